@@ -1,0 +1,38 @@
+/* An experiment: every design of a scenario, each over every replication,
+ * on common random numbers (replication r of every design draws the same
+ * client traffic). Results are kept per (design, replication) in a fixed
+ * order, so the output does not depend on the order runs finish in.
+ */
+#ifndef LBSIM_EXPERIMENT_H
+#define LBSIM_EXPERIMENT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lbsim/run.h"
+#include "lbsim/scenario.h"
+
+struct experiment {
+	const struct scenario *scn;
+	struct run_result *runs;     /* [design * replications + rep] */
+	double wall_s;               /* wall-clock time the runs took */
+	uint64_t events;             /* engine events over all runs */
+};
+
+static inline const struct run_result *
+experiment_run_of(const struct experiment *ex, uint32_t design, uint32_t rep)
+{
+	return &ex->runs[(size_t)design * ex->scn->replications + rep];
+}
+
+/* Run everything. progress (may be NULL) gets one line per finished run.
+ * Returns 0, or -1 with a message (nothing partial is kept). */
+int experiment_run(struct experiment *ex, const struct scenario *scn, FILE *progress,
+		   char *err, size_t errlen);
+void experiment_free(struct experiment *ex);
+
+/* Write summary.csv and servers.csv into dir, each whole or not at all;
+ * when any file fails, none of the new files replaces an old one. */
+int experiment_write_csv(const struct experiment *ex, const char *dir, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,35 @@
+/* Latency histogram with bounded relative error, O(1) record, fixed memory.
+ *
+ * Log-linear buckets (the HdrHistogram layout, which has no Debian C
+ * package): values below 2^SUB_BITS nanoseconds are exact; above, each power
+ * of two is cut into 2^SUB_BITS equal sub-buckets, so any recorded value is
+ * known within 1/2^SUB_BITS (0.8 % with 7 bits). Quantiles report the upper
+ * edge of the bucket that holds them. No allocation after init, so a run
+ * records millions of latencies without growing.
+ */
+#ifndef LBSIM_HISTOGRAM_H
+#define LBSIM_HISTOGRAM_H
+
+#include <stdint.h>
+
+#define HIST_SUB_BITS 7
+#define HIST_SUB (1u << HIST_SUB_BITS)
+#define HIST_BUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
+
+struct histogram {
+	uint64_t count;
+	uint64_t min, max;
+	double sum;               /* for the exact mean */
+	uint64_t bins[HIST_BUCKETS];
+};
+
+void hist_init(struct histogram *h);
+void hist_record(struct histogram *h, uint64_t value);
+/* Add every sample of src into dst. */
+void hist_merge(struct histogram *dst, const struct histogram *src);
+double hist_mean(const struct histogram *h);
+/* The q-quantile (0 <= q <= 1) as the upper edge of its bucket (never more
+ * than max); 0 for an empty histogram. */
+uint64_t hist_quantile(const struct histogram *h, double q);
+
+#endif

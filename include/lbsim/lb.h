@@ -1,0 +1,126 @@
+/* The balancer core: pools of servers and server selection.
+ *
+ * This is data-plane code meant to link into a real proxy unchanged: it knows
+ * nothing of the simulator (no simulated clock, no event queue, no GSL) and
+ * links against libc alone. Time comes in as now_ns where it matters.
+ *
+ * Objects:
+ *   struct lb_pool    a set of servers and the selection algorithm over them
+ *   struct lb_server  one backend: weight, administrative and health state,
+ *                     live connection count
+ *   struct lb_request what the balancer can see of one new connection or
+ *                     request; which fields are filled depends on the layer
+ *
+ * Selection algorithms plug in through struct lb_sel_ops (see lb_sel.h) and
+ * are found by name in an ordered registry.
+ *
+ * Memory: every allocation of the core goes through lb_mem_alloc/lb_mem_free
+ * with a struct lb_mem accounting, so a pool's memory is measured from its
+ * structures (lb_pool_mem_bytes), never guessed.
+ */
+#ifndef LBSIM_LB_H
+#define LBSIM_LB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes the core has allocated, live and at the peak. */
+struct lb_mem {
+	size_t live;
+	size_t peak;
+};
+
+void *lb_mem_alloc(struct lb_mem *mem, size_t size);     /* zeroed */
+void lb_mem_free(struct lb_mem *mem, void *p, size_t size);
+
+enum lb_admin_state {
+	LB_ADMIN_UP = 0,  /* in rotation when healthy */
+	LB_ADMIN_DRAIN,   /* keeps persistent sessions and live connections, gets no new ones */
+	LB_ADMIN_MAINT,   /* out of rotation, health checks stopped */
+	LB_ADMIN_DOWN,    /* out of rotation */
+};
+
+struct lb_server {
+	uint32_t id;              /* index within the pool */
+	uint32_t weight;          /* configured weight, 0..LB_MAX_WEIGHT */
+	uint32_t eweight;         /* effective weight (slowstart may ramp it) */
+	enum lb_admin_state admin;
+	int healthy;              /* health state as last committed */
+	uint32_t conns;           /* live connections (leastconn reads it) */
+	uint64_t picks;           /* times selected by the pool's algorithm */
+	int64_t sel_state;        /* per-server scratch of the algorithm (e.g. smooth WRR current weight) */
+};
+
+#define LB_MAX_WEIGHT 256
+
+/* What the balancer can see of a new connection or request. A layer-4
+ * service fills the address fields and at most the ClientHello session id;
+ * layer-7 fields are NULL there. */
+struct lb_request {
+	uint32_t src_ip;          /* IPv4, host byte order */
+	uint16_t src_port;
+	uint32_t dst_ip;
+	uint16_t dst_port;
+	const uint8_t *tls_session_id; /* cleartext ClientHello legacy_session_id, or NULL */
+	uint8_t tls_session_id_len;
+	const char *path;         /* layer 7: URL path, or NULL */
+	const char *host;         /* layer 7: Host header, or NULL */
+	const char *cookie;       /* layer 7: the persistence cookie's value, or NULL */
+};
+
+struct lb_sel_ops;
+
+struct lb_pool {
+	char name[32];
+	struct lb_server *servers;
+	uint32_t nservers;
+	const struct lb_sel_ops *sel;
+	void *sel_priv;           /* the algorithm's own state, set by its init */
+	struct lb_sel_params {
+		uint32_t draws;       /* random: number of choices d (>= 1) */
+		uint32_t table_size;  /* maglev: a prime; 0 for the default */
+		uint32_t hash_type;   /* enum lb_hash_type, for hashing algorithms */
+		uint32_t hash_function;
+		double balance_factor;/* bounded-load hashing; 0 for off */
+		uint64_t seed;        /* for algorithms that draw at random */
+	} params;
+	uint64_t rr_cursor;       /* shared scratch for round-robin style cursors */
+	struct lb_mem mem;
+};
+
+/* A server takes new traffic when it is administratively up, healthy and has
+ * a non-zero effective weight. */
+static inline int lb_server_usable(const struct lb_server *s)
+{
+	return s->admin == LB_ADMIN_UP && s->healthy && s->eweight > 0;
+}
+
+/* Create a pool of nservers servers, all up, healthy, with the given weights
+ * (NULL: all weight 1), using the selection algorithm sel with params
+ * (NULL: defaults). Returns 0, or -1 when memory is short or the algorithm
+ * refuses the parameters (then *pool is left empty and owns nothing). */
+int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
+		 const uint32_t *weights, const struct lb_sel_ops *sel,
+		 const struct lb_sel_params *params);
+void lb_pool_free(struct lb_pool *pool);
+
+/* Choose a server for req at now_ns. Returns the server index, or -1 when no
+ * server is usable (the caller fails the request and counts it). Increments
+ * the chosen server's picks; the caller calls lb_conn_open/close around the
+ * connection's life so that leastconn sees it. */
+int lb_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns);
+
+void lb_conn_open(struct lb_pool *pool, uint32_t server);
+void lb_conn_close(struct lb_pool *pool, uint32_t server);
+
+/* Change a server's weight, administrative or health state; the algorithm's
+ * table (if any) is rebuilt. Returns 0, or -1 when the rebuild ran out of
+ * memory (the old table then stays in force). */
+int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight);
+int lb_server_set_admin(struct lb_pool *pool, uint32_t server, enum lb_admin_state admin);
+int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy);
+
+/* Bytes of memory the pool's structures hold now, and at their peak. */
+static inline size_t lb_pool_mem_bytes(const struct lb_pool *pool) { return pool->mem.live; }
+
+#endif

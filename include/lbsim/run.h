@@ -1,0 +1,48 @@
+/* One simulation run: one design of a scenario, one replication.
+ *
+ * run_design() builds the world (engine, servers, balancer pool, client
+ * populations), simulates warm-up + duration, and fills a struct
+ * run_result. Each run owns all of its state, so runs of different designs
+ * and replications can execute side by side on different threads.
+ */
+#ifndef LBSIM_RUN_H
+#define LBSIM_RUN_H
+
+#include <stdint.h>
+
+#include "lbsim/histogram.h"
+#include "lbsim/metrics.h"
+#include "lbsim/scenario.h"
+
+struct server_result {
+	uint64_t requests;        /* measured requests dispatched to the server */
+	double busy_fraction;     /* mean fraction of its cores busy */
+	double response_mean_ns;
+	uint64_t response_p99_ns;
+};
+
+struct run_result {
+	/* Whole run, warm-up included: the conservation ledger. */
+	uint64_t sent;            /* requests the clients sent */
+	uint64_t completed;       /* answered by a server */
+	uint64_t failed;          /* no usable server */
+	uint64_t in_flight;       /* still queued or in service at the end */
+	uint64_t events;          /* events the engine ran */
+	/* Measurement window (after warm-up). */
+	double window_s;
+	uint64_t measured;        /* requests sent in the window */
+	double response_mean_ns;
+	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
+	struct skew skew;         /* of requests over servers */
+	uint32_t nservers;
+	struct server_result *servers;
+};
+
+/* Run design number d of scn, replication rep. Returns 0, or -1 with a
+ * message in err (out of memory, or a broken invariant: a run that loses a
+ * request is a bug and is never reported as a result). */
+int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
+	       struct run_result *out, char *err, size_t errlen);
+void run_result_free(struct run_result *res);
+
+#endif

@@ -1,0 +1,134 @@
+/* Pools and servers of the balancer core: creation, state changes that the
+ * selection algorithm must hear of, and the pick entry point.
+ *
+ * A state change is applied to the server first and then committed to the
+ * algorithm through its servers_changed hook (HAProxy's two-phase update):
+ * when the hook fails, the server's previous state is restored so that the
+ * algorithm's tables and the servers never disagree.
+ */
+#include "lbsim/lb.h"
+#include "lbsim/lb_sel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void *lb_mem_alloc(struct lb_mem *mem, size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+	if (p) {
+		mem->live += size;
+		if (mem->live > mem->peak)
+			mem->peak = mem->live;
+	}
+	return p;
+}
+
+void lb_mem_free(struct lb_mem *mem, void *p, size_t size)
+{
+	if (!p)
+		return;
+	mem->live -= size;
+	free(p);
+}
+
+int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
+		 const uint32_t *weights, const struct lb_sel_ops *sel,
+		 const struct lb_sel_params *params)
+{
+	memset(pool, 0, sizeof *pool);
+	if (!sel || !sel->pick || nservers == 0)
+		return -1;
+	for (uint32_t i = 0; weights && i < nservers; i++)
+		if (weights[i] > LB_MAX_WEIGHT)
+			return -1;
+	strncpy(pool->name, name ? name : "", sizeof pool->name - 1);
+	pool->servers = lb_mem_alloc(&pool->mem, nservers * sizeof *pool->servers);
+	if (!pool->servers)
+		return -1;
+	pool->nservers = nservers;
+	for (uint32_t i = 0; i < nservers; i++) {
+		struct lb_server *s = &pool->servers[i];
+		s->id = i;
+		s->weight = weights ? weights[i] : 1;
+		s->eweight = s->weight;
+		s->admin = LB_ADMIN_UP;
+		s->healthy = 1;
+	}
+	if (params)
+		pool->params = *params;
+	if (pool->params.draws == 0)
+		pool->params.draws = 2;
+	pool->sel = sel;
+	if (sel->init && sel->init(pool) != 0) {
+		lb_mem_free(&pool->mem, pool->servers, nservers * sizeof *pool->servers);
+		memset(pool, 0, sizeof *pool);
+		return -1;
+	}
+	return 0;
+}
+
+void lb_pool_free(struct lb_pool *pool)
+{
+	if (pool->sel && pool->sel->done)
+		pool->sel->done(pool);
+	lb_mem_free(&pool->mem, pool->servers, pool->nservers * sizeof *pool->servers);
+	memset(pool, 0, sizeof *pool);
+}
+
+int lb_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
+{
+	int i = pool->sel->pick(pool, req, now_ns);
+	if (i >= 0)
+		pool->servers[i].picks++;
+	return i;
+}
+
+void lb_conn_open(struct lb_pool *pool, uint32_t server)
+{
+	pool->servers[server].conns++;
+}
+
+void lb_conn_close(struct lb_pool *pool, uint32_t server)
+{
+	if (pool->servers[server].conns > 0)
+		pool->servers[server].conns--;
+}
+
+static int commit(struct lb_pool *pool, struct lb_server *s, struct lb_server before)
+{
+	if (!pool->sel->servers_changed || pool->sel->servers_changed(pool) == 0)
+		return 0;
+	*s = before;
+	return -1;
+}
+
+int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight)
+{
+	if (server >= pool->nservers || weight > LB_MAX_WEIGHT)
+		return -1;
+	struct lb_server *s = &pool->servers[server];
+	struct lb_server before = *s;
+	s->weight = weight;
+	s->eweight = weight;
+	return commit(pool, s, before);
+}
+
+int lb_server_set_admin(struct lb_pool *pool, uint32_t server, enum lb_admin_state admin)
+{
+	if (server >= pool->nservers)
+		return -1;
+	struct lb_server *s = &pool->servers[server];
+	struct lb_server before = *s;
+	s->admin = admin;
+	return commit(pool, s, before);
+}
+
+int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy)
+{
+	if (server >= pool->nservers)
+		return -1;
+	struct lb_server *s = &pool->servers[server];
+	struct lb_server before = *s;
+	s->healthy = healthy != 0;
+	return commit(pool, s, before);
+}

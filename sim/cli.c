@@ -1,0 +1,257 @@
+/* The lbsim command line: parse options, load the scenario (refusing bad
+ * input with exit 2 before anything runs), run, write results. */
+#include "lbsim/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "lbsim/csv_out.h"
+#include "lbsim/experiment.h"
+#include "lbsim/scenario.h"
+
+#ifndef LBSIM_VERSION
+#define LBSIM_VERSION "unknown"
+#endif
+
+struct cli_opts {
+	const char *command;
+	const char *file;
+	const char *outdir;
+	int quiet;
+	int seed_set;
+	uint64_t seed;
+	uint32_t replications;   /* 0: as the scenario says */
+};
+
+static void usage(FILE *fp)
+{
+	fputs("usage: lbsim COMMAND [options] SCENARIO.yaml\n"
+	      "\n"
+	      "Simulate load-balancer designs on the same client traffic and compare\n"
+	      "their distribution skew, cost and availability.\n"
+	      "\n"
+	      "commands:\n"
+	      "  run        simulate every design of the scenario and write CSV results\n"
+	      "  validate   check the scenario file and exit (0 valid, 2 invalid)\n"
+	      "\n"
+	      "options:\n"
+	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
+	      "  -s, --seed N            override the scenario's seed\n"
+	      "  -r, --replications N    override the scenario's replications\n"
+	      "  -q, --quiet             no progress messages\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           print the version\n"
+	      "\n"
+	      "exit status: 0 success, 1 the run failed, 2 bad usage or bad input\n",
+	      fp);
+}
+
+static int parse_u64(const char *text, uint64_t max, uint64_t *out)
+{
+	if (!text || !*text || *text == '-' || *text == '+')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"seed", required_argument, NULL, 's'},
+		{"replications", required_argument, NULL, 'r'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof *o);
+	opterr = 0;
+	int c;
+	uint64_t v;
+	/* '+' stops at the first non-option: the command; options may come
+	 * after it, so parse twice around it. */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:s:r:qhV", longopts, NULL)) != -1 || optind < argc) {
+		if (c == -1) {
+			if (!o->command)
+				o->command = argv[optind];
+			else if (!o->file)
+				o->file = argv[optind];
+			else {
+				fprintf(stderr, "lbsim: unexpected argument '%s'\n", argv[optind]);
+				return -1;
+			}
+			optind++;
+			continue;
+		}
+		switch (c) {
+		case 'o':
+			o->outdir = optarg;
+			break;
+		case 's':
+			if (parse_u64(optarg, UINT64_MAX, &v) != 0) {
+				fprintf(stderr, "lbsim: --seed takes a whole number, got '%s'\n", optarg);
+				return -1;
+			}
+			o->seed = v;
+			o->seed_set = 1;
+			break;
+		case 'r':
+			if (parse_u64(optarg, SCN_MAX_REPLICATIONS, &v) != 0 || v == 0) {
+				fprintf(stderr, "lbsim: --replications takes a whole number from 1 to %u, got '%s'\n",
+					SCN_MAX_REPLICATIONS, optarg);
+				return -1;
+			}
+			o->replications = (uint32_t)v;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			o->command = "help";
+			return 0;
+		case 'V':
+			o->command = "version";
+			return 0;
+		default:
+			if (optopt)
+				fprintf(stderr, "lbsim: option -%c %s\n", optopt,
+					strchr("osr", optopt) ? "needs a value" : "is unknown");
+			else
+				fprintf(stderr, "lbsim: unknown option '%s'\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* out/<name>, with the name reduced to lower-case letters, digits and
+ * single dashes, so that it is a safe folder name. */
+static void default_outdir(const char *name, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "out/");
+	int dash = 1;
+	for (const char *p = name; *p && n + 2 < len; p++) {
+		char ch = *p;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			buf[n++] = ch;
+			dash = 0;
+		} else if (!dash) {
+			buf[n++] = '-';
+			dash = 1;
+		}
+	}
+	while (n > 4 && buf[n - 1] == '-')
+		n--;
+	if (n == 4)
+		n += (size_t)snprintf(buf + n, len - n, "scenario");
+	buf[n] = '\0';
+}
+
+static int load(const char *file, struct scenario **scn)
+{
+	struct scn_error err;
+	if (scn_load(file, scn, &err) != 0) {
+		scn_error_print(stderr, &err);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_validate(const struct cli_opts *o)
+{
+	struct scenario *scn;
+	if (load(o->file, &scn) != 0)
+		return LBSIM_EXIT_USAGE;
+	printf("%s: ok\n", o->file);
+	scn_free(scn);
+	return LBSIM_EXIT_OK;
+}
+
+static int cmd_run(const struct cli_opts *o)
+{
+	struct scenario *scn;
+	char err[1024];
+	char outdir[4096];
+	if (load(o->file, &scn) != 0)
+		return LBSIM_EXIT_USAGE;
+	if (o->seed_set)
+		scn->seed = o->seed;
+	if (o->replications)
+		scn->replications = o->replications;
+	if (o->outdir)
+		snprintf(outdir, sizeof outdir, "%s", o->outdir);
+	else
+		default_outdir(scn->name, outdir, sizeof outdir);
+	/* Refuse an unusable output folder before spending time simulating. */
+	if (output_dir_prepare(outdir, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		scn_free(scn);
+		return LBSIM_EXIT_USAGE;
+	}
+	FILE *progress = o->quiet ? NULL : stderr;
+	if (progress)
+		fprintf(progress, "lbsim: %s: %u design(s) x %u replication(s), seed %" PRIu64 "\n",
+			scn->name, scn->ndesigns, scn->replications, scn->seed);
+	struct experiment ex = {0};
+	int rc = LBSIM_EXIT_OK;
+	if (experiment_run(&ex, scn, progress, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		rc = LBSIM_EXIT_FAILED;
+	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		rc = LBSIM_EXIT_FAILED;
+	} else if (!o->quiet) {
+		fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n", ex.wall_s,
+			ex.events, ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
+		printf("results: %s/summary.csv %s/servers.csv\n", outdir, outdir);
+	}
+	experiment_free(&ex);
+	scn_free(scn);
+	return rc;
+}
+
+int lbsim_main(int argc, char **argv)
+{
+	struct cli_opts o;
+	/* GSL's default error handler aborts; lbsim checks every result. */
+	gsl_set_error_handler_off();
+	if (parse_args(argc, argv, &o) != 0) {
+		fputs("Try 'lbsim --help'.\n", stderr);
+		return LBSIM_EXIT_USAGE;
+	}
+	if (!o.command || strcmp(o.command, "help") == 0) {
+		usage(o.command ? stdout : stderr);
+		return o.command ? LBSIM_EXIT_OK : LBSIM_EXIT_USAGE;
+	}
+	if (strcmp(o.command, "version") == 0) {
+		printf("lbsim %s\n", LBSIM_VERSION);
+		return LBSIM_EXIT_OK;
+	}
+	int is_run = strcmp(o.command, "run") == 0;
+	if (!is_run && strcmp(o.command, "validate") != 0) {
+		fprintf(stderr, "lbsim: unknown command '%s' (commands: run, validate)\n", o.command);
+		return LBSIM_EXIT_USAGE;
+	}
+	if (!o.file) {
+		fprintf(stderr, "lbsim %s: which scenario file? usage: lbsim %s [options] FILE\n",
+			o.command, o.command);
+		return LBSIM_EXIT_USAGE;
+	}
+	return is_run ? cmd_run(&o) : cmd_validate(&o);
+}

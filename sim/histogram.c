@@ -1,0 +1,85 @@
+/* See include/lbsim/histogram.h for the layout. Bucket index of v >= SUB:
+ * with e = index of v's highest set bit, the sub-bucket is the SUB_BITS bits
+ * below it; bucket = (e - SUB_BITS + 1) * SUB + sub. */
+#include "lbsim/histogram.h"
+
+#include <string.h>
+
+static unsigned bucket_of(uint64_t v)
+{
+	if (v < HIST_SUB)
+		return (unsigned)v;
+	unsigned e = 63u - (unsigned)__builtin_clzll(v);
+	unsigned shift = e - HIST_SUB_BITS;
+	unsigned sub = (unsigned)((v >> shift) & (HIST_SUB - 1));
+	return (shift + 1) * HIST_SUB + sub;
+}
+
+/* The largest value that falls in bucket b. */
+static uint64_t bucket_upper(unsigned b)
+{
+	if (b < HIST_SUB)
+		return b;
+	unsigned shift = b / HIST_SUB - 1;
+	uint64_t sub = b % HIST_SUB;
+	uint64_t low = (HIST_SUB + sub) << shift;
+	return low + ((1ull << shift) - 1);
+}
+
+void hist_init(struct histogram *h)
+{
+	memset(h, 0, sizeof *h);
+	h->min = UINT64_MAX;
+}
+
+void hist_record(struct histogram *h, uint64_t value)
+{
+	h->bins[bucket_of(value)]++;
+	h->count++;
+	h->sum += (double)value;
+	if (value < h->min)
+		h->min = value;
+	if (value > h->max)
+		h->max = value;
+}
+
+void hist_merge(struct histogram *dst, const struct histogram *src)
+{
+	for (unsigned b = 0; b < HIST_BUCKETS; b++)
+		dst->bins[b] += src->bins[b];
+	dst->count += src->count;
+	dst->sum += src->sum;
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+}
+
+double hist_mean(const struct histogram *h)
+{
+	return h->count ? h->sum / (double)h->count : 0.0;
+}
+
+uint64_t hist_quantile(const struct histogram *h, double q)
+{
+	if (h->count == 0)
+		return 0;
+	if (q <= 0)
+		return h->min;
+	/* rank of the quantile sample, 1-based: ceil(q * count) */
+	double want = q * (double)h->count;
+	uint64_t rank = (uint64_t)want;
+	if ((double)rank < want)
+		rank++;
+	if (rank == 0)
+		rank = 1;
+	uint64_t seen = 0;
+	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
+		seen += h->bins[b];
+		if (seen >= rank) {
+			uint64_t up = bucket_upper(b);
+			return up < h->max ? up : h->max;
+		}
+	}
+	return h->max;
+}
