@@ -28,6 +28,7 @@ struct cli_opts {
 	int seed_set;
 	uint64_t seed;
 	uint32_t replications;   /* 0: as the scenario says */
+	unsigned jobs;           /* 0: one per online processor */
 };
 
 static void usage(FILE *fp)
@@ -45,6 +46,8 @@ static void usage(FILE *fp)
 	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
 	      "  -s, --seed N            override the scenario's seed\n"
 	      "  -r, --replications N    override the scenario's replications\n"
+	      "  -j, --jobs N            runs in parallel (default: one per processor);\n"
+	      "                          the results are the same bytes whatever N is\n"
 	      "  -q, --quiet             no progress messages\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
@@ -72,6 +75,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"output", required_argument, NULL, 'o'},
 		{"seed", required_argument, NULL, 's'},
 		{"replications", required_argument, NULL, 'r'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -84,7 +88,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 	/* '+' stops at the first non-option: the command; options may come
 	 * after it, so parse twice around it. */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:s:r:qhV", longopts, NULL)) != -1 || optind < argc) {
+	while ((c = getopt_long(argc, argv, "+o:s:r:j:qhV", longopts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			if (!o->command)
 				o->command = argv[optind];
@@ -117,6 +121,14 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			}
 			o->replications = (uint32_t)v;
 			break;
+		case 'j':
+			if (parse_u64(optarg, 1024, &v) != 0 || v == 0) {
+				fprintf(stderr, "lbsim: --jobs takes a whole number from 1 to 1024, got '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->jobs = (unsigned)v;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -129,7 +141,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		default:
 			if (optopt)
 				fprintf(stderr, "lbsim: option -%c %s\n", optopt,
-					strchr("osr", optopt) ? "needs a value" : "is unknown");
+					strchr("osrj", optopt) ? "needs a value" : "is unknown");
 			else
 				fprintf(stderr, "lbsim: unknown option '%s'\n", argv[optind - 1]);
 			return -1;
@@ -210,7 +222,12 @@ static int cmd_run(const struct cli_opts *o)
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
 	struct experiment ex = {0};
 	int rc = LBSIM_EXIT_OK;
-	if (experiment_run(&ex, scn, progress, err, sizeof err) != 0) {
+	unsigned jobs = o->jobs;
+	if (jobs == 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = online > 0 ? (unsigned)online : 1;
+	}
+	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0) {

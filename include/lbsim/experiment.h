@@ -25,10 +25,12 @@ experiment_run_of(const struct experiment *ex, uint32_t design, uint32_t rep)
 	return &ex->runs[(size_t)design * ex->scn->replications + rep];
 }
 
-/* Run everything. progress (may be NULL) gets one line per finished run.
- * Returns 0, or -1 with a message (nothing partial is kept). */
-int experiment_run(struct experiment *ex, const struct scenario *scn, FILE *progress,
-		   char *err, size_t errlen);
+/* Run everything on jobs threads (0 or 1: the calling thread alone); the
+ * results are the same whatever jobs is. progress (may be NULL) gets one
+ * line per finished run. Returns 0, or -1 with a message (nothing partial
+ * is kept). */
+int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned jobs,
+		   FILE *progress, char *err, size_t errlen);
 void experiment_free(struct experiment *ex);
 
 /* Write summary.csv and servers.csv into dir, each whole or not at all;

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The lbsim command line: exit codes, help, a real run writing both CSV
+# files, determinism across -j, an unwritable output folder refused before
+# any simulation. Usage: cli_run.sh LBSIM_BINARY SOURCE_DIR
+set -u
+lbsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+check() { # name, then a command that must succeed
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "ok: $name"
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name"
+  fi
+}
+
+status_is() { # expected status, command...
+  local want=$1
+  shift
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local got=$?
+  [ "$got" -eq "$want" ] || { echo "  exit $got, want $want; stderr: $(head -3 "$tmp/stderr")"; return 1; }
+}
+
+# A small scenario so that the test is quick.
+cat >"$tmp/small.yaml" <<'YAML'
+name: CLI test, 3 servers
+duration: 2m
+warmup: 10s
+seed: 7
+replications: 2
+servers: { count: 3, cores: 2, service: 10ms }
+populations:
+  - { name: users, users: 1000, rate: 0.5 }
+designs:
+  - { name: l4, kind: l4, balance: roundrobin }
+  - { name: l7, kind: l7 }
+YAML
+
+check "--help exits 0 and shows usage" bash -c "'$lbsim' --help | grep -q 'usage: lbsim'"
+check "--version exits 0" bash -c "'$lbsim' --version | grep -q '^lbsim '"
+check "no arguments: usage error 2" status_is 2 "$lbsim"
+check "unknown command: 2" status_is 2 "$lbsim" frobnicate "$tmp/small.yaml"
+check "unknown option: 2" status_is 2 "$lbsim" run --frobnicate "$tmp/small.yaml"
+check "run without a file: 2" status_is 2 "$lbsim" run
+check "bad --jobs: 2" status_is 2 "$lbsim" run -j 0 "$tmp/small.yaml"
+check "bad --seed: 2" status_is 2 "$lbsim" run --seed -4 "$tmp/small.yaml"
+check "validate a good file: 0" status_is 0 "$lbsim" validate "$tmp/small.yaml"
+check "validate says ok" grep -q ': ok$' "$tmp/stdout"
+
+check "run writes results: 0" status_is 0 "$lbsim" run -q -j 1 -o "$tmp/a" "$tmp/small.yaml"
+check "summary.csv has a header and every design" bash -c "
+  head -1 '$tmp/a/summary.csv' | grep -q '^design,metric,unit,mean,ci95_low,ci95_high,replications$' &&
+  grep -q '^l4,jain,' '$tmp/a/summary.csv' && grep -q '^l7,response_p99,ms,' '$tmp/a/summary.csv'"
+check "servers.csv has one row per design and server" bash -c "[ \$(wc -l < '$tmp/a/servers.csv') -eq 7 ]"
+check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v '^summary.csv$' | grep -v '^servers.csv$')\" ]"
+check "run with -j 2 gives the same bytes" bash -c "
+  '$lbsim' run -q -j 2 -o '$tmp/b' '$tmp/small.yaml' && cmp -s '$tmp/a/summary.csv' '$tmp/b/summary.csv' &&
+  cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv'"
+check "another seed gives other numbers" bash -c "
+  '$lbsim' run -q --seed 8 -o '$tmp/c' '$tmp/small.yaml' && ! cmp -s '$tmp/a/summary.csv' '$tmp/c/summary.csv'"
+check "progress goes to stderr, results line to stdout" bash -c "
+  '$lbsim' run -o '$tmp/d' '$tmp/small.yaml' 2>'$tmp/err' | grep -q '^results: ' && grep -q 'replication 2/2' '$tmp/err'"
+
+touch "$tmp/file"
+check "output folder under a file: 2" status_is 2 "$lbsim" run -q -o "$tmp/file/out" "$tmp/small.yaml"
+check "  and says why" grep -q 'cannot create the output folder' "$tmp/stderr"
+if [ "$(id -u)" -ne 0 ]; then
+  mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+  check "read-only output folder: 2" status_is 2 "$lbsim" run -q -o "$tmp/ro" "$tmp/small.yaml"
+else
+  echo "skip: read-only folder test (root writes anywhere)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
