@@ -14,6 +14,7 @@
 
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
+#include "lbsim/plot.h"
 #include "lbsim/scenario.h"
 
 #ifndef LBSIM_VERSION
@@ -25,6 +26,7 @@ struct cli_opts {
 	const char *file;
 	const char *outdir;
 	int quiet;
+	int plot;
 	int seed_set;
 	uint64_t seed;
 	uint32_t replications;   /* 0: as the scenario says */
@@ -41,6 +43,7 @@ static void usage(FILE *fp)
 	      "commands:\n"
 	      "  run        simulate every design of the scenario and write CSV results\n"
 	      "  validate   check the scenario file and exit (0 valid, 2 invalid)\n"
+	      "  plot DIR   draw PNG and SVG plots of the results in DIR (needs gnuplot)\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
@@ -48,6 +51,7 @@ static void usage(FILE *fp)
 	      "  -r, --replications N    override the scenario's replications\n"
 	      "  -j, --jobs N            runs in parallel (default: one per processor);\n"
 	      "                          the results are the same bytes whatever N is\n"
+	      "  -p, --plot              run: draw the plots after writing the CSV\n"
 	      "  -q, --quiet             no progress messages\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
@@ -77,6 +81,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"replications", required_argument, NULL, 'r'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"plot", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -88,7 +93,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 	/* '+' stops at the first non-option: the command; options may come
 	 * after it, so parse twice around it. */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:s:r:j:qhV", longopts, NULL)) != -1 || optind < argc) {
+	while ((c = getopt_long(argc, argv, "+o:s:r:j:pqhV", longopts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			if (!o->command)
 				o->command = argv[optind];
@@ -131,6 +136,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case 'p':
+			o->plot = 1;
 			break;
 		case 'h':
 			o->command = "help";
@@ -195,6 +203,17 @@ static int cmd_validate(const struct cli_opts *o)
 	return LBSIM_EXIT_OK;
 }
 
+static int cmd_plot(const struct cli_opts *o)
+{
+	char err[1024];
+	int rc = plot_results(o->file, stdout, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_FAILED;
+	}
+	return LBSIM_EXIT_OK;
+}
+
 static int cmd_run(const struct cli_opts *o)
 {
 	struct scenario *scn;
@@ -233,10 +252,15 @@ static int cmd_run(const struct cli_opts *o)
 	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
-	} else if (!o->quiet) {
-		fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n", ex.wall_s,
-			ex.events, ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
-		printf("results: %s/summary.csv %s/servers.csv\n", outdir, outdir);
+	} else {
+		if (!o->quiet) {
+			fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n", ex.wall_s,
+				ex.events, ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
+			printf("results: %s/summary.csv %s/servers.csv\n", outdir, outdir);
+		}
+		/* A missing gnuplot does not fail the run: the CSV is the result. */
+		if (o->plot && plot_results(outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
+			fprintf(stderr, "lbsim: %s\n", err);
 	}
 	experiment_free(&ex);
 	scn_free(scn);
@@ -260,15 +284,25 @@ int lbsim_main(int argc, char **argv)
 		printf("lbsim %s\n", LBSIM_VERSION);
 		return LBSIM_EXIT_OK;
 	}
-	int is_run = strcmp(o.command, "run") == 0;
-	if (!is_run && strcmp(o.command, "validate") != 0) {
-		fprintf(stderr, "lbsim: unknown command '%s' (commands: run, validate)\n", o.command);
-		return LBSIM_EXIT_USAGE;
+	static const struct {
+		const char *name;
+		int (*fn)(const struct cli_opts *o);
+		const char *arg;
+	} commands[] = {
+		{"run", cmd_run, "SCENARIO.yaml"},
+		{"validate", cmd_validate, "SCENARIO.yaml"},
+		{"plot", cmd_plot, "RESULTS-DIR"},
+	};
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(o.command, commands[i].name) != 0)
+			continue;
+		if (!o.file) {
+			fprintf(stderr, "lbsim %s: missing %s; usage: lbsim %s [options] %s\n",
+				o.command, commands[i].arg, o.command, commands[i].arg);
+			return LBSIM_EXIT_USAGE;
+		}
+		return commands[i].fn(&o);
 	}
-	if (!o.file) {
-		fprintf(stderr, "lbsim %s: which scenario file? usage: lbsim %s [options] FILE\n",
-			o.command, o.command);
-		return LBSIM_EXIT_USAGE;
-	}
-	return is_run ? cmd_run(&o) : cmd_validate(&o);
+	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, validate, plot)\n", o.command);
+	return LBSIM_EXIT_USAGE;
 }

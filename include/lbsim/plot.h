@@ -1,0 +1,20 @@
+/* Plots: run gnuplot on the scripts in plots/ over a results folder,
+ * writing PNG and SVG beside the CSV. gnuplot is run as a program; when it
+ * is missing, plotting says so and the CSV stays as it is. */
+#ifndef LBSIM_PLOT_H
+#define LBSIM_PLOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The folder holding the gnuplot scripts: $LBSIM_PLOTS_DIR, or the
+ * plots/ folder of the source tree lbsim was built from. */
+const char *plot_scripts_dir(void);
+
+/* Plot the results in dir. Each picture is written under a temporary name
+ * and renamed when gnuplot succeeded. log (may be NULL) gets one line per
+ * file written. Returns 0; 1 when gnuplot is missing (message in err);
+ * -1 on another failure (message in err). */
+int plot_results(const char *dir, FILE *log, char *err, size_t errlen);
+
+#endif
