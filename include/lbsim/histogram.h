@@ -3,8 +3,8 @@
  * Log-linear buckets (the HdrHistogram layout, which has no Debian C
  * package): values below 2^SUB_BITS nanoseconds are exact; above, each power
  * of two is cut into 2^SUB_BITS equal sub-buckets, so any recorded value is
- * known within 1/2^SUB_BITS (0.8 % with 7 bits). Quantiles report the upper
- * edge of the bucket that holds them. No allocation after init, so a run
+ * known within 1/2^SUB_BITS (0.8 % with 7 bits). Quantiles interpolate
+ * within the bucket that holds them. No allocation after init, so a run
  * records millions of latencies without growing.
  */
 #ifndef LBSIM_HISTOGRAM_H
@@ -28,8 +28,9 @@ void hist_record(struct histogram *h, uint64_t value);
 /* Add every sample of src into dst. */
 void hist_merge(struct histogram *dst, const struct histogram *src);
 double hist_mean(const struct histogram *h);
-/* The q-quantile (0 <= q <= 1) as the upper edge of its bucket (never more
- * than max); 0 for an empty histogram. */
+/* The q-quantile (0 <= q <= 1), interpolated within its bucket, so within
+ * 1/2^HIST_SUB_BITS of the true sample quantile, and between min and max;
+ * 0 for an empty histogram. */
 uint64_t hist_quantile(const struct histogram *h, double q);
 
 #endif
