@@ -49,6 +49,7 @@ struct lb_server {
 	uint32_t conns;           /* live connections (leastconn reads it) */
 	uint64_t picks;           /* times selected by the pool's algorithm */
 	int64_t sel_state;        /* per-server scratch of the algorithm (e.g. smooth WRR current weight) */
+	uint32_t maxconn;         /* `first`: connection slots before the next server is used (0: unlimited) */
 };
 
 #define LB_MAX_WEIGHT 256
@@ -66,6 +67,8 @@ struct lb_request {
 	const char *path;         /* layer 7: URL path, or NULL */
 	const char *host;         /* layer 7: Host header, or NULL */
 	const char *cookie;       /* layer 7: the persistence cookie's value, or NULL */
+	const char *hdr_value;    /* layer 7: value of the header named by the pool's
+				   * params.hdr_name (`hdr` balancing), or NULL */
 };
 
 struct lb_sel_ops;
@@ -83,6 +86,9 @@ struct lb_pool {
 		uint32_t hash_function;
 		double balance_factor;/* bounded-load hashing; 0 for off */
 		uint64_t seed;        /* for algorithms that draw at random */
+		uint32_t hash_avalanche; /* non-zero: mix the hash with the avalanche finalizer */
+		uint32_t ring_points; /* consistent: ring points per unit of weight; 0 for the default */
+		char hdr_name[64];    /* hdr: the header to hash (the caller fills req->hdr_value) */
 	} params;
 	uint64_t rr_cursor;       /* shared scratch for round-robin style cursors */
 	struct lb_mem mem;
@@ -119,6 +125,9 @@ void lb_conn_close(struct lb_pool *pool, uint32_t server);
 int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight);
 int lb_server_set_admin(struct lb_pool *pool, uint32_t server, enum lb_admin_state admin);
 int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy);
+/* Set only the effective weight (slowstart ramps it; see lb_health.h); the
+ * configured weight stays. eweight <= LB_MAX_WEIGHT. Returns 0 or -1 as above. */
+int lb_server_set_eweight(struct lb_pool *pool, uint32_t server, uint32_t eweight);
 
 /* Bytes of memory the pool's structures hold now, and at their peak. */
 static inline size_t lb_pool_mem_bytes(const struct lb_pool *pool) { return pool->mem.live; }

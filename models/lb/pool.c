@@ -132,3 +132,13 @@ int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy)
 	s->healthy = healthy != 0;
 	return commit(pool, s, before);
 }
+
+int lb_server_set_eweight(struct lb_pool *pool, uint32_t server, uint32_t eweight)
+{
+	if (server >= pool->nservers || eweight > LB_MAX_WEIGHT)
+		return -1;
+	struct lb_server *s = &pool->servers[server];
+	struct lb_server before = *s;
+	s->eweight = eweight;
+	return commit(pool, s, before);
+}

@@ -1,0 +1,99 @@
+/* Persistence in front of selection: a persistence method and its table,
+ * and lb_pers_select, which decides between the remembered server and a
+ * fresh pick.
+ *
+ * Redispatch follows lb.h's administrative states: a remembered server keeps
+ * its client while it is healthy and up or draining (drain "keeps persistent
+ * sessions", as HAProxy's drain does); down, maintenance or failed checks
+ * send the client through the pool's algorithm again, and the entry then
+ * names the new server (HAProxy's `option redispatch` with a stick table
+ * that stores on request). Every path is O(1) expected beyond lb_pick.
+ */
+#include "lbsim/lb_pers.h"
+
+#include <string.h>
+
+int lb_persist_init(struct lb_persist *p, const struct lb_pers_ops *ops,
+		    const struct lb_pers_params *params)
+{
+	memset(p, 0, sizeof *p);
+	if (!ops || !ops->key || !params)
+		return -1;
+	if (ops->check_params && ops->check_params(params) != 0)
+		return -1;
+	p->ops = ops;
+	p->params = *params;
+	if (p->params.netmask == 0)
+		p->params.netmask = 32;
+	if (p->params.netmask > 32)
+		goto fail;
+	/* A shift by 32 is undefined, hence the 64-bit intermediate. */
+	p->src_mask = (uint32_t)(0xffffffff00000000ULL >> p->params.netmask);
+	if (lb_pers_table_init(&p->table, params->size, params->buckets,
+			       params->expire_ns, params->full, params->seed) != 0)
+		goto fail;
+	return 0;
+
+fail:
+	memset(p, 0, sizeof *p);
+	return -1;
+}
+
+void lb_persist_free(struct lb_persist *p)
+{
+	lb_pers_table_free(&p->table);
+	p->ops = NULL;
+}
+
+int lb_pers_select(struct lb_persist *p, struct lb_pool *pool,
+		   const struct lb_request *req, uint64_t now_ns, int *redispatched)
+{
+	struct lb_pers_stats *st = &p->table.stats;
+	struct lb_pers_key key;
+	if (redispatched)
+		*redispatched = 0;
+
+	if (p->ops->key(p, req, &key) != 0) {
+		st->unkeyed++;
+		int s = lb_pick(pool, req, now_ns);
+		if (s < 0)
+			st->nosrv++;
+		return s;
+	}
+
+	struct lb_pers_entry *e = lb_pers_table_find(&p->table, &key, now_ns);
+	if (e) {
+		if (e->server < pool->nservers && lb_pers_server_ok(&pool->servers[e->server]))
+			return (int)e->server;
+		int s = lb_pick(pool, req, now_ns);
+		if (s < 0) {
+			st->nosrv++;
+			return -1;
+		}
+		/* The entry was refreshed by the find and nothing has touched
+		 * the table since, so e is still valid. */
+		e->server = (uint32_t)s;
+		st->redispatched++;
+		if (redispatched)
+			*redispatched = 1;
+		return s;
+	}
+
+	int s = lb_pick(pool, req, now_ns);
+	if (s < 0) {
+		st->nosrv++;
+		return -1;
+	}
+	(void)lb_pers_table_store(&p->table, &key, (uint32_t)s, now_ns);
+	return s;
+}
+
+uint32_t lb_pers_server_removed(struct lb_persist *p, uint32_t server)
+{
+	return lb_pers_table_remove_server(&p->table, server);
+}
+
+uint32_t lb_pers_expire(struct lb_persist *p, uint64_t now_ns, uint32_t max)
+{
+	return lb_pers_table_expire(&p->table, now_ns, max);
+}
