@@ -32,6 +32,10 @@ struct lb_sel_ops {
 	int (*servers_changed)(struct lb_pool *pool);
 	/* Choose a usable server for req; -1 when none is usable. Required. */
 	int (*pick)(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns);
+	/* Validate params for a pool of nservers servers before init: NULL
+	 * when acceptable, else a static message saying what is wrong (for
+	 * the scenario loader's error). Optional: NULL accepts anything. */
+	const char *(*check)(const struct lb_sel_params *params, uint32_t nservers);
 };
 
 
@@ -42,10 +46,38 @@ extern const size_t lb_sel_registry_len;
 /* Find an algorithm by name; NULL when unknown. */
 const struct lb_sel_ops *lb_sel_find(const char *name);
 
+/* Find the algorithm of a `balance` value as scenarios write it: a name, or
+ * "hdr(NAME)", which also copies NAME into params->hdr_name. NULL when the
+ * name is unknown or the argument malformed (missing, empty, too long, or
+ * given to an algorithm that takes none). */
+const struct lb_sel_ops *lb_sel_parse(const char *spec, struct lb_sel_params *params);
+
+/* ops->check(params, nservers), or NULL when ops has no check. */
+const char *lb_sel_check(const struct lb_sel_ops *ops, const struct lb_sel_params *params,
+			 uint32_t nservers);
+
 /* Write "a, b, c" (the registered names) into buf; returns buf. */
 const char *lb_sel_names(char *buf, size_t len);
 
-/* The algorithms. */
+/* The algorithms, in registry order. Per-pick and rebuild costs are stated
+ * in each file's header comment; none allocates during a pick.
+ *   roundrobin  smooth weighted round robin (weights 5,1,1: a a b a c a a)
+ *   static-rr   classic weighted round robin over a precomputed schedule
+ *   leastconn   weighted least connections, ties in round robin
+ *   first       the first usable server (by id) with a free slot (maxconn)
+ *   source      hash of the client address   } params: hash_type,
+ *   uri         hash of the URL path (L7)    } hash_function, hash_avalanche,
+ *   hdr         hash of a header value (L7)  } table_size, ring_points,
+ *                                                balance_factor (consistent)
+ *   random      weighted random; params.draws >= 2: power of d choices on
+ *               weighted least connections; params.seed seeds it */
 extern const struct lb_sel_ops lb_sel_roundrobin;
+extern const struct lb_sel_ops lb_sel_static_rr;
+extern const struct lb_sel_ops lb_sel_leastconn;
+extern const struct lb_sel_ops lb_sel_first;
+extern const struct lb_sel_ops lb_sel_source;
+extern const struct lb_sel_ops lb_sel_uri;
+extern const struct lb_sel_ops lb_sel_hdr;
+extern const struct lb_sel_ops lb_sel_random;
 
 #endif

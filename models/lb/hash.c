@@ -1,0 +1,179 @@
+/* Hash functions of the balancer core and their names.
+ *
+ * All functions read the key byte by byte (murmur assembles its 4-byte
+ * blocks little-endian explicitly), so a hash does not depend on the host's
+ * byte order or on the key's alignment: the same scenario balances the same
+ * way on every machine. Each is O(len) and allocates nothing.
+ */
+#include "lbsim/lb_hash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+uint32_t lb_hash_sdbm(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 0;
+	for (size_t i = 0; i < len; i++)
+		h = p[i] + (h << 6) + (h << 16) - h;
+	return h;
+}
+
+uint32_t lb_hash_djb2(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 5381;
+	for (size_t i = 0; i < len; i++)
+		h = h * 33 + p[i];
+	return h;
+}
+
+static inline uint32_t rotl32(uint32_t x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+uint32_t lb_hash_avalanche(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* MurmurHash3_x86_32 (Austin Appleby, public domain), byte-order neutral. */
+uint32_t lb_hash_murmur3(const void *key, size_t len, uint32_t seed)
+{
+	const unsigned char *p = key;
+	const uint32_t c1 = 0xcc9e2d51u, c2 = 0x1b873593u;
+	uint32_t h = seed;
+	size_t nblocks = len / 4;
+	for (size_t i = 0; i < nblocks; i++, p += 4) {
+		uint32_t k = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+			     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		k *= c1;
+		k = rotl32(k, 15);
+		k *= c2;
+		h ^= k;
+		h = rotl32(h, 13);
+		h = h * 5 + 0xe6546b64u;
+	}
+	uint32_t k = 0;
+	switch (len & 3) {
+	case 3:
+		k ^= (uint32_t)p[2] << 16;
+		/* fall through */
+	case 2:
+		k ^= (uint32_t)p[1] << 8;
+		/* fall through */
+	case 1:
+		k ^= p[0];
+		k *= c1;
+		k = rotl32(k, 15);
+		k *= c2;
+		h ^= k;
+	}
+	h ^= (uint32_t)len;
+	return lb_hash_avalanche(h);
+}
+
+uint32_t lb_hash_none(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 0;
+	for (size_t i = 0; i < len && i < 4; i++)
+		h = h << 8 | p[i];
+	return h;
+}
+
+uint32_t lb_hash_key(uint32_t fn, uint32_t avalanche, const void *key, size_t len)
+{
+	uint32_t h;
+	switch (fn) {
+	case LB_HASHFN_SDBM:
+		h = lb_hash_sdbm(key, len);
+		break;
+	case LB_HASHFN_DJB2:
+		h = lb_hash_djb2(key, len);
+		break;
+	case LB_HASHFN_NONE:
+		h = lb_hash_none(key, len);
+		break;
+	default:
+		h = lb_hash_murmur3(key, len, 0);
+		break;
+	}
+	return avalanche ? lb_hash_avalanche(h) : h;
+}
+
+/* ---- names, in the order help and error messages list them ------------- */
+
+static const char *const type_names[LB_HASH_TYPE_COUNT] = {
+	[LB_HASH_MAP_BASED] = "map-based",
+	[LB_HASH_CONSISTENT] = "consistent",
+	[LB_HASH_MAGLEV] = "maglev",
+};
+
+static const char *const function_names[LB_HASHFN_COUNT] = {
+	[LB_HASHFN_MURMUR] = "murmur",
+	[LB_HASHFN_SDBM] = "sdbm",
+	[LB_HASHFN_DJB2] = "djb2",
+	[LB_HASHFN_NONE] = "none",
+};
+
+/* Index of name in names[0..n), or -1. */
+static int find(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* names joined by ", " into buf (truncated to len); returns buf. */
+static const char *join(const char *const *names, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
+}
+
+int lb_hash_type_find(const char *name)
+{
+	return find(type_names, LB_HASH_TYPE_COUNT, name);
+}
+
+int lb_hash_function_find(const char *name)
+{
+	return find(function_names, LB_HASHFN_COUNT, name);
+}
+
+const char *lb_hash_type_name(uint32_t type)
+{
+	return type < LB_HASH_TYPE_COUNT ? type_names[type] : "?";
+}
+
+const char *lb_hash_function_name(uint32_t fn)
+{
+	return fn < LB_HASHFN_COUNT ? function_names[fn] : "?";
+}
+
+const char *lb_hash_type_names(char *buf, size_t len)
+{
+	return join(type_names, LB_HASH_TYPE_COUNT, buf, len);
+}
+
+const char *lb_hash_function_names(char *buf, size_t len)
+{
+	return join(function_names, LB_HASHFN_COUNT, buf, len);
+}

@@ -1,0 +1,294 @@
+/* Hashing algorithms: `source` (client address), `uri` (URL path) and
+ * `hdr(name)` (a request header's value).
+ *
+ * A pick hashes the key (lb_hash_key: the pool's hash function, then the
+ * avalanche finalizer if asked) and maps the hash through the table of the
+ * pool's hash type (sel_tab.h):
+ *
+ *   type        pick                         rebuild (servers_changed)
+ *   map-based   O(1): map[h mod W]           O(W log W), W = sum of weights
+ *   consistent  O(1) expected (bucket index) O(P log P), P = points
+ *               O(log P) worst; bounded load
+ *               adds O(n) + the walk
+ *   maglev      O(1): entry[h mod M]         expected O(M log M)
+ * plus O(key length) to hash. Nothing is allocated during a pick.
+ *
+ * Keys: the client address is hashed as its 4 bytes in network order (so
+ * hash function `none` gives the address itself); a URL path up to its '?'
+ * (the query string does not choose the server, as in HAProxy); the header
+ * value as given by the caller in req->hdr_value. A request without its key
+ * (no path, no header, an empty value) is balanced round robin over the
+ * table's slots, as HAProxy does, rather than failed.
+ *
+ * Bounded load (hash-balance-factor, consistent only; Mirrokni, Thorup and
+ * Zadimoghaddam, "Consistent Hashing with Bounded Loads", SODA 2018): with
+ * C live connections on usable servers and total weight W, server s may take
+ * the new connection only while conns_s < ceil(f (C + 1) w_s / W); the pick
+ * walks the ring from the key's point to the first server under its bound.
+ * Since the bounds add up to at least f (C + 1) > C, some server is always
+ * under its bound (f >= 1), and the server chosen holds at most
+ * ceil(f x its weighted share of the new total C + 1) afterwards. The
+ * eligibility test compares conns_s x 1000 W with f_milli (C + 1) w_s in 64
+ * bits: exact for the factors accepted (1 to 100), f rounded to 1/1000.
+ * Summing C costs O(n) per pick; a connection hook keeping C up to date
+ * would remove it (not needed by any target so far).
+ */
+#include "lbsim/lb_hash.h"
+#include "lbsim/lb_sel.h"
+
+#include <string.h>
+
+#include "sel_tab.h"
+
+struct hash_priv {
+	uint32_t type;
+	uint32_t fn;
+	uint32_t avalanche;
+	uint64_t factor_milli;  /* bounded load: f x 1000; 0 = off */
+	uint32_t ring_points;
+	uint32_t maglev_size;
+	uint32_t fallback;      /* round-robin cursor for keyless requests */
+	struct sel_map map;
+	struct sel_ring ring;
+	struct sel_maglev mag;
+};
+
+#define MAX_FACTOR 100.0
+#define MAX_RING_POINTS 1000u
+#define MAX_MAGLEV_SIZE (1u << 24)
+
+/* check hook of source and uri: NULL, or what is wrong with p for a pool
+ * of nservers servers. */
+static const char *hash_check(const struct lb_sel_params *p, uint32_t nservers)
+{
+	if (p->hash_type >= LB_HASH_TYPE_COUNT)
+		return "unknown hash-type (valid: map-based, consistent, maglev)";
+	if (p->hash_function >= LB_HASHFN_COUNT)
+		return "unknown hash-function (valid: murmur, sdbm, djb2, none)";
+	if (p->table_size && (!sel_is_prime(p->table_size) || p->table_size > MAX_MAGLEV_SIZE))
+		return "maglev table size must be a prime no larger than 16777216";
+	if (p->hash_type == LB_HASH_MAGLEV &&
+	    (p->table_size ? p->table_size : LB_MAGLEV_DEFAULT_SIZE) < nservers)
+		return "maglev table size must be at least the number of servers";
+	if (p->ring_points > MAX_RING_POINTS)
+		return "ring points per weight must be at most 1000";
+	if (p->balance_factor != 0.0) {
+		if (p->hash_type != LB_HASH_CONSISTENT)
+			return "hash-balance-factor needs hash-type consistent";
+		if (!(p->balance_factor >= 1.0 && p->balance_factor <= MAX_FACTOR))
+			return "hash-balance-factor must be between 1 and 100 (e.g. 1.25)";
+	}
+	return NULL;
+}
+
+/* check hook of hdr: as hash_check, and a header name is required. */
+static const char *hdr_check(const struct lb_sel_params *p, uint32_t nservers)
+{
+	if (p->hdr_name[0] == '\0')
+		return "hdr balancing needs a header name: hdr(name)";
+	return hash_check(p, nservers);
+}
+
+/* servers_changed hook: rebuild the active table from the usable servers.
+ * Returns 0, or -1 with the old table still in force. */
+static int hash_rebuild(struct lb_pool *pool)
+{
+	struct hash_priv *hp = pool->sel_priv;
+	switch (hp->type) {
+	case LB_HASH_CONSISTENT:
+		return sel_ring_build(pool, hp->ring_points, &hp->ring);
+	case LB_HASH_MAGLEV:
+		return sel_maglev_build(pool, hp->maglev_size, &hp->mag);
+	default:
+		return sel_map_build(pool, &hp->map);
+	}
+}
+
+/* done hook: free the tables and the private state; safe to call twice. */
+static void hash_done(struct lb_pool *pool)
+{
+	struct hash_priv *hp = pool->sel_priv;
+	if (!hp)
+		return;
+	sel_map_free(pool, &hp->map);
+	sel_ring_free(pool, &hp->ring);
+	sel_maglev_free(pool, &hp->mag);
+	lb_mem_free(&pool->mem, hp, sizeof *hp);
+	pool->sel_priv = NULL;
+}
+
+/* init hook: validate the params, attach the private state and build the
+ * table. Returns 0, or -1 with nothing attached. */
+static int hash_init(struct lb_pool *pool)
+{
+	const struct lb_sel_params *p = &pool->params;
+	if (pool->sel->check && pool->sel->check(p, pool->nservers))
+		return -1;
+	struct hash_priv *hp = lb_mem_alloc(&pool->mem, sizeof *hp);
+	if (!hp)
+		return -1;
+	hp->type = p->hash_type;
+	hp->fn = p->hash_function;
+	hp->avalanche = p->hash_avalanche != 0;
+	/* Rounded to 1/1000 so the bound is integer arithmetic; the +0.5
+	 * rounds instead of truncating 1.25 stored as 1.2499999. */
+	hp->factor_milli = p->balance_factor != 0.0 ? (uint64_t)(p->balance_factor * 1000.0 + 0.5) : 0;
+	hp->ring_points = p->ring_points ? p->ring_points : LB_RING_DEFAULT_POINTS;
+	hp->maglev_size = p->table_size ? p->table_size : LB_MAGLEV_DEFAULT_SIZE;
+	pool->sel_priv = hp;
+	if (hash_rebuild(pool) != 0) {
+		hash_done(pool);
+		return -1;
+	}
+	return 0;
+}
+
+/* The server at slot k of the active table, and the table's length. */
+static uint32_t table_len(const struct hash_priv *hp)
+{
+	switch (hp->type) {
+	case LB_HASH_CONSISTENT:
+		return hp->ring.len;
+	case LB_HASH_MAGLEV:
+		return hp->mag.entry ? hp->mag.size : 0;
+	default:
+		return hp->map.len;
+	}
+}
+
+static uint32_t table_slot(const struct hash_priv *hp, uint32_t k)
+{
+	switch (hp->type) {
+	case LB_HASH_CONSISTENT:
+		return hp->ring.pt[k].server;
+	case LB_HASH_MAGLEV:
+		return hp->mag.entry[k];
+	default:
+		return hp->map.slot[k];
+	}
+}
+
+/* Tables hold only usable servers, but a caller may have changed a server
+ * without going through lb_server_set_*; then walk on rather than send
+ * traffic to a server out of rotation. O(table) in that case only. */
+static int walk_usable(const struct lb_pool *pool, const struct hash_priv *hp, uint32_t k)
+{
+	uint32_t len = table_len(hp);
+	for (uint32_t step = 0; step < len; step++) {
+		uint32_t s = table_slot(hp, k);
+		if (lb_server_usable(&pool->servers[s]))
+			return (int)s;
+		if (++k == len)
+			k = 0;
+	}
+	return -1;
+}
+
+/* The first server under its bounded-load cap walking the ring from point
+ * k; -1 only if the ring holds no usable server. */
+static int pick_bounded(const struct lb_pool *pool, const struct hash_priv *hp, uint32_t k)
+{
+	uint64_t conns = 0, weight = 0;
+	for (uint32_t i = 0; i < pool->nservers; i++) {
+		const struct lb_server *s = &pool->servers[i];
+		if (lb_server_usable(s)) {
+			conns += s->conns;
+			weight += s->eweight;
+		}
+	}
+	uint64_t budget = hp->factor_milli * (conns + 1);
+	for (uint32_t step = 0; step < hp->ring.len; step++) {
+		const struct lb_server *s = &pool->servers[hp->ring.pt[k].server];
+		if (lb_server_usable(s) && (uint64_t)s->conns * 1000 * weight < budget * s->eweight)
+			return (int)s->id;
+		if (++k == hp->ring.len)
+			k = 0;
+	}
+	return -1; /* unreachable while every usable server is on the ring */
+}
+
+/* Map key (len bytes; NULL or empty: keyless) to a usable server through
+ * the pool's table; -1 when none is usable. */
+static int pick_hash(struct lb_pool *pool, const void *key, size_t len)
+{
+	struct hash_priv *hp = pool->sel_priv;
+	uint32_t n = table_len(hp);
+	if (n == 0)
+		return -1;
+	uint32_t k;
+	if (!key || len == 0) {
+		k = hp->fallback++ % n;
+	} else {
+		uint32_t h = lb_hash_key(hp->fn, hp->avalanche, key, len);
+		switch (hp->type) {
+		case LB_HASH_CONSISTENT:
+			k = sel_ring_find(&hp->ring, h);
+			if (hp->factor_milli)
+				return pick_bounded(pool, hp, k);
+			break;
+		default:
+			k = h % n;
+			break;
+		}
+	}
+	uint32_t s = table_slot(hp, k);
+	if (lb_server_usable(&pool->servers[s]))
+		return (int)s;
+	return walk_usable(pool, hp, k);
+}
+
+/* pick hooks: extract the key of each algorithm from req. */
+static int source_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
+{
+	(void)now_ns;
+	unsigned char key[4] = {(unsigned char)(req->src_ip >> 24), (unsigned char)(req->src_ip >> 16),
+				(unsigned char)(req->src_ip >> 8), (unsigned char)req->src_ip};
+	return pick_hash(pool, key, sizeof key);
+}
+
+static int uri_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
+{
+	(void)now_ns;
+	const char *path = req->path;
+	return pick_hash(pool, path, path ? strcspn(path, "?") : 0);
+}
+
+static int hdr_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
+{
+	(void)now_ns;
+	const char *v = req->hdr_value;
+	return pick_hash(pool, v, v ? strlen(v) : 0);
+}
+
+const struct lb_sel_ops lb_sel_source = {
+	.name = "source",
+	.description = "hash of the client address (hash-type, hash-function)",
+	.needs = LB_NEED_SRC_ADDR,
+	.init = hash_init,
+	.done = hash_done,
+	.servers_changed = hash_rebuild,
+	.pick = source_pick,
+	.check = hash_check,
+};
+
+const struct lb_sel_ops lb_sel_uri = {
+	.name = "uri",
+	.description = "hash of the URL path up to '?' (layer 7)",
+	.needs = LB_NEED_L7,
+	.init = hash_init,
+	.done = hash_done,
+	.servers_changed = hash_rebuild,
+	.pick = uri_pick,
+	.check = hash_check,
+};
+
+const struct lb_sel_ops lb_sel_hdr = {
+	.name = "hdr",
+	.description = "hdr(name): hash of a request header's value (layer 7)",
+	.needs = LB_NEED_L7,
+	.init = hash_init,
+	.done = hash_done,
+	.servers_changed = hash_rebuild,
+	.pick = hdr_pick,
+	.check = hdr_check,
+};

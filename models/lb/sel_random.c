@@ -1,0 +1,119 @@
+/* random: weighted random choice, and the power of d choices.
+ *
+ * draws = 1: a server with probability proportional to its weight (a
+ * uniform slot of the weight map of sel_tab.h). draws = d >= 2: d such
+ * weighted draws, with replacement, and the one with the least
+ * (conns + 1) / eweight wins, the earlier draw on a tie (Azar, Broder,
+ * Karlin and Upfal 1994; Mitzenmacher 1996). With n balls into n bins the
+ * fullest bin holds about ln n / ln ln n balls with one draw and
+ * ln ln n / ln d + O(1) with d: the second draw is nearly all the benefit
+ * of leastconn at the cost of two looks instead of n.
+ *
+ * Randomness comes from the pool's own xoshiro256** stream seeded from
+ * params.seed, never rand() or GSL: the core links libc alone, and two pools
+ * never share a stream (replications run side by side in one process).
+ *
+ * Complexity: pick O(d); rebuild O(W log W) (the weight map).
+ */
+#include "lbsim/lb_sel.h"
+
+#include "sel_tab.h"
+
+#define MAX_DRAWS 64u
+
+struct random_priv {
+	struct sel_rng rng;
+	struct sel_map map;
+	uint32_t draws;
+};
+
+/* Advance *x and return its next splitmix64 output (for seeding). */
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void sel_rng_seed(struct sel_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&seed);
+}
+
+/* check hook: NULL, or what is wrong with p. */
+static const char *random_check(const struct lb_sel_params *p, uint32_t nservers)
+{
+	(void)nservers;
+	if (p->draws > MAX_DRAWS)
+		return "random draws must be between 1 and 64";
+	return NULL;
+}
+
+/* servers_changed hook: rebuild the weight map; -1 keeps the old one. */
+static int random_changed(struct lb_pool *pool)
+{
+	struct random_priv *p = pool->sel_priv;
+	return sel_map_build(pool, &p->map);
+}
+
+/* done hook: free the map and the state; safe to call twice. */
+static void random_done(struct lb_pool *pool)
+{
+	struct random_priv *p = pool->sel_priv;
+	if (!p)
+		return;
+	sel_map_free(pool, &p->map);
+	lb_mem_free(&pool->mem, p, sizeof *p);
+	pool->sel_priv = NULL;
+}
+
+/* init hook: validate, seed the stream, build the map; 0 or -1. */
+static int random_init(struct lb_pool *pool)
+{
+	if (random_check(&pool->params, pool->nservers))
+		return -1;
+	struct random_priv *p = lb_mem_alloc(&pool->mem, sizeof *p);
+	if (!p)
+		return -1;
+	sel_rng_seed(&p->rng, pool->params.seed);
+	p->draws = pool->params.draws ? pool->params.draws : 1;
+	pool->sel_priv = p;
+	if (random_changed(pool) != 0) {
+		random_done(pool);
+		return -1;
+	}
+	return 0;
+}
+
+/* pick hook: d weighted draws, the least loaded relative to weight wins. */
+static int random_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
+{
+	(void)req;
+	(void)now_ns;
+	struct random_priv *p = pool->sel_priv;
+	if (p->map.len == 0)
+		return -1;
+	const struct lb_server *best = NULL;
+	for (uint32_t d = 0; d < p->draws; d++) {
+		const struct lb_server *s = &pool->servers[p->map.slot[sel_rng_below(&p->rng, p->map.len)]];
+		if (!lb_server_usable(s))
+			continue; /* changed behind the pool's back; rare */
+		if (!best || ((uint64_t)s->conns + 1) * best->eweight <
+				     ((uint64_t)best->conns + 1) * s->eweight)
+			best = s;
+	}
+	return best ? (int)best->id : -1;
+}
+
+const struct lb_sel_ops lb_sel_random = {
+	.name = "random",
+	.description = "weighted random; draws d >= 2: the least loaded of d (power of d choices)",
+	.needs = LB_NEED_NONE,
+	.init = random_init,
+	.done = random_done,
+	.servers_changed = random_changed,
+	.pick = random_pick,
+	.check = random_check,
+};
