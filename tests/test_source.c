@@ -1,0 +1,158 @@
+/* Client source models: how many distinct addresses a population shows the
+ * balancer, the NAT port budget, and the carrier-grade NAT churn rate. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lbsim/rng.h"
+#include "lbsim/source.h"
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static size_t distinct(uint32_t *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_u32);
+	size_t d = n ? 1 : 0;
+	for (size_t i = 1; i < n; i++)
+		d += v[i] != v[i - 1];
+	return d;
+}
+
+/* One connection per device; returns the number of distinct addresses. */
+static size_t addresses_seen(struct source_pool *sp, uint32_t devices)
+{
+	uint32_t *addrs = calloc(devices, sizeof *addrs);
+	struct source_binding b;
+	for (uint32_t d = 0; d < devices; d++) {
+		uint16_t port;
+		uint32_t idx;
+		source_bind(sp, &b, d, 0);
+		assert_int_equal(source_open(sp, &b, d, 0, &addrs[d], &port, &idx), 0);
+		assert_true(port >= 1024);
+	}
+	size_t n = distinct(addrs, devices);
+	free(addrs);
+	return n;
+}
+
+static void test_unique_one_address_per_device(void **state)
+{
+	(void)state;
+	struct source_pool sp;
+	assert_int_equal(source_pool_init(&sp, SOURCE_UNIQUE, 0, 0, 0, 0, NULL), 0);
+	assert_int_equal(addresses_seen(&sp, 100000), 100000);
+	source_pool_free(&sp);
+}
+
+static void test_nat_exactly_n_addresses(void **state)
+{
+	(void)state;
+	struct source_pool sp;
+	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 1, 3, 0, 0, NULL), 0);
+	assert_int_equal(addresses_seen(&sp, 3000), 3);
+	source_pool_free(&sp);
+	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 2, 1, 0, 0, NULL), 0);
+	assert_int_equal(addresses_seen(&sp, 500), 1);
+	source_pool_free(&sp);
+}
+
+/* Populations never share addresses. */
+static void test_populations_disjoint(void **state)
+{
+	(void)state;
+	uint32_t v[2 * 1000];
+	for (uint32_t i = 0; i < 1000; i++) {
+		v[i] = source_address(0, i);
+		v[1000 + i] = source_address(1, i);
+	}
+	assert_int_equal(distinct(v, 2000), 2000);
+}
+
+/* The port budget: the 11th connection through an address with 10 ports
+ * is refused and counted; closing one frees a port. */
+static void test_port_budget(void **state)
+{
+	(void)state;
+	struct source_pool sp;
+	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 0, 1, 10, 0, NULL), 0);
+	struct source_binding b;
+	source_bind(&sp, &b, 0, 0);
+	uint32_t addr, idx;
+	uint16_t port, ports[10];
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(source_open(&sp, &b, 0, 0, &addr, &ports[i], &idx), 0);
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(ports[i], ports[j]);
+	}
+	assert_int_equal(source_open(&sp, &b, 0, 0, &addr, &port, &idx), -1);
+	assert_int_equal(sp.refused, 1);
+	source_close(&sp, idx);
+	assert_int_equal(source_open(&sp, &b, 0, 0, &addr, &port, &idx), 0);
+	source_pool_free(&sp);
+	/* The default budget is 64,512 ports (1024..65535). */
+	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 0, 1, 0, 0, NULL), 0);
+	assert_int_equal(sp.port_budget, 64512);
+	source_pool_free(&sp);
+}
+
+/* CGNAT: addresses stay within the pool, and a device's address changes
+ * as a Poisson process of mean `churn` (10 min), seen at its next
+ * connection (every minute here). A connection sees a new address when at
+ * least one change fell in the minute before it: probability
+ * 1 - exp(-1/10); and the new address differs from the old with
+ * probability 1 - 1/pool. Expected changes over 1,000 devices x 600
+ * connections: 600,000 (1 - e^-0.1)(1 - 1/200) = 56,813; the count is a
+ * sum of independent Bernoulli trials, sd < sqrt(56,813) = 238: we allow
+ * 4 sd either side. */
+static void test_cgnat_churn_rate_and_pool(void **state)
+{
+	(void)state;
+	struct source_pool sp;
+	const uint32_t pool = 200, devices = 1000;
+	gsl_rng *r = rng_stream(7, 0, "source/test");
+	assert_int_equal(source_pool_init(&sp, SOURCE_CGNAT, 3, pool, 0, 600 * SIM_NS_PER_S, r), 0);
+	struct source_binding *b = calloc(devices, sizeof *b);
+	uint32_t pool_addrs[200];
+	for (uint32_t i = 0; i < pool; i++)
+		pool_addrs[i] = source_address(3, i);
+	qsort(pool_addrs, pool, sizeof pool_addrs[0], cmp_u32);
+	for (uint32_t d = 0; d < devices; d++)
+		source_bind(&sp, &b[d], d, 0);
+	for (sim_time_t t = 60 * SIM_NS_PER_S; t <= 36000 * SIM_NS_PER_S; t += 60 * SIM_NS_PER_S) {
+		for (uint32_t d = 0; d < devices; d++) {
+			uint32_t addr, idx;
+			uint16_t port;
+			assert_int_equal(source_open(&sp, &b[d], d, t, &addr, &port, &idx), 0);
+			assert_non_null(bsearch(&addr, pool_addrs, pool, sizeof addr, cmp_u32));
+			source_close(&sp, idx);
+		}
+	}
+	double expect = 600000.0 * (1 - exp(-0.1)) * (1 - 1.0 / pool);
+	print_message("cgnat changes %llu, expected about %.0f\n", (unsigned long long)sp.changes, expect);
+	assert_true((double)sp.changes > expect - 4 * sqrt(expect));
+	assert_true((double)sp.changes < expect + 4 * sqrt(expect));
+	free(b);
+	source_pool_free(&sp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unique_one_address_per_device),
+		cmocka_unit_test(test_nat_exactly_n_addresses),
+		cmocka_unit_test(test_populations_disjoint),
+		cmocka_unit_test(test_port_budget),
+		cmocka_unit_test(test_cgnat_churn_rate_and_pool),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
