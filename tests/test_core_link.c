@@ -7,6 +7,7 @@
 
 #include "lbsim/lb.h"
 #include "lbsim/lb_sel.h"
+#include "lbsim/lb_vs.h"
 
 int main(void)
 {
@@ -21,6 +22,20 @@ int main(void)
 	for (int i = 0; i < 7; i++)
 		seq[i] = (char)('a' + lb_pick(&pool, &req, 0));
 	lb_pool_free(&pool);
+	/* Also pull in the virtual-service layer (routing, persistence). */
+	struct lb_vs vs;
+	char msg[128];
+	struct lb_route route;
+	req.src_ip = 0x0a000001;
+	if (lb_vs_init(&vs, "link", LB_LAYER_4, 0, 443) != 0 ||
+	    lb_vs_add_pool(&vs, "all", 3, weights, lb_sel_find("source"), NULL, msg, sizeof msg) < 0 ||
+	    lb_vs_set_persist(&vs, 0, lb_pers_find("source-ip"),
+			      &(struct lb_pers_params){.size = 16}, msg, sizeof msg) != 0 ||
+	    lb_vs_route(&vs, &req, 0, &route) != 0) {
+		fputs("virtual service failed\n", stderr);
+		return 1;
+	}
+	lb_vs_free(&vs);
 	if (strcmp(seq, "aabacaa") != 0) {
 		fprintf(stderr, "smooth WRR gave %s, want aabacaa\n", seq);
 		return 1;

@@ -1,0 +1,106 @@
+/* Routing through a virtual service: the request's view by layer, the pool
+ * by sub-service, the server by persistence or selection.
+ *
+ * The layer-4 view is a copy of the request on the stack with every layer-7
+ * field cleared. Configuration already refuses whatever needs those fields on
+ * layer 4 (lb_vs_check_needs), so the copy is the second wall: an algorithm
+ * or persistence method that reads a field it did not declare still sees
+ * nothing an L4 device could not, and a simulator that fills every field of
+ * every request (the same client model drives all three designs) cannot leak
+ * layer-7 data into an L4 design's results.
+ *
+ * Cost: O(sub-services x value length) for the pool, the first match
+ * winning, then lb_pers_select (O(1) expected) or lb_pick. A persistence hit
+ * is read from the table's hit counter around lb_pers_select (one load and a
+ * compare) rather than by a second lookup. Nothing is allocated.
+ */
+#include "lbsim/lb_vs.h"
+
+#include <stddef.h>
+
+/* Contract: vs has a pool at index pool; r is the view for vs's layer.
+ * Chooses the server into out; 0 or -1 (LB_ROUTE_NO_SERVER). */
+static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
+			 uint64_t now_ns, struct lb_route *out)
+{
+	struct lb_vs_pool *vp = vs->pools[pool];
+	int s;
+	if (vp->persist.ops) {
+		uint64_t hits = vp->persist.table.stats.hits;
+		int redispatched = 0;
+		s = lb_pers_select(&vp->persist, &vp->pool, r, now_ns, &redispatched);
+		out->redispatched = redispatched;
+		out->persisted = s >= 0 && !redispatched &&
+				 vp->persist.table.stats.hits != hits;
+	} else {
+		s = lb_pick(&vp->pool, r, now_ns);
+	}
+	out->server = s;
+	if (s < 0) {
+		out->reason = LB_ROUTE_NO_SERVER;
+		vs->stats.no_server++;
+		return -1;
+	}
+	vs->stats.routed++;
+	vs->stats.persisted += (uint64_t)out->persisted;
+	vs->stats.redispatched += (uint64_t)out->redispatched;
+	return 0;
+}
+
+int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,
+		struct lb_route *out)
+{
+	*out = (struct lb_route){
+		.reason = LB_ROUTE_OK, .pool = -1, .server = -1, .subservice = -1,
+	};
+	vs->stats.requests++;
+
+	struct lb_request l4view;
+	const struct lb_request *r = req;
+	if (vs->layer != LB_LAYER_7) {
+		l4view = *req;
+		l4view.path = NULL;
+		l4view.host = NULL;
+		l4view.cookie = NULL;
+		l4view.hdr_value = NULL;
+		r = &l4view;
+	}
+
+	int pool = vs->default_pool;
+	for (uint32_t i = 0; i < vs->nsubservices; i++) {
+		struct lb_subservice *ss = &vs->subservices[i];
+		if (ss->match->match(ss, r)) {
+			ss->hits++;
+			pool = (int)ss->pool;
+			out->subservice = (int)i;
+			break;
+		}
+	}
+	if (pool < 0) {
+		/* A layer-4 service without a pool has nothing to send to: that is
+		 * a missing server, not a rule that failed to match. */
+		out->reason = vs->layer == LB_LAYER_7 ? LB_ROUTE_NO_RULE : LB_ROUTE_NO_SERVER;
+		if (out->reason == LB_ROUTE_NO_RULE)
+			vs->stats.no_rule++;
+		else
+			vs->stats.no_server++;
+		return -1;
+	}
+	if (out->subservice < 0 && vs->layer == LB_LAYER_7)
+		vs->stats.defaulted++;
+	out->pool = pool;
+	return route_in_pool(vs, pool, r, now_ns, out);
+}
+
+const char *lb_route_reason_name(enum lb_route_reason reason)
+{
+	switch (reason) {
+	case LB_ROUTE_OK:
+		return "ok";
+	case LB_ROUTE_NO_RULE:
+		return "no rule matched";
+	case LB_ROUTE_NO_SERVER:
+		return "no usable server";
+	}
+	return "unknown";
+}
