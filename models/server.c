@@ -1,9 +1,14 @@
-/* Backend server: FCFS over C cores; see include/lbsim/server.h. */
+/* Backend server: FCFS over C cores with faults; see include/lbsim/server.h. */
 #include "lbsim/server.h"
 
 #include <stdlib.h>
 
-enum { EV_SERVER_DONE = 2 };
+enum { EV_SERVER_DONE = 2, EV_SERVER_UNPARK = 4 };
+
+static struct request *req_of(struct sim_event *ev)
+{
+	return (struct request *)((char *)ev - offsetof(struct request, ev));
+}
 
 static void account_busy(struct sim_server *srv, sim_time_t now)
 {
@@ -11,45 +16,72 @@ static void account_busy(struct sim_server *srv, sim_time_t now)
 	srv->busy_since = now;
 }
 
-static void start(struct sim_engine *eng, struct sim_server *srv, struct request *req);
-
-static void on_done(struct sim_engine *eng, struct sim_event *ev)
+static void schedule(struct sim_engine *eng, struct sim_server *srv, struct request *req,
+		     sim_handler_fn fn, uint32_t kind, sim_time_t delay)
 {
-	struct sim_server *srv = ev->ctx;
-	struct request *req = (struct request *)((char *)ev - offsetof(struct request, ev));
-	sim_time_t now = sim_now(eng);
-	account_busy(srv, now);
-	srv->busy--;
-	if (req->measured)
-		hist_record(srv->latency, now - req->arrived);
-	if (srv->queue_head) {
-		struct request *next = srv->queue_head;
-		srv->queue_head = next->next;
-		if (!srv->queue_head)
-			srv->queue_tail = NULL;
-		srv->queued--;
-		start(eng, srv, next);
-	}
-	srv->done(srv->owner, srv, req);
-}
-
-static void start(struct sim_engine *eng, struct sim_server *srv, struct request *req)
-{
-	srv->busy++;
-	req->next = NULL;
-	sim_event_init(&req->ev, on_done, srv, EV_SERVER_DONE);
+	sim_event_init(&req->ev, fn, srv, kind);
 	/* The heap only fails to grow when memory is exhausted: stop the run,
 	 * which then reports the failure instead of a result. */
-	if (sim_schedule_in(eng, &req->ev, req->demand) != 0) {
+	if (sim_schedule_in(eng, &req->ev, delay) != 0) {
 		srv->out_of_memory = 1;
 		sim_stop(eng);
 	}
 }
 
+static void on_done(struct sim_engine *eng, struct sim_event *ev);
+
+static void start(struct sim_engine *eng, struct sim_server *srv, struct request *req)
+{
+	srv->busy++;
+	req->where = REQ_SERVING;
+	rlist_push(&srv->serving, req);
+	schedule(eng, srv, req, on_done, EV_SERVER_DONE, req->demand);
+}
+
+static void enqueue(struct sim_engine *eng, struct sim_server *srv, struct request *req)
+{
+	if (srv->busy < srv->cores) {
+		start(eng, srv, req);
+	} else {
+		req->where = REQ_QUEUED;
+		rlist_push(&srv->queue, req);
+	}
+}
+
+static void finish(struct sim_server *srv, struct request *req, int ok)
+{
+	req->where = REQ_NOWHERE;
+	srv->done(srv->owner, srv, req, ok);
+}
+
+static void on_done(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct sim_server *srv = ev->ctx;
+	struct request *req = req_of(ev);
+	sim_time_t now = sim_now(eng);
+	account_busy(srv, now);
+	srv->busy--;
+	rlist_remove(&srv->serving, req);
+	if (req->measured)
+		hist_record(srv->latency, now - req->arrived);
+	struct request *next = rlist_pop(&srv->queue);
+	if (next)
+		start(eng, srv, next);
+	finish(srv, req, 1);
+}
+
+static void on_unpark(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct sim_server *srv = ev->ctx;
+	struct request *req = req_of(ev);
+	rlist_remove(&srv->parked, req);
+	enqueue(eng, srv, req);
+}
+
 int server_init(struct sim_server *srv, uint32_t id, uint32_t cores,
 		server_done_fn done, void *owner)
 {
-	*srv = (struct sim_server){.id = id, .cores = cores, .done = done, .owner = owner};
+	*srv = (struct sim_server){.id = id, .cores = cores, .done = done, .owner = owner, .slow = 1.0};
 	srv->latency = malloc(sizeof *srv->latency);
 	if (!srv->latency)
 		return -1;
@@ -63,24 +95,77 @@ void server_free(struct sim_server *srv)
 	srv->latency = NULL;
 }
 
-int server_arrive(struct sim_engine *eng, struct sim_server *srv, struct request *req)
+void server_arrive(struct sim_engine *eng, struct sim_server *srv, struct request *req)
 {
 	sim_time_t now = sim_now(eng);
 	account_busy(srv, now);
 	if (req->measured)
 		srv->requests++;
-	if (srv->busy < srv->cores) {
-		start(eng, srv, req);
-		return 0;
+	if (srv->down) {
+		finish(srv, req, 0);
+		return;
 	}
-	req->next = NULL;
-	if (srv->queue_tail)
-		srv->queue_tail->next = req;
-	else
-		srv->queue_head = req;
-	srv->queue_tail = req;
-	srv->queued++;
-	return 0;
+	if (srv->wl_down[req->workload]) {
+		req->misrouted = 1;
+		finish(srv, req, 0);
+		return;
+	}
+	if (srv->slow != 1.0)
+		req->demand = (sim_time_t)((double)req->demand * srv->slow);
+	if (req->hold > 0) {
+		req->where = REQ_PARKED;
+		rlist_push(&srv->parked, req);
+		schedule(eng, srv, req, on_unpark, EV_SERVER_UNPARK, req->hold);
+		return;
+	}
+	enqueue(eng, srv, req);
+}
+
+/* Fail every request on the server that matches (all when w < 0): they
+ * were sent while the server was healthy, so they are failed, not
+ * misrouted. Requests
+ * are moved to a local list first so that the done callback, which may
+ * send new requests to this very server, never sees a list mid-walk. */
+static void fail_matching(struct sim_engine *eng, struct sim_server *srv, int w)
+{
+	struct request_list doomed = {0};
+	struct request_list *lists[] = {&srv->parked, &srv->queue, &srv->serving};
+	account_busy(srv, sim_now(eng));
+	for (int l = 0; l < 3; l++) {
+		struct request *r = lists[l]->head;
+		while (r) {
+			struct request *next = r->next;
+			if (w < 0 || r->workload == w) {
+				sim_cancel(eng, &r->ev);
+				if (r->where == REQ_SERVING)
+					srv->busy--;
+				rlist_remove(lists[l], r);
+				rlist_push(&doomed, r);
+			}
+			r = next;
+		}
+	}
+	/* Cores freed by failed requests go to the queue's survivors. */
+	while (srv->busy < srv->cores && srv->queue.head)
+		start(eng, srv, rlist_pop(&srv->queue));
+	struct request *r;
+	while ((r = rlist_pop(&doomed)))
+		finish(srv, r, 0);
+}
+
+void server_set_down(struct sim_engine *eng, struct sim_server *srv, int down)
+{
+	srv->down = down != 0;
+	if (srv->down)
+		fail_matching(eng, srv, -1);
+}
+
+void server_set_workload_down(struct sim_engine *eng, struct sim_server *srv,
+			      enum workload w, int down)
+{
+	srv->wl_down[w] = down != 0;
+	if (down)
+		fail_matching(eng, srv, (int)w);
 }
 
 void server_reset_window(struct sim_server *srv, sim_time_t now)

@@ -8,7 +8,7 @@
  */
 #include "lbsim/rng.h"
 
-static uint64_t splitmix64(uint64_t x)
+uint64_t rng_mix64(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -23,7 +23,7 @@ uint64_t rng_stream_seed(uint64_t seed, uint32_t rep, const char *name)
 		h ^= *p;
 		h *= 0x100000001b3ULL;
 	}
-	return splitmix64(splitmix64(seed ^ splitmix64(h)) + rep);
+	return rng_mix64(rng_mix64(seed ^ rng_mix64(h)) + rep);
 }
 
 gsl_rng *rng_stream(uint64_t seed, uint32_t rep, const char *name)

@@ -1,78 +1,15 @@
-/* One run: wires the client populations, the balancer core and the servers
- * together on one event engine; see include/lbsim/run.h.
- *
- * Flow of a request: a population's arrival hands it here (on_request); we
- * show the balancer what a layer-4 device sees of the connection, the core
- * picks a server (or none: the request fails, counted), the server queues
- * and serves it, and on completion (on_done) the connection closes in the
- * core and the request returns to the pool.
- */
+/* One run: sets up the world (world.h), runs it, checks that no request was
+ * lost, and gathers the results; see include/lbsim/run.h. */
 #include "lbsim/run.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lbsim/lb.h"
-#include "lbsim/population.h"
-#include "lbsim/request.h"
-#include "lbsim/server.h"
+#include "world.h"
 
 enum { EV_WARMUP_END = 3 };
-
-struct world {
-	const struct scenario *scn;
-	struct sim_engine eng;
-	struct request_pool requests;
-	struct lb_pool pool;
-	struct sim_server *servers;
-	struct population *pops;
-	struct sim_event warmup_end;
-	sim_time_t warmup_at;
-	uint64_t sent, completed, failed, measured;
-	int out_of_memory;
-};
-
-static void on_done(void *owner, struct sim_server *srv, struct request *req)
-{
-	struct world *w = owner;
-	w->completed++;
-	lb_conn_close(&w->pool, srv->id);
-	request_put(&w->requests, req);
-}
-
-static void on_request(void *owner, struct population *pop, uint32_t user, sim_time_t demand)
-{
-	struct world *w = owner;
-	w->sent++;
-	sim_time_t now = sim_now(&w->eng);
-	int measured = now >= w->warmup_at;
-	w->measured += (uint64_t)measured;
-	struct lb_request lr = {
-		.src_ip = population_source_addr(pop->index, user),
-		.src_port = (uint16_t)(1024 + (w->sent % 64512)),
-	};
-	int s = lb_pick(&w->pool, &lr, now);
-	if (s < 0) {
-		w->failed++;
-		return;
-	}
-	struct request *req = request_get(&w->requests);
-	if (!req) {
-		w->out_of_memory = 1;
-		w->failed++;
-		sim_stop(&w->eng);
-		return;
-	}
-	req->arrived = now;
-	req->demand = demand;
-	req->server = (uint32_t)s;
-	req->population = pop->index;
-	req->user = user;
-	req->measured = (uint32_t)measured;
-	lb_conn_open(&w->pool, (uint32_t)s);
-	server_arrive(&w->eng, &w->servers[s], req);
-}
 
 static void on_warmup_end(struct sim_engine *eng, struct sim_event *ev)
 {
@@ -84,46 +21,87 @@ static void on_warmup_end(struct sim_engine *eng, struct sim_event *ev)
 static void world_free(struct world *w)
 {
 	/* The engine first: it marks the pending events, which live in the
-	 * populations and requests freed below, as idle. */
+	 * structures freed below, as idle. */
 	sim_engine_free(&w->eng);
-	for (uint32_t i = 0; w->pops && i < w->scn->npopulations; i++)
-		population_free(&w->pops[i]);
-	free(w->pops);
+	world_events_free(w);
+	world_clients_free(w);
 	for (uint32_t i = 0; w->servers && i < w->scn->servers.count; i++)
 		server_free(&w->servers[i]);
 	free(w->servers);
-	if (w->pool.sel)
-		lb_pool_free(&w->pool);
+	free(w->server_conns);
+	free(w->server_conns_opened);
+	for (int k = 0; k < WL_COUNT; k++)
+		free(w->wl_latency[k]);
+	if (w->bal.vs)
+		balancer_free(&w->bal);
 	request_pool_free(&w->requests);
 }
 
-static int world_init(struct world *w, const struct scenario *scn, uint32_t d, uint32_t rep)
+static int world_init(struct world *w, const struct scenario *scn, uint32_t d, uint32_t rep,
+		      char *err, size_t errlen)
 {
-	const struct scn_design *design = &scn->designs[d];
 	memset(w, 0, sizeof *w);
 	w->scn = scn;
+	w->design = &scn->designs[d];
 	w->warmup_at = scn->warmup;
 	request_pool_init(&w->requests);
+	uint32_t n = scn->servers.count;
+	snprintf(err, errlen, "out of memory setting up design '%s'", w->design->name);
 	if (sim_engine_init(&w->eng, 0) != 0)
 		return -1;
-	if (lb_pool_init(&w->pool, design->name, scn->servers.count, NULL, design->balance, NULL) != 0)
+	if (balancer_init(&w->bal, scn, w->design, err, errlen) != 0)
 		return -1;
-	w->servers = calloc(scn->servers.count, sizeof *w->servers);
-	w->pops = calloc(scn->npopulations, sizeof *w->pops);
-	if (!w->servers || !w->pops)
+	w->servers = calloc(n, sizeof *w->servers);
+	w->server_conns = calloc(n, sizeof *w->server_conns);
+	w->server_conns_opened = calloc(n, sizeof *w->server_conns_opened);
+	if (!w->servers || !w->server_conns || !w->server_conns_opened)
 		return -1;
-	for (uint32_t i = 0; i < scn->servers.count; i++)
-		if (server_init(&w->servers[i], i, scn->servers.cores, on_done, w) != 0)
+	for (int k = 0; k < WL_COUNT; k++) {
+		w->wl_latency[k] = malloc(sizeof *w->wl_latency[k]);
+		if (!w->wl_latency[k])
 			return -1;
-	for (uint32_t i = 0; i < scn->npopulations; i++) {
-		if (population_init(&w->pops[i], i, &scn->populations[i], scn->servers.service_mean,
-				    scn->seed, rep, on_request, w) != 0)
-			return -1;
-		if (population_start(&w->eng, &w->pops[i]) != 0)
-			return -1;
+		hist_init(w->wl_latency[k]);
 	}
+	for (uint32_t i = 0; i < n; i++)
+		if (server_init(&w->servers[i], i, scn->servers.cores, world_server_done, w) != 0)
+			return -1;
+	if (world_clients_init(w, rep) != 0 || world_events_init(w) != 0)
+		return -1;
 	sim_event_init(&w->warmup_end, on_warmup_end, w, EV_WARMUP_END);
 	return sim_schedule(&w->eng, &w->warmup_end, scn->warmup);
+}
+
+/* When did the balancer first mark down what fault f broke? A check
+ * notices when it watches f's server and, for a workload fault, that
+ * workload's page (a tcp check, or another workload's page, never does). */
+static double detect_seconds(const struct world *w, const struct scn_fault *f)
+{
+	if (f->kind == SCN_FAULT_SLOW)
+		return NAN; /* grey failure: no check is meant to see it */
+	const struct lb_hc_log *log = &w->bal.log;
+	for (uint32_t i = 0; i < log->len; i++) {
+		const struct lb_hc_event *e = lb_hc_log_at(log, i);
+		if (!e || e->up || e->at_ns < f->at)
+			continue;
+		if (f->duration != SIM_TIME_NEVER && e->at_ns > f->at + f->duration)
+			continue;
+		const struct bal_check *c = &w->bal.checks[e->check_id];
+		if (c->hc.server != f->server)
+			continue;
+		if (f->kind == SCN_FAULT_WORKLOAD_DOWN && c->workload != (int)f->workload)
+			continue;
+		return (double)(e->at_ns - f->at) / (double)SIM_NS_PER_S;
+	}
+	return NAN;
+}
+
+static void tail_of(const struct histogram *h, double *mean, uint64_t *p50, uint64_t *p95,
+		    uint64_t *p99)
+{
+	*mean = hist_mean(h);
+	*p50 = hist_quantile(h, 0.50);
+	*p95 = hist_quantile(h, 0.95);
+	*p99 = hist_quantile(h, 0.99);
 }
 
 static int collect(struct world *w, struct run_result *out, char *err, size_t errlen)
@@ -131,58 +109,108 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	const struct scenario *scn = w->scn;
 	sim_time_t end = sim_now(&w->eng);
 	uint32_t n = scn->servers.count;
+	uint64_t in_flight[WL_COUNT] = {0};
 	uint64_t in_system = 0;
-	for (uint32_t i = 0; i < n; i++)
-		in_system += server_in_system(&w->servers[i]);
-
-	out->sent = w->sent;
-	out->completed = w->completed;
-	out->failed = w->failed;
-	out->in_flight = in_system;
-	out->events = w->eng.events_run;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sim_server *srv = &w->servers[i];
+		const struct request_list *lists[] = {&srv->parked, &srv->queue, &srv->serving};
+		for (int l = 0; l < 3; l++)
+			for (const struct request *r = lists[l]->head; r; r = r->next)
+				in_flight[r->workload]++;
+		in_system += server_in_system(srv);
+	}
 	/* Conservation: every request sent is answered, failed, or still on a
-	 * server. Counted independently (the clients, the completions, the
-	 * queues), so a lost or duplicated request shows here. */
-	if (out->sent != out->completed + out->failed + out->in_flight ||
-	    w->requests.live != in_system) {
-		snprintf(err, errlen,
-			 "internal error: requests not conserved (sent %llu, completed %llu, "
-			 "failed %llu, in flight %llu, live %zu)",
-			 (unsigned long long)out->sent, (unsigned long long)out->completed,
-			 (unsigned long long)out->failed, (unsigned long long)out->in_flight,
-			 w->requests.live);
+	 * server, per workload. Counted independently (the clients, the
+	 * server callbacks, the servers' lists), so a lost or duplicated
+	 * request shows here. */
+	for (int k = 0; k < WL_COUNT; k++) {
+		const struct wl_counts *c = &w->wl[k];
+		if (c->sent != c->ok + c->failed + in_flight[k]) {
+			snprintf(err, errlen,
+				 "internal error: %s requests not conserved (sent %llu, ok %llu, "
+				 "failed %llu, in flight %llu)",
+				 workload_name((enum workload)k), (unsigned long long)c->sent,
+				 (unsigned long long)c->ok, (unsigned long long)c->failed,
+				 (unsigned long long)in_flight[k]);
+			return -1;
+		}
+		struct workload_result *wr = &out->workloads[k];
+		wr->sent = c->sent;
+		wr->ok = c->ok;
+		wr->failed = c->failed;
+		wr->in_flight = in_flight[k];
+		wr->measured_sent = c->measured_sent;
+		wr->measured_failed = c->measured_failed;
+		wr->measured_misrouted = c->measured_misrouted;
+		tail_of(w->wl_latency[k], &wr->response_mean_ns, &wr->response_p50_ns,
+			&wr->response_p95_ns, &wr->response_p99_ns);
+		out->sent += c->sent;
+		out->completed += c->ok;
+		out->failed += c->failed;
+		out->measured += c->measured_sent;
+		out->measured_failed += c->measured_failed;
+		out->measured_misrouted += c->measured_misrouted;
+	}
+	out->in_flight = in_system;
+	if (w->requests.live != in_system) {
+		snprintf(err, errlen, "internal error: %zu requests allocated, %llu on servers",
+			 w->requests.live, (unsigned long long)in_system);
 		return -1;
 	}
-
+	out->events = w->eng.events_run;
 	out->window_s = (double)(end - scn->warmup) / (double)SIM_NS_PER_S;
-	out->measured = w->measured;
+	out->connections = w->conns_opened;
+	out->nat_refused = w->nat_refused;
+	out->connect_failed = w->connect_failed;
+	out->tls_full = w->tls_full;
+	out->tls_resumed = w->tls_resumed;
+	out->affinity_breaks = w->affinity_breaks;
+	out->redispatched = w->bal.redispatched;
+	out->external_ips = w->bal.external_ips;
+	out->traffic_checksum = w->traffic_hash;
+	for (uint32_t i = 0; i < w->bal.nvs; i++)
+		out->lb_mem_bytes += w->bal.vs[i].mem.peak;
+
 	out->nservers = n;
 	out->servers = calloc(n, sizeof *out->servers);
-	double *load = calloc(n, sizeof *load);
+	out->nfaults = scn->nfaults;
+	out->faults = scn->nfaults ? calloc(scn->nfaults, sizeof *out->faults) : NULL;
+	double *load = calloc(n, sizeof *load), *conns = calloc(n, sizeof *conns);
 	struct histogram *all = malloc(sizeof *all);
-	if (!out->servers || !load || !all) {
+	if (!out->servers || (scn->nfaults && !out->faults) || !load || !conns || !all) {
 		free(load);
+		free(conns);
 		free(all);
 		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	for (uint32_t f = 0; f < scn->nfaults; f++) {
+		const struct fault_state *fs = &w->faults[f];
+		out->faults[f].detect_s = detect_seconds(w, &scn->faults[f]);
+		out->faults[f].began_s = fs->began == SIM_TIME_NEVER ? NAN :
+					 (double)fs->began / (double)SIM_NS_PER_S;
+		out->faults[f].ended_s = fs->ended == SIM_TIME_NEVER ? NAN :
+					 (double)fs->ended / (double)SIM_NS_PER_S;
 	}
 	hist_init(all);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct sim_server *srv = &w->servers[i];
 		struct server_result *sr = &out->servers[i];
 		sr->requests = srv->requests;
+		sr->connections = w->server_conns_opened[i];
 		sr->busy_fraction = server_busy_fraction(srv, end);
 		sr->response_mean_ns = hist_mean(srv->latency);
 		sr->response_p99_ns = hist_quantile(srv->latency, 0.99);
 		load[i] = (double)srv->requests;
+		conns[i] = (double)sr->connections;
 		hist_merge(all, srv->latency);
 	}
 	skew_compute(load, NULL, n, &out->skew);
-	out->response_mean_ns = hist_mean(all);
-	out->response_p50_ns = hist_quantile(all, 0.50);
-	out->response_p95_ns = hist_quantile(all, 0.95);
-	out->response_p99_ns = hist_quantile(all, 0.99);
+	skew_compute(conns, NULL, n, &out->skew_conns);
+	tail_of(all, &out->response_mean_ns, &out->response_p50_ns, &out->response_p95_ns,
+		&out->response_p99_ns);
 	free(load);
+	free(conns);
 	free(all);
 	return 0;
 }
@@ -197,15 +225,13 @@ int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 		return -1;
 	}
 	int rc = -1;
-	if (world_init(w, scn, d, rep) != 0) {
-		snprintf(err, errlen, "out of memory setting up design '%s'", scn->designs[d].name);
+	if (world_init(w, scn, d, rep, err, errlen) != 0)
 		goto out;
-	}
 	sim_run(&w->eng, scn->warmup + scn->duration);
 	for (uint32_t i = 0; i < scn->servers.count; i++)
 		w->out_of_memory |= w->servers[i].out_of_memory;
 	for (uint32_t i = 0; i < scn->npopulations; i++)
-		w->out_of_memory |= w->pops[i].out_of_memory;
+		w->out_of_memory |= w->pops[i].open.out_of_memory;
 	if (w->out_of_memory) {
 		snprintf(err, errlen, "out of memory during design '%s'", scn->designs[d].name);
 		goto out;
@@ -222,5 +248,7 @@ out:
 void run_result_free(struct run_result *res)
 {
 	free(res->servers);
+	free(res->faults);
 	res->servers = NULL;
+	res->faults = NULL;
 }

@@ -42,6 +42,7 @@ static inline void fixture_init(struct fixture *f, uint32_t servers, uint32_t co
 	}
 	f->scn.designs = f->designs;
 	f->scn.ndesigns = ndesigns;
+	scn_set_workload_defaults(&f->scn);
 }
 
 #endif

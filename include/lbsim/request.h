@@ -3,7 +3,7 @@
  * Requests are allocated in slabs and recycled through a free list, so the
  * hot path (one arrival, one dispatch, one completion) never calls malloc.
  * Memory: one slab of REQUEST_SLAB requests at a time; live requests are
- * bounded by the requests in flight, which the server queues bound.
+ * bounded by the requests in flight.
  */
 #ifndef LBSIM_REQUEST_H
 #define LBSIM_REQUEST_H
@@ -13,15 +13,33 @@
 
 #include "lbsim/engine.h"
 
+struct conn;
+
+enum request_where {
+	REQ_NOWHERE = 0,
+	REQ_PARKED,       /* long poll held by the server, no CPU */
+	REQ_QUEUED,       /* waiting for a core */
+	REQ_SERVING,      /* on a core */
+};
+
 struct request {
-	struct sim_event ev;      /* completion at the server */
-	struct request *next;     /* server queue or free list */
+	struct sim_event ev;      /* hold timer, then completion at the server */
+	struct request *next;     /* server list (queue, parked, serving) or free list */
+	struct request *prev;
+	struct conn *conn;        /* the client connection, or NULL (open traffic) */
 	sim_time_t arrived;       /* at the balancer */
 	sim_time_t demand;        /* CPU time the request needs on one core */
+	sim_time_t hold;          /* long poll: parked this long before service */
 	uint32_t server;
 	uint32_t population;
 	uint32_t user;
-	uint32_t measured;        /* arrived after warm-up: counts in statistics */
+	uint32_t src_addr_index;  /* open traffic: the NAT address to release */
+	int16_t route_vs;         /* the balancer's virtual service and pool that chose the server */
+	int16_t route_pool;
+	uint8_t workload;         /* enum workload */
+	uint8_t where;            /* enum request_where */
+	uint8_t measured;         /* arrived after warm-up: counts in statistics */
+	uint8_t misrouted;        /* sent to a server whose workload was down */
 };
 
 #define REQUEST_SLAB 4096
@@ -40,5 +58,45 @@ void request_pool_free(struct request_pool *rp);
 /* A request with undefined contents except an idle event, or NULL when memory is short. */
 struct request *request_get(struct request_pool *rp);
 void request_put(struct request_pool *rp, struct request *req);
+
+/* An intrusive doubly linked list of requests (FIFO). */
+struct request_list {
+	struct request *head, *tail;
+	uint64_t len;
+};
+
+static inline void rlist_push(struct request_list *l, struct request *r)
+{
+	r->next = NULL;
+	r->prev = l->tail;
+	if (l->tail)
+		l->tail->next = r;
+	else
+		l->head = r;
+	l->tail = r;
+	l->len++;
+}
+
+static inline void rlist_remove(struct request_list *l, struct request *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		l->head = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else
+		l->tail = r->prev;
+	r->next = r->prev = NULL;
+	l->len--;
+}
+
+static inline struct request *rlist_pop(struct request_list *l)
+{
+	struct request *r = l->head;
+	if (r)
+		rlist_remove(l, r);
+	return r;
+}
 
 #endif

@@ -1,9 +1,10 @@
 /* One simulation run: one design of a scenario, one replication.
  *
- * run_design() builds the world (engine, servers, balancer pool, client
- * populations), simulates warm-up + duration, and fills a struct
- * run_result. Each run owns all of its state, so runs of different designs
- * and replications can execute side by side on different threads.
+ * run_design() builds the world (engine, servers, balancer design, client
+ * populations, faults, health probes), simulates warm-up + duration, and
+ * fills a struct run_result. Each run owns all of its state, so runs of
+ * different designs and replications can execute side by side on
+ * different threads.
  */
 #ifndef LBSIM_RUN_H
 #define LBSIM_RUN_H
@@ -13,29 +14,56 @@
 #include "lbsim/histogram.h"
 #include "lbsim/metrics.h"
 #include "lbsim/scenario.h"
+#include "lbsim/workload.h"
 
 struct server_result {
-	uint64_t requests;        /* measured requests dispatched to the server */
+	uint64_t requests;        /* measured requests sent to the server */
+	uint64_t connections;     /* measured connections opened to it */
 	double busy_fraction;     /* mean fraction of its cores busy */
 	double response_mean_ns;
 	uint64_t response_p99_ns;
+};
+
+struct workload_result {
+	/* Whole run, warm-up included: the conservation ledger. */
+	uint64_t sent, ok, failed, in_flight;
+	/* Measurement window. */
+	uint64_t measured_sent, measured_failed, measured_misrouted;
+	double response_mean_ns;
+	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
+};
+
+struct fault_result {
+	double began_s, ended_s;  /* when it was applied and recovered; NaN: not */
+	double detect_s;          /* fault start to the balancer marking it down; NaN: never */
 };
 
 struct run_result {
 	/* Whole run, warm-up included: the conservation ledger. */
 	uint64_t sent;            /* requests the clients sent */
 	uint64_t completed;       /* answered by a server */
-	uint64_t failed;          /* no usable server */
-	uint64_t in_flight;       /* still queued or in service at the end */
+	uint64_t failed;          /* no usable server, refused, or failed on the server */
+	uint64_t in_flight;       /* still on a server at the end */
 	uint64_t events;          /* events the engine ran */
 	/* Measurement window (after warm-up). */
 	double window_s;
 	uint64_t measured;        /* requests sent in the window */
+	uint64_t measured_failed, measured_misrouted;
 	double response_mean_ns;
 	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
 	struct skew skew;         /* of requests over servers */
+	struct skew skew_conns;   /* of connections over servers */
+	/* Clients and balancer. */
+	uint64_t connections, nat_refused, connect_failed;
+	uint64_t tls_full, tls_resumed, affinity_breaks, redispatched;
+	uint64_t lb_mem_bytes;    /* the balancer's structures at their peak */
+	uint32_t external_ips;
+	uint64_t traffic_checksum; /* order-free checksum of the device requests sent */
 	uint32_t nservers;
 	struct server_result *servers;
+	struct workload_result workloads[WL_COUNT];
+	uint32_t nfaults;
+	struct fault_result *faults;
 };
 
 /* Run design number d of scn, replication rep. Returns 0, or -1 with a

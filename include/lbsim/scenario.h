@@ -13,7 +13,10 @@
 #include <stdio.h>
 
 #include "lbsim/engine.h"
+#include "lbsim/lb_health.h"
+#include "lbsim/lb_pers.h"
 #include "lbsim/lb_sel.h"
+#include "lbsim/workload.h"
 
 #define SCN_NAME_MAX 64
 
@@ -25,6 +28,7 @@
 #define SCN_MAX_REPLICATIONS 1000u
 #define SCN_MAX_POPULATIONS 64u
 #define SCN_MAX_DESIGNS 16u
+#define SCN_MAX_FAULTS 256u
 
 enum scn_design_kind {
 	SCN_DESIGN_L4 = 0,   /* one VIP for every workload */
@@ -32,27 +36,72 @@ enum scn_design_kind {
 	SCN_DESIGN_L7,       /* TLS terminated, content switching */
 };
 
+/* The same values as enum source_kind (models/source.h). */
 enum scn_source_kind {
 	SCN_SOURCE_UNIQUE = 0, /* one public address per device */
+	SCN_SOURCE_NAT,        /* every device behind one of `addresses` addresses */
+	SCN_SOURCE_CGNAT,      /* carrier NAT pool of `addresses`, device address churns */
 };
 
 struct scn_servers {
 	uint32_t count;
 	uint32_t cores;            /* per server */
-	sim_time_t service_mean;   /* mean CPU demand of one request (exponential) */
+	sim_time_t service_mean;   /* open traffic (`rate`): mean CPU demand of one request */
+	/* Device traffic: CPU per request by workload (defaults from
+	 * models/workload.c, overridden by `servers: workloads:`). */
+	struct server_workload_cfg workloads[WL_COUNT];
+	int affinity_required;     /* Exchange 2010: a request away from its session's home server re-authenticates */
+	sim_time_t affinity_penalty; /* extra CPU of that re-authentication */
 };
 
 struct scn_population {
 	char name[SCN_NAME_MAX];
 	uint64_t users;
 	enum scn_source_kind source;
-	double request_rate;       /* requests per second per user (Poisson) */
+	uint32_t addresses;        /* nat, cgnat: public addresses */
+	sim_time_t churn;          /* cgnat: mean time a device keeps its address */
+	uint32_t port_budget;      /* ports per NAT address (0: 64,512) */
+	/* Open traffic: requests per second per user (Poisson), each on its
+	 * own connection; 0 when the population runs client devices. */
+	double request_rate;
+	enum workload open_workload; /* the workload open requests ask for */
+	/* Device traffic: a bit (1u << enum workload) per client kind each
+	 * user runs; 0 for open traffic. */
+	uint32_t clients;
+	double tls13;              /* share of devices that send a fresh session id on every connection */
+	sim_time_t logon;          /* users log on uniformly over [0, logon] (0: all at the start) */
+};
+
+/* A health check as a design configures it. */
+struct scn_check {
+	const struct lb_hc_ops *kind;  /* tcp, http, deep */
+	struct lb_hc_params params;    /* path "" = per workload (l4-multi, l7) or /owa/healthcheck.htm (l4) */
 };
 
 struct scn_design {
 	char name[SCN_NAME_MAX];
 	enum scn_design_kind kind;
 	const struct lb_sel_ops *balance;
+	struct lb_sel_params sel_params;
+	const struct lb_pers_ops *persist;   /* NULL: no persistence */
+	struct lb_pers_params pers_params;
+	struct scn_check check;
+	int tls_reencrypt;         /* l7: TLS again from the balancer to the servers */
+};
+
+enum scn_fault_kind {
+	SCN_FAULT_SERVER_DOWN = 0, /* the whole server fails */
+	SCN_FAULT_WORKLOAD_DOWN,   /* one workload fails; the server answers the rest */
+	SCN_FAULT_SLOW,            /* service times multiplied by `factor` */
+};
+
+struct scn_fault {
+	sim_time_t at;             /* from the start of the run (warm-up included) */
+	sim_time_t duration;       /* then it recovers; SIM_TIME_NEVER: it does not */
+	uint32_t server;           /* index from 0 (the file counts from 1) */
+	enum scn_fault_kind kind;
+	enum workload workload;    /* SCN_FAULT_WORKLOAD_DOWN */
+	double factor;             /* SCN_FAULT_SLOW */
 };
 
 struct scenario {
@@ -66,6 +115,11 @@ struct scenario {
 	uint32_t npopulations;
 	struct scn_design *designs;
 	uint32_t ndesigns;
+	/* Client behaviour by workload (defaults from models/workload.c,
+	 * overridden by `clients:`). */
+	struct client_cfg clients[WL_COUNT];
+	struct scn_fault *faults;
+	uint32_t nfaults;
 };
 
 /* A load error. line and column count from 1; 0 when no position applies
@@ -87,6 +141,11 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err);
 
 void scn_free(struct scenario *scn);
+
+/* Fill scn->clients and scn->servers.workloads with the documented
+ * defaults (models/workload.c); the loader then applies the file's
+ * overrides. */
+void scn_set_workload_defaults(struct scenario *scn);
 
 /* Print "file:line:column: message" (or "file: message") and a newline. */
 void scn_error_print(FILE *fp, const struct scn_error *err);

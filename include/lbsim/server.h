@@ -1,11 +1,19 @@
-/* A backend server: C cores serving requests first-come first-served.
+/* A backend server: C cores serving requests first-come first-served, with
+ * per-workload health, faults, and long-poll parking.
  *
  * A request that finds a free core starts at once and holds it for its
  * demand; otherwise it waits in the server's FIFO queue. This is the M/G/c
  * queue when arrivals are Poisson (M/M/c with exponential demand), which the
- * tests check against the closed forms.
+ * tests check against the closed forms. A long-poll request (hold > 0) is
+ * first parked, using no CPU, then queued for its demand.
  *
- * Complexity: arrival and completion O(1) plus one event schedule.
+ * Faults: the whole server down (every request on it fails at once, new
+ * ones are refused), one workload down (its requests fail, the others are
+ * served: the partial failure of the reference article), slow (demand of
+ * new requests multiplied by k: the grey failure health checks miss).
+ *
+ * Complexity: arrival and completion O(1) plus one event schedule; a fault
+ * walks the requests on the server once.
  */
 #ifndef LBSIM_SERVER_H
 #define LBSIM_SERVER_H
@@ -15,26 +23,32 @@
 #include "lbsim/engine.h"
 #include "lbsim/histogram.h"
 #include "lbsim/request.h"
+#include "lbsim/workload.h"
 
 struct sim_server;
 
-/* Called when a request has finished on the server; the callee owns req. */
-typedef void (*server_done_fn)(void *owner, struct sim_server *srv, struct request *req);
+/* A request has left the server: served (ok) or failed; the callee owns req. */
+typedef void (*server_done_fn)(void *owner, struct sim_server *srv, struct request *req, int ok);
 
 struct sim_server {
 	uint32_t id;
 	uint32_t cores;
 	uint32_t busy;               /* cores in use */
-	struct request *queue_head, *queue_tail;
-	uint64_t queued;
+	struct request_list queue;   /* waiting for a core */
+	struct request_list serving; /* on a core (at most cores long) */
+	struct request_list parked;  /* long polls being held */
 	server_done_fn done;
 	void *owner;
 	int out_of_memory;           /* an event could not be scheduled: the run is void */
+	/* State. */
+	int down;                    /* whole server failed */
+	uint8_t wl_down[WL_COUNT];   /* workload failed on this server */
+	double slow;                 /* demand multiplier (1 normal) */
 	/* Measurement window (reset at the end of warm-up). */
 	sim_time_t window_start;
 	sim_time_t busy_since;       /* time of the last change of busy */
 	double busy_core_ns;         /* integral of busy cores over the window */
-	uint64_t requests;           /* measured requests dispatched here */
+	uint64_t requests;           /* measured requests that reached the server */
 	struct histogram *latency;   /* response times of measured requests */
 };
 
@@ -42,8 +56,23 @@ int server_init(struct sim_server *srv, uint32_t id, uint32_t cores,
 		server_done_fn done, void *owner);
 void server_free(struct sim_server *srv);
 
-/* A request arrives at the server at the engine's current time. */
-int server_arrive(struct sim_engine *eng, struct sim_server *srv, struct request *req);
+/* A request arrives at the server at the engine's current time. A server
+ * that is down, or whose workload is down, fails it at once (done with ok
+ * 0; the caller sees req->misrouted for a workload failure). */
+void server_arrive(struct sim_engine *eng, struct sim_server *srv, struct request *req);
+
+/* Faults and recovery, at the engine's current time. */
+void server_set_down(struct sim_engine *eng, struct sim_server *srv, int down);
+void server_set_workload_down(struct sim_engine *eng, struct sim_server *srv,
+			      enum workload w, int down);
+static inline void server_set_slow(struct sim_server *srv, double factor) { srv->slow = factor; }
+
+/* Does the server answer a health page: tcp (workload < 0) or the
+ * workload's /healthcheck.htm page (200 only while that workload is up)? */
+static inline int server_health_ok(const struct sim_server *srv, int workload)
+{
+	return !srv->down && (workload < 0 || !srv->wl_down[workload]);
+}
 
 /* Start a new measurement window at now (end of warm-up). */
 void server_reset_window(struct sim_server *srv, sim_time_t now);
@@ -51,10 +80,10 @@ void server_reset_window(struct sim_server *srv, sim_time_t now);
 /* Mean fraction of the cores busy from the window start to now. */
 double server_busy_fraction(const struct sim_server *srv, sim_time_t now);
 
-/* Requests on the server now (in service and queued). */
+/* Requests on the server now (parked, queued and in service). */
 static inline uint64_t server_in_system(const struct sim_server *srv)
 {
-	return srv->busy + srv->queued;
+	return srv->parked.len + srv->queue.len + srv->serving.len;
 }
 
 #endif

@@ -1,0 +1,146 @@
+/* The simulated world of one run (private to sim/): engine, servers,
+ * balancer, client populations, devices and their connections, faults and
+ * health probes. See run.c for setup and results, world_clients.c for the
+ * client state machine, world_events.c for faults and health probes.
+ */
+#ifndef LBSIM_SIM_WORLD_H
+#define LBSIM_SIM_WORLD_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "lbsim/balancer.h"
+#include "lbsim/engine.h"
+#include "lbsim/histogram.h"
+#include "lbsim/population.h"
+#include "lbsim/request.h"
+#include "lbsim/scenario.h"
+#include "lbsim/server.h"
+#include "lbsim/source.h"
+#include "lbsim/workload.h"
+
+enum conn_state {
+	CONN_DOWN = 0,  /* not connected; its timer reconnects */
+	CONN_IDLE,      /* connected; its timer sends the next request */
+	CONN_BUSY,      /* a request is outstanding */
+};
+
+struct device;
+
+struct conn {
+	struct sim_event ev;        /* think, retry or reconnect timer */
+	struct device *dev;
+	struct conn *srv_prev, *srv_next; /* layer 4: the server's connections */
+	sim_time_t ends_at;         /* the client closes it at its next request after this */
+	struct bal_route route;     /* layer 4: where the balancer sent it */
+	uint64_t seq;               /* draws made for this connection: the counter of its random numbers */
+	uint32_t src_addr;
+	uint32_t addr_index;
+	uint16_t src_port;
+	uint8_t state;
+	uint8_t linked;             /* on a server's connection list */
+};
+
+struct world;
+
+struct device {
+	uint32_t id;                /* within its population */
+	uint32_t user;
+	uint16_t pop;
+	uint8_t workload;
+	uint8_t tls13;
+	struct source_binding src;
+	uint64_t tls_id;            /* the session id it offers (0: none yet) */
+	sim_time_t tls_expires;
+	int32_t home;               /* affinity: the server holding its session (-1: none) */
+	uint32_t nconns;
+	struct conn *conns;
+	struct world *world;
+};
+
+/* Per-workload ledger: every request is sent once and ends ok or failed,
+ * or is still in flight. */
+struct wl_counts {
+	uint64_t sent, ok, failed, misrouted;
+	uint64_t measured_sent, measured_failed, measured_misrouted;
+};
+
+/* Per-population streams (common random numbers: the names, not the
+ * design, decide the numbers). */
+struct pop_state {
+	const struct scn_population *cfg;
+	struct source_pool source;
+	struct population open;     /* open traffic generator, when cfg->request_rate > 0 */
+	uint64_t base;              /* seed of the counter-based draws of its devices */
+	struct device *devices;
+	struct conn *conns;
+	uint64_t ndevices;
+	int source_ready, open_ready;
+	uint32_t kinds[WL_COUNT];   /* the workloads its devices run, in order */
+	uint32_t nkinds;
+};
+
+struct fault_state {
+	struct sim_event ev;
+	const struct scn_fault *f;
+	struct world *world;
+	int active;
+	sim_time_t began, ended;    /* when it was applied and recovered (SIM_TIME_NEVER: not) */
+};
+
+struct probe_state {
+	struct sim_event ev;
+	struct world *world;
+	uint32_t check;
+};
+
+struct world {
+	const struct scenario *scn;
+	const struct scn_design *design;
+	struct sim_engine eng;
+	struct request_pool requests;
+	struct balancer bal;
+	struct sim_server *servers;
+	struct conn **server_conns;   /* per server: its layer-4 connections */
+	uint64_t *server_conns_opened;/* per server, measured */
+	struct pop_state *pops;
+	struct conn *conn_store;      /* every device's connections, one array */
+	struct fault_state *faults;
+	struct probe_state *probes;
+	struct sim_event warmup_end;
+	sim_time_t warmup_at;
+	struct wl_counts wl[WL_COUNT];
+	struct histogram *wl_latency[WL_COUNT];
+	uint64_t nat_refused, connect_failed, tls_full, tls_resumed, affinity_breaks;
+	uint64_t conns_opened;
+	uint64_t traffic_hash;        /* order-free checksum of the requests sent (common random numbers) */
+	int out_of_memory;
+};
+
+/* world_clients.c */
+int world_clients_init(struct world *w, uint32_t rep);
+void world_clients_free(struct world *w);
+void world_server_done(void *owner, struct sim_server *srv, struct request *req, int ok);
+/* Cut every layer-4 connection to server s (it failed). */
+void world_cut_server(struct world *w, uint32_t s);
+
+/* world_events.c */
+int world_events_init(struct world *w);
+void world_events_free(struct world *w);
+
+static inline void world_schedule(struct world *w, struct sim_event *ev, sim_time_t delay)
+{
+	if (sim_schedule_in(&w->eng, ev, delay) != 0) {
+		w->out_of_memory = 1;
+		sim_stop(&w->eng);
+	}
+}
+
+static inline sim_time_t seconds_ns(double s)
+{
+	double ns = s * (double)SIM_NS_PER_S + 0.5;
+	return ns >= 1.8e19 ? SIM_TIME_NEVER : (sim_time_t)ns;
+}
+
+#endif

@@ -1,0 +1,499 @@
+/* Client devices and their connections: the traffic the balancer sees.
+ *
+ * Every user of a population runs one device per client kind (workload) it
+ * uses; every device keeps `connections` connections. A connection cycles:
+ * send a request, wait for the response, think, send again; after its
+ * lifetime the client closes it at its next request and opens a new one
+ * (new source port, perhaps a new NAT address, a resumed or a full TLS
+ * handshake). A failed request is retried after a back-off; a connection
+ * cut because its server failed reconnects after a back-off, which is how a
+ * reconnect storm forms.
+ *
+ * Common random numbers: every draw of a device (think time, demand,
+ * lifetime, start phase, TLS 1.3 or not) is a pure function of the
+ * device, the connection and the connection's request number
+ * (rng_hash_u01), so request k of a connection is the same in every design.
+ *
+ * Memory: one struct device (64 bytes) per device and one struct conn
+ * (~100 bytes) per connection, allocated once per run; requests come from
+ * the slab pool. Complexity: O(1) per request and per connection event.
+ */
+#include "world.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "lbsim/rng.h"
+
+enum { EV_CONN = 10 };
+
+/* Stream tags for counter-based draws. */
+enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF };
+
+static uint64_t device_key(const struct device *d, uint32_t conn, enum draw what)
+{
+	return ((uint64_t)d->pop << 56) ^ ((uint64_t)d->id << 16) ^ ((uint64_t)conn << 4) ^ what;
+}
+
+static double draw_u01(const struct world *w, const struct device *d, uint32_t conn,
+		       enum draw what, uint64_t k)
+{
+	return rng_hash_u01(w->pops[d->pop].base, device_key(d, conn, what), k);
+}
+
+static sim_time_t draw_exp(const struct world *w, const struct device *d, uint32_t conn,
+			   enum draw what, uint64_t k, sim_time_t mean)
+{
+	if (mean == 0)
+		return 0;
+	double u = draw_u01(w, d, conn, what, k);
+	return seconds_ns(-log(u) * (double)mean / (double)SIM_NS_PER_S);
+}
+
+/* CPU demand of one request: exponential (cv 1), constant (cv 0), or gamma
+ * with shape 1/cv^2 (by inversion, to keep the draw a pure function of u). */
+static sim_time_t demand_of(const struct server_workload_cfg *cfg, double u)
+{
+	double mean = (double)cfg->demand;
+	double ns;
+	if (cfg->demand_cv == 1.0)
+		ns = -log(u) * mean;
+	else if (cfg->demand_cv <= 0)
+		ns = mean;
+	else {
+		double shape = 1.0 / (cfg->demand_cv * cfg->demand_cv);
+		ns = gsl_cdf_gamma_Pinv(u, shape, mean / shape);
+	}
+	return ns >= 1.8e19 ? SIM_TIME_NEVER : (sim_time_t)(ns + 0.5);
+}
+
+static uint32_t conn_index(const struct conn *c)
+{
+	return (uint32_t)(c - c->dev->conns);
+}
+
+static int measuring(const struct world *w)
+{
+	return sim_now(&w->eng) >= w->warmup_at;
+}
+
+static void link_conn(struct world *w, struct conn *c)
+{
+	uint32_t s = (uint32_t)c->route.server;
+	c->srv_prev = NULL;
+	c->srv_next = w->server_conns[s];
+	if (c->srv_next)
+		c->srv_next->srv_prev = c;
+	w->server_conns[s] = c;
+	c->linked = 1;
+}
+
+static void unlink_conn(struct world *w, struct conn *c)
+{
+	if (!c->linked)
+		return;
+	if (c->srv_prev)
+		c->srv_prev->srv_next = c->srv_next;
+	else
+		w->server_conns[c->route.server] = c->srv_next;
+	if (c->srv_next)
+		c->srv_next->srv_prev = c->srv_prev;
+	c->srv_prev = c->srv_next = NULL;
+	c->linked = 0;
+}
+
+/* What the balancer sees of a request of device d on connection c: a
+ * layer-4 design reads only the addresses, ports and the ClientHello's
+ * session id; the layer-7 fields are filled for l7 to read. */
+struct seen {
+	struct lb_request req;
+	uint8_t tls_id[8];
+	char cookie[24];
+};
+
+static void fill_seen(struct seen *s, const struct device *d, const struct conn *c)
+{
+	memset(&s->req, 0, sizeof s->req);
+	s->req.src_ip = c->src_addr;
+	s->req.src_port = c->src_port;
+	s->req.dst_port = 443;
+	if (d->tls_id) {
+		memcpy(s->tls_id, &d->tls_id, sizeof s->tls_id);
+		s->req.tls_session_id = s->tls_id;
+		s->req.tls_session_id_len = sizeof s->tls_id;
+	}
+	s->req.path = workload_path((enum workload)d->workload);
+	/* The balancer's insert cookie, as the browser sends it back: one per
+	 * device session. */
+	snprintf(s->cookie, sizeof s->cookie, "%x.%x", d->pop, d->id);
+	s->req.cookie = s->cookie;
+}
+
+static void send_request(struct world *w, struct conn *c);
+
+static void conn_close(struct world *w, struct conn *c)
+{
+	struct pop_state *ps = &w->pops[c->dev->pop];
+	unlink_conn(w, c);
+	if (!w->bal.per_request && c->route.server >= 0)
+		balancer_release(&w->bal, &c->route);
+	c->route.server = -1;
+	source_close(&ps->source, c->addr_index);
+	c->state = CONN_DOWN;
+}
+
+/* A request of c failed: the client backs off, then tries again. Over
+ * layer 4 it also drops the connection (clients treat an error as a broken
+ * connection), so its next attempt is balanced anew; over layer 7 its
+ * connection to the balancer stays. */
+static void retry_later(struct world *w, struct conn *c)
+{
+	if (w->bal.per_request)
+		c->state = CONN_IDLE;
+	else
+		conn_close(w, c);
+	world_schedule(w, &c->ev, draw_exp(w, c->dev, conn_index(c), DRAW_BACKOFF, c->seq++,
+					   w->scn->clients[c->dev->workload].backoff));
+}
+
+/* Open connection c now and send its first request. */
+static void conn_open(struct world *w, struct conn *c)
+{
+	struct device *d = c->dev;
+	struct pop_state *ps = &w->pops[d->pop];
+	const struct client_cfg *cc = &w->scn->clients[d->workload];
+	sim_time_t now = sim_now(&w->eng);
+	uint32_t ci = conn_index(c);
+	c->route.server = -1;
+	if (source_open(&ps->source, &d->src, d->id, now, &c->src_addr, &c->src_port,
+			&c->addr_index) != 0) {
+		w->nat_refused++;
+		c->state = CONN_DOWN;
+		world_schedule(w, &c->ev, draw_exp(w, d, ci, DRAW_BACKOFF, c->seq++, cc->backoff));
+		return;
+	}
+	/* TLS: resume while the session lives, unless the client sends a
+	 * fresh legacy session id every time (TLS 1.3 clients resume with
+	 * tickets, so SSL-session-id persistence sees a new id each time). */
+	if (d->tls13 || d->tls_id == 0 || cc->tls_session == 0 || now >= d->tls_expires) {
+		d->tls_id = ((uint64_t)(d->pop + 1) << 48) ^ ((uint64_t)d->id << 20) ^ (c->seq + 1) ^
+			    ((uint64_t)ci << 40);
+		d->tls_expires = now + cc->tls_session;
+		w->tls_full++;
+	} else {
+		w->tls_resumed++;
+	}
+	if (!w->bal.per_request) {
+		struct seen s;
+		fill_seen(&s, d, c);
+		balancer_route(&w->bal, &s.req, (enum workload)d->workload, now, &c->route);
+		if (c->route.server < 0) {
+			w->connect_failed++;
+			source_close(&ps->source, c->addr_index);
+			c->state = CONN_DOWN;
+			world_schedule(w, &c->ev, draw_exp(w, d, ci, DRAW_BACKOFF, c->seq++, cc->backoff));
+			return;
+		}
+		link_conn(w, c);
+		if (measuring(w))
+			w->server_conns_opened[c->route.server]++;
+	}
+	w->conns_opened++;
+	c->ends_at = now + draw_exp(w, d, ci, DRAW_LIFE, c->seq, cc->lifetime);
+	c->state = CONN_IDLE;
+	send_request(w, c);
+}
+
+static void fail_request(struct world *w, struct request *req)
+{
+	struct wl_counts *k = &w->wl[req->workload];
+	k->failed++;
+	if (req->misrouted)
+		k->misrouted++;
+	if (req->measured) {
+		k->measured_failed++;
+		if (req->misrouted)
+			k->measured_misrouted++;
+	}
+}
+
+static void send_request(struct world *w, struct conn *c)
+{
+	struct device *d = c->dev;
+	uint32_t ci = conn_index(c);
+	sim_time_t now = sim_now(&w->eng);
+	struct request *req = request_get(&w->requests);
+	if (!req) {
+		w->out_of_memory = 1;
+		sim_stop(&w->eng);
+		return;
+	}
+	uint64_t k = c->seq++;
+	req->conn = c;
+	req->arrived = now;
+	req->demand = demand_of(&w->scn->servers.workloads[d->workload],
+				draw_u01(w, d, ci, DRAW_DEMAND, k));
+	req->hold = w->scn->clients[d->workload].hold;
+	req->population = d->pop;
+	req->user = d->user;
+	req->workload = d->workload;
+	req->measured = (uint8_t)measuring(w);
+	req->misrouted = 0;
+	req->where = REQ_NOWHERE;
+	struct wl_counts *cnt = &w->wl[d->workload];
+	cnt->sent++;
+	w->traffic_hash += rng_mix64(device_key(d, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
+	cnt->measured_sent += req->measured;
+	c->state = CONN_BUSY;
+
+	struct bal_route route = c->route;
+	if (w->bal.per_request) {
+		struct seen s;
+		fill_seen(&s, d, c);
+		balancer_route(&w->bal, &s.req, (enum workload)d->workload, now, &route);
+		if (route.server < 0) {
+			fail_request(w, req);
+			request_put(&w->requests, req);
+			retry_later(w, c);
+			return;
+		}
+	}
+	req->server = (uint32_t)route.server;
+	req->route_vs = route.vs;
+	req->route_pool = route.pool;
+	if (w->scn->servers.affinity_required) {
+		/* Exchange 2010: the session lives on one server; landing on
+		 * another costs a re-authentication there. */
+		if (d->home >= 0 && d->home != route.server) {
+			w->affinity_breaks++;
+			req->demand += w->scn->servers.affinity_penalty;
+		}
+		d->home = route.server;
+	}
+	server_arrive(&w->eng, &w->servers[route.server], req);
+}
+
+static void on_conn_timer(struct sim_engine *eng, struct sim_event *ev)
+{
+	(void)eng;
+	struct conn *c = ev->ctx;
+	struct world *w = c->dev->world;
+	if (c->state == CONN_DOWN) {
+		conn_open(w, c);
+	} else if (sim_now(&w->eng) >= c->ends_at) {
+		conn_close(w, c);
+		conn_open(w, c);
+	} else {
+		send_request(w, c);
+	}
+}
+
+/* Open traffic: each request is its own connection from the population's
+ * source model, routed as a layer-4 or layer-7 balancer routes it. */
+static void on_open_request(void *owner, struct population *pop, uint32_t user, sim_time_t demand)
+{
+	struct world *w = owner;
+	struct pop_state *ps = &w->pops[pop->index];
+	sim_time_t now = sim_now(&w->eng);
+	enum workload wl = ps->cfg->open_workload;
+	struct wl_counts *cnt = &w->wl[wl];
+	int measured = measuring(w);
+	cnt->sent++;
+	cnt->measured_sent += (uint64_t)measured;
+	struct source_binding b;
+	struct lb_request lr = {0};
+	uint32_t addr_index;
+	source_bind(&ps->source, &b, user, now);
+	if (source_open(&ps->source, &b, user, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
+		w->nat_refused++;
+		cnt->failed++;
+		cnt->measured_failed += (uint64_t)measured;
+		return;
+	}
+	lr.dst_port = 443;
+	lr.path = workload_path(wl);
+	struct bal_route route;
+	balancer_route(&w->bal, &lr, wl, now, &route);
+	if (route.server < 0) {
+		source_close(&ps->source, addr_index);
+		cnt->failed++;
+		cnt->measured_failed += (uint64_t)measured;
+		return;
+	}
+	w->tls_full++;
+	w->conns_opened++;
+	if (measured)
+		w->server_conns_opened[route.server]++;
+	struct request *req = request_get(&w->requests);
+	if (!req) {
+		w->out_of_memory = 1;
+		sim_stop(&w->eng);
+		return;
+	}
+	*req = (struct request){.arrived = now, .demand = demand, .server = (uint32_t)route.server,
+				.population = pop->index, .user = user, .src_addr_index = addr_index,
+				.workload = (uint8_t)wl, .measured = (uint8_t)measured,
+				.route_vs = route.vs, .route_pool = route.pool};
+	req->ev.heap_index = SIM_EVENT_IDLE;
+	server_arrive(&w->eng, &w->servers[route.server], req);
+}
+
+void world_server_done(void *owner, struct sim_server *srv, struct request *req, int ok)
+{
+	struct world *w = owner;
+	struct wl_counts *cnt = &w->wl[req->workload];
+	if (ok) {
+		cnt->ok++;
+		if (req->measured)
+			hist_record(w->wl_latency[req->workload], sim_now(&w->eng) - req->arrived);
+	} else {
+		fail_request(w, req);
+	}
+	struct conn *c = req->conn;
+	if (!c || w->bal.per_request) {
+		/* The balancer's own connection to the server ends with the
+		 * request (layer 7), as does an open-traffic connection. */
+		struct bal_route r = {.server = (int32_t)srv->id, .vs = req->route_vs,
+				      .pool = req->route_pool};
+		balancer_release(&w->bal, &r);
+	}
+	if (!c) {
+		source_close(&w->pops[req->population].source, req->src_addr_index);
+	} else if (c->state == CONN_BUSY) {
+		if (ok) {
+			c->state = CONN_IDLE;
+			const struct client_cfg *cc = &w->scn->clients[req->workload];
+			world_schedule(w, &c->ev, draw_exp(w, c->dev, conn_index(c), DRAW_THINK,
+							   c->seq, cc->think));
+		} else {
+			retry_later(w, c);
+		}
+	}
+	request_put(&w->requests, req);
+}
+
+void world_cut_server(struct world *w, uint32_t s)
+{
+	struct conn *c;
+	while ((c = w->server_conns[s])) {
+		sim_cancel(&w->eng, &c->ev);
+		conn_close(w, c);
+		const struct client_cfg *cc = &w->scn->clients[c->dev->workload];
+		world_schedule(w, &c->ev, draw_exp(w, c->dev, conn_index(c), DRAW_BACKOFF, c->seq++,
+						   cc->backoff));
+	}
+}
+
+static gsl_rng *pop_stream(const struct world *w, uint32_t rep, const char *kind, const char *name)
+{
+	char full[SCN_NAME_MAX + 32];
+	snprintf(full, sizeof full, "%s/%s", kind, name);
+	return rng_stream(w->scn->seed, rep, full);
+}
+
+static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint32_t rep)
+{
+	const struct scn_population *cfg = ps->cfg;
+	char name[SCN_NAME_MAX + 32];
+	snprintf(name, sizeof name, "devices/%s", cfg->name);
+	ps->base = rng_stream_seed(w->scn->seed, rep, name);
+	for (uint32_t k = 0; k < WL_COUNT; k++)
+		if (cfg->clients & (1u << k))
+			ps->kinds[ps->nkinds++] = k;
+	ps->ndevices = cfg->users * ps->nkinds;
+	uint64_t nconns = 0;
+	for (uint32_t k = 0; k < ps->nkinds; k++)
+		nconns += cfg->users * w->scn->clients[ps->kinds[k]].connections;
+	ps->devices = calloc(ps->ndevices, sizeof *ps->devices);
+	ps->conns = calloc(nconns, sizeof *ps->conns);
+	if (!ps->devices || (nconns && !ps->conns))
+		return -1;
+	struct conn *next = ps->conns;
+	for (uint64_t i = 0; i < ps->ndevices; i++) {
+		struct device *d = &ps->devices[i];
+		d->world = w;
+		d->id = (uint32_t)i;
+		d->user = (uint32_t)(i / ps->nkinds);
+		d->pop = (uint16_t)pi;
+		d->workload = (uint8_t)ps->kinds[i % ps->nkinds];
+		d->home = -1;
+		d->tls13 = draw_u01(w, d, 0, DRAW_TLS13, 0) < cfg->tls13;
+		/* A user's devices share the user's address where the source
+		 * model gives one per device: the user's phone and desktop
+		 * behind the same NAT look alike. */
+		source_bind(&ps->source, &d->src, d->user, 0);
+		const struct client_cfg *cc = &w->scn->clients[d->workload];
+		d->conns = next;
+		next += cc->connections;
+		d->nconns = cc->connections;
+		sim_time_t logon = cfg->logon ? (sim_time_t)(draw_u01(w, d, 0, DRAW_PHASE, 1) *
+							     (double)cfg->logon) : 0;
+		for (uint32_t j = 0; j < cc->connections; j++) {
+			struct conn *c = &d->conns[j];
+			c->dev = d;
+			c->route.server = -1;
+			c->state = CONN_DOWN;
+			sim_event_init(&c->ev, on_conn_timer, c, EV_CONN);
+			/* Already logged on (logon 0): each connection is found
+			 * at a random point of its request cycle, so the run
+			 * starts in steady state rather than with a burst. */
+			sim_time_t at = logon;
+			if (!cfg->logon)
+				at = (sim_time_t)(draw_u01(w, d, j, DRAW_PHASE, 0) *
+						  (double)(cc->think + cc->hold));
+			if (sim_schedule(&w->eng, &c->ev, at) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int world_clients_init(struct world *w, uint32_t rep)
+{
+	const struct scenario *scn = w->scn;
+	w->pops = calloc(scn->npopulations, sizeof *w->pops);
+	if (!w->pops)
+		return -1;
+	for (uint32_t i = 0; i < scn->npopulations; i++) {
+		struct pop_state *ps = &w->pops[i];
+		const struct scn_population *cfg = &scn->populations[i];
+		ps->cfg = cfg;
+		gsl_rng *src = cfg->source == SCN_SOURCE_CGNAT ? pop_stream(w, rep, "source", cfg->name) : NULL;
+		if (source_pool_init(&ps->source, (enum source_kind)cfg->source, i, cfg->addresses,
+				     cfg->port_budget, cfg->churn, src) != 0) {
+			gsl_rng_free(src);
+			return -1;
+		}
+		ps->source_ready = 1;
+		if (cfg->request_rate > 0) {
+			if (population_init(&ps->open, i, cfg, scn->servers.service_mean, scn->seed, rep,
+					    on_open_request, w) != 0)
+				return -1;
+			ps->open_ready = 1;
+			if (population_start(&w->eng, &ps->open) != 0)
+				return -1;
+		} else if (init_devices(w, ps, i, rep) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void world_clients_free(struct world *w)
+{
+	for (uint32_t i = 0; w->pops && i < w->scn->npopulations; i++) {
+		struct pop_state *ps = &w->pops[i];
+		if (ps->open_ready)
+			population_free(&ps->open);
+		if (ps->source_ready)
+			source_pool_free(&ps->source);
+		free(ps->devices);
+		free(ps->conns);
+	}
+	free(w->pops);
+	w->pops = NULL;
+}
