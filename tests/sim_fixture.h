@@ -45,4 +45,20 @@ static inline void fixture_init(struct fixture *f, uint32_t servers, uint32_t co
 	scn_set_workload_defaults(&f->scn);
 }
 
+/* Switch the fixture's population to client devices running the
+ * workloads in mask (bits 1u << enum workload). */
+static inline void fixture_devices(struct fixture *f, uint32_t mask)
+{
+	f->pop.request_rate = 0;
+	f->pop.clients = mask;
+}
+
+/* Design d: kind, balance algorithm by name. */
+static inline void fixture_design(struct fixture *f, uint32_t d, enum scn_design_kind kind,
+				  const char *balance)
+{
+	f->designs[d].kind = kind;
+	f->designs[d].balance = lb_sel_find(balance);
+}
+
 #endif

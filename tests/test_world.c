@@ -1,0 +1,251 @@
+/* The simulated world with client devices: NAT collapse, partial failures
+ * and health checks, common random numbers across designs, request rates
+ * per client kind, fault timing and conservation under faults. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+
+#include "lbsim/run.h"
+#include "lbsim/server.h"
+#include "sim_fixture.h"
+
+#define BIT(w) (1u << (w))
+
+static void run_ok(struct fixture *f, uint32_t d, struct run_result *res)
+{
+	char err[256];
+	int rc = run_design(&f->scn, d, 0, res, err, sizeof err);
+	if (rc != 0)
+		print_error("run_design: %s\n", err);
+	assert_int_equal(rc, 0);
+	for (int k = 0; k < WL_COUNT; k++) {
+		const struct workload_result *wr = &res->workloads[k];
+		assert_int_equal(wr->sent, wr->ok + wr->failed + wr->in_flight);
+	}
+}
+
+static uint32_t servers_used(const struct run_result *r)
+{
+	uint32_t used = 0;
+	for (uint32_t i = 0; i < r->nservers; i++)
+		used += r->servers[i].requests > 0;
+	return used;
+}
+
+/* 3,000 users behind 3 NAT addresses, 8 servers. Balancing on the source
+ * address (or sticking to it) can use at most 3 servers, and then
+ * jain <= 3/8 exactly (Cauchy-Schwarz: (sum x)^2 <= k sum x^2 over the k
+ * servers with load). Round robin without persistence spreads the same
+ * traffic evenly: jain near 1 (requests differ by the random number of
+ * requests per connection only). */
+static void test_nat_collapse(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 8, 8, 0, 3000, 0, 600, 60, 3);
+	fixture_devices(&f, BIT(WL_OWA));
+	f.pop.source = SCN_SOURCE_NAT;
+	f.pop.addresses = 3;
+	fixture_design(&f, 0, SCN_DESIGN_L4, "source");
+	fixture_design(&f, 1, SCN_DESIGN_L4, "roundrobin");
+	f.designs[1].persist = lb_pers_find("source-ip");
+	f.designs[1].pers_params = (struct lb_pers_params){.size = 1000, .expire_ns = 1800 * SIM_NS_PER_S};
+	fixture_design(&f, 2, SCN_DESIGN_L4, "roundrobin");
+	struct run_result r;
+	for (uint32_t d = 0; d < 2; d++) {
+		run_ok(&f, d, &r);
+		print_message("%s: %u servers used, jain %.4f\n", d ? "source-ip persistence" : "source hash",
+			      servers_used(&r), r.skew.jain);
+		assert_true(servers_used(&r) <= 3);
+		assert_true(r.skew.jain <= 3.0 / 8 + 1e-12);
+		run_result_free(&r);
+	}
+	run_ok(&f, 2, &r);
+	print_message("roundrobin: %u servers used, jain %.6f\n", servers_used(&r), r.skew.jain);
+	assert_int_equal(servers_used(&r), 8);
+	assert_true(r.skew.jain > 0.999);
+	run_result_free(&r);
+}
+
+/* ActiveSync fails on server 3 (index 2) from 300 s to 900 s; OWA there
+ * keeps working. With inter 2 s and fall 3, a per-workload check marks it
+ * down after 3 failed probes: at most fall x inter + inter (the phase of
+ * the first failed probe) = 8 s after the fault. l4 checks OWA only and
+ * never notices, so it keeps misrouting ActiveSync for the whole fault;
+ * l4-multi and l7 misroute only until they notice. */
+static void test_partial_failure(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 8, 8, 0, 4000, 0, 1200, 60, 3);
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_EAS));
+	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
+	fixture_design(&f, 1, SCN_DESIGN_L4_MULTI, "roundrobin");
+	fixture_design(&f, 2, SCN_DESIGN_L7, "roundrobin");
+	struct scn_fault fault = {.at = 300 * SIM_NS_PER_S, .duration = 600 * SIM_NS_PER_S,
+				  .server = 2, .kind = SCN_FAULT_WORKLOAD_DOWN, .workload = WL_EAS};
+	f.scn.faults = &fault;
+	f.scn.nfaults = 1;
+	struct run_result r[3];
+	for (uint32_t d = 0; d < 3; d++) {
+		run_ok(&f, d, &r[d]);
+		print_message("%s: eas misrouted %llu, failed %llu of %llu; owa failed %llu; detect %.1f s\n",
+			      scn_design_kind_name(f.designs[d].kind),
+			      (unsigned long long)r[d].workloads[WL_EAS].measured_misrouted,
+			      (unsigned long long)r[d].workloads[WL_EAS].measured_failed,
+			      (unsigned long long)r[d].workloads[WL_EAS].measured_sent,
+			      (unsigned long long)r[d].workloads[WL_OWA].measured_failed,
+			      r[d].faults[0].detect_s);
+		/* OWA is never hurt by an ActiveSync failure. */
+		assert_int_equal(r[d].workloads[WL_OWA].measured_failed, 0);
+	}
+	/* l4 never detects; it misroutes all along: a device sent to server 3
+	 * fails, backs off 10 s on average and reconnects, landing on server 3
+	 * again one time in eight. Over 600 s that is far more than the
+	 * detection window of the others could produce. */
+	assert_true(isnan(r[0].faults[0].detect_s));
+	for (uint32_t d = 1; d < 3; d++) {
+		assert_true(r[d].faults[0].detect_s > 0);
+		assert_true(r[d].faults[0].detect_s <= 8.0);
+		assert_true(r[0].workloads[WL_EAS].measured_misrouted >
+			    20 * (r[d].workloads[WL_EAS].measured_misrouted + 1));
+	}
+	for (uint32_t d = 0; d < 3; d++)
+		run_result_free(&r[d]);
+}
+
+/* With servers that never queue (1,000 cores each), a request's response
+ * time is its demand alone in every design, so the designs must send
+ * exactly the same requests: the same count and the same checksum of
+ * (device, connection, request number, demand). */
+static void test_common_random_numbers_across_designs(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 1000, 0, 2000, 0, 300, 30, 3);
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_MAPI) | BIT(WL_EAS));
+	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
+	fixture_design(&f, 1, SCN_DESIGN_L4_MULTI, "leastconn");
+	fixture_design(&f, 2, SCN_DESIGN_L7, "source");
+	struct run_result r[3];
+	for (uint32_t d = 0; d < 3; d++)
+		run_ok(&f, d, &r[d]);
+	for (uint32_t d = 1; d < 3; d++) {
+		assert_int_equal(r[d].sent, r[0].sent);
+		assert_true(r[d].traffic_checksum == r[0].traffic_checksum);
+	}
+	/* Another replication draws other traffic. */
+	struct run_result other;
+	char err[256];
+	assert_int_equal(run_design(&f.scn, 0, 1, &other, err, sizeof err), 0);
+	assert_true(other.traffic_checksum != r[0].traffic_checksum);
+	run_result_free(&other);
+	for (uint32_t d = 0; d < 3; d++)
+		run_result_free(&r[d]);
+}
+
+/* Each connection sends, waits for the response (demand + hold, no
+ * queueing here), thinks (exponential, mean T), sends again: a renewal
+ * process of mean cycle T + hold + demand. A device of kind k thus sends
+ * connections / (T + hold + demand) requests per second. Counts are large
+ * (tens of thousands and up): we allow 3 %, several standard deviations of
+ * the Poisson-like count. */
+static void test_request_rates_per_kind(void **state)
+{
+	(void)state;
+	struct fixture f;
+	const uint64_t users = 3000;
+	fixture_init(&f, 4, 1000, 0, users, 0, 3600, 600, 1);
+	const enum workload kinds[] = {WL_OWA, WL_EAS, WL_MAPI, WL_EWS};
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_EAS) | BIT(WL_MAPI) | BIT(WL_EWS));
+	struct run_result r;
+	run_ok(&f, 0, &r);
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const struct client_cfg *c = &f.scn.clients[kinds[i]];
+		double cycle = (double)(c->think + c->hold + f.scn.servers.workloads[kinds[i]].demand) / 1e9;
+		double want = (double)users * c->connections / cycle;
+		double got = (double)r.workloads[kinds[i]].measured_sent / r.window_s;
+		print_message("%s: %.2f requests/s, expected %.2f\n", workload_name(kinds[i]), got, want);
+		assert_true(fabs(got / want - 1) < 0.03);
+	}
+	run_result_free(&r);
+}
+
+/* Faults fire at exactly their times; every request is accounted for
+ * under a whole-server failure, a workload failure and a slow server. */
+static void test_faults_timing_and_conservation(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 4, 0, 2000, 0, 600, 60, 3);
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_EAS) | BIT(WL_MAPI));
+	fixture_design(&f, 0, SCN_DESIGN_L4, "leastconn");
+	fixture_design(&f, 1, SCN_DESIGN_L4_MULTI, "roundrobin");
+	fixture_design(&f, 2, SCN_DESIGN_L7, "roundrobin");
+	struct scn_fault faults[] = {
+		{.at = 100 * SIM_NS_PER_S, .duration = 50 * SIM_NS_PER_S, .server = 0,
+		 .kind = SCN_FAULT_SERVER_DOWN},
+		{.at = 200 * SIM_NS_PER_S, .duration = 100 * SIM_NS_PER_S, .server = 1,
+		 .kind = SCN_FAULT_WORKLOAD_DOWN, .workload = WL_MAPI},
+		{.at = 250 * SIM_NS_PER_S, .duration = SIM_TIME_NEVER, .server = 3,
+		 .kind = SCN_FAULT_SLOW, .factor = 5},
+	};
+	f.scn.faults = faults;
+	f.scn.nfaults = 3;
+	for (uint32_t d = 0; d < 3; d++) {
+		struct run_result r;
+		run_ok(&f, d, &r); /* conservation per workload is checked there */
+		assert_true(r.faults[0].began_s == 100.0 && r.faults[0].ended_s == 150.0);
+		assert_true(r.faults[1].began_s == 200.0 && r.faults[1].ended_s == 300.0);
+		assert_true(r.faults[2].began_s == 250.0 && isnan(r.faults[2].ended_s));
+		/* Server 1 down: every design sees it (each checks every server). */
+		assert_true(r.faults[0].detect_s > 0 && r.faults[0].detect_s <= 8.0);
+		assert_true(r.failed > 0);
+		run_result_free(&r);
+	}
+}
+
+/* The Managed Availability page of a failed workload answers 503 while
+ * the other workloads of the server keep answering 200; a tcp check sees
+ * only the server. */
+static void test_health_pages(void **state)
+{
+	(void)state;
+	struct sim_engine eng;
+	struct sim_server srv;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	assert_int_equal(server_init(&srv, 0, 1, NULL, NULL), 0);
+	server_set_workload_down(&eng, &srv, WL_EAS, 1);
+	assert_false(server_health_ok(&srv, WL_EAS));
+	for (int w = 0; w < WL_COUNT; w++)
+		if (w != WL_EAS)
+			assert_true(server_health_ok(&srv, w));
+	assert_true(server_health_ok(&srv, -1));
+	server_set_down(&eng, &srv, 1);
+	assert_false(server_health_ok(&srv, -1));
+	assert_false(server_health_ok(&srv, WL_OWA));
+	server_set_down(&eng, &srv, 0);
+	server_set_workload_down(&eng, &srv, WL_EAS, 0);
+	for (int w = -1; w < WL_COUNT; w++)
+		assert_true(server_health_ok(&srv, w));
+	server_free(&srv);
+	sim_engine_free(&eng);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_health_pages),
+		cmocka_unit_test(test_nat_collapse),
+		cmocka_unit_test(test_partial_failure),
+		cmocka_unit_test(test_common_random_numbers_across_designs),
+		cmocka_unit_test(test_request_rates_per_kind),
+		cmocka_unit_test(test_faults_timing_and_conservation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
