@@ -14,4 +14,4 @@ set xtics 1
 name(i) = value(sprintf('design%d', i))
 pick(i, col) = strcol(1) eq name(i) ? column(col) : NaN
 plot for [i=1:ndesigns] sprintf('%s/servers.csv', dir) skip 1 \
-     using 2:(100 * pick(i, 6)) with linespoints lw 2 pt 7 lc i title name(i)
+     using 2:(100 * pick(i, 7)) with linespoints lw 2 pt 7 lc i title name(i)

@@ -58,8 +58,8 @@ check "validate says ok" grep -q ': ok$' "$tmp/stdout"
 
 check "run writes results: 0" status_is 0 "$lbsim" run -q -j 1 -o "$tmp/a" "$tmp/small.yaml"
 check "summary.csv has a header and every design" bash -c "
-  head -1 '$tmp/a/summary.csv' | grep -q '^design,metric,unit,mean,ci95_low,ci95_high,replications$' &&
-  grep -q '^l4,jain,' '$tmp/a/summary.csv' && grep -q '^l7,response_p99,ms,' '$tmp/a/summary.csv'"
+  head -1 '$tmp/a/summary.csv' | grep -q '^design,metric,scope,unit,mean,ci95_low,ci95_high,replications$' &&
+  grep -q '^l4,jain,all,' '$tmp/a/summary.csv' && grep -q '^l7,response_p99,all,ms,' '$tmp/a/summary.csv'"
 check "servers.csv has one row per design and server" bash -c "[ \$(wc -l < '$tmp/a/servers.csv') -eq 7 ]"
 check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v '^summary.csv$' | grep -v '^servers.csv$')\" ]"
 check "run with -j 2 gives the same bytes" bash -c "
