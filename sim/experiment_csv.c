@@ -49,7 +49,10 @@ GETTER(m_tls_full, r->tls_full)
 GETTER(m_tls_resumed, r->tls_resumed)
 GETTER(m_affinity, r->affinity_breaks)
 GETTER(m_redispatched, r->redispatched)
-GETTER(m_lb_mem, r->lb_mem_bytes)
+GETTER(m_lb_mem, r->lb_mem_bytes_peak)
+GETTER(m_lb_table, r->lb_table_bytes)
+GETTER(m_lb_cpu_mean, r->lb_cpu_cores_mean)
+GETTER(m_lb_cpu_peak, r->lb_cpu_cores_peak)
 GETTER(m_external_ips, r->external_ips)
 
 static double m_busy_mean(const struct run_result *r, int arg)
@@ -119,7 +122,10 @@ static const struct summary_metric design_metrics[] = {
 	{"tls_resumed_handshakes", "handshakes", m_tls_resumed},
 	{"affinity_breaks", "requests", m_affinity},
 	{"redispatched", "requests", m_redispatched},
+	{"lb_cpu_cores", "cores", m_lb_cpu_mean},
+	{"lb_cpu_cores_peak", "cores", m_lb_cpu_peak},
 	{"lb_mem_bytes", "bytes", m_lb_mem},
+	{"persist_table_bytes", "bytes", m_lb_table},
 	{"external_ips", "addresses", m_external_ips},
 };
 

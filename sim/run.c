@@ -16,6 +16,7 @@ static void on_warmup_end(struct sim_engine *eng, struct sim_event *ev)
 	struct world *w = ev->ctx;
 	for (uint32_t i = 0; i < w->scn->servers.count; i++)
 		server_reset_window(&w->servers[i], sim_now(eng));
+	world_sampling_start(w);
 }
 
 static void world_free(struct world *w)
@@ -167,9 +168,28 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->affinity_breaks = w->affinity_breaks;
 	out->redispatched = w->bal.redispatched;
 	out->external_ips = w->bal.external_ips;
+	/* Close the last, possibly short, sampling window. */
+	sim_time_t measured = end - scn->warmup;
+	world_sample(w, measured % SAMPLE_WINDOW_NS ? measured % SAMPLE_WINDOW_NS
+						     : (w->nsamples ? 0 : measured));
+	out->ops = w->ops_measured;
+	out->lb_cpu_ns = cost_cpu_ns(&w->design->costs, &w->ops_measured);
+	double cpu_sum_ns = 0;
+	for (uint32_t i = 0; i < w->nsamples; i++) {
+		const struct lb_sample *smp = &w->samples[i];
+		if (smp->cpu_cores > out->lb_cpu_cores_peak)
+			out->lb_cpu_cores_peak = smp->cpu_cores;
+		if (smp->mem_bytes > out->lb_mem_bytes_peak)
+			out->lb_mem_bytes_peak = smp->mem_bytes;
+	}
+	cpu_sum_ns = out->lb_cpu_ns;
+	out->lb_cpu_cores_mean = measured ? cpu_sum_ns / (double)measured : 0;
+	out->nsamples = w->nsamples;
+	out->samples = w->samples;
+	w->samples = NULL;
 	out->traffic_checksum = w->traffic_hash;
 	for (uint32_t i = 0; i < w->bal.nvs; i++)
-		out->lb_mem_bytes += w->bal.vs[i].mem.peak;
+		out->lb_table_bytes += w->bal.vs[i].mem.peak;
 
 	out->nservers = n;
 	out->servers = calloc(n, sizeof *out->servers);
@@ -249,6 +269,8 @@ void run_result_free(struct run_result *res)
 {
 	free(res->servers);
 	free(res->faults);
+	free(res->samples);
 	res->servers = NULL;
 	res->faults = NULL;
+	res->samples = NULL;
 }

@@ -10,3 +10,8 @@ void scn_set_workload_defaults(struct scenario *scn)
 		scn->servers.workloads[w] = *workload_default_server((enum workload)w);
 	}
 }
+
+void scn_set_design_defaults(struct scn_design *d)
+{
+	cost_params_default(&d->costs);
+}

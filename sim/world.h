@@ -11,10 +11,12 @@
 #include <gsl/gsl_rng.h>
 
 #include "lbsim/balancer.h"
+#include "lbsim/cost.h"
 #include "lbsim/engine.h"
 #include "lbsim/histogram.h"
 #include "lbsim/population.h"
 #include "lbsim/request.h"
+#include "lbsim/run.h"
 #include "lbsim/scenario.h"
 #include "lbsim/server.h"
 #include "lbsim/source.h"
@@ -43,6 +45,8 @@ struct conn {
 };
 
 struct world;
+
+#define SAMPLE_WINDOW_NS (10 * SIM_NS_PER_S)
 
 struct device {
 	uint32_t id;                /* within its population */
@@ -115,6 +119,13 @@ struct world {
 	uint64_t nat_refused, connect_failed, tls_full, tls_resumed, affinity_breaks;
 	uint64_t conns_opened;
 	uint64_t traffic_hash;        /* order-free checksum of the requests sent (common random numbers) */
+	/* Balancer cost: operations in the current window and in the whole
+	 * measurement; connections it holds open now. */
+	struct cost_counts ops_window, ops_measured;
+	uint64_t lb_conns_open;
+	struct sim_event sample;
+	struct lb_sample *samples;    /* one per window after warm-up */
+	uint32_t nsamples, samples_cap;
 	int out_of_memory;
 };
 
@@ -125,9 +136,16 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 /* Cut every layer-4 connection to server s (it failed). */
 void world_cut_server(struct world *w, uint32_t s);
 
+/* Charge the balancer for one operation kind: counts go to the current
+ * window. */
+#define CHARGE(w, field, n) ((w)->ops_window.field += (uint64_t)(n))
+
 /* world_events.c */
 int world_events_init(struct world *w);
 void world_events_free(struct world *w);
+void world_sampling_start(struct world *w);
+/* Close a sampling window of window_ns ending now. */
+void world_sample(struct world *w, sim_time_t window_ns);
 
 static inline void world_schedule(struct world *w, struct sim_event *ev, sim_time_t delay)
 {

@@ -138,6 +138,8 @@ static void send_request(struct world *w, struct conn *c);
 static void conn_close(struct world *w, struct conn *c)
 {
 	struct pop_state *ps = &w->pops[c->dev->pop];
+	if (c->state != CONN_DOWN)
+		w->lb_conns_open--;
 	unlink_conn(w, c);
 	if (!w->bal.per_request && c->route.server >= 0)
 		balancer_release(&w->bal, &c->route);
@@ -179,7 +181,8 @@ static void conn_open(struct world *w, struct conn *c)
 	/* TLS: resume while the session lives, unless the client sends a
 	 * fresh legacy session id every time (TLS 1.3 clients resume with
 	 * tickets, so SSL-session-id persistence sees a new id each time). */
-	if (d->tls13 || d->tls_id == 0 || cc->tls_session == 0 || now >= d->tls_expires) {
+	int full = d->tls13 || d->tls_id == 0 || cc->tls_session == 0 || now >= d->tls_expires;
+	if (full) {
 		d->tls_id = ((uint64_t)(d->pop + 1) << 48) ^ ((uint64_t)d->id << 20) ^ (c->seq + 1) ^
 			    ((uint64_t)ci << 40);
 		d->tls_expires = now + cc->tls_session;
@@ -203,6 +206,22 @@ static void conn_open(struct world *w, struct conn *c)
 			w->server_conns_opened[c->route.server]++;
 	}
 	w->conns_opened++;
+	w->lb_conns_open++;
+	if (w->bal.per_request) {
+		/* The balancer terminates the connection and its TLS. */
+		CHARGE(w, tcp_accepts, 1);
+		if (full)
+			CHARGE(w, tls_full, 1);
+		else
+			CHARGE(w, tls_resumed, 1);
+	} else {
+		/* A new flow: SYN, SYN-ACK, ACK and later FIN, ACK through the
+		 * balancer (NAT mode), and a persistence lookup if configured. */
+		CHARGE(w, flows, 1);
+		CHARGE(w, packets, 5);
+		if (w->design->persist)
+			CHARGE(w, persist_ops, 1);
+	}
 	c->ends_at = now + draw_exp(w, d, ci, DRAW_LIFE, c->seq, cc->lifetime);
 	c->state = CONN_IDLE;
 	send_request(w, c);
@@ -218,6 +237,21 @@ static void fail_request(struct world *w, struct request *req)
 		k->measured_failed++;
 		if (req->misrouted)
 			k->measured_misrouted++;
+	}
+}
+
+/* The balancer's work for one request and its response. */
+static void charge_request(struct world *w, const struct client_cfg *cc)
+{
+	const struct cost_params *p = &w->design->costs;
+	uint64_t bytes = (uint64_t)cc->request_bytes + cc->response_bytes;
+	if (w->bal.per_request) {
+		CHARGE(w, http_requests, 1);
+		CHARGE(w, crypto_bytes, bytes * (w->design->tls_reencrypt ? 2 : 1));
+		if (w->design->persist)
+			CHARGE(w, persist_ops, 1);
+	} else {
+		CHARGE(w, packets, cost_packets(p, cc->request_bytes) + cost_packets(p, cc->response_bytes));
 	}
 }
 
@@ -249,6 +283,7 @@ static void send_request(struct world *w, struct conn *c)
 	w->traffic_hash += rng_mix64(device_key(d, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
 	cnt->measured_sent += req->measured;
 	c->state = CONN_BUSY;
+	charge_request(w, &w->scn->clients[d->workload]);
 
 	struct bal_route route = c->route;
 	if (w->bal.per_request) {
@@ -326,6 +361,17 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	}
 	w->tls_full++;
 	w->conns_opened++;
+	w->lb_conns_open++;
+	if (w->bal.per_request) {
+		CHARGE(w, tcp_accepts, 1);
+		CHARGE(w, tls_full, 1);
+	} else {
+		CHARGE(w, flows, 1);
+		CHARGE(w, packets, 5);
+		if (w->design->persist)
+			CHARGE(w, persist_ops, 1);
+	}
+	charge_request(w, &w->scn->clients[wl]);
 	if (measured)
 		w->server_conns_opened[route.server]++;
 	struct request *req = request_get(&w->requests);
@@ -362,6 +408,7 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 		balancer_release(&w->bal, &r);
 	}
 	if (!c) {
+		w->lb_conns_open--;
 		source_close(&w->pops[req->population].source, req->src_addr_index);
 	} else if (c->state == CONN_BUSY) {
 		if (ok) {

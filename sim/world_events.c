@@ -12,7 +12,7 @@
 
 #include <stdlib.h>
 
-enum { EV_FAULT = 20, EV_PROBE = 21 };
+enum { EV_FAULT = 20, EV_PROBE = 21, EV_SAMPLE = 22 };
 
 static void apply_fault(struct world *w, const struct scn_fault *f, int on)
 {
@@ -55,9 +55,73 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 	struct bal_check *chk = &w->bal.checks[ps->check];
 	sim_time_t now = sim_now(eng);
 	int ok = server_health_ok(&w->servers[chk->hc.server], chk->workload);
+	CHARGE(w, probes, 1);
 	balancer_probe_result(&w->bal, ps->check, now, ok);
 	uint64_t next = lb_hc_next_probe_ns(&chk->hc, now);
 	world_schedule(w, ev, next > now ? next - now : 1);
+}
+
+/* Memory the balancer holds now: what its core structures measure
+ * (pools, persistence tables) plus, priced per object, its connection
+ * table (l4) or its proxied connections and TLS session cache (l7). The
+ * cache holds the sessions created within its lifetime: by Little's law,
+ * the full-handshake rate of the window times the lifetime. */
+static double lb_memory_now(const struct world *w, double window_s)
+{
+	const struct cost_params *p = &w->design->costs;
+	double bytes = (double)balancer_mem_bytes(&w->bal);
+	double conns = (double)w->lb_conns_open;
+	if (w->bal.per_request) {
+		bytes += conns * (w->design->tls_reencrypt ? p->conn_reencrypt_bytes : p->conn_bytes);
+		double rate = window_s > 0 ? (double)w->ops_window.tls_full / window_s : 0;
+		bytes += rate * p->tls_cache_lifetime_s * p->tls_cache_entry_bytes;
+	} else {
+		bytes += conns * p->flow_bytes + p->flow_buckets * p->flow_bucket_bytes;
+	}
+	return bytes;
+}
+
+/* Close the current window: price its operations, note CPU and memory. */
+void world_sample(struct world *w, sim_time_t window_ns)
+{
+	if (window_ns == 0)
+		return;
+	double window_s = (double)window_ns / (double)SIM_NS_PER_S;
+	if (w->nsamples == w->samples_cap) {
+		uint32_t cap = w->samples_cap ? w->samples_cap * 2 : 64;
+		struct lb_sample *grown = realloc(w->samples, cap * sizeof *grown);
+		if (!grown) {
+			w->out_of_memory = 1;
+			sim_stop(&w->eng);
+			return;
+		}
+		w->samples = grown;
+		w->samples_cap = cap;
+	}
+	struct lb_sample *s = &w->samples[w->nsamples++];
+	s->t_s = (double)sim_now(&w->eng) / (double)SIM_NS_PER_S;
+	s->cpu_cores = cost_cpu_ns(&w->design->costs, &w->ops_window) / (double)window_ns;
+	s->mem_bytes = lb_memory_now(w, window_s);
+	cost_counts_add(&w->ops_measured, &w->ops_window);
+	w->ops_window = (struct cost_counts){0};
+}
+
+static void on_sample(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct world *w = ev->ctx;
+	world_sample(w, SAMPLE_WINDOW_NS);
+	/* The last window may be shorter: the run closes it (run.c). */
+	if (sim_now(eng) + SAMPLE_WINDOW_NS <= w->scn->warmup + w->scn->duration)
+		world_schedule(w, ev, SAMPLE_WINDOW_NS);
+}
+
+/* Start sampling at the end of warm-up. */
+void world_sampling_start(struct world *w)
+{
+	w->ops_window = (struct cost_counts){0};
+	sim_event_init(&w->sample, on_sample, w, EV_SAMPLE);
+	if (w->scn->duration >= SAMPLE_WINDOW_NS)
+		world_schedule(w, &w->sample, SAMPLE_WINDOW_NS);
 }
 
 int world_events_init(struct world *w)
@@ -97,6 +161,8 @@ void world_events_free(struct world *w)
 {
 	free(w->faults);
 	free(w->probes);
+	free(w->samples);
 	w->faults = NULL;
 	w->probes = NULL;
+	w->samples = NULL;
 }

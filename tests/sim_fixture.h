@@ -39,6 +39,7 @@ static inline void fixture_init(struct fixture *f, uint32_t servers, uint32_t co
 		snprintf(f->designs[d].name, sizeof f->designs[d].name, "design%u", d + 1);
 		f->designs[d].kind = (enum scn_design_kind)d;
 		f->designs[d].balance = &lb_sel_roundrobin;
+		scn_set_design_defaults(&f->designs[d]);
 	}
 	f->scn.designs = f->designs;
 	f->scn.ndesigns = ndesigns;

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "lbsim/cost.h"
 #include "lbsim/run.h"
 #include "lbsim/server.h"
 #include "sim_fixture.h"
@@ -237,6 +238,60 @@ static void test_health_pages(void **state)
 	sim_engine_free(&eng);
 }
 
+/* Balancer cost. The counts are checked against the traffic the run
+ * reports (requests per workload and their configured sizes, connections
+ * per server), and CPU is their price at the design's figures: so the l7
+ * (TLS re-encrypted) to l4 CPU ratio is the one the per-operation costs
+ * imply, and l7 needs more CPU and memory for the same traffic. */
+static void test_balancer_cost(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 8, 0, 2000, 0, 600, 60, 2);
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_MAPI) | BIT(WL_EAS));
+	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
+	fixture_design(&f, 1, SCN_DESIGN_L7, "roundrobin");
+	f.designs[1].tls_reencrypt = 1;
+	struct run_result r[2];
+	for (uint32_t d = 0; d < 2; d++)
+		run_ok(&f, d, &r[d]);
+	const struct cost_params *p = &f.designs[0].costs;
+	uint64_t packets = 0, bytes = 0, requests = 0, flows = 0;
+	for (int k = 0; k < WL_COUNT; k++) {
+		const struct client_cfg *c = &f.scn.clients[k];
+		uint64_t n0 = r[0].workloads[k].measured_sent, n1 = r[1].workloads[k].measured_sent;
+		packets += n0 * (cost_packets(p, c->request_bytes) + cost_packets(p, c->response_bytes));
+		bytes += n1 * ((uint64_t)c->request_bytes + c->response_bytes);
+		requests += n1;
+	}
+	for (uint32_t s = 0; s < r[0].nservers; s++)
+		flows += r[0].servers[s].connections;
+	/* l4: a flow per connection (5 packets of set-up and tear-down), and
+	 * every packet of every request and response. */
+	assert_int_equal(r[0].ops.flows, flows);
+	assert_int_equal(r[0].ops.packets, packets + 5 * flows);
+	assert_int_equal(r[0].ops.http_requests, 0);
+	assert_int_equal(r[0].ops.tls_full + r[0].ops.tls_resumed, 0);
+	/* l7: every request parsed, every byte crypted twice (re-encrypted),
+	 * one handshake per accepted connection. */
+	assert_int_equal(r[1].ops.http_requests, requests);
+	assert_int_equal(r[1].ops.crypto_bytes, 2 * bytes);
+	assert_int_equal(r[1].ops.tcp_accepts, r[1].ops.tls_full + r[1].ops.tls_resumed);
+	assert_int_equal(r[1].ops.packets, 0);
+	double cpu0 = cost_cpu_ns(p, &r[0].ops), cpu1 = cost_cpu_ns(&f.designs[1].costs, &r[1].ops);
+	assert_true(fabs(r[0].lb_cpu_ns - cpu0) <= 1e-6 * cpu0);
+	assert_true(fabs(r[1].lb_cpu_ns - cpu1) <= 1e-6 * cpu1);
+	print_message("lb cpu: l4 %.4f cores, l7+reencrypt %.4f cores (ratio %.1f); "
+		      "memory %.0f vs %.0f bytes\n", r[0].lb_cpu_cores_mean, r[1].lb_cpu_cores_mean,
+		      cpu1 / cpu0, r[0].lb_mem_bytes_peak, r[1].lb_mem_bytes_peak);
+	assert_true(fabs(r[1].lb_cpu_cores_mean / r[0].lb_cpu_cores_mean - cpu1 / cpu0) < 1e-9 * cpu1 / cpu0);
+	assert_true(cpu1 > cpu0);
+	assert_true(r[1].lb_mem_bytes_peak > r[0].lb_mem_bytes_peak);
+	assert_true(r[0].lb_cpu_cores_peak >= r[0].lb_cpu_cores_mean);
+	for (uint32_t d = 0; d < 2; d++)
+		run_result_free(&r[d]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_common_random_numbers_across_designs),
 		cmocka_unit_test(test_request_rates_per_kind),
 		cmocka_unit_test(test_faults_timing_and_conservation),
+		cmocka_unit_test(test_balancer_cost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

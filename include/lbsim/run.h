@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "lbsim/cost.h"
 #include "lbsim/histogram.h"
 #include "lbsim/metrics.h"
 #include "lbsim/scenario.h"
@@ -31,6 +32,13 @@ struct workload_result {
 	uint64_t measured_sent, measured_failed, measured_misrouted;
 	double response_mean_ns;
 	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
+};
+
+/* The balancer's CPU and memory over one 10 s window. */
+struct lb_sample {
+	double t_s;               /* end of the window, from the start of the run */
+	double cpu_cores;
+	double mem_bytes;
 };
 
 struct fault_result {
@@ -56,7 +64,15 @@ struct run_result {
 	/* Clients and balancer. */
 	uint64_t connections, nat_refused, connect_failed;
 	uint64_t tls_full, tls_resumed, affinity_breaks, redispatched;
-	uint64_t lb_mem_bytes;    /* the balancer's structures at their peak */
+	uint64_t lb_table_bytes;  /* the core's structures (pools, persistence tables) at their peak */
+	/* Balancer cost over the measurement window. */
+	struct cost_counts ops;   /* operations performed */
+	double lb_cpu_ns;         /* their price: CPU time of one core */
+	double lb_cpu_cores_mean; /* lb_cpu_ns / measured time */
+	double lb_cpu_cores_peak; /* the busiest 10 s window */
+	double lb_mem_bytes_peak; /* the largest of the windows' memory */
+	uint32_t nsamples;
+	struct lb_sample *samples; /* CPU and memory per 10 s window */
 	uint32_t external_ips;
 	uint64_t traffic_checksum; /* order-free checksum of the device requests sent */
 	uint32_t nservers;

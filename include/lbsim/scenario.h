@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lbsim/cost.h"
 #include "lbsim/engine.h"
 #include "lbsim/lb_health.h"
 #include "lbsim/lb_pers.h"
@@ -87,6 +88,7 @@ struct scn_design {
 	struct lb_pers_params pers_params;
 	struct scn_check check;
 	int tls_reencrypt;         /* l7: TLS again from the balancer to the servers */
+	struct cost_params costs;  /* per-operation CPU and per-object memory (models/cost.c) */
 };
 
 enum scn_fault_kind {
@@ -146,6 +148,9 @@ void scn_free(struct scenario *scn);
  * defaults (models/workload.c); the loader then applies the file's
  * overrides. */
 void scn_set_workload_defaults(struct scenario *scn);
+
+/* Fill a design's defaults that are tables (its cost figures). */
+void scn_set_design_defaults(struct scn_design *d);
 
 /* Print "file:line:column: message" (or "file: message") and a newline. */
 void scn_error_print(FILE *fp, const struct scn_error *err);
