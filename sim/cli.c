@@ -256,7 +256,7 @@ static int cmd_run(const struct cli_opts *o)
 		if (!o->quiet) {
 			fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n", ex.wall_s,
 				ex.events, ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
-			printf("results: %s/summary.csv %s/servers.csv\n", outdir, outdir);
+			printf("results: %s/summary.csv servers.csv timeseries.csv events.csv\n", outdir);
 		}
 		/* A missing gnuplot does not fail the run: the CSV is the result. */
 		if (o->plot && plot_results(outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)

@@ -1,4 +1,4 @@
-/* The CSV results of an experiment: summary.csv and servers.csv. Columns
+/* The CSV results of an experiment: summary, servers, timeseries, events. Columns
  * are documented in the README ("Output files"); keep the two in step. */
 #include "lbsim/experiment.h"
 
@@ -238,37 +238,125 @@ static void write_servers(const struct experiment *ex, struct csv_out *c, double
 	}
 }
 
+static void write_timeseries(const struct experiment *ex, struct csv_out *c, double *buf)
+{
+	(void)buf;
+	static const char *const header[] = {"design", "replication", "time_s", "series", "server",
+					     "value"};
+	const struct scenario *scn = ex->scn;
+	uint32_t n = scn->servers.count;
+	csv_out_row(c, COUNT(header), header);
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		for (uint32_t r = 0; r < scn->replications; r++) {
+			const struct run_result *run = experiment_run_of(ex, d, r);
+			for (uint32_t i = 0; i < run->nsamples; i++) {
+				const struct lb_sample *smp = &run->samples[i];
+				struct {
+					const char *series;
+					double value;
+				} rows[] = {{"lb_cpu_cores", smp->cpu_cores}, {"lb_mem_bytes", smp->mem_bytes}};
+				for (size_t k = 0; k < COUNT(rows); k++) {
+					csv_out_str(c, scn->designs[d].name);
+					csv_out_u64(c, r + 1);
+					csv_out_num(c, smp->t_s);
+					csv_out_str(c, rows[k].series);
+					csv_out_str(c, "");
+					csv_out_num(c, rows[k].value);
+					csv_out_end_row(c);
+				}
+				for (uint32_t s = 0; s < n; s++) {
+					csv_out_str(c, scn->designs[d].name);
+					csv_out_u64(c, r + 1);
+					csv_out_num(c, smp->t_s);
+					csv_out_str(c, "requests");
+					csv_out_u64(c, s + 1);
+					csv_out_u64(c, run->window_requests[(size_t)i * n + s]);
+					csv_out_end_row(c);
+				}
+			}
+		}
+	}
+}
+
+static void write_events(const struct experiment *ex, struct csv_out *c, double *buf)
+{
+	(void)buf;
+	static const char *const header[] = {"design", "replication", "time_s", "event", "server",
+					     "workload", "fault"};
+	static const char *const names[] = {
+		[RUN_EVENT_FAULT_BEGIN] = "fault_begin", [RUN_EVENT_FAULT_END] = "fault_end",
+		[RUN_EVENT_CHECK_DOWN] = "marked_down", [RUN_EVENT_CHECK_UP] = "marked_up"};
+	const struct scenario *scn = ex->scn;
+	csv_out_row(c, COUNT(header), header);
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		for (uint32_t r = 0; r < scn->replications; r++) {
+			const struct run_result *run = experiment_run_of(ex, d, r);
+			for (uint32_t i = 0; i < run->nhappenings; i++) {
+				const struct run_event *e = &run->happenings[i];
+				csv_out_str(c, scn->designs[d].name);
+				csv_out_u64(c, r + 1);
+				csv_out_num(c, e->t_s);
+				csv_out_str(c, names[e->kind]);
+				csv_out_u64(c, (uint64_t)e->server + 1);
+				csv_out_str(c, e->workload >= 0 ? workload_name((enum workload)e->workload) : "");
+				if (e->fault >= 0)
+					csv_out_u64(c, (uint64_t)e->fault + 1);
+				else
+					csv_out_str(c, "");
+				csv_out_end_row(c);
+			}
+		}
+	}
+}
+
+/* The result files, written as one set. */
+static const struct {
+	const char *name;
+	void (*write)(const struct experiment *ex, struct csv_out *c, double *buf);
+} result_files[] = {
+	{"summary.csv", write_summary},
+	{"servers.csv", write_servers},
+	{"timeseries.csv", write_timeseries},
+	{"events.csv", write_events},
+};
+
+#define NFILES COUNT(result_files)
+
 int experiment_write_csv(const struct experiment *ex, const char *dir, char *err, size_t errlen)
 {
-	struct csv_out summary, servers;
+	struct csv_out out[NFILES];
+	size_t opened = 0;
 	double *buf = calloc(ex->scn->replications, sizeof *buf);
 	if (!buf) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (csv_out_open(&summary, dir, "summary.csv", err, errlen) != 0) {
-		free(buf);
-		return -1;
+	for (; opened < NFILES; opened++)
+		if (csv_out_open(&out[opened], dir, result_files[opened].name, err, errlen) != 0)
+			goto fail;
+	for (size_t i = 0; i < NFILES; i++)
+		result_files[i].write(ex, &out[i], buf);
+	/* Check every file before renaming any, so that a failure leaves the
+	 * previous set of results in place. */
+	for (size_t i = 0; i < NFILES; i++)
+		if (out[i].error || fflush(out[i].fp) != 0) {
+			snprintf(err, errlen, "%s/%s: write failed (device full?)", dir,
+				 result_files[i].name);
+			goto fail;
+		}
+	for (size_t i = 0; i < NFILES; i++) {
+		if (csv_out_commit(&out[i], err, errlen) != 0) {
+			for (size_t j = i + 1; j < NFILES; j++)
+				csv_out_abort(&out[j]);
+			free(buf);
+			return -1;
+		}
 	}
-	if (csv_out_open(&servers, dir, "servers.csv", err, errlen) != 0) {
-		csv_out_abort(&summary);
-		free(buf);
-		return -1;
-	}
-	write_summary(ex, &summary, buf);
-	write_servers(ex, &servers, buf);
 	free(buf);
-	/* Check both before renaming either, so that a failure leaves the
-	 * previous pair of results in place. */
-	if (summary.error || servers.error || fflush(summary.fp) != 0 || fflush(servers.fp) != 0) {
-		snprintf(err, errlen, "%s: write failed (device full?)", dir);
-		csv_out_abort(&summary);
-		csv_out_abort(&servers);
-		return -1;
-	}
-	if (csv_out_commit(&summary, err, errlen) != 0) {
-		csv_out_abort(&servers);
-		return -1;
-	}
-	return csv_out_commit(&servers, err, errlen);
+	return 0;
+fail:
+	for (size_t i = 0; i < opened; i++)
+		csv_out_abort(&out[i]);
+	free(buf);
+	return -1;
 }

@@ -96,6 +96,52 @@ static double detect_seconds(const struct world *w, const struct scn_fault *f)
 	return NAN;
 }
 
+static int event_before(const void *a, const void *b)
+{
+	const struct run_event *x = a, *y = b;
+	if (x->t_s != y->t_s)
+		return x->t_s < y->t_s ? -1 : 1;
+	/* Same instant: faults before what the checks saw, then by server. */
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return (x->server > y->server) - (x->server < y->server);
+}
+
+/* Faults and the balancer's health transitions, in time order. The
+ * transition log keeps the latest LOG_CAP events of a run: a run that
+ * flaps more than that reports the latest ones. */
+static int collect_events(const struct world *w, struct run_result *out)
+{
+	const struct lb_hc_log *log = &w->bal.log;
+	size_t cap = (size_t)log->len + 2 * w->scn->nfaults;
+	out->happenings = cap ? calloc(cap, sizeof *out->happenings) : NULL;
+	if (cap && !out->happenings)
+		return -1;
+	uint32_t n = 0;
+	for (uint32_t f = 0; f < w->scn->nfaults; f++) {
+		const struct fault_state *fs = &w->faults[f];
+		const struct scn_fault *cfg = fs->f;
+		int32_t wl = cfg->kind == SCN_FAULT_WORKLOAD_DOWN ? (int32_t)cfg->workload : -1;
+		if (fs->began != SIM_TIME_NEVER)
+			out->happenings[n++] = (struct run_event){(double)fs->began / 1e9, RUN_EVENT_FAULT_BEGIN,
+							      (int32_t)cfg->server, wl, (int32_t)f};
+		if (fs->ended != SIM_TIME_NEVER)
+			out->happenings[n++] = (struct run_event){(double)fs->ended / 1e9, RUN_EVENT_FAULT_END,
+							      (int32_t)cfg->server, wl, (int32_t)f};
+	}
+	for (uint32_t i = 0; i < log->len; i++) {
+		const struct lb_hc_event *e = lb_hc_log_at(log, i);
+		const struct bal_check *c = &w->bal.checks[e->check_id];
+		out->happenings[n++] = (struct run_event){(double)e->at_ns / 1e9,
+						      e->up ? RUN_EVENT_CHECK_UP : RUN_EVENT_CHECK_DOWN,
+						      (int32_t)c->hc.server, c->workload, -1};
+	}
+	out->nhappenings = n;
+	if (n)
+		qsort(out->happenings, n, sizeof *out->happenings, event_before);
+	return 0;
+}
+
 static void tail_of(const struct histogram *h, double *mean, uint64_t *p50, uint64_t *p95,
 		    uint64_t *p99)
 {
@@ -186,7 +232,13 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->lb_cpu_cores_mean = measured ? cpu_sum_ns / (double)measured : 0;
 	out->nsamples = w->nsamples;
 	out->samples = w->samples;
+	out->window_requests = w->window_requests;
 	w->samples = NULL;
+	w->window_requests = NULL;
+	if (collect_events(w, out) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	out->traffic_checksum = w->traffic_hash;
 	for (uint32_t i = 0; i < w->bal.nvs; i++)
 		out->lb_table_bytes += w->bal.vs[i].mem.peak;
@@ -270,6 +322,10 @@ void run_result_free(struct run_result *res)
 	free(res->servers);
 	free(res->faults);
 	free(res->samples);
+	free(res->window_requests);
+	free(res->happenings);
+	res->window_requests = NULL;
+	res->happenings = NULL;
 	res->servers = NULL;
 	res->faults = NULL;
 	res->samples = NULL;

@@ -125,6 +125,8 @@ struct world {
 	uint64_t lb_conns_open;
 	struct sim_event sample;
 	struct lb_sample *samples;    /* one per window after warm-up */
+	uint32_t *window_requests;    /* [sample * servers + server] */
+	uint64_t *last_requests;      /* per server: its request count at the last sample */
 	uint32_t nsamples, samples_cap;
 	int out_of_memory;
 };

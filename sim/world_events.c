@@ -87,16 +87,26 @@ void world_sample(struct world *w, sim_time_t window_ns)
 	if (window_ns == 0)
 		return;
 	double window_s = (double)window_ns / (double)SIM_NS_PER_S;
+	uint32_t n = w->scn->servers.count;
 	if (w->nsamples == w->samples_cap) {
 		uint32_t cap = w->samples_cap ? w->samples_cap * 2 : 64;
 		struct lb_sample *grown = realloc(w->samples, cap * sizeof *grown);
-		if (!grown) {
+		if (grown)
+			w->samples = grown;
+		uint32_t *loads = realloc(w->window_requests, (size_t)cap * n * sizeof *loads);
+		if (loads)
+			w->window_requests = loads;
+		if (!grown || !loads) {
 			w->out_of_memory = 1;
 			sim_stop(&w->eng);
 			return;
 		}
-		w->samples = grown;
 		w->samples_cap = cap;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t now_count = w->servers[i].requests;
+		w->window_requests[(size_t)w->nsamples * n + i] = (uint32_t)(now_count - w->last_requests[i]);
+		w->last_requests[i] = now_count;
 	}
 	struct lb_sample *s = &w->samples[w->nsamples++];
 	s->t_s = (double)sim_now(&w->eng) / (double)SIM_NS_PER_S;
@@ -119,6 +129,9 @@ static void on_sample(struct sim_engine *eng, struct sim_event *ev)
 void world_sampling_start(struct world *w)
 {
 	w->ops_window = (struct cost_counts){0};
+	/* Server counts were just reset for the measurement window. */
+	for (uint32_t i = 0; i < w->scn->servers.count; i++)
+		w->last_requests[i] = 0;
 	sim_event_init(&w->sample, on_sample, w, EV_SAMPLE);
 	if (w->scn->duration >= SAMPLE_WINDOW_NS)
 		world_schedule(w, &w->sample, SAMPLE_WINDOW_NS);
@@ -127,6 +140,9 @@ void world_sampling_start(struct world *w)
 int world_events_init(struct world *w)
 {
 	const struct scenario *scn = w->scn;
+	w->last_requests = calloc(scn->servers.count, sizeof *w->last_requests);
+	if (!w->last_requests)
+		return -1;
 	if (scn->nfaults) {
 		w->faults = calloc(scn->nfaults, sizeof *w->faults);
 		if (!w->faults)
@@ -162,7 +178,11 @@ void world_events_free(struct world *w)
 	free(w->faults);
 	free(w->probes);
 	free(w->samples);
+	free(w->window_requests);
+	free(w->last_requests);
 	w->faults = NULL;
 	w->probes = NULL;
 	w->samples = NULL;
+	w->window_requests = NULL;
+	w->last_requests = NULL;
 }

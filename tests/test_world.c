@@ -206,6 +206,21 @@ static void test_faults_timing_and_conservation(void **state)
 		assert_true(r.faults[2].began_s == 250.0 && isnan(r.faults[2].ended_s));
 		/* Server 1 down: every design sees it (each checks every server). */
 		assert_true(r.faults[0].detect_s > 0 && r.faults[0].detect_s <= 8.0);
+		/* The event log: in time order, the fault's begin and end at
+		 * their times, a marked_down of server 1 at the detection time. */
+		int begin = 0, end = 0, down = 0;
+		for (uint32_t i = 0; i < r.nhappenings; i++) {
+			const struct run_event *e = &r.happenings[i];
+			if (i)
+				assert_true(e->t_s >= r.happenings[i - 1].t_s);
+			begin += e->kind == RUN_EVENT_FAULT_BEGIN && e->fault == 0 && e->t_s == 100.0;
+			end += e->kind == RUN_EVENT_FAULT_END && e->fault == 0 && e->t_s == 150.0;
+			down += e->kind == RUN_EVENT_CHECK_DOWN && e->server == 0 &&
+				fabs(e->t_s - 100.0 - r.faults[0].detect_s) < 1e-9;
+		}
+		assert_int_equal(begin, 1);
+		assert_int_equal(end, 1);
+		assert_true(down >= 1);
 		assert_true(r.failed > 0);
 		run_result_free(&r);
 	}

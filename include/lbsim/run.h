@@ -41,6 +41,21 @@ struct lb_sample {
 	double mem_bytes;
 };
 
+enum run_event_kind {
+	RUN_EVENT_FAULT_BEGIN = 0,
+	RUN_EVENT_FAULT_END,
+	RUN_EVENT_CHECK_DOWN,     /* the balancer took a server out of a pool */
+	RUN_EVENT_CHECK_UP,       /* and put it back */
+};
+
+struct run_event {
+	double t_s;
+	enum run_event_kind kind;
+	int32_t server;           /* from 0 */
+	int32_t workload;         /* -1: the whole server */
+	int32_t fault;            /* fault index for fault events, else -1 */
+};
+
 struct fault_result {
 	double began_s, ended_s;  /* when it was applied and recovered; NaN: not */
 	double detect_s;          /* fault start to the balancer marking it down; NaN: never */
@@ -73,6 +88,9 @@ struct run_result {
 	double lb_mem_bytes_peak; /* the largest of the windows' memory */
 	uint32_t nsamples;
 	struct lb_sample *samples; /* CPU and memory per 10 s window */
+	uint32_t *window_requests; /* [sample * nservers + server]: requests in each window */
+	uint32_t nhappenings;      /* faults and health transitions, in time order */
+	struct run_event *happenings;
 	uint32_t external_ips;
 	uint64_t traffic_checksum; /* order-free checksum of the device requests sent */
 	uint32_t nservers;
