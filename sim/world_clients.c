@@ -128,8 +128,15 @@ static void fill_seen(struct seen *s, const struct device *d, const struct conn 
 	}
 	s->req.path = workload_path((enum workload)d->workload);
 	/* The balancer's insert cookie, as the browser sends it back: one per
-	 * device session. */
-	snprintf(s->cookie, sizeof s->cookie, "%x.%x", d->pop, d->id);
+	 * device session, written as hex "pop.device" (no printf: this runs
+	 * for every request). */
+	char *p = s->cookie;
+	for (int shift = 12; shift >= 0; shift -= 4)
+		*p++ = "0123456789abcdef"[(d->pop >> shift) & 15];
+	*p++ = '.';
+	for (int shift = 28; shift >= 0; shift -= 4)
+		*p++ = "0123456789abcdef"[(d->id >> shift) & 15];
+	*p = '\0';
 	s->req.cookie = s->cookie;
 }
 

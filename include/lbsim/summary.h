@@ -1,0 +1,44 @@
+/* The catalogue of summary metrics (sim/summary.c): the figures lbsim
+ * reports per design, by scope: the whole design, one workload, one
+ * fault. */
+#ifndef LBSIM_SUMMARY_H
+#define LBSIM_SUMMARY_H
+
+#include <stddef.h>
+
+#include "lbsim/experiment.h"
+#include "lbsim/stats.h"
+
+enum summary_scope {
+	SUMMARY_ALL = 0,     /* scope "all" */
+	SUMMARY_WORKLOAD,    /* scope: a workload's name */
+	SUMMARY_FAULT,       /* scope: "fault<N>" */
+};
+
+struct summary_metric {
+	const char *name;
+	const char *unit;
+	/* The metric in one run; arg is the workload or fault index. */
+	double (*get)(const struct run_result *r, int arg);
+};
+
+extern const struct summary_metric summary_design_metrics[];
+extern const struct summary_metric summary_workload_metrics[];
+extern const struct summary_metric summary_fault_metrics[];
+extern const size_t summary_design_metrics_len, summary_workload_metrics_len,
+	summary_fault_metrics_len;
+
+/* The metric of that scope by name, or NULL. */
+const struct summary_metric *summary_metric_find(const char *name, enum summary_scope scope);
+/* "a, b, c": the names of a scope, for messages. */
+const char *summary_metric_names(char *buf, size_t len, enum summary_scope scope);
+
+/* Mean and interval of metric m of design over the replications; buf has
+ * room for one value per replication. */
+struct estimate summary_estimate(const struct experiment *ex, uint32_t design,
+				 const struct summary_metric *m, int arg, double *buf);
+
+/* Does some population of scn ask for workload w? */
+int summary_workload_used(const struct scenario *scn, int w);
+
+#endif

@@ -1,0 +1,203 @@
+/* The catalogue of summary metrics: every figure lbsim reports per design,
+ * its unit, and how to read it from one run. summary.csv lists them all;
+ * `expect:` in a scenario and `lbsim check` name them. The README's
+ * "Output files" section documents each; keep the two in step. */
+#include "lbsim/summary.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MS(ns) ((double)(ns) / 1e6)
+#define GETTER(fn, expr) \
+	static double fn(const struct run_result *r, int arg) { (void)arg; return (double)(expr); }
+
+GETTER(m_sent, r->sent)
+GETTER(m_completed, r->completed)
+GETTER(m_failed, r->failed)
+GETTER(m_in_flight, r->in_flight)
+GETTER(m_failed_measured, r->measured_failed)
+GETTER(m_misrouted, r->measured_misrouted)
+GETTER(m_throughput, r->window_s > 0 ? (double)r->measured / r->window_s : 0)
+GETTER(m_resp_mean, MS(r->response_mean_ns))
+GETTER(m_resp_p50, MS(r->response_p50_ns))
+GETTER(m_resp_p95, MS(r->response_p95_ns))
+GETTER(m_resp_p99, MS(r->response_p99_ns))
+GETTER(m_peak_to_mean, r->skew.peak_to_mean)
+GETTER(m_cov, r->skew.cov)
+GETTER(m_jain, r->skew.jain)
+GETTER(m_gini, r->skew.gini)
+GETTER(m_chi2_p, r->skew.chi2_p)
+GETTER(m_c_peak_to_mean, r->skew_conns.peak_to_mean)
+GETTER(m_c_cov, r->skew_conns.cov)
+GETTER(m_c_jain, r->skew_conns.jain)
+GETTER(m_c_gini, r->skew_conns.gini)
+GETTER(m_c_chi2_p, r->skew_conns.chi2_p)
+GETTER(m_connections, r->connections)
+GETTER(m_nat_refused, r->nat_refused)
+GETTER(m_connect_failed, r->connect_failed)
+GETTER(m_tls_full, r->tls_full)
+GETTER(m_tls_resumed, r->tls_resumed)
+GETTER(m_affinity, r->affinity_breaks)
+GETTER(m_redispatched, r->redispatched)
+GETTER(m_lb_mem, r->lb_mem_bytes_peak)
+GETTER(m_lb_table, r->lb_table_bytes)
+GETTER(m_lb_cpu_mean, r->lb_cpu_cores_mean)
+GETTER(m_lb_cpu_peak, r->lb_cpu_cores_peak)
+GETTER(m_external_ips, r->external_ips)
+
+static double m_busy_mean(const struct run_result *r, int arg)
+{
+	(void)arg;
+	double sum = 0;
+	for (uint32_t i = 0; i < r->nservers; i++)
+		sum += r->servers[i].busy_fraction;
+	return r->nservers ? sum / r->nservers : 0;
+}
+
+static double m_busy_max(const struct run_result *r, int arg)
+{
+	(void)arg;
+	double max = 0;
+	for (uint32_t i = 0; i < r->nservers; i++)
+		if (r->servers[i].busy_fraction > max)
+			max = r->servers[i].busy_fraction;
+	return max;
+}
+
+#define WL(fn, expr) \
+	static double fn(const struct run_result *r, int w) \
+	{ \
+		const struct workload_result *x = &r->workloads[w]; \
+		return (double)(expr); \
+	}
+WL(w_sent, x->measured_sent)
+WL(w_failed, x->measured_failed)
+WL(w_misrouted, x->measured_misrouted)
+WL(w_resp_mean, MS(x->response_mean_ns))
+WL(w_resp_p50, MS(x->response_p50_ns))
+WL(w_resp_p95, MS(x->response_p95_ns))
+WL(w_resp_p99, MS(x->response_p99_ns))
+
+static double f_detect(const struct run_result *r, int f) { return r->faults[f].detect_s; }
+static double f_began(const struct run_result *r, int f) { return r->faults[f].began_s; }
+
+/* Whole-design metrics (scope "all"). */
+const struct summary_metric summary_design_metrics[] = {
+	{"requests_sent", "requests", m_sent},
+	{"requests_completed", "requests", m_completed},
+	{"requests_failed", "requests", m_failed},
+	{"requests_in_flight", "requests", m_in_flight},
+	{"failed_requests", "requests", m_failed_measured},
+	{"misrouted_requests", "requests", m_misrouted},
+	{"throughput", "requests/s", m_throughput},
+	{"response_mean", "ms", m_resp_mean},
+	{"response_p50", "ms", m_resp_p50},
+	{"response_p95", "ms", m_resp_p95},
+	{"response_p99", "ms", m_resp_p99},
+	{"server_busy_mean", "fraction", m_busy_mean},
+	{"server_busy_max", "fraction", m_busy_max},
+	{"peak_to_mean", "ratio", m_peak_to_mean},
+	{"cov", "ratio", m_cov},
+	{"jain", "index", m_jain},
+	{"gini", "index", m_gini},
+	{"chi2_p", "p-value", m_chi2_p},
+	{"peak_to_mean_conns", "ratio", m_c_peak_to_mean},
+	{"cov_conns", "ratio", m_c_cov},
+	{"jain_conns", "index", m_c_jain},
+	{"gini_conns", "index", m_c_gini},
+	{"chi2_p_conns", "p-value", m_c_chi2_p},
+	{"connections", "connections", m_connections},
+	{"nat_refused", "connections", m_nat_refused},
+	{"connect_failed", "connections", m_connect_failed},
+	{"tls_full_handshakes", "handshakes", m_tls_full},
+	{"tls_resumed_handshakes", "handshakes", m_tls_resumed},
+	{"affinity_breaks", "requests", m_affinity},
+	{"redispatched", "requests", m_redispatched},
+	{"lb_cpu_cores", "cores", m_lb_cpu_mean},
+	{"lb_cpu_cores_peak", "cores", m_lb_cpu_peak},
+	{"lb_mem_bytes", "bytes", m_lb_mem},
+	{"persist_table_bytes", "bytes", m_lb_table},
+	{"external_ips", "addresses", m_external_ips},
+};
+
+/* Per-workload metrics (scope: the workload's name). */
+const struct summary_metric summary_workload_metrics[] = {
+	{"requests_sent", "requests", w_sent},
+	{"failed_requests", "requests", w_failed},
+	{"misrouted_requests", "requests", w_misrouted},
+	{"response_mean", "ms", w_resp_mean},
+	{"response_p50", "ms", w_resp_p50},
+	{"response_p95", "ms", w_resp_p95},
+	{"response_p99", "ms", w_resp_p99},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct summary_metric summary_fault_metrics[] = {
+	{"fault_began", "s", f_began},
+	{"detect_s", "s", f_detect},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+const size_t summary_design_metrics_len = COUNT(summary_design_metrics);
+const size_t summary_workload_metrics_len = COUNT(summary_workload_metrics);
+const size_t summary_fault_metrics_len = COUNT(summary_fault_metrics);
+
+static const struct summary_metric *table_of(enum summary_scope scope, size_t *n)
+{
+	switch (scope) {
+	case SUMMARY_WORKLOAD:
+		*n = summary_workload_metrics_len;
+		return summary_workload_metrics;
+	case SUMMARY_FAULT:
+		*n = summary_fault_metrics_len;
+		return summary_fault_metrics;
+	default:
+		*n = summary_design_metrics_len;
+		return summary_design_metrics;
+	}
+}
+
+const struct summary_metric *summary_metric_find(const char *name, enum summary_scope scope)
+{
+	size_t n;
+	const struct summary_metric *t = table_of(scope, &n);
+	for (size_t i = 0; name && i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
+	return NULL;
+}
+
+const char *summary_metric_names(char *buf, size_t len, enum summary_scope scope)
+{
+	size_t n, used = 0;
+	const struct summary_metric *t = table_of(scope, &n);
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		int k = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", t[i].name);
+		if (k < 0)
+			break;
+		used += (size_t)k;
+	}
+	return buf;
+}
+
+struct estimate summary_estimate(const struct experiment *ex, uint32_t design,
+				 const struct summary_metric *m, int arg, double *buf)
+{
+	uint32_t reps = ex->scn->replications;
+	for (uint32_t r = 0; r < reps; r++)
+		buf[r] = m->get(experiment_run_of(ex, design, r), arg);
+	return estimate_mean(buf, reps);
+}
+
+int summary_workload_used(const struct scenario *scn, int w)
+{
+	for (uint32_t i = 0; i < scn->npopulations; i++) {
+		const struct scn_population *p = &scn->populations[i];
+		if (p->request_rate > 0 ? (int)p->open_workload == w : (p->clients >> w) & 1u)
+			return 1;
+	}
+	return 0;
+}
