@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "lbsim/check.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
 #include "lbsim/plot.h"
@@ -27,6 +28,7 @@ struct cli_opts {
 	const char *outdir;
 	int quiet;
 	int plot;
+	int strict;
 	int seed_set;
 	uint64_t seed;
 	uint32_t replications;   /* 0: as the scenario says */
@@ -43,6 +45,7 @@ static void usage(FILE *fp)
 	      "commands:\n"
 	      "  run        simulate every design of the scenario and write CSV results\n"
 	      "  validate   check the scenario file and exit (0 valid, 2 invalid)\n"
+	      "  check      run, then judge the scenario's expect: list (exit 1 if one fails)\n"
 	      "  plot DIR   draw PNG and SVG plots of the results in DIR (needs gnuplot)\n"
 	      "\n"
 	      "options:\n"
@@ -52,6 +55,7 @@ static void usage(FILE *fp)
 	      "  -j, --jobs N            runs in parallel (default: one per processor);\n"
 	      "                          the results are the same bytes whatever N is\n"
 	      "  -p, --plot              run: draw the plots after writing the CSV\n"
+	      "      --strict            check: an interval that straddles a bound fails\n"
 	      "  -q, --quiet             no progress messages\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
@@ -82,6 +86,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"jobs", required_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"plot", no_argument, NULL, 'p'},
+		{"strict", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -139,6 +144,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			break;
 		case 'p':
 			o->plot = 1;
+			break;
+		case 'S':
+			o->strict = 1;
 			break;
 		case 'h':
 			o->command = "help";
@@ -214,13 +222,20 @@ static int cmd_plot(const struct cli_opts *o)
 	return LBSIM_EXIT_OK;
 }
 
-static int cmd_run(const struct cli_opts *o)
+/* Load, simulate, write the CSV (and plots); then, for `check`, judge
+ * the expectations. */
+static int simulate(const struct cli_opts *o, int checking)
 {
 	struct scenario *scn;
 	char err[1024];
 	char outdir[4096];
 	if (load(o->file, &scn) != 0)
 		return LBSIM_EXIT_USAGE;
+	if (checking && scn->nexpects == 0) {
+		fprintf(stderr, "%s: nothing to check: the scenario has no expect: list\n", o->file);
+		scn_free(scn);
+		return LBSIM_EXIT_USAGE;
+	}
 	if (o->seed_set)
 		scn->seed = o->seed;
 	if (o->replications)
@@ -261,10 +276,25 @@ static int cmd_run(const struct cli_opts *o)
 		/* A missing gnuplot does not fail the run: the CSV is the result. */
 		if (o->plot && plot_results(outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
 			fprintf(stderr, "lbsim: %s\n", err);
+		if (checking) {
+			unsigned failed = check_expectations(&ex, o->strict, stdout);
+			printf("%u passed, %u failed\n", scn->nexpects - failed, failed);
+			rc = failed ? LBSIM_EXIT_FAILED : LBSIM_EXIT_OK;
+		}
 	}
 	experiment_free(&ex);
 	scn_free(scn);
 	return rc;
+}
+
+static int cmd_run(const struct cli_opts *o)
+{
+	return simulate(o, 0);
+}
+
+static int cmd_check(const struct cli_opts *o)
+{
+	return simulate(o, 1);
 }
 
 int lbsim_main(int argc, char **argv)
@@ -291,6 +321,7 @@ int lbsim_main(int argc, char **argv)
 	} commands[] = {
 		{"run", cmd_run, "SCENARIO.yaml"},
 		{"validate", cmd_validate, "SCENARIO.yaml"},
+		{"check", cmd_check, "SCENARIO.yaml"},
 		{"plot", cmd_plot, "RESULTS-DIR"},
 	};
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -303,6 +334,6 @@ int lbsim_main(int argc, char **argv)
 		}
 		return commands[i].fn(&o);
 	}
-	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, validate, plot)\n", o.command);
+	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot)\n", o.command);
 	return LBSIM_EXIT_USAGE;
 }

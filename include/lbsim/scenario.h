@@ -106,6 +106,18 @@ struct scn_fault {
 	double factor;             /* SCN_FAULT_SLOW */
 };
 
+/* An expectation on a result, for `lbsim check` (the CI gate). */
+struct scn_expect {
+	uint32_t design;           /* index into designs */
+	char metric[48];           /* a summary metric (sim/summary.c) */
+	int scope;                 /* enum summary_scope */
+	int arg;                   /* the workload or fault index of a scoped metric */
+	char scope_name[32];       /* "all", a workload's name, or "fault<N>" */
+	int has_min, has_max;
+	double min, max;
+	unsigned line, column;     /* where the file states it */
+};
+
 struct scenario {
 	char name[128];
 	sim_time_t duration;       /* measured part of the run, after warmup */
@@ -122,6 +134,9 @@ struct scenario {
 	struct client_cfg clients[WL_COUNT];
 	struct scn_fault *faults;
 	uint32_t nfaults;
+	struct scn_expect *expects;
+	uint32_t nexpects;
+	char path[512];            /* the file it was loaded from */
 };
 
 /* A load error. line and column count from 1; 0 when no position applies

@@ -1,0 +1,27 @@
+/* `lbsim check`: judge an experiment's results against the scenario's
+ * `expect:` list.
+ *
+ * How an interval is judged: an expectation PASSes when the whole 95 %
+ * confidence interval of the metric's mean lies within the bound, FAILs
+ * when the whole interval lies outside it, and when the interval straddles
+ * the bound the mean decides, and the line says the verdict is uncertain
+ * (with --strict, a straddle fails). A gate that must not flap therefore
+ * wants bounds away from the expected value, or more replications to
+ * narrow the interval. A metric with no value (NaN in every replication,
+ * such as detect_s of a fault never detected) fails a bound.
+ */
+#ifndef LBSIM_CHECK_H
+#define LBSIM_CHECK_H
+
+#include <stdio.h>
+
+#include "lbsim/experiment.h"
+
+enum check_verdict { CHECK_PASS = 0, CHECK_FAIL, CHECK_UNCERTAIN_PASS, CHECK_UNCERTAIN_FAIL };
+
+/* Print one line per expectation to out. Returns the number of
+ * expectations that failed (an uncertain one counts as failed when strict,
+ * or when its mean is outside the bound). */
+unsigned check_expectations(const struct experiment *ex, int strict, FILE *out);
+
+#endif
