@@ -1,0 +1,130 @@
+/* Durations with units ("250ms", "1.5s", "2h") into integer nanoseconds.
+ *
+ * The arithmetic is exact, in integers, never through a double: 0.1s is
+ * 100000000 ns, not 99999999. Every unit is m * 10^e nanoseconds with
+ * m in {1, 6, 36, 864}, so a fraction F / 10^k of a unit is
+ * F * m * 10^(e - k) ns; with at most FRAC_DIGITS_MAX digits F * m stays
+ * below 2^64, and the power of ten is applied by multiplying or by a
+ * rounded division. Digits beyond FRAC_DIGITS_MAX are read but weigh less
+ * than a tenth of a nanosecond even in days, so they are dropped. The
+ * result rounds half up to whole nanoseconds. Anything that would pass
+ * 2^64 - 1 ns (about 584 years) is refused, not wrapped.
+ */
+#include "lbsim/scenario.h"
+
+#include <string.h>
+
+#define FRAC_DIGITS_MAX 15
+
+struct unit {
+	const char *name;
+	uint64_t mult;  /* m */
+	unsigned exp10; /* e */
+};
+
+/* Longest names first, so "ms" is not read as "m" followed by "s". */
+static const struct unit units[] = {
+	{ "ns", 1, 0 },  { "us", 1, 3 },  { "ms", 1, 6 },   { "s", 1, 9 },
+	{ "m", 6, 10 },  { "h", 36, 11 }, { "d", 864, 11 },
+};
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static uint64_t pow10u(unsigned e)
+{
+	uint64_t p = 1;
+	while (e--)
+		p *= 10;
+	return p;
+}
+
+/* a * b into *out; 0, or -1 on overflow. */
+static int mul_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+	if (a && b > UINT64_MAX / a)
+		return -1;
+	*out = a * b;
+	return 0;
+}
+
+int scn_parse_duration(const char *text, sim_time_t *out, const char **why)
+{
+	const char *p = text;
+	uint64_t whole = 0, frac = 0;
+	unsigned frac_digits = 0, digits = 0;
+	int whole_overflow = 0;
+
+	if (!text || !*text) {
+		*why = "is empty";
+		return -1;
+	}
+	if (*p == '-') {
+		/* Say "negative" only of a duration that is one once the sign
+		 * goes; one level deep, so "-----..." cannot recurse. */
+		sim_time_t ignored;
+		if (p[1] == '-')
+			*why = "is not a duration such as 250ms, 1.5s, 10m or 2h";
+		else if (scn_parse_duration(p + 1, &ignored, why) == 0)
+			*why = "is negative";
+		return -1;
+	}
+	for (; is_digit(*p); p++, digits++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (whole > (UINT64_MAX - d) / 10)
+			whole_overflow = 1;
+		else
+			whole = whole * 10 + d;
+	}
+	if (*p == '.') {
+		p++;
+		if (!is_digit(*p)) {
+			*why = "is not a duration such as 250ms, 1.5s, 10m or 2h";
+			return -1;
+		}
+		for (; is_digit(*p); p++, digits++) {
+			if (frac_digits < FRAC_DIGITS_MAX) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				frac_digits++;
+			}
+		}
+	}
+	if (digits == 0) {
+		*why = "is not a duration such as 250ms, 1.5s, 10m or 2h";
+		return -1;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p == '\0') {
+		*why = "needs a unit: ns, us, ms, s, m, h or d";
+		return -1;
+	}
+	const struct unit *u = NULL;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(p, units[i].name) == 0)
+			u = &units[i];
+	if (!u) {
+		*why = "has an unknown unit; use ns, us, ms, s, m, h or d";
+		return -1;
+	}
+
+	uint64_t unit_ns = u->mult * pow10u(u->exp10);
+	uint64_t ns, part = frac * u->mult; /* < 10^15 * 864 < 2^64 */
+	if (u->exp10 >= frac_digits) {
+		if (mul_u64(part, pow10u(u->exp10 - frac_digits), &part) < 0)
+			goto too_large;
+	} else {
+		uint64_t div = pow10u(frac_digits - u->exp10);
+		part = part / div + (part % div >= div - div / 2);
+	}
+	if (whole_overflow || mul_u64(whole, unit_ns, &ns) < 0 || ns > UINT64_MAX - part)
+		goto too_large;
+	*out = ns + part;
+	return 0;
+
+too_large:
+	*why = "is too large (more than 584 years in nanoseconds)";
+	return -1;
+}
