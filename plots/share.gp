@@ -1,14 +1,9 @@
-# Share of requests per server, one group of bars per server, one colour per
-# design, with the even share (1/n) marked. Input: servers.csv.
-# Variables set by `lbsim plot`: dir, out, term, ndesigns, design1..N, nservers.
-set datafile separator ','
-set terminal term size 1000,560 font 'sans,11'
-set output out
+# Share of requests per server: one group of bars per server, one colour per
+# design, the even share (1/n) marked. Input: servers.csv.
+load lib.'/common.gp'
 set title sprintf('Share of requests per server (%d servers)', nservers)
 set xlabel 'server'
 set ylabel 'share of requests (%)'
-set key outside right top
-set grid ytics
 set style fill solid 0.85 border -1
 set yrange [0:*]
 set xrange [0.4:nservers + 0.6]
@@ -17,7 +12,6 @@ even = 100.0 / nservers
 bw = 0.8 / ndesigns
 set arrow 1 from graph 0, first even to graph 1, first even nohead dashtype 2 lw 2 lc rgb '#444444' front
 set label 1 sprintf('even share %.2f %%', even) at graph 0.01, first even offset 0,0.7 front
-name(i) = value(sprintf('design%d', i))
 pick(i, col) = strcol(1) eq name(i) ? column(col) : NaN
 plot for [i=1:ndesigns] sprintf('%s/servers.csv', dir) skip 1 \
-     using ($2 - 0.4 + bw * (i - 0.5)):(100 * pick(i, 5)):(bw) with boxes lc i title name(i)
+     using ($2 - 0.4 + bw * (i - 0.5)):(100 * pick(i, 5)):(bw) with boxes lc rgb colour(i) title name(i)

@@ -90,6 +90,23 @@ static void write_servers(const struct experiment *ex, struct csv_out *c, double
 	}
 }
 
+static void series_row(struct csv_out *c, const char *design, uint32_t rep, double t,
+		       const char *series, uint32_t server, double value)
+{
+	csv_out_str(c, design);
+	csv_out_u64(c, rep);
+	csv_out_num(c, t);
+	csv_out_str(c, series);
+	if (server)
+		csv_out_u64(c, server);
+	else
+		csv_out_str(c, "");
+	csv_out_num(c, value);
+	csv_out_end_row(c);
+}
+
+/* One series after another (each in time order), so that a series is a
+ * contiguous block: plotting tools draw it as one line. */
 static void write_timeseries(const struct experiment *ex, struct csv_out *c, double *buf)
 {
 	(void)buf;
@@ -99,33 +116,19 @@ static void write_timeseries(const struct experiment *ex, struct csv_out *c, dou
 	uint32_t n = scn->servers.count;
 	csv_out_row(c, COUNT(header), header);
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		const char *name = scn->designs[d].name;
 		for (uint32_t r = 0; r < scn->replications; r++) {
 			const struct run_result *run = experiment_run_of(ex, d, r);
-			for (uint32_t i = 0; i < run->nsamples; i++) {
-				const struct lb_sample *smp = &run->samples[i];
-				struct {
-					const char *series;
-					double value;
-				} rows[] = {{"lb_cpu_cores", smp->cpu_cores}, {"lb_mem_bytes", smp->mem_bytes}};
-				for (size_t k = 0; k < COUNT(rows); k++) {
-					csv_out_str(c, scn->designs[d].name);
-					csv_out_u64(c, r + 1);
-					csv_out_num(c, smp->t_s);
-					csv_out_str(c, rows[k].series);
-					csv_out_str(c, "");
-					csv_out_num(c, rows[k].value);
-					csv_out_end_row(c);
-				}
-				for (uint32_t s = 0; s < n; s++) {
-					csv_out_str(c, scn->designs[d].name);
-					csv_out_u64(c, r + 1);
-					csv_out_num(c, smp->t_s);
-					csv_out_str(c, "requests");
-					csv_out_u64(c, s + 1);
-					csv_out_u64(c, run->window_requests[(size_t)i * n + s]);
-					csv_out_end_row(c);
-				}
-			}
+			for (uint32_t i = 0; i < run->nsamples; i++)
+				series_row(c, name, r + 1, run->samples[i].t_s, "lb_cpu_cores", 0,
+					   run->samples[i].cpu_cores);
+			for (uint32_t i = 0; i < run->nsamples; i++)
+				series_row(c, name, r + 1, run->samples[i].t_s, "lb_mem_bytes", 0,
+					   run->samples[i].mem_bytes);
+			for (uint32_t s = 0; s < n; s++)
+				for (uint32_t i = 0; i < run->nsamples; i++)
+					series_row(c, name, r + 1, run->samples[i].t_s, "requests", s + 1,
+						   run->window_requests[(size_t)i * n + s]);
 		}
 	}
 }
@@ -161,6 +164,25 @@ static void write_events(const struct experiment *ex, struct csv_out *c, double 
 	}
 }
 
+static void write_latency(const struct experiment *ex, struct csv_out *c, double *buf)
+{
+	static const char *const header[] = {"design", "quantile", "response_ms", "replications"};
+	const struct scenario *scn = ex->scn;
+	csv_out_row(c, COUNT(header), header);
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		for (unsigned i = 0; i < RUN_CDF_POINTS; i++) {
+			for (uint32_t r = 0; r < scn->replications; r++)
+				buf[r] = MS(experiment_run_of(ex, d, r)->response_cdf_ns[i]);
+			struct estimate e = estimate_mean(buf, scn->replications);
+			csv_out_str(c, scn->designs[d].name);
+			csv_out_num(c, run_cdf_q(i));
+			csv_out_num(c, e.mean);
+			csv_out_u64(c, e.n);
+			csv_out_end_row(c);
+		}
+	}
+}
+
 /* The result files, written as one set. */
 static const struct {
 	const char *name;
@@ -170,6 +192,7 @@ static const struct {
 	{"servers.csv", write_servers},
 	{"timeseries.csv", write_timeseries},
 	{"events.csv", write_events},
+	{"latency.csv", write_latency},
 };
 
 #define NFILES COUNT(result_files)

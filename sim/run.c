@@ -11,6 +11,11 @@
 
 enum { EV_WARMUP_END = 3 };
 
+double run_cdf_q(unsigned i)
+{
+	return i < 99 ? (double)(i + 1) / 100.0 : i == 99 ? 0.995 : 0.999;
+}
+
 static void on_warmup_end(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct world *w = ev->ctx;
@@ -281,6 +286,8 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	skew_compute(conns, NULL, n, &out->skew_conns);
 	tail_of(all, &out->response_mean_ns, &out->response_p50_ns, &out->response_p95_ns,
 		&out->response_p99_ns);
+	for (unsigned i = 0; i < RUN_CDF_POINTS; i++)
+		out->response_cdf_ns[i] = hist_quantile(all, run_cdf_q(i));
 	free(load);
 	free(conns);
 	free(all);

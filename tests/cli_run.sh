@@ -61,7 +61,7 @@ check "summary.csv has a header and every design" bash -c "
   head -1 '$tmp/a/summary.csv' | grep -q '^design,metric,scope,unit,mean,ci95_low,ci95_high,replications$' &&
   grep -q '^l4,jain,all,' '$tmp/a/summary.csv' && grep -q '^l7,response_p99,all,ms,' '$tmp/a/summary.csv'"
 check "servers.csv has one row per design and server" bash -c "[ \$(wc -l < '$tmp/a/servers.csv') -eq 7 ]"
-check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '^(summary|servers|timeseries|events).csv$')\" ]"
+check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '^(summary|servers|timeseries|events|latency).csv$')\" ]"
 check "run with -j 2 gives the same bytes" bash -c "
   '$lbsim' run -q -j 2 -o '$tmp/b' '$tmp/small.yaml' && cmp -s '$tmp/a/summary.csv' '$tmp/b/summary.csv' &&
   cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv'"
@@ -69,6 +69,25 @@ check "another seed gives other numbers" bash -c "
   '$lbsim' run -q --seed 8 -o '$tmp/c' '$tmp/small.yaml' && ! cmp -s '$tmp/a/summary.csv' '$tmp/c/summary.csv'"
 check "progress goes to stderr, results line to stdout" bash -c "
   '$lbsim' run -o '$tmp/d' '$tmp/small.yaml' 2>'$tmp/err' | grep -q '^results: ' && grep -q 'replication 2/2' '$tmp/err'"
+
+# Plots: every picture is a real PNG and a real SVG.
+check "run --plot draws every plot" bash -c "
+  '$lbsim' run -q --plot -o '$tmp/p' '$tmp/small.yaml' >/dev/null &&
+  for s in share busy load cost availability latency; do
+    [ \"\$(head -c 4 '$tmp/p/'\$s.png | od -An -c | tr -d ' ')\" = '211PNG' ] || exit 1
+    grep -q '<svg' '$tmp/p/'\$s.svg || exit 1
+  done"
+check "lbsim plot redraws from the CSV alone" bash -c "
+  rm '$tmp/p/'*.png && '$lbsim' plot '$tmp/p' >/dev/null && [ -s '$tmp/p/share.png' ]"
+# Without gnuplot: a clear message, and the CSV is complete.
+mkdir -p "$tmp/nognuplot"
+check "without gnuplot, run --plot still succeeds and says why" bash -c "
+  PATH='$tmp/nognuplot' '$lbsim' run -q --plot -o '$tmp/ng' '$tmp/small.yaml' 2>'$tmp/ng.err' &&
+  grep -q 'gnuplot is not installed' '$tmp/ng.err' && [ -s '$tmp/ng/summary.csv' ]"
+check "without gnuplot, lbsim plot fails with 1" bash -c "
+  PATH='$tmp/nognuplot' '$lbsim' plot '$tmp/ng' 2>/dev/null; [ \$? -eq 1 ]"
+check "plot of a folder without results: 1" bash -c "
+  '$lbsim' plot '$tmp/nognuplot' 2>/dev/null; [ \$? -eq 1 ]"
 
 touch "$tmp/file"
 check "output folder under a file: 2" status_is 2 "$lbsim" run -q -o "$tmp/file/out" "$tmp/small.yaml"

@@ -17,6 +17,11 @@
 #include "lbsim/scenario.h"
 #include "lbsim/workload.h"
 
+/* Points of the response-time distribution kept per run (latency.csv,
+ * the CDF plot): q = 0.01 .. 0.99 by 0.01, then 0.995 and 0.999. */
+#define RUN_CDF_POINTS 101
+double run_cdf_q(unsigned i);
+
 struct server_result {
 	uint64_t requests;        /* measured requests sent to the server */
 	uint64_t connections;     /* measured connections opened to it */
@@ -74,6 +79,7 @@ struct run_result {
 	uint64_t measured_failed, measured_misrouted;
 	double response_mean_ns;
 	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
+	uint64_t response_cdf_ns[RUN_CDF_POINTS]; /* at run_cdf_q(i) */
 	struct skew skew;         /* of requests over servers */
 	struct skew skew_conns;   /* of connections over servers */
 	/* Clients and balancer. */
