@@ -16,6 +16,7 @@
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
 #include "lbsim/plot.h"
+#include "lbsim/report.h"
 #include "lbsim/scenario.h"
 
 #ifndef LBSIM_VERSION
@@ -47,6 +48,7 @@ static void usage(FILE *fp)
 	      "  validate   check the scenario file and exit (0 valid, 2 invalid)\n"
 	      "  check      run, then judge the scenario's expect: list (exit 1 if one fails)\n"
 	      "  plot DIR   draw PNG and SVG plots of the results in DIR (needs gnuplot)\n"
+	      "  report DIR write DIR/report.md for a design review (plots drawn if missing)\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
@@ -264,7 +266,8 @@ static int simulate(const struct cli_opts *o, int checking)
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
-	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0) {
+	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0 ||
+		   report_save_scenario(o->file, outdir, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 	} else {
@@ -285,6 +288,16 @@ static int simulate(const struct cli_opts *o, int checking)
 	experiment_free(&ex);
 	scn_free(scn);
 	return rc;
+}
+
+static int cmd_report(const struct cli_opts *o)
+{
+	char err[1024];
+	if (report_write(o->file, stdout, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_FAILED;
+	}
+	return LBSIM_EXIT_OK;
 }
 
 static int cmd_run(const struct cli_opts *o)
@@ -323,6 +336,7 @@ int lbsim_main(int argc, char **argv)
 		{"validate", cmd_validate, "SCENARIO.yaml"},
 		{"check", cmd_check, "SCENARIO.yaml"},
 		{"plot", cmd_plot, "RESULTS-DIR"},
+		{"report", cmd_report, "RESULTS-DIR"},
 	};
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(o.command, commands[i].name) != 0)
@@ -334,6 +348,6 @@ int lbsim_main(int argc, char **argv)
 		}
 		return commands[i].fn(&o);
 	}
-	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot)\n", o.command);
+	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, report)\n", o.command);
 	return LBSIM_EXIT_USAGE;
 }

@@ -219,6 +219,10 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->affinity_breaks = w->affinity_breaks;
 	out->redispatched = w->bal.redispatched;
 	out->external_ips = w->bal.external_ips;
+	out->virtual_services = w->bal.nvs;
+	out->health_checks = w->bal.nchecks;
+	for (uint32_t i = 0; i < w->bal.nvs; i++)
+		out->content_rules += w->bal.vs[i].nsubservices;
 	/* Close the last, possibly short, sampling window. */
 	sim_time_t measured = end - scn->warmup;
 	world_sample(w, measured % SAMPLE_WINDOW_NS ? measured % SAMPLE_WINDOW_NS

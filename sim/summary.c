@@ -44,6 +44,9 @@ GETTER(m_lb_table, r->lb_table_bytes)
 GETTER(m_lb_cpu_mean, r->lb_cpu_cores_mean)
 GETTER(m_lb_cpu_peak, r->lb_cpu_cores_peak)
 GETTER(m_external_ips, r->external_ips)
+GETTER(m_virtual_services, r->virtual_services)
+GETTER(m_content_rules, r->content_rules)
+GETTER(m_health_checks, r->health_checks)
 
 static double m_busy_mean(const struct run_result *r, int arg)
 {
@@ -118,6 +121,9 @@ const struct summary_metric summary_design_metrics[] = {
 	{"lb_mem_bytes", "bytes", m_lb_mem},
 	{"persist_table_bytes", "bytes", m_lb_table},
 	{"external_ips", "addresses", m_external_ips},
+	{"virtual_services", "services", m_virtual_services},
+	{"content_rules", "rules", m_content_rules},
+	{"health_checks", "checks", m_health_checks},
 };
 
 /* Per-workload metrics (scope: the workload's name). */

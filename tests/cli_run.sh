@@ -61,7 +61,7 @@ check "summary.csv has a header and every design" bash -c "
   head -1 '$tmp/a/summary.csv' | grep -q '^design,metric,scope,unit,mean,ci95_low,ci95_high,replications$' &&
   grep -q '^l4,jain,all,' '$tmp/a/summary.csv' && grep -q '^l7,response_p99,all,ms,' '$tmp/a/summary.csv'"
 check "servers.csv has one row per design and server" bash -c "[ \$(wc -l < '$tmp/a/servers.csv') -eq 7 ]"
-check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '^(summary|servers|timeseries|events|latency).csv$')\" ]"
+check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '^((summary|servers|timeseries|events|latency).csv|scenario.yaml)$')\" ]"
 check "run with -j 2 gives the same bytes" bash -c "
   '$lbsim' run -q -j 2 -o '$tmp/b' '$tmp/small.yaml' && cmp -s '$tmp/a/summary.csv' '$tmp/b/summary.csv' &&
   cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv'"
@@ -79,6 +79,12 @@ check "run --plot draws every plot" bash -c "
   done"
 check "lbsim plot redraws from the CSV alone" bash -c "
   rm '$tmp/p/'*.png && '$lbsim' plot '$tmp/p' >/dev/null && [ -s '$tmp/p/share.png' ]"
+check "report: a document with this run's numbers" bash -c "
+  '$lbsim' report '$tmp/p' >/dev/null && grep -q '^## Pros and cons, measured' '$tmp/p/report.md' &&
+  jain=\$(awk -F, '\$1==\"l4\" && \$2==\"jain\" && \$3==\"all\" {printf \"%.3f\", \$5}' '$tmp/p/summary.csv') &&
+  grep -q \"^| l4 | \$jain\" '$tmp/p/report.md' && grep -q '](share.png)' '$tmp/p/report.md'"
+check "report of a folder without results: 1" bash -c "
+  '$lbsim' report '$tmp/nognuplot' 2>/dev/null; [ \$? -eq 1 ]"
 # Without gnuplot: a clear message, and the CSV is complete.
 mkdir -p "$tmp/nognuplot"
 check "without gnuplot, run --plot still succeeds and says why" bash -c "

@@ -98,6 +98,8 @@ struct run_result {
 	uint32_t nhappenings;      /* faults and health transitions, in time order */
 	struct run_event *happenings;
 	uint32_t external_ips;
+	/* What an operator configures on the balancer for this design. */
+	uint32_t virtual_services, content_rules, health_checks;
 	uint64_t traffic_checksum; /* order-free checksum of the device requests sent */
 	uint32_t nservers;
 	struct server_result *servers;

@@ -1,0 +1,19 @@
+/* `lbsim report DIR`: one Markdown document for a design review, written
+ * beside the results: the scenario in words, the designs, the headline
+ * numbers with their intervals, the plots, and the reference article's
+ * pros-and-cons table filled with this run's measured numbers. */
+#ifndef LBSIM_REPORT_H
+#define LBSIM_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Copy the scenario file into the results folder (scenario.yaml), whole or
+ * not at all, so the folder describes itself. Returns 0 or -1 (err). */
+int report_save_scenario(const char *scenario_path, const char *dir, char *err, size_t errlen);
+
+/* Write DIR/report.md from DIR's scenario.yaml and CSV files, drawing the
+ * plots first when they are missing. Returns 0 or -1 (err). */
+int report_write(const char *dir, FILE *log, char *err, size_t errlen);
+
+#endif
