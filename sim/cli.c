@@ -34,6 +34,8 @@ struct cli_opts {
 	uint64_t seed;
 	uint32_t replications;   /* 0: as the scenario says */
 	unsigned jobs;           /* 0: one per online processor */
+	double scale;            /* 0: as the scenario says; else users x scale */
+	sim_time_t duration;     /* 0: as the scenario says */
 };
 
 static void usage(FILE *fp)
@@ -54,6 +56,9 @@ static void usage(FILE *fp)
 	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
 	      "  -s, --seed N            override the scenario's seed\n"
 	      "  -r, --replications N    override the scenario's replications\n"
+	      "      --scale F           multiply every population's users by F (0 < F <= 100),\n"
+	      "                          e.g. a smaller CI size of a large scenario\n"
+	      "      --duration D        override the measured duration (e.g. 10m)\n"
 	      "  -j, --jobs N            runs in parallel (default: one per processor);\n"
 	      "                          the results are the same bytes whatever N is\n"
 	      "  -p, --plot              run: draw the plots after writing the CSV\n"
@@ -89,6 +94,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"quiet", no_argument, NULL, 'q'},
 		{"plot", no_argument, NULL, 'p'},
 		{"strict", no_argument, NULL, 'S'},
+		{"scale", required_argument, NULL, 'F'},
+		{"duration", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -150,6 +157,28 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		case 'S':
 			o->strict = 1;
 			break;
+		case 'F': {
+			char *end;
+			errno = 0;
+			double f = strtod(optarg, &end);
+			if (errno || *end || !(f > 0 && f <= 100)) {
+				fprintf(stderr, "lbsim: --scale takes a number above 0 and at most 100, got '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->scale = f;
+			break;
+		}
+		case 'D': {
+			const char *why;
+			if (scn_parse_duration(optarg, &o->duration, &why) != 0 || o->duration == 0 ||
+			    o->duration > SCN_MAX_DURATION) {
+				fprintf(stderr, "lbsim: --duration takes a duration such as 10m, got '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
+		}
 		case 'h':
 			o->command = "help";
 			return 0;
@@ -159,7 +188,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		default:
 			if (optopt)
 				fprintf(stderr, "lbsim: option -%c %s\n", optopt,
-					strchr("osrj", optopt) ? "needs a value" : "is unknown");
+					strchr("osrjFD", optopt) ? "needs a value" : "is unknown");
 			else
 				fprintf(stderr, "lbsim: unknown option '%s'\n", argv[optind - 1]);
 			return -1;
@@ -242,6 +271,13 @@ static int simulate(const struct cli_opts *o, int checking)
 		scn->seed = o->seed;
 	if (o->replications)
 		scn->replications = o->replications;
+	if (o->duration)
+		scn->duration = o->duration;
+	for (uint32_t i = 0; o->scale > 0 && i < scn->npopulations; i++) {
+		double users = (double)scn->populations[i].users * o->scale;
+		scn->populations[i].users = users < 1 ? 1 : users > SCN_MAX_USERS ? SCN_MAX_USERS
+										 : (uint64_t)users;
+	}
 	if (o->outdir)
 		snprintf(outdir, sizeof outdir, "%s", o->outdir);
 	else
