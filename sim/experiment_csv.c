@@ -183,6 +183,39 @@ static void write_latency(const struct experiment *ex, struct csv_out *c, double
 	}
 }
 
+/* Paired differences: every design against the first, replication by
+ * replication. Common random numbers make the pairs share their traffic,
+ * so the interval of the mean difference is much narrower than the two
+ * designs' own intervals suggest. */
+static void write_differences(const struct experiment *ex, struct csv_out *c, double *buf)
+{
+	static const char *const header[] = {"design", "baseline", "metric", "unit", "difference",
+					     "ci95_low", "ci95_high", "replications"};
+	static const char *const metrics[] = {"lb_cpu_cores", "lb_mem_bytes", "failed_requests",
+					      "misrouted_requests", "jain", "peak_to_mean",
+					      "response_p99", "external_ips"};
+	const struct scenario *scn = ex->scn;
+	csv_out_row(c, COUNT(header), header);
+	for (uint32_t d = 1; d < scn->ndesigns; d++) {
+		for (size_t k = 0; k < COUNT(metrics); k++) {
+			const struct summary_metric *m = summary_metric_find(metrics[k], SUMMARY_ALL);
+			for (uint32_t r = 0; r < scn->replications; r++)
+				buf[r] = m->get(experiment_run_of(ex, d, r), 0) -
+					 m->get(experiment_run_of(ex, 0, r), 0);
+			struct estimate e = estimate_mean(buf, scn->replications);
+			csv_out_str(c, scn->designs[d].name);
+			csv_out_str(c, scn->designs[0].name);
+			csv_out_str(c, m->name);
+			csv_out_str(c, m->unit);
+			csv_out_num(c, e.mean);
+			csv_out_num(c, e.ci_low);
+			csv_out_num(c, e.ci_high);
+			csv_out_u64(c, e.n);
+			csv_out_end_row(c);
+		}
+	}
+}
+
 /* The result files, written as one set. */
 static const struct {
 	const char *name;
@@ -193,6 +226,7 @@ static const struct {
 	{"timeseries.csv", write_timeseries},
 	{"events.csv", write_events},
 	{"latency.csv", write_latency},
+	{"differences.csv", write_differences},
 };
 
 #define NFILES COUNT(result_files)
