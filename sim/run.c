@@ -33,6 +33,7 @@ static void world_free(struct world *w)
 	world_clients_free(w);
 	for (uint32_t i = 0; w->servers && i < w->scn->servers.count; i++)
 		server_free(&w->servers[i]);
+	server_free(&w->lb);
 	free(w->servers);
 	free(w->server_conns);
 	free(w->server_conns_opened);
@@ -71,6 +72,11 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	for (uint32_t i = 0; i < n; i++)
 		if (server_init(&w->servers[i], i, scn->servers.cores, world_server_done, w) != 0)
 			return -1;
+	if (w->design->lb_cores) {
+		if (server_init(&w->lb, n, w->design->lb_cores, world_lb_done, w) != 0)
+			return -1;
+		w->lb_limited = 1;
+	}
 	if (world_clients_init(w, rep) != 0 || world_events_init(w) != 0)
 		return -1;
 	sim_event_init(&w->warmup_end, on_warmup_end, w, EV_WARMUP_END);
@@ -163,8 +169,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	uint32_t n = scn->servers.count;
 	uint64_t in_flight[WL_COUNT] = {0};
 	uint64_t in_system = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct sim_server *srv = &w->servers[i];
+	/* The balancer's queue, when it has one, holds requests in flight too. */
+	for (uint32_t i = 0; i < n + (uint32_t)w->lb_limited; i++) {
+		const struct sim_server *srv = i < n ? &w->servers[i] : &w->lb;
 		const struct request_list *lists[] = {&srv->parked, &srv->queue, &srv->serving};
 		for (int l = 0; l < 3; l++)
 			for (const struct request *r = lists[l]->head; r; r = r->next)
@@ -219,6 +226,8 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->affinity_breaks = w->affinity_breaks;
 	out->redispatched = w->bal.redispatched;
 	out->external_ips = w->bal.external_ips;
+	out->lb_refused = w->lb_refused;
+	out->lb_busy = w->lb_limited ? server_busy_fraction(&w->lb, end) : NAN;
 	out->virtual_services = w->bal.nvs;
 	out->health_checks = w->bal.nchecks;
 	for (uint32_t i = 0; i < w->bal.nvs; i++)

@@ -44,6 +44,8 @@ GETTER(m_lb_table, r->lb_table_bytes)
 GETTER(m_lb_cpu_mean, r->lb_cpu_cores_mean)
 GETTER(m_lb_cpu_peak, r->lb_cpu_cores_peak)
 GETTER(m_external_ips, r->external_ips)
+GETTER(m_lb_refused, r->lb_refused)
+GETTER(m_lb_busy, r->lb_busy)
 GETTER(m_virtual_services, r->virtual_services)
 GETTER(m_content_rules, r->content_rules)
 GETTER(m_health_checks, r->health_checks)
@@ -120,6 +122,8 @@ const struct summary_metric summary_design_metrics[] = {
 	{"lb_cpu_cores_peak", "cores", m_lb_cpu_peak},
 	{"lb_mem_bytes", "bytes", m_lb_mem},
 	{"persist_table_bytes", "bytes", m_lb_table},
+	{"lb_busy", "fraction", m_lb_busy},
+	{"lb_refused", "requests", m_lb_refused},
 	{"external_ips", "addresses", m_external_ips},
 	{"virtual_services", "services", m_virtual_services},
 	{"content_rules", "rules", m_content_rules},

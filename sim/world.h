@@ -123,6 +123,10 @@ struct world {
 	 * measurement; connections it holds open now. */
 	struct cost_counts ops_window, ops_measured;
 	uint64_t lb_conns_open;
+	double lb_pending_ns;         /* balancer work charged for the request being handled */
+	struct sim_server lb;         /* the balancer's cores, when the design limits them */
+	int lb_limited;
+	uint64_t lb_refused;          /* requests refused: the balancer's queue was full */
 	struct sim_event sample;
 	struct lb_sample *samples;    /* one per window after warm-up */
 	uint32_t *window_requests;    /* [sample * servers + server] */
@@ -135,12 +139,20 @@ struct world {
 int world_clients_init(struct world *w, uint32_t rep);
 void world_clients_free(struct world *w);
 void world_server_done(void *owner, struct sim_server *srv, struct request *req, int ok);
+/* The balancer's cores have done their part of req: on to its server. */
+void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int ok);
 /* Cut every layer-4 connection to server s (it failed). */
 void world_cut_server(struct world *w, uint32_t s);
 
-/* Charge the balancer for one operation kind: counts go to the current
- * window. */
-#define CHARGE(w, field, n) ((w)->ops_window.field += (uint64_t)(n))
+/* Charge the balancer for n operations of one kind: the count goes to the
+ * current window (for the CPU figures), and its price to the work pending
+ * for the request being handled (for the balancer's queue, when it has a
+ * number of cores). */
+#define CHARGE(w, field, price, n)                                             \
+	do {                                                                   \
+		(w)->ops_window.field += (uint64_t)(n);                        \
+		(w)->lb_pending_ns += (double)(n) * (w)->design->costs.price;  \
+	} while (0)
 
 /* world_events.c */
 int world_events_init(struct world *w);

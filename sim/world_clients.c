@@ -216,18 +216,18 @@ static void conn_open(struct world *w, struct conn *c)
 	w->lb_conns_open++;
 	if (w->bal.per_request) {
 		/* The balancer terminates the connection and its TLS. */
-		CHARGE(w, tcp_accepts, 1);
+		CHARGE(w, tcp_accepts, tcp_accept_ns, 1);
 		if (full)
-			CHARGE(w, tls_full, 1);
+			CHARGE(w, tls_full, tls_full_ns, 1);
 		else
-			CHARGE(w, tls_resumed, 1);
+			CHARGE(w, tls_resumed, tls_resumed_ns, 1);
 	} else {
 		/* A new flow: SYN, SYN-ACK, ACK and later FIN, ACK through the
 		 * balancer (NAT mode), and a persistence lookup if configured. */
-		CHARGE(w, flows, 1);
-		CHARGE(w, packets, 5);
+		CHARGE(w, flows, flow_setup_ns, 1);
+		CHARGE(w, packets, packet_ns, 5);
 		if (w->design->persist)
-			CHARGE(w, persist_ops, 1);
+			CHARGE(w, persist_ops, persist_ns, 1);
 	}
 	c->ends_at = now + draw_exp(w, d, ci, DRAW_LIFE, c->seq, cc->lifetime);
 	c->state = CONN_IDLE;
@@ -253,13 +253,47 @@ static void charge_request(struct world *w, const struct client_cfg *cc)
 	const struct cost_params *p = &w->design->costs;
 	uint64_t bytes = (uint64_t)cc->request_bytes + cc->response_bytes;
 	if (w->bal.per_request) {
-		CHARGE(w, http_requests, 1);
-		CHARGE(w, crypto_bytes, bytes * (w->design->tls_reencrypt ? 2 : 1));
+		CHARGE(w, http_requests, http_request_ns, 1);
+		CHARGE(w, crypto_bytes, crypto_byte_ns, bytes * (w->design->tls_reencrypt ? 2 : 1));
 		if (w->design->persist)
-			CHARGE(w, persist_ops, 1);
+			CHARGE(w, persist_ops, persist_ns, 1);
 	} else {
-		CHARGE(w, packets, cost_packets(p, cc->request_bytes) + cost_packets(p, cc->response_bytes));
+		CHARGE(w, packets, packet_ns, cost_packets(p, cc->request_bytes) + cost_packets(p, cc->response_bytes));
 	}
+}
+
+/* Hand req to its server, through the balancer's cores when the design
+ * limits them: the balancer's work for it (everything charged since the
+ * last request) is its demand there, and a full balancer queue refuses it. */
+static void dispatch(struct world *w, struct request *req)
+{
+	double lb_ns = w->lb_pending_ns;
+	w->lb_pending_ns = 0;
+	struct sim_server *target = &w->servers[req->server];
+	if (!w->lb_limited) {
+		server_arrive(&w->eng, target, req);
+		return;
+	}
+	if (w->lb.queue.len >= w->design->lb_queue) {
+		w->lb_refused++;
+		world_server_done(w, target, req, 0);
+		return;
+	}
+	req->backend_demand = req->demand;
+	req->backend_hold = req->hold;
+	req->demand = (sim_time_t)(lb_ns + 0.5);
+	req->hold = 0;
+	server_arrive(&w->eng, &w->lb, req);
+}
+
+void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int ok)
+{
+	struct world *w = owner;
+	(void)lb;
+	(void)ok; /* the balancer itself never fails */
+	req->demand = req->backend_demand;
+	req->hold = req->backend_hold;
+	server_arrive(&w->eng, &w->servers[req->server], req);
 }
 
 static void send_request(struct world *w, struct conn *c)
@@ -298,6 +332,7 @@ static void send_request(struct world *w, struct conn *c)
 		fill_seen(&s, d, c);
 		balancer_route(&w->bal, &s.req, (enum workload)d->workload, now, &route);
 		if (route.server < 0) {
+			w->lb_pending_ns = 0;
 			fail_request(w, req);
 			request_put(&w->requests, req);
 			retry_later(w, c);
@@ -316,7 +351,7 @@ static void send_request(struct world *w, struct conn *c)
 		}
 		d->home = route.server;
 	}
-	server_arrive(&w->eng, &w->servers[route.server], req);
+	dispatch(w, req);
 }
 
 static void on_conn_timer(struct sim_engine *eng, struct sim_event *ev)
@@ -370,13 +405,13 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	w->conns_opened++;
 	w->lb_conns_open++;
 	if (w->bal.per_request) {
-		CHARGE(w, tcp_accepts, 1);
-		CHARGE(w, tls_full, 1);
+		CHARGE(w, tcp_accepts, tcp_accept_ns, 1);
+		CHARGE(w, tls_full, tls_full_ns, 1);
 	} else {
-		CHARGE(w, flows, 1);
-		CHARGE(w, packets, 5);
+		CHARGE(w, flows, flow_setup_ns, 1);
+		CHARGE(w, packets, packet_ns, 5);
 		if (w->design->persist)
-			CHARGE(w, persist_ops, 1);
+			CHARGE(w, persist_ops, persist_ns, 1);
 	}
 	charge_request(w, &w->scn->clients[wl]);
 	if (measured)
@@ -392,7 +427,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 				.workload = (uint8_t)wl, .measured = (uint8_t)measured,
 				.route_vs = route.vs, .route_pool = route.pool};
 	req->ev.heap_index = SIM_EVENT_IDLE;
-	server_arrive(&w->eng, &w->servers[route.server], req);
+	dispatch(w, req);
 }
 
 void world_server_done(void *owner, struct sim_server *srv, struct request *req, int ok)

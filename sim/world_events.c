@@ -55,7 +55,8 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 	struct bal_check *chk = &w->bal.checks[ps->check];
 	sim_time_t now = sim_now(eng);
 	int ok = server_health_ok(&w->servers[chk->hc.server], chk->workload);
-	CHARGE(w, probes, 1);
+	/* Probes cost balancer CPU but belong to no client request. */
+	w->ops_window.probes++;
 	balancer_probe_result(&w->bal, ps->check, now, ok);
 	uint64_t next = lb_hc_next_probe_ns(&chk->hc, now);
 	world_schedule(w, ev, next > now ? next - now : 1);

@@ -17,6 +17,7 @@
 
 #include <math.h>
 
+#include "lbsim/cost.h"
 #include "lbsim/run.h"
 #include "sim_fixture.h"
 
@@ -94,6 +95,63 @@ static void test_mmc_eight_cores(void **state)
 	check_mmc(8, 0.020, 360, 3000);
 }
 
+/* The balancer as a queue: with a number of cores, every request waits for
+ * the balancer's CPU before its server. Open traffic to an l7 design costs
+ * each request the same balancer work D (accept, full TLS handshake, HTTP,
+ * the bytes' crypto: all constant), so one balancer core is an M/D/1 queue:
+ * mean wait rho D / (2 (1 - rho)) (Pollaczek-Khinchine). Servers with many
+ * cores add their mean demand S and no wait. Same tolerance as above. */
+static void test_balancer_md1(void **state)
+{
+	(void)state;
+	struct fixture f;
+	const double lambda = 1000, s = 0.001;
+	fixture_init(&f, 1, 1000, (sim_time_t)(s * 1e9), 1000, lambda / 1000, 1000, 20, 1);
+	f.designs[0].kind = SCN_DESIGN_L7;
+	f.designs[0].lb_cores = 1;
+	f.designs[0].lb_queue = 1000000;
+	const struct cost_params *p = &f.designs[0].costs;
+	const struct client_cfg *c = &f.scn.clients[WL_OWA];
+	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
+		    p->crypto_byte_ns * (c->request_bytes + c->response_bytes)) / 1e9;
+	double rho = lambda * d;
+	double want = rho * d / (2 * (1 - rho)) + d + s;
+	struct run_result res;
+	char err[256];
+	assert_int_equal(run_design(&f.scn, 0, 0, &res, err, sizeof err), 0);
+	double got = res.response_mean_ns / 1e9;
+	print_message("balancer M/D/1 rho %.3f: W %.6f s, closed form %.6f s (%+.2f %%); busy %.3f\n",
+		      rho, got, want, 100 * (got / want - 1), res.lb_busy);
+	assert_true(fabs(got / want - 1) < 0.03);
+	assert_true(fabs(res.lb_busy - rho) < 0.01);
+	assert_int_equal(res.lb_refused, 0);
+	run_result_free(&res);
+}
+
+/* Past its queue limit the balancer refuses, and every refusal is counted
+ * as a failed request: offered 1.5 times its capacity, it refuses about a
+ * third of the requests, and conservation still holds. */
+static void test_balancer_refuses(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 1, 1000, 1000000, 1000, 1.85, 200, 10, 1);
+	f.designs[0].kind = SCN_DESIGN_L7;
+	f.designs[0].lb_cores = 1;
+	f.designs[0].lb_queue = 50;
+	struct run_result res;
+	char err[256];
+	assert_int_equal(run_design(&f.scn, 0, 0, &res, err, sizeof err), 0);
+	assert_int_equal(res.sent, res.completed + res.failed + res.in_flight);
+	double share = (double)res.lb_refused / (double)res.sent;
+	print_message("refused %llu of %llu (%.3f)\n", (unsigned long long)res.lb_refused,
+		      (unsigned long long)res.sent, share);
+	/* Capacity 1/D ~ 1233/s of 1850/s offered: 1 - 1233/1850 = 0.33 */
+	assert_true(share > 0.28 && share < 0.38);
+	assert_int_equal(res.failed, res.lb_refused);
+	run_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +159,8 @@ int main(void)
 		cmocka_unit_test(test_mm1_high_load),
 		cmocka_unit_test(test_mmc_four_cores),
 		cmocka_unit_test(test_mmc_eight_cores),
+		cmocka_unit_test(test_balancer_md1),
+		cmocka_unit_test(test_balancer_refuses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

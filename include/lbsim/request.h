@@ -30,6 +30,7 @@ struct request {
 	sim_time_t arrived;       /* at the balancer */
 	sim_time_t demand;        /* CPU time the request needs on one core */
 	sim_time_t hold;          /* long poll: parked this long before service */
+	sim_time_t backend_demand, backend_hold; /* kept while the balancer's cores work on it */
 	uint32_t server;
 	uint32_t population;
 	uint32_t user;

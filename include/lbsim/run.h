@@ -92,6 +92,8 @@ struct run_result {
 	double lb_cpu_cores_mean; /* lb_cpu_ns / measured time */
 	double lb_cpu_cores_peak; /* the busiest 10 s window */
 	double lb_mem_bytes_peak; /* the largest of the windows' memory */
+	uint64_t lb_refused;      /* requests refused by a full balancer queue (lb cores set) */
+	double lb_busy;           /* share of the balancer's cores busy; NaN when unlimited */
 	uint32_t nsamples;
 	struct lb_sample *samples; /* CPU and memory per 10 s window */
 	uint32_t *window_requests; /* [sample * nservers + server]: requests in each window */

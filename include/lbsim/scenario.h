@@ -30,6 +30,16 @@
 #define SCN_MAX_POPULATIONS 64u
 #define SCN_MAX_DESIGNS 16u
 #define SCN_MAX_FAULTS 256u
+#define SCN_MAX_EXPECTS 256u
+#define SCN_MAX_ADDRESSES 1000000u         /* public addresses of one NAT population */
+#define SCN_MAX_PORTS 64512u               /* ports per NAT address (1024 .. 65535) */
+#define SCN_MAX_PERSIST_SIZE 100000000u    /* persistence table entries */
+
+/* Defaults of keys a scenario file may leave out. */
+#define SCN_DEFAULT_CHURN (30ull * 60 * SIM_NS_PER_S)          /* cgnat: 30 min */
+#define SCN_DEFAULT_AFFINITY_PENALTY (30ull * 1000000)         /* 30 ms of CPU */
+#define SCN_DEFAULT_PERSIST_SIZE 100000u
+#define SCN_DEFAULT_PERSIST_EXPIRE (30ull * 60 * SIM_NS_PER_S) /* 30 min */
 
 enum scn_design_kind {
 	SCN_DESIGN_L4 = 0,   /* one VIP for every workload */
@@ -89,6 +99,8 @@ struct scn_design {
 	struct scn_check check;
 	int tls_reencrypt;         /* l7: TLS again from the balancer to the servers */
 	struct cost_params costs;  /* per-operation CPU and per-object memory (models/cost.c) */
+	uint32_t lb_cores;         /* balancer cores; 0: unlimited (CPU is counted, never waited for) */
+	uint32_t lb_queue;         /* requests that may wait for a balancer core; more are refused */
 };
 
 enum scn_fault_kind {
@@ -145,7 +157,9 @@ struct scn_error {
 	char file[512];
 	unsigned line;
 	unsigned column;
-	char message[512];
+	/* Room for the longest list of valid names a message gives (the
+	 * summary metrics, about 520 bytes). */
+	char message[1024];
 };
 
 /* Load and validate path. Returns 0 and a scenario to free with scn_free(),
