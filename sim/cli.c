@@ -35,6 +35,7 @@ struct cli_opts {
 	uint32_t replications;   /* 0: as the scenario says */
 	unsigned jobs;           /* 0: one per online processor */
 	double scale;            /* 0: as the scenario says; else users x scale */
+	double memory_limit;     /* bytes; 0: 80 % of the machine's memory */
 	sim_time_t duration;     /* 0: as the scenario says */
 };
 
@@ -59,6 +60,8 @@ static void usage(FILE *fp)
 	      "      --scale F           multiply every population's users by F (0 < F <= 100),\n"
 	      "                          e.g. a smaller CI size of a large scenario\n"
 	      "      --duration D        override the measured duration (e.g. 10m)\n"
+	      "      --memory-limit GIB  refuse a scenario whose runs would need more memory\n"
+	      "                          (default: 80 %% of this machine's memory)\n"
 	      "  -j, --jobs N            runs in parallel (default: one per processor);\n"
 	      "                          the results are the same bytes whatever N is\n"
 	      "  -p, --plot              run: draw the plots after writing the CSV\n"
@@ -96,6 +99,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"strict", no_argument, NULL, 'S'},
 		{"scale", required_argument, NULL, 'F'},
 		{"duration", required_argument, NULL, 'D'},
+		{"memory-limit", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -169,6 +173,17 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			o->scale = f;
 			break;
 		}
+		case 'M': {
+			char *end;
+			errno = 0;
+			double gib = strtod(optarg, &end);
+			if (errno || *end || !(gib > 0 && gib < 1e6)) {
+				fprintf(stderr, "lbsim: --memory-limit takes GiB as a number, got '%s'\n", optarg);
+				return -1;
+			}
+			o->memory_limit = gib * 1073741824.0;
+			break;
+		}
 		case 'D': {
 			const char *why;
 			if (scn_parse_duration(optarg, &o->duration, &why) != 0 || o->duration == 0 ||
@@ -188,7 +203,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		default:
 			if (optopt)
 				fprintf(stderr, "lbsim: option -%c %s\n", optopt,
-					strchr("osrjFD", optopt) ? "needs a value" : "is unknown");
+					strchr("osrjFDM", optopt) ? "needs a value" : "is unknown");
 			else
 				fprintf(stderr, "lbsim: unknown option '%s'\n", argv[optind - 1]);
 			return -1;
@@ -253,6 +268,37 @@ static int cmd_plot(const struct cli_opts *o)
 	return LBSIM_EXIT_OK;
 }
 
+/* The largest runs that may run side by side must fit in memory: refuse up
+ * front, with the estimate, rather than be killed by the kernel. */
+static int refuse_if_too_big(const struct cli_opts *o, const struct scenario *scn, unsigned jobs)
+{
+	double limit = o->memory_limit;
+	if (limit == 0) {
+		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+		limit = pages > 0 && page > 0 ? 0.8 * (double)pages * (double)page : 0;
+	}
+	if (limit == 0)
+		return 0;
+	double biggest = 0;
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		double b = (double)run_memory_estimate(scn, d);
+		if (b > biggest)
+			biggest = b;
+	}
+	unsigned side_by_side = jobs < scn->ndesigns * scn->replications ? jobs
+									   : scn->ndesigns * scn->replications;
+	double need = biggest * side_by_side;
+	if (need <= limit)
+		return 0;
+	fprintf(stderr,
+		"%s: the simulation would need about %.3g GiB (%.3g GiB per run, %u runs side by side), "
+		"more than the limit of %.3g GiB: use fewer users (--scale), fewer parallel runs (-j), "
+		"smaller persistence tables, or --memory-limit\n",
+		o->file, need / 1073741824.0, biggest / 1073741824.0, side_by_side,
+		limit / 1073741824.0);
+	return -1;
+}
+
 /* Load, simulate, write the CSV (and plots); then, for `check`, judge
  * the expectations. */
 static int simulate(const struct cli_opts *o, int checking)
@@ -282,6 +328,15 @@ static int simulate(const struct cli_opts *o, int checking)
 		snprintf(outdir, sizeof outdir, "%s", o->outdir);
 	else
 		default_outdir(scn->name, outdir, sizeof outdir);
+	unsigned jobs = o->jobs;
+	if (jobs == 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = online > 0 ? (unsigned)online : 1;
+	}
+	if (refuse_if_too_big(o, scn, jobs) != 0) {
+		scn_free(scn);
+		return LBSIM_EXIT_USAGE;
+	}
 	/* Refuse an unusable output folder before spending time simulating. */
 	if (output_dir_prepare(outdir, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
@@ -294,11 +349,6 @@ static int simulate(const struct cli_opts *o, int checking)
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
 	struct experiment ex = {0};
 	int rc = LBSIM_EXIT_OK;
-	unsigned jobs = o->jobs;
-	if (jobs == 0) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = online > 0 ? (unsigned)online : 1;
-	}
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;

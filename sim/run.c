@@ -350,3 +350,35 @@ void run_result_free(struct run_result *res)
 	res->faults = NULL;
 	res->samples = NULL;
 }
+
+size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
+{
+	const struct scn_design *design = &scn->designs[d];
+	double bytes = sizeof(struct world);
+	double servers = scn->servers.count;
+	/* Per server: its latency histogram, lists and the time series. */
+	bytes += servers * (sizeof(struct sim_server) + sizeof(struct histogram) + 64);
+	bytes += servers * ((double)(scn->warmup + scn->duration) / SAMPLE_WINDOW_NS + 1) * 4;
+	for (uint32_t i = 0; i < scn->npopulations; i++) {
+		const struct scn_population *p = &scn->populations[i];
+		double conns = 0, kinds = 0;
+		for (int w = 0; w < WL_COUNT; w++)
+			if (p->clients & (1u << w)) {
+				kinds++;
+				conns += scn->clients[w].connections;
+			}
+		bytes += (double)p->users * (kinds * sizeof(struct device) + conns * sizeof(struct conn));
+		/* A request and an event slot per connection in flight. */
+		bytes += (double)p->users * conns * (sizeof(struct request) + sizeof(struct sim_heap_slot));
+		if (p->source != SCN_SOURCE_UNIQUE)
+			bytes += (double)p->addresses * 8;
+	}
+	/* Persistence tables: one per pool, each entry ~64 bytes plus a bucket. */
+	if (design->persist) {
+		double pools = design->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
+		bytes += pools * (double)design->pers_params.size * 72;
+	}
+	/* Health checks and their log. */
+	bytes += servers * WL_COUNT * 256 + 4096 * 32;
+	return bytes > 1.8e19 ? SIZE_MAX : (size_t)bytes;
+}

@@ -95,6 +95,10 @@ check "without gnuplot, lbsim plot fails with 1" bash -c "
 check "plot of a folder without results: 1" bash -c "
   '$lbsim' plot '$tmp/nognuplot' 2>/dev/null; [ \$? -eq 1 ]"
 
+check "too big for the memory limit: 2, with an estimate, nothing written" bash -c "
+  '$lbsim' run -q --memory-limit 0.0001 -o '$tmp/big' '$tmp/small.yaml' 2>'$tmp/big.err';
+  [ \$? -eq 2 ] && grep -q 'would need about' '$tmp/big.err' && [ ! -e '$tmp/big' ]"
+
 touch "$tmp/file"
 check "output folder under a file: 2" status_is 2 "$lbsim" run -q -o "$tmp/file/out" "$tmp/small.yaml"
 check "  and says why" grep -q 'cannot create the output folder' "$tmp/stderr"

@@ -117,4 +117,10 @@ int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 	       struct run_result *out, char *err, size_t errlen);
 void run_result_free(struct run_result *res);
 
+/* Bytes one run of design d will hold at its largest, estimated from the
+ * sizes of its structures (devices, connections, requests in flight, event
+ * slots, persistence tables), so a scenario too large for the machine is
+ * refused before it starts rather than killed by the kernel. */
+size_t run_memory_estimate(const struct scenario *scn, uint32_t d);
+
 #endif
