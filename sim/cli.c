@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,9 @@ int lbsim_main(int argc, char **argv)
 	struct cli_opts o;
 	/* GSL's default error handler aborts; lbsim checks every result. */
 	gsl_set_error_handler_off();
+	/* A write past a file-size limit should fail like a full disk (and
+	 * leave the previous results), not kill the process mid-write. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (parse_args(argc, argv, &o) != 0) {
 		fputs("Try 'lbsim --help'.\n", stderr);
 		return LBSIM_EXIT_USAGE;

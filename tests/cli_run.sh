@@ -95,6 +95,13 @@ check "without gnuplot, lbsim plot fails with 1" bash -c "
 check "plot of a folder without results: 1" bash -c "
   '$lbsim' plot '$tmp/nognuplot' 2>/dev/null; [ \$? -eq 1 ]"
 
+# A run that cannot write its results (a file-size limit stands in for a
+# full disk) fails with 1 and leaves the previous results as they were.
+cp -r "$tmp/a" "$tmp/a.before"
+check "a failed write keeps the previous results" bash -c "
+  (ulimit -f 4; '$lbsim' run -q --seed 99 -o '$tmp/a' '$tmp/small.yaml' 2>'$tmp/full.err'); rc=\$?
+  [ \$rc -eq 1 ] && grep -q 'write failed' '$tmp/full.err' && diff -r '$tmp/a' '$tmp/a.before' >/dev/null"
+
 check "too big for the memory limit: 2, with an estimate, nothing written" bash -c "
   '$lbsim' run -q --memory-limit 0.0001 -o '$tmp/big' '$tmp/small.yaml' 2>'$tmp/big.err';
   [ \$? -eq 2 ] && grep -q 'would need about' '$tmp/big.err' && [ ! -e '$tmp/big' ]"
