@@ -173,6 +173,8 @@ void server_reset_window(struct sim_server *srv, sim_time_t now)
 	srv->window_start = now;
 	srv->busy_since = now;
 	srv->busy_core_ns = 0;
+	srv->session_ns = 0;
+	srv->sessions_since = now;
 	srv->requests = 0;
 	hist_init(srv->latency);
 }
@@ -184,4 +186,12 @@ double server_busy_fraction(const struct sim_server *srv, sim_time_t now)
 		return 0;
 	double busy = srv->busy_core_ns + (double)srv->busy * (double)(now - srv->busy_since);
 	return busy / span;
+}
+
+double server_mean_sessions(const struct sim_server *srv, sim_time_t now)
+{
+	double span = (double)(now - srv->window_start);
+	if (span <= 0)
+		return 0;
+	return (srv->session_ns + (double)srv->sessions * (double)(now - srv->sessions_since)) / span;
 }

@@ -266,10 +266,12 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->nfaults = scn->nfaults;
 	out->faults = scn->nfaults ? calloc(scn->nfaults, sizeof *out->faults) : NULL;
 	double *load = calloc(n, sizeof *load), *conns = calloc(n, sizeof *conns);
+	double *sessions = calloc(n, sizeof *sessions);
 	struct histogram *all = malloc(sizeof *all);
-	if (!out->servers || (scn->nfaults && !out->faults) || !load || !conns || !all) {
+	if (!out->servers || (scn->nfaults && !out->faults) || !load || !conns || !sessions || !all) {
 		free(load);
 		free(conns);
+		free(sessions);
 		free(all);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -293,16 +295,20 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		sr->response_p99_ns = hist_quantile(srv->latency, 0.99);
 		load[i] = (double)srv->requests;
 		conns[i] = (double)sr->connections;
+		sr->sessions = server_mean_sessions(srv, end);
+		sessions[i] = sr->sessions;
 		hist_merge(all, srv->latency);
 	}
 	skew_compute(load, NULL, n, &out->skew);
 	skew_compute(conns, NULL, n, &out->skew_conns);
+	skew_compute(sessions, NULL, n, &out->skew_sessions);
 	tail_of(all, &out->response_mean_ns, &out->response_p50_ns, &out->response_p95_ns,
 		&out->response_p99_ns);
 	for (unsigned i = 0; i < RUN_CDF_POINTS; i++)
 		out->response_cdf_ns[i] = hist_quantile(all, run_cdf_q(i));
 	free(load);
 	free(conns);
+	free(sessions);
 	free(all);
 	return 0;
 }

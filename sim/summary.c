@@ -32,6 +32,10 @@ GETTER(m_c_cov, r->skew_conns.cov)
 GETTER(m_c_jain, r->skew_conns.jain)
 GETTER(m_c_gini, r->skew_conns.gini)
 GETTER(m_c_chi2_p, r->skew_conns.chi2_p)
+GETTER(m_s_peak_to_mean, r->skew_sessions.peak_to_mean)
+GETTER(m_s_cov, r->skew_sessions.cov)
+GETTER(m_s_jain, r->skew_sessions.jain)
+GETTER(m_s_gini, r->skew_sessions.gini)
 GETTER(m_connections, r->connections)
 GETTER(m_nat_refused, r->nat_refused)
 GETTER(m_connect_failed, r->connect_failed)
@@ -111,6 +115,10 @@ const struct summary_metric summary_design_metrics[] = {
 	{"jain_conns", "index", m_c_jain},
 	{"gini_conns", "index", m_c_gini},
 	{"chi2_p_conns", "p-value", m_c_chi2_p},
+	{"peak_to_mean_sessions", "ratio", m_s_peak_to_mean},
+	{"cov_sessions", "ratio", m_s_cov},
+	{"jain_sessions", "index", m_s_jain},
+	{"gini_sessions", "index", m_s_gini},
 	{"connections", "connections", m_connections},
 	{"nat_refused", "connections", m_nat_refused},
 	{"connect_failed", "connections", m_connect_failed},

@@ -90,6 +90,7 @@ static void link_conn(struct world *w, struct conn *c)
 		c->srv_next->srv_prev = c;
 	w->server_conns[s] = c;
 	c->linked = 1;
+	server_sessions_add(&w->servers[s], sim_now(&w->eng), 1);
 }
 
 static void unlink_conn(struct world *w, struct conn *c)
@@ -104,6 +105,7 @@ static void unlink_conn(struct world *w, struct conn *c)
 		c->srv_next->srv_prev = c->srv_prev;
 	c->srv_prev = c->srv_next = NULL;
 	c->linked = 0;
+	server_sessions_add(&w->servers[c->route.server], sim_now(&w->eng), -1);
 }
 
 /* What the balancer sees of a request of device d on connection c: a
@@ -262,6 +264,22 @@ static void charge_request(struct world *w, const struct client_cfg *cc)
 	}
 }
 
+/* A session, for the active-session skew, is a layer-4 connection bound to
+ * a server; where the balancer chooses per request (layer 7, and open
+ * traffic's one-request connections) it is a request on the server. */
+static int request_is_session(const struct world *w, const struct request *req)
+{
+	return w->bal.per_request || !req->conn;
+}
+
+static void arrive(struct world *w, struct sim_server *srv, struct request *req)
+{
+	req->session = (uint8_t)request_is_session(w, req);
+	if (req->session)
+		server_sessions_add(srv, sim_now(&w->eng), 1);
+	server_arrive(&w->eng, srv, req);
+}
+
 /* Hand req to its server, through the balancer's cores when the design
  * limits them: the balancer's work for it (everything charged since the
  * last request) is its demand there, and a full balancer queue refuses it. */
@@ -271,7 +289,7 @@ static void dispatch(struct world *w, struct request *req)
 	w->lb_pending_ns = 0;
 	struct sim_server *target = &w->servers[req->server];
 	if (!w->lb_limited) {
-		server_arrive(&w->eng, target, req);
+		arrive(w, target, req);
 		return;
 	}
 	if (w->lb.queue.len >= w->design->lb_queue) {
@@ -293,7 +311,7 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 	(void)ok; /* the balancer itself never fails */
 	req->demand = req->backend_demand;
 	req->hold = req->backend_hold;
-	server_arrive(&w->eng, &w->servers[req->server], req);
+	arrive(w, &w->servers[req->server], req);
 }
 
 static void send_request(struct world *w, struct conn *c)
@@ -318,6 +336,7 @@ static void send_request(struct world *w, struct conn *c)
 	req->workload = d->workload;
 	req->measured = (uint8_t)measuring(w);
 	req->misrouted = 0;
+	req->session = 0;
 	req->where = REQ_NOWHERE;
 	struct wl_counts *cnt = &w->wl[d->workload];
 	cnt->sent++;
@@ -442,6 +461,10 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 		fail_request(w, req);
 	}
 	struct conn *c = req->conn;
+	if (req->session) {
+		req->session = 0;
+		server_sessions_add(srv, sim_now(&w->eng), -1);
+	}
 	if (!c || w->bal.per_request) {
 		/* The balancer's own connection to the server ends with the
 		 * request (layer 7), as does an open-traffic connection. */

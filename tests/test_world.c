@@ -64,6 +64,15 @@ static void test_nat_collapse(void **state)
 			      servers_used(&r), r.skew.jain);
 		assert_true(servers_used(&r) <= 3);
 		assert_true(r.skew.jain <= 3.0 / 8 + 1e-12);
+		/* Active sessions (layer-4 connections bound to a server) skew
+		 * the same way, and they add up to the connections the devices
+		 * hold: 3,000 users x 2 OWA connections, all open but for the
+		 * instant of a reconnect. */
+		assert_true(r.skew_sessions.jain <= 3.0 / 8 + 1e-12);
+		double held = 0;
+		for (uint32_t i = 0; i < r.nservers; i++)
+			held += r.servers[i].sessions;
+		assert_true(fabs(held / 6000 - 1) < 0.01);
 		run_result_free(&r);
 	}
 	run_ok(&f, 2, &r);

@@ -41,6 +41,7 @@ struct request {
 	uint8_t where;            /* enum request_where */
 	uint8_t measured;         /* arrived after warm-up: counts in statistics */
 	uint8_t misrouted;        /* sent to a server whose workload was down */
+	uint8_t session;          /* counted as an active session on its server */
 };
 
 #define REQUEST_SLAB 4096

@@ -25,6 +25,7 @@ double run_cdf_q(unsigned i);
 struct server_result {
 	uint64_t requests;        /* measured requests sent to the server */
 	uint64_t connections;     /* measured connections opened to it */
+	double sessions;          /* time-average of its active sessions */
 	double busy_fraction;     /* mean fraction of its cores busy */
 	double response_mean_ns;
 	uint64_t response_p99_ns;
@@ -82,6 +83,7 @@ struct run_result {
 	uint64_t response_cdf_ns[RUN_CDF_POINTS]; /* at run_cdf_q(i) */
 	struct skew skew;         /* of requests over servers */
 	struct skew skew_conns;   /* of connections over servers */
+	struct skew skew_sessions; /* of active sessions (time-averaged) over servers */
 	/* Clients and balancer. */
 	uint64_t connections, nat_refused, connect_failed;
 	uint64_t tls_full, tls_resumed, affinity_breaks, redispatched;

@@ -49,6 +49,9 @@ struct sim_server {
 	sim_time_t busy_since;       /* time of the last change of busy */
 	double busy_core_ns;         /* integral of busy cores over the window */
 	uint64_t requests;           /* measured requests that reached the server */
+	int64_t sessions;            /* active sessions now (the world decides what one is) */
+	sim_time_t sessions_since;
+	double session_ns;           /* integral of sessions over the window */
 	struct histogram *latency;   /* response times of measured requests */
 };
 
@@ -73,6 +76,17 @@ static inline int server_health_ok(const struct sim_server *srv, int workload)
 {
 	return !srv->down && (workload < 0 || !srv->wl_down[workload]);
 }
+
+/* Active sessions on the server change by delta at now. */
+static inline void server_sessions_add(struct sim_server *srv, sim_time_t now, int delta)
+{
+	srv->session_ns += (double)srv->sessions * (double)(now - srv->sessions_since);
+	srv->sessions_since = now;
+	srv->sessions += delta;
+}
+
+/* Time-average of active sessions from the window start to now. */
+double server_mean_sessions(const struct sim_server *srv, sim_time_t now);
 
 /* Start a new measurement window at now (end of warm-up). */
 void server_reset_window(struct sim_server *srv, sim_time_t now);
