@@ -5,6 +5,10 @@
 #include <stdlib.h>
 
 #include "lbsim/summary.h"
+#include "lbsim/summary_csv.h"
+
+#include <stdio.h>
+#include <string.h>
 
 static const struct summary_metric *metric_of(const struct scn_expect *e)
 {
@@ -71,4 +75,73 @@ unsigned check_expectations(const struct experiment *ex, int strict, FILE *out)
 	}
 	free(buf);
 	return failed;
+}
+
+static double tolerance_of(const char *metric, const struct check_tolerance *tol, size_t ntol,
+			   double default_rel)
+{
+	for (size_t i = 0; i < ntol; i++)
+		if (strcmp(tol[i].metric, metric) == 0)
+			return tol[i].rel;
+	return default_rel;
+}
+
+/* Compare one figure; 1 when it changed. */
+static int compare_one(FILE *out, const char *design, const struct summary_metric *m,
+		       const char *scope, const struct estimate *now,
+		       const struct summary_row *then, double rel)
+{
+	if (isnan(now->mean) && isnan(then->mean))
+		return 0;
+	double diff = fabs(now->mean - then->mean);
+	double allowed = then->mean != 0 ? rel * fabs(then->mean) : rel;
+	int moved = isnan(now->mean) != isnan(then->mean) || diff > allowed;
+	int overlap = 0;
+	if (!isnan(now->ci_low) && !isnan(then->lo))
+		overlap = now->ci_low <= then->hi && then->lo <= now->ci_high;
+	if (!moved || overlap)
+		return 0;
+	fprintf(out, "CHANGED  %s %s (%s): %.6g -> %.6g %s (%+.1f %%, tolerance %.1f %%)\n", design,
+		m->name, scope, then->mean, now->mean, m->unit,
+		then->mean != 0 ? 100 * (now->mean - then->mean) / fabs(then->mean) : 0.0, 100 * rel);
+	return 1;
+}
+
+unsigned check_baseline(const struct experiment *ex, const struct summary_table *base,
+			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out)
+{
+	const struct scenario *scn = ex->scn;
+	double *buf = calloc(scn->replications, sizeof *buf);
+	unsigned changed = 0, compared = 0;
+	if (!buf)
+		return 1;
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		const char *name = scn->designs[d].name;
+		for (size_t k = 0; k < summary_design_metrics_len; k++) {
+			const struct summary_metric *m = &summary_design_metrics[k];
+			const struct summary_row *then = summary_csv_find(base, name, m->name, "all");
+			if (!then)
+				continue;
+			struct estimate now = summary_estimate(ex, d, m, 0, buf);
+			compared++;
+			changed += (unsigned)compare_one(out, name, m, "all", &now, then,
+							 tolerance_of(m->name, tol, ntol, default_rel));
+		}
+		for (int w = 0; w < WL_COUNT; w++) {
+			for (size_t k = 0; k < summary_workload_metrics_len; k++) {
+				const struct summary_metric *m = &summary_workload_metrics[k];
+				const char *scope = workload_name((enum workload)w);
+				const struct summary_row *then = summary_csv_find(base, name, m->name, scope);
+				if (!then || !summary_workload_used(scn, w))
+					continue;
+				struct estimate now = summary_estimate(ex, d, m, w, buf);
+				compared++;
+				changed += (unsigned)compare_one(out, name, m, scope, &now, then,
+								 tolerance_of(m->name, tol, ntol, default_rel));
+			}
+		}
+	}
+	free(buf);
+	fprintf(out, "baseline: %u figures compared, %u changed beyond tolerance\n", compared, changed);
+	return changed;
 }

@@ -20,6 +20,7 @@
 #include "lbsim/csv_out.h"
 #include "lbsim/plot.h"
 #include "lbsim/scenario.h"
+#include "lbsim/summary_csv.h"
 #include "lbsim/workload.h"
 
 int report_save_scenario(const char *scenario_path, const char *dir, char *err, size_t errlen)
@@ -45,121 +46,10 @@ int report_save_scenario(const char *scenario_path, const char *dir, char *err, 
 	return csv_out_commit(&out, err, errlen);
 }
 
-/* summary.csv, held as rows of text. */
-struct srow {
-	char design[SCN_NAME_MAX], metric[48], scope[32];
-	double mean, lo, hi;
-};
-
-struct summary {
-	struct srow *rows;
-	size_t n, cap;
-	struct srow cur;
-	unsigned field;
-	unsigned long line;
-	int oom;
-};
-
-static double num(const char *s, size_t len)
-{
-	char tmp[64];
-	if (len == 0 || len >= sizeof tmp)
-		return NAN;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	return strtod(tmp, NULL);
-}
-
-static void copy_field(char *dst, size_t cap, const char *s, size_t len)
-{
-	if (len >= cap)
-		len = cap - 1;
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
-static void on_field(void *data, size_t len, void *ctx)
-{
-	struct summary *sm = ctx;
-	const char *s = data;
-	switch (sm->field++) {
-	case 0: copy_field(sm->cur.design, sizeof sm->cur.design, s, len); break;
-	case 1: copy_field(sm->cur.metric, sizeof sm->cur.metric, s, len); break;
-	case 2: copy_field(sm->cur.scope, sizeof sm->cur.scope, s, len); break;
-	case 4: sm->cur.mean = num(s, len); break;
-	case 5: sm->cur.lo = num(s, len); break;
-	case 6: sm->cur.hi = num(s, len); break;
-	default: break;
-	}
-}
-
-static void on_row(int c, void *ctx)
-{
-	(void)c;
-	struct summary *sm = ctx;
-	if (sm->line++ > 0 && sm->field >= 7) {
-		if (sm->n == sm->cap) {
-			size_t cap = sm->cap ? sm->cap * 2 : 256;
-			struct srow *grown = realloc(sm->rows, cap * sizeof *grown);
-			if (!grown) {
-				sm->oom = 1;
-				sm->field = 0;
-				return;
-			}
-			sm->rows = grown;
-			sm->cap = cap;
-		}
-		sm->rows[sm->n++] = sm->cur;
-	}
-	sm->field = 0;
-}
-
-static int read_summary(const char *dir, struct summary *sm, char *err, size_t errlen)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/summary.csv", dir);
-	FILE *fp = fopen(path, "rb");
-	memset(sm, 0, sizeof *sm);
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s (run 'lbsim run' first)", path, strerror(errno));
-		return -1;
-	}
-	struct csv_parser p;
-	csv_init(&p, CSV_APPEND_NULL);
-	char buf[8192];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		if (csv_parse(&p, buf, n, on_field, on_row, sm) != n) {
-			snprintf(err, errlen, "%s: not valid CSV", path);
-			rc = -1;
-			break;
-		}
-	if (rc == 0)
-		csv_fini(&p, on_field, on_row, sm);
-	csv_free(&p);
-	fclose(fp);
-	if (rc == 0 && sm->oom) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	return rc;
-}
-
-static const struct srow *find(const struct summary *sm, const char *design, const char *metric,
-			       const char *scope)
-{
-	for (size_t i = 0; i < sm->n; i++)
-		if (!strcmp(sm->rows[i].design, design) && !strcmp(sm->rows[i].metric, metric) &&
-		    !strcmp(sm->rows[i].scope, scope))
-			return &sm->rows[i];
-	return NULL;
-}
-
 /* "12.3 (11.9–12.7)" with a scale and a number of decimals (-1: three
  * significant digits); "–" without a value; no interval when it has no
  * width at the precision shown. */
-static void fig(FILE *fp, const struct srow *r, double scale, int decimals)
+static void fig(FILE *fp, const struct summary_row *r, double scale, int decimals)
 {
 	char m[64], lo[64], hi[64];
 	if (!r || isnan(r->mean)) {
@@ -272,7 +162,7 @@ static void write_scenario(FILE *fp, const struct scenario *scn)
 	fprintf(fp, "\n");
 }
 
-static void write_headline(FILE *fp, const struct scenario *scn, const struct summary *sm)
+static void write_headline(FILE *fp, const struct scenario *scn, const struct summary_table *sm)
 {
 	fprintf(fp, "## Headline numbers\n\nMeans over replications with 95 %% confidence intervals.\n\n");
 	fprintf(fp, "| design | jain (requests) | peak/mean | failed | misrouted | p99 response (ms) | "
@@ -280,19 +170,19 @@ static void write_headline(FILE *fp, const struct scenario *scn, const struct su
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		const char *n = scn->designs[d].name;
 		fprintf(fp, "| %s | ", n);
-		fig(fp, find(sm, n, "jain", "all"), 1, 3);
+		fig(fp, summary_csv_find(sm, n, "jain", "all"), 1, 3);
 		fputs(" | ", fp);
-		fig(fp, find(sm, n, "peak_to_mean", "all"), 1, 3);
+		fig(fp, summary_csv_find(sm, n, "peak_to_mean", "all"), 1, 3);
 		fputs(" | ", fp);
-		fig(fp, find(sm, n, "failed_requests", "all"), 1, 0);
+		fig(fp, summary_csv_find(sm, n, "failed_requests", "all"), 1, 0);
 		fputs(" | ", fp);
-		fig(fp, find(sm, n, "misrouted_requests", "all"), 1, 0);
+		fig(fp, summary_csv_find(sm, n, "misrouted_requests", "all"), 1, 0);
 		fputs(" | ", fp);
-		fig(fp, find(sm, n, "response_p99", "all"), 1, 1);
+		fig(fp, summary_csv_find(sm, n, "response_p99", "all"), 1, 1);
 		fputs(" | ", fp);
-		fig(fp, find(sm, n, "lb_cpu_cores", "all"), 1, -1);
+		fig(fp, summary_csv_find(sm, n, "lb_cpu_cores", "all"), 1, -1);
 		fputs(" | ", fp);
-		fig(fp, find(sm, n, "lb_mem_bytes", "all"), 1e-6, -1);
+		fig(fp, summary_csv_find(sm, n, "lb_mem_bytes", "all"), 1e-6, -1);
 		fputs(" |\n", fp);
 	}
 	fprintf(fp, "\n");
@@ -301,7 +191,7 @@ static void write_headline(FILE *fp, const struct scenario *scn, const struct su
 /* The reference article's comparison (Exchange 2013 load balancing, part
  * 2): easy to set up, balancer resources, per-protocol availability,
  * external addresses; each cell a measured or counted figure. */
-static void write_pros_cons(FILE *fp, const struct scenario *scn, const struct summary *sm)
+static void write_pros_cons(FILE *fp, const struct scenario *scn, const struct summary_table *sm)
 {
 	fprintf(fp, "## Pros and cons, measured\n\n");
 	fprintf(fp, "| | ");
@@ -313,21 +203,21 @@ static void write_pros_cons(FILE *fp, const struct scenario *scn, const struct s
 	fprintf(fp, "\n| **Set-up**: virtual services / content rules / health checks | ");
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		const char *n = scn->designs[d].name;
-		fig(fp, find(sm, n, "virtual_services", "all"), 1, 0);
+		fig(fp, summary_csv_find(sm, n, "virtual_services", "all"), 1, 0);
 		fputs(" / ", fp);
-		fig(fp, find(sm, n, "content_rules", "all"), 1, 0);
+		fig(fp, summary_csv_find(sm, n, "content_rules", "all"), 1, 0);
 		fputs(" / ", fp);
-		fig(fp, find(sm, n, "health_checks", "all"), 1, 0);
+		fig(fp, summary_csv_find(sm, n, "health_checks", "all"), 1, 0);
 		fputs(" | ", fp);
 	}
 	fprintf(fp, "\n| **Balancer resources**: CPU cores / memory MB | ");
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		const char *n = scn->designs[d].name;
-		fig(fp, find(sm, n, "lb_cpu_cores", "all"), 1, -1);
+		fig(fp, summary_csv_find(sm, n, "lb_cpu_cores", "all"), 1, -1);
 		fputs(", peak ", fp);
-		fig(fp, find(sm, n, "lb_cpu_cores_peak", "all"), 1, -1);
+		fig(fp, summary_csv_find(sm, n, "lb_cpu_cores_peak", "all"), 1, -1);
 		fputs(" / ", fp);
-		fig(fp, find(sm, n, "lb_mem_bytes", "all"), 1e-6, -1);
+		fig(fp, summary_csv_find(sm, n, "lb_mem_bytes", "all"), 1e-6, -1);
 		fputs(" | ", fp);
 	}
 	fprintf(fp, "\n| **Per-protocol availability**: misrouted requests");
@@ -336,11 +226,11 @@ static void write_pros_cons(FILE *fp, const struct scenario *scn, const struct s
 	fprintf(fp, " | ");
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		const char *n = scn->designs[d].name;
-		fig(fp, find(sm, n, "misrouted_requests", "all"), 1, 0);
+		fig(fp, summary_csv_find(sm, n, "misrouted_requests", "all"), 1, 0);
 		for (uint32_t f = 0; f < scn->nfaults; f++) {
 			char scope[32];
 			snprintf(scope, sizeof scope, "fault%u", f + 1);
-			const struct srow *r = find(sm, n, "detect_s", scope);
+			const struct summary_row *r = summary_csv_find(sm, n, "detect_s", scope);
 			fputs("; ", fp);
 			if (!r || isnan(r->mean))
 				fputs("never", fp);
@@ -351,7 +241,7 @@ static void write_pros_cons(FILE *fp, const struct scenario *scn, const struct s
 	}
 	fprintf(fp, "\n| **External addresses** (and names on the certificate) | ");
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		fig(fp, find(sm, scn->designs[d].name, "external_ips", "all"), 1, 0);
+		fig(fp, summary_csv_find(sm, scn->designs[d].name, "external_ips", "all"), 1, 0);
 		fputs(" | ", fp);
 	}
 	fprintf(fp, "\n\n");
@@ -392,8 +282,10 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 			 serr.line ? "" : " (run 'lbsim run' first)");
 		return -1;
 	}
-	struct summary sm;
-	if (read_summary(dir, &sm, err, errlen) != 0) {
+	struct summary_table sm;
+	char spath[4096];
+	snprintf(spath, sizeof spath, "%s/summary.csv", dir);
+	if (summary_csv_read(spath, &sm, err, errlen) != 0) {
 		scn_free(scn);
 		return -1;
 	}
@@ -418,7 +310,7 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 		if (rc == 0 && log)
 			fprintf(log, "report: %s/report.md\n", dir);
 	}
-	free(sm.rows);
+	summary_csv_free(&sm);
 	scn_free(scn);
 	return rc;
 }

@@ -24,4 +24,21 @@ enum check_verdict { CHECK_PASS = 0, CHECK_FAIL, CHECK_UNCERTAIN_PASS, CHECK_UNC
  * or when its mean is outside the bound). */
 unsigned check_expectations(const struct experiment *ex, int strict, FILE *out);
 
+/* A tolerance for one metric: a relative change (0.05 = 5 %). */
+struct check_tolerance {
+	char metric[48];
+	double rel;
+};
+
+struct summary_table;
+
+/* Compare the experiment's summary with a stored one (a summary.csv of an
+ * earlier run): a figure has changed when it moved by more than its
+ * tolerance (relative to the stored value; absolute when that is 0) AND
+ * the two 95 % intervals do not overlap, so noise alone never trips the
+ * gate. Figures the baseline lacks are skipped. Prints one line per
+ * changed figure and a closing count; returns the number changed. */
+unsigned check_baseline(const struct experiment *ex, const struct summary_table *base,
+			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out);
+
 #endif
