@@ -233,7 +233,7 @@ static void wrong_kind(const struct where *w, yaml_document_t *doc,
 			return;
 		}
 		want = &f->value;
-		what = scn_schema_key_what(f->key);
+		what = scn_schema_key_what(w->schema->mapping.fields, f->key);
 		snprintf(name, sizeof name, "'%s'", f->key);
 	} else if (w->state.kind == BT_ENTRY && is_sequence(w->schema) && w->state.entry > 0) {
 		node = yw_seq_item(doc, w->node, w->state.entry - 1);
@@ -242,7 +242,12 @@ static void wrong_kind(const struct where *w, yaml_document_t *doc,
 			return;
 		}
 		want = w->schema->sequence.entry;
-		snprintf(name, sizeof name, "%s entry %lu", noun_of(want), w->state.entry);
+		if (want->type == CYAML_MAPPING || !w->via_key)
+			snprintf(name, sizeof name, "%s entry %lu", noun_of(want), w->state.entry);
+		else
+			snprintf(name, sizeof name, "entry %lu of '%s'", w->state.entry, w->via_key);
+		if (want->type != CYAML_MAPPING && scn_schema_entries_what(want))
+			what = "one name";
 	} else {
 		at(err, w->node, "a value of the wrong kind here");
 		return;
@@ -262,6 +267,14 @@ static void wrong_kind(const struct where *w, yaml_document_t *doc,
 		return;
 	case CYAML_SEQUENCE:
 	case CYAML_SEQUENCE_FIXED:
+		if (scn_schema_entries_what(want->sequence.entry)) {
+			const char *of = scn_schema_entries_what(want->sequence.entry);
+			if (empty)
+				at(err, node, "%s has no value; it must be a sequence of %s", name, of);
+			else
+				at(err, node, "%s must be a sequence of %s, not %s", name, of, got);
+			return;
+		}
 		if (empty)
 			at(err, node, "%s has no value; it must be a sequence of %s "
 			   "entries, each starting with '- '", name, noun_of(want->sequence.entry));
@@ -282,9 +295,13 @@ static void entry_count(const struct where *w, struct scn_error *err)
 {
 	yaml_node_t *seq = w->node;
 	size_t n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
-	at(err, seq, "'%s' must have %u to %u entries, got %zu",
-	   w->via_key ? w->via_key : "this sequence", w->schema->sequence.min,
-	   w->schema->sequence.max, n);
+	const char *key = w->via_key ? w->via_key : "this sequence";
+	if (w->schema->sequence.min == 0)
+		at(err, seq, "'%s' must have at most %u entries, got %zu", key,
+		   w->schema->sequence.max, n);
+	else
+		at(err, seq, "'%s' must have %u to %u entries, got %zu", key,
+		   w->schema->sequence.min, w->schema->sequence.max, n);
 }
 
 /* A key that is itself a sequence or a mapping: libcyaml fails on it

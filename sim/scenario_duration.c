@@ -9,9 +9,13 @@
  * than a tenth of a nanosecond even in days, so they are dropped. The
  * result rounds half up to whole nanoseconds. Anything that would pass
  * 2^64 - 1 ns (about 584 years) is refused, not wrapped.
+ *
+ * scn_parse_duration_ns reads the same grammar into a double, for the
+ * balancer's per-operation costs, which are finer than a nanosecond.
  */
-#include "lbsim/scenario.h"
+#include "scenario_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define FRAC_DIGITS_MAX 15
@@ -127,4 +131,69 @@ int scn_parse_duration(const char *text, sim_time_t *out, const char **why)
 too_large:
 	*why = "is too large (more than 584 years in nanoseconds)";
 	return -1;
+}
+
+/* The same grammar read into a double, for costs finer than a nanosecond
+ * (AES-GCM at 4.6 Gbit/s is 1.74 ns per byte): the number is parsed by
+ * strtod once the grammar has been checked by hand, so that strtod's own
+ * extensions (signs, exponents, hex, inf, nan, leading spaces) never get
+ * in. A double carries 15 significant digits, far below any figure a cost
+ * model can claim. */
+int scn_parse_duration_ns(const char *text, double *ns, const char **why)
+{
+	static const char *const bad = "is not a duration such as 250ms, 1.5s, 10m or 2h";
+	const char *p = text;
+	size_t digits = 0;
+	if (!text || !*text) {
+		*why = "is empty";
+		return -1;
+	}
+	if (*p == '-') {
+		double ignored;
+		if (p[1] == '-')
+			*why = bad;
+		else if (scn_parse_duration_ns(p + 1, &ignored, why) == 0)
+			*why = "is negative";
+		return -1;
+	}
+	for (; is_digit(*p); p++)
+		digits++;
+	if (*p == '.') {
+		p++;
+		if (!is_digit(*p)) {
+			*why = bad;
+			return -1;
+		}
+		for (; is_digit(*p); p++)
+			digits++;
+	}
+	if (digits == 0) {
+		*why = bad;
+		return -1;
+	}
+	const char *number_end = p;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0') {
+		*why = "needs a unit: ns, us, ms, s, m, h or d";
+		return -1;
+	}
+	const struct unit *u = NULL;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(p, units[i].name) == 0)
+			u = &units[i];
+	if (!u) {
+		*why = "has an unknown unit; use ns, us, ms, s, m, h or d";
+		return -1;
+	}
+	char number[64];
+	size_t len = (size_t)(number_end - text);
+	if (len >= sizeof number) {
+		*why = "is too long a number";
+		return -1;
+	}
+	memcpy(number, text, len);
+	number[len] = '\0';
+	*ns = strtod(number, NULL) * (double)(u->mult * pow10u(u->exp10));
+	return 0;
 }

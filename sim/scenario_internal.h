@@ -9,7 +9,11 @@
  *                        the libyaml document and a message of our own;
  *   scenario_validate.c  check every value of struct scn_raw and convert it
  *                        to the public struct scenario, reporting the
- *                        position of the offending node.
+ *                        position of the offending node (the run, servers,
+ *                        populations and clients; scenario_validate_design.c
+ *                        the designs; scenario_validate_faults.c the faults
+ *                        and the expectations; scenario_check.c the checks
+ *                        of single values that they all use).
  * The libyaml document is the index of positions throughout: libcyaml's own
  * positions are those of the previous event, not of the mistake.
  * yaml_document.c composes the document and words syntax errors,
@@ -21,6 +25,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cyaml/cyaml.h>
 #include <yaml.h>
@@ -35,26 +40,153 @@
  * (NULL when an optional key is absent): libcyaml 1.3.1 reads "-3" into an
  * unsigned field as 2^64 - 3 (strtoull) and refuses ".nan" with a message
  * that names no field, so numbers, durations and names of things are all
- * parsed and checked by scenario_validate.c, which words its own messages.
- * libcyaml checks the shape: known keys, required keys, repeated keys,
- * scalar versus mapping versus sequence. */
+ * parsed and checked by scenario_validate*.c, which word their own
+ * messages. libcyaml checks the shape: known keys, required keys, repeated
+ * keys, scalar versus mapping versus sequence, sequence lengths.
+ *
+ * Mappings whose keys are workload names hold one pointer per workload,
+ * indexed by enum workload (scenario_schema.c lists the keys in that
+ * order). The cost overrides are an array indexed by enum scn_cost_key. */
+struct scn_raw_server_workload {
+	char *demand;
+	char *cv;
+};
+
+struct scn_raw_server_workloads {
+	struct scn_raw_server_workload *wl[WL_COUNT];
+};
+
 struct scn_raw_servers {
 	char *count;
 	char *cores;
 	char *service;
+	char *affinity;
+	char *affinity_penalty;
+	struct scn_raw_server_workloads *workloads;
 };
 
 struct scn_raw_population {
 	char *name;
 	char *users;
 	char *source;
+	char *addresses;
+	char *churn;
+	char *ports;
+	char **clients;
+	unsigned clients_count;
 	char *rate;
+	char *workload;
+	char *tls13;
+	char *logon;
+};
+
+struct scn_raw_client {
+	char *connections;
+	char *think;
+	char *hold;
+	char *lifetime;
+	char *tls_session;
+	char *backoff;
+	char *request_bytes;
+	char *response_bytes;
+};
+
+struct scn_raw_clients {
+	struct scn_raw_client *wl[WL_COUNT];
+};
+
+struct scn_raw_persist {
+	char *method;
+	char *netmask;
+	char *size;
+	char *expire;
+	char *full;
+};
+
+struct scn_raw_check {
+	char *kind;
+	char *path;
+	char *inter;
+	char *fastinter;
+	char *downinter;
+	char *timeout;
+	char *rise;
+	char *fall;
+	char *init;
+};
+
+/* The keys of `costs:`, how each is written, and the field of struct
+ * cost_params it sets: X(id, key, how, member). One list for the schema
+ * and the checks, so the two cannot drift apart. */
+enum scn_cost_how {
+	SCN_COST_NS,      /* a duration, kept as double nanoseconds (sub-ns allowed) */
+	SCN_COST_SECONDS, /* a duration, kept as double seconds */
+	SCN_COST_AMOUNT,  /* a number >= 0 (bytes, buckets) */
+	SCN_COST_MTU,     /* a whole number 1 .. 65535 */
+};
+#define SCN_COST_KEYS(X)                                                    \
+	X(PACKET, "packet", SCN_COST_NS, packet_ns)                          \
+	X(FLOW_SETUP, "flow-setup", SCN_COST_NS, flow_setup_ns)              \
+	X(TCP_ACCEPT, "tcp-accept", SCN_COST_NS, tcp_accept_ns)              \
+	X(TLS_FULL, "tls-full", SCN_COST_NS, tls_full_ns)                    \
+	X(TLS_RESUMED, "tls-resumed", SCN_COST_NS, tls_resumed_ns)           \
+	X(HTTP_REQUEST, "http-request", SCN_COST_NS, http_request_ns)        \
+	X(CRYPTO_BYTE, "crypto-byte", SCN_COST_NS, crypto_byte_ns)           \
+	X(PERSIST, "persist", SCN_COST_NS, persist_ns)                       \
+	X(PROBE, "probe", SCN_COST_NS, probe_ns)                             \
+	X(FLOW_BYTES, "flow-bytes", SCN_COST_AMOUNT, flow_bytes)             \
+	X(FLOW_BUCKET_BYTES, "flow-bucket-bytes", SCN_COST_AMOUNT, flow_bucket_bytes) \
+	X(FLOW_BUCKETS, "flow-buckets", SCN_COST_AMOUNT, flow_buckets)       \
+	X(CONN_BYTES, "conn-bytes", SCN_COST_AMOUNT, conn_bytes)             \
+	X(CONN_REENCRYPT_BYTES, "conn-reencrypt-bytes", SCN_COST_AMOUNT, conn_reencrypt_bytes) \
+	X(TLS_CACHE_ENTRY_BYTES, "tls-cache-entry-bytes", SCN_COST_AMOUNT, tls_cache_entry_bytes) \
+	X(TLS_CACHE_LIFETIME, "tls-cache-lifetime", SCN_COST_SECONDS, tls_cache_lifetime_s) \
+	X(MTU, "mtu", SCN_COST_MTU, mtu_payload)
+
+enum scn_cost_key {
+#define SCN_COST_ENUM(id, key, how, member) SCN_COSTKEY_##id,
+	SCN_COST_KEYS(SCN_COST_ENUM)
+#undef SCN_COST_ENUM
+	SCN_COSTKEY_COUNT
+};
+
+struct scn_raw_costs {
+	char *v[SCN_COSTKEY_COUNT];
 };
 
 struct scn_raw_design {
 	char *name;
 	char *kind;
 	char *balance;
+	char *hash_type;
+	char *hash_function;
+	char *avalanche;
+	char *hash_balance_factor;
+	char *draws;
+	char *table_size;
+	struct scn_raw_persist *persist;
+	struct scn_raw_check *check;
+	char *reencrypt;
+	char *lb_cores;
+	char *lb_queue;
+	struct scn_raw_costs *costs;
+};
+
+struct scn_raw_fault {
+	char *at;
+	char *server;
+	char *workload;
+	char *kind;
+	char *for_;
+	char *factor;
+};
+
+struct scn_raw_expect {
+	char *design;
+	char *metric;
+	char *scope;
+	char *min;
+	char *max;
 };
 
 struct scn_raw {
@@ -66,8 +198,13 @@ struct scn_raw {
 	struct scn_raw_servers *servers;
 	struct scn_raw_population *populations;
 	unsigned populations_count;
+	struct scn_raw_clients *clients;
 	struct scn_raw_design *designs;
 	unsigned designs_count;
+	struct scn_raw_fault *faults;
+	unsigned faults_count;
+	struct scn_raw_expect *expect;
+	unsigned expect_count;
 };
 
 /* scenario_schema.c */
@@ -75,9 +212,13 @@ extern const cyaml_schema_value_t scn_raw_schema;
 /* What a mapping of the schema is called in messages ("design"); NULL for a
  * field array that is not one of ours. */
 const char *scn_schema_mapping_noun(const cyaml_schema_field_t *fields);
-/* What the value of a scalar key must be, for messages ("a duration such as
- * 20ms"); a generic phrase for a key it does not know. */
-const char *scn_schema_key_what(const char *key);
+/* What the value of scalar key of the mapping fields must be, for messages
+ * ("a duration such as 20ms"); a generic phrase for a key it does not
+ * know. */
+const char *scn_schema_key_what(const cyaml_schema_field_t *fields, const char *key);
+/* What an entry of a sequence of scalars is, plural ("workload names such
+ * as [mapi, owa]"), or NULL when entry is not a scalar of ours. */
+const char *scn_schema_entries_what(const cyaml_schema_value_t *entry);
 /* The schema field of key in fields, or NULL. */
 const cyaml_schema_field_t *scn_schema_field(const cyaml_schema_field_t *fields,
 					     const char *key, size_t len);
@@ -138,9 +279,85 @@ void scn_cyaml_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list arg
 void scn_cyaml_explain(const struct scn_cyaml_log *log, cyaml_err_t cerr,
 		       yaml_document_t *doc, struct scn_error *err);
 
+/* scenario_duration.c: a duration as double nanoseconds, for figures
+ * finer than a nanosecond (a cost per byte: "1.74ns"). Same grammar and
+ * reasons as scn_parse_duration. Returns 0, or -1 with why set. */
+int scn_parse_duration_ns(const char *text, double *ns, const char **why);
+
+/* scenario_check.c: checking values, shared by the scenario_validate*.c
+ * files. Every check parses the text of one key of one mapping; a mistake
+ * is reported at the node of the document that holds it, and of all the
+ * mistakes reported only the first in the file is kept. */
+struct scn_ctx {
+	yaml_document_t *doc;
+	struct scn_error *err;
+	int failed;
+	unsigned reports;          /* mistakes seen, kept or not */
+	/* What later parts check against, once known to be right: */
+	sim_time_t run;            /* warmup + duration; 0 when either is wrong */
+	int pops_ok;               /* the populations converted without a mistake */
+};
+
+void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The value (or key) node of key in map; map itself stands in when key is
+ * absent, which the callers only ask of keys libcyaml has loaded. */
+yaml_node_t *scn_value_of(struct scn_ctx *c, yaml_node_t *map, const char *key);
+yaml_node_t *scn_key_of(struct scn_ctx *c, yaml_node_t *map, const char *key);
+/* Entry i of sequence seq, or seq itself should there be none. */
+yaml_node_t *scn_item_of(struct scn_ctx *c, yaml_node_t *seq, size_t i);
+const char *scn_quote(char *buf, size_t n, const char *text);
+/* An explicit "key:" with nothing after it: reported. 1 when it has a value. */
+int scn_has_value(struct scn_ctx *c, const yaml_node_t *node, const char *key);
+/* A whole number in [min, max] into *out: 0, or -1 (reported). */
+int scn_whole(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	      uint64_t min, uint64_t max, uint64_t *out);
+/* The same into 32 bits; dflt when text is NULL (absent) or wrong. */
+uint32_t scn_whole32(struct scn_ctx *c, yaml_node_t *map, const char *key,
+		     const char *text, uint32_t min, uint32_t max, uint32_t dflt);
+/* A duration in (0, SCN_MAX_DURATION], or [0, ...] when zero_ok; 0 when
+ * wrong (reported). */
+sim_time_t scn_duration(struct scn_ctx *c, yaml_node_t *map, const char *key,
+			const char *text, int zero_ok);
+/* A finite number in [lo, hi], or (lo, hi] when lo_open; unit (may be
+ * NULL) says what it counts in the message. 0, or -1 (reported). */
+int scn_number(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	       double lo, int lo_open, double hi, const char *unit, double *out);
+/* true or false (also True, TRUE, False, FALSE): 0, or -1 (reported). */
+int scn_bool(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	     int *out);
+/* text among names[0..n) (NULL entries skipped): its index, or -1 with
+ * "unknown KEY 'x'; did you mean 'y'? (valid: ...)" reported. */
+int scn_pick(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	     const char *const *names, size_t n);
+/* Report text (its first len bytes are the word) as an unknown key-thing
+ * at node, with the closest of names[0..n) and the list of them. */
+void scn_unknown_name(struct scn_ctx *c, const yaml_node_t *node, const char *key,
+		      const char *text, size_t len, const char *const *names, size_t n);
+/* A workload name at node (a value of key, or an entry of a list named
+ * key): its enum workload, or -1 (reported). */
+int scn_workload(struct scn_ctx *c, const yaml_node_t *node, const char *key,
+		 const char *text);
+/* A name of 1 to max bytes without control characters into dst. */
+void scn_name(struct scn_ctx *c, yaml_node_t *map, const char *text, size_t max, char *dst);
+/* key is given in map but does not apply: "'key' applies to WHY", at the
+ * key. */
+void scn_not_here(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* scenario_validate.c: check raw and build the scenario. Returns 0, or -1
  * with err set to the first mistake in file order. */
 int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
 		struct scenario **out, struct scn_error *err);
+/* scenario_validate_design.c: the designs (servers and populations
+ * already converted). */
+void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
+		 struct scenario *scn);
+/* scenario_validate_faults.c: the faults, then the expectations (every
+ * other part already converted). */
+void scn_faults(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
+		struct scenario *scn);
+void scn_expects(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
+		 struct scenario *scn);
 
 #endif

@@ -12,6 +12,8 @@
  *   4. check every value and convert units (scenario_validate.c).
  * Every error carries the file name and, where one applies, the line and
  * column of the mistake. Nothing is printed here; scn_error_print() does.
+ * A scenario that loads keeps the name it was loaded as (scenario.path),
+ * which `lbsim check` prints before the line of each expectation.
  *
  * Cost: linear in the size of the file, which is capped at 4 MiB; while
  * loading, the bytes, the document and the raw struct are all in memory,
@@ -107,6 +109,8 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		goto done;
 	}
 	rc = scn_convert(raw, &doc, out, err);
+	if (rc == 0)
+		snprintf((*out)->path, sizeof (*out)->path, "%s", err->file);
 done:
 	if (raw)
 		cyaml_free(&config, &scn_raw_schema, raw, 0);
@@ -168,5 +172,7 @@ void scn_free(struct scenario *scn)
 		return;
 	free(scn->populations);
 	free(scn->designs);
+	free(scn->faults);
+	free(scn->expects);
 	free(scn);
 }

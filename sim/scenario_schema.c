@@ -13,25 +13,150 @@
  *   servers:                     # required mapping
  *     count: 8                   #   required 1 .. 4096
  *     cores: 8                   #   optional 1 .. 1024, default 1
- *     service: 20ms              #   required duration > 0 (<= 30d): mean CPU
- *                                #   demand of one request (exponential)
+ *     service: 20ms              #   duration > 0 (<= 30d): mean CPU demand of
+ *                                #     one request of open traffic
+ *                                #     (exponential); required when a
+ *                                #     population has a rate
+ *     affinity: none             #   optional: none (default) or required (the
+ *                                #     Exchange 2010 case: a request away from
+ *                                #     its session's server re-authenticates)
+ *     affinity-penalty: 30ms     #   optional duration, default 30ms, with
+ *                                #     affinity required only: the CPU that
+ *                                #     re-authentication costs
+ *     workloads:                 #   optional, by workload name (owa, ecp, eas,
+ *       owa: {demand: 8ms, cv: 1} #    ews, oa, mapi, autodiscover, oab): CPU
+ *                                #     of one request of device traffic;
+ *                                #     demand a duration > 0, cv a number
+ *                                #     0 .. 10 (1 exponential, 0 constant);
+ *                                #     defaults in models/workload.c
  *   populations:                 # required sequence of 1 .. 64 entries
- *     - name: lan                #   required, 1 to 63 bytes, unique among
+ *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
- *       users: 6000              #   required 1 .. 10,000,000
- *       source: unique           #   optional, default unique: how devices
- *                                #     show up at the balancer (unique: one
- *                                #     public address per device)
- *       rate: 0.1                #   required, requests per second per user
- *                                #     (Poisson), > 0 and <= 1000
+ *       users: 3000              #   required 1 .. 10,000,000
+ *       source: nat              #   optional: unique (default: one public
+ *                                #     address per device), nat (the devices
+ *                                #     share `addresses` addresses) or cgnat
+ *                                #     (a carrier pool: a device's address
+ *                                #     changes now and then)
+ *       addresses: 3             #   nat and cgnat only, required there:
+ *                                #     1 .. 1,000,000
+ *       churn: 30m               #   cgnat only: mean time a device keeps its
+ *                                #     address, duration > 0, default 30m
+ *       ports: 64512             #   nat and cgnat only: ports per address,
+ *                                #     1 .. 64512, default 64512
+ *       clients: [mapi, owa]     #   device traffic: the workloads each user's
+ *                                #     devices run, each named once; or
+ *       rate: 0.1                #   open traffic: requests per second per
+ *                                #     user (Poisson), > 0 and <= 1000;
+ *                                #     exactly one of clients and rate
+ *       workload: owa            #   open traffic only: the workload its
+ *                                #     requests ask for, default owa
+ *       tls13: 0.2               #   device traffic only: share of devices
+ *                                #     (0 .. 1, default 0) whose TLS session
+ *                                #     id is new on every connection
+ *       logon: 30m               #   device traffic only: users log on
+ *                                #     uniformly over [0, logon] (default 0),
+ *                                #     less than warmup + duration
+ *   clients:                     # optional, by workload name: how one device
+ *     eas:                       #   of that kind behaves (defaults in
+ *                                #   models/workload.c)
+ *       connections: 1           #     kept open per device, 1 .. 64
+ *       think: 1s                #     mean gap from a response to the next
+ *                                #       request
+ *       hold: 9m                 #     long poll: the server parks a request
+ *       lifetime: 9m             #     mean connection lifetime
+ *       tls-session: 5m          #     how long the client resumes its session
+ *       backoff: 10s             #     mean delay before reconnecting
+ *       request-bytes: 800       #     0 .. 1,000,000,000
+ *       response-bytes: 4000     #     0 .. 1,000,000,000
+ *                                #     durations >= 0, think + hold > 0
  *   designs:                     # required sequence of 1 .. 16 entries
  *     - name: l4                 #   required, 1 to 63 bytes, unique among
  *                                #     designs
  *       kind: l4                 #   required: l4, l4-multi or l7
- *       balance: roundrobin      #   optional, default roundrobin: a selection
+ *       balance: source          #   optional, default roundrobin: a selection
  *                                #     algorithm of the balancer core; one
- *                                #     that needs layer-7 data (uri, ...)
- *                                #     needs kind l7
+ *                                #     that needs layer-7 data (uri,
+ *                                #     hdr(NAME)) needs kind l7
+ *       hash-type: maglev        #   hashing algorithms (source, uri, hdr):
+ *                                #     map-based (default), consistent or
+ *                                #     maglev
+ *       hash-function: murmur    #   hashing: murmur (default), sdbm, djb2,
+ *                                #     none
+ *       avalanche: true          #   hashing: true or false (default)
+ *       hash-balance-factor: 1.25 #  hash-type consistent: bounded load,
+ *                                #     > 1 and <= 100
+ *       table-size: 65537        #   hash-type maglev: a prime up to
+ *                                #     16777216, default 65537
+ *       draws: 2                 #   balance random: choices per pick 1 .. 16
+ *       persist:                 #   optional, default none
+ *         method: source-ip      #     required: source-ip, ssl-session-id or
+ *                                #       cookie (layer 7: kind l7 only)
+ *         netmask: 24            #     source-ip only: prefix 1 .. 32,
+ *                                #       default 32
+ *         size: 100000           #     entries 1 .. 100,000,000, default
+ *                                #       100000
+ *         expire: 30m            #     after last use, duration > 0,
+ *                                #       default 30m
+ *         full: lru              #     when full: lru (default: evict the
+ *                                #       least recently used) or refuse
+ *       check:                   #   optional health check
+ *         kind: http             #     tcp, http (default) or deep
+ *         path: /owa/healthcheck.htm #  http and deep on kind l4 only
+ *                                #       (default /owa/healthcheck.htm):
+ *                                #       l4-multi and l7 check each
+ *                                #       workload's own page
+ *         inter: 2s              #     durations > 0: between probes (default
+ *         fastinter: 1s          #       2s), while the state changes and
+ *         downinter: 10s         #       while down (default inter), and the
+ *         timeout: 2s            #       probe timeout (default inter)
+ *         rise: 2                #     successes to go up, 1 .. 100, default 2
+ *         fall: 3                #     failures to go down, 1 .. 100,
+ *                                #       default 3
+ *         init: up               #     up (default), fully-up, down,
+ *                                #       fully-down
+ *       reencrypt: false         #   kind l7 only: TLS again to the servers
+ *       lb-cores: 4              #   optional 1 .. 1024: the balancer's cores,
+ *                                #     for which every request then waits
+ *                                #     (default: unlimited; CPU is counted,
+ *                                #     never waited for)
+ *       lb-queue: 10000          #   with lb-cores only: requests that may
+ *                                #     wait for a core, more are refused;
+ *                                #     1 .. 100,000,000, default 10000
+ *       costs:                   #   optional overrides of the balancer cost
+ *         tls-full: 769us        #     model (models/cost.c): CPU per
+ *         crypto-byte: 1.74ns    #     operation as durations >= 0, to a
+ *                                #     fraction of a ns (packet, flow-setup,
+ *                                #     tcp-accept, tls-full, tls-resumed,
+ *                                #     http-request, crypto-byte, persist,
+ *                                #     probe); memory as numbers >= 0
+ *         conn-bytes: 125000     #     (flow-bytes, flow-bucket-bytes,
+ *                                #     flow-buckets, conn-bytes,
+ *                                #     conn-reencrypt-bytes,
+ *                                #     tls-cache-entry-bytes);
+ *         tls-cache-lifetime: 5m #     a duration >= 0;
+ *         mtu: 1460              #     payload per packet, 1 .. 65535
+ *   faults:                      # optional sequence of up to 256 entries
+ *     - at: 30m                  #   required duration from the start of the
+ *                                #     run (warm-up included), less than
+ *                                #     warmup + duration
+ *       server: 3                #   required, from 1 to the servers' count
+ *       kind: workload-down      #   down (the whole server), workload-down or
+ *                                #     slow; default workload-down when a
+ *                                #     workload is given, else down
+ *       workload: eas            #   workload-down only, required there
+ *       factor: 4                #   slow only, required there: service
+ *                                #     times multiplied, > 1 and <= 1000
+ *       for: 15m                 #   optional duration > 0, then it recovers;
+ *                                #     default: it never does
+ *   expect:                      # optional sequence of up to 256 entries,
+ *     - design: l4-multi         #   judged by `lbsim check`: required, a
+ *                                #     design's name
+ *       metric: peak_to_mean     #   required, a summary metric of the scope
+ *       scope: all               #   all (default), a workload a population
+ *                                #     uses, or fault<N> (N from 1)
+ *       min: 1                   #   at least one of min and max: finite
+ *       max: 1.15                #     numbers, min <= max
  *
  * Durations are a number, whole or decimal, and a unit: ns, us, ms, s, m, h,
  * d ("250ms", "1.5s", "2h"); a space between them is allowed. Whole numbers
@@ -39,9 +164,10 @@
  * the seed, which takes digits only). Names may hold any text without
  * control characters. Keys are case-sensitive; an unknown key is an error,
  * never ignored, so a misspelt optional key cannot silently fall back to
- * its default. A file holds one YAML document of at most 4 MiB, nested at
- * most 32 levels, with at most 100,000 values and 1,000 anchors and
- * aliases; YAML merge keys ("<<") are not supported.
+ * its default; so is a key where it does not apply (churn on a nat source).
+ * A file holds one YAML document of at most 4 MiB, nested at most 32
+ * levels, with at most 100,000 values and 1,000 anchors and aliases; YAML
+ * merge keys ("<<") are not supported.
  */
 #include "scenario_internal.h"
 
@@ -50,26 +176,150 @@
 #define STR(key, flags, type, member)                                         \
 	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER | (flags), type, member, \
 			       0, CYAML_UNLIMITED)
+#define OPT(key, type, member) STR(key, CYAML_FLAG_OPTIONAL, type, member)
+#define REQ(key, type, member) STR(key, CYAML_FLAG_DEFAULT, type, member)
 
-static const cyaml_schema_field_t servers_fields[] = {
-	STR("count", CYAML_FLAG_DEFAULT, struct scn_raw_servers, count),
-	STR("cores", CYAML_FLAG_OPTIONAL, struct scn_raw_servers, cores),
-	STR("service", CYAML_FLAG_DEFAULT, struct scn_raw_servers, service),
+/* The keys of a mapping by workload, in enum workload order (test_scenario
+ * loads a file that names every workload under each such mapping). */
+#define BY_WORKLOAD(type, fields)                                              \
+	CYAML_FIELD_MAPPING_PTR("owa", CYAML_FLAG_OPTIONAL, type, wl[WL_OWA], fields), \
+	CYAML_FIELD_MAPPING_PTR("ecp", CYAML_FLAG_OPTIONAL, type, wl[WL_ECP], fields), \
+	CYAML_FIELD_MAPPING_PTR("eas", CYAML_FLAG_OPTIONAL, type, wl[WL_EAS], fields), \
+	CYAML_FIELD_MAPPING_PTR("ews", CYAML_FLAG_OPTIONAL, type, wl[WL_EWS], fields), \
+	CYAML_FIELD_MAPPING_PTR("oa", CYAML_FLAG_OPTIONAL, type, wl[WL_OA], fields),   \
+	CYAML_FIELD_MAPPING_PTR("mapi", CYAML_FLAG_OPTIONAL, type, wl[WL_MAPI], fields), \
+	CYAML_FIELD_MAPPING_PTR("autodiscover", CYAML_FLAG_OPTIONAL, type,              \
+				wl[WL_AUTODISCOVER], fields),                           \
+	CYAML_FIELD_MAPPING_PTR("oab", CYAML_FLAG_OPTIONAL, type, wl[WL_OAB], fields)
+_Static_assert(WL_COUNT == 8, "BY_WORKLOAD lists eight workloads");
+
+static const cyaml_schema_field_t server_workload_fields[] = {
+	OPT("demand", struct scn_raw_server_workload, demand),
+	OPT("cv", struct scn_raw_server_workload, cv),
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t server_workloads_fields[] = {
+	BY_WORKLOAD(struct scn_raw_server_workloads, server_workload_fields),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t servers_fields[] = {
+	REQ("count", struct scn_raw_servers, count),
+	OPT("cores", struct scn_raw_servers, cores),
+	OPT("service", struct scn_raw_servers, service),
+	OPT("affinity", struct scn_raw_servers, affinity),
+	OPT("affinity-penalty", struct scn_raw_servers, affinity_penalty),
+	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
+				workloads, server_workloads_fields),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t workload_name_entry = {
+	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED),
+};
+
 static const cyaml_schema_field_t population_fields[] = {
-	STR("name", CYAML_FLAG_DEFAULT, struct scn_raw_population, name),
-	STR("users", CYAML_FLAG_DEFAULT, struct scn_raw_population, users),
-	STR("source", CYAML_FLAG_OPTIONAL, struct scn_raw_population, source),
-	STR("rate", CYAML_FLAG_DEFAULT, struct scn_raw_population, rate),
+	REQ("name", struct scn_raw_population, name),
+	REQ("users", struct scn_raw_population, users),
+	OPT("source", struct scn_raw_population, source),
+	OPT("addresses", struct scn_raw_population, addresses),
+	OPT("churn", struct scn_raw_population, churn),
+	OPT("ports", struct scn_raw_population, ports),
+	CYAML_FIELD_SEQUENCE("clients", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw_population, clients, &workload_name_entry,
+			     1, WL_COUNT),
+	OPT("rate", struct scn_raw_population, rate),
+	OPT("workload", struct scn_raw_population, workload),
+	OPT("tls13", struct scn_raw_population, tls13),
+	OPT("logon", struct scn_raw_population, logon),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t client_fields[] = {
+	OPT("connections", struct scn_raw_client, connections),
+	OPT("think", struct scn_raw_client, think),
+	OPT("hold", struct scn_raw_client, hold),
+	OPT("lifetime", struct scn_raw_client, lifetime),
+	OPT("tls-session", struct scn_raw_client, tls_session),
+	OPT("backoff", struct scn_raw_client, backoff),
+	OPT("request-bytes", struct scn_raw_client, request_bytes),
+	OPT("response-bytes", struct scn_raw_client, response_bytes),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t clients_fields[] = {
+	BY_WORKLOAD(struct scn_raw_clients, client_fields),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t persist_fields[] = {
+	REQ("method", struct scn_raw_persist, method),
+	OPT("netmask", struct scn_raw_persist, netmask),
+	OPT("size", struct scn_raw_persist, size),
+	OPT("expire", struct scn_raw_persist, expire),
+	OPT("full", struct scn_raw_persist, full),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t check_fields[] = {
+	OPT("kind", struct scn_raw_check, kind),
+	OPT("path", struct scn_raw_check, path),
+	OPT("inter", struct scn_raw_check, inter),
+	OPT("fastinter", struct scn_raw_check, fastinter),
+	OPT("downinter", struct scn_raw_check, downinter),
+	OPT("timeout", struct scn_raw_check, timeout),
+	OPT("rise", struct scn_raw_check, rise),
+	OPT("fall", struct scn_raw_check, fall),
+	OPT("init", struct scn_raw_check, init),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t costs_fields[] = {
+#define COST_FIELD(id, key, how, member) OPT(key, struct scn_raw_costs, v[SCN_COSTKEY_##id]),
+	SCN_COST_KEYS(COST_FIELD)
+#undef COST_FIELD
 	CYAML_FIELD_END,
 };
 
 static const cyaml_schema_field_t design_fields[] = {
-	STR("name", CYAML_FLAG_DEFAULT, struct scn_raw_design, name),
-	STR("kind", CYAML_FLAG_DEFAULT, struct scn_raw_design, kind),
-	STR("balance", CYAML_FLAG_OPTIONAL, struct scn_raw_design, balance),
+	REQ("name", struct scn_raw_design, name),
+	REQ("kind", struct scn_raw_design, kind),
+	OPT("balance", struct scn_raw_design, balance),
+	OPT("hash-type", struct scn_raw_design, hash_type),
+	OPT("hash-function", struct scn_raw_design, hash_function),
+	OPT("avalanche", struct scn_raw_design, avalanche),
+	OPT("hash-balance-factor", struct scn_raw_design, hash_balance_factor),
+	OPT("table-size", struct scn_raw_design, table_size),
+	OPT("draws", struct scn_raw_design, draws),
+	CYAML_FIELD_MAPPING_PTR("persist", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
+				persist, persist_fields),
+	CYAML_FIELD_MAPPING_PTR("check", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
+				check, check_fields),
+	OPT("reencrypt", struct scn_raw_design, reencrypt),
+	OPT("lb-cores", struct scn_raw_design, lb_cores),
+	OPT("lb-queue", struct scn_raw_design, lb_queue),
+	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
+				costs, costs_fields),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t fault_fields[] = {
+	REQ("at", struct scn_raw_fault, at),
+	REQ("server", struct scn_raw_fault, server),
+	OPT("kind", struct scn_raw_fault, kind),
+	OPT("workload", struct scn_raw_fault, workload),
+	OPT("factor", struct scn_raw_fault, factor),
+	OPT("for", struct scn_raw_fault, for_),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t expect_fields[] = {
+	REQ("design", struct scn_raw_expect, design),
+	REQ("metric", struct scn_raw_expect, metric),
+	OPT("scope", struct scn_raw_expect, scope),
+	OPT("min", struct scn_raw_expect, min),
+	OPT("max", struct scn_raw_expect, max),
 	CYAML_FIELD_END,
 };
 
@@ -82,12 +332,20 @@ static const cyaml_schema_value_t design_entry = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct scn_raw_design, design_fields),
 };
 
+static const cyaml_schema_value_t fault_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct scn_raw_fault, fault_fields),
+};
+
+static const cyaml_schema_value_t expect_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct scn_raw_expect, expect_fields),
+};
+
 static const cyaml_schema_field_t scenario_fields[] = {
-	STR("name", CYAML_FLAG_DEFAULT, struct scn_raw, name),
-	STR("duration", CYAML_FLAG_DEFAULT, struct scn_raw, duration),
-	STR("warmup", CYAML_FLAG_OPTIONAL, struct scn_raw, warmup),
-	STR("seed", CYAML_FLAG_OPTIONAL, struct scn_raw, seed),
-	STR("replications", CYAML_FLAG_OPTIONAL, struct scn_raw, replications),
+	REQ("name", struct scn_raw, name),
+	REQ("duration", struct scn_raw, duration),
+	OPT("warmup", struct scn_raw, warmup),
+	OPT("seed", struct scn_raw, seed),
+	OPT("replications", struct scn_raw, replications),
 	CYAML_FIELD_MAPPING_PTR("servers", CYAML_FLAG_POINTER, struct scn_raw,
 				servers, servers_fields),
 	/* The caps matter to libcyaml itself: it grows a sequence one entry
@@ -96,8 +354,14 @@ static const cyaml_schema_field_t scenario_fields[] = {
 	 * reading a hundred thousand entries. */
 	CYAML_FIELD_SEQUENCE("populations", CYAML_FLAG_POINTER, struct scn_raw,
 			     populations, &population_entry, 1, SCN_MAX_POPULATIONS),
+	CYAML_FIELD_MAPPING_PTR("clients", CYAML_FLAG_OPTIONAL, struct scn_raw,
+				clients, clients_fields),
 	CYAML_FIELD_SEQUENCE("designs", CYAML_FLAG_POINTER, struct scn_raw,
 			     designs, &design_entry, 1, SCN_MAX_DESIGNS),
+	CYAML_FIELD_SEQUENCE("faults", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw, faults, &fault_entry, 0, SCN_MAX_FAULTS),
+	CYAML_FIELD_SEQUENCE("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw, expect, &expect_entry, 0, SCN_MAX_EXPECTS),
 	CYAML_FIELD_END,
 };
 
@@ -111,29 +375,108 @@ static const struct {
 } mapping_nouns[] = {
 	{ scenario_fields, "the scenario" },
 	{ servers_fields, "servers" },
+	{ server_workloads_fields, "servers workloads" },
+	{ server_workload_fields, "server workload" },
 	{ population_fields, "population" },
+	{ clients_fields, "clients" },
+	{ client_fields, "client" },
 	{ design_fields, "design" },
+	{ persist_fields, "persist" },
+	{ check_fields, "check" },
+	{ costs_fields, "costs" },
+	{ fault_fields, "fault" },
+	{ expect_fields, "expect" },
 };
 
-/* Keys of the same name mean the same kind of value at every level (both
- * "name"s are names), so one flat table is enough. */
+/* What the value of a scalar key must be. Most keys mean the same kind of
+ * value wherever they appear (every "name" is a name): those have no
+ * mapping (NULL). "kind" differs by mapping, so those entries name theirs
+ * and come first. */
 static const struct {
+	const cyaml_schema_field_t *fields;
 	const char *key;
 	const char *what;
 } key_whats[] = {
-	{ "name", "a name" },
-	{ "duration", "a duration such as 1h" },
-	{ "warmup", "a duration such as 10m" },
-	{ "seed", "a whole number" },
-	{ "replications", "a whole number" },
-	{ "count", "a whole number" },
-	{ "cores", "a whole number" },
-	{ "service", "a duration such as 20ms" },
-	{ "users", "a whole number" },
-	{ "source", "a source such as unique" },
-	{ "rate", "a number (requests per second per user)" },
-	{ "kind", "a kind (l4, l4-multi or l7)" },
-	{ "balance", "an algorithm name such as roundrobin" },
+	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
+	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down or slow)" },
+	{ NULL, "name", "a name" },
+	{ NULL, "duration", "a duration such as 1h" },
+	{ NULL, "warmup", "a duration such as 10m" },
+	{ NULL, "seed", "a whole number" },
+	{ NULL, "replications", "a whole number" },
+	{ NULL, "count", "a whole number" },
+	{ NULL, "cores", "a whole number" },
+	{ NULL, "service", "a duration such as 20ms" },
+	{ NULL, "affinity", "none or required" },
+	{ NULL, "affinity-penalty", "a duration such as 30ms" },
+	{ NULL, "demand", "a duration such as 8ms" },
+	{ NULL, "cv", "a number such as 1" },
+	{ NULL, "users", "a whole number" },
+	{ NULL, "source", "a source (unique, nat or cgnat)" },
+	{ NULL, "addresses", "a whole number" },
+	{ NULL, "churn", "a duration such as 30m" },
+	{ NULL, "ports", "a whole number" },
+	{ NULL, "rate", "a number (requests per second per user)" },
+	{ NULL, "workload", "a workload name such as owa" },
+	{ NULL, "tls13", "a number from 0 to 1" },
+	{ NULL, "logon", "a duration such as 30m" },
+	{ NULL, "connections", "a whole number" },
+	{ NULL, "think", "a duration such as 10s" },
+	{ NULL, "hold", "a duration such as 9m" },
+	{ NULL, "lifetime", "a duration such as 5m" },
+	{ NULL, "tls-session", "a duration such as 5m" },
+	{ NULL, "backoff", "a duration such as 10s" },
+	{ NULL, "request-bytes", "a whole number" },
+	{ NULL, "response-bytes", "a whole number" },
+	{ NULL, "balance", "an algorithm name such as roundrobin" },
+	{ NULL, "hash-type", "a hash type (map-based, consistent or maglev)" },
+	{ NULL, "hash-function", "a hash function such as murmur" },
+	{ NULL, "avalanche", "true or false" },
+	{ NULL, "hash-balance-factor", "a number such as 1.25" },
+	{ NULL, "table-size", "a whole number" },
+	{ NULL, "draws", "a whole number" },
+	{ NULL, "method", "a persistence method such as source-ip" },
+	{ NULL, "netmask", "a whole number" },
+	{ NULL, "size", "a whole number" },
+	{ NULL, "expire", "a duration such as 30m" },
+	{ NULL, "full", "lru or refuse" },
+	{ NULL, "path", "a path such as /owa/healthcheck.htm" },
+	{ NULL, "inter", "a duration such as 2s" },
+	{ NULL, "fastinter", "a duration such as 1s" },
+	{ NULL, "downinter", "a duration such as 10s" },
+	{ NULL, "timeout", "a duration such as 2s" },
+	{ NULL, "rise", "a whole number" },
+	{ NULL, "fall", "a whole number" },
+	{ NULL, "init", "up, fully-up, down or fully-down" },
+	{ NULL, "reencrypt", "true or false" },
+	{ NULL, "lb-cores", "a whole number" },
+	{ NULL, "lb-queue", "a whole number" },
+	{ NULL, "at", "a duration such as 30m" },
+	{ NULL, "server", "a whole number" },
+	{ NULL, "factor", "a number such as 4" },
+	{ NULL, "for", "a duration such as 15m" },
+	{ NULL, "design", "a design name" },
+	{ NULL, "metric", "a metric name such as peak_to_mean" },
+	{ NULL, "scope", "a scope (all, a workload's name or fault<N>)" },
+	{ NULL, "min", "a number" },
+	{ NULL, "max", "a number" },
+};
+
+static const char *const cost_whats[] = {
+	[SCN_COST_NS] = "a duration such as 769us or 1.74ns",
+	[SCN_COST_SECONDS] = "a duration such as 5m",
+	[SCN_COST_AMOUNT] = "a number",
+	[SCN_COST_MTU] = "a whole number",
+};
+
+static const struct {
+	const char *key;
+	enum scn_cost_how how;
+} cost_keys[] = {
+#define COST_HOW(id, key, how, member) { key, how },
+	SCN_COST_KEYS(COST_HOW)
+#undef COST_HOW
 };
 
 const char *scn_schema_mapping_noun(const cyaml_schema_field_t *fields)
@@ -144,12 +487,23 @@ const char *scn_schema_mapping_noun(const cyaml_schema_field_t *fields)
 	return NULL;
 }
 
-const char *scn_schema_key_what(const char *key)
+const char *scn_schema_key_what(const cyaml_schema_field_t *fields, const char *key)
 {
+	if (fields == costs_fields) {
+		for (size_t i = 0; i < sizeof cost_keys / sizeof cost_keys[0]; i++)
+			if (strcmp(cost_keys[i].key, key) == 0)
+				return cost_whats[cost_keys[i].how];
+	}
 	for (size_t i = 0; i < sizeof key_whats / sizeof key_whats[0]; i++)
-		if (strcmp(key_whats[i].key, key) == 0)
+		if ((!key_whats[i].fields || key_whats[i].fields == fields) &&
+		    strcmp(key_whats[i].key, key) == 0)
 			return key_whats[i].what;
 	return "a single value";
+}
+
+const char *scn_schema_entries_what(const cyaml_schema_value_t *entry)
+{
+	return entry == &workload_name_entry ? "workload names such as [mapi, owa]" : NULL;
 }
 
 const cyaml_schema_field_t *scn_schema_field(const cyaml_schema_field_t *fields,

@@ -2,33 +2,38 @@
  *
  * libcyaml has already checked the shape of the file (scenario_schema.c);
  * here every value is parsed from its text (numbers, durations, names of
- * kinds, sources and algorithms), checked against its range, and converted
- * (durations to nanoseconds, names to enums and ops). Each mistake is
- * placed at the node of the libyaml document that holds the value.
+ * kinds, sources, workloads and algorithms), checked against its range and
+ * against the other keys it depends on (addresses for a nat source, a
+ * service time for open traffic), and converted (durations to nanoseconds,
+ * names to enums and ops). Each mistake is placed at the node of the
+ * libyaml document that holds the value (scenario_check.c).
+ *
+ * This file converts the run, the servers, the populations and the client
+ * behaviour, then hands the designs to scenario_validate_design.c and the
+ * faults and expectations to scenario_validate_faults.c, in that order:
+ * each part may check itself against those before it (a fault's server
+ * against the servers' count, an expectation's scope against the
+ * workloads the populations use), and does so only when those parts had
+ * no mistake, so a mistake is never blamed on a key that depends on it.
  *
  * All values are checked even after a first mistake, and the mistake that
  * comes first in the file is the one reported, so that fixing errors top
  * to bottom works the same for syntax, shape and value errors.
  *
- * Cost: linear in the size of the scenario, except the check that names
+ * Cost: linear in the size of the scenario, except the checks that names
  * are unique, quadratic in the number of entries, which libcyaml has
- * already capped (64 populations, 16 designs).
+ * already capped (64 populations, 16 designs, 8 clients per population).
  */
 #include "scenario_internal.h"
 
-#include <ctype.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_RATE 1000.0 /* requests per second per user */
-
-static const char *const design_kind_names[] = {
-	[SCN_DESIGN_L4] = "l4",
-	[SCN_DESIGN_L4_MULTI] = "l4-multi",
-	[SCN_DESIGN_L7] = "l7",
-};
+#define MAX_RATE 1000.0        /* requests per second per user */
+#define MAX_DEMAND_CV 10.0     /* a gamma with cv 10 is already absurdly skewed */
+#define MAX_CONNECTIONS 64u    /* per device and workload */
+#define MAX_MESSAGE_BYTES 1000000000u
 
 static const char *const source_kind_names[] = {
 	[SCN_SOURCE_UNIQUE] = "unique",
@@ -36,289 +41,17 @@ static const char *const source_kind_names[] = {
 	[SCN_SOURCE_CGNAT] = "cgnat",
 };
 
-/* The sources a scenario file can name so far: nat and cgnat need their
- * address counts, which the schema has no keys for yet. */
-static const char *const source_file_names[] = {
-	[SCN_SOURCE_UNIQUE] = "unique",
-};
+static const char *const affinity_names[] = { "none", "required" };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-const char *scn_design_kind_name(enum scn_design_kind kind)
-{
-	return (size_t)kind < COUNT_OF(design_kind_names) ? design_kind_names[kind] : "unknown";
-}
 
 const char *scn_source_kind_name(enum scn_source_kind kind)
 {
 	return (size_t)kind < COUNT_OF(source_kind_names) ? source_kind_names[kind] : "unknown";
 }
 
-struct check {
-	yaml_document_t *doc;
-	struct scn_error *err;
-	int failed;
-};
-
-static void report(struct check *c, const yaml_node_t *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Keep the mistake that comes first in the file. */
-static void report(struct check *c, const yaml_node_t *node, const char *fmt, ...)
-{
-	unsigned line = yw_line(node), column = yw_column(node);
-	if (c->failed && (line > c->err->line ||
-			  (line == c->err->line && column >= c->err->column)))
-		return;
-	c->failed = 1;
-	va_list ap;
-	va_start(ap, fmt);
-	scn_err_vset(c->err, line, column, fmt, ap);
-	va_end(ap);
-}
-
-/* The value node of key in map. libcyaml loaded it, so it is there; the
- * map itself stands in should that ever not hold. */
-static yaml_node_t *value_of(struct check *c, yaml_node_t *map, const char *key)
-{
-	yaml_node_t *node = yw_map_value(c->doc, map, key, strlen(key), 0);
-	return node ? node : map;
-}
-
-static const char *quote(char *buf, size_t n, const char *text)
-{
-	return yw_quote(buf, n, text, strlen(text));
-}
-
-/* An explicit "key:" with nothing after it. Returns 1 when it has a value. */
-static int has_value(struct check *c, const yaml_node_t *node, const char *key)
-{
-	if (!yw_is_null(node))
-		return 1;
-	report(c, node, "'%s' has no value", key);
-	return 0;
-}
-
-/* A whole number in [min, max]. Decimal digits; where max is below 2^53,
- * also any number a double holds exactly that is whole ("1e6"). */
-static int parse_whole(const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *p = text;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (p == text || *p) {
-		if (max >= (1ull << 53) || !*text || isspace((unsigned char)*text))
-			return -1;
-		char *end;
-		double x = strtod(text, &end);
-		if (*end || !isfinite(x) || x != floor(x) || x < 0 || x > (double)max)
-			return -1;
-		v = (uint64_t)x;
-	}
-	if (v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int whole(struct check *c, yaml_node_t *map, const char *key,
-		 const char *text, uint64_t min, uint64_t max, uint64_t *out)
-{
-	yaml_node_t *node = value_of(c, map, key);
-	char shown[160];
-	if (!has_value(c, node, key))
-		return -1;
-	if (parse_whole(text, min, max, out) == 0)
-		return 0;
-	report(c, node, "'%s' must be a whole number from %" PRIu64 " to %" PRIu64 ", got %s",
-	       key, min, max, quote(shown, sizeof shown, text));
-	return -1;
-}
-
-static uint32_t whole32(struct check *c, yaml_node_t *map, const char *key,
-			const char *text, uint32_t min, uint32_t max, uint32_t dflt)
-{
-	uint64_t v = dflt;
-	if (text)
-		whole(c, map, key, text, min, max, &v);
-	return (uint32_t)v;
-}
-
-/* A duration in (0, SCN_MAX_DURATION], or [0, ...] when zero_ok. */
-static sim_time_t duration(struct check *c, yaml_node_t *map, const char *key,
-			   const char *text, int zero_ok)
-{
-	yaml_node_t *node = value_of(c, map, key);
-	sim_time_t v = 0;
-	const char *why;
-	char shown[160];
-	if (!has_value(c, node, key))
-		return 0;
-	quote(shown, sizeof shown, text);
-	if (scn_parse_duration(text, &v, &why) < 0) {
-		report(c, node, "%s %s %s", key, shown, why);
-		return 0;
-	}
-	if (v > SCN_MAX_DURATION || (v == 0 && !zero_ok))
-		report(c, node, "'%s' must be %sat most 30d, got %s", key,
-		       zero_ok ? "" : "more than 0 and ", shown);
-	return v;
-}
-
-static double rate(struct check *c, yaml_node_t *map, const char *text)
-{
-	yaml_node_t *node = value_of(c, map, "rate");
-	char shown[160], *end = (char *)text;
-	if (!has_value(c, node, "rate"))
-		return 0;
-	/* strtod skips leading spaces and reads "nan" and "inf"; only a
-	 * finite number written whole is a rate. */
-	double x = *text && !isspace((unsigned char)*text) ? strtod(text, &end) : NAN;
-	if (isfinite(x) && !*end && x > 0 && x <= MAX_RATE)
-		return x;
-	report(c, node, "'rate' must be a number more than 0 and at most %g "
-	       "(requests per second per user), got %s", MAX_RATE,
-	       quote(shown, sizeof shown, text));
-	return 0;
-}
-
-/* A name of 1 to max bytes into dst (of max + 1 bytes). */
-static void name(struct check *c, yaml_node_t *map, const char *text,
-		 size_t max, char *dst)
-{
-	yaml_node_t *node = value_of(c, map, "name");
-	size_t len = strlen(text);
-	if (!has_value(c, node, "name"))
-		return;
-	if (len == 0) {
-		report(c, node, "'name' must not be empty");
-		return;
-	}
-	if (len > max) {
-		report(c, node, "'name' is too long: %zu bytes, at most %zu", len, max);
-		return;
-	}
-	/* A NUL written as "\0" ends the C string early: compare lengths. */
-	int control = node->type == YAML_SCALAR_NODE && node->data.scalar.length != len;
-	for (size_t i = 0; i < len; i++)
-		control |= (unsigned char)text[i] < 0x20 || text[i] == 0x7f;
-	if (control) {
-		report(c, node, "'name' must not contain control characters");
-		return;
-	}
-	memcpy(dst, text, len + 1);
-}
-
-/* "unknown kind 'l5'; did you mean 'l4'? (valid: l4, l4-multi, l7)" for
- * text (of which the first len bytes are the name) among names[0..n). */
-static void unknown_name(struct check *c, const yaml_node_t *node, const char *key,
-			 const char *text, size_t len, const char *const *names, size_t n)
-{
-	char shown[160], valid[256];
-	size_t used = 0;
-	struct scn_suggest s;
-	scn_suggest_init(&s, text, len);
-	valid[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (!names[i])
-			continue;
-		scn_suggest_consider(&s, names[i]);
-		int w = snprintf(valid + used, sizeof valid - used, "%s%s",
-				 used ? ", " : "", names[i]);
-		if (w > 0 && (size_t)w < sizeof valid - used)
-			used += (size_t)w;
-	}
-	quote(shown, sizeof shown, text);
-	if (s.best)
-		report(c, node, "unknown %s %s; did you mean '%s'? (valid: %s)", key,
-		       shown, s.best, valid);
-	else
-		report(c, node, "unknown %s %s (valid: %s)", key, shown, valid);
-}
-
-/* text among names[0..n) (NULL entries skipped): its index, or -1. */
-static int pick(struct check *c, yaml_node_t *map, const char *key,
-		const char *text, const char *const *names, size_t n)
-{
-	yaml_node_t *node = value_of(c, map, key);
-	if (!has_value(c, node, key))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (names[i] && strcmp(names[i], text) == 0)
-			return (int)i;
-	unknown_name(c, node, key, text, strlen(text), names, n);
-	return -1;
-}
-
-/* Why lb_sel_parse() refused text: an unknown name, or an argument where
- * none is taken, or a missing or malformed one (only hdr takes one). */
-static void bad_balance(struct check *c, const yaml_node_t *node, const char *text)
-{
-	char base[64], shown[160];
-	size_t len = strcspn(text, "(");
-	const struct lb_sel_ops *ops = NULL;
-	if (len < sizeof base) {
-		memcpy(base, text, len);
-		base[len] = '\0';
-		ops = lb_sel_find(base);
-	}
-	quote(shown, sizeof shown, text);
-	if (ops == &lb_sel_hdr) {
-		report(c, node, "balance %s needs a header name in parentheses, "
-		       "as in hdr(Host)", shown);
-	} else if (ops) {
-		report(c, node, "balance %s: '%s' takes no argument", shown, ops->name);
-	} else {
-		const char *names[64];
-		size_t n = lb_sel_registry_len < COUNT_OF(names) ? lb_sel_registry_len
-								 : COUNT_OF(names);
-		for (size_t i = 0; i < n; i++)
-			names[i] = lb_sel_registry[i]->name;
-		unknown_name(c, node, "balance", text, len, names, n);
-	}
-}
-
-/* The algorithm of a design and its parameters (the header of hdr(NAME)).
- * nservers is what the algorithm's own check needs (maglev tables). */
-static const struct lb_sel_ops *balance(struct check *c, yaml_node_t *map,
-					const char *text, enum scn_design_kind kind,
-					int kind_ok, uint32_t nservers,
-					struct lb_sel_params *params)
-{
-	const struct lb_sel_ops *ops;
-	char shown[160];
-
-	memset(params, 0, sizeof *params);
-	if (!text) {
-		ops = lb_sel_find("roundrobin");
-		if (!ops)
-			report(c, map, "this build has no default balance 'roundrobin'");
-		return ops;
-	}
-	yaml_node_t *node = value_of(c, map, "balance");
-	if (!has_value(c, node, "balance"))
-		return NULL;
-	ops = lb_sel_parse(text, params);
-	if (!ops) {
-		bad_balance(c, node, text);
-		return NULL;
-	}
-	const char *why = lb_sel_check(ops, params, nservers);
-	if (why)
-		report(c, node, "balance %s: %s", quote(shown, sizeof shown, text), why);
-	if ((ops->needs & LB_NEED_L7) && kind_ok && kind != SCN_DESIGN_L7)
-		report(c, node, "balance '%s' needs layer-7 data; a kind %s design sees "
-		       "only addresses and ports", ops->name, scn_design_kind_name(kind));
-	return ops;
-}
-
-/* Names must differ within a sequence; item(i) is entry i's mapping. */
-static void unique_names(struct check *c, yaml_node_t *seq, const char *what,
+/* Names must differ within a sequence; entry i's mapping is item i. */
+static void unique_names(struct scn_ctx *c, yaml_node_t *seq, const char *what,
 			 const char *(*name_of)(const void *, unsigned),
 			 const void *array, unsigned count)
 {
@@ -327,17 +60,17 @@ static void unique_names(struct check *c, yaml_node_t *seq, const char *what,
 		for (unsigned j = 0; j < i; j++) {
 			if (strcmp(name_of(array, i), name_of(array, j)) != 0)
 				continue;
-			yaml_node_t *again = value_of(c, yw_seq_item(c->doc, seq, i), "name");
-			yaml_node_t *first = value_of(c, yw_seq_item(c->doc, seq, j), "name");
-			quote(shown, sizeof shown, name_of(array, i));
+			yaml_node_t *again = scn_value_of(c, scn_item_of(c, seq, i), "name");
+			yaml_node_t *first = scn_value_of(c, scn_item_of(c, seq, j), "name");
+			scn_quote(shown, sizeof shown, name_of(array, i));
 			/* An alias shares its anchor's node: no second place. */
 			if (again == first)
-				report(c, again, "%s name %s given twice (an alias "
-				       "repeats the %s)", what, shown, what);
+				scn_report(c, again, "%s name %s given twice (an alias "
+					   "repeats the %s)", what, shown, what);
 			else
-				report(c, again, "%s name %s given twice (first at "
-				       "line %u, column %u)", what, shown,
-				       yw_line(first), yw_column(first));
+				scn_report(c, again, "%s name %s given twice (first at "
+					   "line %u, column %u)", what, shown,
+					   yw_line(first), yw_column(first));
 			break;
 		}
 	}
@@ -353,101 +86,298 @@ static const char *design_name(const void *array, unsigned i)
 	return ((const struct scn_raw_design *)array)[i].name;
 }
 
-static enum scn_source_kind source(struct check *c, yaml_node_t *map, const char *text)
+/* Of two nodes, the one that comes later in the file. */
+static yaml_node_t *later(yaml_node_t *a, yaml_node_t *b)
 {
-	char shown[160];
-	for (size_t i = COUNT_OF(source_file_names); i < COUNT_OF(source_kind_names); i++) {
-		if (strcmp(text, source_kind_names[i]) == 0) {
-			report(c, value_of(c, map, "source"), "source %s is not supported "
-			       "in scenario files yet (valid: unique)",
-			       quote(shown, sizeof shown, text));
-			return SCN_SOURCE_UNIQUE;
-		}
-	}
-	int k = pick(c, map, "source", text, source_file_names, COUNT_OF(source_file_names));
-	return k >= 0 ? (enum scn_source_kind)k : SCN_SOURCE_UNIQUE;
+	if (yw_line(a) != yw_line(b))
+		return yw_line(a) > yw_line(b) ? a : b;
+	return yw_column(a) > yw_column(b) ? a : b;
 }
 
-static void populations(struct check *c, const struct scn_raw *raw,
-			yaml_node_t *root, struct scenario *scn)
+/* servers: everything but `service`, which depends on the populations. */
+static void servers(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
+		    struct scn_servers *s)
 {
-	yaml_node_t *seq = value_of(c, root, "populations");
+	s->count = scn_whole32(c, map, "count", rs->count, 1, SCN_MAX_SERVERS, 0);
+	s->cores = scn_whole32(c, map, "cores", rs->cores, 1, SCN_MAX_CORES, 1);
+	int affinity = 0; /* none */
+	if (rs->affinity)
+		affinity = scn_pick(c, map, "affinity", rs->affinity, affinity_names,
+				    COUNT_OF(affinity_names));
+	s->affinity_required = affinity == 1;
+	if (rs->affinity_penalty) {
+		if (affinity == 0)
+			scn_not_here(c, map, "affinity-penalty", "affinity: required only");
+		else
+			s->affinity_penalty = scn_duration(c, map, "affinity-penalty",
+							   rs->affinity_penalty, 1);
+	} else if (s->affinity_required) {
+		s->affinity_penalty = SCN_DEFAULT_AFFINITY_PENALTY;
+	}
+	if (!rs->workloads)
+		return;
+	yaml_node_t *wmap = scn_value_of(c, map, "workloads");
+	for (int w = 0; w < WL_COUNT; w++) {
+		const struct scn_raw_server_workload *rw = rs->workloads->wl[w];
+		if (!rw)
+			continue;
+		yaml_node_t *m = scn_value_of(c, wmap, workload_name((enum workload)w));
+		struct server_workload_cfg *cfg = &s->workloads[w];
+		if (rw->demand)
+			cfg->demand = scn_duration(c, m, "demand", rw->demand, 0);
+		if (rw->cv)
+			scn_number(c, m, "cv", rw->cv, 0, 0, MAX_DEMAND_CV, NULL, &cfg->demand_cv);
+	}
+}
+
+/* The NAT keys of a population whose source is src (src_ok: it was
+ * understood; if not, nothing is said about keys that depend on it). */
+static void nat_keys(struct scn_ctx *c, const struct scn_raw_population *rp,
+		     yaml_node_t *map, enum scn_source_kind src, int src_ok,
+		     struct scn_population *p)
+{
+	const char *name = source_kind_names[src];
+	int nat = src != SCN_SOURCE_UNIQUE;
+	if (rp->addresses) {
+		if (src_ok && !nat)
+			scn_not_here(c, map, "addresses", "nat and cgnat sources, not %s", name);
+		else
+			p->addresses = scn_whole32(c, map, "addresses", rp->addresses, 1,
+						   SCN_MAX_ADDRESSES, 0);
+	} else if (src_ok && nat) {
+		scn_report(c, scn_value_of(c, map, "source"), "source '%s' needs 'addresses': "
+			   "how many public addresses its devices share, from 1 to %u",
+			   name, SCN_MAX_ADDRESSES);
+	}
+	if (rp->churn) {
+		if (src_ok && src != SCN_SOURCE_CGNAT)
+			scn_not_here(c, map, "churn", "cgnat sources only, not %s", name);
+		else
+			p->churn = scn_duration(c, map, "churn", rp->churn, 0);
+	} else if (src == SCN_SOURCE_CGNAT) {
+		p->churn = SCN_DEFAULT_CHURN;
+	}
+	if (rp->ports) {
+		if (src_ok && !nat)
+			scn_not_here(c, map, "ports", "nat and cgnat sources, not %s", name);
+		else
+			p->port_budget = scn_whole32(c, map, "ports", rp->ports, 1,
+						     SCN_MAX_PORTS, 0);
+	}
+}
+
+/* clients: [a, b]: the bit mask of the workloads named, each once. */
+static uint32_t client_list(struct scn_ctx *c, const struct scn_raw_population *rp,
+			    yaml_node_t *map)
+{
+	yaml_node_t *seq = scn_value_of(c, map, "clients");
+	uint32_t mask = 0;
+	yaml_node_t *where[WL_COUNT] = { 0 };
+	for (unsigned i = 0; i < rp->clients_count; i++) {
+		yaml_node_t *item = scn_item_of(c, seq, i);
+		if (yw_is_null(item)) {
+			scn_report(c, item, "entry %u of 'clients' has no value", i + 1);
+			continue;
+		}
+		int w = scn_workload(c, item, "clients", rp->clients[i]);
+		if (w < 0)
+			continue;
+		if (mask & (1u << w)) {
+			scn_report(c, item, "workload '%s' is listed twice in 'clients' "
+				   "(first at line %u, column %u)", workload_name((enum workload)w),
+				   yw_line(where[w]), yw_column(where[w]));
+			continue;
+		}
+		mask |= 1u << w;
+		where[w] = item;
+	}
+	return mask;
+}
+
+/* The traffic of a population: devices (clients) or open (rate), and the
+ * keys that belong to one or the other. */
+static void traffic(struct scn_ctx *c, const struct scn_raw_population *rp,
+		    yaml_node_t *map, struct scn_population *p)
+{
+	int devices = rp->clients != NULL, open = rp->rate != NULL;
+	if (devices && open)
+		scn_report(c, later(scn_key_of(c, map, "clients"), scn_key_of(c, map, "rate")),
+			   "a population has either 'clients' (device traffic) or 'rate' "
+			   "(open traffic), not both");
+	else if (!devices && !open)
+		scn_report(c, map, "population needs 'clients' (device traffic: the workloads "
+			   "its users run, as in clients: [mapi, owa]) or 'rate' (open traffic: "
+			   "requests per second per user)");
+	if (devices)
+		p->clients = client_list(c, rp, map);
+	if (open)
+		scn_number(c, map, "rate", rp->rate, 0, 1, MAX_RATE,
+			   "(requests per second per user)", &p->request_rate);
+
+	/* Keys of one kind of traffic are refused on the other; with both or
+	 * neither given, that is the mistake to fix first. */
+	int only_devices = devices && !open, only_open = open && !devices;
+	p->open_workload = WL_OWA;
+	if (rp->workload) {
+		if (only_devices) {
+			scn_not_here(c, map, "workload", "open traffic (rate); device traffic "
+				     "names its workloads in 'clients'");
+		} else {
+			int w = scn_workload(c, scn_value_of(c, map, "workload"), "workload",
+					     rp->workload);
+			if (w >= 0)
+				p->open_workload = (enum workload)w;
+		}
+	}
+	if (rp->tls13) {
+		if (only_open)
+			scn_not_here(c, map, "tls13", "device traffic (clients) only");
+		else
+			scn_number(c, map, "tls13", rp->tls13, 0, 0, 1, "(a share of the devices)",
+				   &p->tls13);
+	}
+	if (rp->logon) {
+		if (only_open) {
+			scn_not_here(c, map, "logon", "device traffic (clients) only");
+		} else {
+			unsigned before = c->reports;
+			p->logon = scn_duration(c, map, "logon", rp->logon, 1);
+			char shown[160];
+			if (c->reports == before && c->run && p->logon >= c->run)
+				scn_report(c, scn_value_of(c, map, "logon"), "'logon' must be "
+					   "shorter than the run (warmup + duration), got %s",
+					   scn_quote(shown, sizeof shown, rp->logon));
+		}
+	}
+}
+
+/* Every population; c->pops_ok says afterwards whether all were right. */
+static void populations(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
+			struct scenario *scn)
+{
+	yaml_node_t *seq = scn_value_of(c, root, "populations");
+	unsigned before = c->reports;
 	for (unsigned i = 0; i < raw->populations_count; i++) {
 		const struct scn_raw_population *rp = &raw->populations[i];
 		struct scn_population *p = &scn->populations[i];
-		yaml_node_t *map = yw_seq_item(c->doc, seq, i);
-		if (!map)
-			map = seq;
-		name(c, map, rp->name, SCN_NAME_MAX - 1, p->name);
-		whole(c, map, "users", rp->users, 1, SCN_MAX_USERS, &p->users);
-		p->source = SCN_SOURCE_UNIQUE;
+		yaml_node_t *map = scn_item_of(c, seq, i);
+		scn_name(c, map, rp->name, SCN_NAME_MAX - 1, p->name);
+		scn_whole(c, map, "users", rp->users, 1, SCN_MAX_USERS, &p->users);
+		int src = SCN_SOURCE_UNIQUE;
 		if (rp->source)
-			p->source = source(c, map, rp->source);
-		p->request_rate = rate(c, map, rp->rate);
+			src = scn_pick(c, map, "source", rp->source, source_kind_names,
+				       COUNT_OF(source_kind_names));
+		p->source = src >= 0 ? (enum scn_source_kind)src : SCN_SOURCE_UNIQUE;
+		nat_keys(c, rp, map, p->source, src >= 0, p);
+		traffic(c, rp, map, p);
 	}
 	unique_names(c, seq, "population", population_name, raw->populations,
 		     raw->populations_count);
 	scn->npopulations = raw->populations_count;
+	c->pops_ok = c->reports == before;
 }
 
-static void designs(struct check *c, const struct scn_raw *raw,
-		    yaml_node_t *root, struct scenario *scn)
+/* servers: service, which open traffic needs (device traffic takes its
+ * CPU figures from servers: workloads:). */
+static void service(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *map,
+		    struct scn_servers *s)
 {
-	yaml_node_t *seq = value_of(c, root, "designs");
-	for (unsigned i = 0; i < raw->designs_count; i++) {
-		const struct scn_raw_design *rd = &raw->designs[i];
-		struct scn_design *d = &scn->designs[i];
-		yaml_node_t *map = yw_seq_item(c->doc, seq, i);
-		if (!map)
-			map = seq;
-		name(c, map, rd->name, SCN_NAME_MAX - 1, d->name);
-		int k = pick(c, map, "kind", rd->kind, design_kind_names,
-			     COUNT_OF(design_kind_names));
-		d->kind = k >= 0 ? (enum scn_design_kind)k : SCN_DESIGN_L4;
-		d->balance = balance(c, map, rd->balance, d->kind, k >= 0,
-				     scn->servers.count, &d->sel_params);
-		scn_set_design_defaults(d);
+	if (raw->servers->service) {
+		s->service_mean = scn_duration(c, map, "service", raw->servers->service, 0);
+		return;
 	}
-	unique_names(c, seq, "design", design_name, raw->designs, raw->designs_count);
-	scn->ndesigns = raw->designs_count;
+	for (unsigned i = 0; i < raw->populations_count; i++) {
+		if (!raw->populations[i].rate)
+			continue;
+		char shown[160];
+		scn_report(c, map, "servers is missing key 'service' (the mean CPU demand of "
+			   "a request), which population %s needs for its open traffic (rate)",
+			   scn_quote(shown, sizeof shown, raw->populations[i].name));
+		return;
+	}
+}
+
+/* clients: overrides of the client behaviour by workload. */
+static void clients(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
+		    struct scenario *scn)
+{
+	if (!raw->clients)
+		return;
+	yaml_node_t *cmap = scn_value_of(c, root, "clients");
+	for (int w = 0; w < WL_COUNT; w++) {
+		const struct scn_raw_client *rc = raw->clients->wl[w];
+		if (!rc)
+			continue;
+		const char *wname = workload_name((enum workload)w);
+		yaml_node_t *m = scn_value_of(c, cmap, wname);
+		struct client_cfg *cfg = &scn->clients[w];
+		cfg->connections = scn_whole32(c, m, "connections", rc->connections, 1,
+					       MAX_CONNECTIONS, cfg->connections);
+		if (rc->think)
+			cfg->think = scn_duration(c, m, "think", rc->think, 1);
+		if (rc->hold)
+			cfg->hold = scn_duration(c, m, "hold", rc->hold, 1);
+		if (rc->lifetime)
+			cfg->lifetime = scn_duration(c, m, "lifetime", rc->lifetime, 1);
+		if (rc->tls_session)
+			cfg->tls_session = scn_duration(c, m, "tls-session", rc->tls_session, 1);
+		if (rc->backoff)
+			cfg->backoff = scn_duration(c, m, "backoff", rc->backoff, 1);
+		cfg->request_bytes = scn_whole32(c, m, "request-bytes", rc->request_bytes, 0,
+						 MAX_MESSAGE_BYTES, cfg->request_bytes);
+		cfg->response_bytes = scn_whole32(c, m, "response-bytes", rc->response_bytes, 0,
+						  MAX_MESSAGE_BYTES, cfg->response_bytes);
+		/* A device sends its next request think after a response, and
+		 * a long poll comes back after hold: with both at zero it
+		 * would spin, sending at the speed of the simulation. */
+		if ((rc->think || rc->hold) && cfg->think == 0 && cfg->hold == 0)
+			scn_report(c, scn_value_of(c, m, rc->think ? "think" : "hold"),
+				   "'think' and 'hold' of %s are both 0: its devices would send "
+				   "requests without pause; give one of them a duration", wname);
+	}
 }
 
 int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
 		struct scenario **out, struct scn_error *err)
 {
-	struct check c = { .doc = doc, .err = err, .failed = 0 };
+	struct scn_ctx c = { .doc = doc, .err = err };
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	struct scenario *scn = calloc(1, sizeof *scn);
 	if (!scn)
 		goto oom;
-	scn->populations = calloc(raw->populations_count ? raw->populations_count : 1,
-				  sizeof *scn->populations);
-	scn->designs = calloc(raw->designs_count ? raw->designs_count : 1,
-			      sizeof *scn->designs);
-	if (!scn->populations || !scn->designs)
+	/* At least one element each, so that no count of zero asks calloc
+	 * for nothing (which may return NULL). */
+	scn->populations = calloc(raw->populations_count + 1, sizeof *scn->populations);
+	scn->designs = calloc(raw->designs_count + 1, sizeof *scn->designs);
+	scn->faults = calloc(raw->faults_count + 1, sizeof *scn->faults);
+	scn->expects = calloc(raw->expect_count + 1, sizeof *scn->expects);
+	if (!scn->populations || !scn->designs || !scn->faults || !scn->expects)
 		goto oom;
 
-	/* Everything the schema has no key for yet keeps the documented
-	 * defaults: zero (no persistence, no health check, no faults, open
-	 * traffic) or the tables of scn_set_*_defaults(). */
+	/* The tables of client and server figures start at their documented
+	 * defaults, which the file then overrides key by key. */
 	scn_set_workload_defaults(scn);
-	name(&c, root, raw->name, sizeof scn->name - 1, scn->name);
-	scn->duration = duration(&c, root, "duration", raw->duration, 0);
-	scn->warmup = raw->warmup ? duration(&c, root, "warmup", raw->warmup, 1) : 0;
+	scn_name(&c, root, raw->name, sizeof scn->name - 1, scn->name);
+	unsigned before = c.reports;
+	scn->duration = scn_duration(&c, root, "duration", raw->duration, 0);
+	scn->warmup = raw->warmup ? scn_duration(&c, root, "warmup", raw->warmup, 1) : 0;
+	c.run = c.reports == before ? scn->warmup + scn->duration : 0;
 	scn->seed = 1;
 	if (raw->seed)
-		whole(&c, root, "seed", raw->seed, 0, UINT64_MAX, &scn->seed);
-	scn->replications = whole32(&c, root, "replications", raw->replications, 1,
-				    SCN_MAX_REPLICATIONS, 1);
+		scn_whole(&c, root, "seed", raw->seed, 0, UINT64_MAX, &scn->seed);
+	scn->replications = scn_whole32(&c, root, "replications", raw->replications, 1,
+					SCN_MAX_REPLICATIONS, 1);
 
-	yaml_node_t *servers = value_of(&c, root, "servers");
-	const struct scn_raw_servers *rs = raw->servers;
-	scn->servers.count = whole32(&c, servers, "count", rs->count, 1, SCN_MAX_SERVERS, 0);
-	scn->servers.cores = whole32(&c, servers, "cores", rs->cores, 1, SCN_MAX_CORES, 1);
-	scn->servers.service_mean = duration(&c, servers, "service", rs->service, 0);
-
+	yaml_node_t *smap = scn_value_of(&c, root, "servers");
+	servers(&c, raw->servers, smap, &scn->servers);
 	populations(&c, raw, root, scn);
-	designs(&c, raw, root, scn);
+	service(&c, raw, smap, &scn->servers);
+	clients(&c, raw, root, scn);
+	scn_designs(&c, raw, root, scn);
+	unique_names(&c, scn_value_of(&c, root, "designs"), "design", design_name,
+		     raw->designs, raw->designs_count);
+	scn_faults(&c, raw, root, scn);
+	scn_expects(&c, raw, root, scn);
 
 	if (c.failed) {
 		scn_free(scn);

@@ -35,11 +35,19 @@
 #define SCN_MAX_PORTS 64512u               /* ports per NAT address (1024 .. 65535) */
 #define SCN_MAX_PERSIST_SIZE 100000000u    /* persistence table entries */
 
-/* Defaults of keys a scenario file may leave out. */
+/* Defaults of keys a scenario file may leave out. They are assumptions to
+ * replace with measurements, chosen to be plausible rather than cited:
+ * a carrier NAT binding that outlives a few connections (churn), a
+ * re-authentication a few times a request's own CPU (affinity penalty),
+ * a persistence table sized for a large site and entries that outlive a
+ * user's pause (HAProxy examples use 30 min), a balancer queue that
+ * refuses only a balancer that has clearly fallen behind. */
 #define SCN_DEFAULT_CHURN (30ull * 60 * SIM_NS_PER_S)          /* cgnat: 30 min */
 #define SCN_DEFAULT_AFFINITY_PENALTY (30ull * 1000000)         /* 30 ms of CPU */
 #define SCN_DEFAULT_PERSIST_SIZE 100000u
 #define SCN_DEFAULT_PERSIST_EXPIRE (30ull * 60 * SIM_NS_PER_S) /* 30 min */
+#define SCN_DEFAULT_LB_QUEUE 10000u        /* requests waiting for balancer cores */
+#define SCN_MAX_LB_QUEUE 100000000u
 
 enum scn_design_kind {
 	SCN_DESIGN_L4 = 0,   /* one VIP for every workload */

@@ -1,0 +1,285 @@
+/* Checking single values of a scenario, for the scenario_validate*.c files.
+ *
+ * Each check takes the mapping that holds a key, the key and the text that
+ * libcyaml loaded for it; it parses the text itself (see scn_raw in
+ * scenario_internal.h for why), checks the range, and reports a mistake at
+ * the node of the libyaml document that holds the value, in words that
+ * name the key and quote the value back. scn_report keeps only the
+ * mistake that comes first in the file, so the callers check everything
+ * and need not stop at the first mistake.
+ *
+ * Cost: each check is linear in the length of its text, plus one scan of
+ * the pairs of its mapping to find the node (yaml_where.c).
+ */
+#include "scenario_internal.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
+{
+	unsigned line = yw_line(node), column = yw_column(node);
+	c->reports++;
+	if (c->failed && (line > c->err->line ||
+			  (line == c->err->line && column >= c->err->column)))
+		return;
+	c->failed = 1;
+	va_list ap;
+	va_start(ap, fmt);
+	scn_err_vset(c->err, line, column, fmt, ap);
+	va_end(ap);
+}
+
+yaml_node_t *scn_value_of(struct scn_ctx *c, yaml_node_t *map, const char *key)
+{
+	yaml_node_t *node = yw_map_value(c->doc, map, key, strlen(key), 0);
+	return node ? node : map;
+}
+
+yaml_node_t *scn_key_of(struct scn_ctx *c, yaml_node_t *map, const char *key)
+{
+	yaml_node_t *node = yw_map_key(c->doc, map, key, strlen(key), 0);
+	return node ? node : map;
+}
+
+yaml_node_t *scn_item_of(struct scn_ctx *c, yaml_node_t *seq, size_t i)
+{
+	yaml_node_t *node = yw_seq_item(c->doc, seq, i);
+	return node ? node : seq;
+}
+
+const char *scn_quote(char *buf, size_t n, const char *text)
+{
+	return yw_quote(buf, n, text, strlen(text));
+}
+
+int scn_has_value(struct scn_ctx *c, const yaml_node_t *node, const char *key)
+{
+	if (!yw_is_null(node))
+		return 1;
+	scn_report(c, node, "'%s' has no value", key);
+	return 0;
+}
+
+/* A whole number in [min, max]. Decimal digits; where max is below 2^53,
+ * also any number a double holds exactly that is whole ("1e6"). */
+static int parse_whole(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = text;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (p == text || *p) {
+		if (max >= (1ull << 53) || !*text || isspace((unsigned char)*text))
+			return -1;
+		char *end;
+		double x = strtod(text, &end);
+		if (*end || !isfinite(x) || x != floor(x) || x < 0 || x > (double)max)
+			return -1;
+		v = (uint64_t)x;
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int scn_whole(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	      uint64_t min, uint64_t max, uint64_t *out)
+{
+	yaml_node_t *node = scn_value_of(c, map, key);
+	char shown[160];
+	if (!scn_has_value(c, node, key))
+		return -1;
+	if (parse_whole(text, min, max, out) == 0)
+		return 0;
+	scn_report(c, node, "'%s' must be a whole number from %" PRIu64 " to %" PRIu64 ", got %s",
+		   key, min, max, scn_quote(shown, sizeof shown, text));
+	return -1;
+}
+
+uint32_t scn_whole32(struct scn_ctx *c, yaml_node_t *map, const char *key,
+		     const char *text, uint32_t min, uint32_t max, uint32_t dflt)
+{
+	uint64_t v = dflt;
+	if (text && scn_whole(c, map, key, text, min, max, &v) < 0)
+		v = dflt;
+	return (uint32_t)v;
+}
+
+sim_time_t scn_duration(struct scn_ctx *c, yaml_node_t *map, const char *key,
+			const char *text, int zero_ok)
+{
+	yaml_node_t *node = scn_value_of(c, map, key);
+	sim_time_t v = 0;
+	const char *why;
+	char shown[160];
+	if (!scn_has_value(c, node, key))
+		return 0;
+	scn_quote(shown, sizeof shown, text);
+	if (scn_parse_duration(text, &v, &why) < 0) {
+		scn_report(c, node, "%s %s %s", key, shown, why);
+		return 0;
+	}
+	if (v > SCN_MAX_DURATION || (v == 0 && !zero_ok)) {
+		scn_report(c, node, "'%s' must be %sat most 30d, got %s", key,
+			   zero_ok ? "" : "more than 0 and ", shown);
+		return 0;
+	}
+	return v;
+}
+
+/* %g, but whole numbers in full ("1000000", not "1e+06"). */
+static const char *shown_number(char *buf, size_t n, double x)
+{
+	snprintf(buf, n, x == floor(x) && fabs(x) < 1e15 ? "%.0f" : "%g", x);
+	return buf;
+}
+
+int scn_number(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	       double lo, int lo_open, double hi, const char *unit, double *out)
+{
+	yaml_node_t *node = scn_value_of(c, map, key);
+	char shown[160], los[40], his[40], range[120], *end = (char *)text;
+	if (!scn_has_value(c, node, key))
+		return -1;
+	/* strtod skips leading spaces and reads "nan", "inf" and hex; only a
+	 * finite decimal number written whole is taken. */
+	int plain = *text && !isspace((unsigned char)*text) && !strpbrk(text, "xX");
+	double x = plain ? strtod(text, &end) : NAN;
+	if (isfinite(x) && !*end && (lo_open ? x > lo : x >= lo) && x <= hi) {
+		*out = x;
+		return 0;
+	}
+	shown_number(los, sizeof los, lo);
+	shown_number(his, sizeof his, hi);
+	if (isinf(lo) && isinf(hi))
+		snprintf(range, sizeof range, "finite");
+	else if (lo_open)
+		snprintf(range, sizeof range, "more than %s and at most %s", los, his);
+	else
+		snprintf(range, sizeof range, "from %s to %s", los, his);
+	scn_report(c, node, "'%s' must be a %s%s%s%s, got %s", key,
+		   isinf(lo) && isinf(hi) ? "finite number" : "number ",
+		   isinf(lo) && isinf(hi) ? "" : range, unit ? " " : "", unit ? unit : "",
+		   scn_quote(shown, sizeof shown, text));
+	return -1;
+}
+
+int scn_bool(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	     int *out)
+{
+	static const char *const yes[] = { "true", "True", "TRUE" };
+	static const char *const no[] = { "false", "False", "FALSE" };
+	yaml_node_t *node = scn_value_of(c, map, key);
+	char shown[160];
+	if (!scn_has_value(c, node, key))
+		return -1;
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(text, yes[i]) == 0 || strcmp(text, no[i]) == 0) {
+			*out = strcmp(text, yes[i]) == 0;
+			return 0;
+		}
+	}
+	scn_report(c, node, "'%s' must be true or false, got %s", key,
+		   scn_quote(shown, sizeof shown, text));
+	return -1;
+}
+
+void scn_unknown_name(struct scn_ctx *c, const yaml_node_t *node, const char *key,
+		      const char *text, size_t len, const char *const *names, size_t n)
+{
+	char shown[160], valid[768];
+	size_t used = 0;
+	struct scn_suggest s;
+	scn_suggest_init(&s, text, len);
+	valid[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i])
+			continue;
+		scn_suggest_consider(&s, names[i]);
+		int w = snprintf(valid + used, sizeof valid - used, "%s%s",
+				 used ? ", " : "", names[i]);
+		if (w > 0 && (size_t)w < sizeof valid - used)
+			used += (size_t)w;
+	}
+	yw_quote(shown, sizeof shown, text, strlen(text));
+	if (s.best)
+		scn_report(c, node, "unknown %s %s; did you mean '%s'? (valid: %s)", key,
+			   shown, s.best, valid);
+	else
+		scn_report(c, node, "unknown %s %s (valid: %s)", key, shown, valid);
+}
+
+int scn_pick(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+	     const char *const *names, size_t n)
+{
+	yaml_node_t *node = scn_value_of(c, map, key);
+	if (!scn_has_value(c, node, key))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], text) == 0)
+			return (int)i;
+	scn_unknown_name(c, node, key, text, strlen(text), names, n);
+	return -1;
+}
+
+int scn_workload(struct scn_ctx *c, const yaml_node_t *node, const char *key,
+		 const char *text)
+{
+	const char *names[WL_COUNT];
+	if (yw_is_null(node)) {
+		scn_report(c, node, "'%s' has no value", key);
+		return -1;
+	}
+	int w = workload_find(text);
+	if (w >= 0)
+		return w;
+	for (int i = 0; i < WL_COUNT; i++)
+		names[i] = workload_name((enum workload)i);
+	scn_unknown_name(c, node, "workload", text, strlen(text), names, WL_COUNT);
+	return -1;
+}
+
+void scn_name(struct scn_ctx *c, yaml_node_t *map, const char *text, size_t max, char *dst)
+{
+	yaml_node_t *node = scn_value_of(c, map, "name");
+	size_t len = strlen(text);
+	if (!scn_has_value(c, node, "name"))
+		return;
+	if (len == 0) {
+		scn_report(c, node, "'name' must not be empty");
+		return;
+	}
+	if (len > max) {
+		scn_report(c, node, "'name' is too long: %zu bytes, at most %zu", len, max);
+		return;
+	}
+	/* A NUL written as "\0" ends the C string early: compare lengths. */
+	int control = node->type == YAML_SCALAR_NODE && node->data.scalar.length != len;
+	for (size_t i = 0; i < len; i++)
+		control |= (unsigned char)text[i] < 0x20 || text[i] == 0x7f;
+	if (control) {
+		scn_report(c, node, "'name' must not contain control characters");
+		return;
+	}
+	memcpy(dst, text, len + 1);
+}
+
+void scn_not_here(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	scn_report(c, scn_key_of(c, map, key), "'%s' applies to %s", key, why);
+}
