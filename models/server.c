@@ -63,7 +63,7 @@ static void on_done(struct sim_engine *eng, struct sim_event *ev)
 	srv->busy--;
 	rlist_remove(&srv->serving, req);
 	if (req->measured)
-		hist_record(srv->latency, now - req->arrived);
+		hist_record(srv->latency, request_response_ns(req, now));
 	struct request *next = rlist_pop(&srv->queue);
 	if (next)
 		start(eng, srv, next);

@@ -456,7 +456,7 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	if (ok) {
 		cnt->ok++;
 		if (req->measured)
-			hist_record(w->wl_latency[req->workload], sim_now(&w->eng) - req->arrived);
+			hist_record(w->wl_latency[req->workload], request_response_ns(req, sim_now(&w->eng)));
 	} else {
 		fail_request(w, req);
 	}

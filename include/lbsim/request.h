@@ -61,6 +61,15 @@ void request_pool_free(struct request_pool *rp);
 struct request *request_get(struct request_pool *rp);
 void request_put(struct request_pool *rp, struct request *req);
 
+/* The response time of a request answered at now: from its arrival at the
+ * balancer to its answer, less the long-poll hold, which the client asked
+ * for (an ActiveSync ping held for 9 minutes is not 9 minutes of delay). */
+static inline sim_time_t request_response_ns(const struct request *req, sim_time_t now)
+{
+	sim_time_t t = now - req->arrived;
+	return t > req->hold ? t - req->hold : 0;
+}
+
 /* An intrusive doubly linked list of requests (FIFO). */
 struct request_list {
 	struct request *head, *tail;
