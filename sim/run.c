@@ -224,11 +224,17 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->tls_full = w->tls_full;
 	out->tls_resumed = w->tls_resumed;
 	out->affinity_breaks = w->affinity_breaks;
+	out->server_changes = w->server_changes;
 	out->redispatched = w->bal.redispatched;
 	out->external_ips = w->bal.external_ips;
 	out->lb_refused = w->lb_refused;
 	out->lb_busy = w->lb_limited ? server_busy_fraction(&w->lb, end) : NAN;
 	out->virtual_services = w->bal.nvs;
+	out->has_persistence = w->design->persist != NULL;
+	for (uint32_t i = 0; i < w->bal.nvs; i++) {
+		out->routed += w->bal.vs[i].stats.routed;
+		out->persisted += w->bal.vs[i].stats.persisted;
+	}
 	out->health_checks = w->bal.nchecks;
 	for (uint32_t i = 0; i < w->bal.nvs; i++)
 		out->content_rules += w->bal.vs[i].nsubservices;

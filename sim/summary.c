@@ -4,6 +4,7 @@
  * "Output files" section documents each; keep the two in step. */
 #include "lbsim/summary.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@ GETTER(m_connect_failed, r->connect_failed)
 GETTER(m_tls_full, r->tls_full)
 GETTER(m_tls_resumed, r->tls_resumed)
 GETTER(m_affinity, r->affinity_breaks)
+GETTER(m_server_changes, r->server_changes)
+GETTER(m_server_change_ratio, r->sent ? (double)r->server_changes / (double)r->sent : 0)
 GETTER(m_redispatched, r->redispatched)
 GETTER(m_lb_mem, r->lb_mem_bytes_peak)
 GETTER(m_lb_table, r->lb_table_bytes)
@@ -49,6 +52,13 @@ GETTER(m_lb_cpu_mean, r->lb_cpu_cores_mean)
 GETTER(m_lb_cpu_peak, r->lb_cpu_cores_peak)
 GETTER(m_external_ips, r->external_ips)
 GETTER(m_lb_refused, r->lb_refused)
+/* No persistence configured: no value (not a ratio of 0). */
+static double m_persist_hit(const struct run_result *r, int arg)
+{
+	(void)arg;
+	return r->persisted == 0 && !r->has_persistence ? NAN
+	       : r->routed ? (double)r->persisted / (double)r->routed : NAN;
+}
 GETTER(m_lb_busy, r->lb_busy)
 GETTER(m_virtual_services, r->virtual_services)
 GETTER(m_content_rules, r->content_rules)
@@ -125,7 +135,10 @@ const struct summary_metric summary_design_metrics[] = {
 	{"tls_full_handshakes", "handshakes", m_tls_full},
 	{"tls_resumed_handshakes", "handshakes", m_tls_resumed},
 	{"affinity_breaks", "requests", m_affinity},
+	{"server_changes", "requests", m_server_changes},
+	{"server_change_ratio", "fraction", m_server_change_ratio},
 	{"redispatched", "requests", m_redispatched},
+	{"persist_hit_ratio", "fraction", m_persist_hit},
 	{"lb_cpu_cores", "cores", m_lb_cpu_mean},
 	{"lb_cpu_cores_peak", "cores", m_lb_cpu_peak},
 	{"lb_mem_bytes", "bytes", m_lb_mem},

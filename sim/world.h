@@ -57,7 +57,7 @@ struct device {
 	struct source_binding src;
 	uint64_t tls_id;            /* the session id it offers (0: none yet) */
 	sim_time_t tls_expires;
-	int32_t home;               /* affinity: the server holding its session (-1: none) */
+	int32_t home;               /* the server of its last request: its session's home (-1: none) */
 	uint32_t nconns;
 	struct conn *conns;
 	struct world *world;
@@ -116,7 +116,7 @@ struct world {
 	sim_time_t warmup_at;
 	struct wl_counts wl[WL_COUNT];
 	struct histogram *wl_latency[WL_COUNT];
-	uint64_t nat_refused, connect_failed, tls_full, tls_resumed, affinity_breaks;
+	uint64_t nat_refused, connect_failed, tls_full, tls_resumed, affinity_breaks, server_changes;
 	uint64_t conns_opened;
 	uint64_t traffic_hash;        /* order-free checksum of the requests sent (common random numbers) */
 	/* Balancer cost: operations in the current window and in the whole

@@ -361,15 +361,17 @@ static void send_request(struct world *w, struct conn *c)
 	req->server = (uint32_t)route.server;
 	req->route_vs = route.vs;
 	req->route_pool = route.pool;
-	if (w->scn->servers.affinity_required) {
-		/* Exchange 2010: the session lives on one server; landing on
-		 * another costs a re-authentication there. */
-		if (d->home >= 0 && d->home != route.server) {
+	/* A device whose request lands on another server than its last one
+	 * has moved; where the backend needs affinity (Exchange 2010: the
+	 * session lives on one server) that costs a re-authentication. */
+	if (d->home >= 0 && d->home != route.server) {
+		w->server_changes++;
+		if (w->scn->servers.affinity_required) {
 			w->affinity_breaks++;
 			req->demand += w->scn->servers.affinity_penalty;
 		}
-		d->home = route.server;
 	}
+	d->home = route.server;
 	dispatch(w, req);
 }
 

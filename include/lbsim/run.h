@@ -86,7 +86,7 @@ struct run_result {
 	struct skew skew_sessions; /* of active sessions (time-averaged) over servers */
 	/* Clients and balancer. */
 	uint64_t connections, nat_refused, connect_failed;
-	uint64_t tls_full, tls_resumed, affinity_breaks, redispatched;
+	uint64_t tls_full, tls_resumed, affinity_breaks, server_changes, redispatched;
 	uint64_t lb_table_bytes;  /* the core's structures (pools, persistence tables) at their peak */
 	/* Balancer cost over the measurement window. */
 	struct cost_counts ops;   /* operations performed */
@@ -95,6 +95,8 @@ struct run_result {
 	double lb_cpu_cores_peak; /* the busiest 10 s window */
 	double lb_mem_bytes_peak; /* the largest of the windows' memory */
 	uint64_t lb_refused;      /* requests refused by a full balancer queue (lb cores set) */
+	uint64_t routed, persisted; /* balancer decisions, and those a persistence entry made */
+	int has_persistence;
 	double lb_busy;           /* share of the balancer's cores busy; NaN when unlimited */
 	uint32_t nsamples;
 	struct lb_sample *samples; /* CPU and memory per 10 s window */
