@@ -16,9 +16,14 @@
 #include "lbsim/check.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
+#include "lbsim/mpi_batch.h"
+#include "lbsim/params.h"
+#include "lbsim/plan.h"
 #include "lbsim/plot.h"
 #include "lbsim/report.h"
 #include "lbsim/scenario.h"
+#include "lbsim/summary_csv.h"
+#include "lbsim/sweep.h"
 
 #ifndef LBSIM_VERSION
 #define LBSIM_VERSION "unknown"
@@ -37,7 +42,24 @@ struct cli_opts {
 	unsigned jobs;           /* 0: one per online processor */
 	double scale;            /* 0: as the scenario says; else users x scale */
 	double memory_limit;     /* bytes; 0: 80 % of the machine's memory */
+	const char *baseline;    /* check: a summary.csv to compare with */
+	struct check_tolerance tolerances[32];
+	size_t ntolerances;
+	double default_tolerance;
 	sim_time_t duration;     /* 0: as the scenario says */
+	/* sweep and plan */
+	const char *sets[PARAMS_MAX_AXES]; /* --set KEY=V1,V2,... as given */
+	unsigned nsets;
+	int no_plot;
+	struct plan_opts plan;
+};
+
+/* Long options without a letter (sweep and plan). */
+enum {
+	OPT_SET = 1000,
+	OPT_NO_PLOT,
+	OPT_PLAN_FIRST,          /* plan options: passed to plan_opts_parse by name */
+	OPT_PLAN_LAST = OPT_PLAN_FIRST + 16,
 };
 
 static void usage(FILE *fp)
@@ -53,6 +75,8 @@ static void usage(FILE *fp)
 	      "  check      run, then judge the scenario's expect: list (exit 1 if one fails)\n"
 	      "  plot DIR   draw PNG and SVG plots of the results in DIR (needs gnuplot)\n"
 	      "  report DIR write DIR/report.md for a design review (plots drawn if missing)\n"
+	      "  sweep      simulate a grid of --set values; write sweep.csv and plots\n"
+	      "  plan       find the smallest servers and balancer meeting targets; plan.csv\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
@@ -67,7 +91,27 @@ static void usage(FILE *fp)
 	      "                          the results are the same bytes whatever N is\n"
 	      "  -p, --plot              run: draw the plots after writing the CSV\n"
 	      "      --strict            check: an interval that straddles a bound fails\n"
+	      "      --baseline FILE     check: also compare with a stored summary.csv\n"
+	      "      --tolerance [M=]F   check --baseline: allowed relative change (default 0.05)\n"
 	      "  -q, --quiet             no progress messages\n"
+	      "\n"
+	      "sweep and plan:\n"
+	      "      --set KEY=V1,V2,... a scenario value to sweep (repeat for a grid; plan: one\n"
+	      "                          value each); keys: servers.count, servers.cores,\n"
+	      "                          servers.service, users, duration, warmup, replications,\n"
+	      "                          seed, population.NAME.{users,addresses,ports,rate},\n"
+	      "                          design.NAME.{lb_cores,check.inter,persist,balance}\n"
+	      "                          (NAME * for every one)\n"
+	      "      --no-plot           write the CSV only\n"
+	      "      --max-server-busy V plan: busiest server at most V busy (0.7 or 70%)\n"
+	      "      --max-p99 [WL=]MS   plan: response p99 at most MS ms (of workload WL)\n"
+	      "      --max-mean [WL=]MS  plan: mean response time at most MS ms\n"
+	      "      --max-failed F      plan: failed requests at most a share F (0.001 or 0.1%)\n"
+	      "      --max-lb-cpu U      plan: balancer cores busy at most U in the busiest 10 s\n"
+	      "      --users N1,N2,...   plan: population totals to plan for (default: as is)\n"
+	      "      --size-by KEY       plan: servers.count (default) or servers.cores\n"
+	      "      --max-size N        plan: give up above N servers (or cores)\n"
+	      "      --strict            plan: judge the 95 % interval's upper end, not the mean\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
 	      "\n"
@@ -101,11 +145,25 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"scale", required_argument, NULL, 'F'},
 		{"duration", required_argument, NULL, 'D'},
 		{"memory-limit", required_argument, NULL, 'M'},
+		{"baseline", required_argument, NULL, 'B'},
+		{"tolerance", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"set", required_argument, NULL, OPT_SET},
+		{"no-plot", no_argument, NULL, OPT_NO_PLOT},
+		{"max-server-busy", required_argument, NULL, OPT_PLAN_FIRST},
+		{"max-p99", required_argument, NULL, OPT_PLAN_FIRST + 1},
+		{"max-mean", required_argument, NULL, OPT_PLAN_FIRST + 2},
+		{"max-failed", required_argument, NULL, OPT_PLAN_FIRST + 3},
+		{"max-lb-cpu", required_argument, NULL, OPT_PLAN_FIRST + 4},
+		{"users", required_argument, NULL, OPT_PLAN_FIRST + 5},
+		{"size-by", required_argument, NULL, OPT_PLAN_FIRST + 6},
+		{"max-size", required_argument, NULL, OPT_PLAN_FIRST + 7},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
+	o->default_tolerance = 0.05;
+	plan_opts_init(&o->plan);
 	opterr = 0;
 	int c;
 	uint64_t v;
@@ -174,6 +232,32 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			o->scale = f;
 			break;
 		}
+		case 'B':
+			o->baseline = optarg;
+			break;
+		case 'T': {
+			/* METRIC=REL sets one metric's tolerance; a bare REL the default. */
+			const char *eq = strchr(optarg, '=');
+			const char *num = eq ? eq + 1 : optarg;
+			char *end;
+			errno = 0;
+			double rel = strtod(num, &end);
+			size_t klen = eq ? (size_t)(eq - optarg) : 0;
+			if (errno || *end || !(rel >= 0 && rel <= 100) || (eq && (klen == 0 || klen >= 48))) {
+				fprintf(stderr, "lbsim: --tolerance takes METRIC=FRACTION or FRACTION "
+						"(0.05 is 5 %%), got '%s'\n", optarg);
+				return -1;
+			}
+			if (!eq) {
+				o->default_tolerance = rel;
+			} else if (o->ntolerances < sizeof o->tolerances / sizeof o->tolerances[0]) {
+				struct check_tolerance *t = &o->tolerances[o->ntolerances++];
+				memcpy(t->metric, optarg, klen);
+				t->metric[klen] = '\0';
+				t->rel = rel;
+			}
+			break;
+		}
 		case 'M': {
 			char *end;
 			errno = 0;
@@ -195,6 +279,16 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			}
 			break;
 		}
+		case OPT_SET:
+			if (o->nsets == PARAMS_MAX_AXES) {
+				fprintf(stderr, "lbsim: at most %d --set options\n", PARAMS_MAX_AXES);
+				return -1;
+			}
+			o->sets[o->nsets++] = optarg;
+			break;
+		case OPT_NO_PLOT:
+			o->no_plot = 1;
+			break;
 		case 'h':
 			o->command = "help";
 			return 0;
@@ -202,9 +296,27 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			o->command = "version";
 			return 0;
 		default:
+			if (c >= OPT_PLAN_FIRST && c < OPT_PLAN_LAST) {
+				char err[512];
+				const char *name = "";
+				for (const struct option *lo = longopts; lo->name; lo++)
+					if (lo->val == c)
+						name = lo->name;
+				if (plan_opts_parse(&o->plan, name, optarg, err, sizeof err) != 0) {
+					fprintf(stderr, "lbsim: %s\n", err);
+					return -1;
+				}
+				break;
+			}
+			if (optopt >= OPT_SET) {
+				for (const struct option *lo = longopts; lo->name; lo++)
+					if (lo->val == optopt)
+						fprintf(stderr, "lbsim: option --%s needs a value\n", lo->name);
+				return -1;
+			}
 			if (optopt)
 				fprintf(stderr, "lbsim: option -%c %s\n", optopt,
-					strchr("osrjFDM", optopt) ? "needs a value" : "is unknown");
+					strchr("osrjFDMBT", optopt) ? "needs a value" : "is unknown");
 			else
 				fprintf(stderr, "lbsim: unknown option '%s'\n", argv[optind - 1]);
 			return -1;
@@ -309,7 +421,13 @@ static int simulate(const struct cli_opts *o, int checking)
 	char outdir[4096];
 	if (load(o->file, &scn) != 0)
 		return LBSIM_EXIT_USAGE;
-	if (checking && scn->nexpects == 0) {
+	struct summary_table base = {0};
+	if (checking && o->baseline && summary_csv_read(o->baseline, &base, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		scn_free(scn);
+		return LBSIM_EXIT_USAGE;
+	}
+	if (checking && scn->nexpects == 0 && !o->baseline) {
 		fprintf(stderr, "%s: nothing to check: the scenario has no expect: list\n", o->file);
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
@@ -368,7 +486,11 @@ static int simulate(const struct cli_opts *o, int checking)
 			fprintf(stderr, "lbsim: %s\n", err);
 		if (checking) {
 			unsigned failed = check_expectations(&ex, o->strict, stdout);
-			printf("%u passed, %u failed\n", scn->nexpects - failed, failed);
+			if (o->baseline)
+				failed += check_baseline(&ex, &base, o->tolerances, o->ntolerances,
+							 o->default_tolerance, stdout);
+			if (scn->nexpects)
+				printf("%u passed, %u failed\n", scn->nexpects - (failed > scn->nexpects ? scn->nexpects : failed), failed);
 			rc = failed ? LBSIM_EXIT_FAILED : LBSIM_EXIT_OK;
 		}
 	}
@@ -395,6 +517,252 @@ static int cmd_run(const struct cli_opts *o)
 static int cmd_check(const struct cli_opts *o)
 {
 	return simulate(o, 1);
+}
+
+/* ---- sweep and plan --------------------------------------------------------
+ * Both may run as MPI ranks (mpirun -np N lbsim sweep ...): every rank
+ * parses, loads and decides alike; rank 0 alone talks and writes. A
+ * decision only one rank can make (its output folder, its memory) is
+ * agreed on by all before anything runs, so that no rank waits forever
+ * for one that left. */
+
+/* The options every command shares, on a loaded scenario (as simulate()
+ * applies them). */
+static void apply_common(const struct cli_opts *o, struct scenario *scn)
+{
+	if (o->seed_set)
+		scn->seed = o->seed;
+	if (o->replications)
+		scn->replications = o->replications;
+	if (o->duration)
+		scn->duration = o->duration;
+	for (uint32_t i = 0; o->scale > 0 && i < scn->npopulations; i++) {
+		double users = (double)scn->populations[i].users * o->scale;
+		scn->populations[i].users = users < 1 ? 1 : users > SCN_MAX_USERS ? SCN_MAX_USERS
+										 : (uint64_t)users;
+	}
+}
+
+static unsigned jobs_of(const struct cli_opts *o)
+{
+	if (o->jobs)
+		return o->jobs;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	return online > 0 ? (unsigned)online : 1;
+}
+
+/* Load, apply the common options, parse every --set. Messages on rank 0
+ * only: every rank finds the same mistake. */
+static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **scn,
+			  struct param_axis *axes)
+{
+	struct scn_error serr;
+	char err[2048];
+	if (scn_load(o->file, scn, &serr) != 0) {
+		if (lead)
+			scn_error_print(stderr, &serr);
+		return -1;
+	}
+	apply_common(o, *scn);
+	for (unsigned i = 0; i < o->nsets; i++) {
+		if (params_parse(&axes[i], *scn, o->sets[i], err, sizeof err) != 0) {
+			if (lead)
+				fprintf(stderr, "lbsim: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The output folder on rank 0 (made and tested), agreed by every rank. */
+static int prepare_output(const struct cli_opts *o, const struct batch_comm *comm,
+			  const struct scenario *scn, const char *suffix, double need,
+			  char *outdir, size_t len)
+{
+	char err[1024];
+	int ok = 1;
+	if (o->outdir) {
+		snprintf(outdir, len, "%s", o->outdir);
+	} else {
+		char base[4096];
+		default_outdir(scn->name, base, sizeof base);
+		snprintf(outdir, len, "%s-%s", base, suffix);
+	}
+	double limit = o->memory_limit;
+	if (limit == 0) {
+		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+		limit = pages > 0 && page > 0 ? 0.8 * (double)pages * (double)page : 0;
+	}
+	if (limit > 0 && need > limit) {
+		fprintf(stderr, "%s: the runs side by side would need about %.3g GiB, more than the "
+			"limit of %.3g GiB: use fewer users (--scale), fewer parallel runs (-j), or "
+			"--memory-limit\n", o->file, need / 1073741824.0, limit / 1073741824.0);
+		ok = 0;
+	}
+	if (ok && comm->rank == 0 && output_dir_prepare(outdir, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		ok = 0;
+	}
+	return batch_comm_all_ok(comm, ok) ? 0 : -1;
+}
+
+static int cmd_sweep(const struct cli_opts *o)
+{
+	struct batch_comm comm;
+	char err[2048], outdir[4200];
+	if (batch_comm_init(&comm, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_USAGE;
+	}
+	int lead = comm.rank == 0, rc = LBSIM_EXIT_USAGE;
+	struct scenario *scn = NULL;
+	struct param_axis *axes = calloc(PARAMS_MAX_AXES, sizeof *axes);
+	struct sweep sw = {0};
+	if (!axes) {
+		fprintf(stderr, "lbsim: out of memory\n");
+		goto out;
+	}
+	if (o->nsets == 0) {
+		if (lead)
+			fprintf(stderr, "lbsim sweep: give the values to sweep with --set KEY=V1,V2,... "
+				"(e.g. --set servers.count=4,8,16)\n");
+		goto out;
+	}
+	if (load_with_sets(o, lead, &scn, axes) != 0)
+		goto out;
+	if (sweep_prepare(&sw, scn, axes, o->nsets, err, sizeof err) != 0) {
+		if (lead)
+			fprintf(stderr, "lbsim: %s\n", err);
+		goto out;
+	}
+	unsigned jobs = jobs_of(o);
+	struct batch all = {.tasks = sw.tasks, .ntasks = sw.ntasks};
+	if (prepare_output(o, &comm, scn, "sweep", batch_memory_need(&all, jobs), outdir,
+			   sizeof outdir) != 0)
+		goto out;
+	FILE *progress = o->quiet || !lead ? NULL : stderr;
+	if (progress)
+		fprintf(progress, "lbsim: %s: sweep of %u point(s), %zu run(s), seed %" PRIu64 "\n",
+			scn->name, sw.npoints, sw.ntasks, scn->seed);
+	if (progress && comm.size > 1)
+		fprintf(progress, "lbsim: %d MPI ranks, %u thread(s) each\n", comm.size, jobs);
+	int b = sweep_run(&sw, &comm, jobs, progress, err, sizeof err);
+	if (b != 0) {
+		if (lead || b == -1)
+			fprintf(stderr, "lbsim: %s\n", err);
+		rc = LBSIM_EXIT_FAILED;
+		goto out;
+	}
+	rc = LBSIM_EXIT_OK;
+	if (!lead)
+		goto out;
+	if (sweep_write_csv(&sw, outdir, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		rc = LBSIM_EXIT_FAILED;
+		goto out;
+	}
+	if (!o->quiet) {
+		fprintf(stderr, "lbsim: %.2f s\n", sw.wall_s);
+		printf("results: %s/sweep.csv\n", outdir);
+	}
+	/* A missing gnuplot does not fail the sweep: the CSV is the result. */
+	if (!o->no_plot && sweep_plot(&sw, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
+		fprintf(stderr, "lbsim: %s\n", err);
+out:
+	sweep_free(&sw);
+	if (scn)
+		scn_free(scn);
+	free(axes);
+	batch_comm_finish(&comm);
+	return rc;
+}
+
+static int cmd_plan(const struct cli_opts *o)
+{
+	struct batch_comm comm;
+	char err[2048], outdir[4200];
+	if (batch_comm_init(&comm, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_USAGE;
+	}
+	int lead = comm.rank == 0, rc = LBSIM_EXIT_USAGE;
+	struct scenario *scn = NULL;
+	struct param_axis *axes = calloc(PARAMS_MAX_AXES, sizeof *axes);
+	struct plan pl = {0};
+	struct plan_opts po = o->plan;
+	po.strict = o->strict;
+	if (!axes) {
+		fprintf(stderr, "lbsim: out of memory\n");
+		goto out;
+	}
+	if (load_with_sets(o, lead, &scn, axes) != 0)
+		goto out;
+	/* --set gives a plan one fixed value per key (a sweep gives several). */
+	for (unsigned i = 0; i < o->nsets; i++) {
+		if (axes[i].nvalues != 1) {
+			if (lead)
+				fprintf(stderr, "lbsim plan: --set %s takes one value in a plan; sweep "
+					"several with lbsim sweep\n", axes[i].key);
+			goto out;
+		}
+		if (params_apply(&axes[i], 0, scn, err, sizeof err) != 0) {
+			if (lead)
+				fprintf(stderr, "lbsim: %s\n", err);
+			goto out;
+		}
+	}
+	if (params_check(scn, err, sizeof err) != 0 || plan_opts_check(&po, scn, err, sizeof err) != 0) {
+		if (lead)
+			fprintf(stderr, "lbsim: %s\n", err);
+		goto out;
+	}
+	unsigned jobs = jobs_of(o);
+	struct batch_task one[SCN_MAX_DESIGNS];
+	for (uint32_t d = 0; d < scn->ndesigns; d++)
+		one[d] = (struct batch_task){scn, d, 0};
+	struct batch first = {.tasks = one, .ntasks = scn->ndesigns};
+	if (prepare_output(o, &comm, scn, "plan", batch_memory_need(&first, jobs), outdir,
+			   sizeof outdir) != 0)
+		goto out;
+	FILE *progress = o->quiet || !lead ? NULL : stderr;
+	if (progress)
+		fprintf(progress, "lbsim: %s: plan for %u design(s) x %u users level(s), %u "
+			"replication(s) per evaluation, seed %" PRIu64 "\n", scn->name, scn->ndesigns,
+			po.nusers ? po.nusers : 1, scn->replications, scn->seed);
+	int b = plan_run(&pl, scn, &po, &comm, jobs, progress, err, sizeof err);
+	if (b != 0) {
+		if (lead || b == -1)
+			fprintf(stderr, "lbsim: %s\n", err);
+		rc = LBSIM_EXIT_FAILED;
+		goto out;
+	}
+	rc = LBSIM_EXIT_OK;
+	if (!lead)
+		goto out;
+	if (plan_write_csv(&pl, outdir, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		rc = LBSIM_EXIT_FAILED;
+		goto out;
+	}
+	if (!o->quiet) {
+		for (size_t i = 0; i < pl.nrows; i++) {
+			const struct plan_row *r = &pl.rows[i];
+			printf("%llu users, %s: %s\n", (unsigned long long)r->users,
+			       scn->designs[r->design].name, r->why);
+		}
+		printf("%u simulation(s) in %u round(s), %.2f s\n", pl.simulations, pl.rounds,
+		       pl.wall_s);
+		printf("results: %s/plan.csv\n", outdir);
+	}
+	if (!o->no_plot && plan_plot(&pl, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
+		fprintf(stderr, "lbsim: %s\n", err);
+out:
+	plan_free(&pl);
+	if (scn)
+		scn_free(scn);
+	free(axes);
+	batch_comm_finish(&comm);
+	return rc;
 }
 
 int lbsim_main(int argc, char **argv)
@@ -427,6 +795,8 @@ int lbsim_main(int argc, char **argv)
 		{"check", cmd_check, "SCENARIO.yaml"},
 		{"plot", cmd_plot, "RESULTS-DIR"},
 		{"report", cmd_report, "RESULTS-DIR"},
+		{"sweep", cmd_sweep, "SCENARIO.yaml"},
+		{"plan", cmd_plan, "SCENARIO.yaml"},
 	};
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(o.command, commands[i].name) != 0)
@@ -438,6 +808,6 @@ int lbsim_main(int argc, char **argv)
 		}
 		return commands[i].fn(&o);
 	}
-	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, report)\n", o.command);
+	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, report, sweep, plan)\n", o.command);
 	return LBSIM_EXIT_USAGE;
 }

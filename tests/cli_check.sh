@@ -45,7 +45,7 @@ check "all pass: exit 0, a PASS line each and the count" bash -c "
   [ \$(grep -c '^PASS ' '$tmp/pass.out') -eq 2 ] && grep -q '^2 passed, 0 failed\$' '$tmp/pass.out'"
 check "one fails: exit 1, the FAIL line names the file and line" bash -c "
   '$lbsim' check -q -o '$tmp/o2' '$tmp/fail.yaml' >'$tmp/fail.out'; [ \$? -eq 1 ] &&
-  grep -q '^FAIL  $tmp/fail.yaml:15: hash jain (all) = ' '$tmp/fail.out' && grep -q '^1 passed, 1 failed\$' '$tmp/fail.out'"
+  grep -q '^FAIL  $tmp/fail.yaml:14: hash jain (all) = ' '$tmp/fail.out' && grep -q '^1 passed, 1 failed\$' '$tmp/fail.out'"
 check "no expect list: exit 2" bash -c "
   '$lbsim' check -q -o '$tmp/o3' '$tmp/none.yaml' 2>'$tmp/none.err'; [ \$? -eq 2 ] && grep -q 'nothing to check' '$tmp/none.err'"
 check "unknown metric: exit 2 with a suggestion, nothing run" bash -c "

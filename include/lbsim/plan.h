@@ -1,0 +1,111 @@
+/* `lbsim plan`: capacity planning. For every design and population size,
+ * the smallest number of servers (or cores per server) that meets the
+ * targets, the balancer cores that keep its CPU under a busy fraction,
+ * and its memory; how that grows with the users; and, when a target
+ * cannot be met, why.
+ *
+ * The search needs few simulations because the server-side figures are
+ * monotone in capacity: bracket by doubling from a first guess (the
+ * scenario's size scaled by users), bisect, and cache every evaluation
+ * by size. A server busy target also gives a lower bound without
+ * simulating: the servers' work is conserved, so a size whose mean busy
+ * fraction would exceed the target fails whatever the skew. Every
+ * (users, design) search advances one evaluation per round, all rounds'
+ * runs in one batch (include/lbsim/mpi_batch.h), so threads and MPI ranks
+ * share them and every rank takes the same next step.
+ */
+#ifndef LBSIM_PLAN_H
+#define LBSIM_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lbsim/mpi_batch.h"
+#include "lbsim/scenario.h"
+#include "lbsim/workload.h"
+
+#define PLAN_MAX_LEVELS 32        /* --users values */
+#define PLAN_MAX_LATENCY 16       /* --max-p99 and --max-mean options */
+#define PLAN_MAX_EVALS 64         /* evaluations of one search */
+
+enum plan_size_key {
+	PLAN_SIZE_SERVERS = 0,    /* servers.count */
+	PLAN_SIZE_CORES,          /* servers.cores (one server's cores) */
+};
+
+/* A response-time target: p99 or mean, of every request or of a workload. */
+struct plan_latency {
+	int p99;                  /* 1: response_p99; 0: response_mean */
+	int workload;             /* enum workload, or -1 for every request */
+	double ms;
+};
+
+struct plan_opts {
+	double max_lb_cpu;        /* balancer busy fraction (0, 1]; 0: no target */
+	double max_server_busy;   /* busiest server's busy fraction; 0: no target */
+	double max_failed;        /* share of measured requests; < 0: no target */
+	struct plan_latency latency[PLAN_MAX_LATENCY];
+	unsigned nlatency;
+	uint64_t users[PLAN_MAX_LEVELS];  /* population totals; none: the scenario's */
+	unsigned nusers;
+	enum plan_size_key size_key;
+	uint32_t max_size;        /* 0: the loader's limit for the key */
+	int strict;               /* judge the 95 % interval's upper end, not the mean */
+};
+
+/* Defaults: no targets, servers.count. */
+void plan_opts_init(struct plan_opts *o);
+
+/* Read one command-line option into o: name is the long option without
+ * dashes ("max-p99", "users", "size-by", ...). Returns 0, or -1 with a
+ * message. */
+int plan_opts_parse(struct plan_opts *o, const char *name, const char *value, char *err,
+		    size_t errlen);
+
+/* Check o against scn (a workload target needs traffic of that
+ * workload; there must be a target). Returns 0, or -1 with a message. */
+int plan_opts_check(const struct plan_opts *o, const struct scenario *scn, char *err,
+		    size_t errlen);
+
+/* The answer for one (users, design). Figures are at the chosen size (or,
+ * when not met, at the largest size evaluated); means over replications. */
+struct plan_row {
+	uint64_t users;
+	uint32_t design;
+	int met;
+	uint32_t servers, cores;        /* servers and cores per server */
+	uint32_t lb_cores;              /* 0: unlimited (no --max-lb-cpu and none configured) */
+	double lb_cpu_cores, lb_cpu_cores_peak, lb_mem_bytes;
+	double server_busy_max, response_p99_ms, failed_share;
+	unsigned evaluations;           /* sizes (and balancer sizes) simulated */
+	unsigned simulations;           /* runs: evaluations x replications */
+	char why[768];
+};
+
+struct plan {
+	struct plan_row *rows;          /* users level, then design */
+	size_t nrows;
+	const struct scenario *scn;
+	struct plan_opts opts;
+	unsigned simulations, rounds;
+	double wall_s;
+};
+
+/* Plan scn against o on jobs threads per rank; progress (may be NULL)
+ * gets a line per evaluation. Returns 0 (targets met or not: see the
+ * rows); -1 or -2 as batch_run, or -1 for bad input, with a message. */
+int plan_run(struct plan *pl, const struct scenario *scn, const struct plan_opts *o,
+	     const struct batch_comm *comm, unsigned jobs, FILE *progress, char *err,
+	     size_t errlen);
+
+/* Write dir/plan.csv whole or not at all. */
+int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t errlen);
+
+/* Draw plan.png and plan.svg (servers, balancer cores and memory against
+ * users per design). Returns 0; 1 when gnuplot is missing; -1 otherwise. */
+int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size_t errlen);
+
+void plan_free(struct plan *pl);
+
+#endif

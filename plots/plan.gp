@@ -1,0 +1,50 @@
+# What each design needs as the users grow: servers (or cores per server),
+# balancer cores, balancer memory. Only sizes that met every target are
+# drawn. Input: plan.csv (users, design, servers, server_cores, lb_cores,
+# lb_cpu_cores, lb_cpu_cores_peak, lb_mem_bytes, ..., met, why).
+# Set by `lbsim plan`: dir, out, lib, term, ndesigns, design1..N,
+# sizelabel, sizecol (the column of the size the plan searched).
+load lib.'/common.gp'
+set termoption noenhanced
+set terminal term size 1200,420 font 'sans,11'
+set output out
+met(i) = strcol(2) eq name(i) && strcol(14) eq 'yes'
+# A design's rows are spread over the file (one users level after
+# another): gather each into a table first, so that its points join.
+do for [i=1:ndesigns] {
+	eval sprintf('set table $P%d', i)
+	plot sprintf('%s/plan.csv', dir) skip 1 \
+	     using 1:(column(sizecol)):(valid(5) ? column(5) : NaN):(column(7)):($8 / 1e6) \
+	     with table if (met(i))
+	unset table
+}
+set datafile separator whitespace
+rows = 0
+do for [i=1:ndesigns] { eval sprintf('rows = rows + |$P%d|', i) }
+set multiplot layout 1,3 title 'Capacity against users (sizes that meet every target)'
+set xlabel 'users'
+set key inside left top
+set format x '%.0s%c'
+if (rows == 0) {
+	set label 1 'no size met the targets (see plan.csv, column why)' at graph 0.5, 0.5 center
+	set xrange [0:1]
+	set yrange [0:1]
+	plot NaN notitle
+	unset multiplot
+	exit
+}
+set yrange [0:*]
+set title sizelabel
+set ylabel sizelabel
+plot for [i=1:ndesigns] sprintf('$P%d', i) using 1:2 with linespoints lw 2 pt 7 \
+     lc rgb colour(i) title name(i)
+set title 'balancer CPU'
+set ylabel 'cores (points: planned; dashed: busiest 10 s use)'
+plot for [i=1:ndesigns] sprintf('$P%d', i) using 1:3 with linespoints lw 2 pt 7 \
+     lc rgb colour(i) title name(i), \
+     for [i=1:ndesigns] sprintf('$P%d', i) using 1:4 with lines dt 2 lc rgb colour(i) notitle
+set title 'balancer memory'
+set ylabel 'MB (peak)'
+plot for [i=1:ndesigns] sprintf('$P%d', i) using 1:5 with linespoints lw 2 pt 7 \
+     lc rgb colour(i) title name(i)
+unset multiplot

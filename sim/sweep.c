@@ -1,0 +1,485 @@
+/* `lbsim sweep`; see include/lbsim/sweep.h.
+ *
+ * Each run keeps the figures of the summary catalogue (sim/summary.c) in
+ * a fixed layout: the whole-design metrics, then every workload's metrics
+ * (all workloads, used or not, so that the layout is the same for every
+ * point), then every fault's. sweep.csv is then written from those
+ * figures exactly as experiment_csv.c writes summary.csv from runs: same
+ * getters, same estimate_mean, same number format, so a point's rows are
+ * byte for byte the summary.csv of `lbsim run` with the point's values.
+ *
+ * Memory: the point scenarios (two small arrays each) and nvalues doubles
+ * per run (about 100), never the runs themselves.
+ */
+#include "lbsim/sweep.h"
+
+#include <errno.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lbsim/csv_out.h"
+#include "lbsim/plot.h"
+#include "lbsim/stats.h"
+#include "lbsim/summary.h"
+#include "lbsim/workload.h"
+
+extern char **environ;
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- the figures of one run -------------------------------------------- */
+
+/* Where a run's figures keep workload w's metrics, and fault f's. */
+static size_t layout_workload(int w)
+{
+	return summary_design_metrics_len + (size_t)w * summary_workload_metrics_len;
+}
+
+static size_t layout_fault(uint32_t f)
+{
+	return layout_workload(WL_COUNT) + (size_t)f * summary_fault_metrics_len;
+}
+
+/* The batch hook: every catalogue figure of run r, in layout order. */
+static void extract_catalogue(void *ctx, const struct batch_task *t, const struct run_result *r,
+			      double *out)
+{
+	(void)ctx;
+	for (size_t m = 0; m < summary_design_metrics_len; m++)
+		out[m] = summary_design_metrics[m].get(r, 0);
+	for (int w = 0; w < WL_COUNT; w++)
+		for (size_t m = 0; m < summary_workload_metrics_len; m++)
+			out[layout_workload(w) + m] = summary_workload_metrics[m].get(r, w);
+	for (uint32_t f = 0; f < t->scn->nfaults; f++)
+		for (size_t m = 0; m < summary_fault_metrics_len; m++)
+			out[layout_fault(f) + m] = summary_fault_metrics[m].get(r, (int)f);
+}
+
+/* ---- the grid ------------------------------------------------------------ */
+
+const char *sweep_point_name(const struct sweep *sw, uint32_t point, char *buf, size_t len)
+{
+	size_t used = 0;
+	if (len)
+		buf[0] = '\0';
+	for (uint32_t a = 0; a < sw->naxes && used < len; a++) {
+		const struct param_axis *ax = &sw->axes[a];
+		int k = snprintf(buf + used, len - used, "%s%s=%s", a ? ", " : "", ax->key,
+				 ax->values[sw->choice[(size_t)point * sw->naxes + a]].text);
+		if (k < 0)
+			break;
+		used += (size_t)k;
+	}
+	return buf;
+}
+
+int sweep_prepare(struct sweep *sw, const struct scenario *base, const struct param_axis *axes,
+		  uint32_t naxes, char *err, size_t errlen)
+{
+	memset(sw, 0, sizeof *sw);
+	sw->base = base;
+	sw->axes = axes;
+	sw->naxes = naxes;
+	uint64_t npoints = 1;
+	for (uint32_t a = 0; a < naxes; a++) {
+		npoints *= axes[a].nvalues;
+		if (npoints > SWEEP_MAX_POINTS) {
+			snprintf(err, errlen, "the grid has more than %u points; sweep fewer values",
+				 SWEEP_MAX_POINTS);
+			return -1;
+		}
+	}
+	sw->npoints = (uint32_t)npoints;
+	sw->points = calloc(npoints, sizeof *sw->points);
+	sw->choice = calloc(npoints * (naxes ? naxes : 1), sizeof *sw->choice);
+	sw->first_task = calloc(npoints + 1, sizeof *sw->first_task);
+	if (!sw->points || !sw->choice || !sw->first_task)
+		goto oom;
+	for (uint32_t p = 0; p < sw->npoints; p++) {
+		/* Row-major: the last axis varies fastest. */
+		uint32_t rest = p;
+		for (uint32_t a = naxes; a-- > 0;) {
+			sw->choice[(size_t)p * naxes + a] = rest % axes[a].nvalues;
+			rest /= axes[a].nvalues;
+		}
+		if (params_copy(&sw->points[p], base) != 0)
+			goto oom;
+		char e[512], name[1024];
+		int bad = 0;
+		for (uint32_t a = 0; a < naxes && !bad; a++)
+			bad = params_apply(&axes[a], sw->choice[(size_t)p * naxes + a], &sw->points[p],
+					   e, sizeof e) != 0;
+		if (bad || params_check(&sw->points[p], e, sizeof e) != 0) {
+			snprintf(err, errlen, "sweep point %s: %s",
+				 sweep_point_name(sw, p, name, sizeof name), e);
+			sw->npoints = p + 1;
+			return -1;
+		}
+		sw->first_task[p + 1] = sw->first_task[p] +
+					(size_t)sw->points[p].ndesigns * sw->points[p].replications;
+	}
+	sw->ntasks = sw->first_task[sw->npoints];
+	sw->tasks = calloc(sw->ntasks, sizeof *sw->tasks);
+	if (!sw->tasks)
+		goto oom;
+	size_t i = 0;
+	for (uint32_t p = 0; p < sw->npoints; p++)
+		for (uint32_t d = 0; d < sw->points[p].ndesigns; d++)
+			for (uint32_t r = 0; r < sw->points[p].replications; r++)
+				sw->tasks[i++] = (struct batch_task){&sw->points[p], d, r};
+	sw->nvalues = layout_fault(base->nfaults);
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* The batch's done hook (under its lock): count the point's runs down
+ * and say when this rank's share of the point is done. */
+static void point_done(void *ctx, size_t task, double wall_s)
+{
+	struct sweep *sw = ctx;
+	/* The point of a task: the last whose first task is at or before it. */
+	uint32_t lo = 0, hi = sw->npoints - 1;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi + 1) / 2;
+		if (sw->first_task[mid] <= task)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	sw->point_wall[lo] += wall_s;
+	if (--sw->left[lo] > 0 || !sw->progress)
+		return;
+	char name[1024];
+	const struct scenario *s = &sw->points[lo];
+	fprintf(sw->progress, "lbsim: point %u/%u (%s): %u design(s) x %u replication(s)%s, "
+		"%.2f s of runs\n", lo + 1, sw->npoints, sweep_point_name(sw, lo, name, sizeof name),
+		s->ndesigns, s->replications, sw->comm && sw->comm->size > 1 ? " (this rank's share)"
+									      : "",
+		sw->point_wall[lo]);
+}
+
+int sweep_run(struct sweep *sw, const struct batch_comm *comm, unsigned jobs, FILE *progress,
+	      char *err, size_t errlen)
+{
+	sw->values = malloc((sw->ntasks ? sw->ntasks : 1) * sw->nvalues * sizeof *sw->values);
+	sw->left = calloc(sw->npoints, sizeof *sw->left);
+	sw->point_wall = calloc(sw->npoints, sizeof *sw->point_wall);
+	if (!sw->values || !sw->left || !sw->point_wall) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rank = comm ? comm->rank : 0, size = comm ? comm->size : 1;
+	for (uint32_t p = 0; p < sw->npoints; p++)
+		for (size_t i = sw->first_task[p]; i < sw->first_task[p + 1]; i++)
+			sw->left[p] += i % (size_t)size == (size_t)rank;
+	sw->progress = progress;
+	sw->comm = comm;
+	struct batch b = {
+		.tasks = sw->tasks,
+		.ntasks = sw->ntasks,
+		.nvalues = sw->nvalues,
+		.extract = extract_catalogue,
+		.done = point_done,
+		.ctx = sw,
+	};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = batch_run(&b, comm, jobs, sw->values, err, errlen);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	sw->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	return rc;
+}
+
+void sweep_free(struct sweep *sw)
+{
+	for (uint32_t p = 0; sw->points && p < sw->npoints; p++)
+		params_copy_free(&sw->points[p]);
+	free(sw->points);
+	free(sw->choice);
+	free(sw->first_task);
+	free(sw->tasks);
+	free(sw->values);
+	free(sw->left);
+	free(sw->point_wall);
+	memset(sw, 0, sizeof *sw);
+}
+
+/* ---- sweep.csv ------------------------------------------------------------ */
+
+/* One row of sweep.csv: the point's values, then the summary.csv row of
+ * metric m (figure slot) of design d. */
+static void write_row(const struct sweep *sw, struct csv_out *c, uint32_t p, uint32_t d,
+		      const struct summary_metric *m, size_t slot, const char *scope, double *buf)
+{
+	const struct scenario *s = &sw->points[p];
+	size_t first = sw->first_task[p] + (size_t)d * s->replications;
+	for (uint32_t r = 0; r < s->replications; r++)
+		buf[r] = sw->values[(first + r) * sw->nvalues + slot];
+	struct estimate e = estimate_mean(buf, s->replications);
+	for (uint32_t a = 0; a < sw->naxes; a++)
+		csv_out_str(c, sw->axes[a].values[sw->choice[(size_t)p * sw->naxes + a]].text);
+	csv_out_str(c, s->designs[d].name);
+	csv_out_str(c, m->name);
+	csv_out_str(c, scope);
+	csv_out_str(c, m->unit);
+	csv_out_num(c, e.mean);
+	csv_out_num(c, e.ci_low);
+	csv_out_num(c, e.ci_high);
+	csv_out_u64(c, e.n);
+	csv_out_end_row(c);
+}
+
+int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t errlen)
+{
+	static const char *const tail[] = {"design", "metric", "scope", "unit", "mean",
+					   "ci95_low", "ci95_high", "replications"};
+	uint32_t maxreps = 1;
+	for (uint32_t p = 0; p < sw->npoints; p++)
+		if (sw->points[p].replications > maxreps)
+			maxreps = sw->points[p].replications;
+	double *buf = calloc(maxreps, sizeof *buf);
+	struct csv_out c;
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (csv_out_open(&c, dir, "sweep.csv", err, errlen) != 0) {
+		free(buf);
+		return -1;
+	}
+	for (uint32_t a = 0; a < sw->naxes; a++)
+		csv_out_str(&c, sw->axes[a].key);
+	for (size_t k = 0; k < COUNT(tail); k++)
+		csv_out_str(&c, tail[k]);
+	csv_out_end_row(&c);
+	for (uint32_t p = 0; p < sw->npoints; p++) {
+		const struct scenario *s = &sw->points[p];
+		for (uint32_t d = 0; d < s->ndesigns; d++) {
+			for (size_t m = 0; m < summary_design_metrics_len; m++)
+				write_row(sw, &c, p, d, &summary_design_metrics[m], m, "all", buf);
+			for (int w = 0; w < WL_COUNT; w++) {
+				if (!summary_workload_used(s, w))
+					continue;
+				for (size_t m = 0; m < summary_workload_metrics_len; m++)
+					write_row(sw, &c, p, d, &summary_workload_metrics[m],
+						  layout_workload(w) + m, workload_name((enum workload)w),
+						  buf);
+			}
+			for (uint32_t f = 0; f < s->nfaults; f++) {
+				char scope[32];
+				snprintf(scope, sizeof scope, "fault%u", f + 1);
+				for (size_t m = 0; m < summary_fault_metrics_len; m++)
+					write_row(sw, &c, p, d, &summary_fault_metrics[m],
+						  layout_fault(f) + m, scope, buf);
+			}
+		}
+	}
+	free(buf);
+	if (c.error) {
+		snprintf(err, errlen, "%s/sweep.csv: write failed (device full?)", dir);
+		csv_out_abort(&c);
+		return -1;
+	}
+	return csv_out_commit(&c, err, errlen);
+}
+
+/* ---- plots ---------------------------------------------------------------- */
+
+void sweep_gp_add(struct sweep_gp *g, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (g->used < sizeof g->text) {
+		int n = vsnprintf(g->text + g->used, sizeof g->text - g->used, fmt, ap);
+		g->used += n < 0 ? sizeof g->text : (size_t)n;
+	}
+	va_end(ap);
+}
+
+void sweep_gp_str(struct sweep_gp *g, const char *name, const char *value)
+{
+	sweep_gp_add(g, "%s='", name);
+	for (const char *s = value; *s; s++)
+		sweep_gp_add(g, *s == '\'' ? "''" : "%c", *s);
+	sweep_gp_add(g, "'; ");
+}
+
+/* gnuplot's messages go to a temporary file: the last non-blank line of
+ * a failure goes into why (sim/plot.c does the same). */
+static int run_gnuplot(const char *expr, const char *script, int *missing, char *why, size_t len)
+{
+	char *argv[] = {"gnuplot", "-e", (char *)expr, (char *)script, NULL};
+	FILE *msgs = tmpfile();
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (msgs)
+		posix_spawn_file_actions_adddup2(&fa, fileno(msgs), STDERR_FILENO);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	why[0] = '\0';
+	if (rc != 0) {
+		*missing = rc == ENOENT;
+		if (msgs)
+			fclose(msgs);
+		return -1;
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			break;
+	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!ok && msgs) {
+		rewind(msgs);
+		char line[512];
+		while (fgets(line, sizeof line, msgs))
+			if (strspn(line, " \t\n^") != strlen(line)) {
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(why, len, ": %s", line);
+			}
+	}
+	if (msgs)
+		fclose(msgs);
+	return ok ? 0 : -1;
+}
+
+int sweep_draw(const char *dir, const char *script, const char *name, const struct sweep_gp *vars,
+	       FILE *log, char *err, size_t errlen)
+{
+	static const char *const formats[][2] = {{"png", "pngcairo"}, {"svg", "svg"}};
+	struct sweep_gp *g = malloc(sizeof *g);
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = 0;
+	for (size_t k = 0; k < COUNT(formats) && rc == 0; k++) {
+		char path[4096], final[4096], tmp[4200], why[600];
+		snprintf(path, sizeof path, "%s/%s.gp", plot_scripts_dir(), script);
+		snprintf(final, sizeof final, "%s/%s.%s", dir, name, formats[k][0]);
+		snprintf(tmp, sizeof tmp, "%s/.%s.tmp%ld.%s", dir, name, (long)getpid(),
+			 formats[k][0]);
+		g->used = 0;
+		sweep_gp_str(g, "dir", dir);
+		sweep_gp_str(g, "out", tmp);
+		sweep_gp_str(g, "lib", plot_scripts_dir());
+		sweep_gp_str(g, "term", formats[k][1]);
+		sweep_gp_add(g, "%s", vars->used < sizeof vars->text ? vars->text : "");
+		if (g->used >= sizeof g->text || vars->used >= sizeof vars->text) {
+			snprintf(err, errlen, "%s: too much to describe to gnuplot", name);
+			rc = -1;
+			break;
+		}
+		int missing = 0;
+		if (run_gnuplot(g->text, path, &missing, why, sizeof why) != 0) {
+			unlink(tmp);
+			if (missing) {
+				snprintf(err, errlen, "gnuplot is not installed, so no plots were drawn "
+					 "(install it with scripts/setup or apt-get install gnuplot-nox); "
+					 "the CSV results in %s are complete", dir);
+				rc = 1;
+			} else {
+				snprintf(err, errlen, "gnuplot failed on %s%s", path, why);
+				rc = -1;
+			}
+			break;
+		}
+		if (rename(tmp, final) != 0) {
+			snprintf(err, errlen, "%s: %s", final, strerror(errno));
+			unlink(tmp);
+			rc = -1;
+			break;
+		}
+		if (log)
+			fprintf(log, "plot: %s\n", final);
+	}
+	free(g);
+	return rc;
+}
+
+/* The metrics a sweep plots: a design review's first questions. */
+static const char *const headline[] = {"response_p99", "server_busy_max", "peak_to_mean",
+				       "failed_requests", "lb_cpu_cores", "lb_mem_bytes"};
+
+#define MAX_SERIES 16
+
+/* One line per design and combination of the other axes' values, as many
+ * as fit in MAX_SERIES; past that, the other axes stay at their first
+ * value (the title says so). */
+static void describe_series(const struct sweep *sw, struct sweep_gp *g)
+{
+	const struct scenario *s = &sw->points[0];
+	uint64_t combos = 1;
+	for (uint32_t a = 1; a < sw->naxes; a++)
+		combos *= sw->axes[a].nvalues;
+	int all = combos * s->ndesigns <= MAX_SERIES;
+	if (!all)
+		combos = 1;
+	unsigned n = 0;
+	for (uint32_t d = 0; d < s->ndesigns; d++) {
+		for (uint64_t k = 0; k < combos; k++) {
+			char var[48], title[512];
+			n++;
+			snprintf(var, sizeof var, "sdesign%u", n);
+			sweep_gp_str(g, var, s->designs[d].name);
+			size_t used = (size_t)snprintf(title, sizeof title, "%s", s->designs[d].name);
+			uint64_t rest = k;
+			for (uint32_t a = sw->naxes; a-- > 1;) {
+				const struct param_axis *ax = &sw->axes[a];
+				const char *v = ax->values[rest % ax->nvalues].text;
+				rest /= ax->nvalues;
+				snprintf(var, sizeof var, "sval%u_%u", n, a + 1);
+				sweep_gp_str(g, var, v);
+				if (used < sizeof title)
+					used += (size_t)snprintf(title + used, sizeof title - used,
+								 ", %s=%s", ax->key, v);
+			}
+			snprintf(var, sizeof var, "stitle%u", n);
+			sweep_gp_str(g, var, title);
+		}
+	}
+	sweep_gp_add(g, "nseries=%u; partial=%d; ", n, !all);
+}
+
+int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, size_t errlen)
+{
+	if (sw->naxes == 0)
+		return 0;
+	struct sweep_gp *g = malloc(sizeof *g);
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const struct param_axis *x = &sw->axes[0];
+	int numeric = 1;
+	for (uint32_t v = 0; v < x->nvalues; v++)
+		numeric &= !isnan(x->values[v].num);
+	int rc = 0;
+	for (size_t i = 0; i < COUNT(headline) && rc == 0; i++) {
+		const struct summary_metric *m = summary_metric_find(headline[i], SUMMARY_ALL);
+		char name[96];
+		g->used = 0;
+		sweep_gp_str(g, "metric", m->name);
+		sweep_gp_str(g, "unit", m->unit);
+		sweep_gp_str(g, "xkey", x->key);
+		sweep_gp_add(g, "nkeys=%u; xnumeric=%d; ncats=%u; ", sw->naxes, numeric, x->nvalues);
+		for (uint32_t v = 0; v < x->nvalues; v++) {
+			char var[32];
+			snprintf(var, sizeof var, "xcat%u", v + 1);
+			sweep_gp_str(g, var, x->values[v].text);
+		}
+		describe_series(sw, g);
+		snprintf(name, sizeof name, "sweep_%s", m->name);
+		rc = sweep_draw(dir, "sweep", name, g, log, err, errlen);
+	}
+	free(g);
+	return rc;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# lbsim sweep and lbsim plan from the command line: exit codes and
+# messages for bad --set keys and values, sweep.csv equal to `lbsim run`
+# of each point (the point written as its own scenario file), the same
+# bytes with -j 1 and -j 2, plots, and a plan's plan.csv.
+# Usage: cli_sweep.sh LBSIM_BINARY SOURCE_DIR
+set -u
+lbsim=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+check() { # name, then a command that must succeed
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "ok: $name"
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name"
+  fi
+}
+
+status_is() { # expected status, command...
+  local want=$1
+  shift
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local got=$?
+  [ "$got" -eq "$want" ] || { echo "  exit $got, want $want; stderr: $(head -3 "$tmp/stderr")"; return 1; }
+}
+
+says() { # text the last command's stderr must contain
+  grep -qF -- "$1" "$tmp/stderr" || { echo "  stderr: $(head -3 "$tmp/stderr")"; return 1; }
+}
+
+# A scenario whose points are quick, written so that sed can make each
+# point's own file.
+scenario() { # servers users
+  cat <<YAML
+name: sweep test
+duration: 40s
+warmup: 5s
+seed: 3
+replications: 2
+servers: { count: $1, cores: 2, service: 10ms }
+populations:
+  - { name: lan, users: $2, rate: 0.5 }
+designs:
+  - { name: l4, kind: l4, balance: roundrobin }
+  - { name: l7, kind: l7 }
+YAML
+}
+scenario 3 400 >"$tmp/s.yaml"
+
+check "sweep without --set: 2" status_is 2 "$lbsim" sweep "$tmp/s.yaml"
+check "  says how to give values" says "--set KEY=V1,V2"
+check "unknown key: 2" status_is 2 "$lbsim" sweep --set servers.cont=2,3 "$tmp/s.yaml"
+check "  lists the valid keys" says "valid keys: servers.count, servers.cores"
+check "unknown population: 2" status_is 2 "$lbsim" sweep --set population.wan.users=1 "$tmp/s.yaml"
+check "  names the populations" says "no population 'wan' (populations: lan"
+check "bad value: 2" status_is 2 "$lbsim" sweep --set servers.count=2,x "$tmp/s.yaml"
+check "  says what a value must be" says "'x' is not a whole number from 1 to 4096"
+check "addresses on a unique population: 2" status_is 2 "$lbsim" sweep --set population.lan.addresses=4 "$tmp/s.yaml"
+check "  says why" says "population lan has source unique"
+check "cookie on layer 4: 2" status_is 2 "$lbsim" sweep --set design.l4.persist=cookie "$tmp/s.yaml"
+check "--set without a value: 2" status_is 2 "$lbsim" sweep --set
+check "  says it needs a value" says "option --set needs a value"
+check "bad input writes nothing" bash -c "
+  ! '$lbsim' sweep -o '$tmp/never' --set servers.count=0 '$tmp/s.yaml' 2>/dev/null && [ ! -e '$tmp/never' ]"
+
+check "sweep runs: 0" status_is 0 "$lbsim" sweep -j 2 --no-plot -o "$tmp/a" \
+  --set servers.count=2,3 --set population.lan.users=300,500 "$tmp/s.yaml"
+check "one progress line per point" bash -c "[ \$(grep -c '^lbsim: point [1-4]/4 ' '$tmp/stderr') -eq 4 ]"
+check "results line on stdout" grep -q "^results: $tmp/a/sweep.csv$" "$tmp/stdout"
+check "header: swept keys, then summary.csv's columns" bash -c "
+  head -1 '$tmp/a/sweep.csv' | grep -qx 'servers.count,population.lan.users,design,metric,scope,unit,mean,ci95_low,ci95_high,replications'"
+check "no temporary files left" bash -c "[ \"\$(ls -A '$tmp/a')\" = sweep.csv ]"
+
+# Each point, run on its own with lbsim run, gives the same rows.
+for servers in 2 3; do
+  for users in 300 500; do
+    scenario $servers $users >"$tmp/p.yaml"
+    check "point servers=$servers users=$users equals lbsim run" bash -c "
+      '$lbsim' run -q -j 1 -o '$tmp/p$servers-$users' '$tmp/p.yaml' &&
+      tail -n +2 '$tmp/p$servers-$users/summary.csv' >'$tmp/want' &&
+      grep '^$servers,$users,' '$tmp/a/sweep.csv' | cut -d, -f3- >'$tmp/got' &&
+      [ -s '$tmp/got' ] && cmp -s '$tmp/want' '$tmp/got'"
+  done
+done
+
+check "-j 1 gives the same bytes as -j 2" bash -c "
+  '$lbsim' sweep -q -j 1 --no-plot -o '$tmp/b' --set servers.count=2,3 \
+    --set population.lan.users=300,500 '$tmp/s.yaml' >/dev/null &&
+  cmp '$tmp/a/sweep.csv' '$tmp/b/sweep.csv'"
+check "-q: no progress" bash -c "
+  '$lbsim' sweep -q --no-plot -o '$tmp/q' --set servers.count=2 '$tmp/s.yaml' 2>'$tmp/err' >/dev/null &&
+  [ ! -s '$tmp/err' ]"
+
+check "sweep draws a plot per headline metric" bash -c "
+  '$lbsim' sweep -q -o '$tmp/p' --set design.*.check.inter=2s,5s --set servers.count=2,3 '$tmp/s.yaml' >/dev/null &&
+  for m in response_p99 server_busy_max peak_to_mean failed_requests lb_cpu_cores lb_mem_bytes; do
+    [ \"\$(head -c 4 '$tmp/p/'sweep_\$m.png | od -An -c | tr -d ' ')\" = '211PNG' ] || exit 1
+    grep -q '<svg' '$tmp/p/'sweep_\$m.svg || exit 1
+  done"
+check "durations are swept in seconds" bash -c "
+  grep -q '^2,2,l4,' '$tmp/p/sweep.csv' && grep -q '^5,3,l7,' '$tmp/p/sweep.csv'"
+check "without gnuplot the CSV is kept and the sweep succeeds" bash -c "
+  PATH=/nonexistent '$lbsim' sweep -q -o '$tmp/ng' --set servers.count=2 '$tmp/s.yaml' 2>'$tmp/err' >/dev/null &&
+  [ -s '$tmp/ng/sweep.csv' ] && grep -q 'gnuplot is not installed' '$tmp/err'"
+
+# plan
+check "plan without a target: 2" status_is 2 "$lbsim" plan "$tmp/s.yaml"
+check "  says which targets exist" says "plan needs a target"
+check "plan: bad target: 2" status_is 2 "$lbsim" plan --max-server-busy 2 "$tmp/s.yaml"
+check "plan: unknown workload: 2" status_is 2 "$lbsim" plan --max-p99 web=100 "$tmp/s.yaml"
+check "plan: --set with several values: 2" status_is 2 "$lbsim" plan --max-server-busy 0.7 --set servers.count=2,3 "$tmp/s.yaml"
+check "  says to sweep instead" says "takes one value in a plan"
+check "plan runs: 0" status_is 0 "$lbsim" plan -j 2 --no-plot -o "$tmp/plan" \
+  --max-server-busy 0.7 --max-lb-cpu 0.7 --users 400,700 "$tmp/s.yaml"
+check "plan.csv: header and a row per users level and design" bash -c "
+  head -1 '$tmp/plan/plan.csv' | grep -qx 'users,design,servers,server_cores,lb_cores,lb_cpu_cores,lb_cpu_cores_peak,lb_mem_bytes,server_busy_max,response_p99_ms,failed_share,evaluations,simulations,met,why' &&
+  [ \$(wc -l < '$tmp/plan/plan.csv') -eq 5 ]"
+# 400 users x 0.5/s x 10 ms = 2 cores of work; at most 0.7 busy over
+# 2-core servers: ceil(2 / 1.4) = 2 servers (1 would be 100 % busy);
+# 700 users: ceil(3.5 / 1.4) = 3 (0.58 busy; 2 would be 0.88).
+check "plan finds the servers the load needs" bash -c "
+  grep -q '^400,l4,2,2,1,' '$tmp/plan/plan.csv' && grep -q '^700,l4,3,2,1,' '$tmp/plan/plan.csv' &&
+  [ \$(grep -c ',yes,' '$tmp/plan/plan.csv') -eq 4 ]"
+check "plan says how many simulations it ran" grep -q '^[0-9]* simulation(s) in [0-9]* round(s)' "$tmp/stdout"
+check "plan draws plan.png and plan.svg" bash -c "
+  '$lbsim' plan -q -o '$tmp/plan2' --max-server-busy 0.7 --users 400,700 '$tmp/s.yaml' >/dev/null &&
+  [ \"\$(head -c 4 '$tmp/plan2/plan.png' | od -An -c | tr -d ' ')\" = '211PNG' ] && grep -q '<svg' '$tmp/plan2/plan.svg'"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
