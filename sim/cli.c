@@ -464,7 +464,8 @@ static int simulate(const struct cli_opts *o, int checking)
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
-	FILE *progress = o->quiet ? NULL : stderr;
+	/* Progress is for a person watching: on a terminal only. */
+	FILE *progress = !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL;
 	if (progress)
 		fprintf(progress, "lbsim: %s: %u design(s) x %u replication(s), seed %" PRIu64 "\n",
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
@@ -479,8 +480,10 @@ static int simulate(const struct cli_opts *o, int checking)
 		rc = LBSIM_EXIT_FAILED;
 	} else {
 		if (!o->quiet) {
-			fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n", ex.wall_s,
-				ex.events, ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
+			if (progress)
+				fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n",
+					ex.wall_s, ex.events,
+					ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
 			printf("results: %s/summary.csv servers.csv timeseries.csv events.csv\n", outdir);
 		}
 		/* A missing gnuplot does not fail the run: the CSV is the result. */

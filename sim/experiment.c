@@ -17,9 +17,11 @@ static double wall_now(void)
 
 struct worker_pool {
 	struct experiment *ex;
-	FILE *progress;
-	pthread_mutex_t lock;     /* guards next, failed, err, progress */
+	struct run_progress *progress; /* per run, read by the progress line */
+	pthread_mutex_t lock;     /* guards next, failed, err */
 	size_t next, nruns;
+	_Atomic size_t finished;
+	_Atomic int done;
 	int failed;
 	char err[512];
 };
@@ -40,20 +42,64 @@ static void *worker(void *arg)
 		uint32_t d = (uint32_t)(i / scn->replications);
 		uint32_t r = (uint32_t)(i % scn->replications);
 		char err[512];
-		double t1 = wall_now();
-		int rc = run_design(scn, d, r, &wp->ex->runs[i], err, sizeof err);
-		pthread_mutex_lock(&wp->lock);
-		if (rc != 0 && !wp->failed) {
-			wp->failed = 1;
-			snprintf(wp->err, sizeof wp->err, "%s", err);
+		int rc = run_design_watched(scn, d, r, &wp->ex->runs[i], err, sizeof err,
+					    wp->progress ? &wp->progress[i] : NULL);
+		wp->finished++;
+		if (rc != 0) {
+			pthread_mutex_lock(&wp->lock);
+			if (!wp->failed) {
+				wp->failed = 1;
+				snprintf(wp->err, sizeof wp->err, "%s", err);
+			}
+			pthread_mutex_unlock(&wp->lock);
 		}
-		if (rc == 0 && wp->progress)
-			fprintf(wp->progress,
-				"lbsim: design %s, replication %u/%u: %llu requests, %.2f s\n",
-				scn->designs[d].name, r + 1, scn->replications,
-				(unsigned long long)wp->ex->runs[i].sent, wall_now() - t1);
-		pthread_mutex_unlock(&wp->lock);
 	}
+}
+
+static void format_duration(char *buf, size_t len, double s)
+{
+	if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+}
+
+struct reporter {
+	struct worker_pool *wp;
+	FILE *out;
+	double t0;
+	double total_ns;        /* simulated time of all runs together */
+};
+
+/* The progress line: simulated time done over all runs, events per second
+ * and the time left at the rate so far, rewritten in place twice a second. */
+static void *report_progress(void *arg)
+{
+	struct reporter *rp = arg;
+	struct worker_pool *wp = rp->wp;
+	const struct timespec half = {0, 500000000};
+	while (!wp->done) {
+		nanosleep(&half, NULL);
+		double sim = 0, events = 0;
+		for (size_t i = 0; i < wp->nruns; i++) {
+			sim += (double)wp->progress[i].sim_ns;
+			events += (double)wp->progress[i].events;
+		}
+		double elapsed = wall_now() - rp->t0;
+		double frac = rp->total_ns > 0 ? sim / rp->total_ns : 0;
+		char left[32] = "?";
+		if (frac > 0.005)
+			format_duration(left, sizeof left, elapsed * (1 - frac) / frac);
+		fprintf(rp->out, "\rlbsim: %3.0f %%, %zu of %zu runs done, %.2f M events/s, about %s left\033[K",
+			100 * frac, (size_t)wp->finished, wp->nruns,
+			elapsed > 0 ? events / elapsed / 1e6 : 0.0, left);
+		fflush(rp->out);
+	}
+	fprintf(rp->out, "\r\033[K");
+	fflush(rp->out);
+	return NULL;
 }
 
 int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned jobs,
@@ -67,8 +113,16 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct worker_pool wp = {.ex = ex, .progress = progress, .nruns = nruns};
+	struct worker_pool wp = {.ex = ex, .nruns = nruns};
 	pthread_mutex_init(&wp.lock, NULL);
+	struct reporter rp = {.wp = &wp, .out = progress, .t0 = wall_now(),
+			      .total_ns = (double)nruns * (double)(scn->warmup + scn->duration)};
+	pthread_t reporter;
+	int reporting = 0;
+	if (progress) {
+		wp.progress = calloc(nruns, sizeof *wp.progress);
+		reporting = wp.progress && pthread_create(&reporter, NULL, report_progress, &rp) == 0;
+	}
 	if (jobs == 0)
 		jobs = 1;
 	if (jobs > nruns)
@@ -84,6 +138,10 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	for (unsigned j = 0; j < started; j++)
 		pthread_join(threads[j], NULL);
 	free(threads);
+	wp.done = 1;
+	if (reporting)
+		pthread_join(reporter, NULL);
+	free(wp.progress);
 	pthread_mutex_destroy(&wp.lock);
 	ex->wall_s = wall_now() - t0;
 	if (wp.failed) {

@@ -322,6 +322,23 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 	       struct run_result *out, char *err, size_t errlen)
 {
+	return run_design_watched(scn, d, rep, out, err, errlen, NULL);
+}
+
+static int world_failed(const struct world *w)
+{
+	int failed = w->out_of_memory;
+	for (uint32_t i = 0; i < w->scn->servers.count; i++)
+		failed |= w->servers[i].out_of_memory;
+	for (uint32_t i = 0; i < w->scn->npopulations; i++)
+		failed |= w->pops[i].open.out_of_memory;
+	return failed;
+}
+
+int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
+		       struct run_result *out, char *err, size_t errlen,
+		       struct run_progress *progress)
+{
 	struct world *w = malloc(sizeof *w);
 	memset(out, 0, sizeof *out);
 	if (!w) {
@@ -331,11 +348,20 @@ int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 	int rc = -1;
 	if (world_init(w, scn, d, rep, err, errlen) != 0)
 		goto out;
-	sim_run(&w->eng, scn->warmup + scn->duration);
-	for (uint32_t i = 0; i < scn->servers.count; i++)
-		w->out_of_memory |= w->servers[i].out_of_memory;
-	for (uint32_t i = 0; i < scn->npopulations; i++)
-		w->out_of_memory |= w->pops[i].open.out_of_memory;
+	sim_time_t end = scn->warmup + scn->duration;
+	sim_time_t step = end / 200 ? end / 200 : 1;
+	for (;;) {
+		sim_time_t until = end - sim_now(&w->eng) > step ? sim_now(&w->eng) + step : end;
+		sim_run(&w->eng, until);
+		if (progress) {
+			progress->sim_ns = sim_now(&w->eng);
+			progress->events = w->eng.events_run;
+		}
+		/* A handler stops the engine only when memory ran out. */
+		if (world_failed(w) || sim_now(&w->eng) >= end)
+			break;
+	}
+	w->out_of_memory = world_failed(w);
 	if (w->out_of_memory) {
 		snprintf(err, errlen, "out of memory during design '%s'", scn->designs[d].name);
 		goto out;

@@ -26,8 +26,8 @@ experiment_run_of(const struct experiment *ex, uint32_t design, uint32_t rep)
 }
 
 /* Run everything on jobs threads (0 or 1: the calling thread alone); the
- * results are the same whatever jobs is. progress (may be NULL) gets one
- * line per finished run. Returns 0, or -1 with a message (nothing partial
+ * results are the same whatever jobs is. progress (may be NULL, and should
+ * be a terminal) gets a live progress line, rewritten in place. Returns 0, or -1 with a message (nothing partial
  * is kept). */
 int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned jobs,
 		   FILE *progress, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 #ifndef LBSIM_RUN_H
 #define LBSIM_RUN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "lbsim/cost.h"
@@ -114,11 +115,25 @@ struct run_result {
 	struct fault_result *faults;
 };
 
+/* How far a run has got, for a progress line: written by the run's thread,
+ * read by another. */
+struct run_progress {
+	_Atomic uint64_t sim_ns;   /* simulated time reached */
+	_Atomic uint64_t events;   /* events run so far */
+};
+
 /* Run design number d of scn, replication rep. Returns 0, or -1 with a
  * message in err (out of memory, or a broken invariant: a run that loses a
  * request is a bug and is never reported as a result). */
 int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 	       struct run_result *out, char *err, size_t errlen);
+
+/* The same, publishing its progress in *progress (may be NULL). The run
+ * advances in steps of 1/200 of its length to do so; the events and their
+ * order are exactly those of one uninterrupted run. */
+int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
+		       struct run_result *out, char *err, size_t errlen,
+		       struct run_progress *progress);
 void run_result_free(struct run_result *res);
 
 /* Bytes one run of design d will hold at its largest, estimated from the
