@@ -65,6 +65,11 @@ struct scn_raw_servers {
 	struct scn_raw_server_workloads *workloads;
 };
 
+struct scn_raw_profile_point {
+	char *at;
+	char *share;
+};
+
 struct scn_raw_population {
 	char *name;
 	char *users;
@@ -78,6 +83,8 @@ struct scn_raw_population {
 	char *workload;
 	char *tls13;
 	char *logon;
+	struct scn_raw_profile_point *profile;
+	unsigned profile_count;
 };
 
 struct scn_raw_client {

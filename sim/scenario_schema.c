@@ -54,6 +54,11 @@
  *       tls13: 0.2               #   device traffic only: share of devices
  *                                #     (0 .. 1, default 0) whose TLS session
  *                                #     id is new on every connection
+ *       profile:                 #   device traffic only, not with logon: the
+ *         - { at: 0h, share: 0.1 } #   share of users logged on over time, at
+ *         - { at: 8h, share: 1 }   #   increasing times from 0; straight lines
+ *                                #     between points, flat after the last
+ *                                #     (1 .. 48 points, shares 0 .. 1)
  *       logon: 30m               #   device traffic only: users log on
  *                                #     uniformly over [0, logon] (default 0),
  *                                #     less than warmup + duration
@@ -219,6 +224,16 @@ static const cyaml_schema_value_t workload_name_entry = {
 	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED),
 };
 
+static const cyaml_schema_field_t profile_point_fields[] = {
+	REQ("at", struct scn_raw_profile_point, at),
+	REQ("share", struct scn_raw_profile_point, share),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t profile_point_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct scn_raw_profile_point, profile_point_fields),
+};
+
 static const cyaml_schema_field_t population_fields[] = {
 	REQ("name", struct scn_raw_population, name),
 	REQ("users", struct scn_raw_population, users),
@@ -233,6 +248,9 @@ static const cyaml_schema_field_t population_fields[] = {
 	OPT("workload", struct scn_raw_population, workload),
 	OPT("tls13", struct scn_raw_population, tls13),
 	OPT("logon", struct scn_raw_population, logon),
+	CYAML_FIELD_SEQUENCE("profile", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw_population, profile, &profile_point_entry, 1,
+			     SCN_MAX_PROFILE),
 	CYAML_FIELD_END,
 };
 
@@ -378,6 +396,7 @@ static const struct {
 	{ server_workloads_fields, "servers workloads" },
 	{ server_workload_fields, "server workload" },
 	{ population_fields, "population" },
+	{ profile_point_fields, "profile point" },
 	{ clients_fields, "clients" },
 	{ client_fields, "client" },
 	{ design_fields, "design" },
@@ -421,6 +440,8 @@ static const struct {
 	{ NULL, "workload", "a workload name such as owa" },
 	{ NULL, "tls13", "a number from 0 to 1" },
 	{ NULL, "logon", "a duration such as 30m" },
+	{ NULL, "at", "a duration such as 30m" },
+	{ NULL, "share", "a number from 0 to 1" },
 	{ NULL, "connections", "a whole number" },
 	{ NULL, "think", "a duration such as 10s" },
 	{ NULL, "hold", "a duration such as 9m" },

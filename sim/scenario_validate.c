@@ -236,6 +236,37 @@ static void traffic(struct scn_ctx *c, const struct scn_raw_population *rp,
 			scn_number(c, map, "tls13", rp->tls13, 0, 0, 1, "(a share of the devices)",
 				   &p->tls13);
 	}
+	if (rp->profile) {
+		yaml_node_t *seq = scn_value_of(c, map, "profile");
+		if (only_open)
+			scn_not_here(c, map, "profile", "device traffic (clients) only");
+		else if (rp->logon)
+			scn_not_here(c, map, "profile", "populations without 'logon' (the profile "
+				     "says when users log on)");
+		for (unsigned k = 0; k < rp->profile_count && !only_open && !rp->logon; k++) {
+			yaml_node_t *pt = scn_item_of(c, seq, k);
+			const struct scn_raw_profile_point *rpp = &rp->profile[k];
+			unsigned before = c->reports;
+			sim_time_t at = scn_duration(c, pt, "at", rpp->at, 1);
+			double share = 0;
+			scn_number(c, pt, "share", rpp->share, 0, 0, 1, "(a share of the users)",
+				   &share);
+			if (c->reports != before)
+				continue;
+			char shown[160];
+			if (k > 0 && at <= p->profile[k - 1].at)
+				scn_report(c, scn_value_of(c, pt, "at"), "profile times must increase: "
+					   "%s is not after the point before it",
+					   scn_quote(shown, sizeof shown, rpp->at));
+			else if (c->run && at >= c->run)
+				scn_report(c, scn_value_of(c, pt, "at"), "'at' must be before the end "
+					   "of the run (warmup + duration), got %s",
+					   scn_quote(shown, sizeof shown, rpp->at));
+			p->profile[k] = (struct scn_profile_point){at, share};
+		}
+		if (!only_open && !rp->logon)
+			p->nprofile = rp->profile_count;
+	}
 	if (rp->logon) {
 		if (only_open) {
 			scn_not_here(c, map, "logon", "device traffic (clients) only");

@@ -61,6 +61,8 @@ struct device {
 	uint32_t nconns;
 	struct conn *conns;
 	struct world *world;
+	struct sim_event presence;  /* the population's profile logs its user on or off */
+	uint8_t offline;            /* its user is logged off: no traffic */
 };
 
 /* Per-workload ledger: every request is sent once and ends ok or failed,

@@ -29,10 +29,11 @@
 
 #include "lbsim/rng.h"
 
-enum { EV_CONN = 10 };
+enum { EV_CONN = 10, EV_PRESENCE = 11 };
 
 /* Stream tags for counter-based draws. */
-enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF };
+enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF,
+	    DRAW_PRESENCE };
 
 static uint64_t device_key(const struct device *d, uint32_t conn, enum draw what)
 {
@@ -380,6 +381,11 @@ static void on_conn_timer(struct sim_engine *eng, struct sim_event *ev)
 	(void)eng;
 	struct conn *c = ev->ctx;
 	struct world *w = c->dev->world;
+	if (c->dev->offline) {
+		if (c->state != CONN_DOWN)
+			conn_close(w, c);
+		return;
+	}
 	if (c->state == CONN_DOWN) {
 		conn_open(w, c);
 	} else if (sim_now(&w->eng) >= c->ends_at) {
@@ -477,6 +483,8 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	if (!c) {
 		w->lb_conns_open--;
 		source_close(&w->pops[req->population].source, req->src_addr_index);
+	} else if (c->state == CONN_BUSY && c->dev->offline) {
+		conn_close(w, c); /* its user logged off while it waited */
 	} else if (c->state == CONN_BUSY) {
 		if (ok) {
 			c->state = CONN_IDLE;
@@ -507,6 +515,85 @@ static gsl_rng *pop_stream(const struct world *w, uint32_t rep, const char *kind
 	char full[SCN_NAME_MAX + 32];
 	snprintf(full, sizeof full, "%s/%s", kind, name);
 	return rng_stream(w->scn->seed, rep, full);
+}
+
+/* The population's share of logged-on users at t: straight lines between
+ * the profile's points, flat before the first and after the last. */
+static double profile_share(const struct scn_population *p, sim_time_t t)
+{
+	if (t <= p->profile[0].at)
+		return p->profile[0].share;
+	for (uint32_t k = 1; k < p->nprofile; k++)
+		if (t <= p->profile[k].at) {
+			const struct scn_profile_point *a = &p->profile[k - 1], *b = &p->profile[k];
+			return a->share + (b->share - a->share) * (double)(t - a->at) /
+						  (double)(b->at - a->at);
+		}
+	return p->profile[p->nprofile - 1].share;
+}
+
+/* The first time after now where the profile crosses level: the user with
+ * that level logs on or off there; SIM_TIME_NEVER when it never does. */
+static sim_time_t profile_crossing(const struct scn_population *p, double level, sim_time_t now)
+{
+	for (uint32_t k = 1; k < p->nprofile; k++) {
+		const struct scn_profile_point *a = &p->profile[k - 1], *b = &p->profile[k];
+		if (b->at <= now || a->share == b->share)
+			continue;
+		double lo = a->share < b->share ? a->share : b->share;
+		double hi = a->share < b->share ? b->share : a->share;
+		if (level < lo || level > hi)
+			continue;
+		double tc = (double)a->at + (level - a->share) / (b->share - a->share) *
+						    (double)(b->at - a->at);
+		/* Just past the crossing, where the comparison has flipped. */
+		sim_time_t t = (sim_time_t)tc + 1;
+		if (t > now)
+			return t;
+	}
+	return SIM_TIME_NEVER;
+}
+
+/* The user's own fixed level: logged on while the profile is above it. */
+static double presence_level(const struct world *w, const struct device *d)
+{
+	struct device user = *d;
+	user.id = d->user; /* one draw per user, shared by its devices */
+	return draw_u01(w, &user, 0, DRAW_PRESENCE, 0);
+}
+
+static void on_presence(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct device *d = ev->ctx;
+	struct world *w = d->world;
+	const struct scn_population *p = w->pops[d->pop].cfg;
+	sim_time_t now = sim_now(eng);
+	double level = presence_level(w, d);
+	int on = profile_share(p, now) > level;
+	if (on && d->offline) {
+		/* Logging on opens every connection at once. */
+		d->offline = 0;
+		for (uint32_t j = 0; j < d->nconns; j++) {
+			struct conn *c = &d->conns[j];
+			if (c->state == CONN_DOWN && !sim_event_pending(&c->ev))
+				conn_open(w, c);
+		}
+	} else if (!on && !d->offline) {
+		/* Logging off closes the idle connections now and the busy ones
+		 * when their answer comes. */
+		d->offline = 1;
+		for (uint32_t j = 0; j < d->nconns; j++) {
+			struct conn *c = &d->conns[j];
+			if (c->state == CONN_BUSY)
+				continue;
+			sim_cancel(eng, &c->ev);
+			if (c->state != CONN_DOWN)
+				conn_close(w, c);
+		}
+	}
+	sim_time_t next = profile_crossing(p, level, now);
+	if (next != SIM_TIME_NEVER)
+		world_schedule(w, &d->presence, next - now);
 }
 
 static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint32_t rep)
@@ -546,12 +633,22 @@ static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint
 		d->nconns = cc->connections;
 		sim_time_t logon = cfg->logon ? (sim_time_t)(draw_u01(w, d, 0, DRAW_PHASE, 1) *
 							     (double)cfg->logon) : 0;
+		if (cfg->nprofile) {
+			double level = presence_level(w, d);
+			d->offline = !(profile_share(cfg, 0) > level);
+			sim_event_init(&d->presence, on_presence, d, EV_PRESENCE);
+			sim_time_t change = profile_crossing(cfg, level, 0);
+			if (change != SIM_TIME_NEVER && sim_schedule(&w->eng, &d->presence, change) != 0)
+				return -1;
+		}
 		for (uint32_t j = 0; j < cc->connections; j++) {
 			struct conn *c = &d->conns[j];
 			c->dev = d;
 			c->route.server = -1;
 			c->state = CONN_DOWN;
 			sim_event_init(&c->ev, on_conn_timer, c, EV_CONN);
+			if (d->offline)
+				continue; /* its user is not logged on yet */
 			/* Already logged on (logon 0): each connection is found
 			 * at a random point of its request cycle, so the run
 			 * starts in steady state rather than with a burst. */

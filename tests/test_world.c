@@ -316,6 +316,45 @@ static void test_balancer_cost(void **state)
 		run_result_free(&r[d]);
 }
 
+/* A daily profile: 20 % of the users logged on until 20 min, then all of
+ * them from 30 min on. Each user is on while the profile exceeds its own
+ * uniform level, so the requests per 10 s window follow the profile: the
+ * rate from 35 to 50 min is five times the rate from 5 to 20 min. The
+ * number of users below 0.2 is Binomial(4000, 0.2): relative sd
+ * sqrt(0.8 / 800) = 3.2 %; the request counts (~75,000 at 20 %) add about
+ * 0.5 %: a 10 % band is three standard deviations of the ratio. */
+static void test_profile_follows_users(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 8, 0, 4000, 0, 3000, 0, 1);
+	fixture_devices(&f, BIT(WL_OWA));
+	f.pop.profile[0] = (struct scn_profile_point){0, 0.2};
+	f.pop.profile[1] = (struct scn_profile_point){1200 * SIM_NS_PER_S, 0.2};
+	f.pop.profile[2] = (struct scn_profile_point){1800 * SIM_NS_PER_S, 1.0};
+	f.pop.nprofile = 3;
+	struct run_result r;
+	run_ok(&f, 0, &r);
+	double low = 0, high = 0;
+	for (uint32_t i = 0; i < r.nsamples; i++) {
+		double t = r.samples[i].t_s, sum = 0;
+		for (uint32_t s = 0; s < r.nservers; s++)
+			sum += r.window_requests[(size_t)i * r.nservers + s];
+		if (t > 300 && t <= 1200)
+			low += sum;
+		else if (t > 2100 && t <= 3000)
+			high += sum;
+	}
+	print_message("requests 5-20 min %.0f, 35-50 min %.0f: ratio %.3f\n", low, high, high / low);
+	assert_true(fabs(high / low / 5.0 - 1) < 0.10);
+	/* Idle users hold no connections: sessions at the end are all users'. */
+	double held = 0;
+	for (uint32_t i = 0; i < r.nservers; i++)
+		held += r.servers[i].sessions;
+	assert_true(held < 0.8 * 4000 * 2); /* averaged over the day, below everyone's */
+	run_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_request_rates_per_kind),
 		cmocka_unit_test(test_faults_timing_and_conservation),
 		cmocka_unit_test(test_balancer_cost),
+		cmocka_unit_test(test_profile_follows_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,6 +73,16 @@ struct scn_servers {
 	sim_time_t affinity_penalty; /* extra CPU of that re-authentication */
 };
 
+/* A point of a population's daily profile: from `at` on, `share` of its
+ * users are logged on (straight lines between points, flat after the
+ * last). */
+struct scn_profile_point {
+	sim_time_t at;
+	double share;
+};
+
+#define SCN_MAX_PROFILE 48u
+
 struct scn_population {
 	char name[SCN_NAME_MAX];
 	uint64_t users;
@@ -89,6 +99,10 @@ struct scn_population {
 	uint32_t clients;
 	double tls13;              /* share of devices that send a fresh session id on every connection */
 	sim_time_t logon;          /* users log on uniformly over [0, logon] (0: all at the start) */
+	/* A profile of logged-on users over time (nprofile 0: everyone, all
+	 * the time): a user is on while share(t) exceeds its own fixed draw. */
+	struct scn_profile_point profile[SCN_MAX_PROFILE];
+	uint32_t nprofile;
 };
 
 /* A health check as a design configures it. */
