@@ -28,6 +28,10 @@
 #include "lbsim/engine.h"
 #include "lbsim/rng.h"
 
+/* For the white-box tests of the ladder: how heap_index and chunk owners
+ * name an event's tier. */
+#include "../sim/engine_internal.h"
+
 /* ---- a trace of handler runs ------------------------------------------- */
 
 struct trace {
@@ -123,11 +127,11 @@ static void check_trace(const struct trace *tr, struct ref *ref, size_t n)
 	}
 }
 
-/* Every pending event sits at the slot its heap_index names. */
+/* The engine's own invariants: every pending event sits where its
+ * heap_index says, the tiers are ordered, the counts agree. */
 static void check_index(const struct sim_engine *eng)
 {
-	for (uint32_t i = 0; i < eng->count; i++)
-		assert_int_equal(eng->heap[i].ev->heap_index, i);
+	assert_int_equal(sim_engine_check(eng), 0);
 }
 
 static gsl_rng *test_rng(unsigned long seed)
@@ -235,46 +239,70 @@ static void test_ties_same_instant(void **state)
 
 enum pick { PICK_TOP, PICK_LAST, PICK_MIDDLE };
 
-/* Cancel, 200 times, the event at the top, the last or the middle slot of
- * the heap (each refills the hole from a different place), then run the
- * rest: exactly the others run, in order. */
+/* The pending event that is the earliest, the latest or the median in
+ * (time, scheduling order), found by sorting the reference. */
+static uint32_t pick_pending(const sim_time_t *at, const int *canceled, const int *ran, uint32_t n,
+			     enum pick pick)
+{
+	struct ref *live = malloc(n * sizeof *live);
+	assert_non_null(live);
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!canceled[i] && !ran[i])
+			live[m++] = (struct ref){.at = at[i], .order = i, .id = i};
+	assert_true(m > 0);
+	qsort(live, m, sizeof *live, ref_cmp);
+	uint32_t id = live[pick == PICK_TOP ? 0 : pick == PICK_LAST ? m - 1 : m / 2].id;
+	free(live);
+	return id;
+}
+
+/* Cancel, 200 times, the earliest, the latest or the median pending event
+ * (in the ladder: the bottom's first, the top's or last rung's, and one in
+ * between), running a few events between cancels so that the ladder's
+ * tiers fill and drain; then run the rest: exactly the others run, in
+ * order. */
 static void cancel_by_position(enum pick pick)
 {
-	enum { N = 2000, SPAN = 300, CANCELS = 200 };
+	enum { N = 2000, SPAN = 300000, CANCELS = 200 };
 	gsl_rng *r = test_rng(2 + pick);
 	struct trace tr = {0};
 	struct tev *t = tevs_new(N, &tr);
 	sim_time_t at[N];
-	int canceled[N] = {0};
+	int canceled[N] = {0}, ran[N] = {0};
 	struct sim_engine eng;
 	assert_int_equal(sim_engine_init(&eng, 0), 0);
 	for (uint32_t i = 0; i < N; i++) {
-		at[i] = gsl_rng_uniform_int(r, SPAN);
+		/* Ties: times are multiples of 100. */
+		at[i] = 100 * gsl_rng_uniform_int(r, SPAN / 100);
 		assert_int_equal(sim_schedule(&eng, &t[i].ev, at[i]), 0);
 	}
 	for (int k = 0; k < CANCELS; k++) {
 		uint32_t n = (uint32_t)sim_pending(&eng);
-		uint32_t slot = pick == PICK_TOP ? 0 : pick == PICK_LAST ? n - 1 : n / 2;
-		struct tev *victim = eng.heap[slot].ev->ctx;
-		if (pick == PICK_TOP) {
-			/* The top is the earliest pending event by the reference too. */
-			for (uint32_t i = 0; i < N; i++)
-				if (!canceled[i] && (at[i] < at[victim->id] ||
-						     (at[i] == at[victim->id] && i < victim->id)))
-					fail_msg("top slot holds %u, but %u is earlier", victim->id, i);
-		}
+		uint32_t id = pick_pending(at, canceled, ran, N, pick);
+		struct tev *victim = &t[id];
+		assert_true(sim_event_pending(&victim->ev));
 		sim_cancel(&eng, &victim->ev);
-		canceled[victim->id] = 1;
+		canceled[id] = 1;
 		assert_false(sim_event_pending(&victim->ev));
 		assert_int_equal(sim_pending(&eng), n - 1);
 		check_index(&eng);
+		/* Now and then, run the events due within 200 ns of the
+		 * earliest (a few: times are about 150 apart). */
+		if (k % 4 == 3) {
+			size_t before = tr.n;
+			sim_run(&eng, at[pick_pending(at, canceled, ran, N, PICK_TOP)] + 200);
+			for (size_t j = before; j < tr.n; j++)
+				ran[tr.id[j]] = 1;
+			check_index(&eng);
+		}
 	}
 	struct ref ref[N];
-	size_t m = 0;
+	size_t m = 0, already = tr.n;
 	for (uint32_t i = 0; i < N; i++)
 		if (!canceled[i])
 			ref[m++] = (struct ref){.at = at[i], .order = i, .id = i};
-	assert_int_equal(sim_run(&eng, SIM_TIME_NEVER), m);
+	assert_int_equal(sim_run(&eng, SIM_TIME_NEVER) + already, m);
 	check_trace(&tr, ref, m);
 	sim_engine_free(&eng);
 	free(t);
@@ -479,14 +507,15 @@ static void test_cancel_from_handler(void **state)
 	trace_free(&tr);
 }
 
-/* ---- handlers that schedule and cancel at random, against a naive engine --
+/* ---- handlers that schedule and cancel at random, against references -----
 
  * A model of K events whose handlers, driven by one random stream, schedule
- * idle events (a third of them at the current instant), cancel events, and
- * move pending ones. It runs once on the engine and once on a reference
- * that finds the next event by a linear scan for the smallest (time, seq);
+ * idle events (many of them at the current instant), cancel events, and
+ * move pending ones. It runs once on the engine and once on a reference;
  * as both consume the stream in handler order, any difference in order or
- * in what is pending makes the runs diverge. */
+ * in what is pending makes the runs diverge. Two references: a linear scan
+ * for the smallest (time, seq) (obviously right, O(K) per event), and a
+ * textbook binary heap on (time, seq) with lazy deletion, for large K. */
 
 struct mdl;
 struct mdl_ops {
@@ -495,31 +524,88 @@ struct mdl_ops {
 	void (*cancel)(struct mdl *m, uint32_t id);
 };
 
-enum { MDL_K = 500, MDL_BUDGET = 200000 };
+/* How a model draws: its size, its budget of handler runs, the delay law
+ * and how often the engine run checks the engine's invariants. */
+struct mdl_cfg {
+	uint32_t k;
+	uint64_t budget;
+	sim_time_t (*delay)(gsl_rng *r, sim_time_t now);
+	uint64_t check_every; /* 0: never */
+};
+
+/* Reference state: time, scheduling sequence and pending flag per event;
+ * the heap (when used) holds (time, seq, id) entries, stale ones skipped. */
+struct rh_ent {
+	sim_time_t at;
+	uint64_t seq;
+	uint32_t id;
+};
 
 struct naive {
 	sim_time_t now;
 	uint64_t seq;
-	sim_time_t at[MDL_K];
-	uint64_t sq[MDL_K];
-	int pend[MDL_K];
+	sim_time_t *at;
+	uint64_t *sq;
+	int *pend;
+	struct rh_ent *heap; /* NULL: linear scan */
+	size_t nheap, capheap;
 };
 
 struct mdl {
 	const struct mdl_ops *ops;
+	const struct mdl_cfg *cfg;
 	gsl_rng *r;
 	uint64_t budget;
 	uint64_t effective_cancels;
 	uint64_t same_instant;
+	uint64_t checks;
+	uint32_t max_rungs;
 	struct trace tr;
 	struct sim_engine *eng; /* engine run */
 	struct tev *tevs;
 	struct naive *nv; /* reference run */
 };
 
-static sim_time_t mdl_delay(struct mdl *m)
+/* A third at the current instant, the rest 1..100 ns ahead. */
+static sim_time_t delay_small(gsl_rng *r, sim_time_t now)
 {
-	return gsl_rng_uniform_int(m->r, 3) == 0 ? 0 : 1 + gsl_rng_uniform_int(m->r, 100);
+	(void)now;
+	return gsl_rng_uniform_int(r, 3) == 0 ? 0 : 1 + gsl_rng_uniform_int(r, 100);
+}
+
+static uint64_t draw_u64(gsl_rng *r)
+{
+	/* mt19937 gives 32 bits per draw. */
+	uint64_t hi = gsl_rng_get(r), lo = gsl_rng_get(r);
+	return hi << 32 | lo;
+}
+
+/* Every scale at once: a quarter at the current instant, a quarter within
+ * 1 us, a quarter log-uniform up to 2^62 ns, a fifth within 1 s, and the
+ * rest at or just before the end of time (SIM_TIME_NEVER): the ladder
+ * gets rungs over wildly different spans, buckets that reach past the end
+ * of time, and piles of equal times. */
+static sim_time_t delay_wide(gsl_rng *r, sim_time_t now)
+{
+	unsigned u = (unsigned)gsl_rng_uniform_int(r, 32);
+	if (u < 8)
+		return 0;
+	if (u < 16)
+		return 1 + gsl_rng_uniform_int(r, 1000);
+	if (u < 24)
+		return draw_u64(r) >> (1 + gsl_rng_uniform_int(r, 63));
+	if (u < 30)
+		return gsl_rng_uniform_int(r, 1000000000);
+	sim_time_t to_end = SIM_TIME_NEVER - now;
+	if (u == 30)
+		return to_end;
+	sim_time_t back = gsl_rng_uniform_int(r, 1000);
+	return to_end > back ? to_end - back : 0;
+}
+
+static sim_time_t at_after(sim_time_t now, sim_time_t d)
+{
+	return d > SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + d;
 }
 
 static void mdl_fire(struct mdl *m, uint32_t id, sim_time_t now)
@@ -534,20 +620,20 @@ static void mdl_fire(struct mdl *m, uint32_t id, sim_time_t now)
 	unsigned actions = 1 + (unsigned)gsl_rng_uniform_int(m->r, 4);
 	for (unsigned a = 0; a < actions; a++) {
 		unsigned what = (unsigned)gsl_rng_uniform_int(m->r, 10);
-		uint32_t j = (uint32_t)gsl_rng_uniform_int(m->r, MDL_K);
+		uint32_t j = (uint32_t)gsl_rng_uniform_int(m->r, m->cfg->k);
 		int pending = m->ops->pending(m, j);
 		if (what < 6) {
 			if (!pending) {
-				sim_time_t d = mdl_delay(m);
+				sim_time_t d = m->cfg->delay(m->r, now);
 				m->same_instant += d == 0;
-				m->ops->schedule(m, j, now + d);
+				m->ops->schedule(m, j, at_after(now, d));
 			}
 		} else if (what < 8) {
 			m->effective_cancels += pending != 0;
 			m->ops->cancel(m, j);
 		} else if (pending) {
 			m->ops->cancel(m, j);
-			m->ops->schedule(m, j, now + mdl_delay(m));
+			m->ops->schedule(m, j, at_after(now, m->cfg->delay(m->r, now)));
 		}
 	}
 }
@@ -573,6 +659,46 @@ static const struct mdl_ops eng_ops = {
 	.cancel = eng_cancel,
 };
 
+static int rh_before(const struct rh_ent *a, const struct rh_ent *b)
+{
+	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+}
+
+static void rh_push(struct naive *nv, struct rh_ent e)
+{
+	if (nv->nheap == nv->capheap) {
+		nv->capheap = nv->capheap ? 2 * nv->capheap : 1024;
+		nv->heap = realloc(nv->heap, nv->capheap * sizeof *nv->heap);
+		assert_non_null(nv->heap);
+	}
+	size_t i = nv->nheap++;
+	while (i > 0 && rh_before(&e, &nv->heap[(i - 1) / 2])) {
+		nv->heap[i] = nv->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	nv->heap[i] = e;
+}
+
+static struct rh_ent rh_pop(struct naive *nv)
+{
+	struct rh_ent top = nv->heap[0], last = nv->heap[--nv->nheap];
+	size_t i = 0, n = nv->nheap;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && rh_before(&nv->heap[c + 1], &nv->heap[c]))
+			c++;
+		if (!rh_before(&nv->heap[c], &last))
+			break;
+		nv->heap[i] = nv->heap[c];
+		i = c;
+	}
+	if (n > 0)
+		nv->heap[i] = last;
+	return top;
+}
+
 static int nv_pending(struct mdl *m, uint32_t id)
 {
 	return m->nv->pend[id];
@@ -580,9 +706,12 @@ static int nv_pending(struct mdl *m, uint32_t id)
 
 static void nv_schedule(struct mdl *m, uint32_t id, sim_time_t at)
 {
-	m->nv->at[id] = at;
-	m->nv->sq[id] = m->nv->seq++;
-	m->nv->pend[id] = 1;
+	struct naive *nv = m->nv;
+	nv->at[id] = at;
+	nv->sq[id] = nv->seq++;
+	nv->pend[id] = 1;
+	if (nv->capheap)
+		rh_push(nv, (struct rh_ent){.at = at, .seq = nv->sq[id], .id = id});
 }
 
 static void nv_cancel(struct mdl *m, uint32_t id)
@@ -596,77 +725,160 @@ static const struct mdl_ops nv_ops = {
 	.cancel = nv_cancel,
 };
 
+/* The reference's next event: -1 when none is pending. */
+static int64_t nv_next(struct naive *nv, uint32_t k)
+{
+	if (nv->capheap) {
+		while (nv->nheap > 0) {
+			struct rh_ent e = rh_pop(nv);
+			if (nv->pend[e.id] && nv->sq[e.id] == e.seq)
+				return e.id;
+		}
+		return -1;
+	}
+	int64_t best = -1;
+	for (uint32_t j = 0; j < k; j++)
+		if (nv->pend[j] && (best < 0 || nv->at[j] < nv->at[best] ||
+				    (nv->at[j] == nv->at[best] && nv->sq[j] < nv->sq[best])))
+			best = j;
+	return best;
+}
+
 static void mdl_engine_fire(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct tev *t = ev->ctx;
-	mdl_fire(t->arg, t->id, sim_now(eng));
+	struct mdl *m = t->arg;
+	if (eng->nrungs > m->max_rungs)
+		m->max_rungs = eng->nrungs;
+	if (m->cfg->check_every && m->tr.n % m->cfg->check_every == 0) {
+		assert_int_equal(sim_engine_check(eng), 0);
+		m->checks++;
+	}
+	mdl_fire(m, t->id, sim_now(eng));
 }
 
-static void mdl_start(struct mdl *m, unsigned long seed)
+static void mdl_start(struct mdl *m, const struct mdl_cfg *cfg, unsigned long seed)
 {
+	m->cfg = cfg;
 	m->r = test_rng(seed);
-	m->budget = MDL_BUDGET;
-	for (uint32_t j = 0; j < MDL_K; j += 5)
+	m->budget = cfg->budget;
+	for (uint32_t j = 0; j < cfg->k; j += 5)
 		m->ops->schedule(m, j, gsl_rng_uniform_int(m->r, 50));
 }
 
-static void test_handlers_random_vs_naive(void **state)
+/* Run the model on the engine and on the reference (the heap one if
+ * use_heap) and compare the traces step by step. */
+static void mdl_compare(const struct mdl_cfg *cfg, unsigned long seed, int use_heap,
+			struct mdl *stats)
 {
-	(void)state;
 	/* The engine run. */
 	struct mdl a = {.ops = &eng_ops};
 	struct sim_engine eng;
 	assert_int_equal(sim_engine_init(&eng, 8), 0);
 	a.eng = &eng;
-	a.tevs = tevs_new(MDL_K, &a.tr);
-	for (uint32_t j = 0; j < MDL_K; j++) {
+	a.tevs = tevs_new(cfg->k, &a.tr);
+	for (uint32_t j = 0; j < cfg->k; j++) {
 		sim_event_init(&a.tevs[j].ev, mdl_engine_fire, &a.tevs[j], 0);
 		a.tevs[j].arg = &a;
 	}
-	mdl_start(&a, 11);
+	mdl_start(&a, cfg, seed);
 	sim_run(&eng, SIM_TIME_NEVER);
+	assert_int_equal(sim_pending(&eng), 0);
+	assert_int_equal(sim_engine_check(&eng), 0);
 
 	/* The reference run. */
 	struct mdl b = {.ops = &nv_ops};
-	b.nv = calloc(1, sizeof *b.nv);
-	assert_non_null(b.nv);
-	mdl_start(&b, 11);
+	struct naive nv = {0};
+	nv.at = calloc(cfg->k, sizeof *nv.at);
+	nv.sq = calloc(cfg->k, sizeof *nv.sq);
+	nv.pend = calloc(cfg->k, sizeof *nv.pend);
+	assert_true(nv.at && nv.sq && nv.pend);
+	if (use_heap) {
+		nv.capheap = 1024;
+		nv.heap = malloc(nv.capheap * sizeof *nv.heap);
+		assert_non_null(nv.heap);
+	}
+	b.nv = &nv;
+	mdl_start(&b, cfg, seed);
 	for (;;) {
-		int best = -1;
-		for (int j = 0; j < MDL_K; j++)
-			if (b.nv->pend[j] && (best < 0 || b.nv->at[j] < b.nv->at[best] ||
-					      (b.nv->at[j] == b.nv->at[best] &&
-					       b.nv->sq[j] < b.nv->sq[best])))
-				best = j;
+		int64_t best = nv_next(&nv, cfg->k);
 		if (best < 0)
 			break;
-		b.nv->pend[best] = 0;
-		b.nv->now = b.nv->at[best];
-		mdl_fire(&b, (uint32_t)best, b.nv->now);
+		nv.pend[best] = 0;
+		nv.now = nv.at[best];
+		mdl_fire(&b, (uint32_t)best, nv.now);
 	}
 
-	print_message("random handlers: %zu events run, %llu effective cancels, "
-		      "%llu scheduled for the current instant\n",
-		      a.tr.n, (unsigned long long)a.effective_cancels,
-		      (unsigned long long)a.same_instant);
-	/* The model must really have exercised what it claims to. */
-	assert_true(a.tr.n > MDL_BUDGET);
-	assert_true(a.effective_cancels > 1000);
-	assert_true(a.same_instant > 1000);
 	assert_int_equal(a.tr.n, b.tr.n);
 	for (size_t i = 0; i < a.tr.n; i++)
 		if (a.tr.id[i] != b.tr.id[i] || a.tr.at[i] != b.tr.at[i])
 			fail_msg("step %zu: engine ran %u at %llu, reference %u at %llu", i,
 				 a.tr.id[i], (unsigned long long)a.tr.at[i], b.tr.id[i],
 				 (unsigned long long)b.tr.at[i]);
-	assert_int_equal(sim_now(&eng), b.nv->now);
+	assert_int_equal(sim_now(&eng), nv.now);
+	*stats = a;
+	stats->tr.n = a.tr.n;
+	/* Keep the engine trace's times for the caller's statistics. */
+	stats->tr.at = a.tr.at;
+	stats->tr.id = a.tr.id;
 	sim_engine_free(&eng);
 	free(a.tevs);
-	free(b.nv);
-	trace_free(&a.tr);
+	free(nv.at);
+	free(nv.sq);
+	free(nv.pend);
+	free(nv.heap);
 	trace_free(&b.tr);
 	gsl_rng_free(a.r);
 	gsl_rng_free(b.r);
+}
+
+static void test_handlers_random_vs_naive(void **state)
+{
+	(void)state;
+	static const struct mdl_cfg cfg = {.k = 500, .budget = 200000, .delay = delay_small,
+					   .check_every = 997};
+	struct mdl a;
+	mdl_compare(&cfg, 11, 0, &a);
+	print_message("random handlers: %zu events run, %llu effective cancels, "
+		      "%llu scheduled for the current instant\n",
+		      a.tr.n, (unsigned long long)a.effective_cancels,
+		      (unsigned long long)a.same_instant);
+	/* The model must really have exercised what it claims to. */
+	assert_true(a.tr.n > cfg.budget);
+	assert_true(a.effective_cancels > 1000);
+	assert_true(a.same_instant > 1000);
+	assert_true(a.checks > 100);
+	trace_free(&a.tr);
+}
+
+/* The same with 20,000 events and times at every scale up to the end of
+ * time, against the heap reference: deep ladders, spent rungs, buckets
+ * reaching past SIM_TIME_NEVER, piles at SIM_TIME_NEVER itself. */
+static void test_handlers_wide_vs_heap(void **state)
+{
+	(void)state;
+	static const struct mdl_cfg cfg = {.k = 20000, .budget = 300000, .delay = delay_wide,
+					   .check_every = 4999};
+	struct mdl a;
+	mdl_compare(&cfg, 12, 1, &a);
+	uint64_t at_end = 0, near_end = 0;
+	for (size_t i = 0; i < a.tr.n; i++) {
+		at_end += a.tr.at[i] == SIM_TIME_NEVER;
+		near_end += a.tr.at[i] < SIM_TIME_NEVER && a.tr.at[i] >= SIM_TIME_NEVER - 1000;
+	}
+	print_message("wide handlers: %zu events run, %llu effective cancels, %llu same instant, "
+		      "%llu at and %llu just before the end of time, up to %u rungs\n",
+		      a.tr.n, (unsigned long long)a.effective_cancels,
+		      (unsigned long long)a.same_instant, (unsigned long long)at_end,
+		      (unsigned long long)near_end, a.max_rungs);
+	assert_true(a.tr.n > cfg.budget);
+	assert_true(a.effective_cancels > 10000);
+	assert_true(a.same_instant > 10000);
+	assert_true(at_end > 100);
+	assert_true(near_end > 100);
+	assert_true(a.max_rungs >= 3);
+	assert_true(a.checks > 50);
+	trace_free(&a.tr);
 }
 
 /* ---- sim_run bounds, stop, empty ------------------------------------------- */
@@ -862,6 +1074,397 @@ static void test_free_with_pending(void **state)
 	trace_free(&tr);
 }
 
+/* ---- the ladder's own cases (white-box) -------------------------------------
+
+ * These build ladders of known shape, look at where events sit through the
+ * documented encoding (sim/engine_internal.h), and check the order against
+ * the qsort reference. A book records every scheduling so that the
+ * reference knows what must run and in which order. */
+
+struct book {
+	struct sim_engine *eng;
+	struct tev *t;
+	sim_time_t *at;
+	uint64_t *order;
+	int *live;
+	uint64_t seq;
+	uint32_t n;
+};
+
+static void book_init(struct book *bk, struct sim_engine *eng, struct trace *tr, uint32_t n)
+{
+	bk->eng = eng;
+	bk->n = n;
+	bk->seq = 0;
+	bk->t = tevs_new(n, tr);
+	bk->at = calloc(n, sizeof *bk->at);
+	bk->order = calloc(n, sizeof *bk->order);
+	bk->live = calloc(n, sizeof *bk->live);
+	assert_true(bk->at && bk->order && bk->live);
+	for (uint32_t i = 0; i < n; i++)
+		bk->t[i].arg = bk;
+}
+
+static void book_schedule(struct book *bk, uint32_t id, sim_time_t at)
+{
+	assert_int_equal(sim_schedule(bk->eng, &bk->t[id].ev, at), 0);
+	bk->at[id] = at;
+	bk->order[id] = bk->seq++;
+	bk->live[id] = 1;
+}
+
+static void book_cancel(struct book *bk, uint32_t id)
+{
+	assert_true(sim_event_pending(&bk->t[id].ev));
+	sim_cancel(bk->eng, &bk->t[id].ev);
+	assert_false(sim_event_pending(&bk->t[id].ev));
+	bk->live[id] = 0;
+}
+
+/* Run what is left; the whole trace must be the live events in (time,
+ * last scheduling) order. Frees the book. */
+static void book_finish(struct book *bk, struct trace *tr)
+{
+	sim_run(bk->eng, SIM_TIME_NEVER);
+	assert_int_equal(sim_pending(bk->eng), 0);
+	check_index(bk->eng);
+	struct ref *ref = malloc(bk->n * sizeof *ref);
+	assert_non_null(ref);
+	size_t m = 0;
+	for (uint32_t i = 0; i < bk->n; i++)
+		if (bk->live[i])
+			ref[m++] = (struct ref){.at = bk->at[i], .order = bk->order[i], .id = i};
+	check_trace(tr, ref, m);
+	free(ref);
+	free(bk->t);
+	free(bk->at);
+	free(bk->order);
+	free(bk->live);
+}
+
+enum tier { TIER_BOTTOM, TIER_TOP, TIER_RUNG0 /* + rung index */ };
+
+static unsigned tier_of(const struct sim_engine *eng, const struct sim_event *ev)
+{
+	uint32_t loc = ev->heap_index;
+	assert_int_not_equal(loc, SIM_EVENT_IDLE);
+	if (loc & BOT_FLAG)
+		return TIER_BOTTOM;
+	uint32_t owner = eng->meta[loc >> CHUNK_SHIFT].owner;
+	if (owner == OWNER_TOP)
+		return TIER_TOP;
+	return TIER_RUNG0 + (owner >> OWNER_RUNG_SHIFT);
+}
+
+/* A ladder of several rungs: 20,000 events spread over 2^30 ns and 5,000
+ * packed into 4,096 ns in the middle (their bucket of rung 0 must be split,
+ * and split again), run up to the middle of the pack, then 1,000 events
+ * beyond the rungs, into the top. Uses ids [0, 26000). */
+enum { LADDER_EVENTS = 26000 };
+#define PACK_AT (1ULL << 29)
+
+static void build_ladder(struct book *bk, gsl_rng *r)
+{
+	for (uint32_t i = 0; i < 20000; i++)
+		book_schedule(bk, i, gsl_rng_uniform_int(r, 1UL << 30));
+	for (uint32_t i = 20000; i < 25000; i++)
+		book_schedule(bk, i, PACK_AT + gsl_rng_uniform_int(r, 4096));
+	sim_run(bk->eng, PACK_AT + 2048);
+	check_index(bk->eng);
+	for (uint32_t i = 25000; i < 26000; i++)
+		book_schedule(bk, i, (1ULL << 31) + gsl_rng_uniform_int(r, 1UL << 20));
+	check_index(bk->eng);
+	assert_true(bk->eng->nrungs >= 2);
+}
+
+/* Cancel a fifth of the events of every tier (the bottom, each rung, the
+ * top), bring half of them back at new times, and run: the others run in
+ * order, the canceled ones never. */
+static void test_cancel_every_tier(void **state)
+{
+	(void)state;
+	gsl_rng *r = test_rng(21);
+	struct trace tr = {0};
+	struct sim_engine eng;
+	struct book bk;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	book_init(&bk, &eng, &tr, LADDER_EVENTS);
+	build_ladder(&bk, r);
+	unsigned seen[TIER_RUNG0 + SIM_MAX_RUNGS] = {0}, canceled[TIER_RUNG0 + SIM_MAX_RUNGS] = {0};
+	uint32_t *victims = malloc(LADDER_EVENTS * sizeof *victims);
+	assert_non_null(victims);
+	uint32_t nv = 0;
+	for (uint32_t i = 0; i < LADDER_EVENTS; i++) {
+		if (!sim_event_pending(&bk.t[i].ev))
+			continue;
+		unsigned tier = tier_of(&eng, &bk.t[i].ev);
+		if (seen[tier]++ % 5 == 0) {
+			book_cancel(&bk, i);
+			canceled[tier]++;
+			victims[nv++] = i;
+		}
+	}
+	check_index(&eng);
+	print_message("ladder: %u rungs; canceled %u of %u in the bottom, %u of %u in the top",
+		      eng.nrungs, canceled[TIER_BOTTOM], seen[TIER_BOTTOM], canceled[TIER_TOP],
+		      seen[TIER_TOP]);
+	for (uint32_t k = 0; k < eng.nrungs; k++)
+		print_message(", %u of %u in rung %u", canceled[TIER_RUNG0 + k],
+			      seen[TIER_RUNG0 + k], k);
+	print_message("\n");
+	assert_true(canceled[TIER_BOTTOM] > 0);
+	assert_true(canceled[TIER_TOP] > 0);
+	/* Every rung that holds events had some canceled. */
+	unsigned rungs_hit = 0;
+	for (uint32_t k = 0; k < eng.nrungs; k++) {
+		assert_true(seen[TIER_RUNG0 + k] == 0 || canceled[TIER_RUNG0 + k] > 0);
+		rungs_hit += canceled[TIER_RUNG0 + k] > 0;
+	}
+	assert_true(rungs_hit >= 2);
+	for (uint32_t k = 0; k < nv; k += 2)
+		book_schedule(&bk, victims[k], sim_now(&eng) + gsl_rng_uniform_int(r, 1UL << 31));
+	check_index(&eng);
+	book_finish(&bk, &tr);
+	sim_engine_free(&eng);
+	free(victims);
+	trace_free(&tr);
+	gsl_rng_free(r);
+}
+
+/* Events on every boundary the ladder routes by: both sides of the edges of
+ * the next buckets of every rung, of each rung's current bucket, of the
+ * top, and the current instant. They run in (time, scheduling) order. */
+static void test_bucket_edges(void **state)
+{
+	(void)state;
+	enum { EXTRA = 4000 };
+	gsl_rng *r = test_rng(22);
+	struct trace tr = {0};
+	struct sim_engine eng;
+	struct book bk;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	book_init(&bk, &eng, &tr, LADDER_EVENTS + EXTRA);
+	build_ladder(&bk, r);
+	uint32_t id = LADDER_EVENTS;
+	sim_time_t edges[256];
+	unsigned ne = 0;
+	edges[ne++] = sim_now(&eng);
+	edges[ne++] = eng.top_start;
+	for (uint32_t k = 0; k < eng.nrungs; k++) {
+		const struct sim_rung *rg = &eng.rung[k];
+		edges[ne++] = rg->cur_start;
+		for (uint32_t b = rg->cur + 1; b < rg->nb && b <= rg->cur + 8; b++)
+			edges[ne++] = rg->start + ((sim_time_t)b << rg->shift);
+	}
+	assert_true(ne <= 256);
+	/* Twice over, so that each time is also a tie with itself. */
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned e = 0; e < ne; e++)
+			for (int d = -1; d <= 1; d++) {
+				sim_time_t at = edges[e] + (sim_time_t)(int64_t)d;
+				if (at < sim_now(&eng))
+					continue;
+				assert_true(id < LADDER_EVENTS + EXTRA);
+				book_schedule(&bk, id++, at);
+			}
+	check_index(&eng);
+	print_message("bucket edges: %u edges, %u events on them\n", ne, id - LADDER_EVENTS);
+	book_finish(&bk, &tr);
+	sim_engine_free(&eng);
+	trace_free(&tr);
+	gsl_rng_free(r);
+}
+
+/* 100,000 events at one instant (a bucket no rung can split: it goes to
+ * the bottom whole), with neighbours just before and after. The first of
+ * them schedules 1,000 more at the same instant and 1,000 just after, and
+ * cancels two thirds of the pile (the bottom is compacted). */
+enum { PILE = 100000, PILE_T = 1000 };
+
+static void act_pile(struct sim_engine *eng, struct tev *t)
+{
+	struct book *bk = t->arg;
+	uint32_t id = PILE + 200;
+	for (uint32_t k = 0; k < 1000; k++) {
+		assert_int_equal(sim_schedule_in(eng, &bk->t[id].ev, 0), 0);
+		bk->at[id] = PILE_T;
+		bk->order[id] = bk->seq++;
+		bk->live[id++] = 1;
+	}
+	for (uint32_t k = 0; k < 1000; k++)
+		book_schedule(bk, id++, PILE_T + 1 + k % 3);
+	for (uint32_t i = 101; i < 100 + PILE; i++)
+		if (i % 3 != 0)
+			book_cancel(bk, i);
+	check_index(eng);
+}
+
+static void test_same_instant_pile(void **state)
+{
+	(void)state;
+	struct trace tr = {0};
+	struct sim_engine eng;
+	struct book bk;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	book_init(&bk, &eng, &tr, PILE + 2200);
+	for (uint32_t i = 0; i < 100; i++)
+		book_schedule(&bk, i, PILE_T - 1);
+	for (uint32_t i = 100; i < 100 + PILE; i++)
+		book_schedule(&bk, i, PILE_T);
+	for (uint32_t i = 100 + PILE; i < 200 + PILE; i++)
+		book_schedule(&bk, i, PILE_T + 1);
+	bk.t[100].action = act_pile;
+	assert_int_equal(sim_run(&eng, PILE_T - 1), 100);
+	check_index(&eng);
+	book_finish(&bk, &tr);
+	sim_engine_free(&eng);
+	trace_free(&tr);
+}
+
+/* Ten events, one of them far ahead, go from the top straight to the
+ * bottom; then 5,000 events at random times before the far one are
+ * scheduled by the first to run: they land in the bottom, and once inserts
+ * would shift too much the bottom must be split into a rung. */
+static uint32_t spill_rungs;
+
+static void act_spill(struct sim_engine *eng, struct tev *t)
+{
+	struct book *bk = t->arg;
+	gsl_rng *r = test_rng(23);
+	for (uint32_t id = 10; id < 5010; id++)
+		book_schedule(bk, id, 2 + gsl_rng_uniform_int(r, 1000000000) * 1000);
+	gsl_rng_free(r);
+	check_index(eng);
+	spill_rungs = eng->nrungs;
+}
+
+static void test_bottom_spill(void **state)
+{
+	(void)state;
+	struct trace tr = {0};
+	struct sim_engine eng;
+	struct book bk;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	book_init(&bk, &eng, &tr, 5010);
+	for (uint32_t i = 0; i < 9; i++)
+		book_schedule(&bk, i, 1 + i);
+	book_schedule(&bk, 9, 1000000000000ULL);
+	bk.t[0].action = act_spill;
+	spill_rungs = 0;
+	assert_int_equal(sim_run(&eng, 1), 1);
+	assert_true(spill_rungs >= 1);
+	book_finish(&bk, &tr);
+	sim_engine_free(&eng);
+	trace_free(&tr);
+}
+
+/* Canceling most events leaves no bucket with more tombstones than
+ * max(live events, 31) (sim_engine_check verifies it), and a bucket left
+ * with only tombstones is released, so the chunks in use shrink with the
+ * live events: in the top, then in the rungs after a transfer. */
+static void test_tombstones_bounded(void **state)
+{
+	(void)state;
+	enum { N = 10000, KEEP = 10 };
+	gsl_rng *r = test_rng(24);
+	struct trace tr = {0};
+	struct sim_engine eng;
+	struct book bk;
+	size_t perm[N];
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	book_init(&bk, &eng, &tr, N);
+	for (int phase = 0; phase < 2; phase++) {
+		sim_time_t base = (sim_time_t)(1 + 2 * phase) * 1000000000;
+		for (uint32_t i = 0; i < N; i++) {
+			if (!sim_event_pending(&bk.t[i].ev))
+				book_schedule(&bk, i, base + gsl_rng_uniform_int(r, 1000000000));
+			perm[i] = i;
+		}
+		if (phase == 1) {
+			/* The survivors of phase 0 run; then the first of the
+			 * new events, for which the top is split into rung 0. */
+			assert_int_equal(sim_run(&eng, base - 1), KEEP);
+			sim_time_t first = SIM_TIME_NEVER;
+			for (uint32_t i = 0; i < N; i++)
+				if (sim_event_pending(&bk.t[i].ev) && bk.at[i] < first)
+					first = bk.at[i];
+			assert_true(sim_run(&eng, first) >= 1);
+			assert_true(eng.nrungs >= 1);
+		}
+		gsl_ran_shuffle(r, perm, N, sizeof *perm);
+		uint32_t canceled = 0;
+		for (uint32_t k = 0; k < N && sim_pending(&eng) > KEEP; k++) {
+			if (!sim_event_pending(&bk.t[perm[k]].ev))
+				continue;
+			book_cancel(&bk, (uint32_t)perm[k]);
+			if (++canceled % 250 == 0)
+				check_index(&eng);
+		}
+		check_index(&eng);
+		uint32_t in_use = eng.nchunks - eng.nfree;
+		print_message("tombstones, phase %d: %u chunks in use for %zu events\n", phase, in_use,
+			      sim_pending(&eng));
+		/* At most two chunks per bucket holding a live event. */
+		assert_true(in_use <= 2 * KEEP);
+	}
+	book_finish(&bk, &tr);
+	sim_engine_free(&eng);
+	trace_free(&tr);
+	gsl_rng_free(r);
+}
+
+/* Times at and near the end of time: bucket ends saturate there, and
+ * events at SIM_TIME_NEVER itself always enter the top. */
+static void test_times_near_never(void **state)
+{
+	(void)state;
+	enum { N = 1200 };
+	static const sim_time_t fixed[] = {
+		SIM_TIME_NEVER, SIM_TIME_NEVER - 1, 0, SIM_TIME_NEVER, SIM_TIME_NEVER - 2,
+		SIM_TIME_NEVER - (1ULL << 63), 1ULL << 63, 5, SIM_TIME_NEVER - 1, SIM_TIME_NEVER,
+	};
+	enum { NFIXED = sizeof fixed / sizeof fixed[0] };
+	gsl_rng *r = test_rng(25);
+	struct trace tr = {0};
+	struct sim_engine eng;
+	struct book bk;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	book_init(&bk, &eng, &tr, N);
+	uint32_t id = 0;
+	for (; id < NFIXED; id++)
+		book_schedule(&bk, id, fixed[id]);
+	for (; id < 500; id++)
+		book_schedule(&bk, id, draw_u64(r));
+	for (; id < 1100; id++)
+		book_schedule(&bk, id, SIM_TIME_NEVER - gsl_rng_uniform_int(r, 2000));
+	for (uint32_t i = 0; i < id; i += 7)
+		book_cancel(&bk, i);
+	check_index(&eng);
+	sim_run(&eng, SIM_TIME_NEVER - 1);
+	assert_int_equal(sim_now(&eng), SIM_TIME_NEVER - 1);
+	size_t at_never = 0;
+	for (uint32_t i = 0; i < id; i++)
+		at_never += bk.live[i] && bk.at[i] == SIM_TIME_NEVER;
+	assert_true(at_never > 0);
+	assert_int_equal(sim_pending(&eng), at_never);
+	check_index(&eng);
+	/* More at the end of time: by a delay of 1, and by a delay that
+	 * saturates. */
+	for (; id < N; id++) {
+		sim_time_t delay = id % 2 ? 1 : UINT64_MAX - id;
+		assert_int_equal(sim_schedule_in(&eng, &bk.t[id].ev, delay), 0);
+		bk.at[id] = SIM_TIME_NEVER;
+		bk.order[id] = bk.seq++;
+		bk.live[id] = 1;
+	}
+	check_index(&eng);
+	book_finish(&bk, &tr);
+	assert_int_equal(sim_now(&eng), SIM_TIME_NEVER);
+	sim_engine_free(&eng);
+	trace_free(&tr);
+	gsl_rng_free(r);
+}
+
 /* ---- determinism: an M/M/1 queue driven by the engine --------------------- */
 
 enum { MM1_ARRIVAL = 1, MM1_DEPARTURE = 2 };
@@ -955,6 +1558,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_then_reschedule),
 		cmocka_unit_test(test_cancel_from_handler),
 		cmocka_unit_test(test_handlers_random_vs_naive),
+		cmocka_unit_test(test_handlers_wide_vs_heap),
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_stop_from_handler),
 		cmocka_unit_test(test_run_empty),
@@ -962,6 +1566,12 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_two_engines_interleaved),
 		cmocka_unit_test(test_free_with_pending),
+		cmocka_unit_test(test_cancel_every_tier),
+		cmocka_unit_test(test_bucket_edges),
+		cmocka_unit_test(test_same_instant_pile),
+		cmocka_unit_test(test_bottom_spill),
+		cmocka_unit_test(test_tombstones_bounded),
+		cmocka_unit_test(test_times_near_never),
 		cmocka_unit_test(test_determinism_mm1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

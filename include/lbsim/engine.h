@@ -1,14 +1,15 @@
 /* lbsim event engine: simulated time in integer nanoseconds and a pending-event
- * set ordered by (time, sequence number).
+ * set ordered by (time, scheduling order).
  *
  * Events are intrusive: the caller embeds a struct sim_event in its own object
  * (a request, a connection, a timer of a model) and keeps it alive while the
- * event is pending. The engine never allocates per event; its only allocation
- * is the heap array, which grows geometrically and is kept for reuse.
+ * event is pending. The engine never allocates per event: its arrays grow
+ * geometrically and are kept for reuse.
  *
  * Ordering: an event scheduled for time t runs after every event with a
  * smaller time, and after every event for the same t that was scheduled
- * before it (the sequence number only goes up), so runs are reproducible.
+ * before it, so runs are reproducible. (There is no stored sequence number:
+ * every tier of the engine keeps same-time events in scheduling order.)
  *
  * All state is in struct sim_engine: two engines can run side by side in one
  * process (one per replication and design, on different threads).
@@ -34,28 +35,78 @@ typedef void (*sim_handler_fn)(struct sim_engine *eng, struct sim_event *ev);
 struct sim_event {
 	sim_handler_fn fn;
 	void *ctx;            /* for the handler: the owning object */
-	uint32_t heap_index;  /* position in the heap; SIM_EVENT_IDLE when not pending */
+	uint32_t heap_index;  /* where the engine keeps it (private encoding, see
+			       * sim/engine.c); SIM_EVENT_IDLE when not pending */
 	uint32_t kind;        /* handler kind, for profiling and tracing only */
 };
 
 #define SIM_EVENT_IDLE UINT32_MAX
 
-/* One heap slot keeps the key beside the pointer so that sifting compares
- * without touching the events themselves (they are scattered in memory). */
-struct sim_heap_slot {
+/* The engine's internals, public only so that an engine can live by value
+ * inside its owner; sim/engine.c explains the design (a ladder queue). */
+
+/* A pending event and its time: what every tier of the ladder stores, so
+ * that sorting and splitting never chase the event pointer. ev is NULL in a
+ * slot whose event was canceled (a tombstone, skipped when met). */
+struct sim_slot {
 	sim_time_t at;
-	uint64_t seq;
 	struct sim_event *ev;
 };
 
+/* What the engine may use per pending event, for memory estimates
+ * (sim/run.c): a slot in a chunk, and one in the bottom array, which is
+ * reserved for every pending event though mostly left untouched. The name
+ * is that of the binary heap's slot that this engine replaced. */
+struct sim_heap_slot {
+	struct sim_slot chunk_slot, bottom_slot;
+};
+
+/* A bucket: a list of fixed-size chunks from the engine's chunk pool, filled
+ * in arrival order. n counts the slots written, dead the tombstones among
+ * them. */
+struct sim_bucket {
+	uint32_t head, tail; /* first and last chunk (valid when n > 0) */
+	uint32_t n, dead;
+};
+
+/* A rung: nb buckets of width 2^shift ns from start. Buckets before cur are
+ * spent; cur_start is where bucket cur begins. */
+struct sim_rung {
+	sim_time_t start, cur_start;
+	struct sim_bucket *b;
+	uint32_t nb, cap, cur;
+	uint32_t shift;
+};
+
+/* Chunk bookkeeping: the next chunk of its list (or of the free list), and
+ * the bucket that holds it (so that cancel can count its tombstone). */
+struct sim_chunk_meta {
+	uint32_t next, owner;
+};
+
+#define SIM_MAX_RUNGS 12
+
 struct sim_engine {
 	sim_time_t now;
-	uint64_t next_seq;
 	uint64_t events_run;
-	struct sim_heap_slot *heap;
-	uint32_t count;
-	uint32_t capacity;
+	uint32_t count; /* pending events */
 	int stopped;
+	/* Bottom: the next events to run, sorted, bot[bot_head..bot_tail). */
+	struct sim_slot *bot;
+	uint32_t bot_head, bot_tail, bot_cap, bot_dead;
+	uint32_t nrungs;
+	struct sim_rung rung[SIM_MAX_RUNGS];
+	/* Top: unsorted events at or after top_start. */
+	struct sim_bucket top;
+	sim_time_t top_start, top_min, top_max;
+	/* Chunk pool: chunk c is the 16 slots from pool[16 * c]. */
+	struct sim_slot *pool;
+	struct sim_chunk_meta *meta;
+	uint32_t nchunks, chunk_cap; /* chunks carved out, allocated */
+	uint32_t free_chunk, nfree;  /* free list of released chunks */
+	/* Scratch for merge-sorting a large bucket into the bottom. */
+	struct sim_slot *scratch;
+	uint32_t scratch_cap;
 };
 
 /* Initialise an engine at time 0 with room for capacity_hint pending events
@@ -66,14 +117,16 @@ void sim_engine_free(struct sim_engine *eng);
 /* Prepare an event for use; it is not pending until scheduled. */
 void sim_event_init(struct sim_event *ev, sim_handler_fn fn, void *ctx, uint32_t kind);
 
-/* Schedule ev (not pending) at absolute time at >= now. O(log n).
- * Returns 0, or -1 when the heap cannot grow. */
+/* Schedule ev (not pending) at absolute time at >= now. O(1) amortised for
+ * the usual spreads of times (see sim/engine.c for the worst case).
+ * Returns 0, or -1 when memory is short (ev is then not pending). */
 int sim_schedule(struct sim_engine *eng, struct sim_event *ev, sim_time_t at);
 
 /* Schedule ev after delay from now. */
 int sim_schedule_in(struct sim_engine *eng, struct sim_event *ev, sim_time_t delay);
 
-/* Remove a pending event; a no-op for an event that is not pending. O(log n). */
+/* Remove a pending event; a no-op for an event that is not pending. O(1)
+ * amortised. The event is idle on return: it may be scheduled again or freed. */
 void sim_cancel(struct sim_engine *eng, struct sim_event *ev);
 
 static inline int sim_event_pending(const struct sim_event *ev)
@@ -91,5 +144,11 @@ void sim_stop(struct sim_engine *eng);
 
 static inline sim_time_t sim_now(const struct sim_engine *eng) { return eng->now; }
 static inline size_t sim_pending(const struct sim_engine *eng) { return eng->count; }
+
+/* For tests: check the engine's internal invariants (every pending event
+ * where its heap_index says, tiers ordered, counts right). Returns 0 when
+ * they hold, otherwise a positive code naming the first that does not.
+ * O(n); touches every pending event. */
+int sim_engine_check(const struct sim_engine *eng);
 
 #endif

@@ -1,0 +1,470 @@
+/* The ladder's amortised work: refilling the bottom from the rungs and the
+ * top, splitting a bucket into a new rung, sorting a bucket into the
+ * bottom, inserting into the bottom, and squeezing out tombstones. The
+ * design and its complexity are in sim/engine.c.
+ *
+ * Every loop that moves events reads its source in order and appends to
+ * its destinations, so events due at the same time keep their scheduling
+ * order; the one sort is stable. Each move writes the event's new
+ * heap_index, so the loops prefetch the events of a chunk before moving it.
+ */
+#include "engine_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline void prefetch_w(const void *p)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(p, 1);
+#else
+	(void)p;
+#endif
+}
+
+static inline unsigned bit_length(uint64_t x)
+{
+#if defined(__GNUC__)
+	return x ? 64u - (unsigned)__builtin_clzll(x) : 0u;
+#else
+	unsigned n = 0;
+	while (x) {
+		n++;
+		x >>= 1;
+	}
+	return n;
+#endif
+}
+
+static inline void set_bot_loc(struct sim_engine *eng, uint32_t i)
+{
+	if (eng->bot[i].ev)
+		eng->bot[i].ev->heap_index = BOT_FLAG | i;
+}
+
+/* Slots of chunk c that belong to a bucket of n slots, c being its k-th. */
+static inline uint32_t chunk_fill(uint32_t n, uint32_t k)
+{
+	uint32_t left = n - k * CHUNK_SLOTS;
+	return left < CHUNK_SLOTS ? left : CHUNK_SLOTS;
+}
+
+static void prefetch_chunk_events(const struct sim_engine *eng, uint32_t c, uint32_t fill)
+{
+	const struct sim_slot *s = &eng->pool[c << CHUNK_SHIFT];
+	for (uint32_t i = 0; i < fill; i++)
+		if (s[i].ev)
+			prefetch_w(s[i].ev);
+}
+
+void sim__bucket_clear(struct sim_engine *eng, struct sim_bucket *b)
+{
+	uint32_t chunks = (b->n + CHUNK_SLOTS - 1) / CHUNK_SLOTS;
+	uint32_t c = b->head;
+	for (uint32_t k = 0; k < chunks; k++) {
+		uint32_t next = eng->meta[c].next;
+		chunk_free(eng, c);
+		c = next;
+	}
+	b->n = b->dead = 0;
+}
+
+void sim__bucket_compact(struct sim_engine *eng, struct sim_bucket *b)
+{
+	uint32_t chunks = (b->n + CHUNK_SLOTS - 1) / CHUNK_SLOTS;
+	uint32_t rc = b->head, wc = b->head, w = 0;
+	for (uint32_t k = 0; k < chunks; k++) {
+		uint32_t fill = chunk_fill(b->n, k);
+		for (uint32_t i = 0; i < fill; i++) {
+			struct sim_slot s = eng->pool[(rc << CHUNK_SHIFT) | i];
+			if (!s.ev)
+				continue;
+			if (w && (w & (CHUNK_SLOTS - 1)) == 0)
+				wc = eng->meta[wc].next;
+			uint32_t loc = (wc << CHUNK_SHIFT) | (w & (CHUNK_SLOTS - 1));
+			eng->pool[loc] = s;
+			s.ev->heap_index = loc;
+			w++;
+		}
+		rc = eng->meta[rc].next;
+	}
+	/* Release the chunks past the last one written. */
+	uint32_t keep = (w + CHUNK_SLOTS - 1) / CHUNK_SLOTS;
+	uint32_t c = b->head, last = b->head;
+	for (uint32_t k = 0; k < chunks; k++) {
+		uint32_t next = eng->meta[c].next;
+		if (k >= keep)
+			chunk_free(eng, c);
+		else
+			last = c;
+		c = next;
+	}
+	b->tail = last;
+	b->n = w;
+	b->dead = 0;
+}
+
+void sim__bottom_compact(struct sim_engine *eng)
+{
+	uint32_t w = eng->bot_head;
+	for (uint32_t i = eng->bot_head; i < eng->bot_tail; i++)
+		if (eng->bot[i].ev)
+			eng->bot[w++] = eng->bot[i];
+	uint32_t live = w - eng->bot_head;
+	/* Centre the survivors so that inserts find room on both sides. */
+	uint32_t h = (eng->bot_cap - live) / 2;
+	memmove(&eng->bot[h], &eng->bot[eng->bot_head], live * sizeof *eng->bot);
+	eng->bot_head = h;
+	eng->bot_tail = h + live;
+	eng->bot_dead = 0;
+	for (uint32_t i = h; i < h + live; i++)
+		set_bot_loc(eng, i);
+}
+
+/* ---- building a rung ------------------------------------------------------ */
+
+/* Set up rung eng->nrungs over [lo, hi] for live events: buckets of width
+ * 2^shift, about 2^OCCUPANCY_SHIFT events each, and chunks reserved for the
+ * move. Returns the rung, or NULL when memory is short (nothing changed). */
+static struct sim_rung *rung_prepare(struct sim_engine *eng, uint32_t live, sim_time_t lo,
+				     sim_time_t hi)
+{
+	assert(eng->nrungs < SIM_MAX_RUNGS && lo <= hi);
+	uint64_t target = live >> OCCUPANCY_SHIFT;
+	if (target < 2)
+		target = 2;
+	uint64_t span = hi - lo;
+	/* span / target < 2^shift, so span >> shift < target. */
+	unsigned shift = bit_length(span / target);
+	if (shift > 63)
+		shift = 63;
+	uint64_t nb = (span >> shift) + 1;
+	struct sim_rung *r = &eng->rung[eng->nrungs];
+	if (nb > r->cap) {
+		struct sim_bucket *b = realloc(r->b, nb * sizeof *b);
+		if (!b)
+			return NULL;
+		r->b = b;
+		r->cap = (uint32_t)nb;
+	}
+	/* The move needs a partial chunk per bucket and one chunk of slack
+	 * (source chunks are released as they are read); one more lets
+	 * sim__bottom_insert put its event into the rung it just made. */
+	uint64_t want = nb + 2;
+	uint64_t avail = (uint64_t)eng->nfree + eng->chunk_cap - eng->nchunks;
+	if (avail < want && sim__pool_grow(eng, (uint64_t)eng->chunk_cap + (want - avail)) != 0)
+		return NULL;
+	memset(r->b, 0, nb * sizeof *r->b);
+	r->start = r->cur_start = lo;
+	r->shift = shift;
+	r->nb = (uint32_t)nb;
+	r->cur = 0;
+	eng->nrungs++;
+	return r;
+}
+
+static inline void rung_put(struct sim_engine *eng, struct sim_rung *r, uint32_t ri,
+			    struct sim_slot s)
+{
+	uint32_t k = (uint32_t)((s.at - r->start) >> r->shift);
+	assert(k < r->nb);
+	/* Cannot fail: rung_prepare reserved the chunks. */
+	int rc = bucket_push(eng, &r->b[k], ri << OWNER_RUNG_SHIFT | k, s.at, s.ev);
+	assert(rc == 0);
+	(void)rc;
+}
+
+/* Split bucket src into a new rung over [lo, hi]. 0, or -1 when memory is
+ * short (src untouched). */
+static int bucket_to_rung(struct sim_engine *eng, struct sim_bucket *src, sim_time_t lo,
+			  sim_time_t hi)
+{
+	uint32_t ri = eng->nrungs;
+	struct sim_rung *r = rung_prepare(eng, src->n - src->dead, lo, hi);
+	if (!r)
+		return -1;
+	uint32_t chunks = (src->n + CHUNK_SLOTS - 1) / CHUNK_SLOTS;
+	uint32_t c = src->head;
+	for (uint32_t k = 0; k < chunks; k++) {
+		uint32_t fill = chunk_fill(src->n, k);
+		uint32_t next = eng->meta[c].next;
+		prefetch_chunk_events(eng, c, fill);
+		if (k + 1 < chunks) {
+			const char *p = (const char *)&eng->pool[next << CHUNK_SHIFT];
+			prefetch_w(p);
+			prefetch_w(p + 64);
+			prefetch_w(p + 128);
+			prefetch_w(p + 192);
+		}
+		for (uint32_t i = 0; i < fill; i++) {
+			struct sim_slot s = eng->pool[(c << CHUNK_SHIFT) | i];
+			if (s.ev)
+				rung_put(eng, r, ri, s);
+		}
+		/* Read to the end: its slots may be reused by the next puts. */
+		chunk_free(eng, c);
+		c = next;
+	}
+	src->n = src->dead = 0;
+	return 0;
+}
+
+/* ---- sorting into the bottom ---------------------------------------------- */
+
+static void insertion_sort(struct sim_slot *a, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		struct sim_slot x = a[i];
+		uint32_t j = i;
+		while (j > 0 && a[j - 1].at > x.at) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
+/* Stable: on equal times the left run wins. */
+static void merge(const struct sim_slot *a, uint32_t na, const struct sim_slot *b, uint32_t nb,
+		  struct sim_slot *out)
+{
+	uint32_t i = 0, j = 0, k = 0;
+	while (i < na && j < nb)
+		out[k++] = b[j].at < a[i].at ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+}
+
+#define RUN 16u
+
+/* Stable sort of a[0..n) by time: insertion sort of runs of 16, then
+ * bottom-up merges through the scratch array. Falls back to insertion sort
+ * alone (quadratic, but correct) if the scratch cannot grow. */
+static void stable_sort(struct sim_engine *eng, struct sim_slot *a, uint32_t n)
+{
+	if (n <= 2 * RUN) {
+		insertion_sort(a, n);
+		return;
+	}
+	if (n > eng->scratch_cap) {
+		struct sim_slot *s = realloc(eng->scratch, (size_t)n * sizeof *s);
+		if (!s) {
+			insertion_sort(a, n);
+			return;
+		}
+		eng->scratch = s;
+		eng->scratch_cap = n;
+	}
+	for (uint32_t i = 0; i < n; i += RUN)
+		insertion_sort(a + i, n - i < RUN ? n - i : RUN);
+	struct sim_slot *from = a, *to = eng->scratch;
+	for (uint64_t w = RUN; w < n; w *= 2) {
+		for (uint64_t i = 0; i < n; i += 2 * w) {
+			uint32_t na = (uint32_t)(n - i < w ? n - i : w);
+			uint32_t rest = (uint32_t)(n - i - na);
+			uint32_t nb = rest < w ? rest : (uint32_t)w;
+			merge(from + i, na, from + i + na, nb, to + i);
+		}
+		struct sim_slot *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != a)
+		memcpy(a, from, (size_t)n * sizeof *a);
+}
+
+/* Move the live events of src into the empty bottom, sorted. Needs no
+ * memory: the bottom's capacity covers every pending event. */
+static void bucket_to_bottom(struct sim_engine *eng, struct sim_bucket *src)
+{
+	uint32_t live = src->n - src->dead;
+	uint32_t h = BOT_SLACK;
+	assert(eng->bot_head == eng->bot_tail && (uint64_t)h + live + BOT_SLACK <= eng->bot_cap);
+	struct sim_slot *out = &eng->bot[h];
+	uint32_t chunks = (src->n + CHUNK_SLOTS - 1) / CHUNK_SLOTS;
+	uint32_t c = src->head, w = 0;
+	for (uint32_t k = 0; k < chunks; k++) {
+		uint32_t fill = chunk_fill(src->n, k);
+		uint32_t next = eng->meta[c].next;
+		prefetch_chunk_events(eng, c, fill);
+		const struct sim_slot *in = &eng->pool[c << CHUNK_SHIFT];
+		for (uint32_t i = 0; i < fill; i++)
+			if (in[i].ev)
+				out[w++] = in[i];
+		chunk_free(eng, c);
+		c = next;
+	}
+	assert(w == live);
+	src->n = src->dead = 0;
+	stable_sort(eng, out, live);
+	for (uint32_t i = h; i < h + live; i++)
+		eng->bot[i].ev->heap_index = BOT_FLAG | i;
+	eng->bot_head = h;
+	eng->bot_tail = h + live;
+	eng->bot_dead = 0;
+}
+
+/* ---- the bottom ------------------------------------------------------------ */
+
+/* Where the bottom's range ends: events at or after it belong to a rung or
+ * the top. */
+static sim_time_t bottom_end(const struct sim_engine *eng)
+{
+	return eng->nrungs ? eng->rung[eng->nrungs - 1].cur_start : eng->top_start;
+}
+
+/* Turn the bottom into a new, finest rung. 0, or -1 when that is not
+ * possible (no rung left, no memory, or nothing to split). */
+static int bottom_to_rung(struct sim_engine *eng)
+{
+	if (eng->nrungs == SIM_MAX_RUNGS)
+		return -1;
+	sim_time_t lo = eng->bot[eng->bot_head].at;
+	sim_time_t end = bottom_end(eng);
+	sim_time_t hi = eng->bot[eng->bot_tail - 1].at;
+	/* The rung must also take what is later scheduled up to end. */
+	if (end > 0 && end - 1 > hi)
+		hi = end - 1;
+	if (lo == hi)
+		return -1;
+	uint32_t ri = eng->nrungs;
+	struct sim_rung *r = rung_prepare(eng, eng->bot_tail - eng->bot_head - eng->bot_dead, lo, hi);
+	if (!r)
+		return -1;
+	for (uint32_t i = eng->bot_head; i < eng->bot_tail; i++) {
+		if (i + 8 < eng->bot_tail && eng->bot[i + 8].ev)
+			prefetch_w(eng->bot[i + 8].ev);
+		if (eng->bot[i].ev)
+			rung_put(eng, r, ri, eng->bot[i]);
+	}
+	eng->bot_head = eng->bot_tail = BOT_SLACK;
+	eng->bot_dead = 0;
+	return 0;
+}
+
+void sim__bottom_insert(struct sim_engine *eng, sim_time_t at, struct sim_event *ev)
+{
+	for (;;) {
+		uint32_t h = eng->bot_head, t = eng->bot_tail;
+		struct sim_slot *b = eng->bot;
+		if (h == t) {
+			h = t = BOT_SLACK;
+			eng->bot_dead = 0;
+		}
+		if (t < eng->bot_cap && (h == t || at >= b[t - 1].at)) {
+			/* The common cases: an empty bottom, or the latest time. */
+			b[t] = (struct sim_slot){.at = at, .ev = ev};
+			ev->heap_index = BOT_FLAG | t;
+			eng->bot_head = h;
+			eng->bot_tail = t + 1;
+			return;
+		}
+		if (h > 0 && at < b[h].at) {
+			b[h - 1] = (struct sim_slot){.at = at, .ev = ev};
+			ev->heap_index = BOT_FLAG | (h - 1);
+			eng->bot_head = h - 1;
+			return;
+		}
+		/* j: the first slot due strictly after at. */
+		uint32_t lo = h, hi = t;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (b[mid].at <= at)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		uint32_t j = lo, left = j - h, right = t - j;
+		int can_left = h > 0, can_right = t < eng->bot_cap;
+		if ((left > BOT_SHIFT_MAX && right > BOT_SHIFT_MAX) || (!can_left && !can_right)) {
+			/* Too costly or no room: split the bottom into a rung,
+			 * or at least squeeze and centre it, then try again. */
+			if (bottom_to_rung(eng) == 0) {
+				struct sim_rung *r = &eng->rung[eng->nrungs - 1];
+				if (at >= r->cur_start) {
+					rung_put(eng, r, eng->nrungs - 1,
+						 (struct sim_slot){.at = at, .ev = ev});
+					return;
+				}
+				continue; /* into the now empty bottom */
+			}
+			if (!can_left && !can_right) {
+				sim__bottom_compact(eng);
+				continue;
+			}
+		}
+		if (can_left && (left <= right || !can_right)) {
+			memmove(&b[h - 1], &b[h], left * sizeof *b);
+			for (uint32_t i = h - 1; i < j - 1; i++)
+				set_bot_loc(eng, i);
+			j--;
+			eng->bot_head = h - 1;
+		} else {
+			memmove(&b[j + 1], &b[j], right * sizeof *b);
+			for (uint32_t i = j + 1; i <= t; i++)
+				set_bot_loc(eng, i);
+			eng->bot_tail = t + 1;
+		}
+		b[j] = (struct sim_slot){.at = at, .ev = ev};
+		ev->heap_index = BOT_FLAG | j;
+		return;
+	}
+}
+
+/* ---- refill ------------------------------------------------------------------ */
+
+static void top_transfer(struct sim_engine *eng)
+{
+	struct sim_bucket *top = &eng->top;
+	uint32_t live = top->n - top->dead;
+	sim_time_t lo = eng->top_min, hi = eng->top_max;
+	assert(live > 0 && lo <= hi);
+	if (live > SPAWN_MIN && lo < hi && bucket_to_rung(eng, top, lo, hi) == 0) {
+		eng->top_start = rung_bucket_start(&eng->rung[0], eng->rung[0].nb);
+	} else {
+		bucket_to_bottom(eng, top);
+		eng->top_start = sat_add(hi, 1);
+	}
+	eng->top_min = SIM_TIME_NEVER;
+	eng->top_max = 0;
+}
+
+int sim__refill(struct sim_engine *eng)
+{
+	for (;;) {
+		while (eng->bot_head < eng->bot_tail && !eng->bot[eng->bot_head].ev) {
+			eng->bot_head++;
+			eng->bot_dead--;
+		}
+		if (eng->bot_head < eng->bot_tail)
+			return 1;
+		if (eng->count == 0)
+			return 0;
+		eng->bot_head = eng->bot_tail = BOT_SLACK;
+		eng->bot_dead = 0;
+		if (eng->nrungs == 0) {
+			top_transfer(eng);
+			continue;
+		}
+		struct sim_rung *r = &eng->rung[eng->nrungs - 1];
+		while (r->cur < r->nb && r->b[r->cur].n == r->b[r->cur].dead) {
+			if (r->b[r->cur].n)
+				sim__bucket_clear(eng, &r->b[r->cur]);
+			r->cur++;
+		}
+		if (r->cur == r->nb) {
+			eng->nrungs--;
+			continue;
+		}
+		uint32_t k = r->cur++;
+		sim_time_t lo = rung_bucket_start(r, k);
+		r->cur_start = rung_bucket_start(r, r->cur);
+		struct sim_bucket *b = &r->b[k];
+		if (b->n - b->dead > SPAWN_MIN && r->shift > 0 && eng->nrungs < SIM_MAX_RUNGS &&
+		    bucket_to_rung(eng, b, lo, sat_add(lo, ((sim_time_t)1 << r->shift) - 1)) == 0)
+			continue;
+		bucket_to_bottom(eng, b);
+	}
+}
