@@ -99,8 +99,10 @@ void server_arrive(struct sim_engine *eng, struct sim_server *srv, struct reques
 {
 	sim_time_t now = sim_now(eng);
 	account_busy(srv, now);
-	if (req->measured)
+	if (req->measured) {
 		srv->requests++;
+		srv->wl_requests[req->workload]++;
+	}
 	if (srv->down) {
 		finish(srv, req, 0);
 		return;
@@ -176,6 +178,8 @@ void server_reset_window(struct sim_server *srv, sim_time_t now)
 	srv->session_ns = 0;
 	srv->sessions_since = now;
 	srv->requests = 0;
+	for (int w = 0; w < WL_COUNT; w++)
+		srv->wl_requests[w] = 0;
 	hist_init(srv->latency);
 }
 

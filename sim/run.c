@@ -306,6 +306,13 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		hist_merge(all, srv->latency);
 	}
 	skew_compute(load, NULL, n, &out->skew);
+	for (int k = 0; k < WL_COUNT; k++) {
+		for (uint32_t i = 0; i < n; i++)
+			load[i] = (double)w->servers[i].wl_requests[k];
+		skew_compute(load, NULL, n, &out->workloads[k].skew);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		load[i] = (double)w->servers[i].requests;
 	skew_compute(conns, NULL, n, &out->skew_conns);
 	skew_compute(sessions, NULL, n, &out->skew_sessions);
 	tail_of(all, &out->response_mean_ns, &out->response_p50_ns, &out->response_p95_ns,

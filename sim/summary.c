@@ -96,6 +96,11 @@ WL(w_resp_mean, MS(x->response_mean_ns))
 WL(w_resp_p50, MS(x->response_p50_ns))
 WL(w_resp_p95, MS(x->response_p95_ns))
 WL(w_resp_p99, MS(x->response_p99_ns))
+WL(w_peak_to_mean, x->skew.peak_to_mean)
+WL(w_cov, x->skew.cov)
+WL(w_jain, x->skew.jain)
+WL(w_gini, x->skew.gini)
+WL(w_chi2_p, x->skew.chi2_p)
 
 static double f_detect(const struct run_result *r, int f) { return r->faults[f].detect_s; }
 static double f_began(const struct run_result *r, int f) { return r->faults[f].began_s; }
@@ -160,6 +165,11 @@ const struct summary_metric summary_workload_metrics[] = {
 	{"response_p50", "ms", w_resp_p50},
 	{"response_p95", "ms", w_resp_p95},
 	{"response_p99", "ms", w_resp_p99},
+	{"peak_to_mean", "ratio", w_peak_to_mean},
+	{"cov", "ratio", w_cov},
+	{"jain", "index", w_jain},
+	{"gini", "index", w_gini},
+	{"chi2_p", "p-value", w_chi2_p},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

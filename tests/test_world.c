@@ -77,6 +77,9 @@ static void test_nat_collapse(void **state)
 	}
 	run_ok(&f, 2, &r);
 	print_message("roundrobin: %u servers used, jain %.6f\n", servers_used(&r), r.skew.jain);
+	/* All traffic is OWA: the OWA pool's skew is the design's. */
+	assert_true(r.workloads[WL_OWA].skew.jain == r.skew.jain);
+	assert_true(isnan(r.workloads[WL_EAS].skew.jain)); /* no ActiveSync traffic */
 	assert_int_equal(servers_used(&r), 8);
 	assert_true(r.skew.jain > 0.999);
 	run_result_free(&r);

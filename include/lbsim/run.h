@@ -39,6 +39,7 @@ struct workload_result {
 	uint64_t measured_sent, measured_failed, measured_misrouted;
 	double response_mean_ns;
 	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
+	struct skew skew;         /* of the workload's requests over servers: its pool's skew */
 };
 
 /* The balancer's CPU and memory over one 10 s window. */

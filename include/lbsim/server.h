@@ -49,6 +49,7 @@ struct sim_server {
 	sim_time_t busy_since;       /* time of the last change of busy */
 	double busy_core_ns;         /* integral of busy cores over the window */
 	uint64_t requests;           /* measured requests that reached the server */
+	uint64_t wl_requests[WL_COUNT]; /* the same by workload (a pool of l4-multi and l7) */
 	int64_t sessions;            /* active sessions now (the world decides what one is) */
 	sim_time_t sessions_since;
 	double session_ns;           /* integral of sessions over the window */
