@@ -1,18 +1,27 @@
 # Requests per server per 10 s window over time, one panel per design
-# (replication 1), with the fault windows shaded. Input: timeseries.csv.
+# (replication 1), with the fault windows shaded and the balancer's health
+# transitions marked (red: a server taken out of a pool, green: put back).
+# Input: timeseries.csv, events.csv.
 load lib.'/common.gp'
 set terminal term size 1000,(260 * ndesigns + 60) font 'sans,10'
 set output out
-set multiplot layout ndesigns,1 title 'Load per server over time (replication 1; faults shaded)'
+set multiplot layout ndesigns,1 title 'Load per server over time (replication 1; faults shaded; health transitions marked)'
 set xlabel 'time (s)'
 set ylabel 'requests / 10 s'
 set key outside right top
 row(i, s) = strcol(1) eq name(i) && strcol(2) eq '1' && strcol(4) eq 'requests' && column(5) == s ? column(6) : NaN
+mark(i, e) = strcol(1) eq name(i) && strcol(2) eq '1' && strcol(4) eq e ? 1 : NaN
+set y2range [0:1]
+unset y2tics
 do for [i=1:ndesigns] {
 	eval shade_faults
 	set title name(i)
 	plot for [s=1:nservers] sprintf('%s/timeseries.csv', dir) skip 1 \
-	     using 3:(row(i, s)) with lines lw 1.5 title sprintf('server %d', s)
+	     using 3:(row(i, s)) with lines lw 1.5 title sprintf('server %d', s), \
+	     sprintf('%s/events.csv', dir) skip 1 using 3:(mark(i, 'marked_down')) axes x1y2 \
+	     with impulses lw 1 lc rgb '#c0392b' title 'marked down', \
+	     '' skip 1 using 3:(mark(i, 'marked_up')) axes x1y2 \
+	     with impulses lw 1 lc rgb '#2a9d3f' title 'marked up'
 	unset object
 }
 unset multiplot

@@ -267,8 +267,8 @@ static int run_gnuplot(const char *expr, const char *script, int *missing, char 
 	return ok ? 0 : -1;
 }
 
-static const char *const plot_scripts[] = {"share", "busy", "load", "cost", "availability",
-					    "latency"};
+static const char *const plot_scripts[] = {"share", "conns", "busy", "load", "cost",
+					    "availability", "latency"};
 static const char *const plot_formats[][2] = {{"png", "pngcairo"}, {"svg", "svg"}};
 
 static void describe(struct expr *e, const struct plot_facts *f, const char *dir, const char *tmp,

@@ -253,7 +253,8 @@ static void write_plots(FILE *fp, const char *dir)
 		const char *file, *caption;
 	} plots[] = {
 		{"share.png", "Share of requests per server"},
-		{"load.png", "Load per server over time, faults shaded"},
+		{"conns.png", "Connections opened per server"},
+		{"load.png", "Load per server over time, faults shaded, health transitions marked"},
 		{"cost.png", "Balancer CPU and memory"},
 		{"availability.png", "Failed and misrouted requests per workload"},
 		{"latency.png", "Response-time distribution"},

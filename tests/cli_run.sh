@@ -79,7 +79,7 @@ fi
 # Plots: every picture is a real PNG and a real SVG.
 check "run --plot draws every plot" bash -c "
   '$lbsim' run -q --plot -o '$tmp/p' '$tmp/small.yaml' >/dev/null &&
-  for s in share busy load cost availability latency; do
+  for s in share conns busy load cost availability latency; do
     [ \"\$(head -c 4 '$tmp/p/'\$s.png | od -An -c | tr -d ' ')\" = '211PNG' ] || exit 1
     grep -q '<svg' '$tmp/p/'\$s.svg || exit 1
   done"
