@@ -230,7 +230,7 @@ static void expr_quoted(struct expr *e, const char *s)
 /* Run gnuplot on script. Its messages go to a temporary file: warnings of
  * a successful plot (an all-zero panel) are noise to the user, while the
  * first line of a failure's messages goes into why. */
-static int run_gnuplot(const char *expr, const char *script, int *missing, char *why, size_t len)
+int plot_run_gnuplot(const char *expr, const char *script, int *missing, char *why, size_t len)
 {
 	char *argv[] = {"gnuplot", "-e", (char *)expr, (char *)script, NULL};
 	FILE *msgs = tmpfile();
@@ -321,7 +321,7 @@ int plot_results(const char *dir, FILE *log, char *err, size_t errlen)
 			}
 			int missing = 0;
 			char why[600];
-			if (run_gnuplot(e->text, script, &missing, why, sizeof why) != 0) {
+			if (plot_run_gnuplot(e->text, script, &missing, why, sizeof why) != 0) {
 				unlink(tmp);
 				if (missing) {
 					snprintf(err, errlen,

@@ -15,11 +15,9 @@
 
 #include <errno.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,7 +27,6 @@
 #include "lbsim/summary.h"
 #include "lbsim/workload.h"
 
-extern char **environ;
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -312,44 +309,6 @@ void sweep_gp_str(struct sweep_gp *g, const char *name, const char *value)
 	sweep_gp_add(g, "'; ");
 }
 
-/* gnuplot's messages go to a temporary file: the last non-blank line of
- * a failure goes into why (sim/plot.c does the same). */
-static int run_gnuplot(const char *expr, const char *script, int *missing, char *why, size_t len)
-{
-	char *argv[] = {"gnuplot", "-e", (char *)expr, (char *)script, NULL};
-	FILE *msgs = tmpfile();
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	if (msgs)
-		posix_spawn_file_actions_adddup2(&fa, fileno(msgs), STDERR_FILENO);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	why[0] = '\0';
-	if (rc != 0) {
-		*missing = rc == ENOENT;
-		if (msgs)
-			fclose(msgs);
-		return -1;
-	}
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			break;
-	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (!ok && msgs) {
-		rewind(msgs);
-		char line[512];
-		while (fgets(line, sizeof line, msgs))
-			if (strspn(line, " \t\n^") != strlen(line)) {
-				line[strcspn(line, "\n")] = '\0';
-				snprintf(why, len, ": %s", line);
-			}
-	}
-	if (msgs)
-		fclose(msgs);
-	return ok ? 0 : -1;
-}
 
 int sweep_draw(const char *dir, const char *script, const char *name, const struct sweep_gp *vars,
 	       FILE *log, char *err, size_t errlen)
@@ -379,7 +338,7 @@ int sweep_draw(const char *dir, const char *script, const char *name, const stru
 			break;
 		}
 		int missing = 0;
-		if (run_gnuplot(g->text, path, &missing, why, sizeof why) != 0) {
+		if (plot_run_gnuplot(g->text, path, &missing, why, sizeof why) != 0) {
 			unlink(tmp);
 			if (missing) {
 				snprintf(err, errlen, "gnuplot is not installed, so no plots were drawn "
