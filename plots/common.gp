@@ -4,8 +4,10 @@
 # workload1..M, nservers, nfaults, fault_begin1.., fault_end1.. (seconds).
 set datafile separator ','
 set datafile missing ''
-set terminal term size 1000,560 font 'sans,11'
+set terminal term size 1000,560 font 'sans,11' noenhanced
 set output out
+# Names are shown as written: no "_" read as a subscript.
+set termoption noenhanced
 set key outside right top
 set grid ytics
 array palette[8] = ['#1b6ca8', '#e07b00', '#2a9d3f', '#c0392b', '#7d3c98', '#8c564b', '#d63384', '#555555']

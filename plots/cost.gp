@@ -1,7 +1,7 @@
 # Balancer CPU (cores) and memory per design, means with 95 % intervals.
 # Input: summary.csv.
 load lib.'/common.gp'
-set terminal term size 1000,460 font 'sans,11'
+set terminal term size 1000,460 font 'sans,11' noenhanced
 set output out
 set multiplot layout 1,2 title 'Balancer resources per design (95 % intervals)'
 set style fill solid 0.85 border -1

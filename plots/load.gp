@@ -3,7 +3,7 @@
 # transitions marked (red: a server taken out of a pool, green: put back).
 # Input: timeseries.csv, events.csv.
 load lib.'/common.gp'
-set terminal term size 1000,(260 * ndesigns + 60) font 'sans,10'
+set terminal term size 1000,(260 * ndesigns + 60) font 'sans,10' noenhanced
 set output out
 set multiplot layout ndesigns,1 title 'Load per server over time (replication 1; faults shaded; health transitions marked)'
 set xlabel 'time (s)'

@@ -6,7 +6,7 @@
 # sizelabel, sizecol (the column of the size the plan searched).
 load lib.'/common.gp'
 set termoption noenhanced
-set terminal term size 1200,420 font 'sans,11'
+set terminal term size 1200,420 font 'sans,11' noenhanced
 set output out
 met(i) = strcol(2) eq name(i) && strcol(14) eq 'yes'
 # A design's rows are spread over the file (one users level after
