@@ -8,9 +8,14 @@
  * small ranges on purpose so that many events share an instant and the
  * tie-break by scheduling order is exercised, not just the time order.
  *
- * The only look inside the engine is the documented heap_index of each
- * pending event: after cancels, every pending event must still sit at the
- * slot it claims (that is what makes cancel O(log n)).
+ * Inside the engine (a ladder queue, sim/engine.c), sim_engine_check
+ * verifies its invariants after cancels and along random runs (every
+ * pending event sits at the slot its heap_index names, which is what makes
+ * cancel O(1); tiers ordered; tombstones bounded). The white-box tests near
+ * the end build ladders of known shape and read where events sit through
+ * the encoding in sim/engine_internal.h: cancels in every tier, events on
+ * every bucket edge, a pile at one instant, the bottom split into a rung,
+ * tombstones, and times at the end of time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1177,6 +1182,68 @@ static void build_ladder(struct book *bk, gsl_rng *r)
 	assert_true(bk->eng->nrungs >= 2);
 }
 
+/* sim_engine_check is what most tests here lean on, so it must see damage:
+ * corrupt a built ladder in four ways, one at a time, and undo each. (A
+ * sorted bottom with one event cannot be put out of order, hence an event
+ * moved past the bottom's end instead.) */
+static void test_check_sees_damage(void **state)
+{
+	(void)state;
+	gsl_rng *r = test_rng(26);
+	struct trace tr = {0};
+	struct sim_engine eng;
+	struct book bk;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	book_init(&bk, &eng, &tr, LADDER_EVENTS);
+	build_ladder(&bk, r);
+	assert_int_equal(sim_engine_check(&eng), 0);
+
+	/* An event that names another's place. */
+	struct sim_event *a = NULL, *b = NULL;
+	for (uint32_t i = 0; i < LADDER_EVENTS && !b; i++)
+		if (sim_event_pending(&bk.t[i].ev)) {
+			if (!a)
+				a = &bk.t[i].ev;
+			else
+				b = &bk.t[i].ev;
+		}
+	assert_non_null(b);
+	uint32_t saved = a->heap_index;
+	a->heap_index = b->heap_index;
+	assert_int_not_equal(sim_engine_check(&eng), 0);
+	a->heap_index = saved;
+
+	/* An event in the bottom that belongs to the finest rung. */
+	uint32_t h = eng.bot_head;
+	assert_true(eng.bot_tail > h);
+	sim_time_t first = eng.bot[h].at;
+	eng.bot[h].at = eng.rung[eng.nrungs - 1].cur_start;
+	assert_int_not_equal(sim_engine_check(&eng), 0);
+	eng.bot[h].at = first;
+
+	/* An event in the wrong bucket of rung 0. */
+	struct sim_rung *r0 = &eng.rung[0];
+	uint32_t k = r0->cur;
+	while (r0->b[k].n == 0)
+		k++;
+	struct sim_slot *slot = &eng.pool[r0->b[k].head << CHUNK_SHIFT];
+	sim_time_t at = slot->at;
+	slot->at += (sim_time_t)1 << r0->shift;
+	assert_int_not_equal(sim_engine_check(&eng), 0);
+	slot->at = at;
+
+	/* A pending count that disagrees. */
+	eng.count++;
+	assert_int_not_equal(sim_engine_check(&eng), 0);
+	eng.count--;
+
+	assert_int_equal(sim_engine_check(&eng), 0);
+	book_finish(&bk, &tr);
+	sim_engine_free(&eng);
+	trace_free(&tr);
+	gsl_rng_free(r);
+}
+
 /* Cancel a fifth of the events of every tier (the bottom, each rung, the
  * top), bring half of them back at new times, and run: the others run in
  * order, the canceled ones never. */
@@ -1566,6 +1633,7 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_two_engines_interleaved),
 		cmocka_unit_test(test_free_with_pending),
+		cmocka_unit_test(test_check_sees_damage),
 		cmocka_unit_test(test_cancel_every_tier),
 		cmocka_unit_test(test_bucket_edges),
 		cmocka_unit_test(test_same_instant_pile),

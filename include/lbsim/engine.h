@@ -122,7 +122,7 @@ void sim_event_init(struct sim_event *ev, sim_handler_fn fn, void *ctx, uint32_t
  * Returns 0, or -1 when memory is short (ev is then not pending). */
 int sim_schedule(struct sim_engine *eng, struct sim_event *ev, sim_time_t at);
 
-/* Schedule ev after delay from now. */
+/* Schedule ev after delay from now (saturating at SIM_TIME_NEVER). */
 int sim_schedule_in(struct sim_engine *eng, struct sim_event *ev, sim_time_t delay);
 
 /* Remove a pending event; a no-op for an event that is not pending. O(1)
