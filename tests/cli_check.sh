@@ -5,15 +5,7 @@
 set -u
 lbsim=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() {
-  local name=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 for f in "$src"/scenarios/*.yaml; do
   check "bundled $(basename "$f") validates" bash -c "'$lbsim' validate '$f' >/dev/null"

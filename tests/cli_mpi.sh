@@ -9,22 +9,7 @@
 set -u
 lbsim=$1
 expect_mpi=${LBSIM_EXPECT_MPI:-0}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-check() { # name, then a command that must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok: $name"
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 if ! command -v mpirun >/dev/null; then
   if [ "$expect_mpi" = 1 ]; then

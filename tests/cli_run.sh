@@ -5,30 +5,7 @@
 set -u
 lbsim=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-check() { # name, then a command that must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok: $name"
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
-
-status_is() { # expected status, command...
-  local want=$1
-  shift
-  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-  local got=$?
-  [ "$got" -eq "$want" ] || { echo "  exit $got, want $want; stderr: $(head -3 "$tmp/stderr")"; return 1; }
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 # A small scenario so that the test is quick.
 cat >"$tmp/small.yaml" <<'YAML'

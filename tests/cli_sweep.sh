@@ -6,30 +6,7 @@
 # Usage: cli_sweep.sh LBSIM_BINARY SOURCE_DIR
 set -u
 lbsim=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-check() { # name, then a command that must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok: $name"
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
-
-status_is() { # expected status, command...
-  local want=$1
-  shift
-  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-  local got=$?
-  [ "$got" -eq "$want" ] || { echo "  exit $got, want $want; stderr: $(head -3 "$tmp/stderr")"; return 1; }
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 says() { # text the last command's stderr must contain
   grep -qF -- "$1" "$tmp/stderr" || { echo "  stderr: $(head -3 "$tmp/stderr")"; return 1; }
