@@ -14,13 +14,15 @@
  * device, the connection and the connection's request number
  * (rng_hash_u01), so request k of a connection is the same in every design.
  *
- * Memory: one struct device (64 bytes) per device and one struct conn
- * (~100 bytes) per connection, allocated once per run; requests come from
- * the slab pool. Complexity: O(1) per request and per connection event.
+ * Memory: one struct device (~100 bytes) per device, one struct conn (one
+ * 64-byte cache line, see world.h) and one struct conn_link (24 bytes) per
+ * connection, allocated once per run; requests come from the slab pool.
+ * Complexity: O(1) per request and per connection event.
  */
 #include "world.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +37,14 @@ enum { EV_CONN = 10, EV_PRESENCE = 11 };
 enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF,
 	    DRAW_PRESENCE };
 
+static uint64_t draw_key(uint32_t pop, uint32_t device, uint32_t conn, enum draw what)
+{
+	return ((uint64_t)pop << 56) ^ ((uint64_t)device << 16) ^ ((uint64_t)conn << 4) ^ what;
+}
+
 static uint64_t device_key(const struct device *d, uint32_t conn, enum draw what)
 {
-	return ((uint64_t)d->pop << 56) ^ ((uint64_t)d->id << 16) ^ ((uint64_t)conn << 4) ^ what;
+	return draw_key(d->pop, d->id, conn, what);
 }
 
 static double draw_u01(const struct world *w, const struct device *d, uint32_t conn,
@@ -46,12 +53,23 @@ static double draw_u01(const struct world *w, const struct device *d, uint32_t c
 	return rng_hash_u01(w->pops[d->pop].base, device_key(d, conn, what), k);
 }
 
-static sim_time_t draw_exp(const struct world *w, const struct device *d, uint32_t conn,
-			   enum draw what, uint64_t k, sim_time_t mean)
+/* The same draws as draw_u01 for c's device and c, without reading the
+ * device (a cache miss at scale): its id is its place in its population's
+ * array. */
+static double conn_u01(const struct world *w, const struct conn *c, enum draw what, uint64_t k)
+{
+	const struct pop_state *ps = &w->pops[c->pop];
+	uint32_t device = (uint32_t)(c->dev - ps->devices);
+	return rng_hash_u01(ps->base, draw_key(c->pop, device, c->index, what), k);
+}
+
+/* An exponential draw of c's with the given mean (0: always 0). */
+static sim_time_t conn_exp(const struct world *w, const struct conn *c, enum draw what,
+			   uint64_t k, sim_time_t mean)
 {
 	if (mean == 0)
 		return 0;
-	double u = draw_u01(w, d, conn, what, k);
+	double u = conn_u01(w, c, what, k);
 	return seconds_ns(-log(u) * (double)mean / (double)SIM_NS_PER_S);
 }
 
@@ -72,9 +90,20 @@ static sim_time_t demand_of(const struct server_workload_cfg *cfg, double u)
 	return ns >= 1.8e19 ? SIM_TIME_NEVER : (sim_time_t)(ns + 0.5);
 }
 
-static uint32_t conn_index(const struct conn *c)
+static struct conn_link *conn_link(struct world *w, const struct conn *c)
 {
-	return (uint32_t)(c - c->dev->conns);
+	struct pop_state *ps = &w->pops[c->pop];
+	return &ps->links[c - ps->conns];
+}
+
+static struct bal_route conn_route(const struct conn *c)
+{
+	return (struct bal_route){.server = c->server, .vs = c->route_vs, .pool = c->route_pool};
+}
+
+static struct world *world_of(struct sim_engine *eng)
+{
+	return (struct world *)(void *)((char *)eng - offsetof(struct world, eng));
 }
 
 static int measuring(const struct world *w)
@@ -84,11 +113,12 @@ static int measuring(const struct world *w)
 
 static void link_conn(struct world *w, struct conn *c)
 {
-	uint32_t s = (uint32_t)c->route.server;
-	c->srv_prev = NULL;
-	c->srv_next = w->server_conns[s];
-	if (c->srv_next)
-		c->srv_next->srv_prev = c;
+	uint32_t s = (uint32_t)c->server;
+	struct conn_link *l = conn_link(w, c);
+	l->prev = NULL;
+	l->next = w->server_conns[s];
+	if (l->next)
+		conn_link(w, l->next)->prev = c;
 	w->server_conns[s] = c;
 	c->linked = 1;
 	server_sessions_add(&w->servers[s], sim_now(&w->eng), 1);
@@ -98,15 +128,16 @@ static void unlink_conn(struct world *w, struct conn *c)
 {
 	if (!c->linked)
 		return;
-	if (c->srv_prev)
-		c->srv_prev->srv_next = c->srv_next;
+	struct conn_link *l = conn_link(w, c);
+	if (l->prev)
+		conn_link(w, l->prev)->next = l->next;
 	else
-		w->server_conns[c->route.server] = c->srv_next;
-	if (c->srv_next)
-		c->srv_next->srv_prev = c->srv_prev;
-	c->srv_prev = c->srv_next = NULL;
+		w->server_conns[c->server] = l->next;
+	if (l->next)
+		conn_link(w, l->next)->prev = l->prev;
+	l->prev = l->next = NULL;
 	c->linked = 0;
-	server_sessions_add(&w->servers[c->route.server], sim_now(&w->eng), -1);
+	server_sessions_add(&w->servers[c->server], sim_now(&w->eng), -1);
 }
 
 /* What the balancer sees of a request of device d on connection c: a
@@ -147,14 +178,16 @@ static void send_request(struct world *w, struct conn *c);
 
 static void conn_close(struct world *w, struct conn *c)
 {
-	struct pop_state *ps = &w->pops[c->dev->pop];
+	struct pop_state *ps = &w->pops[c->pop];
 	if (c->state != CONN_DOWN)
 		w->lb_conns_open--;
 	unlink_conn(w, c);
-	if (!w->bal.per_request && c->route.server >= 0)
-		balancer_release(&w->bal, &c->route);
-	c->route.server = -1;
-	source_close(&ps->source, c->addr_index);
+	if (!w->bal.per_request && c->server >= 0) {
+		struct bal_route r = conn_route(c);
+		balancer_release(&w->bal, &r);
+	}
+	c->server = -1;
+	source_close(&ps->source, conn_link(w, c)->addr_index);
 	c->state = CONN_DOWN;
 }
 
@@ -168,7 +201,7 @@ static void retry_later(struct world *w, struct conn *c)
 		c->state = CONN_IDLE;
 	else
 		conn_close(w, c);
-	world_schedule(w, &c->ev, draw_exp(w, c->dev, conn_index(c), DRAW_BACKOFF, c->seq++,
+	world_schedule(w, &c->ev, conn_exp(w, c, DRAW_BACKOFF, c->seq++,
 					   w->scn->clients[c->dev->workload].backoff));
 }
 
@@ -179,13 +212,14 @@ static void conn_open(struct world *w, struct conn *c)
 	struct pop_state *ps = &w->pops[d->pop];
 	const struct client_cfg *cc = &w->scn->clients[d->workload];
 	sim_time_t now = sim_now(&w->eng);
-	uint32_t ci = conn_index(c);
-	c->route.server = -1;
+	uint32_t ci = c->index;
+	struct conn_link *link = conn_link(w, c);
+	c->server = -1;
 	if (source_open(&ps->source, &d->src, d->id, now, &c->src_addr, &c->src_port,
-			&c->addr_index) != 0) {
+			&link->addr_index) != 0) {
 		w->nat_refused++;
 		c->state = CONN_DOWN;
-		world_schedule(w, &c->ev, draw_exp(w, d, ci, DRAW_BACKOFF, c->seq++, cc->backoff));
+		world_schedule(w, &c->ev, conn_exp(w, c, DRAW_BACKOFF, c->seq++, cc->backoff));
 		return;
 	}
 	/* TLS: resume while the session lives, unless the client sends a
@@ -203,17 +237,21 @@ static void conn_open(struct world *w, struct conn *c)
 	if (!w->bal.per_request) {
 		struct seen s;
 		fill_seen(&s, d, c);
-		balancer_route(&w->bal, &s.req, (enum workload)d->workload, now, &c->route);
-		if (c->route.server < 0) {
+		struct bal_route route;
+		balancer_route(&w->bal, &s.req, (enum workload)d->workload, now, &route);
+		if (route.server < 0) {
 			w->connect_failed++;
-			source_close(&ps->source, c->addr_index);
+			source_close(&ps->source, link->addr_index);
 			c->state = CONN_DOWN;
-			world_schedule(w, &c->ev, draw_exp(w, d, ci, DRAW_BACKOFF, c->seq++, cc->backoff));
+			world_schedule(w, &c->ev, conn_exp(w, c, DRAW_BACKOFF, c->seq++, cc->backoff));
 			return;
 		}
+		c->server = route.server;
+		c->route_vs = route.vs;
+		c->route_pool = route.pool;
 		link_conn(w, c);
 		if (measuring(w))
-			w->server_conns_opened[c->route.server]++;
+			w->server_conns_opened[c->server]++;
 	}
 	w->conns_opened++;
 	w->lb_conns_open++;
@@ -232,7 +270,7 @@ static void conn_open(struct world *w, struct conn *c)
 		if (w->design->persist)
 			CHARGE(w, persist_ops, persist_ns, 1);
 	}
-	c->ends_at = now + draw_exp(w, d, ci, DRAW_LIFE, c->seq, cc->lifetime);
+	c->ends_at = now + conn_exp(w, c, DRAW_LIFE, c->seq, cc->lifetime);
 	c->state = CONN_IDLE;
 	send_request(w, c);
 }
@@ -318,7 +356,7 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 static void send_request(struct world *w, struct conn *c)
 {
 	struct device *d = c->dev;
-	uint32_t ci = conn_index(c);
+	uint32_t ci = c->index;
 	sim_time_t now = sim_now(&w->eng);
 	struct request *req = request_get(&w->requests);
 	if (!req) {
@@ -346,7 +384,7 @@ static void send_request(struct world *w, struct conn *c)
 	c->state = CONN_BUSY;
 	charge_request(w, &w->scn->clients[d->workload]);
 
-	struct bal_route route = c->route;
+	struct bal_route route = conn_route(c);
 	if (w->bal.per_request) {
 		struct seen s;
 		fill_seen(&s, d, c);
@@ -378,10 +416,9 @@ static void send_request(struct world *w, struct conn *c)
 
 static void on_conn_timer(struct sim_engine *eng, struct sim_event *ev)
 {
-	(void)eng;
 	struct conn *c = ev->ctx;
-	struct world *w = c->dev->world;
-	if (c->dev->offline) {
+	struct world *w = world_of(eng);
+	if (c->offline) {
 		if (c->state != CONN_DOWN)
 			conn_close(w, c);
 		return;
@@ -483,14 +520,13 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	if (!c) {
 		w->lb_conns_open--;
 		source_close(&w->pops[req->population].source, req->src_addr_index);
-	} else if (c->state == CONN_BUSY && c->dev->offline) {
+	} else if (c->state == CONN_BUSY && c->offline) {
 		conn_close(w, c); /* its user logged off while it waited */
 	} else if (c->state == CONN_BUSY) {
 		if (ok) {
 			c->state = CONN_IDLE;
 			const struct client_cfg *cc = &w->scn->clients[req->workload];
-			world_schedule(w, &c->ev, draw_exp(w, c->dev, conn_index(c), DRAW_THINK,
-							   c->seq, cc->think));
+			world_schedule(w, &c->ev, conn_exp(w, c, DRAW_THINK, c->seq, cc->think));
 		} else {
 			retry_later(w, c);
 		}
@@ -505,8 +541,7 @@ void world_cut_server(struct world *w, uint32_t s)
 		sim_cancel(&w->eng, &c->ev);
 		conn_close(w, c);
 		const struct client_cfg *cc = &w->scn->clients[c->dev->workload];
-		world_schedule(w, &c->ev, draw_exp(w, c->dev, conn_index(c), DRAW_BACKOFF, c->seq++,
-						   cc->backoff));
+		world_schedule(w, &c->ev, conn_exp(w, c, DRAW_BACKOFF, c->seq++, cc->backoff));
 	}
 }
 
@@ -575,6 +610,7 @@ static void on_presence(struct sim_engine *eng, struct sim_event *ev)
 		d->offline = 0;
 		for (uint32_t j = 0; j < d->nconns; j++) {
 			struct conn *c = &d->conns[j];
+			c->offline = 0;
 			if (c->state == CONN_DOWN && !sim_event_pending(&c->ev))
 				conn_open(w, c);
 		}
@@ -584,6 +620,7 @@ static void on_presence(struct sim_engine *eng, struct sim_event *ev)
 		d->offline = 1;
 		for (uint32_t j = 0; j < d->nconns; j++) {
 			struct conn *c = &d->conns[j];
+			c->offline = 1;
 			if (c->state == CONN_BUSY)
 				continue;
 			sim_cancel(eng, &c->ev);
@@ -594,6 +631,18 @@ static void on_presence(struct sim_engine *eng, struct sim_event *ev)
 	sim_time_t next = profile_crossing(p, level, now);
 	if (next != SIM_TIME_NEVER)
 		world_schedule(w, &d->presence, next - now);
+}
+
+/* n zeroed connections, each on its own cache line. */
+static struct conn *conns_alloc(uint64_t n)
+{
+	if (n == 0 || n > SIZE_MAX / sizeof(struct conn))
+		return NULL;
+	size_t bytes = (size_t)n * sizeof(struct conn);
+	struct conn *c = aligned_alloc(_Alignof(struct conn), bytes);
+	if (c)
+		memset(c, 0, bytes);
+	return c;
 }
 
 static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint32_t rep)
@@ -610,8 +659,9 @@ static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint
 	for (uint32_t k = 0; k < ps->nkinds; k++)
 		nconns += cfg->users * w->scn->clients[ps->kinds[k]].connections;
 	ps->devices = calloc(ps->ndevices, sizeof *ps->devices);
-	ps->conns = calloc(nconns, sizeof *ps->conns);
-	if (!ps->devices || (nconns && !ps->conns))
+	ps->conns = conns_alloc(nconns);
+	ps->links = calloc(nconns, sizeof *ps->links);
+	if (!ps->devices || (nconns && (!ps->conns || !ps->links)))
 		return -1;
 	struct conn *next = ps->conns;
 	for (uint64_t i = 0; i < ps->ndevices; i++) {
@@ -644,7 +694,10 @@ static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint
 		for (uint32_t j = 0; j < cc->connections; j++) {
 			struct conn *c = &d->conns[j];
 			c->dev = d;
-			c->route.server = -1;
+			c->pop = (uint16_t)pi;
+			c->index = (uint8_t)j;
+			c->offline = d->offline;
+			c->server = -1;
 			c->state = CONN_DOWN;
 			sim_event_init(&c->ev, on_conn_timer, c, EV_CONN);
 			if (d->offline)
@@ -704,6 +757,7 @@ void world_clients_free(struct world *w)
 			source_pool_free(&ps->source);
 		free(ps->devices);
 		free(ps->conns);
+		free(ps->links);
 	}
 	free(w->pops);
 	w->pops = NULL;
