@@ -20,6 +20,7 @@ struct worker_pool {
 	struct run_progress *progress; /* per run, read by the progress line */
 	pthread_mutex_t lock;     /* guards next, failed, err */
 	size_t next, nruns;
+	size_t *order;            /* the runs, longest expected first */
 	_Atomic size_t finished;
 	_Atomic int done;
 	int failed;
@@ -34,11 +35,12 @@ static void *worker(void *arg)
 	const struct scenario *scn = wp->ex->scn;
 	for (;;) {
 		pthread_mutex_lock(&wp->lock);
-		size_t i = wp->next++;
-		int stop = wp->failed || i >= wp->nruns;
+		size_t k = wp->next++;
+		int stop = wp->failed || k >= wp->nruns;
 		pthread_mutex_unlock(&wp->lock);
 		if (stop)
 			return NULL;
+		size_t i = wp->order[k];
 		uint32_t d = (uint32_t)(i / scn->replications);
 		uint32_t r = (uint32_t)(i % scn->replications);
 		char err[512];
@@ -54,6 +56,47 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&wp->lock);
 		}
 	}
+}
+
+/* What a run of the design costs relative to the others, for the order in
+ * which the threads take runs. Measured on the default scenario at 100,000
+ * users (1 h, one thread each): l4 36 s, l4-multi 51 s, l7 72 s; layer 7
+ * balances every request, and persistence adds a table lookup to each. */
+static unsigned design_weight(const struct scn_design *d)
+{
+	unsigned w = d->kind == SCN_DESIGN_L7 ? 4 : d->kind == SCN_DESIGN_L4_MULTI ? 3 : 2;
+	return w + (d->persist ? 1 : 0);
+}
+
+struct run_order {
+	unsigned weight;
+	size_t run;
+};
+
+static int heavier_first(const void *a, const void *b)
+{
+	const struct run_order *x = a, *y = b;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return (x->run > y->run) - (x->run < y->run);
+}
+
+/* Longest expected runs first (LPT scheduling): with three designs on two
+ * cores, starting the slowest design first keeps both cores busy to the end
+ * instead of leaving it to run alone. The results do not depend on the
+ * order: each run fills its own slot. Ties keep index order. */
+static int order_runs(const struct scenario *scn, size_t *order, size_t nruns)
+{
+	struct run_order *o = malloc(nruns * sizeof *o);
+	if (!o)
+		return -1;
+	for (size_t i = 0; i < nruns; i++)
+		o[i] = (struct run_order){design_weight(&scn->designs[i / scn->replications]), i};
+	qsort(o, nruns, sizeof *o, heavier_first);
+	for (size_t i = 0; i < nruns; i++)
+		order[i] = o[i].run;
+	free(o);
+	return 0;
 }
 
 static void format_duration(char *buf, size_t len, double s)
@@ -114,6 +157,14 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 		return -1;
 	}
 	struct worker_pool wp = {.ex = ex, .nruns = nruns};
+	wp.order = malloc(nruns * sizeof *wp.order);
+	if (!wp.order || order_runs(scn, wp.order, nruns) != 0) {
+		snprintf(err, errlen, "out of memory");
+		free(wp.order);
+		free(ex->runs);
+		ex->runs = NULL;
+		return -1;
+	}
 	pthread_mutex_init(&wp.lock, NULL);
 	struct reporter rp = {.wp = &wp, .out = progress, .t0 = wall_now(),
 			      .total_ns = (double)nruns * (double)(scn->warmup + scn->duration)};
@@ -142,6 +193,7 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	if (reporting)
 		pthread_join(reporter, NULL);
 	free(wp.progress);
+	free(wp.order);
 	pthread_mutex_destroy(&wp.lock);
 	ex->wall_s = wall_now() - t0;
 	if (wp.failed) {

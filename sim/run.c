@@ -412,7 +412,8 @@ size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 				kinds++;
 				conns += scn->clients[w].connections;
 			}
-		bytes += (double)p->users * (kinds * sizeof(struct device) + conns * (sizeof(struct conn) + sizeof(struct conn_link)));
+		double device = sizeof(struct device) + (p->nprofile ? sizeof(struct sim_event) : 0);
+		bytes += (double)p->users * (kinds * device + conns * (sizeof(struct conn) + sizeof(struct conn_link)));
 		/* A request and an event slot per connection in flight. */
 		bytes += (double)p->users * conns * (sizeof(struct request) + sizeof(struct sim_heap_slot));
 		if (p->source != SCN_SOURCE_UNIQUE)

@@ -64,22 +64,24 @@ struct world;
 
 #define SAMPLE_WINDOW_NS (10 * SIM_NS_PER_S)
 
+/* A client device: what sending a request reads, in one cache line (see
+ * struct conn for why). Its log-on/off event lives apart, in
+ * pop_state.presence. */
 struct device {
-	uint32_t id;                /* within its population */
+	_Alignas(64) uint32_t id;   /* within its population: its index there */
 	uint32_t user;
 	uint16_t pop;
 	uint8_t workload;
 	uint8_t tls13;
+	uint8_t offline;            /* its user is logged off: no traffic */
 	struct source_binding src;
 	uint64_t tls_id;            /* the session id it offers (0: none yet) */
 	sim_time_t tls_expires;
 	int32_t home;               /* the server of its last request: its session's home (-1: none) */
 	uint32_t nconns;
 	struct conn *conns;
-	struct world *world;
-	struct sim_event presence;  /* the population's profile logs its user on or off */
-	uint8_t offline;            /* its user is logged off: no traffic */
 };
+_Static_assert(sizeof(struct device) == 64, "a device should fill one cache line");
 
 /* Per-workload ledger: every request is sent once and ends ok or failed,
  * or is still in flight. */
@@ -95,7 +97,8 @@ struct pop_state {
 	struct source_pool source;
 	struct population open;     /* open traffic generator, when cfg->request_rate > 0 */
 	uint64_t base;              /* seed of the counter-based draws of its devices */
-	struct device *devices;
+	struct device *devices;     /* 64-byte aligned */
+	struct sim_event *presence; /* presence[i]: devices[i] logs on or off (with a profile) */
 	struct conn *conns;         /* 64-byte aligned */
 	struct conn_link *links;    /* links[i] belongs to conns[i] */
 	uint64_t ndevices;

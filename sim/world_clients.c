@@ -14,7 +14,7 @@
  * device, the connection and the connection's request number
  * (rng_hash_u01), so request k of a connection is the same in every design.
  *
- * Memory: one struct device (~100 bytes) per device, one struct conn (one
+ * Memory: one struct device (64 bytes, one cache line) per device, one struct conn (one
  * 64-byte cache line, see world.h) and one struct conn_link (24 bytes) per
  * connection, allocated once per run; requests come from the slab pool.
  * Complexity: O(1) per request and per connection event.
@@ -600,7 +600,7 @@ static double presence_level(const struct world *w, const struct device *d)
 static void on_presence(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct device *d = ev->ctx;
-	struct world *w = d->world;
+	struct world *w = world_of(eng);
 	const struct scn_population *p = w->pops[d->pop].cfg;
 	sim_time_t now = sim_now(eng);
 	double level = presence_level(w, d);
@@ -630,19 +630,20 @@ static void on_presence(struct sim_engine *eng, struct sim_event *ev)
 	}
 	sim_time_t next = profile_crossing(p, level, now);
 	if (next != SIM_TIME_NEVER)
-		world_schedule(w, &d->presence, next - now);
+		world_schedule(w, ev, next - now);
 }
 
-/* n zeroed connections, each on its own cache line. */
-static struct conn *conns_alloc(uint64_t n)
+/* n zeroed objects of size bytes (a multiple of 64), starting on a cache
+ * line, so that each object fills its own lines. */
+static void *line_alloc(uint64_t n, size_t size)
 {
-	if (n == 0 || n > SIZE_MAX / sizeof(struct conn))
+	if (n == 0 || n > SIZE_MAX / size)
 		return NULL;
-	size_t bytes = (size_t)n * sizeof(struct conn);
-	struct conn *c = aligned_alloc(_Alignof(struct conn), bytes);
-	if (c)
-		memset(c, 0, bytes);
-	return c;
+	size_t bytes = (size_t)n * size;
+	void *p = aligned_alloc(64, bytes);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
 }
 
 static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint32_t rep)
@@ -658,15 +659,17 @@ static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint
 	uint64_t nconns = 0;
 	for (uint32_t k = 0; k < ps->nkinds; k++)
 		nconns += cfg->users * w->scn->clients[ps->kinds[k]].connections;
-	ps->devices = calloc(ps->ndevices, sizeof *ps->devices);
-	ps->conns = conns_alloc(nconns);
+	ps->devices = line_alloc(ps->ndevices, sizeof *ps->devices);
+	ps->conns = line_alloc(nconns, sizeof *ps->conns);
 	ps->links = calloc(nconns, sizeof *ps->links);
-	if (!ps->devices || (nconns && (!ps->conns || !ps->links)))
+	if (cfg->nprofile)
+		ps->presence = calloc(ps->ndevices, sizeof *ps->presence);
+	if (!ps->devices || (nconns && (!ps->conns || !ps->links)) ||
+	    (cfg->nprofile && !ps->presence))
 		return -1;
 	struct conn *next = ps->conns;
 	for (uint64_t i = 0; i < ps->ndevices; i++) {
 		struct device *d = &ps->devices[i];
-		d->world = w;
 		d->id = (uint32_t)i;
 		d->user = (uint32_t)(i / ps->nkinds);
 		d->pop = (uint16_t)pi;
@@ -686,9 +689,10 @@ static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint
 		if (cfg->nprofile) {
 			double level = presence_level(w, d);
 			d->offline = !(profile_share(cfg, 0) > level);
-			sim_event_init(&d->presence, on_presence, d, EV_PRESENCE);
+			struct sim_event *presence = &ps->presence[i];
+			sim_event_init(presence, on_presence, d, EV_PRESENCE);
 			sim_time_t change = profile_crossing(cfg, level, 0);
-			if (change != SIM_TIME_NEVER && sim_schedule(&w->eng, &d->presence, change) != 0)
+			if (change != SIM_TIME_NEVER && sim_schedule(&w->eng, presence, change) != 0)
 				return -1;
 		}
 		for (uint32_t j = 0; j < cc->connections; j++) {
@@ -756,6 +760,7 @@ void world_clients_free(struct world *w)
 		if (ps->source_ready)
 			source_pool_free(&ps->source);
 		free(ps->devices);
+		free(ps->presence);
 		free(ps->conns);
 		free(ps->links);
 	}
