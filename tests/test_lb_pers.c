@@ -1,7 +1,11 @@
 /* Tests of persistence: the bounded table (expiry at the boundary, LRU
  * order, refusal, removal, memory), the three methods, redispatch, and a
  * randomized comparison with a naive model (an array scanned linearly, exact
- * LRU by a touch counter) over 100,000 operations.
+ * LRU by a touch counter) over 100,000 operations, with lookups one at a
+ * time and in batches. The table's own machinery gets tests of its own:
+ * removal from the open-addressed index (backward shift) on clusters built
+ * on purpose, compaction of the use log, and batches against single
+ * lookups, state for state.
  *
  * Links the core and cmocka only: persistence needs no simulator.
  */
@@ -159,13 +163,15 @@ static void test_remove_server(void **state)
 }
 
 /* Bytes come from the structures: capacity entries of sizeof(struct
- * lb_pers_entry) plus 63 bytes of alignment slack, plus one uint32_t per
- * bucket; they do not grow with traffic and return to zero when freed. */
+ * lb_pers_entry), two 8-byte index slots per bucket and two 4-byte log
+ * records per entry; they do not grow with traffic and return to zero when
+ * freed. */
 static void test_memory_accounting(void **state)
 {
 	(void)state;
 	const uint32_t cap = 1000, nb = 1024; /* smallest power of two >= 1000 */
-	const size_t expect = cap * sizeof(struct lb_pers_entry) + 63 + nb * sizeof(uint32_t);
+	const size_t expect = cap * sizeof(struct lb_pers_entry) + nb * 2 * sizeof(uint64_t) +
+			      cap * 2 * sizeof(uint32_t);
 	assert_int_equal(sizeof(struct lb_pers_entry), 64);
 	assert_int_equal(lb_pers_table_bytes(cap, nb), expect);
 
@@ -193,12 +199,30 @@ static void test_memory_accounting(void **state)
 	assert_int_equal(p.table.mem.peak, expect);
 	lb_pool_free(&pool);
 
-	/* Explicit bucket count: a power of two or refused. */
+	/* Explicit bucket count: a power of two or refused; fewer buckets
+	 * than entries are raised (the index must hold every entry), more
+	 * are kept. */
 	struct lb_pers_table t;
 	assert_int_equal(lb_pers_table_init(&t, 100, 48, 0, LB_PERS_FULL_LRU, 0), -1);
 	assert_int_equal(lb_pers_table_init(&t, 0, 0, 0, LB_PERS_FULL_LRU, 0), -1);
 	assert_int_equal(lb_pers_table_init(&t, 100, 32, 0, LB_PERS_FULL_LRU, 0), 0);
+	assert_int_equal(t.nbuckets, 128);
 	assert_int_equal(t.mem.live, lb_pers_table_bytes(100, 32));
+	assert_int_equal(lb_pers_table_bytes(100, 32), lb_pers_table_bytes(100, 128));
+	lb_pers_table_free(&t);
+	assert_int_equal(t.mem.live, 0);
+	assert_int_equal(lb_pers_table_init(&t, 100, 512, 0, LB_PERS_FULL_LRU, 0), 0);
+	assert_int_equal(t.nbuckets, 512);
+	assert_int_equal(t.mem.live, lb_pers_table_bytes(100, 512));
+	lb_pers_table_free(&t);
+
+	/* A table whose arrays reach a huge page (2 MiB) gets them on huge
+	 * page boundaries, and is still measured to the byte. */
+	assert_int_equal(lb_pers_table_init(&t, 1u << 17, 0, 0, LB_PERS_FULL_LRU, 0), 0);
+	assert_int_equal(t.mem.live, lb_pers_table_bytes(1u << 17, 0));
+	assert_int_equal(t.mem.live, (size_t)(1u << 17) * (64 + 16 + 8));
+	assert_int_equal(((uintptr_t)t.entries) % (2u << 20), 0);
+	assert_int_equal(((uintptr_t)t.index) % (2u << 20), 0);
 	lb_pers_table_free(&t);
 	assert_int_equal(t.mem.live, 0);
 }
@@ -506,6 +530,7 @@ struct model_ent {
 
 struct model {
 	struct model_ent e[PCAP];
+	int cap;      /* entries in use: 1..PCAP */
 	uint64_t seq;
 	uint64_t expire;
 	enum lb_pers_full full;
@@ -532,7 +557,7 @@ static int m_expired(const struct model *m, int i, uint64_t now)
 
 static int m_find(const struct model *m, const struct lb_pers_key *k)
 {
-	for (int i = 0; i < PCAP; i++)
+	for (int i = 0; i < m->cap; i++)
 		if (m->e[i].used && key_eq(&m->e[i].key, k))
 			return i;
 	return -1;
@@ -560,12 +585,12 @@ static int m_store(struct model *m, const struct lb_pers_key *k, uint32_t server
 	if (i >= 0) {
 		ret = m_expired(m, i, now) ? 0 : 1;
 	} else {
-		for (int j = 0; j < PCAP && i < 0; j++)
+		for (int j = 0; j < m->cap && i < 0; j++)
 			if (!m->e[j].used)
 				i = j;
 		if (i < 0) {
 			int lru = 0;
-			for (int j = 1; j < PCAP; j++)
+			for (int j = 1; j < m->cap; j++)
 				if (m->e[j].seq < m->e[lru].seq)
 					lru = j;
 			if (!m_expired(m, lru, now)) {
@@ -589,7 +614,7 @@ static int m_store(struct model *m, const struct lb_pers_key *k, uint32_t server
 static uint32_t m_live(const struct model *m, uint64_t now)
 {
 	uint32_t n = 0;
-	for (int i = 0; i < PCAP; i++)
+	for (int i = 0; i < m->cap; i++)
 		n += m->e[i].used && !m_expired(m, i, now);
 	return n;
 }
@@ -605,42 +630,107 @@ static uint32_t t_live(const struct lb_pers_table *t, uint64_t now)
 	return n;
 }
 
-static void property_run(enum lb_pers_full full)
+/* Every slot of the open-addressed index is reachable from its home slot
+ * (no empty slot between), names an entry in use whose hash it carries, and
+ * there are exactly count such slots: the invariant that backward-shift
+ * removal must keep for lookups to stay correct. */
+static void assert_index_sound(const struct lb_pers_table *t)
 {
-	static struct model m;
-	memset(&m, 0, sizeof m);
-	const uint64_t E = 3000;
-	m.expire = E;
-	m.full = full;
-	/* 16 buckets for 64 entries: chains of about 4, so the chain code
-	 * (unlink from the middle, reuse of an entry in the same chain) is
-	 * exercised hard. */
-	struct lb_pers_table t;
-	assert_int_equal(lb_pers_table_init(&t, PCAP, 16, E, full, 99), 0);
+	uint32_t used = 0;
+	for (uint32_t s = 0; s <= t->slot_mask; s++) {
+		uint64_t v = t->index[s];
+		if (v == 0)
+			continue;
+		used++;
+		uint32_t h = (uint32_t)(v >> 32), i = (uint32_t)v - 1;
+		assert_true(i < t->capacity);
+		assert_int_not_equal(t->entries[i].key_len, 0);
+		assert_int_equal(t->entries[i].hash, h);
+		for (uint32_t p = h & t->slot_mask; p != s; p = (p + 1) & t->slot_mask)
+			assert_int_not_equal(t->index[p], 0);
+	}
+	assert_int_equal(used, t->count);
+}
 
-	uint64_t rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)full;
-	static struct lb_pers_key keys[PKEYS];
-	for (int i = 0; i < PKEYS; i++) {
-		keys[i].len = (uint8_t)(1 + xorshift(&rng) % LB_PERS_KEY_MAX);
-		for (int b = 0; b < keys[i].len; b++)
-			keys[i].bytes[b] = (uint8_t)xorshift(&rng);
-		/* A few keys share a prefix with another key, differing in
-		 * length only. */
+static void draw_key(uint64_t *rng, struct lb_pers_key *k)
+{
+	memset(k, 0, sizeof *k);
+	k->len = (uint8_t)(1 + xorshift(rng) % LB_PERS_KEY_MAX);
+	for (int b = 0; b < k->len; b++)
+		k->bytes[b] = (uint8_t)xorshift(rng);
+}
+
+/* n distinct random keys of 1..32 bytes; every 17th is the one before it
+ * less its last byte, so that keys differing in length only meet. */
+static void make_keys(uint64_t *rng, struct lb_pers_key *keys, int n)
+{
+	for (int i = 0; i < n; i++) {
+		draw_key(rng, &keys[i]);
 		if (i > 0 && i % 17 == 0 && keys[i - 1].len > 1) {
 			keys[i] = keys[i - 1];
 			keys[i].len--;
 		}
 	}
-	/* Distinct keys (duplicates would make the model ambiguous): bump a
-	 * duplicate's first byte and check it again from the start. */
-	for (int i = 0; i < PKEYS; i++) {
+	/* Distinct keys (duplicates would make the model ambiguous): draw a
+	 * duplicate again and check it again from the start (bumping a byte
+	 * could cycle among 1-byte keys, of which there are only 256). */
+	for (int i = 0; i < n; i++) {
 		for (int j = 0; j < i; j++) {
 			if (key_eq(&keys[i], &keys[j])) {
-				keys[i].bytes[0]++;
+				draw_key(rng, &keys[i]);
 				j = -1;
 			}
 		}
 	}
+}
+
+#define BATCH_MAX 24
+
+/* Up to BATCH_MAX lookups at one instant, as lb_pers_table_lookup_batch
+ * takes them: random keys, now and then the previous key again (a key twice
+ * in one batch) or an empty key (invalid, a miss). */
+static size_t make_batch(uint64_t *rng, const struct lb_pers_key *keys, int nkeys,
+			 struct lb_pers_key *batch)
+{
+	size_t n = 1 + xorshift(rng) % BATCH_MAX;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t r = xorshift(rng);
+		if (k > 0 && r % 8 == 0)
+			batch[k] = batch[k - 1];
+		else if (r % 53 == 1)
+			memset(&batch[k], 0, sizeof batch[k]);
+		else
+			batch[k] = keys[(r >> 16) % (uint64_t)nkeys];
+	}
+	return n;
+}
+
+/* The model and the table side by side over POPS random operations (45%
+ * lookups, 43% stores, 2% server removals, 10% sweeps), with time jumping
+ * now and then past every entry's expiry. batched: each lookup operation is
+ * a batch of lookups through lb_pers_table_lookup_batch, held to the
+ * model's sequential answers. */
+static void property_run(enum lb_pers_full full, int batched)
+{
+	static struct model m;
+	memset(&m, 0, sizeof m);
+	const uint64_t E = 3000;
+	m.cap = PCAP;
+	m.expire = E;
+	m.full = full;
+	/* One at a time: the fewest buckets the table takes (one per entry,
+	 * two slots each), so that the index is half full at capacity,
+	 * clusters form and removal shifts them often. Batched: 2^14 buckets,
+	 * 256 KiB of index, past the size under which a batch skips its
+	 * prefetching and runs single lookups (the prefetching path is the
+	 * one to hold to the model). */
+	struct lb_pers_table t;
+	assert_int_equal(lb_pers_table_init(&t, PCAP, batched ? 1u << 14 : 1, E, full, 99), 0);
+	assert_int_equal(t.nbuckets, batched ? 1u << 14 : PCAP);
+
+	uint64_t rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)full ^ ((uint64_t)batched << 8);
+	static struct lb_pers_key keys[PKEYS];
+	make_keys(&rng, keys, PKEYS);
 
 	uint64_t now = 1;
 	uint64_t n_hit = 0, n_evict = 0;
@@ -651,7 +741,17 @@ static void property_run(enum lb_pers_full full)
 			now += 2 * E;                     /* everything expires now and then */
 		const struct lb_pers_key *k = &keys[(r >> 32) % PKEYS];
 		unsigned kind = (unsigned)(r % 100);
-		if (kind < 45) {
+		if (kind < 45 && batched) {
+			struct lb_pers_key batch[BATCH_MAX];
+			int got[BATCH_MAX];
+			size_t n = make_batch(&rng, keys, PKEYS, batch);
+			lb_pers_table_lookup_batch(&t, batch, n, now, got);
+			for (size_t b = 0; b < n; b++) {
+				int want = m_lookup(&m, &batch[b], now);
+				assert_int_equal(got[b], want);
+				n_hit += want >= 0;
+			}
+		} else if (kind < 45) {
 			int want = m_lookup(&m, k, now);
 			assert_int_equal(lb_pers_table_lookup(&t, k, now), want);
 			n_hit += want >= 0;
@@ -670,6 +770,7 @@ static void property_run(enum lb_pers_full full)
 		if (op % 97 == 0) {
 			assert_int_equal(t_live(&t, now), m_live(&m, now));
 			assert_invariants(&t);
+			assert_index_sound(&t);
 		}
 	}
 	n_evict = t.stats.evicted;
@@ -680,9 +781,11 @@ static void property_run(enum lb_pers_full full)
 	(void)lb_pers_table_expire(&t, now, UINT32_MAX);
 	assert_int_equal(lb_pers_table_count(&t), m_live(&m, now));
 	assert_invariants(&t);
+	assert_index_sound(&t);
 	/* The run must have exercised what it claims to test. */
 	assert_true(n_hit > 1000);
 	assert_true(t.stats.expired > 1000);
+	assert_true(t.compactions > 100);
 	if (full == LB_PERS_FULL_LRU)
 		assert_true(n_evict > 100);
 	else
@@ -693,13 +796,239 @@ static void property_run(enum lb_pers_full full)
 static void test_property_lru(void **state)
 {
 	(void)state;
-	property_run(LB_PERS_FULL_LRU);
+	property_run(LB_PERS_FULL_LRU, 0);
 }
 
 static void test_property_refuse(void **state)
 {
 	(void)state;
-	property_run(LB_PERS_FULL_REFUSE);
+	property_run(LB_PERS_FULL_REFUSE, 0);
+}
+
+static void test_property_lru_batched(void **state)
+{
+	(void)state;
+	property_run(LB_PERS_FULL_LRU, 1);
+}
+
+static void test_property_refuse_batched(void **state)
+{
+	(void)state;
+	property_run(LB_PERS_FULL_REFUSE, 1);
+}
+
+/* ---- the table's machinery ------------------------------------------------ */
+
+/* Two tables fed the same operations, one looking up in batches and the
+ * other one key at a time, end in the same state: same answers, same
+ * counters, the same entries, index and use log, byte for byte; and then
+ * evict in the same order. Includes repeated and invalid keys within a
+ * batch, expiring entries, and a prefetch hint, which changes nothing.
+ * 4096 entries: 320 KiB of entries and index, so batches take their
+ * prefetching path. */
+static void test_batch_equals_sequential(void **state)
+{
+	(void)state;
+	enum { CAP = 4096, NKEYS = 8000, ROUNDS = 60000 };
+	const uint64_t E = 80000;
+	struct lb_pers_table a, b;
+	assert_int_equal(lb_pers_table_init(&a, CAP, 0, E, LB_PERS_FULL_LRU, 5), 0);
+	assert_int_equal(lb_pers_table_init(&b, CAP, 0, E, LB_PERS_FULL_LRU, 5), 0);
+	uint64_t rng = 0x5eed;
+	static struct lb_pers_key keys[NKEYS];
+	make_keys(&rng, keys, NKEYS);
+
+	uint64_t now = 1, hits = 0;
+	for (int round = 0; round < ROUNDS; round++) {
+		uint64_t r = xorshift(&rng);
+		now += r % 6;
+		if ((r >> 20) % 6000 == 0)
+			now += E; /* a pause: much of the table expires */
+		const struct lb_pers_key *k = &keys[(r >> 8) % NKEYS];
+		if ((r >> 32) % 2 == 0) {
+			uint32_t s = (uint32_t)((r >> 40) % PSERVERS);
+			assert_int_equal(lb_pers_table_store(&a, k, s, now),
+					 lb_pers_table_store(&b, k, s, now));
+			continue;
+		}
+		struct lb_pers_key batch[BATCH_MAX];
+		int got[BATCH_MAX];
+		size_t n = make_batch(&rng, keys, NKEYS, batch);
+		lb_pers_table_prefetch(&a, &batch[0]);
+		lb_pers_table_lookup_batch(&a, batch, n, now, got);
+		for (size_t i = 0; i < n; i++) {
+			int want = lb_pers_table_lookup(&b, &batch[i], now);
+			assert_int_equal(got[i], want);
+			hits += want >= 0;
+		}
+	}
+	assert_true(hits > 10000);
+	assert_true(a.stats.expired > 1000 && a.stats.evicted > 300 && a.compactions > 10);
+	assert_memory_equal(&a.stats, &b.stats, sizeof a.stats);
+	assert_memory_equal(a.entries, b.entries, CAP * sizeof *a.entries);
+	assert_memory_equal(a.index, b.index, (a.slot_mask + 1) * sizeof *a.index);
+	assert_int_equal(a.ring_head, b.ring_head);
+	assert_int_equal(a.ring_tail, b.ring_tail);
+	assert_memory_equal(a.ring, b.ring, a.ring_tail * sizeof *a.ring);
+
+	/* What each table evicts next: fresh keys push the old ones out in
+	 * least-recently-used order; after each store both lack the same
+	 * keys. */
+	static struct lb_pers_key fresh[CAP];
+	make_keys(&rng, fresh, CAP); /* a few may be old keys: stored as updates, alike */
+	for (int f = 0; f < CAP; f++) {
+		assert_int_equal(lb_pers_table_store(&a, &fresh[f], 0, now),
+				 lb_pers_table_store(&b, &fresh[f], 0, now));
+		assert_memory_equal(a.entries, b.entries, CAP * sizeof *a.entries);
+	}
+	assert_memory_equal(&a.stats, &b.stats, sizeof a.stats);
+	lb_pers_table_free(&a);
+	lb_pers_table_free(&b);
+}
+
+/* The use log is compacted many times while few entries are evicted, and
+ * the order stays exact: after 20,000 hits on a full table of 8, each new
+ * key evicts the model's least recently used key, one after another. */
+static void test_ring_compaction_keeps_lru(void **state)
+{
+	(void)state;
+	enum { CAP = 8, NKEYS = 24 };
+	static struct model m;
+	memset(&m, 0, sizeof m);
+	m.cap = CAP;
+	m.full = LB_PERS_FULL_LRU;
+	struct lb_pers_table t;
+	assert_int_equal(lb_pers_table_init(&t, CAP, 0, 0, LB_PERS_FULL_LRU, 21), 0);
+	uint64_t rng = 77;
+	static struct lb_pers_key keys[NKEYS];
+	make_keys(&rng, keys, NKEYS);
+
+	uint64_t now = 1;
+	for (int i = 0; i < CAP; i++, now++)
+		assert_int_equal(lb_pers_table_store(&t, &keys[i], (uint32_t)i, now),
+				 m_store(&m, &keys[i], (uint32_t)i, now));
+	for (int i = 0; i < 20000; i++, now++) {
+		/* Skewed towards the first keys, so that records go stale at
+		 * different rates. */
+		uint64_t r = xorshift(&rng);
+		const struct lb_pers_key *k = &keys[(r % CAP) & (r >> 8) % CAP];
+		assert_int_equal(lb_pers_table_lookup(&t, k, now), m_lookup(&m, k, now));
+		assert_true(t.ring_tail <= t.ring_size);
+	}
+	assert_true(t.compactions > 1000);
+	assert_int_equal(t.stats.evicted, 0);
+
+	for (int i = CAP; i < NKEYS; i++, now++) {
+		int victim = -1;
+		uint64_t oldest = UINT64_MAX;
+		for (int j = 0; j < CAP; j++)
+			if (m.e[j].used && m.e[j].seq < oldest) {
+				oldest = m.e[j].seq;
+				victim = j;
+			}
+		struct lb_pers_key gone = m.e[victim].key;
+		assert_int_equal(lb_pers_table_store(&t, &keys[i], (uint32_t)i, now),
+				 m_store(&m, &keys[i], (uint32_t)i, now));
+		/* A miss changes no order, so probing the victim is safe. */
+		assert_int_equal(lb_pers_table_lookup(&t, &gone, now), -1);
+		m.misses++;
+		assert_int_equal(t.stats.evicted, (uint64_t)(i - CAP + 1));
+	}
+	assert_int_equal(t.stats.hits, m.hits);
+	assert_int_equal(t.stats.misses, m.misses);
+	/* Every record position names an entry's latest use, within the log:
+	 * positions restart at each compaction, so they never wrap. */
+	for (uint32_t i = 0; i < CAP; i++)
+		assert_true(t.entries[i].ring_pos < t.ring_tail);
+	assert_invariants(&t);
+	lb_pers_table_free(&t);
+}
+
+/* The slot key k lands in when it is alone in an empty table like t: its
+ * home slot. */
+static uint32_t home_slot(const struct lb_pers_table *like, const struct lb_pers_key *k)
+{
+	struct lb_pers_table probe;
+	assert_int_equal(lb_pers_table_init(&probe, like->capacity, like->nbuckets, 0,
+					    LB_PERS_FULL_LRU, like->seed), 0);
+	assert_int_equal(lb_pers_table_store(&probe, k, 0, 1), 0);
+	uint32_t s = 0;
+	while (probe.index[s] == 0)
+		s++;
+	lb_pers_table_free(&probe);
+	return s;
+}
+
+/* Backward-shift removal on clusters built on purpose: in a 16-slot index,
+ * keys whose home slots are 14, 14, 14, 15, 15, 0 and 1 form one cluster
+ * that wraps around the end. Each key has its own server, so
+ * lb_pers_table_remove_server takes out exactly one; in 300 random orders of
+ * removal and re-insertion (and expiry of the older half), every key still
+ * stored is found and the index stays sound. */
+static void test_backward_shift(void **state)
+{
+	(void)state;
+	enum { CAP = 8, NCAND = 400, NPICK = 7 };
+	const uint32_t want_home[NPICK] = { 14, 14, 14, 15, 15, 0, 1 };
+	struct lb_pers_table t;
+	assert_int_equal(lb_pers_table_init(&t, CAP, 0, 0, LB_PERS_FULL_LRU, 3), 0);
+	assert_int_equal(t.slot_mask, 15);
+
+	uint64_t rng = 1234;
+	static struct lb_pers_key cand[NCAND];
+	make_keys(&rng, cand, NCAND);
+	struct lb_pers_key pick[NPICK];
+	int taken[NCAND] = { 0 };
+	for (int p = 0; p < NPICK; p++) {
+		int c = 0;
+		while (c < NCAND && (taken[c] || home_slot(&t, &cand[c]) != want_home[p]))
+			c++;
+		assert_true(c < NCAND); /* 400 keys over 16 homes: ~25 a home */
+		taken[c] = 1;
+		pick[p] = cand[c];
+	}
+
+	int in[NPICK] = { 0 };
+	uint64_t now = 1;
+	for (int round = 0; round < 300; round++) {
+		for (int p = 0; p < NPICK; p++)
+			if (!in[p]) {
+				assert_int_equal(lb_pers_table_store(&t, &pick[p], (uint32_t)p, now), 0);
+				in[p] = 1;
+			}
+		assert_index_sound(&t);
+		int removes = 1 + (int)(xorshift(&rng) % NPICK);
+		for (int r = 0; r < removes; r++) {
+			int p = (int)(xorshift(&rng) % NPICK);
+			assert_int_equal(lb_pers_table_remove_server(&t, (uint32_t)p), (uint32_t)in[p]);
+			in[p] = 0;
+			assert_index_sound(&t);
+			for (int q = 0; q < NPICK; q++)
+				assert_int_equal(lb_pers_table_lookup(&t, &pick[q], now),
+						 in[q] ? q : -1);
+		}
+		now++;
+	}
+	assert_invariants(&t);
+	lb_pers_table_free(&t);
+
+	/* The same cluster emptied by expiry: keys stored at different times
+	 * leave oldest first, through the sweep and through lookups that find
+	 * them dead. */
+	const uint64_t E = 100;
+	assert_int_equal(lb_pers_table_init(&t, CAP, 0, E, LB_PERS_FULL_LRU, 3), 0);
+	for (int p = 0; p < NPICK; p++)
+		assert_int_equal(lb_pers_table_store(&t, &pick[p], (uint32_t)p, 1000 + 10 * (uint64_t)p), 0);
+	assert_int_equal(lb_pers_table_expire(&t, 1000 + E + 25, 100), 3); /* stored at +0, +10, +20 */
+	assert_index_sound(&t);
+	/* At +E+35, the key stored at +30 is dead and found so by a lookup. */
+	assert_int_equal(lb_pers_table_lookup(&t, &pick[3], 1000 + E + 35), -1);
+	assert_index_sound(&t);
+	for (int p = 0; p < NPICK; p++)
+		assert_int_equal(lb_pers_table_lookup(&t, &pick[p], 1000 + E + 35), p >= 4 ? p : -1);
+	assert_index_sound(&t);
+	assert_invariants(&t);
+	lb_pers_table_free(&t);
 }
 
 int main(void)
@@ -720,6 +1049,11 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_property_lru),
 		cmocka_unit_test(test_property_refuse),
+		cmocka_unit_test(test_property_lru_batched),
+		cmocka_unit_test(test_property_refuse_batched),
+		cmocka_unit_test(test_batch_equals_sequential),
+		cmocka_unit_test(test_ring_compaction_keeps_lru),
+		cmocka_unit_test(test_backward_shift),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -896,12 +896,12 @@ static void test_memory(void **state)
 	}
 	assert_int_equal(lb_vs_mem_bytes(&vs), vs.mem.live + parts);
 
-	/* Persistence adds exactly its table (capacity x 64 + 63 + buckets x 4). */
+	/* Persistence adds exactly its table (capacity x 72 + buckets x 16). */
 	size_t before = lb_vs_mem_bytes(&vs);
 	struct lb_pers_params pp = pers_params(1000, 0);
 	assert_int_equal(lb_vs_set_persist(&vs, 1, &lb_pers_source_ip, &pp, msg, sizeof msg), 0);
 	assert_int_equal(lb_vs_mem_bytes(&vs) - before, lb_pers_table_bytes(1000, 1024));
-	assert_int_equal(lb_pers_table_bytes(1000, 1024), 1000 * 64 + 63 + 1024 * 4);
+	assert_int_equal(lb_pers_table_bytes(1000, 1024), 1000 * 64 + 1024 * 16 + 1000 * 8);
 	pp = pers_params(100, 0);
 	assert_int_equal(lb_vs_set_persist(&vs, 1, &lb_pers_cookie, &pp, msg, sizeof msg), 0);
 	assert_int_equal(lb_vs_mem_bytes(&vs) - before, lb_pers_table_bytes(100, 128));

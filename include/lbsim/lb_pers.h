@@ -12,11 +12,14 @@
  * separation of persistence (struct ip_vs_pe) from scheduling.
  *
  * The table (models/lb/pers_table.c) is what a production balancer would
- * use: a chained hash table with a fixed power-of-two number of buckets and a
- * fixed pool of entries, both allocated once at creation, with an intrusive
- * least-recently-used list. Every operation is O(1) expected except
- * lb_pers_table_remove_server (O(size)); memory never grows after creation
- * and is measured from the structures (struct lb_mem).
+ * use: a fixed pool of entries that never move, an open-addressed index of
+ * 64-bit slots over it, and an exact least-recently-used order kept as a log
+ * of uses (so that a hit writes nothing but its own entry and the log's
+ * tail), all allocated once at creation. Every operation is O(1) expected
+ * (the log's compaction amortised) except lb_pers_table_remove_server
+ * (O(size)); memory never grows after creation and is measured from the
+ * structures (struct lb_mem). The file's opening comment explains the
+ * layout and why, from measurements.
  *
  * Time: `expire` counts from an entry's last use (HAProxy stick-table
  * `expire`: time since last access). An entry last used at t is valid for
@@ -42,7 +45,7 @@ _Static_assert((LB_NEED_TLS_HELLO & (LB_NEED_SRC_ADDR | LB_NEED_L7)) == 0,
 	       "LB_NEED_TLS_HELLO collides with an lb_sel.h need bit");
 
 #define LB_PERS_KEY_MAX 32        /* a TLS session id is at most 32 bytes */
-#define LB_PERS_NIL UINT32_MAX    /* "no entry" in the index links below */
+#define LB_PERS_NIL UINT32_MAX    /* "no entry" in the free list */
 
 /* A key: len bytes of bytes[]; the bytes past len are ignored (they need not
  * be zero: the table reads whole words and masks them off). */
@@ -51,18 +54,18 @@ struct lb_pers_key {
 	uint8_t bytes[LB_PERS_KEY_MAX];
 };
 
-/* One table entry: 64 bytes, one cache line (the pool is line-aligned).
- * Links are 32-bit indices into the entry pool, not pointers: half the size,
- * and the pool could be moved or shared as it is. */
+/* One table entry: 64 bytes, one cache line (the pool is line-aligned), so
+ * a lookup reads one line of entries. Entries never move: an index into the
+ * pool, and a pointer returned by lb_pers_table_find, name the same entry
+ * until it is freed. */
 struct lb_pers_entry {
+	uint8_t key[LB_PERS_KEY_MAX];  /* zero past key_len (compared word by word) */
 	uint64_t last_use_ns;
-	uint32_t hash;        /* full hash, compared before the key bytes */
+	uint32_t hash;        /* the key's hash: its index slot and tag */
 	uint32_t server;
-	uint32_t chain;       /* next entry of the same bucket, or of the free list */
-	uint32_t lru_prev;    /* more recently used neighbour */
-	uint32_t lru_next;    /* less recently used neighbour */
+	uint32_t ring_pos;    /* position of this entry's latest record in the use log */
+	uint32_t next_free;   /* free list link, while the entry is free */
 	uint8_t key_len;      /* 0: the entry is free */
-	uint8_t key[LB_PERS_KEY_MAX];
 };
 
 /* What to do with a new key when every entry holds a live one. */
@@ -91,15 +94,17 @@ struct lb_pers_stats {
 
 struct lb_pers_table {
 	struct lb_pers_entry *entries;   /* capacity entries, 64-byte aligned */
-	void *entries_raw;               /* the allocation entries lives in */
-	size_t entries_bytes;
-	uint32_t *buckets;               /* nbuckets heads of chains */
+	uint64_t *index;                 /* 2 x nbuckets slots: hash << 32 | (entry + 1); 0 empty */
+	uint32_t *ring;                  /* the use log: entry indices, oldest use first */
 	uint32_t capacity;
-	uint32_t nbuckets;               /* a power of two */
+	uint32_t nbuckets;               /* a power of two >= capacity; 2 index slots each */
+	uint32_t slot_mask;              /* index slots - 1 */
 	uint32_t count;                  /* entries in use (live or not yet reclaimed) */
 	uint32_t free_head;
-	uint32_t lru_head;               /* most recently used */
-	uint32_t lru_tail;               /* least recently used */
+	uint64_t ring_size;              /* 2 x capacity records */
+	uint64_t ring_head;              /* oldest record not yet consumed */
+	uint64_t ring_tail;              /* where the next record goes */
+	uint64_t compactions;            /* times the use log was compacted */
 	enum lb_pers_full full;
 	uint64_t expire_ns;              /* 0: entries never expire */
 	uint64_t clock_ns;               /* latest now_ns seen */
@@ -110,26 +115,43 @@ struct lb_pers_table {
 
 /* ---- the table ---------------------------------------------------------- */
 
-/* Bytes a table of capacity entries and nbuckets buckets allocates: the
- * entry pool (plus 63 bytes to align it on a cache line) and the buckets. */
+/* Bytes a table made by lb_pers_table_init(capacity, nbuckets) allocates:
+ * 64 per entry, 16 per bucket (two 8-byte index slots) and 8 per entry for
+ * the use log (two 4-byte records). nbuckets as lb_pers_table_init takes it. */
 size_t lb_pers_table_bytes(uint32_t capacity, uint32_t nbuckets);
 
-/* Create a table of capacity entries (1..2^31) and nbuckets buckets (a power
- * of two; 0: the smallest power of two >= capacity, load factor <= 1).
- * Returns 0, or -1 on bad arguments or short memory (*t then owns nothing). */
+/* Create a table of capacity entries (1..2^31) and nbuckets buckets of two
+ * index slots each: a power of two; 0 or fewer than capacity: the smallest
+ * power of two >= capacity, so the index is at most half full (an
+ * open-addressed index must hold every entry, and probes stay short only
+ * well below full). Returns 0, or -1 on bad arguments or short memory (*t
+ * then owns nothing). */
 int lb_pers_table_init(struct lb_pers_table *t, uint32_t capacity, uint32_t nbuckets,
 		       uint64_t expire_ns, enum lb_pers_full full, uint64_t seed);
 void lb_pers_table_free(struct lb_pers_table *t);
 
-/* Find key at now_ns. A live entry is refreshed (last use = now, front of the
- * LRU list) and returned: the pointer is valid until the next call that may
- * change the table. An expired entry is freed and reported as a miss. */
+/* Find key at now_ns. A live entry is refreshed (last use = now, most
+ * recently used) and returned: the pointer is valid until the next call that
+ * may change the table. An expired entry is freed and reported as a miss. */
 struct lb_pers_entry *lb_pers_table_find(struct lb_pers_table *t,
 					 const struct lb_pers_key *key, uint64_t now_ns);
 
 /* lb_pers_table_find returning the server, or -1 on a miss. */
 int lb_pers_table_lookup(struct lb_pers_table *t, const struct lb_pers_key *key,
 			 uint64_t now_ns);
+
+/* n lookups at one instant: servers[k] = lb_pers_table_lookup(t, &keys[k],
+ * now_ns), run in order, so results, statistics and the order left behind
+ * are exactly those of the n calls (a key may repeat). Faster on a large
+ * table: the memory reads of keys a few places ahead are started early
+ * (prefetched) so that their cache misses overlap instead of following one
+ * another, as a data plane processing a vector of packets would. */
+void lb_pers_table_lookup_batch(struct lb_pers_table *t, const struct lb_pers_key *keys,
+				size_t n, uint64_t now_ns, int *servers);
+
+/* A hint, no effect on results: start loading key's index slot, for a
+ * caller that knows its next key before it has finished with this one. */
+void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_key *key);
 
 /* Map key to server at now_ns. Returns 0 when a new entry was stored, 1 when
  * a live entry for key was updated, -1 when nothing was stored (table full
@@ -143,10 +165,10 @@ int lb_pers_table_store(struct lb_pers_table *t, const struct lb_pers_key *key,
  * Returns the number removed. */
 uint32_t lb_pers_table_remove_server(struct lb_pers_table *t, uint32_t server);
 
-/* Free at most max expired entries at now_ns, oldest first. The LRU list is
+/* Free at most max expired entries at now_ns, oldest first. The LRU order is
  * also the expiry queue (one `expire` for the whole table, so least recently
  * used = soonest to expire): the sweep stops at the first live entry and
- * costs O(entries freed + 1). Returns the number freed. */
+ * costs O(entries freed + 1), amortised. Returns the number freed. */
 uint32_t lb_pers_table_expire(struct lb_pers_table *t, uint64_t now_ns, uint32_t max);
 
 /* Entries in use: live ones plus expired ones not yet reclaimed (sweep first

@@ -4,8 +4,12 @@
  * For each size N and two key shapes (4-byte source-ip keys, 32-byte TLS
  * session ids), a table of capacity N is filled with N random keys, then:
  *  - fill:    storing the N keys into the empty table (timed once);
- *  - hit:     lookups of keys in the table, in random order (each refreshes
- *             its entry and moves it to the front of the LRU list);
+ *  - hit:     lookups of keys in the table, in random order, one call per
+ *             key (each refreshes its entry and makes it the most recently
+ *             used);
+ *  - batch:   the same hits through lb_pers_table_lookup_batch, BATCH keys
+ *             a call, as a data plane handling a vector of packets would:
+ *             the misses of neighbouring keys overlap;
  *  - miss:    lookups of random keys that are not in the table;
  *  - insert:  storing new keys into the full table, each evicting the least
  *             recently used entry (the steady state of a busy table);
@@ -19,29 +23,37 @@
  *  - the same operations at 1,000 entries, where the whole table sits in
  *    cache: the ratio at 1,000,000 shows what memory costs;
  *  - a pointer chase through a working set of the table's size, one
- *    dependent cache-line load per step: what one cache miss costs on this
- *    machine at that size. A cold lookup is a short chain of dependent loads
- *    (bucket, entry, sometimes the next entry of the chain), so "hit / chase"
- *    says how many misses a lookup costs, a figure that survives a noisy,
- *    shared machine better than nanoseconds do.
+ *    dependent cache-line load per step, in memory allocated as the table's
+ *    is (2 MiB-aligned, advised as transparent huge pages): what one cache
+ *    miss costs on this machine at that size. A cold lookup is a short chain
+ *    of dependent loads (index slot, then entry), so "hit / chase" says how
+ *    many misses a lookup costs, a figure that survives a noisy, shared
+ *    machine better than nanoseconds do.
  * Each figure is the best of 3 passes (interference only adds time). The
  * issue's target, a lookup under 100 ns at 1,000,000 entries, is checked on
- * hits and misses and reported as met or not met; it never fails the run.
+ * single hits and misses and on batched hits, and reported as met or not
+ * met; it never fails the run.
  *
  * Usage: bench_core_pers [lookups per pass]   (default 1,000,000)
  */
+/* madvise(MADV_HUGEPAGE) for the chase, as the table does: not POSIX. */
+#define _DEFAULT_SOURCE 1
+
 #include "bench_util.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "lbsim/lb.h"
 #include "lbsim/lb_pers.h"
 #include "lbsim/lb_sel.h"
 
 #define REPS 3
+#define BATCH 32                    /* keys per lb_pers_table_lookup_batch call */
+#define HUGE_PAGE (2u << 20)
 #define SEED 20240603ULL
 #define TARGET_NS 100.0
 #define EXPIRE_NS (3600ULL * 1000000000ULL) /* an hour: nothing expires, the check still runs */
@@ -86,6 +98,23 @@ static void run_lookups(void *arg)
 		int s = lb_pers_table_lookup(p->t, &p->keys[i], p->now++);
 		found += s >= 0;
 		sum += (uint64_t)s;
+	}
+	p->found = found;
+	p->sum += sum;
+}
+
+static void run_batches(void *arg)
+{
+	struct pass *p = arg;
+	uint64_t found = 0, sum = 0;
+	int servers[BATCH];
+	for (size_t i = 0; i < p->n; i += BATCH) {
+		size_t g = p->n - i < BATCH ? p->n - i : BATCH;
+		lb_pers_table_lookup_batch(p->t, &p->keys[i], g, p->now++, servers);
+		for (size_t k = 0; k < g; k++) {
+			found += servers[k] >= 0;
+			sum += (uint64_t)servers[k];
+		}
 	}
 	p->found = found;
 	p->sum += sum;
@@ -147,9 +176,15 @@ static double chase_ns(size_t bytes, size_t steps, uint64_t *rng)
 	size_t n = bytes / sizeof(struct chase_node);
 	if (n < 2)
 		n = 2;
-	struct chase_node *nodes = malloc(n * sizeof *nodes);
-	if (!nodes)
+	/* As the table allocates its arrays: on huge pages where the kernel
+	 * gives them, so that the chase costs what a table miss costs. */
+	void *mem = NULL;
+	if (posix_memalign(&mem, HUGE_PAGE, n * sizeof(struct chase_node)) != 0)
 		return 0;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(mem, n * sizeof(struct chase_node), MADV_HUGEPAGE);
+#endif
+	struct chase_node *nodes = mem;
 	for (size_t i = 0; i < n; i++)
 		nodes[i].next = (uint32_t)i;
 	for (size_t i = n - 1; i > 0; i--) {
@@ -175,8 +210,9 @@ int main(int argc, char **argv)
 	if (m < 1000)
 		m = 1000;
 	bench_print_machine(stdout);
-	printf("persistence table: chained hash, %zu-byte entries, exact LRU; best of %d passes, "
-	       "%zu operations per pass\n", sizeof(struct lb_pers_entry), REPS, m);
+	printf("persistence table: open-addressed index over %zu-byte entries, exact LRU by a use "
+	       "log; best of %d passes, %zu operations per pass, batches of %d\n",
+	       sizeof(struct lb_pers_entry), REPS, m, BATCH);
 
 	const uint32_t nmax = sizes[NSIZES - 1];
 	struct lb_pers_key *stored = malloc(sizeof *stored * nmax);
@@ -188,13 +224,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	static const char *const titles[] = { "key", "entries", "fill ns", "hit ns", "miss ns",
-					      "insert ns", "select ns", "chase ns", "hit/chase",
-					      "bytes/entry" };
+	static const char *const titles[] = { "key", "entries", "fill ns", "hit ns", "batch hit ns",
+					      "miss ns", "insert ns", "select ns", "chase ns",
+					      "hit/chase", "bytes/entry" };
 	struct bench_table tab;
-	bench_table_begin(&tab, stdout, titles, 10, 9);
+	bench_table_begin(&tab, stdout, titles, 11, 9);
 
-	double hit_ns[2][NSIZES], miss_ns[2][NSIZES], ins_ns[2][NSIZES], chase[2][NSIZES];
+	double hit_ns[2][NSIZES], batch_ns[2][NSIZES], miss_ns[2][NSIZES], ins_ns[2][NSIZES];
+	double chase[2][NSIZES];
 	int bad = 0;
 	uint64_t sink = 0;
 	const uint8_t lens[2] = { 4, 32 };
@@ -225,6 +262,11 @@ int main(int argc, char **argv)
 			p.n = m;
 			uint64_t best = bench_best_of(REPS, run_lookups, &p);
 			hit_ns[kl][si] = per_op(best, m);
+			if (p.found != m)
+				bad = 1;
+			sink += p.sum;
+			best = bench_best_of(REPS, run_batches, &p);
+			batch_ns[kl][si] = per_op(best, m);
 			if (p.found != m)
 				bad = 1;
 			sink += p.sum;
@@ -294,6 +336,7 @@ int main(int argc, char **argv)
 			bench_table_cell(&tab, "%u", n);
 			bench_table_cell(&tab, "%.1f", fill);
 			bench_table_cell(&tab, "%.1f", hit_ns[kl][si]);
+			bench_table_cell(&tab, "%.1f", batch_ns[kl][si]);
 			bench_table_cell(&tab, "%.1f", miss_ns[kl][si]);
 			bench_table_cell(&tab, "%.1f", ins_ns[kl][si]);
 			bench_table_cell(&tab, "%s", select_cell);
@@ -310,21 +353,26 @@ int main(int argc, char **argv)
 			"(hits missed, misses hit, or the table lost entries)\n");
 		return 1;
 	}
-	printf("\nbytes per entry = (%zu x entries + 63 + 4 x buckets) / entries; buckets = "
-	       "next power of two >= entries\n", sizeof(struct lb_pers_entry));
+	printf("\nbytes per entry = (%zu x entries + 16 x buckets + 8 x entries) / entries "
+	       "(entry, two index slots a bucket, two use-log records an entry); buckets = next "
+	       "power of two >= entries\n", sizeof(struct lb_pers_entry));
 	printf("baseline: 1,000 entries (cache-resident). At 1,000,000 entries:\n");
 	for (int kl = 0; kl < 2; kl++)
-		printf("  %2u-byte keys: hit x%.1f, miss x%.1f, insert x%.1f of the baseline\n",
-		       lens[kl], hit_ns[kl][NSIZES - 1] / hit_ns[kl][0],
+		printf("  %2u-byte keys: hit x%.1f, batch hit x%.1f, miss x%.1f, insert x%.1f of the "
+		       "baseline\n", lens[kl], hit_ns[kl][NSIZES - 1] / hit_ns[kl][0],
+		       batch_ns[kl][NSIZES - 1] / batch_ns[kl][0],
 		       miss_ns[kl][NSIZES - 1] / miss_ns[kl][0],
 		       ins_ns[kl][NSIZES - 1] / ins_ns[kl][0]);
 	printf("chase: one dependent cache-line load in a working set the size of the table\n");
 	for (int kl = 0; kl < 2; kl++) {
 		double h = hit_ns[kl][NSIZES - 1], ms = miss_ns[kl][NSIZES - 1];
-		printf("target (issue 3): lookup < %.0f ns at 1,000,000 entries, %u-byte keys: "
-		       "hit %.1f ns %s, miss %.1f ns %s (one miss costs %.1f ns here)\n", TARGET_NS,
-		       lens[kl], h, h < TARGET_NS ? "met" : "NOT met", ms,
-		       ms < TARGET_NS ? "met" : "NOT met", chase[kl][NSIZES - 1]);
+		double bh = batch_ns[kl][NSIZES - 1];
+		printf("target (issue 3): lookup < %.0f ns at 1,000,000 entries, %u-byte keys:\n"
+		       "  single: hit %.1f ns %s, miss %.1f ns %s (one miss costs %.1f ns here; "
+		       "a hit depends on two)\n"
+		       "  batched (%d a call): hit %.1f ns %s\n", TARGET_NS, lens[kl],
+		       h, h < TARGET_NS ? "met" : "NOT met", ms, ms < TARGET_NS ? "met" : "NOT met",
+		       chase[kl][NSIZES - 1], BATCH, bh, bh < TARGET_NS ? "met" : "NOT met");
 	}
 	printf("(checksum %llu)\n", (unsigned long long)sink);
 	free(stored);
