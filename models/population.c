@@ -1,12 +1,12 @@
 /* Poisson client populations; see include/lbsim/population.h. */
 #include "lbsim/population.h"
+#include "lbsim/event_kind.h"
 #include "lbsim/rng.h"
 
 #include <stdio.h>
 
 #include <gsl/gsl_randist.h>
 
-enum { EV_ARRIVAL = 1 };
 
 static sim_time_t seconds_to_ns(double s)
 {

@@ -1,9 +1,9 @@
 /* Backend server: FCFS over C cores with faults; see include/lbsim/server.h. */
 #include "lbsim/server.h"
+#include "lbsim/event_kind.h"
 
 #include <stdlib.h>
 
-enum { EV_SERVER_DONE = 2, EV_SERVER_UNPARK = 4 };
 
 static struct request *req_of(struct sim_event *ev)
 {

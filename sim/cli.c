@@ -20,6 +20,7 @@
 #include "lbsim/params.h"
 #include "lbsim/plan.h"
 #include "lbsim/plot.h"
+#include "lbsim/profile.h"
 #include "lbsim/report.h"
 #include "lbsim/scenario.h"
 #include "lbsim/summary_csv.h"
@@ -51,6 +52,7 @@ struct cli_opts {
 	const char *sets[PARAMS_MAX_AXES]; /* --set KEY=V1,V2,... as given */
 	unsigned nsets;
 	int no_plot;
+	int profile;             /* run, check: print where the time went */
 	struct plan_opts plan;
 };
 
@@ -58,6 +60,7 @@ struct cli_opts {
 enum {
 	OPT_SET = 1000,
 	OPT_NO_PLOT,
+	OPT_PROFILE,
 	OPT_PLAN_FIRST,          /* plan options: passed to plan_opts_parse by name */
 	OPT_PLAN_LAST = OPT_PLAN_FIRST + 16,
 };
@@ -94,6 +97,8 @@ static void usage(FILE *fp)
 	      "      --baseline FILE     check: also compare with a stored summary.csv\n"
 	      "      --tolerance [M=]F   check --baseline: allowed relative change (default 0.05)\n"
 	      "  -q, --quiet             no progress messages\n"
+	      "      --profile           run, check: print where the time went, per kind of\n"
+	      "                          event (timing slows the run a little)\n"
 	      "\n"
 	      "sweep and plan:\n"
 	      "      --set KEY=V1,V2,... a scenario value to sweep (repeat for a grid; plan: one\n"
@@ -151,6 +156,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"version", no_argument, NULL, 'V'},
 		{"set", required_argument, NULL, OPT_SET},
 		{"no-plot", no_argument, NULL, OPT_NO_PLOT},
+		{"profile", no_argument, NULL, OPT_PROFILE},
 		{"max-server-busy", required_argument, NULL, OPT_PLAN_FIRST},
 		{"max-p99", required_argument, NULL, OPT_PLAN_FIRST + 1},
 		{"max-mean", required_argument, NULL, OPT_PLAN_FIRST + 2},
@@ -288,6 +294,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_NO_PLOT:
 			o->no_plot = 1;
+			break;
+		case OPT_PROFILE:
+			o->profile = 1;
 			break;
 		case 'h':
 			o->command = "help";
@@ -469,7 +478,7 @@ static int simulate(const struct cli_opts *o, int checking)
 	if (progress)
 		fprintf(progress, "lbsim: %s: %u design(s) x %u replication(s), seed %" PRIu64 "\n",
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
-	struct experiment ex = {0};
+	struct experiment ex = {.profile = o->profile};
 	int rc = LBSIM_EXIT_OK;
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
@@ -486,6 +495,8 @@ static int simulate(const struct cli_opts *o, int checking)
 					ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
 			printf("results: %s/summary.csv servers.csv timeseries.csv events.csv\n", outdir);
 		}
+		if (o->profile)
+			profile_print(stderr, &ex.profile_sum, (size_t)scn->ndesigns * scn->replications);
 		/* A missing gnuplot does not fail the run: the CSV is the result. */
 		if (o->plot && plot_results(outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
 			fprintf(stderr, "lbsim: %s\n", err);

@@ -87,6 +87,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_CAPACITY 1024
 
@@ -259,9 +260,28 @@ void sim_cancel(struct sim_engine *eng, struct sim_event *ev)
 		sim__bucket_compact(eng, b);
 }
 
+static uint64_t clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SIM_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* Run ev's handler, timing it into prof. */
+static void run_profiled(struct sim_engine *eng, struct sim_event *ev, struct sim_profile *prof)
+{
+	uint32_t k = ev->kind < SIM_PROFILE_KINDS ? ev->kind : SIM_PROFILE_KINDS - 1;
+	uint64_t t0 = clock_ns();
+	ev->fn(eng, ev);
+	prof->ns[k] += clock_ns() - t0;
+	prof->events[k]++;
+}
+
 uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 {
 	uint64_t ran = 0;
+	struct sim_profile *prof = eng->profile;
+	uint64_t started = prof ? clock_ns() : 0;
 	eng->stopped = 0;
 	while (!eng->stopped) {
 		uint32_t h = eng->bot_head;
@@ -285,11 +305,16 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 		eng->count--;
 		eng->now = s.at;
 		ran++;
-		s.ev->fn(eng, s.ev);
+		if (prof)
+			run_profiled(eng, s.ev, prof);
+		else
+			s.ev->fn(eng, s.ev);
 	}
 	if (!eng->stopped && until != SIM_TIME_NEVER && eng->now < until)
 		eng->now = until;
 	eng->events_run += ran;
+	if (prof)
+		prof->run_ns += clock_ns() - started;
 	return ran;
 }
 

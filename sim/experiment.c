@@ -170,10 +170,19 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 			      .total_ns = (double)nruns * (double)(scn->warmup + scn->duration)};
 	pthread_t reporter;
 	int reporting = 0;
-	if (progress) {
+	/* Each run times into its own profile (no sharing between threads);
+	 * they are summed at the end. */
+	struct sim_profile *profiles = NULL;
+	ex->profile_sum = (struct sim_profile){0};
+	if (progress || ex->profile)
 		wp.progress = calloc(nruns, sizeof *wp.progress);
-		reporting = wp.progress && pthread_create(&reporter, NULL, report_progress, &rp) == 0;
+	if (ex->profile && wp.progress) {
+		profiles = calloc(nruns, sizeof *profiles);
+		for (size_t i = 0; profiles && i < nruns; i++)
+			wp.progress[i].profile = &profiles[i];
 	}
+	if (progress && wp.progress)
+		reporting = pthread_create(&reporter, NULL, report_progress, &rp) == 0;
 	if (jobs == 0)
 		jobs = 1;
 	if (jobs > nruns)
@@ -192,6 +201,15 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	wp.done = 1;
 	if (reporting)
 		pthread_join(reporter, NULL);
+	for (size_t i = 0; profiles && i < nruns; i++) {
+		struct sim_profile *sum = &ex->profile_sum, *one = &profiles[i];
+		for (unsigned k = 0; k < SIM_PROFILE_KINDS; k++) {
+			sum->events[k] += one->events[k];
+			sum->ns[k] += one->ns[k];
+		}
+		sum->run_ns += one->run_ns;
+	}
+	free(profiles);
 	free(wp.progress);
 	free(wp.order);
 	pthread_mutex_destroy(&wp.lock);

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "world.h"
+#include "lbsim/event_kind.h"
 
-enum { EV_WARMUP_END = 3 };
 
 double run_cdf_q(unsigned i)
 {
@@ -264,8 +264,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		return -1;
 	}
 	out->traffic_checksum = w->traffic_hash;
-	for (uint32_t i = 0; i < w->bal.nvs; i++)
-		out->lb_table_bytes += w->bal.vs[i].mem.peak;
+	/* Pools and persistence tables are allocated once, at set-up: what
+	 * they hold now is their peak. */
+	out->lb_table_bytes = balancer_mem_bytes(&w->bal);
 
 	out->nservers = n;
 	out->servers = calloc(n, sizeof *out->servers);
@@ -355,6 +356,8 @@ int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 	int rc = -1;
 	if (world_init(w, scn, d, rep, err, errlen) != 0)
 		goto out;
+	if (progress)
+		w->eng.profile = progress->profile;
 	sim_time_t end = scn->warmup + scn->duration;
 	sim_time_t step = end / 200 ? end / 200 : 1;
 	for (;;) {
@@ -419,10 +422,11 @@ size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 		if (p->source != SCN_SOURCE_UNIQUE)
 			bytes += (double)p->addresses * 8;
 	}
-	/* Persistence tables: one per pool, each entry ~64 bytes plus a bucket. */
+	/* Persistence tables: one per pool, sized as the core sizes them. */
 	if (design->persist) {
 		double pools = design->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
-		bytes += pools * (double)design->pers_params.size * 72;
+		bytes += pools * (double)lb_pers_table_bytes(design->pers_params.size,
+							     design->pers_params.buckets);
 	}
 	/* Health checks and their log. */
 	bytes += servers * WL_COUNT * 256 + 4096 * 32;

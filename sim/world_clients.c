@@ -20,6 +20,7 @@
  * Complexity: O(1) per request and per connection event.
  */
 #include "world.h"
+#include "lbsim/event_kind.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -31,7 +32,6 @@
 
 #include "lbsim/rng.h"
 
-enum { EV_CONN = 10, EV_PRESENCE = 11 };
 
 /* Stream tags for counter-based draws. */
 enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF,

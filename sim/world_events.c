@@ -9,10 +9,10 @@
  * again) sending to the server.
  */
 #include "world.h"
+#include "lbsim/event_kind.h"
 
 #include <stdlib.h>
 
-enum { EV_FAULT = 20, EV_PROBE = 21, EV_SAMPLE = 22 };
 
 static void apply_fault(struct world *w, const struct scn_fault *f, int on)
 {

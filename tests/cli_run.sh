@@ -42,6 +42,15 @@ check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '
 check "run with -j 2 gives the same bytes" bash -c "
   '$lbsim' run -q -j 2 -o '$tmp/b' '$tmp/small.yaml' && cmp -s '$tmp/a/summary.csv' '$tmp/b/summary.csv' &&
   cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv'"
+check "run --profile: the same results, and a table of where the time went" bash -c "
+  '$lbsim' run -q --profile -j 1 -o '$tmp/prof' '$tmp/small.yaml' 2>'$tmp/prof.err' &&
+  cmp -s '$tmp/a/summary.csv' '$tmp/prof/summary.csv' &&
+  grep -q 'open-traffic arrival' '$tmp/prof.err' && grep -q 'server completion' '$tmp/prof.err' &&
+  grep -q 'engine (event queue)' '$tmp/prof.err'"
+check "run --profile: the rows add up to every event run" bash -c "
+  total=\$(sed -n 's/.*run(s): \\([0-9]*\\) events.*/\\1/p' '$tmp/prof.err')
+  rows=\$(awk '/event kind/ {on=1; next} /engine \\(event queue\\)/ {on=0} on {s += \$(NF-3)} END {print s}' '$tmp/prof.err')
+  [ -n \"\$total\" ] && [ \"\$total\" -gt 0 ] && [ \"\$total\" = \"\$rows\" ]"
 check "another seed gives other numbers" bash -c "
   '$lbsim' run -q --seed 8 -o '$tmp/c' '$tmp/small.yaml' && ! cmp -s '$tmp/a/summary.csv' '$tmp/c/summary.csv'"
 check "not on a terminal: no progress, the results line on stdout" bash -c "

@@ -960,6 +960,43 @@ static void test_run_empty(void **state)
 	sim_engine_free(&eng);
 }
 
+/* The profile counts every event under its kind (kinds past the table fold
+ * into the last row), across calls of sim_run, and its handler times never
+ * exceed the time spent in sim_run. The order of events does not change. */
+static void test_profile_counts(void **state)
+{
+	(void)state;
+	struct trace tr = {0};
+	enum { N = 1000 };
+	struct tev *t = tevs_new(N, &tr);
+	struct sim_engine eng;
+	assert_int_equal(sim_engine_init(&eng, 0), 0);
+	struct sim_profile prof = {0};
+	eng.profile = &prof;
+	uint32_t kinds[] = {2, 10, 31, 40, 1000};
+	for (uint32_t i = 0; i < N; i++) {
+		t[i].ev.kind = kinds[i % 5];
+		assert_int_equal(sim_schedule(&eng, &t[i].ev, 1000 - i), 0);
+	}
+	assert_int_equal(sim_run(&eng, 500), 500);
+	assert_int_equal(sim_run(&eng, SIM_TIME_NEVER), N - 500);
+	assert_int_equal(prof.events[2], N / 5);
+	assert_int_equal(prof.events[10], N / 5);
+	assert_int_equal(prof.events[SIM_PROFILE_KINDS - 1], 3 * N / 5);
+	uint64_t events = 0, ns = 0;
+	for (unsigned k = 0; k < SIM_PROFILE_KINDS; k++) {
+		events += prof.events[k];
+		ns += prof.ns[k];
+	}
+	assert_int_equal(events, N);
+	assert_true(ns <= prof.run_ns);
+	for (uint32_t i = 0; i < N; i++) /* latest time first: the schedule's reverse */
+		assert_int_equal(tr.id[i], N - 1 - i);
+	sim_engine_free(&eng);
+	free(t);
+	trace_free(&tr);
+}
+
 /* A delay that would wrap past the end of time saturates at NEVER. */
 static void test_schedule_in_saturates(void **state)
 {
@@ -1629,6 +1666,7 @@ int main(void)
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_stop_from_handler),
 		cmocka_unit_test(test_run_empty),
+		cmocka_unit_test(test_profile_counts),
 		cmocka_unit_test(test_schedule_in_saturates),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_two_engines_interleaved),

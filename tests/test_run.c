@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lbsim/csv_out.h"
+#include "lbsim/event_kind.h"
 #include "lbsim/experiment.h"
 #include "lbsim/run.h"
 #include "sim_fixture.h"
@@ -93,6 +94,41 @@ static void test_common_random_numbers(void **state)
 	}
 	assert_int_not_equal(experiment_run_of(&ex, 0, 0)->sent, experiment_run_of(&ex, 0, 1)->sent);
 	experiment_free(&ex);
+}
+
+/* --profile: every event of every run is counted once, under its kind,
+ * and timing changes no result. */
+static void test_profile_sums_every_event(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 2, 5000000, 1000, 0.5, 60, 5, 3);
+	f.scn.replications = 2;
+	struct experiment plain = {0}, timed = {.profile = 1};
+	char err[256];
+	assert_int_equal(experiment_run(&plain, &f.scn, 2, NULL, err, sizeof err), 0);
+	assert_int_equal(experiment_run(&timed, &f.scn, 2, NULL, err, sizeof err), 0);
+	uint64_t events = 0;
+	for (unsigned k = 0; k < SIM_PROFILE_KINDS; k++)
+		events += timed.profile_sum.events[k];
+	assert_int_equal(events, timed.events);
+	assert_int_equal(timed.events, plain.events);
+	assert_true(timed.profile_sum.events[EV_ARRIVAL] > 0);
+	assert_true(timed.profile_sum.events[EV_SERVER_DONE] > 0);
+	assert_true(timed.profile_sum.run_ns > 0);
+	for (uint32_t d = 0; d < f.scn.ndesigns; d++)
+		for (uint32_t r = 0; r < 2; r++) {
+			const struct run_result *a = experiment_run_of(&plain, d, r);
+			const struct run_result *b = experiment_run_of(&timed, d, r);
+			assert_int_equal(a->sent, b->sent);
+			assert_int_equal(a->completed, b->completed);
+			assert_int_equal(a->traffic_checksum, b->traffic_checksum);
+			assert_true(a->response_mean_ns == b->response_mean_ns);
+		}
+	/* No profile asked: nothing recorded. */
+	assert_int_equal(plain.profile_sum.run_ns, 0);
+	experiment_free(&plain);
+	experiment_free(&timed);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -178,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_conservation_light_load),
 		cmocka_unit_test(test_roundrobin_split),
 		cmocka_unit_test(test_common_random_numbers),
+		cmocka_unit_test(test_profile_sums_every_event),
 		cmocka_unit_test(test_determinism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lbsim/cost.h"
+#include "lbsim/engine.h"
 #include "lbsim/histogram.h"
 #include "lbsim/metrics.h"
 #include "lbsim/scenario.h"
@@ -121,6 +122,7 @@ struct run_result {
 struct run_progress {
 	_Atomic uint64_t sim_ns;   /* simulated time reached */
 	_Atomic uint64_t events;   /* events run so far */
+	struct sim_profile *profile; /* set by the caller: the run times its handlers here */
 };
 
 /* Run design number d of scn, replication rep. Returns 0, or -1 with a
