@@ -301,6 +301,9 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 		if (h + 4 < eng->bot_tail)
 			__builtin_prefetch(eng->bot[h + 4].ev);
 #endif
+		if (eng->lookahead && h + SIM_LOOKAHEAD < eng->bot_tail &&
+		    eng->bot[h + SIM_LOOKAHEAD].ev)
+			eng->lookahead(eng->bot[h + SIM_LOOKAHEAD].ev);
 		s.ev->heap_index = SIM_EVENT_IDLE;
 		eng->count--;
 		eng->now = s.at;

@@ -56,6 +56,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	snprintf(err, errlen, "out of memory setting up design '%s'", w->design->name);
 	if (sim_engine_init(&w->eng, 0) != 0)
 		return -1;
+	w->eng.lookahead = world_lookahead;
 	if (balancer_init(&w->bal, scn, w->design, err, errlen) != 0)
 		return -1;
 	w->servers = calloc(n, sizeof *w->servers);

@@ -534,6 +534,26 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	request_put(&w->requests, req);
 }
 
+void world_lookahead(const struct sim_event *ev)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (ev->kind == EV_CONN) {
+		/* on_conn_timer reads the connection (the engine prefetched it)
+		 * and, to send, its device. */
+		__builtin_prefetch(((const struct conn *)ev->ctx)->dev);
+	} else if (ev->kind == EV_SERVER_DONE) {
+		/* world_server_done reads the request (the event) and its
+		 * connection; NULL for open traffic, and a prefetch of NULL
+		 * never faults. */
+		const struct request *req =
+			(const struct request *)(const void *)((const char *)ev - offsetof(struct request, ev));
+		__builtin_prefetch(req->conn);
+	}
+#else
+	(void)ev;
+#endif
+}
+
 void world_cut_server(struct world *w, uint32_t s)
 {
 	struct conn *c;

@@ -32,6 +32,16 @@ struct sim_event;
  * so the handler may schedule it again. */
 typedef void (*sim_handler_fn)(struct sim_engine *eng, struct sim_event *ev);
 
+/* Optional look-ahead (struct sim_engine.lookahead): called with an event
+ * SIM_LOOKAHEAD pops before it runs, so that its owner can prefetch what
+ * the handler will reach through it (a connection's device, a request's
+ * connection). At scale those are cache misses that would otherwise stall
+ * the handler one after another; announced early, they overlap with the
+ * events in between. It must only read and prefetch: results never depend
+ * on it. */
+typedef void (*sim_lookahead_fn)(const struct sim_event *ev);
+#define SIM_LOOKAHEAD 2
+
 struct sim_event {
 	sim_handler_fn fn;
 	void *ctx;            /* for the handler: the owning object */
@@ -102,6 +112,7 @@ struct sim_engine {
 	uint32_t count; /* pending events */
 	int stopped;
 	struct sim_profile *profile; /* NULL (the default): no timing at all */
+	sim_lookahead_fn lookahead;  /* NULL (the default): none */
 	/* Bottom: the next events to run, sorted, bot[bot_head..bot_tail). */
 	struct sim_slot *bot;
 	uint32_t bot_head, bot_tail, bot_cap, bot_dead;
