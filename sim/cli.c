@@ -390,15 +390,21 @@ static int cmd_plot(const struct cli_opts *o)
 	return LBSIM_EXIT_OK;
 }
 
+/* Bytes the runs may use: --memory-limit, else 80 % of this machine's
+ * memory (0 when unknown: no limit). */
+static double memory_limit_of(const struct cli_opts *o)
+{
+	if (o->memory_limit > 0)
+		return o->memory_limit;
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	return pages > 0 && page > 0 ? 0.8 * (double)pages * (double)page : 0;
+}
+
 /* The largest runs that may run side by side must fit in memory: refuse up
  * front, with the estimate, rather than be killed by the kernel. */
 static int refuse_if_too_big(const struct cli_opts *o, const struct scenario *scn, unsigned jobs)
 {
-	double limit = o->memory_limit;
-	if (limit == 0) {
-		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-		limit = pages > 0 && page > 0 ? 0.8 * (double)pages * (double)page : 0;
-	}
+	double limit = memory_limit_of(o);
 	if (limit == 0)
 		return 0;
 	double biggest = 0;
@@ -421,6 +427,30 @@ static int refuse_if_too_big(const struct cli_opts *o, const struct scenario *sc
 	return -1;
 }
 
+/* The options every simulating command shares, on a loaded scenario. */
+static void apply_common(const struct cli_opts *o, struct scenario *scn)
+{
+	if (o->seed_set)
+		scn->seed = o->seed;
+	if (o->replications)
+		scn->replications = o->replications;
+	if (o->duration)
+		scn->duration = o->duration;
+	for (uint32_t i = 0; o->scale > 0 && i < scn->npopulations; i++) {
+		double users = (double)scn->populations[i].users * o->scale;
+		scn->populations[i].users = users < 1 ? 1 : users > SCN_MAX_USERS ? SCN_MAX_USERS
+										 : (uint64_t)users;
+	}
+}
+
+static unsigned jobs_of(const struct cli_opts *o)
+{
+	if (o->jobs)
+		return o->jobs;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	return online > 0 ? (unsigned)online : 1;
+}
+
 /* Load, simulate, write the CSV (and plots); then, for `check`, judge
  * the expectations. */
 static int simulate(const struct cli_opts *o, int checking)
@@ -435,26 +465,12 @@ static int simulate(const struct cli_opts *o, int checking)
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
-	if (o->seed_set)
-		scn->seed = o->seed;
-	if (o->replications)
-		scn->replications = o->replications;
-	if (o->duration)
-		scn->duration = o->duration;
-	for (uint32_t i = 0; o->scale > 0 && i < scn->npopulations; i++) {
-		double users = (double)scn->populations[i].users * o->scale;
-		scn->populations[i].users = users < 1 ? 1 : users > SCN_MAX_USERS ? SCN_MAX_USERS
-										 : (uint64_t)users;
-	}
+	apply_common(o, scn);
 	if (o->outdir)
 		snprintf(outdir, sizeof outdir, "%s", o->outdir);
 	else
 		default_outdir(scn->name, outdir, sizeof outdir);
-	unsigned jobs = o->jobs;
-	if (jobs == 0) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = online > 0 ? (unsigned)online : 1;
-	}
+	unsigned jobs = jobs_of(o);
 	if (refuse_if_too_big(o, scn, jobs) != 0) {
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
@@ -544,31 +560,6 @@ static int cmd_check(const struct cli_opts *o)
  * agreed on by all before anything runs, so that no rank waits forever
  * for one that left. */
 
-/* The options every command shares, on a loaded scenario (as simulate()
- * applies them). */
-static void apply_common(const struct cli_opts *o, struct scenario *scn)
-{
-	if (o->seed_set)
-		scn->seed = o->seed;
-	if (o->replications)
-		scn->replications = o->replications;
-	if (o->duration)
-		scn->duration = o->duration;
-	for (uint32_t i = 0; o->scale > 0 && i < scn->npopulations; i++) {
-		double users = (double)scn->populations[i].users * o->scale;
-		scn->populations[i].users = users < 1 ? 1 : users > SCN_MAX_USERS ? SCN_MAX_USERS
-										 : (uint64_t)users;
-	}
-}
-
-static unsigned jobs_of(const struct cli_opts *o)
-{
-	if (o->jobs)
-		return o->jobs;
-	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	return online > 0 ? (unsigned)online : 1;
-}
-
 /* Load, apply the common options, parse every --set. Messages on rank 0
  * only: every rank finds the same mistake. */
 static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **scn,
@@ -606,11 +597,7 @@ static int prepare_output(const struct cli_opts *o, const struct batch_comm *com
 		default_outdir(scn->name, base, sizeof base);
 		snprintf(outdir, len, "%s-%s", base, suffix);
 	}
-	double limit = o->memory_limit;
-	if (limit == 0) {
-		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-		limit = pages > 0 && page > 0 ? 0.8 * (double)pages * (double)page : 0;
-	}
+	double limit = memory_limit_of(o);
 	if (limit > 0 && need > limit) {
 		fprintf(stderr, "%s: the runs side by side would need about %.3g GiB, more than the "
 			"limit of %.3g GiB: use fewer users (--scale), fewer parallel runs (-j), or "

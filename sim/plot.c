@@ -7,6 +7,7 @@
  * gnuplot, never spliced into a script, so any name plots safely.
  */
 #include "lbsim/plot.h"
+#include "lbsim/csv_in.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -17,8 +18,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <csv.h>
 
 #include "lbsim/scenario.h"
 #include "lbsim/workload.h"
@@ -77,27 +76,12 @@ static int read_csv(const char *dir, const char *name, struct row_reader *rr, ch
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s (run 'lbsim run' first)", path, strerror(errno));
-		return -1;
+	int rc = csv_in_read(path, on_field, on_row_end, rr, err, errlen);
+	if (rc == CSV_IN_NO_FILE) {
+		size_t used = strlen(err);
+		snprintf(err + used, errlen > used ? errlen - used : 0, " (run 'lbsim run' first)");
 	}
-	struct csv_parser p;
-	csv_init(&p, CSV_APPEND_NULL);
-	char buf[8192];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		if (csv_parse(&p, buf, n, on_field, on_row_end, rr) != n) {
-			snprintf(err, errlen, "%s: not valid CSV: %s", path, csv_strerror(csv_error(&p)));
-			rc = -1;
-			break;
-		}
-	if (rc == 0)
-		csv_fini(&p, on_field, on_row_end, rr);
-	csv_free(&p);
-	fclose(fp);
-	return rc;
+	return rc == CSV_IN_OK ? 0 : -1;
 }
 
 static void add_design(struct plot_facts *f, const char *name)

@@ -54,66 +54,95 @@ static int mul_u64(uint64_t a, uint64_t b, uint64_t *out)
 	return 0;
 }
 
-int scn_parse_duration(const char *text, sim_time_t *out, const char **why)
+#define NOT_A_DURATION "is not a duration such as 250ms, 1.5s, 10m or 2h"
+
+/* A duration as written: digits, optionally a point and more digits,
+ * optional spaces, a unit. */
+struct duration_text {
+	const char *whole;        /* the digits before the point */
+	size_t nwhole;
+	const char *frac;         /* the digits after it (nfrac 0: none) */
+	size_t nfrac;
+	const char *number_end;   /* past the last digit */
+	const struct unit *unit;
+};
+
+/* Check text against the grammar, the one both parsers read. Returns 0, or
+ * -1 with *why. A leading minus is refused: "is negative" when the rest is
+ * a duration (one level deep, so "-----..." cannot recurse). */
+static int scan_duration(const char *text, struct duration_text *d, const char **why)
 {
 	const char *p = text;
-	uint64_t whole = 0, frac = 0;
-	unsigned frac_digits = 0, digits = 0;
-	int whole_overflow = 0;
-
 	if (!text || !*text) {
 		*why = "is empty";
 		return -1;
 	}
 	if (*p == '-') {
-		/* Say "negative" only of a duration that is one once the sign
-		 * goes; one level deep, so "-----..." cannot recurse. */
-		sim_time_t ignored;
+		struct duration_text ignored;
 		if (p[1] == '-')
-			*why = "is not a duration such as 250ms, 1.5s, 10m or 2h";
-		else if (scn_parse_duration(p + 1, &ignored, why) == 0)
+			*why = NOT_A_DURATION;
+		else if (scan_duration(p + 1, &ignored, why) == 0)
 			*why = "is negative";
 		return -1;
 	}
-	for (; is_digit(*p); p++, digits++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (whole > (UINT64_MAX - d) / 10)
-			whole_overflow = 1;
-		else
-			whole = whole * 10 + d;
-	}
+	d->whole = p;
+	for (; is_digit(*p); p++)
+		;
+	d->nwhole = (size_t)(p - d->whole);
+	d->frac = p;
+	d->nfrac = 0;
 	if (*p == '.') {
 		p++;
 		if (!is_digit(*p)) {
-			*why = "is not a duration such as 250ms, 1.5s, 10m or 2h";
+			*why = NOT_A_DURATION;
 			return -1;
 		}
-		for (; is_digit(*p); p++, digits++) {
-			if (frac_digits < FRAC_DIGITS_MAX) {
-				frac = frac * 10 + (uint64_t)(*p - '0');
-				frac_digits++;
-			}
-		}
+		d->frac = p;
+		for (; is_digit(*p); p++)
+			;
+		d->nfrac = (size_t)(p - d->frac);
 	}
-	if (digits == 0) {
-		*why = "is not a duration such as 250ms, 1.5s, 10m or 2h";
+	if (d->nwhole + d->nfrac == 0) {
+		*why = NOT_A_DURATION;
 		return -1;
 	}
+	d->number_end = p;
 	while (*p == ' ')
 		p++;
 	if (*p == '\0') {
 		*why = "needs a unit: ns, us, ms, s, m, h or d";
 		return -1;
 	}
-	const struct unit *u = NULL;
+	d->unit = NULL;
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
 		if (strcmp(p, units[i].name) == 0)
-			u = &units[i];
-	if (!u) {
+			d->unit = &units[i];
+	if (!d->unit) {
 		*why = "has an unknown unit; use ns, us, ms, s, m, h or d";
 		return -1;
 	}
+	return 0;
+}
 
+int scn_parse_duration(const char *text, sim_time_t *out, const char **why)
+{
+	struct duration_text d;
+	if (scan_duration(text, &d, why) != 0)
+		return -1;
+	uint64_t whole = 0, frac = 0;
+	int whole_overflow = 0;
+	for (size_t i = 0; i < d.nwhole; i++) {
+		unsigned digit = (unsigned)(d.whole[i] - '0');
+		if (whole > (UINT64_MAX - digit) / 10)
+			whole_overflow = 1;
+		else
+			whole = whole * 10 + digit;
+	}
+	unsigned frac_digits = d.nfrac < FRAC_DIGITS_MAX ? (unsigned)d.nfrac : FRAC_DIGITS_MAX;
+	for (unsigned i = 0; i < frac_digits; i++)
+		frac = frac * 10 + (uint64_t)(d.frac[i] - '0');
+
+	const struct unit *u = d.unit;
 	uint64_t unit_ns = u->mult * pow10u(u->exp10);
 	uint64_t ns, part = frac * u->mult; /* < 10^15 * 864 < 2^64 */
 	if (u->exp10 >= frac_digits) {
@@ -135,65 +164,23 @@ too_large:
 
 /* The same grammar read into a double, for costs finer than a nanosecond
  * (AES-GCM at 4.6 Gbit/s is 1.74 ns per byte): the number is parsed by
- * strtod once the grammar has been checked by hand, so that strtod's own
- * extensions (signs, exponents, hex, inf, nan, leading spaces) never get
- * in. A double carries 15 significant digits, far below any figure a cost
- * model can claim. */
+ * strtod once the grammar has been checked by scan_duration, so that
+ * strtod's own extensions (signs, exponents, hex, inf, nan, leading spaces)
+ * never get in. A double carries 15 significant digits, far below any
+ * figure a cost model can claim. */
 int scn_parse_duration_ns(const char *text, double *ns, const char **why)
 {
-	static const char *const bad = "is not a duration such as 250ms, 1.5s, 10m or 2h";
-	const char *p = text;
-	size_t digits = 0;
-	if (!text || !*text) {
-		*why = "is empty";
+	struct duration_text d;
+	if (scan_duration(text, &d, why) != 0)
 		return -1;
-	}
-	if (*p == '-') {
-		double ignored;
-		if (p[1] == '-')
-			*why = bad;
-		else if (scn_parse_duration_ns(p + 1, &ignored, why) == 0)
-			*why = "is negative";
-		return -1;
-	}
-	for (; is_digit(*p); p++)
-		digits++;
-	if (*p == '.') {
-		p++;
-		if (!is_digit(*p)) {
-			*why = bad;
-			return -1;
-		}
-		for (; is_digit(*p); p++)
-			digits++;
-	}
-	if (digits == 0) {
-		*why = bad;
-		return -1;
-	}
-	const char *number_end = p;
-	while (*p == ' ')
-		p++;
-	if (*p == '\0') {
-		*why = "needs a unit: ns, us, ms, s, m, h or d";
-		return -1;
-	}
-	const struct unit *u = NULL;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (strcmp(p, units[i].name) == 0)
-			u = &units[i];
-	if (!u) {
-		*why = "has an unknown unit; use ns, us, ms, s, m, h or d";
-		return -1;
-	}
 	char number[64];
-	size_t len = (size_t)(number_end - text);
+	size_t len = (size_t)(d.number_end - text);
 	if (len >= sizeof number) {
 		*why = "is too long a number";
 		return -1;
 	}
 	memcpy(number, text, len);
 	number[len] = '\0';
-	*ns = strtod(number, NULL) * (double)(u->mult * pow10u(u->exp10));
+	*ns = strtod(number, NULL) * (double)(d.unit->mult * pow10u(d.unit->exp10));
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* Reading summary.csv back; see include/lbsim/summary_csv.h. */
 #include "lbsim/summary_csv.h"
+#include "lbsim/csv_in.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,32 +65,14 @@ static void on_row(int c, void *ctx)
 
 int summary_csv_read(const char *path, struct summary_table *sm, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
 	memset(sm, 0, sizeof *sm);
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (csv_in_read(path, on_field, on_row, sm, err, errlen) != CSV_IN_OK)
+		return -1;
+	if (sm->oom) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct csv_parser p;
-	csv_init(&p, CSV_APPEND_NULL);
-	char buf[8192];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		if (csv_parse(&p, buf, n, on_field, on_row, sm) != n) {
-			snprintf(err, errlen, "%s: not valid CSV", path);
-			rc = -1;
-			break;
-		}
-	if (rc == 0)
-		csv_fini(&p, on_field, on_row, sm);
-	csv_free(&p);
-	fclose(fp);
-	if (rc == 0 && sm->oom) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	return rc;
+	return 0;
 }
 
 const struct summary_row *summary_csv_find(const struct summary_table *sm, const char *design, const char *metric,

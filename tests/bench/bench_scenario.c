@@ -2,8 +2,14 @@
  * scenario scaled to 10k, 100k and 1M users, one simulated hour, all of its
  * designs, one replication, on every core. Prints wall time, simulated
  * requests per wall second, events per second and peak resident memory,
- * and the cost per request relative to the 10k run (the baseline measured
- * in the same run): flat means cost grows linearly with the requests.
+ * and the cost per request and per event relative to the 10k run (the
+ * baseline measured in the same run): flat means cost grows linearly.
+ *
+ * The whole enterprise is scaled, not the users alone: the servers and the
+ * NAT and CGNAT address pools grow with the users, so every size has the
+ * default scenario's load per server and per address. (Users alone would
+ * saturate the 8 servers at 100k users and exhaust the branch NAT's ports
+ * at 1M, and the benchmark would time a retry storm, not an enterprise.)
  *
  * usage: bench_scenario [MAX_USERS]   (default 1000000)
  */
@@ -14,7 +20,15 @@
 
 #include "bench_util.h"
 #include "lbsim/experiment.h"
+#include "lbsim/params.h"
 #include "lbsim/scenario.h"
+
+/* base x factor, rounded, within 1..max. */
+static uint32_t scaled(uint32_t base, double factor, uint32_t max)
+{
+	double v = (double)base * factor + 0.5;
+	return v < 1 ? 1 : v > (double)max ? max : (uint32_t)v;
+}
 
 int main(int argc, char **argv)
 {
@@ -36,9 +50,15 @@ int main(int argc, char **argv)
 	printf("bench_scenario: %s scaled, 1 h simulated, %u designs, 1 replication, %u threads\n",
 	       scn->name, scn->ndesigns, jobs);
 	bench_print_machine(stdout);
-	printf("%10s %12s %10s %14s %12s %12s %14s\n", "users", "requests", "wall s",
-	       "req/s (wall)", "Mevents/s", "peak RSS MB", "ns/req vs 10k");
-	double base_ns_per_req = 0;
+	printf("%10s %8s %12s %10s %14s %10s %12s %14s %14s\n", "users", "servers", "requests",
+	       "wall s", "req/s (wall)", "Mevents/s", "peak RSS MB", "ns/req vs 10k",
+	       "ns/event vs 10k");
+	double base_ns_per_req = 0, base_ns_per_event = 0;
+	const uint32_t base_servers = scn->servers.count;
+	uint32_t base_addresses[SCN_MAX_POPULATIONS];
+	for (uint32_t i = 0; i < scn->npopulations; i++)
+		base_addresses[i] = scn->populations[i].addresses;
+	const uint64_t scenario_users = base_users;
 	static const uint64_t sizes[] = {10000, 100000, 1000000};
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 		if (sizes[k] > max_users)
@@ -52,6 +72,18 @@ int main(int argc, char **argv)
 			total += p->users;
 		}
 		base_users = total;
+		double factor = (double)total / (double)scenario_users;
+		scn->servers.count = scaled(base_servers, factor, SCN_MAX_SERVERS);
+		for (uint32_t i = 0; i < scn->npopulations; i++)
+			if (scn->populations[i].source != SCN_SOURCE_UNIQUE)
+				scn->populations[i].addresses =
+					scaled(base_addresses[i], factor, SCN_MAX_ADDRESSES);
+		char msg0[512];
+		if (params_check(scn, msg0, sizeof msg0) != 0) {
+			fprintf(stderr, "bench_scenario: %s\n", msg0);
+			scn_free(scn);
+			return 1;
+		}
 		scn->duration = 3600ULL * SIM_NS_PER_S;
 		scn->warmup = 0;
 		scn->replications = 1;
@@ -67,12 +99,16 @@ int main(int argc, char **argv)
 			requests += experiment_run_of(&ex, d, 0)->sent;
 		/* CPU-time cost per request: wall time times threads. */
 		double ns_per_req = ex.wall_s * 1e9 * jobs / (double)requests;
-		if (k == 0)
+		double ns_per_event = ex.wall_s * 1e9 * jobs / (double)ex.events;
+		if (k == 0) {
 			base_ns_per_req = ns_per_req;
-		printf("%10llu %12llu %10.2f %14.0f %12.2f %12.1f %14.2f\n",
-		       (unsigned long long)total, (unsigned long long)requests, ex.wall_s,
-		       (double)requests / ex.wall_s, (double)ex.events / ex.wall_s / 1e6,
-		       (double)bench_peak_rss_bytes() / 1e6, ns_per_req / base_ns_per_req);
+			base_ns_per_event = ns_per_event;
+		}
+		printf("%10llu %8u %12llu %10.2f %14.0f %10.2f %12.1f %14.2f %14.2f\n",
+		       (unsigned long long)total, scn->servers.count, (unsigned long long)requests,
+		       ex.wall_s, (double)requests / ex.wall_s, (double)ex.events / ex.wall_s / 1e6,
+		       (double)bench_peak_rss_bytes() / 1e6, ns_per_req / base_ns_per_req,
+		       ns_per_event / base_ns_per_event);
 		fflush(stdout);
 		experiment_free(&ex);
 	}
