@@ -173,6 +173,14 @@ int balancer_probe_result(struct balancer *b, uint32_t i, uint64_t now_ns, int o
 	return 1;
 }
 
+size_t balancer_mem_peak_bytes(const struct balancer *b)
+{
+	size_t sum = 0;
+	for (uint32_t i = 0; i < b->nvs; i++)
+		sum += lb_vs_mem_peak_bytes(&b->vs[i]);
+	return sum;
+}
+
 size_t balancer_mem_bytes(const struct balancer *b)
 {
 	size_t sum = 0;

@@ -811,6 +811,10 @@ int lbsim_main(int argc, char **argv)
 				o.command, commands[i].arg, o.command, commands[i].arg);
 			return LBSIM_EXIT_USAGE;
 		}
+		if (o.profile && commands[i].fn != cmd_run && commands[i].fn != cmd_check) {
+			fprintf(stderr, "lbsim %s: --profile applies to run and check only\n", o.command);
+			return LBSIM_EXIT_USAGE;
+		}
 		return commands[i].fn(&o);
 	}
 	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, report, sweep, plan)\n", o.command);

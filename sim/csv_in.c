@@ -28,7 +28,7 @@ int csv_in_read(const char *path, csv_in_field_fn on_field, csv_in_row_fn on_row
 		}
 	if (rc == CSV_IN_OK && ferror(fp)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = CSV_IN_NO_FILE;
+		rc = CSV_IN_READ;
 	}
 	if (rc == CSV_IN_OK)
 		csv_fini(&p, on_field, on_row, ctx);

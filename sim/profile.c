@@ -23,7 +23,7 @@ void profile_print(FILE *out, const struct sim_profile *p, size_t runs)
 	}
 	double total = (double)p->run_ns;
 	fprintf(out, "lbsim: profile of %zu run(s): %" PRIu64 " events, %.2f s in the event loops "
-		"(CPU time summed over threads)\n", runs, events, total / 1e9);
+		"(each thread's wall time, summed)\n", runs, events, total / 1e9);
 	fprintf(out, "  %-22s %14s %9s %11s %8s\n", "event kind", "events", "% events", "ns/event",
 		"% time");
 	/* Heaviest first: a selection over at most SIM_PROFILE_KINDS rows. */

@@ -265,9 +265,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		return -1;
 	}
 	out->traffic_checksum = w->traffic_hash;
-	/* Pools and persistence tables are allocated once, at set-up: what
-	 * they hold now is their peak. */
-	out->lb_table_bytes = balancer_mem_bytes(&w->bal);
+	out->lb_table_bytes = balancer_mem_peak_bytes(&w->bal);
 
 	out->nservers = n;
 	out->servers = calloc(n, sizeof *out->servers);

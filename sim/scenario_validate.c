@@ -32,7 +32,6 @@
 
 #define MAX_RATE 1000.0        /* requests per second per user */
 #define MAX_DEMAND_CV 10.0     /* a gamma with cv 10 is already absurdly skewed */
-#define MAX_CONNECTIONS 64u    /* per device and workload */
 #define MAX_MESSAGE_BYTES 1000000000u
 
 static const char *const source_kind_names[] = {
@@ -343,7 +342,7 @@ static void clients(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *r
 		yaml_node_t *m = scn_value_of(c, cmap, wname);
 		struct client_cfg *cfg = &scn->clients[w];
 		cfg->connections = scn_whole32(c, m, "connections", rc->connections, 1,
-					       MAX_CONNECTIONS, cfg->connections);
+					       SCN_MAX_CONNECTIONS, cfg->connections);
 		if (rc->think)
 			cfg->think = scn_duration(c, m, "think", rc->think, 1);
 		if (rc->hold)

@@ -31,8 +31,9 @@ enum conn_state {
 struct device;
 
 /* A client connection: what a request's cycle reads and writes, in one
- * cache line. At 100,000 users the connections and devices are ~70 MB,
- * far past the caches, so each line a request touches costs a DRAM miss;
+ * cache line. At 100,000 users of the default scenario the connections and
+ * devices take ~45 MB, far past the caches, so each line a request touches
+ * costs a DRAM miss;
  * the cycle (timer fires, request sent, answer back, think timer set) needs
  * only this line and, to send, its device. Fields used on connection open
  * and close only live apart in struct conn_link. */
@@ -40,16 +41,19 @@ struct conn {
 	_Alignas(64) struct sim_event ev; /* think, retry or reconnect timer */
 	struct device *dev;
 	sim_time_t ends_at;         /* the client closes it at its next request after this */
+	uint64_t seq;               /* draws made for this connection: the counter of its random numbers */
 	int32_t server;             /* layer 4: the server the balancer chose (-1: none) */
 	int16_t route_vs, route_pool; /* layer 4: the virtual service and pool that chose it */
 	uint32_t src_addr;
-	uint32_t seq;               /* draws made for this connection: the counter of its random numbers */
 	uint16_t src_port;
-	uint16_t pop;               /* its device's population */
-	uint8_t index;              /* among its device's connections */
-	uint8_t state;              /* enum conn_state */
-	uint8_t offline;            /* copy of its device's: the user logged off */
-	uint8_t linked;             /* on a server's connection list */
+	/* Small numbers packed into the line's last two bytes: a device has at
+	 * most 64 connections and a scenario at most 64 populations
+	 * (static asserts in world_clients.c). */
+	unsigned index : 6;         /* among its device's connections */
+	unsigned state : 2;         /* enum conn_state */
+	unsigned pop : 6;           /* its device's population */
+	unsigned offline : 1;       /* copy of its device's: the user logged off */
+	unsigned linked : 1;        /* on a server's connection list */
 };
 _Static_assert(sizeof(struct conn) == 64, "a connection should fill one cache line");
 

@@ -22,6 +22,7 @@
 #include "world.h"
 #include "lbsim/event_kind.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -53,6 +54,10 @@ static double draw_u01(const struct world *w, const struct device *d, uint32_t c
 	return rng_hash_u01(w->pops[d->pop].base, device_key(d, conn, what), k);
 }
 
+/* struct conn packs these in 6-bit fields. */
+_Static_assert(SCN_MAX_POPULATIONS <= 64, "struct conn.pop holds 0..63");
+_Static_assert(SCN_MAX_CONNECTIONS <= 64, "struct conn.index holds 0..63");
+
 /* The same draws as draw_u01 for c's device and c, without reading the
  * device (a cache miss at scale): its id is its place in its population's
  * array. */
@@ -60,6 +65,7 @@ static double conn_u01(const struct world *w, const struct conn *c, enum draw wh
 {
 	const struct pop_state *ps = &w->pops[c->pop];
 	uint32_t device = (uint32_t)(c->dev - ps->devices);
+	assert(device == c->dev->id); /* a device's id is its index */
 	return rng_hash_u01(ps->base, draw_key(c->pop, device, c->index, what), k);
 }
 
@@ -718,8 +724,8 @@ static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint
 		for (uint32_t j = 0; j < cc->connections; j++) {
 			struct conn *c = &d->conns[j];
 			c->dev = d;
-			c->pop = (uint16_t)pi;
-			c->index = (uint8_t)j;
+			c->pop = pi & 63u;
+			c->index = j & 63u;
 			c->offline = d->offline;
 			c->server = -1;
 			c->state = CONN_DOWN;

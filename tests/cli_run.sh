@@ -51,6 +51,12 @@ check "run --profile: the rows add up to every event run" bash -c "
   total=\$(sed -n 's/.*run(s): \\([0-9]*\\) events.*/\\1/p' '$tmp/prof.err')
   rows=\$(awk '/event kind/ {on=1; next} /engine \\(event queue\\)/ {on=0} on {s += \$(NF-3)} END {print s}' '$tmp/prof.err')
   [ -n \"\$total\" ] && [ \"\$total\" -gt 0 ] && [ \"\$total\" = \"\$rows\" ]"
+check "--profile with a command that runs nothing to time: 2" bash -c "
+  '$lbsim' sweep --profile --set servers.count=2 '$tmp/small.yaml' >/dev/null 2>'$tmp/perr'
+  [ \$? -eq 2 ] && grep -q 'applies to run and check only' '$tmp/perr'"
+check "plot: a result file that cannot be read is said so, not 'run first'" bash -c "
+  mkdir -p '$tmp/unreadable/summary.csv' && ! '$lbsim' plot '$tmp/unreadable' >/dev/null 2>'$tmp/uerr' &&
+  grep -q 'summary.csv' '$tmp/uerr' && ! grep -q 'run first' '$tmp/uerr'"
 check "another seed gives other numbers" bash -c "
   '$lbsim' run -q --seed 8 -o '$tmp/c' '$tmp/small.yaml' && ! cmp -s '$tmp/a/summary.csv' '$tmp/c/summary.csv'"
 check "not on a terminal: no progress, the results line on stdout" bash -c "

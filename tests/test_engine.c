@@ -997,6 +997,52 @@ static void test_profile_counts(void **state)
 	trace_free(&tr);
 }
 
+/* The look-ahead is told of events that are about to run, never of a
+ * canceled one, each while it is still pending; it cannot change the order. */
+static uint64_t lookahead_calls, lookahead_bad;
+
+static void count_lookahead(const struct sim_event *ev)
+{
+	lookahead_calls++;
+	if (!ev || !sim_event_pending(ev))
+		lookahead_bad++;
+}
+
+static void test_lookahead_sees_pending_events(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	struct trace plain = {0}, ahead = {0};
+	struct tev *a = tevs_new(N, &plain), *b = tevs_new(N, &ahead);
+	struct sim_engine e1, e2;
+	assert_int_equal(sim_engine_init(&e1, 0), 0);
+	assert_int_equal(sim_engine_init(&e2, 0), 0);
+	e2.lookahead = count_lookahead;
+	lookahead_calls = lookahead_bad = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		sim_time_t at = (sim_time_t)((i * 7919u) % 1000u); /* many ties */
+		assert_int_equal(sim_schedule(&e1, &a[i].ev, at), 0);
+		assert_int_equal(sim_schedule(&e2, &b[i].ev, at), 0);
+	}
+	for (uint32_t i = 0; i < N; i += 3) { /* tombstones among them */
+		sim_cancel(&e1, &a[i].ev);
+		sim_cancel(&e2, &b[i].ev);
+	}
+	sim_run(&e1, SIM_TIME_NEVER);
+	sim_run(&e2, SIM_TIME_NEVER);
+	assert_int_equal(plain.n, ahead.n);
+	for (size_t i = 0; i < plain.n; i++)
+		assert_int_equal(plain.id[i], ahead.id[i]);
+	assert_true(lookahead_calls > 0);
+	assert_int_equal(lookahead_bad, 0);
+	sim_engine_free(&e1);
+	sim_engine_free(&e2);
+	free(a);
+	free(b);
+	trace_free(&plain);
+	trace_free(&ahead);
+}
+
 /* A delay that would wrap past the end of time saturates at NEVER. */
 static void test_schedule_in_saturates(void **state)
 {
@@ -1667,6 +1713,7 @@ int main(void)
 		cmocka_unit_test(test_stop_from_handler),
 		cmocka_unit_test(test_run_empty),
 		cmocka_unit_test(test_profile_counts),
+		cmocka_unit_test(test_lookahead_sees_pending_events),
 		cmocka_unit_test(test_schedule_in_saturates),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_two_engines_interleaved),

@@ -529,6 +529,13 @@ static void test_duration_bad(void **state)
 		{ "213504d", "is too large (more than 584 years in nanoseconds)" },
 		{ "1000000000000s", "is too large (more than 584 years in nanoseconds)" },
 		{ "99999999999999999999999999h", "is too large (more than 584 years in nanoseconds)" },
+		/* A minus before a well-formed duration is "negative", however
+		 * large the rest; before anything else the grammar speaks. */
+		{ "-5m", "is negative" },
+		{ "-1000000000000s", "is negative" },
+		{ "--5s", "is not a duration such as 250ms, 1.5s, 10m or 2h" },
+		{ "-5", "needs a unit: ns, us, ms, s, m, h or d" },
+		{ "-x", "is not a duration such as 250ms, 1.5s, 10m or 2h" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		sim_time_t got = 12345;

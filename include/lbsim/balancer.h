@@ -82,5 +82,7 @@ int balancer_probe_result(struct balancer *b, uint32_t i, uint64_t now_ns, int o
 
 /* Bytes the balancer's structures hold (pools, tables). */
 size_t balancer_mem_bytes(const struct balancer *b);
+/* The same, each structure at its peak (lb_vs_mem_peak_bytes). */
+size_t balancer_mem_peak_bytes(const struct balancer *b);
 
 #endif

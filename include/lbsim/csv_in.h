@@ -13,6 +13,7 @@ enum {
 	CSV_IN_OK = 0,
 	CSV_IN_NO_FILE = -1,   /* it could not be opened: err says why */
 	CSV_IN_INVALID = -2,   /* it is not valid CSV: err says where libcsv stopped */
+	CSV_IN_READ = -3,      /* reading it failed (e.g. a folder, an I/O error) */
 };
 
 /* Feed every field and row end of the file at path to the callbacks.

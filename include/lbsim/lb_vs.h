@@ -236,5 +236,8 @@ uint32_t lb_vs_expire(struct lb_vs *vs, uint64_t now_ns, uint32_t max);
 /* Bytes the service holds now: its own arrays, its pools' structures and
  * their persistence tables. O(pools). */
 size_t lb_vs_mem_bytes(const struct lb_vs *vs);
+/* The same parts, each at its own peak (a round-robin pool reallocates its
+ * table when servers change state): an upper bound of the largest total. */
+size_t lb_vs_mem_peak_bytes(const struct lb_vs *vs);
 
 #endif

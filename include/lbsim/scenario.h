@@ -28,6 +28,7 @@
 #define SCN_MAX_DURATION (30ull * 86400 * SIM_NS_PER_S) /* thirty days */
 #define SCN_MAX_REPLICATIONS 1000u
 #define SCN_MAX_POPULATIONS 64u
+#define SCN_MAX_CONNECTIONS 64u            /* per device (a client kind's connections) */
 #define SCN_MAX_DESIGNS 16u
 #define SCN_MAX_FAULTS 256u
 #define SCN_MAX_EXPECTS 256u

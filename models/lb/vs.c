@@ -345,6 +345,18 @@ uint32_t lb_vs_expire(struct lb_vs *vs, uint64_t now_ns, uint32_t max)
 	return freed;
 }
 
+size_t lb_vs_mem_peak_bytes(const struct lb_vs *vs)
+{
+	size_t bytes = vs->mem.peak;
+	for (uint32_t i = 0; i < vs->npools; i++) {
+		const struct lb_vs_pool *vp = vs->pools[i];
+		bytes += vp->pool.mem.peak;
+		if (vp->persist.ops)
+			bytes += vp->persist.table.mem.peak;
+	}
+	return bytes;
+}
+
 size_t lb_vs_mem_bytes(const struct lb_vs *vs)
 {
 	size_t bytes = vs->mem.live;

@@ -5,9 +5,10 @@
  * and the cost per request and per event relative to the 10k run (the
  * baseline measured in the same run): flat means cost grows linearly.
  *
- * The whole enterprise is scaled, not the users alone: the servers and the
- * NAT and CGNAT address pools grow with the users, so every size has the
- * default scenario's load per server and per address. (Users alone would
+ * The whole enterprise is scaled, not the users alone: the servers, the
+ * NAT and CGNAT address pools and the persistence tables grow with the
+ * users, so every size has the default scenario's load per server, per
+ * address and per table entry. (Users alone would
  * saturate the 8 servers at 100k users and exhaust the branch NAT's ports
  * at 1M, and the benchmark would time a retry storm, not an enterprise.)
  *
@@ -58,6 +59,9 @@ int main(int argc, char **argv)
 	uint32_t base_addresses[SCN_MAX_POPULATIONS];
 	for (uint32_t i = 0; i < scn->npopulations; i++)
 		base_addresses[i] = scn->populations[i].addresses;
+	uint32_t base_pers[SCN_MAX_DESIGNS];
+	for (uint32_t d = 0; d < scn->ndesigns; d++)
+		base_pers[d] = scn->designs[d].pers_params.size;
 	const uint64_t scenario_users = base_users;
 	static const uint64_t sizes[] = {10000, 100000, 1000000};
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
@@ -74,6 +78,12 @@ int main(int argc, char **argv)
 		base_users = total;
 		double factor = (double)total / (double)scenario_users;
 		scn->servers.count = scaled(base_servers, factor, SCN_MAX_SERVERS);
+		/* Persistence tables keep their size per user (the default
+		 * l7 table holds 100,000 cookies for 14,000 users). */
+		for (uint32_t d = 0; d < scn->ndesigns; d++)
+			if (scn->designs[d].persist)
+				scn->designs[d].pers_params.size =
+					scaled(base_pers[d], factor, SCN_MAX_PERSIST_SIZE);
 		for (uint32_t i = 0; i < scn->npopulations; i++)
 			if (scn->populations[i].source != SCN_SOURCE_UNIQUE)
 				scn->populations[i].addresses =
