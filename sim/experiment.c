@@ -60,7 +60,7 @@ static void *worker(void *arg)
 
 /* What a run of the design costs relative to the others, for the order in
  * which the threads take runs. Measured on the default scenario at 100,000
- * users (1 h, one thread each): l4 36 s, l4-multi 51 s, l7 72 s; layer 7
+ * users, 8 servers (1 h, one thread each): l4 25 s, l4-multi 32 s, l7 54 s; layer 7
  * balances every request, and persistence adds a table lookup to each. */
 static unsigned design_weight(const struct scn_design *d)
 {
