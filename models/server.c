@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 
-
 static struct request *req_of(struct sim_event *ev)
 {
 	return (struct request *)((char *)ev - offsetof(struct request, ev));

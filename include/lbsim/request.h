@@ -2,7 +2,9 @@
  *
  * Requests are allocated in slabs and recycled through a free list, so the
  * hot path (one arrival, one dispatch, one completion) never calls malloc.
- * Memory: one slab of REQUEST_SLAB requests at a time; live requests are
+ * Complexity: get and put O(1) (a LIFO free list, so a request just put
+ * back, still in cache, is the next one handed out); a new slab only when
+ * every request is in flight. Memory: one slab of REQUEST_SLAB requests at a time; live requests are
  * bounded by the requests in flight.
  */
 #ifndef LBSIM_REQUEST_H
