@@ -156,6 +156,12 @@ void balancer_route(struct balancer *b, const struct lb_request *req, enum workl
 	lb_conn_open(lb_vs_pool(&b->vs[v], (uint32_t)r.pool), (uint32_t)r.server);
 }
 
+void balancer_prefetch(const struct balancer *b, const struct lb_request *req, enum workload w)
+{
+	uint32_t v = b->kind == SCN_DESIGN_L4_MULTI ? (uint32_t)w : 0;
+	lb_vs_prefetch(&b->vs[v], req);
+}
+
 void balancer_release(struct balancer *b, const struct bal_route *r)
 {
 	if (r->server < 0)

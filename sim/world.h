@@ -168,7 +168,7 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int ok);
 /* The engine's look-ahead (engine.h): prefetch what the handler of ev
  * will reach through it. */
-void world_lookahead(const struct sim_event *ev);
+void world_lookahead(struct sim_engine *eng, const struct sim_event *ev);
 /* Cut every layer-4 connection to server s (it failed). */
 void world_cut_server(struct world *w, uint32_t s);
 

@@ -155,29 +155,37 @@ struct seen {
 	char cookie[24];
 };
 
-static void fill_seen(struct seen *s, const struct device *d, const struct conn *c)
+/* The request of connection c from device number id of population pop,
+ * running workload wl, offering TLS session tls_id (0: none). */
+static void fill_seen_of(struct seen *s, const struct conn *c, uint32_t pop, uint32_t id,
+			 enum workload wl, uint64_t tls_id)
 {
 	memset(&s->req, 0, sizeof s->req);
 	s->req.src_ip = c->src_addr;
 	s->req.src_port = c->src_port;
 	s->req.dst_port = 443;
-	if (d->tls_id) {
-		memcpy(s->tls_id, &d->tls_id, sizeof s->tls_id);
+	if (tls_id) {
+		memcpy(s->tls_id, &tls_id, sizeof s->tls_id);
 		s->req.tls_session_id = s->tls_id;
 		s->req.tls_session_id_len = sizeof s->tls_id;
 	}
-	s->req.path = workload_path((enum workload)d->workload);
+	s->req.path = workload_path(wl);
 	/* The balancer's insert cookie, as the browser sends it back: one per
 	 * device session, written as hex "pop.device" (no printf: this runs
 	 * for every request). */
 	char *p = s->cookie;
 	for (int shift = 12; shift >= 0; shift -= 4)
-		*p++ = "0123456789abcdef"[(d->pop >> shift) & 15];
+		*p++ = "0123456789abcdef"[(pop >> shift) & 15];
 	*p++ = '.';
 	for (int shift = 28; shift >= 0; shift -= 4)
-		*p++ = "0123456789abcdef"[(d->id >> shift) & 15];
+		*p++ = "0123456789abcdef"[(id >> shift) & 15];
 	*p = '\0';
 	s->req.cookie = s->cookie;
+}
+
+static void fill_seen(struct seen *s, const struct device *d, const struct conn *c)
+{
+	fill_seen_of(s, c, d->pop, d->id, (enum workload)d->workload, d->tls_id);
 }
 
 static void send_request(struct world *w, struct conn *c);
@@ -540,13 +548,35 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	request_put(&w->requests, req);
 }
 
-void world_lookahead(const struct sim_event *ev)
+/* A layer-7 request with persistence reads a table slot that is a cache
+ * miss at scale: announce it from what the connection alone tells (the
+ * device's number and workload follow from its place in its population;
+ * the TLS session id would need the device, so ssl-session-id persistence
+ * gets no hint). Only when c's timer will send a request. */
+static void prefetch_route(struct world *w, const struct conn *c)
+{
+	if (c->state != CONN_IDLE || c->offline)
+		return;
+	const struct pop_state *ps = &w->pops[c->pop];
+	uint32_t device = (uint32_t)(c->dev - ps->devices);
+	enum workload wl = (enum workload)ps->kinds[device % ps->nkinds];
+	assert(wl == c->dev->workload); /* as init_devices lays devices out */
+	struct seen s;
+	fill_seen_of(&s, c, c->pop, device, wl, 0);
+	balancer_prefetch(&w->bal, &s.req, wl);
+}
+
+void world_lookahead(struct sim_engine *eng, const struct sim_event *ev)
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (ev->kind == EV_CONN) {
 		/* on_conn_timer reads the connection (the engine prefetched it)
 		 * and, to send, its device. */
-		__builtin_prefetch(((const struct conn *)ev->ctx)->dev);
+		const struct conn *c = ev->ctx;
+		__builtin_prefetch(c->dev);
+		struct world *w = world_of(eng);
+		if (w->bal.per_request && w->design->persist)
+			prefetch_route(w, c);
 	} else if (ev->kind == EV_SERVER_DONE) {
 		/* world_server_done reads the request (the event) and its
 		 * connection; NULL for open traffic, and a prefetch of NULL
@@ -556,6 +586,7 @@ void world_lookahead(const struct sim_event *ev)
 		__builtin_prefetch(req->conn);
 	}
 #else
+	(void)eng;
 	(void)ev;
 #endif
 }

@@ -1001,8 +1001,9 @@ static void test_profile_counts(void **state)
  * canceled one, each while it is still pending; it cannot change the order. */
 static uint64_t lookahead_calls, lookahead_bad;
 
-static void count_lookahead(const struct sim_event *ev)
+static void count_lookahead(struct sim_engine *eng, const struct sim_event *ev)
 {
+	(void)eng;
 	lookahead_calls++;
 	if (!ev || !sim_event_pending(ev))
 		lookahead_bad++;

@@ -175,6 +175,49 @@ static void route_exchange_cases(int with_default)
 	lb_vs_free(&vs);
 }
 
+/* lb_vs_prefetch is a hint only: a service that is told of every request
+ * before routing it routes exactly as one that is not, with the same
+ * counters in the service, its rules and its persistence tables. */
+static void test_prefetch_changes_nothing(void **state)
+{
+	(void)state;
+	struct lb_vs told, plain;
+	char msg[256];
+	exchange_vs(&told, 1);
+	exchange_vs(&plain, 1);
+	struct lb_pers_params pp = {.size = 16, .expire_ns = 1000};
+	for (uint32_t p = 0; p < 4; p++) {
+		assert_int_equal(lb_vs_set_persist(&told, p, &lb_pers_cookie, &pp, msg, sizeof msg), 0);
+		assert_int_equal(lb_vs_set_persist(&plain, p, &lb_pers_cookie, &pp, msg, sizeof msg), 0);
+	}
+	static const char *const paths[] = {"/owa", "/Microsoft-Server-ActiveSync", "/ecp/x",
+					    "/other", NULL};
+	char cookie[16];
+	for (uint32_t i = 0; i < 2000; i++) {
+		snprintf(cookie, sizeof cookie, "c%u", (i * 7u) % 40u);
+		struct lb_request req = {.src_ip = i, .path = paths[i % 5],
+					 .host = i % 11 == 0 ? "autodiscover.example.com" : NULL,
+					 .cookie = i % 13 == 0 ? NULL : cookie};
+		uint64_t now = (uint64_t)i * 10;
+		lb_vs_prefetch(&told, &req);
+		struct lb_route a, b;
+		int ra = lb_vs_route(&told, &req, now, &a);
+		int rb = lb_vs_route(&plain, &req, now, &b);
+		assert_int_equal(ra, rb);
+		assert_memory_equal(&a, &b, sizeof a);
+	}
+	assert_memory_equal(&told.stats, &plain.stats, sizeof told.stats);
+	for (uint32_t i = 0; i < told.nsubservices; i++)
+		assert_int_equal(told.subservices[i].hits, plain.subservices[i].hits);
+	for (uint32_t p = 0; p < 4; p++)
+		assert_memory_equal(&told.pools[p]->persist.table.stats,
+				    &plain.pools[p]->persist.table.stats,
+				    sizeof told.pools[p]->persist.table.stats);
+	assert_true(told.stats.persisted > 0);
+	lb_vs_free(&told);
+	lb_vs_free(&plain);
+}
+
 static void test_exchange_rules_with_default(void **state)
 {
 	(void)state;
@@ -1006,6 +1049,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exchange_rules_with_default),
+		cmocka_unit_test(test_prefetch_changes_nothing),
 		cmocka_unit_test(test_exchange_rules_without_default),
 		cmocka_unit_test(test_rules_against_reference),
 		cmocka_unit_test(test_subservice_validation),

@@ -74,6 +74,9 @@ void balancer_route(struct balancer *b, const struct lb_request *req, enum workl
 
 /* The connection routed by r has closed (layer 4), or the request has
  * finished (layer 7). */
+/* A hint before balancer_route(b, req, w, ...): start loading the
+ * persistence slot it will read (lb_vs_prefetch). Changes nothing. */
+void balancer_prefetch(const struct balancer *b, const struct lb_request *req, enum workload w);
 void balancer_release(struct balancer *b, const struct bal_route *r);
 
 /* A probe of check i returned ok at now; returns 1 when a server's state in

@@ -39,7 +39,7 @@ typedef void (*sim_handler_fn)(struct sim_engine *eng, struct sim_event *ev);
  * the handler one after another; announced early, they overlap with the
  * events in between. It must only read and prefetch: results never depend
  * on it. */
-typedef void (*sim_lookahead_fn)(const struct sim_event *ev);
+typedef void (*sim_lookahead_fn)(struct sim_engine *eng, const struct sim_event *ev);
 #define SIM_LOOKAHEAD 2
 
 struct sim_event {

@@ -223,6 +223,11 @@ int lb_vs_set_default(struct lb_vs *vs, int pool);
  * (lb_conn_open/close). Cost: O(sub-services x value length) to choose the
  * pool, then the persistence lookup and the pick; no allocation (a table
  * store reuses its fixed entry pool). */
+/* A hint, for a caller that knows a request before it must route it: start
+ * loading the persistence table slot lb_vs_route will read for req (the
+ * same pool choice, the same key). Changes nothing, counts nothing. */
+void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req);
+
 int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,
 		struct lb_route *out);
 

@@ -47,6 +47,50 @@ static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
 	return 0;
 }
 
+/* The request as vs's layer sees it: req itself on layer 7, else a copy in
+ * *l4view with every layer-7 field cleared. */
+static const struct lb_request *view_of(const struct lb_vs *vs, const struct lb_request *req,
+					struct lb_request *l4view)
+{
+	if (vs->layer == LB_LAYER_7)
+		return req;
+	*l4view = *req;
+	l4view->path = NULL;
+	l4view->host = NULL;
+	l4view->cookie = NULL;
+	l4view->hdr_value = NULL;
+	return l4view;
+}
+
+/* The pool for r: the first sub-service that matches, else the default
+ * pool (-1: none). *subservice is the match's index, or -1. */
+static int pool_of(const struct lb_vs *vs, const struct lb_request *r, int *subservice)
+{
+	*subservice = -1;
+	for (uint32_t i = 0; i < vs->nsubservices; i++) {
+		const struct lb_subservice *ss = &vs->subservices[i];
+		if (ss->match->match(ss, r)) {
+			*subservice = (int)i;
+			return (int)ss->pool;
+		}
+	}
+	return vs->default_pool;
+}
+
+void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req)
+{
+	struct lb_request l4view;
+	const struct lb_request *r = view_of(vs, req, &l4view);
+	int subservice;
+	int pool = pool_of(vs, r, &subservice);
+	if (pool < 0)
+		return;
+	const struct lb_vs_pool *vp = vs->pools[pool];
+	struct lb_pers_key key;
+	if (vp->persist.ops && vp->persist.ops->key(&vp->persist, r, &key) == 0)
+		lb_pers_table_prefetch(&vp->persist.table, &key);
+}
+
 int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,
 		struct lb_route *out)
 {
@@ -56,26 +100,10 @@ int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,
 	vs->stats.requests++;
 
 	struct lb_request l4view;
-	const struct lb_request *r = req;
-	if (vs->layer != LB_LAYER_7) {
-		l4view = *req;
-		l4view.path = NULL;
-		l4view.host = NULL;
-		l4view.cookie = NULL;
-		l4view.hdr_value = NULL;
-		r = &l4view;
-	}
-
-	int pool = vs->default_pool;
-	for (uint32_t i = 0; i < vs->nsubservices; i++) {
-		struct lb_subservice *ss = &vs->subservices[i];
-		if (ss->match->match(ss, r)) {
-			ss->hits++;
-			pool = (int)ss->pool;
-			out->subservice = (int)i;
-			break;
-		}
-	}
+	const struct lb_request *r = view_of(vs, req, &l4view);
+	int pool = pool_of(vs, r, &out->subservice);
+	if (out->subservice >= 0)
+		vs->subservices[out->subservice].hits++;
 	if (pool < 0) {
 		/* A layer-4 service without a pool has nothing to send to: that is
 		 * a missing server, not a rule that failed to match. */
