@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "lbsim/cost.h"
+#include "lbsim/event_kind.h"
 #include "lbsim/run.h"
 #include "lbsim/server.h"
 #include "sim_fixture.h"
@@ -36,6 +37,40 @@ static uint32_t servers_used(const struct run_result *r)
 	for (uint32_t i = 0; i < r->nservers; i++)
 		used += r->servers[i].requests > 0;
 	return used;
+}
+
+/* The profile of a device-driven layer-7 run with persistence (the path
+ * where the look-ahead prefetches devices, connections and table slots):
+ * every event is counted once under its kind, connection timers and
+ * completions among them, and the results are those of an unprofiled run. */
+static void test_profile_devices_l7(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 4, 0, 500, 0, 300, 30, 1);
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_MAPI));
+	fixture_design(&f, 0, SCN_DESIGN_L7, "roundrobin");
+	f.designs[0].persist = lb_pers_find("cookie");
+	f.designs[0].pers_params = (struct lb_pers_params){.size = 2000, .expire_ns = 600 * SIM_NS_PER_S};
+	struct run_result plain, timed;
+	run_ok(&f, 0, &plain);
+	struct sim_profile prof = {0};
+	struct run_progress progress = {.profile = &prof};
+	char err[256];
+	assert_int_equal(run_design_watched(&f.scn, 0, 0, &timed, err, sizeof err, &progress), 0);
+	uint64_t events = 0;
+	for (unsigned k = 0; k < SIM_PROFILE_KINDS; k++)
+		events += prof.events[k];
+	assert_int_equal(events, timed.events);
+	assert_true(prof.events[EV_CONN] > 0);
+	assert_true(prof.events[EV_SERVER_DONE] > 0);
+	assert_int_equal(plain.events, timed.events);
+	assert_int_equal(plain.sent, timed.sent);
+	assert_int_equal(plain.persisted, timed.persisted);
+	assert_int_equal(plain.traffic_checksum, timed.traffic_checksum);
+	assert_true(plain.persisted > 0);
+	run_result_free(&plain);
+	run_result_free(&timed);
 }
 
 /* 3,000 users behind 3 NAT addresses, 8 servers. Balancing on the source
@@ -371,6 +406,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_health_pages),
 		cmocka_unit_test(test_nat_collapse),
+		cmocka_unit_test(test_profile_devices_l7),
 		cmocka_unit_test(test_partial_failure),
 		cmocka_unit_test(test_common_random_numbers_across_designs),
 		cmocka_unit_test(test_request_rates_per_kind),
