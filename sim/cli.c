@@ -611,6 +611,17 @@ static int prepare_output(const struct cli_opts *o, const struct batch_comm *com
 	return batch_comm_all_ok(comm, ok) ? 0 : -1;
 }
 
+/* The outcome b of a batch run on every rank: a failure is told once (by
+ * rank 0, or by a rank whose own run failed, b == -1). 1 when it failed. */
+static int batch_failed(int b, int lead, const char *err)
+{
+	if (b == 0)
+		return 0;
+	if (lead || b == -1)
+		fprintf(stderr, "lbsim: %s\n", err);
+	return 1;
+}
+
 static int cmd_sweep(const struct cli_opts *o)
 {
 	struct batch_comm comm;
@@ -651,10 +662,7 @@ static int cmd_sweep(const struct cli_opts *o)
 			scn->name, sw.npoints, sw.ntasks, scn->seed);
 	if (progress && comm.size > 1)
 		fprintf(progress, "lbsim: %d MPI ranks, %u thread(s) each\n", comm.size, jobs);
-	int b = sweep_run(&sw, &comm, jobs, progress, err, sizeof err);
-	if (b != 0) {
-		if (lead || b == -1)
-			fprintf(stderr, "lbsim: %s\n", err);
+	if (batch_failed(sweep_run(&sw, &comm, jobs, progress, err, sizeof err), lead, err)) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
@@ -734,10 +742,7 @@ static int cmd_plan(const struct cli_opts *o)
 		fprintf(progress, "lbsim: %s: plan for %u design(s) x %u users level(s), %u "
 			"replication(s) per evaluation, seed %" PRIu64 "\n", scn->name, scn->ndesigns,
 			po.nusers ? po.nusers : 1, scn->replications, scn->seed);
-	int b = plan_run(&pl, scn, &po, &comm, jobs, progress, err, sizeof err);
-	if (b != 0) {
-		if (lead || b == -1)
-			fprintf(stderr, "lbsim: %s\n", err);
+	if (batch_failed(plan_run(&pl, scn, &po, &comm, jobs, progress, err, sizeof err), lead, err)) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}

@@ -17,23 +17,13 @@ static void write_metric(const struct experiment *ex, struct csv_out *c, double 
 			 const struct summary_metric *m, const char *scope, int arg)
 {
 	struct estimate e = summary_estimate(ex, d, m, arg, buf);
-	csv_out_str(c, ex->scn->designs[d].name);
-	csv_out_str(c, m->name);
-	csv_out_str(c, scope);
-	csv_out_str(c, m->unit);
-	csv_out_num(c, e.mean);
-	csv_out_num(c, e.ci_low);
-	csv_out_num(c, e.ci_high);
-	csv_out_u64(c, e.n);
-	csv_out_end_row(c);
+	summary_write_row(c, ex->scn->designs[d].name, m, scope, &e);
 }
 
 static void write_summary(const struct experiment *ex, struct csv_out *c, double *buf)
 {
-	static const char *const header[] = {"design", "metric", "scope", "unit", "mean",
-					     "ci95_low", "ci95_high", "replications"};
 	const struct scenario *scn = ex->scn;
-	csv_out_row(c, COUNT(header), header);
+	csv_out_row(c, SUMMARY_NCOLUMNS, summary_columns);
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		for (size_t m = 0; m < summary_design_metrics_len; m++)
 			write_metric(ex, c, buf, d, &summary_design_metrics[m], "all", 0);
@@ -207,10 +197,7 @@ static void write_differences(const struct experiment *ex, struct csv_out *c, do
 			csv_out_str(c, scn->designs[0].name);
 			csv_out_str(c, m->name);
 			csv_out_str(c, m->unit);
-			csv_out_num(c, e.mean);
-			csv_out_num(c, e.ci_low);
-			csv_out_num(c, e.ci_high);
-			csv_out_u64(c, e.n);
+			summary_write_estimate(c, &e);
 			csv_out_end_row(c);
 		}
 	}

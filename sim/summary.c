@@ -224,6 +224,29 @@ const char *summary_metric_names(char *buf, size_t len, enum summary_scope scope
 	return buf;
 }
 
+const char *const summary_columns[SUMMARY_NCOLUMNS] = {
+	"design", "metric", "scope", "unit", "mean", "ci95_low", "ci95_high", "replications",
+};
+
+void summary_write_estimate(struct csv_out *c, const struct estimate *e)
+{
+	csv_out_num(c, e->mean);
+	csv_out_num(c, e->ci_low);
+	csv_out_num(c, e->ci_high);
+	csv_out_u64(c, e->n);
+}
+
+void summary_write_row(struct csv_out *c, const char *design, const struct summary_metric *m,
+		       const char *scope, const struct estimate *e)
+{
+	csv_out_str(c, design);
+	csv_out_str(c, m->name);
+	csv_out_str(c, scope);
+	csv_out_str(c, m->unit);
+	summary_write_estimate(c, e);
+	csv_out_end_row(c);
+}
+
 struct estimate summary_estimate(const struct experiment *ex, uint32_t design,
 				 const struct summary_metric *m, int arg, double *buf)
 {

@@ -223,21 +223,11 @@ static void write_row(const struct sweep *sw, struct csv_out *c, uint32_t p, uin
 	struct estimate e = estimate_mean(buf, s->replications);
 	for (uint32_t a = 0; a < sw->naxes; a++)
 		csv_out_str(c, sw->axes[a].values[sw->choice[(size_t)p * sw->naxes + a]].text);
-	csv_out_str(c, s->designs[d].name);
-	csv_out_str(c, m->name);
-	csv_out_str(c, scope);
-	csv_out_str(c, m->unit);
-	csv_out_num(c, e.mean);
-	csv_out_num(c, e.ci_low);
-	csv_out_num(c, e.ci_high);
-	csv_out_u64(c, e.n);
-	csv_out_end_row(c);
+	summary_write_row(c, s->designs[d].name, m, scope, &e);
 }
 
 int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t errlen)
 {
-	static const char *const tail[] = {"design", "metric", "scope", "unit", "mean",
-					   "ci95_low", "ci95_high", "replications"};
 	uint32_t maxreps = 1;
 	for (uint32_t p = 0; p < sw->npoints; p++)
 		if (sw->points[p].replications > maxreps)
@@ -254,8 +244,8 @@ int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t e
 	}
 	for (uint32_t a = 0; a < sw->naxes; a++)
 		csv_out_str(&c, sw->axes[a].key);
-	for (size_t k = 0; k < COUNT(tail); k++)
-		csv_out_str(&c, tail[k]);
+	for (size_t k = 0; k < SUMMARY_NCOLUMNS; k++)
+		csv_out_str(&c, summary_columns[k]);
 	csv_out_end_row(&c);
 	for (uint32_t p = 0; p < sw->npoints; p++) {
 		const struct scenario *s = &sw->points[p];

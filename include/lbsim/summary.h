@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
 #include "lbsim/stats.h"
 
@@ -37,6 +38,18 @@ const char *summary_metric_names(char *buf, size_t len, enum summary_scope scope
  * room for one value per replication. */
 struct estimate summary_estimate(const struct experiment *ex, uint32_t design,
 				 const struct summary_metric *m, int arg, double *buf);
+
+/* summary.csv's columns; sweep.csv has the same after its parameters. */
+#define SUMMARY_NCOLUMNS 8
+extern const char *const summary_columns[SUMMARY_NCOLUMNS];
+
+/* An estimate as the last four columns of a result row: mean, ci95_low,
+ * ci95_high, replications (summary.csv, sweep.csv, differences.csv). */
+void summary_write_estimate(struct csv_out *c, const struct estimate *e);
+
+/* The row of metric m of design in scope, ended: summary_columns' order. */
+void summary_write_row(struct csv_out *c, const char *design, const struct summary_metric *m,
+		       const char *scope, const struct estimate *e);
 
 /* Does some population of scn ask for workload w? */
 int summary_workload_used(const struct scenario *scn, int w);
