@@ -8,12 +8,12 @@
  * small ranges on purpose so that many events share an instant and the
  * tie-break by scheduling order is exercised, not just the time order.
  *
- * Inside the engine (a ladder queue, sim/engine.c), sim_engine_check
+ * Inside the engine (a ladder queue, sim/engine/engine.c), sim_engine_check
  * verifies its invariants after cancels and along random runs (every
  * pending event sits at the slot its heap_index names, which is what makes
  * cancel O(1); tiers ordered; tombstones bounded). The white-box tests near
  * the end build ladders of known shape and read where events sit through
- * the encoding in sim/engine_internal.h: cancels in every tier, events on
+ * the encoding in sim/engine/engine_internal.h: cancels in every tier, events on
  * every bucket edge, a pile at one instant, the bottom split into a rung,
  * tombstones, and times at the end of time.
  */
@@ -35,7 +35,7 @@
 
 /* For the white-box tests of the ladder: how heap_index and chunk owners
  * name an event's tier. */
-#include "../sim/engine_internal.h"
+#include "../sim/engine/engine_internal.h"
 
 /* ---- a trace of handler runs ------------------------------------------- */
 
@@ -1166,7 +1166,7 @@ static void test_free_with_pending(void **state)
 /* ---- the ladder's own cases (white-box) -------------------------------------
 
  * These build ladders of known shape, look at where events sit through the
- * documented encoding (sim/engine_internal.h), and check the order against
+ * documented encoding (sim/engine/engine_internal.h), and check the order against
  * the qsort reference. A book records every scheduling so that the
  * reference knows what must run and in which order. */
 

@@ -786,7 +786,7 @@ static void test_dependent_errors(void **state)
 }
 
 /* An unknown metric of the whole design lists the catalogue's names of
- * that scope (sim/summary.c, which grows) and suggests the closest. */
+ * that scope (sim/runs/summary.c, which grows) and suggests the closest. */
 static void test_unknown_metric_lists_catalogue(void **state)
 {
 	(void)state;

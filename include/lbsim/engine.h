@@ -46,7 +46,7 @@ struct sim_event {
 	sim_handler_fn fn;
 	void *ctx;            /* for the handler: the owning object */
 	uint32_t heap_index;  /* where the engine keeps it (private encoding, see
-			       * sim/engine.c); SIM_EVENT_IDLE when not pending */
+			       * sim/engine/engine.c); SIM_EVENT_IDLE when not pending */
 	uint32_t kind;        /* handler kind, for profiling and tracing only */
 };
 
@@ -63,7 +63,7 @@ struct sim_profile {
 };
 
 /* The engine's internals, public only so that an engine can live by value
- * inside its owner; sim/engine.c explains the design (a ladder queue). */
+ * inside its owner; sim/engine/engine.c explains the design (a ladder queue). */
 
 /* A pending event and its time: what every tier of the ladder stores, so
  * that sorting and splitting never chase the event pointer. ev is NULL in a
@@ -74,7 +74,7 @@ struct sim_slot {
 };
 
 /* What the engine may use per pending event, for memory estimates
- * (sim/run.c): a slot in a chunk, and one in the bottom array, which is
+ * (sim/world/run.c): a slot in a chunk, and one in the bottom array, which is
  * reserved for every pending event though mostly left untouched. The name
  * is that of the binary heap's slot that this engine replaced. */
 struct sim_heap_slot {
@@ -140,7 +140,7 @@ void sim_engine_free(struct sim_engine *eng);
 void sim_event_init(struct sim_event *ev, sim_handler_fn fn, void *ctx, uint32_t kind);
 
 /* Schedule ev (not pending) at absolute time at >= now. O(1) amortised for
- * the usual spreads of times (see sim/engine.c for the worst case).
+ * the usual spreads of times (see sim/engine/engine.c for the worst case).
  * Returns 0, or -1 when memory is short (ev is then not pending). */
 int sim_schedule(struct sim_engine *eng, struct sim_event *ev, sim_time_t at);
 

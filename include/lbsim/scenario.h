@@ -144,7 +144,7 @@ struct scn_fault {
 /* An expectation on a result, for `lbsim check` (the CI gate). */
 struct scn_expect {
 	uint32_t design;           /* index into designs */
-	char metric[48];           /* a summary metric (sim/summary.c) */
+	char metric[48];           /* a summary metric (sim/runs/summary.c) */
 	int scope;                 /* enum summary_scope */
 	int arg;                   /* the workload or fault index of a scoped metric */
 	char scope_name[32];       /* "all", a workload's name, or "fault<N>" */

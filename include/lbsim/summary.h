@@ -1,4 +1,4 @@
-/* The catalogue of summary metrics (sim/summary.c): the figures lbsim
+/* The catalogue of summary metrics (sim/runs/summary.c): the figures lbsim
  * reports per design, by scope: the whole design, one workload, one
  * fault. */
 #ifndef LBSIM_SUMMARY_H

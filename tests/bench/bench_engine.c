@@ -6,7 +6,7 @@
  * priority queues for discrete-event simulation are compared.
  *
  * Contenders, fed the SAME precomputed increments (integer ns):
- *  - engine:  the real engine (a ladder queue, sim/engine.c), used as the
+ *  - engine:  the real engine (a ladder queue, sim/engine/engine.c), used as the
  *             simulator uses it: sim_run with a handler that reschedules
  *             its own event (indirect call, heap_index kept in every event
  *             for O(1) cancel);
@@ -277,7 +277,7 @@ int main(int argc, char **argv)
 	printf("best of %d runs per figure (shared machine: interference only adds time);"
 	       " steps per run = max(%llu, 5n)\n",
 	       REPS, (unsigned long long)steps);
-	printf("engine = ladder queue (sim/engine.c); baseline = plain binary heap inlined in the"
+	printf("engine = ladder queue (sim/engine/engine.c); baseline = plain binary heap inlined in the"
 	       " loop (no handler call, no cancel index)\n");
 
 	static const char *const titles[] = {"pending n", "steps", "engine ns/ev",

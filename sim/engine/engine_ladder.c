@@ -1,7 +1,7 @@
 /* The ladder's amortised work: refilling the bottom from the rungs and the
  * top, splitting a bucket into a new rung, sorting a bucket into the
  * bottom, inserting into the bottom, and squeezing out tombstones. The
- * design and its complexity are in sim/engine.c.
+ * design and its complexity are in sim/engine/engine.c.
  *
  * Every loop that moves events reads its source in order and appends to
  * its destinations, so events due at the same time keep their scheduling

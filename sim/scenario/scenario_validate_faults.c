@@ -3,7 +3,7 @@
  *
  * Both refer to what comes before them: a fault to a server (counted from
  * 1 in the file, stored from 0) and a time within the run; an expectation
- * to a design by name, a metric of the summary catalogue (sim/summary.c)
+ * to a design by name, a metric of the summary catalogue (sim/runs/summary.c)
  * and a scope: the whole design, a workload that some population uses, or
  * a fault by its number. An expectation remembers where the file states
  * it, for the lines `lbsim check` prints.

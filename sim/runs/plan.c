@@ -60,7 +60,7 @@ enum plan_fig {
 	F_COUNT = F_WL_MEAN + WL_COUNT,
 };
 
-/* Catalogue names of the figures that are summary metrics (sim/summary.c),
+/* Catalogue names of the figures that are summary metrics (sim/runs/summary.c),
  * so that a plan judges exactly what summary.csv reports. */
 static const char *const fig_metric[F_COUNT] = {
 	[F_BUSY_MAX] = "server_busy_max", [F_BUSY_MEAN] = "server_busy_mean",

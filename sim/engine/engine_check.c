@@ -1,7 +1,7 @@
 /* sim_engine_check: the ladder's invariants, spelled out for the tests.
  * Each failed check returns its own code so that a failing test says which.
  *
- * The invariants (sim/engine.c explains why they give the right order):
+ * The invariants (sim/engine/engine.c explains why they give the right order):
  *  - every live slot's event names that slot in its heap_index;
  *  - the bottom is sorted, starts at or after now, and ends before the
  *    finest rung's current bucket (or top_start);

@@ -1,6 +1,6 @@
 /* Private to sim/engine*.c: constants, the encoding of an event's place,
  * and the small helpers that both the hot paths (engine.c) and the
- * amortised ones (engine_ladder.c) use. sim/engine.c explains the design.
+ * amortised ones (engine_ladder.c) use. sim/engine/engine.c explains the design.
  */
 #ifndef LBSIM_ENGINE_INTERNAL_H
 #define LBSIM_ENGINE_INTERNAL_H

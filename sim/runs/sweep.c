@@ -1,6 +1,6 @@
 /* `lbsim sweep`; see include/lbsim/sweep.h.
  *
- * Each run keeps the figures of the summary catalogue (sim/summary.c) in
+ * Each run keeps the figures of the summary catalogue (sim/runs/summary.c) in
  * a fixed layout: the whole-design metrics, then every workload's metrics
  * (all workloads, used or not, so that the layout is the same for every
  * point), then every fault's. sweep.csv is then written from those

@@ -1,9 +1,9 @@
 /* Running a batch of runs on the threads of this process; see
  * include/lbsim/mpi_batch.h. The exchange between MPI ranks is in
- * sim/mpi_comm.c.
+ * sim/runs/mpi_comm.c.
  *
  * Threads take this rank's tasks by index from a shared counter (the
- * pattern of sim/experiment.c), run each, let the extract hook write its
+ * pattern of sim/runs/experiment.c), run each, let the extract hook write its
  * figures into the task's own slot, and free the run at once, so memory
  * holds at most `jobs` runs whatever the batch's size, and the numbers
  * never depend on which thread ran what, or when.
