@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "lbsim/csv_out.h"
+#include "lbsim/gnuplot.h"
 #include "lbsim/params.h"
 #include "lbsim/stats.h"
 #include "lbsim/summary.h"
@@ -910,22 +911,22 @@ int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t err
 
 int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size_t errlen)
 {
-	struct sweep_gp *g = malloc(sizeof *g);
+	struct gp_vars *g = malloc(sizeof *g);
 	if (!g) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	g->used = 0;
-	sweep_gp_add(g, "ndesigns=%u; ", pl->scn->ndesigns);
+	gp_vars_add(g, "ndesigns=%u; ", pl->scn->ndesigns);
 	for (uint32_t d = 0; d < pl->scn->ndesigns; d++) {
 		char var[32];
 		snprintf(var, sizeof var, "design%u", d + 1);
-		sweep_gp_str(g, var, pl->scn->designs[d].name);
+		gp_vars_str(g, var, pl->scn->designs[d].name);
 	}
-	sweep_gp_str(g, "sizelabel", pl->opts.size_key == PLAN_SIZE_CORES ? "cores per server"
+	gp_vars_str(g, "sizelabel", pl->opts.size_key == PLAN_SIZE_CORES ? "cores per server"
 									 : "servers");
-	sweep_gp_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 4 : 3);
-	int rc = sweep_draw(dir, "plan", "plan", g, log, err, errlen);
+	gp_vars_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 4 : 3);
+	int rc = gp_draw(dir, "plan", "plan", g, log, err, errlen);
 	free(g);
 	return rc;
 }
