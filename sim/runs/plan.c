@@ -71,6 +71,14 @@ static const char *const fig_metric[F_COUNT] = {
 	[F_LB_MEM] = "lb_mem_bytes",
 };
 
+/* The values a figure can take, for its interval: busy and failed
+ * shares are fractions, the rest times, counts, cores and bytes. */
+static enum value_range fig_range(int f)
+{
+	return f == F_BUSY_MAX || f == F_BUSY_MEAN || f == F_FAILED_SHARE ? RANGE_UNIT
+									  : RANGE_NONNEG;
+}
+
 struct plan_getters {
 	const struct summary_metric *all[F_COUNT];
 	const struct summary_metric *wl_p99, *wl_mean;
@@ -296,6 +304,7 @@ struct plan_eval {
 	int ok;                      /* every target met */
 	int failing;                 /* first target not met, -1 */
 	double mean[F_COUNT];
+	double lo[F_COUNT], hi[F_COUNT]; /* their 95 % intervals (NaN: one replication) */
 	double judged[F_COUNT];      /* mean, or the interval's upper end when strict */
 };
 
@@ -697,8 +706,10 @@ static void record(struct plan_ctx *pc, struct plan_search *s, const double *val
 	for (int f = 0; f < F_COUNT; f++) {
 		for (uint32_t r = 0; r < reps; r++)
 			buf[r] = values[(first + r) * F_COUNT + (size_t)f];
-		struct estimate est = estimate_mean(buf, reps);
+		struct estimate est = estimate_mean_in(buf, reps, fig_range(f));
 		e->mean[f] = est.mean;
+		e->lo[f] = est.ci_low;
+		e->hi[f] = est.ci_high;
 		e->judged[f] = pc->o->strict && est.n > 1 ? est.ci_high : est.mean;
 	}
 	judge(pc, e);

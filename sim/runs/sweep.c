@@ -5,7 +5,7 @@
  * (all workloads, used or not, so that the layout is the same for every
  * point), then every fault's. sweep.csv is then written from those
  * figures exactly as experiment_csv.c writes summary.csv from runs: same
- * getters, same estimate_mean, same number format, so a point's rows are
+ * getters, same estimate_mean_in, same number format, so a point's rows are
  * byte for byte the summary.csv of `lbsim run` with the point's values.
  *
  * Memory: the point scenarios (two small arrays each) and nvalues doubles
@@ -211,19 +211,30 @@ void sweep_free(struct sweep *sw)
 
 /* ---- sweep.csv ------------------------------------------------------------ */
 
+struct row_ctx {
+	const struct sweep *sw;
+	struct csv_out *c;
+	uint32_t point, design;
+	double *buf;
+};
+
 /* One row of sweep.csv: the point's values, then the summary.csv row of
- * metric m (figure slot) of design d. */
-static void write_row(const struct sweep *sw, struct csv_out *c, uint32_t p, uint32_t d,
-		      const struct summary_metric *m, size_t slot, const char *scope, double *buf)
+ * the figure, from its slot in the runs' figures. */
+static void write_row(void *ctx, const struct summary_item *it)
 {
-	const struct scenario *s = &sw->points[p];
-	size_t first = sw->first_task[p] + (size_t)d * s->replications;
+	const struct row_ctx *rc = ctx;
+	const struct sweep *sw = rc->sw;
+	const struct scenario *s = &sw->points[rc->point];
+	size_t slot = it->kind == SUMMARY_WORKLOAD ? layout_workload(it->arg) + it->index
+		      : it->kind == SUMMARY_FAULT ? layout_fault((uint32_t)it->arg) + it->index
+						  : it->index;
+	size_t first = sw->first_task[rc->point] + (size_t)rc->design * s->replications;
 	for (uint32_t r = 0; r < s->replications; r++)
-		buf[r] = sw->values[(first + r) * sw->nvalues + slot];
-	struct estimate e = estimate_mean(buf, s->replications);
+		rc->buf[r] = sw->values[(first + r) * sw->nvalues + slot];
+	struct estimate e = estimate_mean_in(rc->buf, s->replications, it->m->range);
 	for (uint32_t a = 0; a < sw->naxes; a++)
-		csv_out_str(c, sw->axes[a].values[sw->choice[(size_t)p * sw->naxes + a]].text);
-	summary_write_row(c, s->designs[d].name, m, scope, &e);
+		csv_out_str(rc->c, sw->axes[a].values[sw->choice[(size_t)rc->point * sw->naxes + a]].text);
+	summary_write_row(rc->c, s->designs[rc->design].name, it->m, it->scope, &e);
 }
 
 int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t errlen)
@@ -247,28 +258,10 @@ int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t e
 	for (size_t k = 0; k < SUMMARY_NCOLUMNS; k++)
 		csv_out_str(&c, summary_columns[k]);
 	csv_out_end_row(&c);
-	for (uint32_t p = 0; p < sw->npoints; p++) {
-		const struct scenario *s = &sw->points[p];
-		for (uint32_t d = 0; d < s->ndesigns; d++) {
-			for (size_t m = 0; m < summary_design_metrics_len; m++)
-				write_row(sw, &c, p, d, &summary_design_metrics[m], m, "all", buf);
-			for (int w = 0; w < WL_COUNT; w++) {
-				if (!summary_workload_used(s, w))
-					continue;
-				for (size_t m = 0; m < summary_workload_metrics_len; m++)
-					write_row(sw, &c, p, d, &summary_workload_metrics[m],
-						  layout_workload(w) + m, workload_name((enum workload)w),
-						  buf);
-			}
-			for (uint32_t f = 0; f < s->nfaults; f++) {
-				char scope[32];
-				snprintf(scope, sizeof scope, "fault%u", f + 1);
-				for (size_t m = 0; m < summary_fault_metrics_len; m++)
-					write_row(sw, &c, p, d, &summary_fault_metrics[m],
-						  layout_fault(f) + m, scope, buf);
-			}
-		}
-	}
+	struct row_ctx rc = {.sw = sw, .c = &c, .buf = buf};
+	for (rc.point = 0; rc.point < sw->npoints; rc.point++)
+		for (rc.design = 0; rc.design < sw->points[rc.point].ndesigns; rc.design++)
+			summary_for_each(&sw->points[rc.point], write_row, &rc);
 	free(buf);
 	if (c.error) {
 		snprintf(err, errlen, "%s/sweep.csv: write failed (device full?)", dir);
