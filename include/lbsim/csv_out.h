@@ -38,8 +38,4 @@ int csv_out_commit(struct csv_out *c, char *err, size_t errlen);
 /* Give up: close and remove the temporary file. */
 void csv_out_abort(struct csv_out *c);
 
-/* mkdir -p dir, then check that a file can be created in it. Returns 0, or
- * -1 with a message. */
-int output_dir_prepare(const char *dir, char *err, size_t errlen);
-
 #endif

@@ -172,6 +172,11 @@ struct scenario {
 	struct scn_expect *expects;
 	uint32_t nexpects;
 	char path[512];            /* the file it was loaded from */
+	/* The bytes it was loaded from, as read (not NUL-terminated): what
+	 * the results record as scenario.yaml, whatever happens to the file
+	 * meanwhile. Owned by the scenario (params_copy shares them). */
+	char *source;
+	size_t source_len;
 };
 
 /* A load error. line and column count from 1; 0 when no position applies

@@ -22,6 +22,7 @@
 #include "lbsim/plot.h"
 #include "lbsim/profile.h"
 #include "lbsim/report.h"
+#include "lbsim/result_set.h"
 #include "lbsim/scenario.h"
 #include "lbsim/summary_csv.h"
 #include "lbsim/sweep.h"
@@ -379,15 +380,35 @@ static int cmd_validate(const struct cli_opts *o)
 	return LBSIM_EXIT_OK;
 }
 
-static int cmd_plot(const struct cli_opts *o)
+/* Plot or report into a results folder: an update of its result set, so
+ * that a failure (gnuplot, a full device) leaves the folder as it was. */
+static int update_results(const struct cli_opts *o,
+			  int (*write)(const char *dir, const char *shown, FILE *log, char *err,
+				       size_t errlen))
 {
-	char err[1024];
-	int rc = plot_results(o->file, stdout, err, sizeof err);
-	if (rc != 0) {
+	char err[4096];
+	struct result_set rs;
+	if (result_set_begin(&rs, o->file, RESULT_SET_UPDATE, o->quiet ? NULL : stderr, err,
+			     sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_FAILED;
+	}
+	if (write(rs.dir, o->file, o->quiet ? NULL : stdout, err, sizeof err) != 0) {
+		result_set_message(&rs, err, sizeof err);
+		result_set_abort(&rs);
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_FAILED;
+	}
+	if (result_set_commit(&rs, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_FAILED;
 	}
 	return LBSIM_EXIT_OK;
+}
+
+static int cmd_plot(const struct cli_opts *o)
+{
+	return update_results(o, plot_results);
 }
 
 /* Bytes the runs may use: --memory-limit, else 80 % of this machine's
@@ -456,8 +477,9 @@ static unsigned jobs_of(const struct cli_opts *o)
 static int simulate(const struct cli_opts *o, int checking)
 {
 	struct scenario *scn;
-	char err[1024];
-	char outdir[4096];
+	char err[4096];
+	char defdir[4096];
+	const char *outdir = o->outdir;
 	if (load(o->file, &scn) != 0)
 		return LBSIM_EXIT_USAGE;
 	if (checking && scn->nexpects == 0 && !o->baseline) {
@@ -466,10 +488,10 @@ static int simulate(const struct cli_opts *o, int checking)
 		return LBSIM_EXIT_USAGE;
 	}
 	apply_common(o, scn);
-	if (o->outdir)
-		snprintf(outdir, sizeof outdir, "%s", o->outdir);
-	else
-		default_outdir(scn->name, outdir, sizeof outdir);
+	if (!outdir) {
+		default_outdir(scn->name, defdir, sizeof defdir);
+		outdir = defdir;
+	}
 	unsigned jobs = jobs_of(o);
 	if (refuse_if_too_big(o, scn, jobs) != 0) {
 		scn_free(scn);
@@ -482,8 +504,10 @@ static int simulate(const struct cli_opts *o, int checking)
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
-	/* Refuse an unusable output folder before spending time simulating. */
-	if (output_dir_prepare(outdir, err, sizeof err) != 0) {
+	/* Refuse an unusable output folder before spending time simulating;
+	 * the results go into a private folder swapped in whole at the end. */
+	struct result_set rs;
+	if (result_set_begin(&rs, outdir, 0, o->quiet ? NULL : stderr, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		summary_csv_free(&base);
 		scn_free(scn);
@@ -497,10 +521,17 @@ static int simulate(const struct cli_opts *o, int checking)
 	struct experiment ex = {.profile = o->profile};
 	int rc = LBSIM_EXIT_OK;
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
+		result_set_abort(&rs);
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
-	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0 ||
-		   report_save_scenario(o->file, outdir, err, sizeof err) != 0) {
+	} else if (experiment_write_csv(&ex, rs.dir, err, sizeof err) != 0 ||
+		   report_save_scenario(scn, rs.dir, err, sizeof err) != 0 ||
+		   /* A missing gnuplot does not fail the run: the CSV is the result. */
+		   (o->plot && plot_results(rs.dir, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0 &&
+		    (result_set_message(&rs, err, sizeof err), fprintf(stderr, "lbsim: %s\n", err), 0)) ||
+		   result_set_commit(&rs, err, sizeof err) != 0) {
+		result_set_message(&rs, err, sizeof err);
+		result_set_abort(&rs);
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 	} else {
@@ -516,9 +547,6 @@ static int simulate(const struct cli_opts *o, int checking)
 		}
 		if (o->profile)
 			profile_print(stderr, &ex.profile_sum, (size_t)scn->ndesigns * scn->replications);
-		/* A missing gnuplot does not fail the run: the CSV is the result. */
-		if (o->plot && plot_results(outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
-			fprintf(stderr, "lbsim: %s\n", err);
 		if (checking) {
 			unsigned failed = check_expectations(&ex, o->strict, stdout);
 			if (scn->nexpects)
@@ -538,12 +566,7 @@ static int simulate(const struct cli_opts *o, int checking)
 
 static int cmd_report(const struct cli_opts *o)
 {
-	char err[1024];
-	if (report_write(o->file, stdout, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
-		return LBSIM_EXIT_FAILED;
-	}
-	return LBSIM_EXIT_OK;
+	return update_results(o, report_write);
 }
 
 static int cmd_run(const struct cli_opts *o)
@@ -589,16 +612,17 @@ static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **
 /* The output folder on rank 0 (made and tested), agreed by every rank. */
 static int prepare_output(const struct cli_opts *o, const struct batch_comm *comm,
 			  const struct scenario *scn, const char *suffix, double need,
-			  char *outdir, size_t len)
+			  char *buf, size_t len, const char **outdir, struct result_set *rs)
 {
-	char err[1024];
+	char err[4096];
 	int ok = 1;
 	if (o->outdir) {
-		snprintf(outdir, len, "%s", o->outdir);
+		*outdir = o->outdir;
 	} else {
 		char base[4096];
 		default_outdir(scn->name, base, sizeof base);
-		snprintf(outdir, len, "%s-%s", base, suffix);
+		snprintf(buf, len, "%s-%s", base, suffix);
+		*outdir = buf;
 	}
 	double limit = memory_limit_of(o);
 	if (limit > 0 && need > limit) {
@@ -607,11 +631,67 @@ static int prepare_output(const struct cli_opts *o, const struct batch_comm *com
 			"--memory-limit\n", o->file, need / 1073741824.0, limit / 1073741824.0);
 		ok = 0;
 	}
-	if (ok && comm->rank == 0 && output_dir_prepare(outdir, err, sizeof err) != 0) {
+	if (ok && comm->rank == 0 &&
+	    result_set_begin(rs, *outdir, 0, o->quiet ? NULL : stderr, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		ok = 0;
 	}
-	return batch_comm_all_ok(comm, ok) ? 0 : -1;
+	if (!batch_comm_all_ok(comm, ok)) {
+		if (ok && comm->rank == 0)
+			result_set_abort(rs);
+		return -1;
+	}
+	return 0;
+}
+
+/* Rank 0 writes the results (write, then plots unless --no-plot) into the
+ * work folder and swaps it in. A missing gnuplot does not fail: the CSV
+ * is the result. Returns 0, or -1 (said, the folder as it was). */
+static int finish_output(const struct cli_opts *o, struct result_set *rs, const char *outdir,
+			 int (*write)(const void *what, const char *dir, char *err, size_t errlen),
+			 int (*plot)(const void *what, const char *dir, const char *shown, FILE *log,
+				     char *err, size_t errlen),
+			 const void *what)
+{
+	char err[4096];
+	if (write(what, rs->dir, err, sizeof err) != 0)
+		goto fail;
+	if (!o->no_plot && plot(what, rs->dir, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0) {
+		result_set_message(rs, err, sizeof err);
+		fprintf(stderr, "lbsim: %s\n", err);
+	}
+	if (result_set_commit(rs, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		return -1;
+	}
+	return 0;
+fail:
+	result_set_message(rs, err, sizeof err);
+	result_set_abort(rs);
+	fprintf(stderr, "lbsim: %s\n", err);
+	return -1;
+}
+
+static int write_sweep(const void *what, const char *dir, char *err, size_t errlen)
+{
+	return sweep_write_csv(what, dir, err, errlen);
+}
+
+static int plot_sweep(const void *what, const char *dir, const char *shown, FILE *log, char *err,
+		      size_t errlen)
+{
+	return sweep_plot(what, dir, shown, log, err, errlen);
+}
+
+static int write_plan(const void *what, const char *dir, char *err, size_t errlen)
+{
+	return plan_write_csv(what, dir, err, errlen);
+}
+
+static int plot_plan(const void *what, const char *dir, const char *shown, FILE *log, char *err,
+		     size_t errlen)
+{
+	return plan_plot(what, dir, shown, log, err, errlen);
 }
 
 /* The outcome b of a batch run on every rank: a failure is told once (by
@@ -628,7 +708,8 @@ static int batch_failed(int b, int lead, const char *err)
 static int cmd_sweep(const struct cli_opts *o)
 {
 	struct batch_comm comm;
-	char err[2048], outdir[4200];
+	char err[2048], defdir[4200];
+	const char *outdir = NULL;
 	if (batch_comm_init(&comm, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_USAGE;
@@ -637,6 +718,8 @@ static int cmd_sweep(const struct cli_opts *o)
 	struct scenario *scn = NULL;
 	struct param_axis *axes = calloc(PARAMS_MAX_AXES, sizeof *axes);
 	struct sweep sw = {0};
+	struct result_set rs;
+	int begun = 0;           /* rank 0 holds a result set to finish or abort */
 	if (!axes) {
 		fprintf(stderr, "lbsim: out of memory\n");
 		goto out;
@@ -656,9 +739,10 @@ static int cmd_sweep(const struct cli_opts *o)
 	}
 	unsigned jobs = jobs_of(o);
 	struct batch all = {.tasks = sw.tasks, .ntasks = sw.ntasks};
-	if (prepare_output(o, &comm, scn, "sweep", batch_memory_need(&all, jobs), outdir,
-			   sizeof outdir) != 0)
+	if (prepare_output(o, &comm, scn, "sweep", batch_memory_need(&all, jobs), defdir,
+			   sizeof defdir, &outdir, &rs) != 0)
 		goto out;
+	begun = lead;
 	FILE *progress = o->quiet || !lead ? NULL : stderr;
 	if (progress)
 		fprintf(progress, "lbsim: %s: sweep of %u point(s), %zu run(s), seed %" PRIu64 "\n",
@@ -672,8 +756,8 @@ static int cmd_sweep(const struct cli_opts *o)
 	rc = LBSIM_EXIT_OK;
 	if (!lead)
 		goto out;
-	if (sweep_write_csv(&sw, outdir, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
+	begun = 0;
+	if (finish_output(o, &rs, outdir, write_sweep, plot_sweep, &sw) != 0) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
@@ -681,10 +765,9 @@ static int cmd_sweep(const struct cli_opts *o)
 		fprintf(stderr, "lbsim: %.2f s\n", sw.wall_s);
 		printf("results: %s/sweep.csv\n", outdir);
 	}
-	/* A missing gnuplot does not fail the sweep: the CSV is the result. */
-	if (!o->no_plot && sweep_plot(&sw, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
-		fprintf(stderr, "lbsim: %s\n", err);
 out:
+	if (begun)
+		result_set_abort(&rs);
 	sweep_free(&sw);
 	if (scn)
 		scn_free(scn);
@@ -696,7 +779,8 @@ out:
 static int cmd_plan(const struct cli_opts *o)
 {
 	struct batch_comm comm;
-	char err[2048], outdir[4200];
+	char err[2048], defdir[4200];
+	const char *outdir = NULL;
 	if (batch_comm_init(&comm, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_USAGE;
@@ -705,6 +789,8 @@ static int cmd_plan(const struct cli_opts *o)
 	struct scenario *scn = NULL;
 	struct param_axis *axes = calloc(PARAMS_MAX_AXES, sizeof *axes);
 	struct plan pl = {0};
+	struct result_set rs;
+	int begun = 0;           /* rank 0 holds a result set to finish or abort */
 	struct plan_opts po = o->plan;
 	po.strict = o->strict;
 	if (!axes) {
@@ -737,9 +823,10 @@ static int cmd_plan(const struct cli_opts *o)
 	for (uint32_t d = 0; d < scn->ndesigns; d++)
 		one[d] = (struct batch_task){scn, d, 0};
 	struct batch first = {.tasks = one, .ntasks = scn->ndesigns};
-	if (prepare_output(o, &comm, scn, "plan", batch_memory_need(&first, jobs), outdir,
-			   sizeof outdir) != 0)
+	if (prepare_output(o, &comm, scn, "plan", batch_memory_need(&first, jobs), defdir,
+			   sizeof defdir, &outdir, &rs) != 0)
 		goto out;
+	begun = lead;
 	FILE *progress = o->quiet || !lead ? NULL : stderr;
 	if (progress)
 		fprintf(progress, "lbsim: %s: plan for %u design(s) x %u users level(s), %u "
@@ -752,8 +839,8 @@ static int cmd_plan(const struct cli_opts *o)
 	rc = LBSIM_EXIT_OK;
 	if (!lead)
 		goto out;
-	if (plan_write_csv(&pl, outdir, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
+	begun = 0;
+	if (finish_output(o, &rs, outdir, write_plan, plot_plan, &pl) != 0) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
@@ -767,9 +854,9 @@ static int cmd_plan(const struct cli_opts *o)
 		       pl.wall_s);
 		printf("results: %s/plan.csv\n", outdir);
 	}
-	if (!o->no_plot && plan_plot(&pl, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
-		fprintf(stderr, "lbsim: %s\n", err);
 out:
+	if (begun)
+		result_set_abort(&rs);
 	plan_free(&pl);
 	if (scn)
 		scn_free(scn);

@@ -24,26 +24,13 @@
 #include "lbsim/summary_csv.h"
 #include "lbsim/workload.h"
 
-int report_save_scenario(const char *scenario_path, const char *dir, char *err, size_t errlen)
+int report_save_scenario(const struct scenario *scn, const char *dir, char *err, size_t errlen)
 {
-	FILE *in = fopen(scenario_path, "rb");
-	if (!in) {
-		snprintf(err, errlen, "%s: %s", scenario_path, strerror(errno));
-		return -1;
-	}
 	struct csv_out out;
-	if (csv_out_open(&out, dir, "scenario.yaml", err, errlen) != 0) {
-		fclose(in);
+	if (csv_out_open(&out, dir, "scenario.yaml", err, errlen) != 0)
 		return -1;
-	}
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, out.fp) != n)
-			out.error = 1;
-	if (ferror(in))
+	if (scn->source_len && fwrite(scn->source, 1, scn->source_len, out.fp) != scn->source_len)
 		out.error = 1;
-	fclose(in);
 	return csv_out_commit(&out, err, errlen);
 }
 
@@ -282,7 +269,7 @@ static void write_plots(FILE *fp, const char *dir)
 		fprintf(fp, "No plots: gnuplot was not available when the report was written.\n\n");
 }
 
-int report_write(const char *dir, FILE *log, char *err, size_t errlen)
+int report_write(const char *dir, const char *shown, FILE *log, char *err, size_t errlen)
 {
 	char path[4096];
 	struct scenario *scn;
@@ -302,7 +289,7 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 	}
 	if (!exists(dir, "share.png")) {
 		char perr[1024];
-		if (plot_results(dir, log, perr, sizeof perr) != 0 && log)
+		if (plot_results(dir, shown, log, perr, sizeof perr) != 0 && log)
 			fprintf(log, "report: %s\n", perr);
 	}
 	struct csv_out out;
@@ -320,7 +307,7 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 		fprintf(fp, "Every figure is in summary.csv; the columns are described in lbsim's README.\n");
 		rc = csv_out_commit(&out, err, errlen);
 		if (rc == 0 && log)
-			fprintf(log, "report: %s/report.md\n", dir);
+			fprintf(log, "report: %s/report.md\n", shown);
 	}
 	summary_csv_free(&sm);
 	scn_free(scn);

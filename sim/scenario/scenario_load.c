@@ -109,8 +109,19 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		goto done;
 	}
 	rc = scn_convert(raw, &doc, out, err);
-	if (rc == 0)
+	if (rc == 0) {
 		snprintf((*out)->path, sizeof (*out)->path, "%s", err->file);
+		(*out)->source = malloc(len ? len : 1);
+		if (!(*out)->source) {
+			scn_free(*out);
+			*out = NULL;
+			scn_err_set(err, 0, 0, "out of memory");
+			rc = -1;
+		} else {
+			memcpy((*out)->source, data, len);
+			(*out)->source_len = len;
+		}
+	}
 done:
 	if (raw)
 		cyaml_free(&config, &scn_raw_schema, raw, 0);
@@ -174,5 +185,6 @@ void scn_free(struct scenario *scn)
 	free(scn->designs);
 	free(scn->faults);
 	free(scn->expects);
+	free(scn->source);
 	free(scn);
 }
