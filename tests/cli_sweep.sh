@@ -116,7 +116,7 @@ check "plan says how many simulations it ran" grep -q '^[0-9]* simulation(s) in 
 check "plan prints its scope" grep -q '^Scope: "servers" are .* CPU' "$tmp/stdout"
 check "the plan folder keeps the scenario and its provenance" bash -c "
   cmp -s '$tmp/s.yaml' '$tmp/plan/scenario.yaml' &&
-  grep -qx 'targets,--max-server-busy 0.7 --max-lb-cpu 0.7' '$tmp/plan/provenance.csv' &&
+  grep -qx \"targets,'--max-server-busy 0.7 --max-lb-cpu 0.7\" '$tmp/plan/provenance.csv' &&
   grep -qx 'users_levels,\"400,700\"' '$tmp/plan/provenance.csv' &&
   grep -qx 'spare,0' '$tmp/plan/provenance.csv' && grep -q '^scope,' '$tmp/plan/provenance.csv'"
 # N+1: one spare server more than the load needs, and the M/M/c

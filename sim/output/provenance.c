@@ -132,7 +132,10 @@ int provenance_read(struct provenance *p, const char *dir, char *err, size_t err
 	memset(p, 0, sizeof *p);
 	snprintf(path, sizeof path, "%s/provenance.csv", dir);
 	struct reader r = {.p = p};
-	return csv_in_read(path, on_field, on_row, &r, err, errlen) == CSV_IN_OK ? 0 : -1;
+	/* A provenance file is a few kB: a large one is not lbsim's. */
+	struct csv_in in = {.path = path, .max_bytes = 1u << 20, .on_field = on_field,
+			    .on_row = on_row, .ctx = &r};
+	return csv_in_read(&in, err, errlen) == CSV_IN_OK ? 0 : -1;
 }
 
 const char *provenance_get(const struct provenance *p, const char *key)
