@@ -103,11 +103,13 @@ static void test_mmc_eight_cores(void **state)
 }
 
 /* The balancer as a queue: with a number of cores, every request waits for
- * the balancer's CPU before its server. Open traffic to an l7 design costs
- * each request the same balancer work D (accept, full TLS handshake, HTTP,
- * the bytes' crypto: all constant), so one balancer core is an M/D/1 queue:
- * mean wait rho D / (2 (1 - rho)) (Pollaczek-Khinchine). Servers with many
- * cores add their mean demand S and no wait. Same tolerance as above. */
+ * the balancer's CPU before its server, and its answer waits again on the
+ * way back. Open traffic to an l7 design with empty answers costs each
+ * request the same balancer work D (accept, full TLS handshake, HTTP, the
+ * request's crypto: all constant) and its answer none, so one balancer core
+ * is an M/D/1 queue: mean wait rho D / (2 (1 - rho)) (Pollaczek-Khinchine).
+ * Servers with many cores add their mean demand S and no wait. Same
+ * tolerance as above. */
 static void test_balancer_md1(void **state)
 {
 	(void)state;
@@ -117,10 +119,11 @@ static void test_balancer_md1(void **state)
 	f.designs[0].kind = SCN_DESIGN_L7;
 	f.designs[0].lb_cores = 1;
 	f.designs[0].lb_queue = 1000000;
+	f.scn.clients[WL_OWA].response_bytes = 0;
 	const struct cost_params *p = &f.designs[0].costs;
 	const struct client_cfg *c = &f.scn.clients[WL_OWA];
 	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
-		    p->crypto_byte_ns * (c->request_bytes + c->response_bytes)) / 1e9;
+		    p->crypto_byte_ns * c->request_bytes) / 1e9;
 	double rho = lambda * d;
 	double want = rho * d / (2 * (1 - rho)) + d + s;
 	struct run_result res;
@@ -133,6 +136,39 @@ static void test_balancer_md1(void **state)
 	assert_true(fabs(res.lb_busy - rho) < 0.01);
 	assert_int_equal(res.lb_refused, 0);
 	run_result_free(&res);
+}
+
+/* Answers pass back through the balancer's cores too: with the default
+ * answer size, the cores are busy rho = lambda (D + D_answer), the
+ * utilisation law (whatever the order of service), and a request takes
+ * longer than with empty answers. */
+static void test_balancer_answers_wait(void **state)
+{
+	(void)state;
+	struct fixture f;
+	const double lambda = 600;
+	fixture_init(&f, 1, 1000, 1000000, 1000, lambda / 1000, 1000, 20, 1);
+	f.designs[0].kind = SCN_DESIGN_L7;
+	f.designs[0].lb_cores = 1;
+	f.designs[0].lb_queue = 1000000;
+	const struct cost_params *p = &f.designs[0].costs;
+	const struct client_cfg *c = &f.scn.clients[WL_OWA];
+	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
+		    p->crypto_byte_ns * c->request_bytes) / 1e9;
+	double d_answer = p->crypto_byte_ns * c->response_bytes / 1e9;
+	double rho = lambda * (d + d_answer);
+	struct run_result res, empty;
+	char err[256];
+	assert_int_equal(run_design(&f.scn, 0, 0, &res, err, sizeof err), 0);
+	f.scn.clients[WL_OWA].response_bytes = 0;
+	assert_int_equal(run_design(&f.scn, 0, 0, &empty, err, sizeof err), 0);
+	print_message("balancer busy %.4f, utilisation law %.4f; mean response %.6f s, "
+		      "%.6f s with empty answers\n", res.lb_busy, rho, res.response_mean_ns / 1e9,
+		      empty.response_mean_ns / 1e9);
+	assert_true(fabs(res.lb_busy - rho) < 0.01);
+	assert_true(res.response_mean_ns > empty.response_mean_ns + 0.9 * d_answer * 1e9);
+	run_result_free(&res);
+	run_result_free(&empty);
 }
 
 /* Past its queue limit the balancer refuses, and every refusal is counted
@@ -190,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_mmc_four_cores),
 		cmocka_unit_test(test_mmc_eight_cores),
 		cmocka_unit_test(test_balancer_md1),
+		cmocka_unit_test(test_balancer_answers_wait),
 		cmocka_unit_test(test_balancer_refuses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
