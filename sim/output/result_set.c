@@ -48,7 +48,7 @@
 static const char *const output_names[] = {
 	/* lbsim run, check (experiment_csv.c, report.c) */
 	"summary.csv", "runs.csv", "servers.csv", "server_workloads.csv", "timeseries.csv",
-	"events.csv", "latency.csv", "differences.csv", "scenario.yaml",
+	"events.csv", "latency.csv", "differences.csv", "scenario.yaml", "provenance.csv",
 	/* lbsim report (Markdown now; HTML and JUnit are coming) */
 	"report.md", "report.html", "junit.xml",
 	/* lbsim sweep, plan */
