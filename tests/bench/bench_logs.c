@@ -40,8 +40,8 @@
 
 static const char *const agents[] = {
 	"Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.16130;+Pro)",
-	"Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)"
-	"+Chrome/122.0.0.0+Safari/537.36",
+	("Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)"
+	 "+Chrome/122.0.0.0+Safari/537.36"),
 	"Apple-iPhone14C2/2104.110",
 	"Android/13-EAS-2.0",
 	"Outlook-iOS/2.0",
