@@ -146,3 +146,45 @@ void csv_out_abort(struct csv_out *c)
 	c->fp = NULL;
 	unlink(c->tmp_path);
 }
+
+static int mkdir_p(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+	if (n == 0 || n >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+int output_dir_prepare(const char *dir, char *err, size_t errlen)
+{
+	if (mkdir_p(dir) != 0) {
+		snprintf(err, errlen, "%s: cannot create the output folder: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct csv_out probe;
+	if (csv_out_open(&probe, dir, "probe", err, errlen) != 0)
+		return -1;
+	csv_out_abort(&probe);
+	return 0;
+}
