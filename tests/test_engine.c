@@ -592,7 +592,7 @@ static uint64_t draw_u64(gsl_rng *r)
  * of time, and piles of equal times. */
 static sim_time_t delay_wide(gsl_rng *r, sim_time_t now)
 {
-	unsigned u = (unsigned)gsl_rng_uniform_int(r, 10000);
+	unsigned u = (unsigned)gsl_rng_uniform_int(r, 32);
 	if (u < 8)
 		return 0;
 	if (u < 16)
