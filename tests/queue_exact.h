@@ -1,8 +1,10 @@
 /* Exact mean waiting and response times of the queues that lbsim's tests
  * and benchmarks check the simulator against, computed independently of
- * it (header-only, libm alone).
+ * it (header-only, libm alone; lbsim's own M/M/c closed forms for the
+ * planner, include/lbsim/queueing.h, are computed another way, by the
+ * Erlang B recursion).
  *
- *   M/M/c     Erlang C.
+ *   M/M/c     Erlang C, by the direct sum.
  *   GI/M/c    c servers of rate mu, FCFS, renewal arrivals with
  *             Laplace-Stieltjes transform A*(s) (here Erlang-k: a server
  *             that gets every k-th of a Poisson stream, as round robin over
@@ -31,7 +33,7 @@
 
 /* Erlang C: probability that an arrival waits, c servers, offered load a =
  * lambda / mu (in Erlangs), a < c. */
-static inline double erlang_c(unsigned c, double a)
+static inline double erlang_c_by_sum(unsigned c, double a)
 {
 	double term = 1, sum = 1; /* a^k / k! for k = 0 */
 	for (unsigned k = 1; k < c; k++) {
@@ -48,7 +50,7 @@ static inline double erlang_c(unsigned c, double a)
 static inline double mmc_response(unsigned c, double lambda, double mu)
 {
 	double a = lambda / mu;
-	return erlang_c(c, a) / (c * mu - lambda) + 1 / mu;
+	return erlang_c_by_sum(c, a) / (c * mu - lambda) + 1 / mu;
 }
 
 /* LST of an Erlang-k interarrival time of phase rate theta (mean k / theta). */
