@@ -54,6 +54,17 @@ struct param_axis {
 int params_parse(struct param_axis *ax, const struct scenario *scn, const char *arg,
 		 char *err, size_t errlen);
 
+/* 1, with a message, when axes a and b set the same field of the same
+ * population or design (the same key twice, NAME and *, users and
+ * population.NAME.users): the later would override the earlier while
+ * sweep.csv labels rows with both. */
+int params_conflict(const struct param_axis *a, const struct param_axis *b, char *err,
+		    size_t errlen);
+
+/* The field an axis sets, without its population or design: "seed",
+ * "users", "persist", ... */
+const char *params_field(const struct param_axis *ax);
+
 /* Set value number i of ax on scn (a copy made by params_copy). Returns 0,
  * or -1 with a message. Call params_check once every axis is applied. */
 int params_apply(const struct param_axis *ax, uint32_t i, struct scenario *scn, char *err,

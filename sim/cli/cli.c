@@ -25,6 +25,7 @@
 #include "lbsim/report.h"
 #include "lbsim/result_set.h"
 #include "lbsim/scenario.h"
+#include "lbsim/summary.h"
 #include "lbsim/summary_csv.h"
 #include "lbsim/sweep.h"
 
@@ -58,6 +59,8 @@ struct cli_opts {
 	struct plan_opts plan;
 	int argc;                /* the command line, for provenance.csv */
 	char **argv;
+	int given[64];           /* the options given (their getopt codes), each once */
+	unsigned ngiven;
 };
 
 /* Long options without a letter (sweep and plan). */
@@ -165,6 +168,116 @@ static int parse_u64(const char *text, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* --tolerance METRIC=REL: a metric summary.csv reports, once; no more
+ * than there is room for. Nothing is dropped or ignored. */
+static int add_tolerance(struct cli_opts *o, const char *metric, size_t len, double rel)
+{
+	struct check_tolerance t = {.rel = rel};
+	memcpy(t.metric, metric, len);
+	t.metric[len] = '\0';
+	if (!summary_metric_find(t.metric, SUMMARY_ALL) && !summary_metric_find(t.metric, SUMMARY_WORKLOAD) &&
+	    !summary_metric_find(t.metric, SUMMARY_FAULT)) {
+		char names[1024];
+		fprintf(stderr, "lbsim: --tolerance: unknown metric '%s'; metrics: %s\n", t.metric,
+			summary_metric_names(names, sizeof names, SUMMARY_ALL));
+		return -1;
+	}
+	for (size_t i = 0; i < o->ntolerances; i++)
+		if (strcmp(o->tolerances[i].metric, t.metric) == 0) {
+			fprintf(stderr, "lbsim: --tolerance %s is given twice\n", t.metric);
+			return -1;
+		}
+	if (o->ntolerances == sizeof o->tolerances / sizeof o->tolerances[0]) {
+		fprintf(stderr, "lbsim: at most %zu --tolerance METRIC=F options\n",
+			sizeof o->tolerances / sizeof o->tolerances[0]);
+		return -1;
+	}
+	o->tolerances[o->ntolerances++] = t;
+	return 0;
+}
+
+/* Which commands take each option: one given to a command that would
+ * ignore it is an error, never silently dropped. -q applies to all. */
+static const struct {
+	int code;
+	const char *name;
+	const char *commands;    /* space-separated */
+} option_commands[] = {
+	{'o', "--output", "run check sweep plan"},
+	{'s', "--seed", "run check sweep plan"},
+	{'r', "--replications", "run check sweep plan"},
+	{'F', "--scale", "run check sweep plan"},
+	{'D', "--duration", "run check sweep plan"},
+	{'M', "--memory-limit", "run check sweep plan"},
+	{'j', "--jobs", "run check sweep plan"},
+	{'p', "--plot", "run check"},
+	{'S', "--strict", "check plan"},
+	{'B', "--baseline", "check"},
+	{'T', "--tolerance", "check"},
+	{OPT_PROFILE, "--profile", "run check"},
+	{OPT_SET, "--set", "sweep plan"},
+	{OPT_NO_PLOT, "--no-plot", "sweep plan"},
+	{OPT_PLAN_FIRST, "--max-server-busy", "plan"},
+	{OPT_PLAN_FIRST + 1, "--max-p99", "plan"},
+	{OPT_PLAN_FIRST + 2, "--max-mean", "plan"},
+	{OPT_PLAN_FIRST + 3, "--max-failed", "plan"},
+	{OPT_PLAN_FIRST + 4, "--max-lb-cpu", "plan"},
+	{OPT_PLAN_FIRST + 5, "--users", "plan"},
+	{OPT_PLAN_FIRST + 6, "--size-by", "plan"},
+	{OPT_PLAN_FIRST + 7, "--max-size", "plan"},
+	{OPT_PLAN_FIRST + 8, "--spare", "plan"},
+};
+
+static int word_in(const char *word, const char *list)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, " ");
+		if (k == n && strncmp(p, word, n) == 0)
+			return 1;
+		p += k + (p[k] == ' ');
+	}
+	return 0;
+}
+
+/* "run and check", "run, check, sweep and plan" */
+static const char *commands_words(const char *list, char *buf, size_t len)
+{
+	size_t words = 1, used = 0;
+	for (const char *p = list; *p; p++)
+		words += *p == ' ';
+	buf[0] = '\0';
+	size_t i = 0;
+	for (const char *p = list; *p && used < len; i++) {
+		size_t k = strcspn(p, " ");
+		int n = snprintf(buf + used, len - used, "%s%.*s",
+				 i == 0 ? "" : i + 1 == words ? " and " : ", ", (int)k, p);
+		used += n < 0 ? len : (size_t)n;
+		p += k + (p[k] == ' ');
+	}
+	return buf;
+}
+
+static int options_apply(const struct cli_opts *o)
+{
+	for (unsigned g = 0; g < o->ngiven; g++)
+		for (size_t i = 0; i < sizeof option_commands / sizeof option_commands[0]; i++) {
+			if (option_commands[i].code != o->given[g] ||
+			    word_in(o->command, option_commands[i].commands))
+				continue;
+			char words[128];
+			fprintf(stderr, "lbsim %s: %s applies to %s only\n", o->command,
+				option_commands[i].name,
+				commands_words(option_commands[i].commands, words, sizeof words));
+			return -1;
+		}
+	if (o->ntolerances && !o->baseline) {
+		fprintf(stderr, "lbsim %s: --tolerance needs --baseline\n", o->command);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct cli_opts *o)
 {
 	static const struct option longopts[] = {
@@ -220,6 +333,11 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			optind++;
 			continue;
 		}
+		int seen = 0;
+		for (unsigned g = 0; g < o->ngiven; g++)
+			seen |= o->given[g] == c;
+		if (!seen && o->ngiven < sizeof o->given / sizeof o->given[0])
+			o->given[o->ngiven++] = c;
 		switch (c) {
 		case 'o':
 			o->outdir = optarg;
@@ -287,12 +405,10 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			}
 			if (!eq) {
 				o->default_tolerance = rel;
-			} else if (o->ntolerances < sizeof o->tolerances / sizeof o->tolerances[0]) {
-				struct check_tolerance *t = &o->tolerances[o->ntolerances++];
-				memcpy(t->metric, optarg, klen);
-				t->metric[klen] = '\0';
-				t->rel = rel;
+				break;
 			}
+			if (add_tolerance(o, optarg, klen, rel) != 0)
+				return -1;
 			break;
 		}
 		case 'M': {
@@ -558,8 +674,11 @@ static int simulate(const struct cli_opts *o, int checking)
 	}
 	/* Read the baseline, if any, before spending time simulating. */
 	struct summary_table base = {0};
-	if (checking && o->baseline && summary_csv_read(o->baseline, &base, err, sizeof err) != 0) {
+	if (checking && o->baseline &&
+	    (summary_csv_read(o->baseline, &base, err, sizeof err) != 0 ||
+	     check_baseline_match(scn, &base, o->baseline, err, sizeof err) != 0)) {
 		fprintf(stderr, "lbsim: %s\n", err);
+		summary_csv_free(&base);
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
@@ -665,6 +784,25 @@ static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **
 				fprintf(stderr, "lbsim: %s\n", err);
 			return -1;
 		}
+		/* Each value set once: an override of an override would be
+		 * silently dropped, or rows mislabelled. */
+		const char *field = params_field(&axes[i]);
+		const char *common = !strcmp(field, "seed") && o->seed_set ? "--seed"
+				     : !strcmp(field, "replications") && o->replications ? "--replications"
+				     : !strcmp(field, "duration") && o->duration ? "--duration"
+				     : !strcmp(field, "users") && o->scale > 0 ? "--scale" : NULL;
+		if (common) {
+			if (lead)
+				fprintf(stderr, "lbsim: %s and --set %s set the same value; give one of "
+					"them\n", common, axes[i].key);
+			return -1;
+		}
+		for (unsigned j = 0; j < i; j++)
+			if (params_conflict(&axes[j], &axes[i], err, sizeof err)) {
+				if (lead)
+					fprintf(stderr, "lbsim: %s\n", err);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -917,6 +1055,12 @@ static int cmd_plan(const struct cli_opts *o)
 		goto out;
 	/* --set gives a plan one fixed value per key (a sweep gives several). */
 	for (unsigned i = 0; i < o->nsets; i++) {
+		if (po.nusers && !strcmp(params_field(&axes[i]), "users")) {
+			if (lead)
+				fprintf(stderr, "lbsim plan: --users and --set %s set the same value; "
+					"give one of them\n", axes[i].key);
+			goto out;
+		}
 		if (axes[i].nvalues != 1) {
 			if (lead)
 				fprintf(stderr, "lbsim plan: --set %s takes one value in a plan; sweep "
@@ -1056,10 +1200,8 @@ int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_
 				o.command, commands[i].arg, o.command, commands[i].arg);
 			return LBSIM_EXIT_USAGE;
 		}
-		if (o.profile && commands[i].fn != cmd_run && commands[i].fn != cmd_check) {
-			fprintf(stderr, "lbsim %s: --profile applies to run and check only\n", o.command);
+		if (options_apply(&o) != 0)
 			return LBSIM_EXIT_USAGE;
-		}
 		return commands[i].fn(&o);
 	}
 	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, "

@@ -509,6 +509,30 @@ static int check_fits(struct param_axis *ax, const struct scenario *scn,
 	return -1;
 }
 
+const char *params_field(const struct param_axis *ax)
+{
+	return ax->def->name;
+}
+
+int params_conflict(const struct param_axis *a, const struct param_axis *b, char *err,
+		    size_t errlen)
+{
+	int same = a->def == b->def && (a->target == b->target || a->target < 0 || b->target < 0);
+	/* users scales every population; population.NAME.users sets one. */
+	int users = (a->def->apply == set_users && b->def->apply == set_pop_users) ||
+		    (a->def->apply == set_pop_users && b->def->apply == set_users);
+	if (!same && !users)
+		return 0;
+	if (strcmp(a->key, b->key) == 0)
+		snprintf(err, errlen, "--set %s is given twice: give all its values in one --set "
+			 "(%s=V1,V2,...), or the rows would be labelled with values they did not "
+			 "run with", b->key, b->key);
+	else
+		snprintf(err, errlen, "--set %s and --set %s set the same value; give one of them",
+			 a->key, b->key);
+	return 1;
+}
+
 int params_parse(struct param_axis *ax, const struct scenario *scn, const char *arg,
 		 char *err, size_t errlen)
 {
