@@ -8,16 +8,16 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct scenario;
-
-/* Write the bytes the scenario was loaded from (not the file as it is
- * now, which may have changed or been a pipe) into the results folder as
- * scenario.yaml, whole or not at all, so the folder describes itself.
- * Returns 0 or -1 (err). */
-int report_save_scenario(const struct scenario *scn, const char *dir, char *err, size_t errlen);
+/* Write the scenario's text (the file as run: with its --set values) into
+ * the results folder (scenario.yaml), whole or not at all, so the folder
+ * describes itself. Returns 0 or -1 (err). */
+int report_save_scenario(const char *text, size_t len, const char *dir, char *err,
+			 size_t errlen);
 
 /* Write DIR/report.md from DIR's scenario.yaml and CSV files, drawing the
- * plots first when they are missing. Returns 0 or -1 (err). */
+ * plots first when they are missing. DIR is a result set's work folder
+ * (include/lbsim/result_set.h); log lines name folder shown instead.
+ * Returns 0 or -1 (err). */
 int report_write(const char *dir, const char *shown, FILE *log, char *err, size_t errlen);
 
 #endif

@@ -172,9 +172,8 @@ struct scenario {
 	struct scn_expect *expects;
 	uint32_t nexpects;
 	char path[512];            /* the file it was loaded from */
-	/* The bytes it was loaded from, as read (not NUL-terminated): what
-	 * the results record as scenario.yaml, whatever happens to the file
-	 * meanwhile. Owned by the scenario (params_copy shares them). */
+	/* The text it was loaded from, NUL-terminated: `--set` and sweeps
+	 * edit it and load it again (params.h); a results folder keeps it. */
 	char *source;
 	size_t source_len;
 };
@@ -200,6 +199,8 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err);
 
 void scn_free(struct scenario *scn);
+/* Free what scn holds, not scn itself (a scenario moved into an array). */
+void scn_clear(struct scenario *scn);
 
 /* Fill scn->clients and scn->servers.workloads with the documented
  * defaults (models/workload.c); the loader then applies the file's

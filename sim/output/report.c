@@ -24,12 +24,13 @@
 #include "lbsim/summary_csv.h"
 #include "lbsim/workload.h"
 
-int report_save_scenario(const struct scenario *scn, const char *dir, char *err, size_t errlen)
+int report_save_scenario(const char *text, size_t len, const char *dir, char *err,
+			 size_t errlen)
 {
 	struct csv_out out;
 	if (csv_out_open(&out, dir, "scenario.yaml", err, errlen) != 0)
 		return -1;
-	if (scn->source_len && fwrite(scn->source, 1, scn->source_len, out.fp) != scn->source_len)
+	if (len && fwrite(text, 1, len, out.fp) != len)
 		out.error = 1;
 	return csv_out_commit(&out, err, errlen);
 }
