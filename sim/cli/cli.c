@@ -72,7 +72,25 @@ enum {
 	OPT_PLAN_LAST = OPT_PLAN_FIRST + 16,
 };
 
-static void usage(FILE *fp)
+/* The tools that read their own options: the engine's, and the
+ * program's (lbsim_main_with). */
+static const struct lbsim_tool engine_tools[] = {
+	{NULL, NULL, NULL},
+};
+/* Extra tools, as lbsim_main_with gives them. */
+struct tool_set {
+	const struct lbsim_tool *extra;
+	size_t nextra;
+};
+
+static void usage_tools(FILE *fp, const struct lbsim_tool *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].name)
+			fprintf(fp, "  %-16s %s\n", t[i].name, t[i].summary);
+}
+
+static void usage(FILE *fp, const struct tool_set *ts)
 {
 	fputs("usage: lbsim COMMAND [options] SCENARIO.yaml\n"
 	      "\n"
@@ -88,6 +106,11 @@ static void usage(FILE *fp)
 	      "  sweep      simulate a grid of --set values; write sweep.csv and plots\n"
 	      "  plan       find the smallest servers and balancer meeting targets; plan.csv\n"
 	      "\n"
+	      "logs and configurations (each takes --help):\n",
+	      fp);
+	usage_tools(fp, engine_tools, sizeof engine_tools / sizeof engine_tools[0]);
+	usage_tools(fp, ts->extra, ts->nextra);
+	fputs("\n"
 	      "options:\n"
 	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
 	      "  -s, --seed N            override the scenario's seed\n"
@@ -899,20 +922,50 @@ out:
 	return rc;
 }
 
+int lbsim_tool_usage(const char *text, int help)
+{
+	if (help) {
+		fputs(text, stdout);
+		return LBSIM_EXIT_OK;
+	}
+	fputs("Try 'lbsim COMMAND --help'.\n", stderr);
+	return LBSIM_EXIT_USAGE;
+}
+
+static const struct lbsim_tool *find_tool(const struct tool_set *ts, const char *name)
+{
+	for (size_t i = 0; i < sizeof engine_tools / sizeof engine_tools[0]; i++)
+		if (engine_tools[i].name && strcmp(engine_tools[i].name, name) == 0)
+			return &engine_tools[i];
+	for (size_t i = 0; i < ts->nextra; i++)
+		if (strcmp(ts->extra[i].name, name) == 0)
+			return &ts->extra[i];
+	return NULL;
+}
+
 int lbsim_main(int argc, char **argv)
 {
+	return lbsim_main_with(argc, argv, NULL, 0);
+}
+
+int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_t ntools)
+{
+	const struct tool_set ts = {tools, ntools};
 	struct cli_opts o;
 	/* GSL's default error handler aborts; lbsim checks every result. */
 	gsl_set_error_handler_off();
 	/* A write past a file-size limit should fail like a full disk (and
 	 * leave the previous results), not kill the process mid-write. */
 	signal(SIGXFSZ, SIG_IGN);
+	const struct lbsim_tool *tool = argc > 1 ? find_tool(&ts, argv[1]) : NULL;
+	if (tool)
+		return tool->main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &o) != 0) {
 		fputs("Try 'lbsim --help'.\n", stderr);
 		return LBSIM_EXIT_USAGE;
 	}
 	if (!o.command || strcmp(o.command, "help") == 0) {
-		usage(o.command ? stdout : stderr);
+		usage(o.command ? stdout : stderr, &ts);
 		return o.command ? LBSIM_EXIT_OK : LBSIM_EXIT_USAGE;
 	}
 	if (strcmp(o.command, "version") == 0) {
@@ -951,6 +1004,13 @@ int lbsim_main(int argc, char **argv)
 		}
 		return commands[i].fn(&o);
 	}
-	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, report, sweep, plan)\n", o.command);
+	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, "
+		"report, sweep, plan", o.command);
+	for (size_t i = 0; i < sizeof engine_tools / sizeof engine_tools[0]; i++)
+		if (engine_tools[i].name)
+			fprintf(stderr, ", %s", engine_tools[i].name);
+	for (size_t i = 0; i < ts.nextra; i++)
+		fprintf(stderr, ", %s", ts.extra[i].name);
+	fprintf(stderr, ")\n");
 	return LBSIM_EXIT_USAGE;
 }
