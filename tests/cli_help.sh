@@ -30,9 +30,11 @@ check "the README lists every option of --help, with its letter and argument" \
 check "--help lists every option of the README, with its letter and argument" \
   bash -c "comm -13 '$tmp/help.opts' '$tmp/readme.opts' | tee '$tmp/extra' | sed 's/^/  not in --help: /'; [ ! -s '$tmp/extra' ]"
 
-# Commands: "  run        ..." under "commands:" in --help; "lbsim run ..."
-# in the README's block.
-awk '/^commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 }' "$tmp/help" | sort >"$tmp/help.cmds"
+# Commands: every "  name  summary" line from "commands:" to "options:"
+# (the engine's commands, then the program's own tools); in the README,
+# every "lbsim name ..." line of its block.
+awk '/^commands:/ { on = 1; next } /^options:/ { exit } on && /^  [a-z]/ { print $1 }' "$tmp/help" |
+  sort >"$tmp/help.cmds"
 sed -n -E 's/^lbsim ([a-z]+) .*/\1/p' "$tmp/usage" | sort >"$tmp/readme.cmds"
 check "the same commands in --help and the README" bash -c "
   [ \$(wc -l <'$tmp/help.cmds') -ge 7 ] && cmp -s '$tmp/help.cmds' '$tmp/readme.cmds'"
