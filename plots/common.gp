@@ -3,7 +3,8 @@
 # Set by `lbsim plot`: data (the folder of gnuplot's copies of the CSV
 # files, where column 1 holds the design's number, 1..N: see
 # include/lbsim/gnuplot.h), out, term, ndesigns, design1..N (the names, as
-# titles only), nworkloads, workload1..M, nservers, nfaults,
+# titles only), nworkloads, workload1..M, nservers, nload (servers the
+# load plot draws), nfaults,
 # fault_begin1.., fault_end1.. (seconds).
 set datafile separator ','
 set datafile missing ''

@@ -2,11 +2,13 @@
 # series: 10 s, or more in a long run, see timeseries.csv), one panel per design
 # (replication 1), with the fault windows shaded and the balancer's health
 # transitions marked (red: a server taken out of a pool, green: put back).
-# Input: timeseries.csv, events.csv.
+# Input: timeseries.csv, events.csv (gnuplot's copies: replication 1
+# only, the series of the first nload servers; see sim/output/plot.c).
 load lib.'/common.gp'
 set terminal term size 1000,(260 * ndesigns + 60) font 'sans,10' noenhanced
 set output out
-set multiplot layout ndesigns,1 title 'Load per server over time (replication 1; faults shaded; health transitions marked)'
+set multiplot layout ndesigns,1 title sprintf('Load per server over time (replication 1%s; faults shaded; health transitions marked)', \
+	nload < nservers ? sprintf(', the first %d of %d servers', nload, nservers) : '')
 set xlabel 'time (s)'
 set ylabel 'requests / s'
 set key outside right top
@@ -17,7 +19,7 @@ unset y2tics
 do for [i=1:ndesigns] {
 	eval shade_faults
 	set title name(i)
-	plot for [s=1:nservers] sprintf('%s/timeseries.csv', data) skip 1 \
+	plot for [s=1:nload] sprintf('%s/timeseries.csv', data) skip 1 \
 	     using 3:(row(i, s)) with lines lw 1.5 title sprintf('server %d', s), \
 	     sprintf('%s/events.csv', data) skip 1 using 3:(mark(i, 'marked_down')) axes x1y2 \
 	     with impulses lw 1 lc rgb '#c0392b' title 'marked down', \

@@ -39,6 +39,10 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 		   FILE *progress, char *err, size_t errlen);
 void experiment_free(struct experiment *ex);
 
+/* What experiment_run on jobs threads will hold: the biggest runs side by
+ * side and every run's result, kept until experiment_free. */
+void experiment_memory_need(const struct scenario *scn, unsigned jobs, struct memory_need *m);
+
 /* Write the CSV results (summary.csv, runs.csv, servers.csv, ...) into
  * dir, each whole or not at all; when any file fails, none of the new
  * files replaces an old one. */

@@ -64,12 +64,18 @@ struct gp_data {
 int gp_data_begin(struct gp_data *d, const char *dir, const char *shown, char *err, size_t errlen);
 void gp_data_end(struct gp_data *d);
 
+/* Keep a row of a gp_table copy? Called with each field of each row but
+ * the header (col from 0, the text as read); a 0 drops the row. The
+ * scripts then read only the rows they draw. */
+typedef int (*gp_keep_fn)(unsigned col, const char *field, size_t len, void *ctx);
+
 /* Copy CSV file src (lbsim's own, read with csv_in) to d/name for gnuplot:
- * the columns in cols numbered, other text made plain. max_bytes as
- * csv_in (0: its default). Time linear in the file. Returns 0, or -1 with
- * a message. */
+ * the columns in cols numbered, other text made plain, the rows keep
+ * (may be NULL: all) keeps. max_bytes as csv_in (0: its default). Time
+ * linear in the file. Returns 0, or -1 with a message. */
 int gp_table(const struct gp_data *d, const char *src, const char *name, size_t max_bytes,
-	     const struct gp_names *cols, size_t ncols, char *err, size_t errlen);
+	     const struct gp_names *cols, size_t ncols, gp_keep_fn keep, void *keep_ctx, char *err,
+	     size_t errlen);
 
 /* Run plots/<script>.gp with vars plus data (the folder of gp_table
  * copies), out (the picture), lib (the scripts' folder) and term, and

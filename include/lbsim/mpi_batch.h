@@ -66,9 +66,9 @@ struct batch {
 int batch_run(const struct batch *b, const struct batch_comm *comm, unsigned jobs,
 	      double *values, char *err, size_t errlen);
 
-/* Bytes the largest jobs tasks of b may hold side by side at their
- * largest (run_memory_estimate), for refusing a batch up front. */
-double batch_memory_need(const struct batch *b, unsigned jobs);
+/* What b on jobs threads will hold: its largest runs side by side
+ * (run_memory_estimate) and the nvalues figures kept of every task. */
+void batch_memory_need(const struct batch *b, unsigned jobs, struct memory_need *m);
 
 /* Exchange the slots after each rank ran its own: values holds this
  * rank's tasks (i % size == rank) on entry and every task on return.

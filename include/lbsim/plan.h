@@ -64,6 +64,14 @@ void plan_opts_init(struct plan_opts *o);
 int plan_opts_parse(struct plan_opts *o, const char *name, const char *value, char *err,
 		    size_t errlen);
 
+struct memory_need;
+
+/* What plan_run on jobs threads will hold at most: its biggest run (at
+ * the largest users level, at the first size its search tries and at the
+ * largest it may reach) side by side, and the figures it keeps. */
+void plan_memory_need(const struct scenario *scn, const struct plan_opts *o, unsigned jobs,
+		      struct memory_need *m);
+
 /* Check o against scn (a workload target needs traffic of that
  * workload; there must be a target). Returns 0, or -1 with a message. */
 int plan_opts_check(const struct plan_opts *o, const struct scenario *scn, char *err,

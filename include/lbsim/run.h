@@ -169,4 +169,34 @@ void run_result_free(struct run_result *res);
  * refused before it starts rather than killed by the kernel. */
 size_t run_memory_estimate(const struct scenario *scn, uint32_t d);
 
+/* What a command will hold at its peak, to refuse it up front rather than
+ * be killed by the kernel halfway (lbsim --memory-limit). */
+struct memory_need {
+	double per_run;           /* the biggest run (run_memory_estimate) */
+	unsigned side_by_side;    /* runs at once */
+	double kept;              /* results kept until they are written */
+	double queued;            /* of per_run: requests waiting on overloaded servers */
+	double offered, capacity; /* the open traffic's cores of work, and the servers' */
+	double total;             /* per_run x side_by_side + kept */
+};
+
+/* The most health transitions a run keeps (the balancer's transition
+ * log, models/balancer/design.c). */
+#define RUN_MAX_TRANSITIONS 4096u
+
+/* Bytes the result of replication rep keeps once the run is over (the
+ * experiment holds every run's until it writes the CSV): struct
+ * run_result, its servers and faults, and for the first replications
+ * their series and events. */
+size_t run_result_estimate(const struct scenario *scn, uint32_t rep);
+
+/* Open traffic against the servers' capacity. *offered: the cores of work
+ * it brings (requests per second x mean service time); *capacity: the
+ * servers' cores at the worst moment of the run (faults down or slow).
+ * Returns how many requests can be waiting at the end (an upper bound:
+ * whatever arrives beyond the capacity of the moment piles up), 0 when
+ * the servers keep up: a queue without a bound, which the memory estimate
+ * counts and the command line warns about. */
+double run_overload(const struct scenario *scn, double *offered, double *capacity);
+
 #endif

@@ -18,6 +18,10 @@
 
 struct csv_in;
 
+/* The largest summary.csv read (report, check --baseline): a run's is
+ * under a megabyte (16 designs, every workload, 256 faults). */
+#define SUMMARY_CSV_MAX_BYTES (64u << 20)
+
 struct summary_row {
 	char design[SCN_NAME_MAX], metric[48], scope[32];
 	double mean, lo, hi;

@@ -13,6 +13,7 @@
  * ledger.c the counts and their price.
  */
 #include "balancer_internal.h"
+#include "lbsim/lb_hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,14 @@ double balancer_mem_estimate(const struct scenario *scn, const struct scn_design
 	if (d->persist) {
 		double pools = d->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
 		bytes += pools * (double)lb_pers_table_bytes(d->pers_params.size, d->pers_params.buckets);
+	}
+	/* Maglev tables: one per pool, and while one is rebuilt (a server
+	 * going down or up) the new beside the old (models/lb/sel_tab.h). */
+	if (d->sel_params.hash_type == LB_HASH_MAGLEV) {
+		double pools = d->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
+		double size = d->sel_params.table_size ? d->sel_params.table_size
+							: LB_MAGLEV_DEFAULT_SIZE;
+		bytes += pools * 2 * size * sizeof(uint32_t);
 	}
 	/* Health checks and their log. */
 	bytes += (double)balancer_nchecks_of(scn, d) * sizeof(struct bal_check) +

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -28,6 +29,7 @@
 #include "lbsim/summary.h"
 #include "lbsim/summary_csv.h"
 #include "lbsim/sweep.h"
+#include "lbsim/threads.h"
 
 #ifndef LBSIM_VERSION
 #define LBSIM_VERSION "unknown"
@@ -653,41 +655,88 @@ static int cmd_plot(const struct cli_opts *o)
 	return update_results(o, plot_results);
 }
 
-/* Bytes the runs may use: --memory-limit, else 80 % of this machine's
- * memory (0 when unknown: no limit). */
+/* Bytes the runs may use: --memory-limit; else the least of 80 % of this
+ * machine's memory, 80 % of the container's (cgroup v2 memory.max) and
+ * 90 % of the process's address-space and data limits (ulimit -v, -d);
+ * 0 when none is known: no limit. */
 static double memory_limit_of(const struct cli_opts *o)
 {
 	if (o->memory_limit > 0)
 		return o->memory_limit;
+	double limit = 0;
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	return pages > 0 && page > 0 ? 0.8 * (double)pages * (double)page : 0;
+	if (pages > 0 && page > 0)
+		limit = 0.8 * (double)pages * (double)page;
+	FILE *fp = fopen("/sys/fs/cgroup/memory.max", "r");
+	unsigned long long cg;
+	if (fp) {
+		if (fscanf(fp, "%llu", &cg) == 1 && (limit == 0 || 0.8 * (double)cg < limit))
+			limit = 0.8 * (double)cg;
+		fclose(fp);
+	}
+	static const int kinds[] = {RLIMIT_AS, RLIMIT_DATA};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		struct rlimit rl;
+		if (getrlimit(kinds[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    (limit == 0 || 0.9 * (double)rl.rlim_cur < limit))
+			limit = 0.9 * (double)rl.rlim_cur;
+	}
+	return limit;
 }
 
-/* The largest runs that may run side by side must fit in memory: refuse up
- * front, with the estimate, rather than be killed by the kernel. */
-static int refuse_if_too_big(const struct cli_opts *o, const struct scenario *scn, unsigned jobs)
+/* Refuse, with the estimate and what makes it, a command whose runs would
+ * not fit: better now than killed by the kernel halfway. */
+static int refuse_memory(const struct cli_opts *o, const struct memory_need *m)
 {
-	double limit = memory_limit_of(o);
-	if (limit == 0)
+	double limit = memory_limit_of(o), gib = 1073741824.0;
+	if (limit == 0 || m->total <= limit)
 		return 0;
-	double biggest = 0;
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		double b = (double)run_memory_estimate(scn, d);
-		if (b > biggest)
-			biggest = b;
-	}
-	unsigned side_by_side = jobs < scn->ndesigns * scn->replications ? jobs
-									   : scn->ndesigns * scn->replications;
-	double need = biggest * side_by_side;
-	if (need <= limit)
-		return 0;
-	fprintf(stderr,
-		"%s: the simulation would need about %.3g GiB (%.3g GiB per run, %u runs side by side), "
-		"more than the limit of %.3g GiB: use fewer users (--scale), fewer parallel runs (-j), "
-		"smaller persistence tables, or --memory-limit\n",
-		o->file, need / 1073741824.0, biggest / 1073741824.0, side_by_side,
-		limit / 1073741824.0);
+	fprintf(stderr, "%s: the simulation would need about %.3g GiB (%.3g GiB per run, %u run%s "
+		"side by side, %.3g GiB of results kept), more than the limit of %.3g GiB",
+		o->file, m->total / gib, m->per_run / gib, m->side_by_side,
+		m->side_by_side == 1 ? "" : "s", m->kept / gib, limit / gib);
+	if (m->queued > 0.05 * m->per_run)
+		fprintf(stderr, "; %.3g GiB of a run are requests piling up on servers that cannot "
+			"keep up (open traffic brings %.4g cores of work to %.4g cores): give the "
+			"servers more cores, or the traffic a lower rate", m->queued / gib, m->offered,
+			m->capacity);
+	fprintf(stderr, "; use fewer users (--scale), fewer parallel runs (-j), fewer "
+		"replications, smaller persistence tables, or --memory-limit\n");
 	return -1;
+}
+
+/* A fault at or after the end of the run (--duration or --set duration
+ * shortened it; the loader refuses one in a file) never happens: said. */
+static int late_faults(const struct scenario *scn, int say)
+{
+	sim_time_t end = scn->warmup + scn->duration;
+	int n = 0;
+	for (uint32_t f = 0; f < scn->nfaults; f++)
+		if (scn->faults[f].at >= end && ++n && say)
+			fprintf(stderr, "lbsim: warning: %s: fault %u (at %.6g s) is at or after the end "
+				"of the run (%.6g s): it never happens, and its figures have no value\n",
+				scn->path, f + 1, (double)scn->faults[f].at / 1e9, (double)end / 1e9);
+	return n;
+}
+
+static void warn_late_faults(const struct scenario *scn)
+{
+	late_faults(scn, 1);
+}
+
+/* Open traffic the servers cannot keep up with makes queues without a
+ * bound: response times then say how long the run was, not how the
+ * design behaves. Said, not refused (the memory check refuses what does
+ * not fit). */
+static void warn_overload(const struct scenario *scn)
+{
+	double offered, capacity;
+	if (run_overload(scn, &offered, &capacity) > 0)
+		fprintf(stderr, "lbsim: warning: %s: open traffic brings %.4g cores of work to servers "
+			"with %.4g cores%s: their queues grow for as long as the run lasts\n",
+			scn->path, offered, capacity,
+			capacity < (double)scn->servers.count * scn->servers.cores ? " while faults last"
+										   : "");
 }
 
 static unsigned jobs_of(const struct cli_opts *o)
@@ -748,7 +797,11 @@ static int simulate(const struct cli_opts *o, int checking)
 		outdir = defdir;
 	}
 	unsigned jobs = jobs_of(o);
-	if (refuse_if_too_big(o, scn, jobs) != 0) {
+	struct memory_need need;
+	experiment_memory_need(scn, jobs, &need);
+	warn_overload(scn);
+	warn_late_faults(scn);
+	if (refuse_memory(o, &need) != 0) {
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
@@ -880,7 +933,7 @@ static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **
 
 /* The output folder on rank 0 (made and tested), agreed by every rank. */
 static int prepare_output(const struct cli_opts *o, const struct batch_comm *comm,
-			  const struct scenario *scn, const char *suffix, double need,
+			  const struct scenario *scn, const char *suffix, const struct memory_need *need,
 			  char *buf, size_t len, const char **outdir, struct result_set *rs)
 {
 	char err[4096];
@@ -893,13 +946,8 @@ static int prepare_output(const struct cli_opts *o, const struct batch_comm *com
 		snprintf(buf, len, "%s-%s", base, suffix);
 		*outdir = buf;
 	}
-	double limit = memory_limit_of(o);
-	if (limit > 0 && need > limit) {
-		fprintf(stderr, "%s: the runs side by side would need about %.3g GiB, more than the "
-			"limit of %.3g GiB: use fewer users (--scale), fewer parallel runs (-j), or "
-			"--memory-limit\n", o->file, need / 1073741824.0, limit / 1073741824.0);
+	if (refuse_memory(o, need) != 0)
 		ok = 0;
-	}
 	if (ok && comm->rank == 0 &&
 	    result_set_begin(rs, *outdir, 0, o->quiet ? NULL : stderr, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
@@ -1035,8 +1083,21 @@ static int cmd_sweep(const struct cli_opts *o)
 		goto out;
 	}
 	unsigned jobs = jobs_of(o);
-	struct batch all = {.tasks = sw.tasks, .ntasks = sw.ntasks};
-	if (prepare_output(o, &comm, scn, "sweep", batch_memory_need(&all, jobs), defdir,
+	/* Each point's own: --set duration may end one before a fault. */
+	for (uint32_t p = 0; lead && p < sw.npoints; p++) {
+		double offered, capacity;
+		if (run_overload(&sw.points[p], &offered, &capacity) > 0 ||
+		    late_faults(&sw.points[p], 0)) {
+			char name[512];
+			fprintf(stderr, "lbsim: point %s:\n", sweep_point_name(&sw, p, name, sizeof name));
+			warn_overload(&sw.points[p]);
+			warn_late_faults(&sw.points[p]);
+		}
+	}
+	struct batch all = {.tasks = sw.tasks, .ntasks = sw.ntasks, .nvalues = sw.nvalues};
+	struct memory_need need;
+	batch_memory_need(&all, jobs, &need);
+	if (prepare_output(o, &comm, scn, "sweep", &need, defdir,
 			   sizeof defdir, &outdir, &rs) != 0)
 		goto out;
 	begun = lead;
@@ -1125,11 +1186,11 @@ static int cmd_plan(const struct cli_opts *o)
 		goto out;
 	}
 	unsigned jobs = jobs_of(o);
-	struct batch_task one[SCN_MAX_DESIGNS];
-	for (uint32_t d = 0; d < scn->ndesigns; d++)
-		one[d] = (struct batch_task){scn, d, 0};
-	struct batch first = {.tasks = one, .ntasks = scn->ndesigns};
-	if (prepare_output(o, &comm, scn, "plan", batch_memory_need(&first, jobs), defdir,
+	struct memory_need need;
+	plan_memory_need(scn, &po, jobs, &need);
+	if (lead)
+		warn_late_faults(scn);
+	if (prepare_output(o, &comm, scn, "plan", &need, defdir,
 			   sizeof defdir, &outdir, &rs) != 0)
 		goto out;
 	begun = lead;
@@ -1200,7 +1261,42 @@ int lbsim_main(int argc, char **argv)
 	return lbsim_main_with(argc, argv, NULL, 0);
 }
 
+static int lbsim_main_on_stack(int argc, char **argv, const struct lbsim_tool *tools,
+			       size_t ntools);
+
+struct main_args {
+	int argc;
+	char **argv;
+	const struct lbsim_tool *tools;
+	size_t ntools;
+	int rc;
+};
+
+static void *main_thread(void *p)
+{
+	struct main_args *a = p;
+	a->rc = lbsim_main_on_stack(a->argc, a->argv, a->tools, a->ntools);
+	return NULL;
+}
+
+/* The whole program runs on a thread whose stack lbsim chooses
+ * (include/lbsim/threads.h), so that a small `ulimit -s` cannot crash
+ * it; the first thread waits for it. */
 int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_t ntools)
+{
+	struct main_args a = {argc, argv, tools, ntools, LBSIM_EXIT_FAILED};
+	pthread_t t;
+	if (lbsim_thread_create(&t, main_thread, &a) != 0) {
+		fprintf(stderr, "lbsim: cannot start: no memory for a %u MiB stack\n",
+			LBSIM_STACK_BYTES >> 20);
+		return LBSIM_EXIT_FAILED;
+	}
+	pthread_join(t, NULL);
+	return a.rc;
+}
+
+static int lbsim_main_on_stack(int argc, char **argv, const struct lbsim_tool *tools,
+			       size_t ntools)
 {
 	const struct tool_set ts = {tools, ntools};
 	struct cli_opts o;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,8 +67,22 @@ int gp_run(const char *expr, const char *script, int *missing, char *why, size_t
 	posix_spawn_file_actions_init(&fa);
 	if (msgs)
 		posix_spawn_file_actions_adddup2(&fa, fileno(msgs), STDERR_FILENO);
+	/* gnuplot inherits the stack limit; under a small `ulimit -s` it
+	 * cannot even start. Give it 8 MiB (as far as the hard limit lets),
+	 * for the spawn only. */
+	struct rlimit was, big;
+	int lifted = getrlimit(RLIMIT_STACK, &was) == 0 && was.rlim_cur != RLIM_INFINITY &&
+		     was.rlim_cur < (8u << 20);
+	if (lifted) {
+		big = was;
+		big.rlim_cur = was.rlim_max == RLIM_INFINITY || was.rlim_max > (8u << 20) ? (8u << 20)
+											   : was.rlim_max;
+		lifted = setrlimit(RLIMIT_STACK, &big) == 0;
+	}
 	pid_t pid;
 	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	if (lifted)
+		setrlimit(RLIMIT_STACK, &was);
 	posix_spawn_file_actions_destroy(&fa);
 	why[0] = '\0';
 	*missing = 0;
@@ -82,7 +97,14 @@ int gp_run(const char *expr, const char *script, int *missing, char *why, size_t
 		if (errno != EINTR)
 			break;
 	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (!ok && msgs) {
+	if (WIFSIGNALED(status)) {
+		struct rlimit now;
+		int small = getrlimit(RLIMIT_STACK, &now) == 0 && now.rlim_cur != RLIM_INFINITY &&
+			    now.rlim_cur < (1u << 20);
+		snprintf(why, len, ": gnuplot was killed by signal %d (%s)%s", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)),
+			 small ? "; the stack limit (ulimit -s) is too small for it" : "");
+	} else if (!ok && msgs) {
 		rewind(msgs);
 		char line[512];
 		while (fgets(line, sizeof line, msgs))
@@ -151,9 +173,16 @@ struct name_index {
 
 struct table_copy {
 	FILE *out;
+	FILE *row;               /* the row being copied (a memory stream) */
+	char *buf;
+	size_t len;
 	struct name_index *idx;
 	size_t nidx;
 	unsigned field;
+	unsigned long rows;
+	gp_keep_fn keep;
+	void *keep_ctx;
+	int drop;                /* keep said no to a field of this row */
 };
 
 static size_t number_of(const struct name_index *ix, const char *name)
@@ -173,39 +202,51 @@ static void copy_field(void *data, size_t len, void *ctx)
 {
 	struct table_copy *t = ctx;
 	const char *s = data ? data : "";
-	if (t->field++ > 0)
-		fputc(',', t->out);
+	unsigned col = t->field++;
+	if (t->rows > 0 && t->keep && !t->keep(col, s, len, t->keep_ctx))
+		t->drop = 1;
+	if (col > 0)
+		fputc(',', t->row);
 	for (size_t i = 0; i < t->nidx; i++)
-		if (t->idx[i].col == t->field - 1) {
-			fprintf(t->out, "%zu", number_of(&t->idx[i], s));
+		if (t->idx[i].col == col) {
+			fprintf(t->row, "%zu", t->rows ? number_of(&t->idx[i], s) : (size_t)0);
 			return;
 		}
 	/* Plain text: nothing gnuplot would split at or read as quoting. */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		fputc(c < 0x20 || c == 0x7f || strchr(",\"'\\`", c) ? '_' : c, t->out);
+		fputc(c < 0x20 || c == 0x7f || strchr(",\"'\\`", c) ? '_' : c, t->row);
 	}
 }
 
+/* The header always, a row unless keep dropped it. */
 static void copy_row(int c, void *ctx)
 {
 	(void)c;
 	struct table_copy *t = ctx;
-	fputc('\n', t->out);
+	fputc('\n', t->row);
+	fflush(t->row);
+	if (!t->drop && fwrite(t->buf, 1, t->len, t->out) != t->len)
+		t->drop = 0; /* ferror(out) tells */
+	rewind(t->row);
 	t->field = 0;
+	t->drop = 0;
+	t->rows++;
 }
 
 int gp_table(const struct gp_data *d, const char *src, const char *name, size_t max_bytes,
-	     const struct gp_names *cols, size_t ncols, char *err, size_t errlen)
+	     const struct gp_names *cols, size_t ncols, gp_keep_fn keep, void *keep_ctx, char *err,
+	     size_t errlen)
 {
 	char path[4400];
-	struct table_copy t = {0};
+	struct table_copy t = {.keep = keep, .keep_ctx = keep_ctx};
 	int rc = -1;
 	snprintf(path, sizeof path, "%s/%s", d->path, name);
 	t.idx = calloc(ncols ? ncols : 1, sizeof *t.idx);
-	if (!t.idx) {
+	t.row = open_memstream(&t.buf, &t.len);
+	if (!t.idx || !t.row) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto out;
 	}
 	for (size_t i = 0; i < ncols; i++, t.nidx++) {
 		t.idx[i].col = cols[i].col;
@@ -239,7 +280,10 @@ int gp_table(const struct gp_data *d, const char *src, const char *name, size_t 
 		fclose(t.out);
 	}
 out:
-	for (size_t i = 0; i < t.nidx; i++)
+	if (t.row)
+		fclose(t.row);
+	free(t.buf);
+	for (size_t i = 0; t.idx && i < t.nidx; i++)
 		free(t.idx[i].refs);
 	free(t.idx);
 	return rc;

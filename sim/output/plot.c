@@ -20,10 +20,16 @@
 
 #define MAX_FAULTS 64
 
-/* The largest result file lbsim plot reads (README, "Limits"): gnuplot
- * reads timeseries.csv once per server and design for the load plot, so
- * beyond this a plot would take hours. */
-#define PLOT_MAX_BYTES (1024u << 20)
+/* The largest result files lbsim plot reads (README, "Limits of the
+ * readers"): far above what a run writes (a summary of 16 designs is
+ * under a megabyte; timeseries.csv is bounded by include/lbsim/run.h's
+ * RUN_SERIES_* rule), so that a stray or damaged file is refused at once
+ * rather than read for minutes. Reading is linear in the file. */
+#define PLOT_MAX_BYTES (64u << 20)
+#define PLOT_MAX_SERIES_BYTES (1024u << 20)
+/* The load plot draws one line per server: beyond this many it is a
+ * blur, and gnuplot would read the series once per line. */
+#define LOAD_SERVERS 32
 
 /* What the plots are about, gathered from the CSV files. */
 struct plot_facts {
@@ -71,7 +77,10 @@ static int read_csv(const char *dir, const char *name, struct row_reader *rr, ch
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	struct csv_in in = {.path = path, .max_bytes = PLOT_MAX_BYTES, .on_field = on_field, .on_row = on_row_end, .ctx = rr};
+	struct csv_in in = {.path = path,
+			    .max_bytes = strcmp(name, "timeseries.csv") ? PLOT_MAX_BYTES
+									 : PLOT_MAX_SERIES_BYTES,
+			    .on_field = on_field, .on_row = on_row_end, .ctx = rr};
 	int rc = csv_in_read(&in, err, errlen);
 	if (rc == CSV_IN_NO_FILE) {
 		size_t used = strlen(err);
@@ -176,7 +185,8 @@ static const char *const plot_scripts[] = {"share", "conns", "busy", "load", "co
 					    "availability", "latency"};
 static void describe(struct gp_vars *g, const struct plot_facts *f)
 {
-	gp_vars_add(g, "nservers=%lu; ndesigns=%u; ", f->nservers, f->ndesigns);
+	gp_vars_add(g, "nservers=%lu; ndesigns=%u; nload=%lu; ", f->nservers, f->ndesigns,
+		    f->nservers < LOAD_SERVERS ? f->nservers : (unsigned long)LOAD_SERVERS);
 	for (unsigned d = 0; d < f->ndesigns; d++) {
 		char var[32];
 		snprintf(var, sizeof var, "design%u", d + 1);
@@ -192,20 +202,64 @@ static void describe(struct gp_vars *g, const struct plot_facts *f)
 			    k + 1, f->fault_end[k]);
 }
 
+static int field_is(const char *s, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(s, want, len) == 0;
+}
+
+/* The rows the scripts draw, so that gnuplot's work is bounded whatever
+ * the results' size: the summary's metrics of cost.gp and
+ * availability.gp; replication 1's requests of the first LOAD_SERVERS
+ * servers (load.gp), and its events. */
+static int keep_summary(unsigned col, const char *s, size_t len, void *ctx)
+{
+	(void)ctx;
+	return col != 1 || field_is(s, len, "lb_cpu_cores") || field_is(s, len, "lb_mem_bytes") ||
+	       field_is(s, len, "failed_requests") || field_is(s, len, "misrouted_requests");
+}
+
+static int keep_series(unsigned col, const char *s, size_t len, void *ctx)
+{
+	(void)ctx;
+	if (col == 1)
+		return field_is(s, len, "1");
+	if (col == 3)
+		return field_is(s, len, "requests");
+	if (col == 4)
+		return len > 0 && len < 6 && strtoul(s, NULL, 10) <= LOAD_SERVERS;
+	return 1;
+}
+
+static int keep_first_replication(unsigned col, const char *s, size_t len, void *ctx)
+{
+	(void)ctx;
+	return col != 1 || field_is(s, len, "1");
+}
+
 /* gnuplot's copies of the files the scripts read, designs numbered. */
 static int copy_tables(const char *dir, const struct plot_facts *f, const struct gp_data *data,
 		       char *err, size_t errlen)
 {
-	static const char *const files[] = {"summary.csv", "servers.csv", "timeseries.csv",
-					    "events.csv", "latency.csv"};
+	static const struct {
+		const char *file;
+		size_t max;
+		gp_keep_fn keep;
+	} files[] = {
+		{"summary.csv", PLOT_MAX_BYTES, keep_summary},
+		{"servers.csv", PLOT_MAX_BYTES, NULL},
+		{"timeseries.csv", PLOT_MAX_SERIES_BYTES, keep_series},
+		{"events.csv", PLOT_MAX_BYTES, keep_first_replication},
+		{"latency.csv", PLOT_MAX_BYTES, NULL},
+	};
 	const char *names[SCN_MAX_DESIGNS];
 	for (unsigned d = 0; d < f->ndesigns; d++)
 		names[d] = f->designs[d];
 	struct gp_names designs = {.col = 0, .names = names, .n = f->ndesigns};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char src[4096];
-		snprintf(src, sizeof src, "%s/%s", dir, files[i]);
-		if (gp_table(data, src, files[i], PLOT_MAX_BYTES, &designs, 1, err, errlen) != 0)
+		snprintf(src, sizeof src, "%s/%s", dir, files[i].file);
+		if (gp_table(data, src, files[i].file, files[i].max, &designs, 1, files[i].keep, NULL,
+			     err, errlen) != 0)
 			return -1;
 	}
 	return 0;

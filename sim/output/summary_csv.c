@@ -135,7 +135,8 @@ static int by_key(const void *x, const void *y)
 int summary_csv_read(const char *path, struct summary_table *sm, char *err, size_t errlen)
 {
 	memset(sm, 0, sizeof *sm);
-	struct csv_in in = {.path = path, .on_field = on_field, .on_row = on_row, .ctx = sm};
+	struct csv_in in = {.path = path, .max_bytes = SUMMARY_CSV_MAX_BYTES, .on_field = on_field,
+			    .on_row = on_row, .ctx = sm};
 	sm->in = &in;
 	int rc = csv_in_read(&in, err, errlen);
 	sm->in = NULL;

@@ -3,6 +3,8 @@
  * streams, balancer core), so runs share nothing but the read-only
  * scenario and the index of the next run to take. */
 #include "lbsim/experiment.h"
+#include "lbsim/request.h"
+#include "lbsim/threads.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -145,6 +147,22 @@ static void *report_progress(void *arg)
 	return NULL;
 }
 
+void experiment_memory_need(const struct scenario *scn, unsigned jobs, struct memory_need *m)
+{
+	*m = (struct memory_need){0};
+	m->queued = run_overload(scn, &m->offered, &m->capacity) * sizeof(struct request);
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		double b = (double)run_memory_estimate(scn, d);
+		if (b > m->per_run)
+			m->per_run = b;
+		for (uint32_t r = 0; r < scn->replications; r++)
+			m->kept += (double)run_result_estimate(scn, r);
+	}
+	size_t runs = (size_t)scn->ndesigns * scn->replications;
+	m->side_by_side = jobs == 0 ? 1 : jobs < runs ? jobs : (unsigned)runs;
+	m->total = m->per_run * m->side_by_side + m->kept;
+}
+
 int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned jobs,
 		   FILE *progress, char *err, size_t errlen)
 {
@@ -182,7 +200,7 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 			wp.progress[i].profile = &profiles[i];
 	}
 	if (progress && wp.progress)
-		reporting = pthread_create(&reporter, NULL, report_progress, &rp) == 0;
+		reporting = lbsim_thread_create(&reporter, report_progress, &rp) == 0;
 	if (jobs == 0)
 		jobs = 1;
 	if (jobs > nruns)
@@ -192,7 +210,7 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	double t0 = wall_now();
 	/* The calling thread works too; extra threads only when asked. */
 	for (unsigned j = 1; threads && j < jobs; j++)
-		if (pthread_create(&threads[started], NULL, worker, &wp) == 0)
+		if (lbsim_thread_create(&threads[started], worker, &wp) == 0)
 			started++;
 	worker(&wp);
 	for (unsigned j = 0; j < started; j++)

@@ -9,6 +9,9 @@
  * never depend on which thread ran what, or when.
  */
 #include "lbsim/mpi_batch.h"
+#include "lbsim/request.h"
+#include "lbsim/run.h"
+#include "lbsim/threads.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -87,7 +90,7 @@ int batch_run(const struct batch *b, const struct batch_comm *comm, unsigned job
 	unsigned started = 0;
 	/* The calling thread works too; extra threads only when asked. */
 	for (unsigned j = 1; threads && j < jobs; j++)
-		if (pthread_create(&threads[started], NULL, batch_worker, &bp) == 0)
+		if (lbsim_thread_create(&threads[started], batch_worker, &bp) == 0)
 			started++;
 	batch_worker(&bp);
 	for (unsigned j = 0; j < started; j++)
@@ -105,8 +108,9 @@ int batch_run(const struct batch *b, const struct batch_comm *comm, unsigned job
 	return -2;
 }
 
-double batch_memory_need(const struct batch *b, unsigned jobs)
+void batch_memory_need(const struct batch *b, unsigned jobs, struct memory_need *m)
 {
+	*m = (struct memory_need){0};
 	/* The biggest run of each (scenario, design) is what matters; runs
 	 * of one scenario and design differ only by replication. */
 	double biggest = 0;
@@ -119,9 +123,15 @@ double batch_memory_need(const struct batch *b, unsigned jobs)
 		last = t->scn;
 		last_design = t->design;
 		double need = (double)run_memory_estimate(t->scn, t->design);
-		if (need > biggest)
+		if (need > biggest) {
 			biggest = need;
+			m->queued = run_overload(t->scn, &m->offered, &m->capacity) *
+				    sizeof(struct request);
+		}
 	}
 	size_t side_by_side = jobs < b->ntasks ? jobs : b->ntasks;
-	return biggest * (double)(side_by_side ? side_by_side : 1);
+	m->per_run = biggest;
+	m->side_by_side = side_by_side ? (unsigned)side_by_side : 1;
+	m->kept = (double)b->ntasks * (double)b->nvalues * sizeof(double);
+	m->total = m->per_run * m->side_by_side + m->kept;
 }

@@ -38,6 +38,8 @@
 #include "lbsim/model_notes.h"
 #include "lbsim/params.h"
 #include "lbsim/queueing.h"
+#include "lbsim/request.h"
+#include "lbsim/run.h"
 #include "lbsim/stats.h"
 #include "lbsim/summary.h"
 #include "lbsim/sweep.h"
@@ -298,6 +300,23 @@ int plan_opts_check(const struct plan_opts *o, const struct scenario *scn, char 
 		snprintf(err, errlen, "--spare %u with --size-by servers.cores: the scenario has %u "
 			 "servers, so none would be left to serve", o->spare, scn->servers.count);
 		return -1;
+	}
+	/* Every users level must be one the scenario can take (each
+	 * population at least one user, at most the loader's limit): said
+	 * now, not by a run that fails halfway through the plan. */
+	for (unsigned i = 0; i < o->nusers; i++) {
+		struct scenario copy;
+		char why[512];
+		if (params_copy(&copy, scn) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		int bad = params_scale_users(&copy, o->users[i], why, sizeof why) != 0;
+		params_copy_free(&copy);
+		if (bad) {
+			snprintf(err, errlen, "--%s", why);
+			return -1;
+		}
 	}
 	uint32_t limit = o->size_key == PLAN_SIZE_CORES ? SCN_MAX_CORES : SCN_MAX_SERVERS;
 	if (o->max_size > limit) {
@@ -888,6 +907,57 @@ static void reference(struct plan_ctx *pc, struct plan_search *s)
 	r->erlang_size = hi;
 }
 
+/* ---- memory ---------------------------------------------------------------- */
+
+void plan_memory_need(const struct scenario *scn, const struct plan_opts *o, unsigned jobs,
+		      struct memory_need *m)
+{
+	*m = (struct memory_need){0};
+	uint64_t base_users = params_total_users(scn);
+	unsigned nlevels = o->nusers ? o->nusers : 1;
+	uint32_t base_size = o->size_key == PLAN_SIZE_CORES ? scn->servers.cores : scn->servers.count;
+	uint32_t max = o->max_size ? o->max_size
+		       : o->size_key == PLAN_SIZE_CORES ? SCN_MAX_CORES : SCN_MAX_SERVERS;
+	for (unsigned l = 0; l < nlevels; l++) {
+		struct scenario s;
+		if (params_copy(&s, scn) != 0)
+			continue;
+		char err[256];
+		uint64_t users = o->nusers ? o->users[l] : base_users;
+		if (o->nusers && params_scale_users(&s, users, err, sizeof err) != 0) {
+			params_copy_free(&s);
+			continue;
+		}
+		/* The first size the search tries (and where a too-small one
+		 * piles requests up), and the largest it may reach. */
+		double guess = ceil((double)base_size * (double)users / (double)base_users);
+		uint32_t sizes[2] = {guess < 1 ? 1 : guess > max ? max : (uint32_t)guess, max};
+		for (int k = 0; k < 2; k++) {
+			if (o->size_key == PLAN_SIZE_CORES)
+				s.servers.cores = sizes[k];
+			else
+				s.servers.count = sizes[k];
+			for (uint32_t d = 0; d < s.ndesigns; d++) {
+				double b = (double)run_memory_estimate(&s, d);
+				if (b > m->per_run) {
+					m->per_run = b;
+					m->queued = run_overload(&s, &m->offered, &m->capacity) *
+						    sizeof(struct request);
+				}
+			}
+		}
+		params_copy_free(&s);
+	}
+	/* A round runs one evaluation (every replication) of every search. */
+	size_t round = (size_t)nlevels * scn->ndesigns * scn->replications;
+	m->side_by_side = jobs == 0 ? 1 : jobs < round ? jobs : (unsigned)round;
+	/* Each search keeps its evaluations' figures: at most twice log2(max)
+	 * sizes, and a few balancer verifications. */
+	m->kept = (double)nlevels * scn->ndesigns * (2 * log2((double)max + 1) + 8) *
+		  scn->replications * F_COUNT * sizeof(double);
+	m->total = m->per_run * m->side_by_side + m->kept;
+}
+
 /* ---- the planner ---------------------------------------------------------- */
 
 /* One search per users level and design, each with its own copy of the
@@ -1178,7 +1248,7 @@ int plan_plot(const struct plan *pl, const char *dir, const char *shown, FILE *l
 	snprintf(src, sizeof src, "%s/plan.csv", dir);
 	int rc = -1;
 	if (gp_data_begin(&data, dir, shown, err, errlen) == 0 &&
-	    gp_table(&data, src, "plan.csv", 0, &designs, 1, err, errlen) == 0)
+	    gp_table(&data, src, "plan.csv", 0, &designs, 1, NULL, NULL, err, errlen) == 0)
 		rc = gp_draw(dir, &data, "plan", "plan", g, log, err, errlen);
 	gp_data_end(&data);
 	free(g);

@@ -292,6 +292,27 @@ static uint32_t first_of(const struct param_axis *ax, uint64_t v)
 	return (uint32_t)v;
 }
 
+static int field_is(const char *s, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(s, want, len) == 0;
+}
+
+/* Only the rows the plots draw (scope all, the headline metrics): a big
+ * grid's sweep.csv has hundreds of rows per point, and gnuplot reads the
+ * copy once per line of each plot. */
+static int keep_plotted(unsigned col, const char *s, size_t len, void *ctx)
+{
+	uint32_t naxes = *(const uint32_t *)ctx;
+	if (col == naxes + 2)
+		return field_is(s, len, "all");
+	if (col != naxes + 1)
+		return 1;
+	for (size_t i = 0; i < COUNT(headline); i++)
+		if (field_is(s, len, headline[i]))
+			return 1;
+	return 0;
+}
+
 /* gnuplot's copy of sweep.csv: each key's values and the designs numbered. */
 static int copy_sweep_table(const struct sweep *sw, const char *dir, const struct gp_data *data,
 			    char *err, size_t errlen)
@@ -315,7 +336,9 @@ static int copy_sweep_table(const struct sweep *sw, const char *dir, const struc
 		*next++ = s->designs[d].name;
 	char src[4096];
 	snprintf(src, sizeof src, "%s/sweep.csv", dir);
-	int rc = gp_table(data, src, "sweep.csv", 0, cols, sw->naxes + 1, err, errlen);
+	uint32_t naxes = sw->naxes;
+	int rc = gp_table(data, src, "sweep.csv", 0, cols, sw->naxes + 1, keep_plotted, &naxes, err,
+			  errlen);
 	free(texts);
 	return rc;
 }

@@ -415,6 +415,72 @@ int run_keeps_series(uint32_t rep)
 	return rep < RUN_SERIES_REPLICATIONS;
 }
 
+/* The servers' capacity in cores at time t (faults: down servers give
+ * none, slow ones 1/factor of theirs). */
+static double capacity_at(const struct scenario *scn, sim_time_t t)
+{
+	double cores = (double)scn->servers.count * scn->servers.cores;
+	for (uint32_t f = 0; f < scn->nfaults; f++) {
+		const struct scn_fault *ft = &scn->faults[f];
+		int on = t >= ft->at && (ft->duration == SIM_TIME_NEVER || t < ft->at + ft->duration);
+		if (!on)
+			continue;
+		if (ft->kind == SCN_FAULT_SERVER_DOWN)
+			cores -= scn->servers.cores;
+		else if (ft->kind == SCN_FAULT_SLOW && ft->factor > 1)
+			cores -= scn->servers.cores * (1 - 1 / ft->factor);
+	}
+	return cores > 0 ? cores : 0;
+}
+
+double run_overload(const struct scenario *scn, double *offered, double *capacity)
+{
+	double rate = 0; /* open-traffic requests per second */
+	for (uint32_t i = 0; i < scn->npopulations; i++)
+		rate += (double)scn->populations[i].users * scn->populations[i].request_rate;
+	double service_s = (double)scn->servers.service_mean / 1e9;
+	*offered = rate * service_s;
+	*capacity = capacity_at(scn, 0);
+	if (rate == 0 || service_s <= 0)
+		return 0;
+	/* Piecewise over the fault boundaries: what arrives beyond what the
+	 * capacity of the moment serves piles up (and is never taken off
+	 * again here: an upper bound). */
+	sim_time_t end = scn->warmup + scn->duration, t = 0;
+	double piled = 0;
+	while (t < end) {
+		sim_time_t next = end;
+		for (uint32_t f = 0; f < scn->nfaults; f++) {
+			const struct scn_fault *ft = &scn->faults[f];
+			if (ft->at > t && ft->at < next)
+				next = ft->at;
+			if (ft->duration != SIM_TIME_NEVER && ft->at + ft->duration > t &&
+			    ft->at + ft->duration < next)
+				next = ft->at + ft->duration;
+		}
+		double cap = capacity_at(scn, t);
+		if (cap < *capacity)
+			*capacity = cap;
+		double excess = rate - cap / service_s;
+		if (excess > 0)
+			piled += excess * (double)(next - t) / 1e9;
+		t = next;
+	}
+	return piled;
+}
+
+size_t run_result_estimate(const struct scenario *scn, uint32_t rep)
+{
+	double bytes = sizeof(struct run_result) +
+		       (double)scn->servers.count * sizeof(struct server_result) +
+		       (double)scn->nfaults * sizeof(struct fault_result);
+	if (run_keeps_series(rep))
+		bytes += ((double)scn->servers.count * sizeof(uint32_t) + sizeof(struct lb_sample)) *
+			 (run_series_points(scn) + 1.0) +
+			 (RUN_MAX_TRANSITIONS + 2.0 * scn->nfaults) * sizeof(struct run_event);
+	return (size_t)bytes;
+}
+
 size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 {
 	const struct scn_design *design = &scn->designs[d];
@@ -439,5 +505,12 @@ size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 			bytes += (double)p->addresses * 8;
 	}
 	bytes += balancer_mem_estimate(scn, design);
+	/* Open traffic beyond the servers' capacity waits on them: a request
+	 * and its event slot each, for the whole run. */
+	double offered, capacity;
+	bytes += run_overload(scn, &offered, &capacity) *
+		 (sizeof(struct request) + sizeof(struct sim_heap_slot));
+	/* The result it fills as it ends. */
+	bytes += (double)run_result_estimate(scn, 0);
 	return bytes > 1.8e19 ? SIZE_MAX : (size_t)bytes;
 }
