@@ -186,8 +186,8 @@ static void test_import_site(void **state)
 		"t.cfg:9: bind 10.0.0.10:443 ssl crt ...: bind options other than ssl crt",
 		"t.cfg:20: server cas1 10.0.1.11:443 check ...: weight: not modelled",
 		"t.cfg:24: balance roundrobin: balance differs from backend be_owa's",
-		"t.cfg:33: option httpchk GET /owa/healthcheck.htm: backend be_mapi checks "
-		"/owa/healthcheck.htm, not its workload's page /mapi/healthcheck.htm",
+		("t.cfg:33: option httpchk GET /owa/healthcheck.htm: backend be_mapi checks "
+		"/owa/healthcheck.htm, not its workload's page /mapi/healthcheck.htm"),
 		"t.cfg:49: listen stats: sends nowhere",
 		"t.cfg:50: bind :8404: not modelled",
 		"t.cfg:51: stats enable: not modelled",
@@ -273,20 +273,20 @@ static void test_roundtrip_catalogue(void **state)
 		"  - { name: a, kind: l4, balance: random }\n",
 		"  - { name: a, kind: l7, balance: random, draws: 2 }\n",
 		"  - { name: a, kind: l4, balance: source, hash-function: none }\n",
-		"  - { name: a, kind: l4, balance: source, hash-type: consistent, hash-function: none,"
-		" avalanche: true, hash-balance-factor: 1.5 }\n",
+		("  - { name: a, kind: l4, balance: source, hash-type: consistent, hash-function: none,"
+		" avalanche: true, hash-balance-factor: 1.5 }\n"),
 		"  - { name: a, kind: l7, balance: uri, hash-function: sdbm }\n",
 		"  - { name: a, kind: l7, balance: uri, hash-type: consistent, hash-function: djb2 }\n",
 		"  - { name: a, kind: l7, balance: hdr(Host), hash-function: djb2, avalanche: true }\n",
 		"  - { name: a, kind: l4, persist: { method: source-ip } }\n",
-		"  - { name: a, kind: l4-multi, persist: { method: source-ip, netmask: 24, size: 5000,"
-		" expire: 2h, full: refuse } }\n",
+		("  - { name: a, kind: l4-multi, persist: { method: source-ip, netmask: 24, size: 5000,"
+		" expire: 2h, full: refuse } }\n"),
 		"  - { name: a, kind: l4, persist: { method: ssl-session-id, size: 30000, expire: 5m } }\n",
 		"  - { name: a, kind: l7, persist: { method: ssl-session-id, expire: 90s } }\n",
 		"  - { name: a, kind: l7, persist: { method: cookie, expire: 45m } }\n",
 		"  - { name: a, kind: l4, check: { kind: tcp, inter: 5s, rise: 3, fall: 4 } }\n",
-		"  - { name: a, kind: l4, check: { kind: http, path: /ecp/healthcheck.htm, inter: 1500ms,"
-		" fastinter: 500ms, downinter: 30s, timeout: 1s } }\n",
+		("  - { name: a, kind: l4, check: { kind: http, path: /ecp/healthcheck.htm, inter: 1500ms,"
+		" fastinter: 500ms, downinter: 30s, timeout: 1s } }\n"),
 		"  - { name: a, kind: l4-multi, check: { kind: deep, inter: 10s } }\n",
 		"  - { name: a, kind: l4, check: { kind: deep, path: /ews/ } }\n",
 		"  - { name: a, kind: l7, check: { init: fully-down, rise: 1 } }\n",
