@@ -97,6 +97,10 @@ int lb_prefix_nth(const struct lb_prefix *p, uint64_t k, struct lb_addr *out);
 /* Number of addresses in p, saturated at 2^64 - 1. */
 uint64_t lb_prefix_size(const struct lb_prefix *p);
 
+/* Add k to the address (the next k addresses on): 0, or -1 when it runs
+ * past the end of its family's space (then *a is unchanged). */
+int lb_addr_add(struct lb_addr *a, uint64_t k);
+
 /* 1 when a and b are the same address. */
 int lb_addr_equal(const struct lb_addr *a, const struct lb_addr *b);
 

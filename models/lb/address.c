@@ -375,3 +375,20 @@ int lb_addr_equal(const struct lb_addr *a, const struct lb_addr *b)
 {
 	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof a->bytes) == 0;
 }
+
+int lb_addr_add(struct lb_addr *a, uint64_t k)
+{
+	struct lb_addr r = *a;
+	int last = a->family == LB_AF_INET6 ? 15 : 3;
+	unsigned carry = 0;
+	for (int i = last; i >= 0; i--) {
+		unsigned sum = r.bytes[i] + (unsigned)(k & 0xff) + carry;
+		r.bytes[i] = (uint8_t)sum;
+		carry = sum >> 8;
+		k >>= 8;
+	}
+	if (carry || k)
+		return -1;
+	*a = r;
+	return 0;
+}

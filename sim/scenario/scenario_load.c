@@ -174,5 +174,6 @@ void scn_free(struct scenario *scn)
 	free(scn->designs);
 	free(scn->faults);
 	free(scn->expects);
+	free(scn->servers.endpoints);
 	free(scn);
 }

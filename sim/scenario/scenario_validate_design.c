@@ -29,6 +29,7 @@
 #define MAX_RISE_FALL 100u
 #define MAX_COST_AMOUNT 1e12     /* bytes or buckets: a terabyte per object is absurd already */
 #define MAX_MTU 65535u
+#define MAX_RING_POINTS 1000u
 
 static const char *const design_kind_names[] = {
 	[SCN_DESIGN_L4] = "l4",
@@ -129,6 +130,34 @@ static int is_hashing(const struct lb_sel_ops *ops)
 	return ops == &lb_sel_source || ops == &lb_sel_uri || ops == &lb_sel_hdr;
 }
 
+/* NGINX and IPVS have no choice of hash function or avalanche. */
+static int own_formulas(uint32_t profile)
+{
+	return profile == LB_PROFILE_NGINX || profile == LB_PROFILE_IPVS;
+}
+
+/* profile: whose hashing the design reproduces (lb_hash.h). */
+static void profile_key(struct design_ctx *x, const struct lb_sel_ops *ops, int hashing)
+{
+	struct scn_ctx *c = x->c;
+	const char *names[LB_PROFILE_COUNT];
+	for (uint32_t i = 0; i < LB_PROFILE_COUNT; i++)
+		names[i] = lb_hash_profile_name(i);
+	if (ops && !hashing) {
+		scn_not_here(c, x->map, "profile", "hashing algorithms (source, uri, hdr), not %s: "
+			     "the others are lbsim's own", ops->name);
+		return;
+	}
+	int k = scn_pick(c, x->map, "profile", x->rd->profile, names, LB_PROFILE_COUNT);
+	if (k < 0)
+		return;
+	x->d->sel_params.profile = (uint32_t)k;
+	if (k == LB_PROFILE_IPVS && x->kind_ok && x->kind == SCN_DESIGN_L7)
+		scn_report(c, scn_value_of(c, x->map, "profile"), "profile ipvs is a layer-4 "
+			   "balancer; a kind l7 design terminates TLS, which takes a proxy "
+			   "(haproxy or nginx)");
+}
+
 /* Report at node what the algorithm's own check says of the parameters
  * so far, prefixed by prefix. 0 when it accepts them. */
 static int sel_check(struct design_ctx *x, const struct lb_sel_ops *ops,
@@ -154,6 +183,8 @@ static void sel_keys(struct design_ctx *x, const struct lb_sel_ops *ops)
 	int type = -1;
 	char shown[160];
 
+	if (rd->profile)
+		profile_key(x, ops, hashing);
 	if (rd->hash_type) {
 		const char *names[LB_HASH_TYPE_COUNT];
 		for (uint32_t i = 0; i < LB_HASH_TYPE_COUNT; i++)
@@ -175,6 +206,10 @@ static void sel_keys(struct design_ctx *x, const struct lb_sel_ops *ops)
 		if (ops && !hashing)
 			scn_not_here(c, x->map, "hash-function", "hashing algorithms (source, uri, "
 				     "hdr), not %s", ops->name);
+		else if (own_formulas(params->profile))
+			scn_not_here(c, x->map, "hash-function", "profiles lbsim and haproxy: %s "
+				     "hashes with its own formulas",
+				     lb_hash_profile_name(params->profile));
 		else if ((fn = scn_pick(c, x->map, "hash-function", rd->hash_function, names,
 					LB_HASHFN_COUNT)) >= 0)
 			params->hash_function = (uint32_t)fn;
@@ -184,9 +219,20 @@ static void sel_keys(struct design_ctx *x, const struct lb_sel_ops *ops)
 		if (ops && !hashing)
 			scn_not_here(c, x->map, "avalanche", "hashing algorithms (source, uri, "
 				     "hdr), not %s", ops->name);
+		else if (own_formulas(params->profile))
+			scn_not_here(c, x->map, "avalanche", "profiles lbsim and haproxy: %s "
+				     "hashes with its own formulas",
+				     lb_hash_profile_name(params->profile));
 		else if (scn_bool(c, x->map, "avalanche", rd->avalanche, &on) == 0)
 			params->hash_avalanche = (uint32_t)on;
 	}
+	/* Each balancer's default function; HAProxy's `hash-type
+	 * consistent` without a function also means avalanche. */
+	if (!rd->hash_function)
+		params->hash_function = lb_hash_profile_default_function(params->profile);
+	if (params->profile == LB_PROFILE_HAPROXY && !rd->hash_function && !rd->avalanche &&
+	    params->hash_type == LB_HASH_CONSISTENT)
+		params->hash_avalanche = 1;
 	if (ops && rd->balance) {
 		char prefix[200];
 		snprintf(prefix, sizeof prefix, "balance %s: ",
@@ -209,6 +255,18 @@ static void sel_keys(struct design_ctx *x, const struct lb_sel_ops *ops)
 			if (ops && sel_check(x, ops, scn_value_of(c, x->map, "table-size"), "") != 0)
 				return;
 		}
+	}
+	if (rd->ring_points) {
+		if (ops && !hashing)
+			scn_not_here(c, x->map, "ring-points", "hash-type consistent, with a hashing "
+				     "algorithm (source, uri, hdr), not %s", ops->name);
+		else if (hashing && type >= 0 && type != LB_HASH_CONSISTENT)
+			scn_not_here(c, x->map, "ring-points", "hash-type consistent, not %s",
+				     lb_hash_type_name((uint32_t)type));
+		else if ((params->ring_points = scn_whole32(c, x->map, "ring-points", rd->ring_points,
+							    1, MAX_RING_POINTS, 0)) != 0 && ops &&
+			 sel_check(x, ops, scn_value_of(c, x->map, "ring-points"), "") != 0)
+			return;
 	}
 	if (rd->hash_balance_factor) {
 		double f;
@@ -464,6 +522,7 @@ void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 		x.kind = d->kind = k >= 0 ? (enum scn_design_kind)k : SCN_DESIGN_L4;
 		d->balance = balance(&x);
 		sel_keys(&x, d->balance);
+		d->sel_params.endpoints = scn->servers.endpoints;
 		d->persist = persist(&x);
 		check(&x);
 		if (x.rd->reencrypt) {
