@@ -5,8 +5,6 @@
 
 #include <stdio.h>
 
-#include <gsl/gsl_randist.h>
-
 
 static sim_time_t seconds_to_ns(double s)
 {
@@ -17,12 +15,13 @@ static sim_time_t seconds_to_ns(double s)
 static void on_arrival(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct population *pop = ev->ctx;
-	uint32_t user = (uint32_t)gsl_rng_uniform_int(pop->users, (unsigned long)pop->cfg->users);
-	sim_time_t demand = seconds_to_ns(gsl_ran_exponential(pop->demand, pop->demand_mean_s));
+	/* Who sends is drawn only where it matters (see population.h). */
+	uint32_t user = pop->draw_users ? rng_below(&pop->users, pop->cfg->users) : 0;
+	sim_time_t demand = seconds_to_ns(rng_exp(&pop->demand) * pop->demand_mean_s);
 	pop->sent++;
 	/* Schedule the next arrival first, so that the stream of arrivals does
 	 * not depend on what the request does. */
-	sim_time_t gap = seconds_to_ns(gsl_ran_exponential(pop->arrivals, pop->mean_gap_s));
+	sim_time_t gap = seconds_to_ns(rng_exp(&pop->arrivals) * pop->mean_gap_s);
 	if (sim_schedule_in(eng, &pop->ev, gap) != 0) {
 		pop->out_of_memory = 1;
 		sim_stop(eng);
@@ -30,42 +29,36 @@ static void on_arrival(struct sim_engine *eng, struct sim_event *ev)
 	pop->on_request(pop->owner, pop, user, demand);
 }
 
-static gsl_rng *stream(uint64_t seed, uint32_t rep, const char *kind, const char *name)
+static void stream(struct rng *r, uint64_t seed, uint32_t rep, const char *kind, const char *name)
 {
 	char full[SCN_NAME_MAX + 32];
 	snprintf(full, sizeof full, "%s/%s", kind, name);
-	return rng_stream(seed, rep, full);
+	rng_stream(r, seed, rep, full);
 }
 
 int population_init(struct population *pop, uint32_t index, const struct scn_population *cfg,
-		    sim_time_t demand_mean, uint64_t seed, uint32_t rep,
+		    sim_time_t demand_mean, uint64_t seed, uint32_t rep, int draw_users,
 		    population_request_fn on_request, void *owner)
 {
-	*pop = (struct population){.index = index, .cfg = cfg, .on_request = on_request, .owner = owner};
+	*pop = (struct population){.index = index, .cfg = cfg, .on_request = on_request,
+				   .owner = owner, .draw_users = draw_users != 0};
 	pop->mean_gap_s = 1.0 / ((double)cfg->users * cfg->request_rate);
 	pop->demand_mean_s = (double)demand_mean / (double)SIM_NS_PER_S;
-	pop->arrivals = stream(seed, rep, "arrivals", cfg->name);
-	pop->users = stream(seed, rep, "users", cfg->name);
-	pop->demand = stream(seed, rep, "demand", cfg->name);
-	if (!pop->arrivals || !pop->users || !pop->demand) {
-		population_free(pop);
-		return -1;
-	}
+	stream(&pop->arrivals, seed, rep, "arrivals", cfg->name);
+	stream(&pop->users, seed, rep, "users", cfg->name);
+	stream(&pop->demand, seed, rep, "demand", cfg->name);
 	sim_event_init(&pop->ev, on_arrival, pop, EV_ARRIVAL);
 	return 0;
 }
 
 void population_free(struct population *pop)
 {
-	gsl_rng_free(pop->arrivals);
-	gsl_rng_free(pop->users);
-	gsl_rng_free(pop->demand);
-	pop->arrivals = pop->users = pop->demand = NULL;
+	(void)pop; /* nothing allocated: the streams live in the struct */
 }
 
 int population_start(struct sim_engine *eng, struct population *pop)
 {
-	sim_time_t gap = seconds_to_ns(gsl_ran_exponential(pop->arrivals, pop->mean_gap_s));
+	sim_time_t gap = seconds_to_ns(rng_exp(&pop->arrivals) * pop->mean_gap_s);
 	return sim_schedule_in(eng, &pop->ev, gap);
 }
 

@@ -3,8 +3,6 @@
 
 #include <stdlib.h>
 
-#include <gsl/gsl_randist.h>
-
 /* Population p owns slots [p * 2^26, (p + 1) * 2^26) of a 32-bit serial
  * space (64 populations of up to 67 million devices or NAT addresses),
  * mapped to addresses by a bijection (xorshift-multiply steps are
@@ -21,9 +19,11 @@ uint32_t source_address(uint32_t pop, uint32_t i)
 }
 
 int source_pool_init(struct source_pool *sp, enum source_kind kind, uint32_t pop_index,
-		     uint32_t naddrs, uint32_t port_budget, sim_time_t churn_mean, gsl_rng *rng)
+		     uint32_t naddrs, uint32_t port_budget, sim_time_t churn_mean, const struct rng *rng)
 {
-	*sp = (struct source_pool){.kind = kind, .pop_index = pop_index, .rng = rng};
+	*sp = (struct source_pool){.kind = kind, .pop_index = pop_index};
+	if (rng)
+		sp->rng = *rng;
 	sp->port_budget = port_budget ? port_budget : SOURCE_DEFAULT_PORT_BUDGET;
 	if (sp->port_budget > 64512u)
 		sp->port_budget = 64512u;
@@ -46,15 +46,13 @@ void source_pool_free(struct source_pool *sp)
 {
 	free(sp->ports_used);
 	free(sp->next_port);
-	gsl_rng_free(sp->rng);
 	sp->ports_used = NULL;
 	sp->next_port = NULL;
-	sp->rng = NULL;
 }
 
 static sim_time_t churn_gap(struct source_pool *sp)
 {
-	double s = gsl_ran_exponential(sp->rng, sp->churn_mean_s);
+	double s = rng_exp(&sp->rng) * sp->churn_mean_s;
 	double ns = s * (double)SIM_NS_PER_S;
 	return ns >= 1e18 ? (sim_time_t)1e18 : (sim_time_t)ns;
 }
@@ -71,7 +69,7 @@ void source_bind(struct source_pool *sp, struct source_binding *b, uint32_t devi
 		b->next_change = SIM_TIME_NEVER;
 		break;
 	case SOURCE_CGNAT:
-		b->addr_index = (uint32_t)gsl_rng_uniform_int(sp->rng, sp->naddrs);
+		b->addr_index = rng_below(&sp->rng, sp->naddrs);
 		b->next_change = sp->churn_mean_s > 0 ? now + churn_gap(sp) : SIM_TIME_NEVER;
 		break;
 	}
@@ -91,7 +89,7 @@ int source_open(struct source_pool *sp, struct source_binding *b, uint32_t devic
 	}
 	if (sp->kind == SOURCE_CGNAT && now >= b->next_change) {
 		/* The carrier moved the device; the next change is memoryless. */
-		uint32_t fresh = (uint32_t)gsl_rng_uniform_int(sp->rng, sp->naddrs);
+		uint32_t fresh = rng_below(&sp->rng, sp->naddrs);
 		if (fresh != b->addr_index)
 			sp->changes++;
 		b->addr_index = fresh;

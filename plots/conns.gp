@@ -11,4 +11,4 @@ set xtics 1
 bw = 0.8 / ndesigns
 pick(i, col) = strcol(1) eq name(i) ? column(col) : NaN
 plot for [i=1:ndesigns] sprintf('%s/servers.csv', dir) skip 1 \
-     using ($2 - 0.4 + bw * (i - 0.5)):(pick(i, 6)):(bw) with boxes lc rgb colour(i) title name(i)
+     using ($2 - 0.4 + bw * (i - 0.5)):(pick(i, 9)):(bw) with boxes lc rgb colour(i) title name(i)

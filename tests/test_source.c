@@ -119,8 +119,9 @@ static void test_cgnat_churn_rate_and_pool(void **state)
 	(void)state;
 	struct source_pool sp;
 	const uint32_t pool = 200, devices = 1000;
-	gsl_rng *r = rng_stream(7, 0, "source/test");
-	assert_int_equal(source_pool_init(&sp, SOURCE_CGNAT, 3, pool, 0, 600 * SIM_NS_PER_S, r), 0);
+	struct rng r;
+	rng_stream(&r, 7, 0, "source/test");
+	assert_int_equal(source_pool_init(&sp, SOURCE_CGNAT, 3, pool, 0, 600 * SIM_NS_PER_S, &r), 0);
 	struct source_binding *b = calloc(devices, sizeof *b);
 	uint32_t pool_addrs[200];
 	for (uint32_t i = 0; i < pool; i++)

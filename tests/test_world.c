@@ -205,6 +205,30 @@ static void test_common_random_numbers_across_designs(void **state)
 		run_result_free(&r[d]);
 }
 
+/* Open traffic draws who sends only where it matters (source hashing
+ * here; not for roundrobin), and the streams stand alone: both designs
+ * get the same arrivals and demands. With servers that never queue, a
+ * response is its demand, so the two mean response times are equal to
+ * the last bit, while the requests spread differently over the servers. */
+static void test_open_traffic_users_drawn_only_when_read(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 1000, 10 * 1000000, 500, 0.2, 200, 0, 2);
+	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
+	fixture_design(&f, 1, SCN_DESIGN_L4, "source");
+	struct run_result r[2];
+	for (uint32_t d = 0; d < 2; d++)
+		run_ok(&f, d, &r[d]);
+	assert_int_equal(r[1].sent, r[0].sent);
+	assert_true(r[1].response_mean_ns == r[0].response_mean_ns);
+	/* Roundrobin splits exactly; 500 users hashed over 4 servers do not. */
+	assert_true(r[0].skew.peak_to_mean < 1.001);
+	assert_true(r[1].skew.peak_to_mean > 1.01);
+	for (uint32_t d = 0; d < 2; d++)
+		run_result_free(&r[d]);
+}
+
 /* Each connection sends, waits for the response (demand + hold, no
  * queueing here), thinks (exponential, mean T), sends again: a renewal
  * process of mean cycle T + hold + demand. A device of kind k thus sends
@@ -409,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_profile_devices_l7),
 		cmocka_unit_test(test_partial_failure),
 		cmocka_unit_test(test_common_random_numbers_across_designs),
+		cmocka_unit_test(test_open_traffic_users_drawn_only_when_read),
 		cmocka_unit_test(test_request_rates_per_kind),
 		cmocka_unit_test(test_faults_timing_and_conservation),
 		cmocka_unit_test(test_balancer_cost),

@@ -39,8 +39,13 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 		   FILE *progress, char *err, size_t errlen);
 void experiment_free(struct experiment *ex);
 
-/* Write summary.csv, servers.csv, timeseries.csv and events.csv into dir, each whole or not at all;
- * when any file fails, none of the new files replaces an old one. */
+/* Write the CSV results (summary.csv, runs.csv, servers.csv, ...) into
+ * dir, each whole or not at all; when any file fails, none of the new
+ * files replaces an old one. */
 int experiment_write_csv(const struct experiment *ex, const char *dir, char *err, size_t errlen);
+
+/* The name of the i-th file experiment_write_csv writes, NULL past the
+ * last. */
+const char *experiment_csv_name(size_t i);
 
 #endif

@@ -7,15 +7,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The folder holding the gnuplot scripts: $LBSIM_PLOTS_DIR, or the
- * plots/ folder of the source tree lbsim was built from. */
-const char *plot_scripts_dir(void);
-
-/* Run gnuplot -e expr script. Returns 0; -1 when it could not start (then
- * *missing says gnuplot is not installed) or failed (then why holds ": "
- * and the last line of its messages, which are otherwise kept quiet). */
-int plot_run_gnuplot(const char *expr, const char *script, int *missing, char *why, size_t len);
-
 /* Plot the results in dir. Each picture is written under a temporary name
  * and renamed when gnuplot succeeded. log (may be NULL) gets one line per
  * file written. Returns 0; 1 when gnuplot is missing (message in err);

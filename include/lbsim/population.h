@@ -6,16 +6,20 @@
  *
  * Streams (common random numbers: every design of a replication draws the
  * same numbers): "arrivals/<name>" for the gaps, "users/<name>" for who
- * sends, "demand/<name>" for the CPU demand of each request.
+ * sends, "demand/<name>" for the CPU demand of each request. Who sends
+ * decides only the request's source address, which matters only where the
+ * design reads it (source hashing, source-ip persistence) or a NAT maps
+ * users to addresses; elsewhere (draw_users 0) it is not drawn at all and
+ * every request says user 0. Each stream stands alone, so drawing users
+ * or not never moves the arrivals or demands.
  */
 #ifndef LBSIM_POPULATION_H
 #define LBSIM_POPULATION_H
 
 #include <stdint.h>
 
-#include <gsl/gsl_rng.h>
-
 #include "lbsim/engine.h"
+#include "lbsim/rng.h"
 #include "lbsim/scenario.h"
 
 struct population;
@@ -29,7 +33,8 @@ struct population {
 	const struct scn_population *cfg;
 	double mean_gap_s;           /* 1 / (users * rate) */
 	double demand_mean_s;
-	gsl_rng *arrivals, *users, *demand;
+	struct rng arrivals, users, demand;
+	int draw_users;              /* 0: who sends does not matter (user 0) */
 	struct sim_event ev;
 	population_request_fn on_request;
 	void *owner;
@@ -38,7 +43,7 @@ struct population {
 };
 
 int population_init(struct population *pop, uint32_t index, const struct scn_population *cfg,
-		    sim_time_t demand_mean, uint64_t seed, uint32_t rep,
+		    sim_time_t demand_mean, uint64_t seed, uint32_t rep, int draw_users,
 		    population_request_fn on_request, void *owner);
 void population_free(struct population *pop);
 

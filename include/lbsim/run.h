@@ -27,6 +27,7 @@ double run_cdf_q(unsigned i);
 struct server_result {
 	uint64_t requests;        /* measured requests sent to the server */
 	uint64_t connections;     /* measured connections opened to it */
+	uint64_t wl_requests[WL_COUNT]; /* measured requests by workload (its pools) */
 	double sessions;          /* time-average of its active sessions */
 	double busy_fraction;     /* mean fraction of its cores busy */
 	double response_mean_ns;

@@ -22,9 +22,8 @@
 
 #include <stdint.h>
 
-#include <gsl/gsl_rng.h>
-
 #include "lbsim/engine.h"
+#include "lbsim/rng.h"
 
 enum source_kind {
 	SOURCE_UNIQUE = 0,
@@ -48,7 +47,7 @@ struct source_pool {
 	uint32_t *ports_used;       /* per address */
 	uint16_t *next_port;        /* per address: the next port to hand out */
 	double churn_mean_s;        /* cgnat */
-	gsl_rng *rng;               /* cgnat: address choices and change times */
+	struct rng rng;             /* cgnat: address choices and change times */
 	uint64_t opened;            /* connections given an address */
 	uint64_t refused;           /* connections refused: no port left */
 	uint64_t changes;           /* cgnat: address changes */
@@ -56,10 +55,11 @@ struct source_pool {
 
 /* kind, the population's index (addresses of different populations never
  * collide), pool size (ignored for unique), port budget (0: default),
- * cgnat churn mean, and the stream for cgnat choices (owned by the pool;
- * may be NULL unless cgnat). Returns 0 or -1 (memory). */
+ * cgnat churn mean, and the stream for cgnat choices (copied; may be NULL
+ * unless cgnat). Returns 0 or -1 (memory). */
 int source_pool_init(struct source_pool *sp, enum source_kind kind, uint32_t pop_index,
-		     uint32_t naddrs, uint32_t port_budget, sim_time_t churn_mean, gsl_rng *rng);
+		     uint32_t naddrs, uint32_t port_budget, sim_time_t churn_mean,
+		     const struct rng *rng);
 void source_pool_free(struct source_pool *sp);
 
 /* Set up a new device's binding at now (its first address). */

@@ -21,6 +21,9 @@ struct summary_metric {
 	const char *unit;
 	/* The metric in one run; arg is the workload or fault index. */
 	double (*get)(const struct run_result *r, int arg);
+	/* The values it can take: its interval stays within them
+	 * (include/lbsim/stats.h). */
+	enum value_range range;
 };
 
 extern const struct summary_metric summary_design_metrics[];
@@ -34,8 +37,8 @@ const struct summary_metric *summary_metric_find(const char *name, enum summary_
 /* "a, b, c": the names of a scope, for messages. */
 const char *summary_metric_names(char *buf, size_t len, enum summary_scope scope);
 
-/* Mean and interval of metric m of design over the replications; buf has
- * room for one value per replication. */
+/* Mean and interval of metric m of design over the replications, within
+ * the metric's range; buf has room for one value per replication. */
 struct estimate summary_estimate(const struct experiment *ex, uint32_t design,
 				 const struct summary_metric *m, int arg, double *buf);
 
@@ -53,5 +56,20 @@ void summary_write_row(struct csv_out *c, const char *design, const struct summa
 
 /* Does some population of scn ask for workload w? */
 int summary_workload_used(const struct scenario *scn, int w);
+
+/* One figure summary.csv reports: metric m in a scope. */
+struct summary_item {
+	const struct summary_metric *m;
+	enum summary_scope kind;
+	const char *scope;           /* "all", a workload's name, "fault3" */
+	int arg;                     /* the workload or fault index for m->get */
+	size_t index;                /* m's place in its scope's table */
+};
+
+/* Call visit for every figure of scn in summary.csv's order: the design
+ * metrics, then each workload some population uses, then each fault.
+ * summary.csv, runs.csv, sweep.csv and check --baseline list the same. */
+void summary_for_each(const struct scenario *scn,
+		      void (*visit)(void *ctx, const struct summary_item *it), void *ctx);
 
 #endif

@@ -67,23 +67,4 @@ void sweep_free(struct sweep *sw);
 /* "servers.count=4, users=1000": the point's values, for messages. */
 const char *sweep_point_name(const struct sweep *sw, uint32_t point, char *buf, size_t len);
 
-/* ---- gnuplot, shared with the planner ---------------------------------- */
-
-/* Variables for a plot script, as gnuplot -e text. */
-struct sweep_gp {
-	char text[32768];
-	size_t used;                 /* past sizeof text: it overflowed */
-};
-
-void sweep_gp_add(struct sweep_gp *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* name='value', quoted for gnuplot (never spliced into a script). */
-void sweep_gp_str(struct sweep_gp *g, const char *name, const char *value);
-
-/* Run plots/<script>.gp with vars (plus dir, out, lib, term) and write
- * dir/<name>.png and .svg, each under a temporary name renamed when
- * gnuplot succeeded. log (may be NULL) gets a line per file. Returns 0; 1
- * when gnuplot is missing; -1 on another failure (message in err). */
-int sweep_draw(const char *dir, const char *script, const char *name, const struct sweep_gp *vars,
-	       FILE *log, char *err, size_t errlen);
-
 #endif

@@ -509,7 +509,10 @@ static int simulate(const struct cli_opts *o, int checking)
 				fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n",
 					ex.wall_s, ex.events,
 					ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
-			printf("results: %s/summary.csv servers.csv timeseries.csv events.csv\n", outdir);
+			printf("results: %s/", outdir);
+			for (size_t i = 0; experiment_csv_name(i); i++)
+				printf("%s%s", i ? " " : "", experiment_csv_name(i));
+			printf(" scenario.yaml\n");
 		}
 		if (o->profile)
 			profile_print(stderr, &ex.profile_sum, (size_t)scn->ndesigns * scn->replications);

@@ -1,4 +1,5 @@
-/* The CSV results of an experiment: summary, servers, timeseries, events. Columns
+/* The CSV results of an experiment: summary, runs, servers, server_workloads,
+ * timeseries, events, latency, differences. Columns
  * are documented in the README ("Output files"); keep the two in step. */
 #include "lbsim/experiment.h"
 
@@ -13,69 +14,143 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MS(ns) ((double)(ns) / 1e6)
 
-static void write_metric(const struct experiment *ex, struct csv_out *c, double *buf, uint32_t d,
-			 const struct summary_metric *m, const char *scope, int arg)
+struct summary_ctx {
+	const struct experiment *ex;
+	struct csv_out *c;
+	double *buf;
+	uint32_t design;
+};
+
+static void summary_item_row(void *ctx, const struct summary_item *it)
 {
-	struct estimate e = summary_estimate(ex, d, m, arg, buf);
-	summary_write_row(c, ex->scn->designs[d].name, m, scope, &e);
+	struct summary_ctx *sc = ctx;
+	struct estimate e = summary_estimate(sc->ex, sc->design, it->m, it->arg, sc->buf);
+	summary_write_row(sc->c, sc->ex->scn->designs[sc->design].name, it->m, it->scope, &e);
 }
 
 static void write_summary(const struct experiment *ex, struct csv_out *c, double *buf)
 {
-	const struct scenario *scn = ex->scn;
+	struct summary_ctx sc = {ex, c, buf, 0};
 	csv_out_row(c, SUMMARY_NCOLUMNS, summary_columns);
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		for (size_t m = 0; m < summary_design_metrics_len; m++)
-			write_metric(ex, c, buf, d, &summary_design_metrics[m], "all", 0);
-		for (int w = 0; w < WL_COUNT; w++) {
-			if (!summary_workload_used(scn, w))
-				continue;
-			for (size_t m = 0; m < summary_workload_metrics_len; m++)
-				write_metric(ex, c, buf, d, &summary_workload_metrics[m],
-					     workload_name((enum workload)w), w);
-		}
-		for (uint32_t f = 0; f < scn->nfaults; f++) {
-			char scope[32];
-			snprintf(scope, sizeof scope, "fault%u", f + 1);
-			for (size_t m = 0; m < summary_fault_metrics_len; m++)
-				write_metric(ex, c, buf, d, &summary_fault_metrics[m], scope, (int)f);
-		}
+	for (sc.design = 0; sc.design < ex->scn->ndesigns; sc.design++)
+		summary_for_each(ex->scn, summary_item_row, &sc);
+}
+
+/* runs.csv: every figure of summary.csv, replication by replication, for
+ * statistics of one's own (other intervals, tests, distributions). */
+static void runs_item_rows(void *ctx, const struct summary_item *it)
+{
+	struct summary_ctx *sc = ctx;
+	const struct scenario *scn = sc->ex->scn;
+	for (uint32_t r = 0; r < scn->replications; r++) {
+		csv_out_str(sc->c, scn->designs[sc->design].name);
+		csv_out_u64(sc->c, r + 1);
+		csv_out_str(sc->c, it->m->name);
+		csv_out_str(sc->c, it->scope);
+		csv_out_str(sc->c, it->m->unit);
+		csv_out_num(sc->c, it->m->get(experiment_run_of(sc->ex, sc->design, r), it->arg));
+		csv_out_end_row(sc->c);
 	}
+}
+
+static void write_runs(const struct experiment *ex, struct csv_out *c, double *buf)
+{
+	static const char *const header[] = {"design", "replication", "metric", "scope", "unit",
+					     "value"};
+	struct summary_ctx sc = {ex, c, buf, 0};
+	csv_out_row(c, COUNT(header), header);
+	for (sc.design = 0; sc.design < ex->scn->ndesigns; sc.design++)
+		summary_for_each(ex->scn, runs_item_rows, &sc);
+}
+
+/* An estimate as three columns: mean, ci95_low, ci95_high. */
+static void write_interval(struct csv_out *c, const struct estimate *e)
+{
+	csv_out_num(c, e->mean);
+	csv_out_num(c, e->ci_low);
+	csv_out_num(c, e->ci_high);
+}
+
+/* Server s's measured requests (of workload w; -1: all) and its share of
+ * the design's (or the workload's) measured requests, each as mean and
+ * interval: six columns. Returns the replications behind the share (one
+ * without requests has none). */
+static size_t write_load(const struct experiment *ex, struct csv_out *c, double *buf,
+			 uint32_t d, uint32_t s, int w)
+{
+	uint32_t reps = ex->scn->replications;
+	for (uint32_t r = 0; r < reps; r++) {
+		const struct server_result *sr = &experiment_run_of(ex, d, r)->servers[s];
+		buf[r] = (double)(w < 0 ? sr->requests : sr->wl_requests[w]);
+	}
+	struct estimate req = estimate_mean_in(buf, reps, RANGE_NONNEG);
+	for (uint32_t r = 0; r < reps; r++) {
+		const struct run_result *run = experiment_run_of(ex, d, r);
+		uint64_t total = w < 0 ? run->measured : run->workloads[w].measured_sent;
+		uint64_t mine = w < 0 ? run->servers[s].requests : run->servers[s].wl_requests[w];
+		buf[r] = total ? (double)mine / (double)total : NAN;
+	}
+	struct estimate share = estimate_mean_in(buf, reps, RANGE_UNIT);
+	write_interval(c, &req);
+	write_interval(c, &share);
+	return share.n;
 }
 
 static void write_servers(const struct experiment *ex, struct csv_out *c, double *buf)
 {
 	static const char *const header[] = {
-		"design", "server", "requests", "requests_ci95", "share", "connections",
-		"busy_fraction", "response_mean_ms", "response_p99_ms", "replications"};
+		"design", "server", "requests", "requests_ci95_low", "requests_ci95_high", "share",
+		"share_ci95_low", "share_ci95_high", "connections", "busy_fraction",
+		"busy_ci95_low", "busy_ci95_high", "response_mean_ms", "response_p99_ms",
+		"replications"};
 	const struct scenario *scn = ex->scn;
 	uint32_t reps = scn->replications;
-	csv_out_row(c, sizeof header / sizeof header[0], header);
+	csv_out_row(c, COUNT(header), header);
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		for (uint32_t s = 0; s < scn->servers.count; s++) {
-			double share = 0, busy = 0, mean = 0, p99 = 0, conns = 0;
+			csv_out_str(c, scn->designs[d].name);
+			csv_out_u64(c, s + 1);
+			write_load(ex, c, buf, d, s, -1);
+			double mean = 0, p99 = 0, conns = 0;
 			for (uint32_t r = 0; r < reps; r++) {
-				const struct run_result *run = experiment_run_of(ex, d, r);
-				const struct server_result *sr = &run->servers[s];
-				buf[r] = (double)sr->requests;
-				share += run->measured ? (double)sr->requests / (double)run->measured : 0;
-				busy += sr->busy_fraction;
+				const struct server_result *sr = &experiment_run_of(ex, d, r)->servers[s];
+				buf[r] = sr->busy_fraction;
 				conns += (double)sr->connections;
 				mean += MS(sr->response_mean_ns);
 				p99 += MS(sr->response_p99_ns);
 			}
-			struct estimate e = estimate_mean(buf, reps);
-			csv_out_str(c, scn->designs[d].name);
-			csv_out_u64(c, s + 1);
-			csv_out_num(c, e.mean);
-			csv_out_num(c, e.n > 1 ? e.ci_high - e.mean : NAN);
-			csv_out_num(c, share / reps);
+			struct estimate busy = estimate_mean_in(buf, reps, RANGE_UNIT);
 			csv_out_num(c, conns / reps);
-			csv_out_num(c, busy / reps);
+			write_interval(c, &busy);
 			csv_out_num(c, mean / reps);
 			csv_out_num(c, p99 / reps);
 			csv_out_u64(c, reps);
 			csv_out_end_row(c);
+		}
+	}
+}
+
+/* server_workloads.csv: each workload's requests over the servers (the
+ * pool behind each workload in l4-multi and l7; one shared pool in l4). */
+static void write_server_workloads(const struct experiment *ex, struct csv_out *c, double *buf)
+{
+	static const char *const header[] = {
+		"design", "workload", "server", "requests", "requests_ci95_low",
+		"requests_ci95_high", "share", "share_ci95_low", "share_ci95_high",
+		"replications"};
+	const struct scenario *scn = ex->scn;
+	csv_out_row(c, COUNT(header), header);
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		for (int w = 0; w < WL_COUNT; w++) {
+			if (!summary_workload_used(scn, w))
+				continue;
+			for (uint32_t s = 0; s < scn->servers.count; s++) {
+				csv_out_str(c, scn->designs[d].name);
+				csv_out_str(c, workload_name((enum workload)w));
+				csv_out_u64(c, s + 1);
+				csv_out_u64(c, write_load(ex, c, buf, d, s, w));
+				csv_out_end_row(c);
+			}
 		}
 	}
 }
@@ -209,7 +284,9 @@ static const struct {
 	void (*write)(const struct experiment *ex, struct csv_out *c, double *buf);
 } result_files[] = {
 	{"summary.csv", write_summary},
+	{"runs.csv", write_runs},
 	{"servers.csv", write_servers},
+	{"server_workloads.csv", write_server_workloads},
 	{"timeseries.csv", write_timeseries},
 	{"events.csv", write_events},
 	{"latency.csv", write_latency},
@@ -217,6 +294,11 @@ static const struct {
 };
 
 #define NFILES COUNT(result_files)
+
+const char *experiment_csv_name(size_t i)
+{
+	return i < NFILES ? result_files[i].name : NULL;
+}
 
 int experiment_write_csv(const struct experiment *ex, const char *dir, char *err, size_t errlen)
 {

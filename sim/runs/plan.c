@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "lbsim/csv_out.h"
+#include "lbsim/gnuplot.h"
 #include "lbsim/params.h"
 #include "lbsim/stats.h"
 #include "lbsim/summary.h"
@@ -69,6 +70,14 @@ static const char *const fig_metric[F_COUNT] = {
 	[F_LB_CPU] = "lb_cpu_cores", [F_LB_PEAK] = "lb_cpu_cores_peak",
 	[F_LB_MEM] = "lb_mem_bytes",
 };
+
+/* The values a figure can take, for its interval: busy and failed
+ * shares are fractions, the rest times, counts, cores and bytes. */
+static enum value_range fig_range(int f)
+{
+	return f == F_BUSY_MAX || f == F_BUSY_MEAN || f == F_FAILED_SHARE ? RANGE_UNIT
+									  : RANGE_NONNEG;
+}
 
 struct plan_getters {
 	const struct summary_metric *all[F_COUNT];
@@ -295,6 +304,7 @@ struct plan_eval {
 	int ok;                      /* every target met */
 	int failing;                 /* first target not met, -1 */
 	double mean[F_COUNT];
+	double lo[F_COUNT], hi[F_COUNT]; /* their 95 % intervals (NaN: one replication) */
 	double judged[F_COUNT];      /* mean, or the interval's upper end when strict */
 };
 
@@ -696,8 +706,10 @@ static void record(struct plan_ctx *pc, struct plan_search *s, const double *val
 	for (int f = 0; f < F_COUNT; f++) {
 		for (uint32_t r = 0; r < reps; r++)
 			buf[r] = values[(first + r) * F_COUNT + (size_t)f];
-		struct estimate est = estimate_mean(buf, reps);
+		struct estimate est = estimate_mean_in(buf, reps, fig_range(f));
 		e->mean[f] = est.mean;
+		e->lo[f] = est.ci_low;
+		e->hi[f] = est.ci_high;
 		e->judged[f] = pc->o->strict && est.n > 1 ? est.ci_high : est.mean;
 	}
 	judge(pc, e);
@@ -899,22 +911,22 @@ int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t err
 
 int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size_t errlen)
 {
-	struct sweep_gp *g = malloc(sizeof *g);
+	struct gp_vars *g = malloc(sizeof *g);
 	if (!g) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	g->used = 0;
-	sweep_gp_add(g, "ndesigns=%u; ", pl->scn->ndesigns);
+	gp_vars_add(g, "ndesigns=%u; ", pl->scn->ndesigns);
 	for (uint32_t d = 0; d < pl->scn->ndesigns; d++) {
 		char var[32];
 		snprintf(var, sizeof var, "design%u", d + 1);
-		sweep_gp_str(g, var, pl->scn->designs[d].name);
+		gp_vars_str(g, var, pl->scn->designs[d].name);
 	}
-	sweep_gp_str(g, "sizelabel", pl->opts.size_key == PLAN_SIZE_CORES ? "cores per server"
+	gp_vars_str(g, "sizelabel", pl->opts.size_key == PLAN_SIZE_CORES ? "cores per server"
 									 : "servers");
-	sweep_gp_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 4 : 3);
-	int rc = sweep_draw(dir, "plan", "plan", g, log, err, errlen);
+	gp_vars_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 4 : 3);
+	int rc = gp_draw(dir, "plan", "plan", g, log, err, errlen);
 	free(g);
 	return rc;
 }

@@ -107,76 +107,76 @@ static double f_began(const struct run_result *r, int f) { return r->faults[f].b
 
 /* Whole-design metrics (scope "all"). */
 const struct summary_metric summary_design_metrics[] = {
-	{"requests_sent", "requests", m_sent},
-	{"requests_completed", "requests", m_completed},
-	{"requests_failed", "requests", m_failed},
-	{"requests_in_flight", "requests", m_in_flight},
-	{"failed_requests", "requests", m_failed_measured},
-	{"misrouted_requests", "requests", m_misrouted},
-	{"throughput", "requests/s", m_throughput},
-	{"response_mean", "ms", m_resp_mean},
-	{"response_p50", "ms", m_resp_p50},
-	{"response_p95", "ms", m_resp_p95},
-	{"response_p99", "ms", m_resp_p99},
-	{"server_busy_mean", "fraction", m_busy_mean},
-	{"server_busy_max", "fraction", m_busy_max},
-	{"peak_to_mean", "ratio", m_peak_to_mean},
-	{"cov", "ratio", m_cov},
-	{"jain", "index", m_jain},
-	{"gini", "index", m_gini},
-	{"chi2_p", "p-value", m_chi2_p},
-	{"peak_to_mean_conns", "ratio", m_c_peak_to_mean},
-	{"cov_conns", "ratio", m_c_cov},
-	{"jain_conns", "index", m_c_jain},
-	{"gini_conns", "index", m_c_gini},
-	{"chi2_p_conns", "p-value", m_c_chi2_p},
-	{"peak_to_mean_sessions", "ratio", m_s_peak_to_mean},
-	{"cov_sessions", "ratio", m_s_cov},
-	{"jain_sessions", "index", m_s_jain},
-	{"gini_sessions", "index", m_s_gini},
-	{"connections", "connections", m_connections},
-	{"nat_refused", "connections", m_nat_refused},
-	{"connect_failed", "connections", m_connect_failed},
-	{"tls_full_handshakes", "handshakes", m_tls_full},
-	{"tls_resumed_handshakes", "handshakes", m_tls_resumed},
-	{"affinity_breaks", "requests", m_affinity},
-	{"server_changes", "requests", m_server_changes},
-	{"server_change_ratio", "fraction", m_server_change_ratio},
-	{"redispatched", "requests", m_redispatched},
-	{"persist_hit_ratio", "fraction", m_persist_hit},
-	{"lb_cpu_cores", "cores", m_lb_cpu_mean},
-	{"lb_cpu_cores_peak", "cores", m_lb_cpu_peak},
-	{"lb_mem_bytes", "bytes", m_lb_mem},
-	{"persist_table_bytes", "bytes", m_lb_table},
-	{"lb_busy", "fraction", m_lb_busy},
-	{"lb_refused", "requests", m_lb_refused},
-	{"external_ips", "addresses", m_external_ips},
-	{"virtual_services", "services", m_virtual_services},
-	{"content_rules", "rules", m_content_rules},
-	{"health_checks", "checks", m_health_checks},
+	{"requests_sent", "requests", m_sent, RANGE_NONNEG},
+	{"requests_completed", "requests", m_completed, RANGE_NONNEG},
+	{"requests_failed", "requests", m_failed, RANGE_NONNEG},
+	{"requests_in_flight", "requests", m_in_flight, RANGE_NONNEG},
+	{"failed_requests", "requests", m_failed_measured, RANGE_NONNEG},
+	{"misrouted_requests", "requests", m_misrouted, RANGE_NONNEG},
+	{"throughput", "requests/s", m_throughput, RANGE_NONNEG},
+	{"response_mean", "ms", m_resp_mean, RANGE_NONNEG},
+	{"response_p50", "ms", m_resp_p50, RANGE_NONNEG},
+	{"response_p95", "ms", m_resp_p95, RANGE_NONNEG},
+	{"response_p99", "ms", m_resp_p99, RANGE_NONNEG},
+	{"server_busy_mean", "fraction", m_busy_mean, RANGE_UNIT},
+	{"server_busy_max", "fraction", m_busy_max, RANGE_UNIT},
+	{"peak_to_mean", "ratio", m_peak_to_mean, RANGE_ABOVE_ONE},
+	{"cov", "ratio", m_cov, RANGE_NONNEG},
+	{"jain", "index", m_jain, RANGE_UNIT},
+	{"gini", "index", m_gini, RANGE_UNIT},
+	{"chi2_p", "p-value", m_chi2_p, RANGE_UNIT},
+	{"peak_to_mean_conns", "ratio", m_c_peak_to_mean, RANGE_ABOVE_ONE},
+	{"cov_conns", "ratio", m_c_cov, RANGE_NONNEG},
+	{"jain_conns", "index", m_c_jain, RANGE_UNIT},
+	{"gini_conns", "index", m_c_gini, RANGE_UNIT},
+	{"chi2_p_conns", "p-value", m_c_chi2_p, RANGE_UNIT},
+	{"peak_to_mean_sessions", "ratio", m_s_peak_to_mean, RANGE_ABOVE_ONE},
+	{"cov_sessions", "ratio", m_s_cov, RANGE_NONNEG},
+	{"jain_sessions", "index", m_s_jain, RANGE_UNIT},
+	{"gini_sessions", "index", m_s_gini, RANGE_UNIT},
+	{"connections", "connections", m_connections, RANGE_NONNEG},
+	{"nat_refused", "connections", m_nat_refused, RANGE_NONNEG},
+	{"connect_failed", "connections", m_connect_failed, RANGE_NONNEG},
+	{"tls_full_handshakes", "handshakes", m_tls_full, RANGE_NONNEG},
+	{"tls_resumed_handshakes", "handshakes", m_tls_resumed, RANGE_NONNEG},
+	{"affinity_breaks", "requests", m_affinity, RANGE_NONNEG},
+	{"server_changes", "requests", m_server_changes, RANGE_NONNEG},
+	{"server_change_ratio", "fraction", m_server_change_ratio, RANGE_UNIT},
+	{"redispatched", "requests", m_redispatched, RANGE_NONNEG},
+	{"persist_hit_ratio", "fraction", m_persist_hit, RANGE_UNIT},
+	{"lb_cpu_cores", "cores", m_lb_cpu_mean, RANGE_NONNEG},
+	{"lb_cpu_cores_peak", "cores", m_lb_cpu_peak, RANGE_NONNEG},
+	{"lb_mem_bytes", "bytes", m_lb_mem, RANGE_NONNEG},
+	{"persist_table_bytes", "bytes", m_lb_table, RANGE_NONNEG},
+	{"lb_busy", "fraction", m_lb_busy, RANGE_UNIT},
+	{"lb_refused", "requests", m_lb_refused, RANGE_NONNEG},
+	{"external_ips", "addresses", m_external_ips, RANGE_NONNEG},
+	{"virtual_services", "services", m_virtual_services, RANGE_NONNEG},
+	{"content_rules", "rules", m_content_rules, RANGE_NONNEG},
+	{"health_checks", "checks", m_health_checks, RANGE_NONNEG},
 };
 
 /* Per-workload metrics (scope: the workload's name). */
 const struct summary_metric summary_workload_metrics[] = {
-	{"requests_sent", "requests", w_sent},
-	{"failed_requests", "requests", w_failed},
-	{"misrouted_requests", "requests", w_misrouted},
-	{"response_mean", "ms", w_resp_mean},
-	{"response_p50", "ms", w_resp_p50},
-	{"response_p95", "ms", w_resp_p95},
-	{"response_p99", "ms", w_resp_p99},
-	{"peak_to_mean", "ratio", w_peak_to_mean},
-	{"cov", "ratio", w_cov},
-	{"jain", "index", w_jain},
-	{"gini", "index", w_gini},
-	{"chi2_p", "p-value", w_chi2_p},
+	{"requests_sent", "requests", w_sent, RANGE_NONNEG},
+	{"failed_requests", "requests", w_failed, RANGE_NONNEG},
+	{"misrouted_requests", "requests", w_misrouted, RANGE_NONNEG},
+	{"response_mean", "ms", w_resp_mean, RANGE_NONNEG},
+	{"response_p50", "ms", w_resp_p50, RANGE_NONNEG},
+	{"response_p95", "ms", w_resp_p95, RANGE_NONNEG},
+	{"response_p99", "ms", w_resp_p99, RANGE_NONNEG},
+	{"peak_to_mean", "ratio", w_peak_to_mean, RANGE_ABOVE_ONE},
+	{"cov", "ratio", w_cov, RANGE_NONNEG},
+	{"jain", "index", w_jain, RANGE_UNIT},
+	{"gini", "index", w_gini, RANGE_UNIT},
+	{"chi2_p", "p-value", w_chi2_p, RANGE_UNIT},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct summary_metric summary_fault_metrics[] = {
-	{"fault_began", "s", f_began},
-	{"detect_s", "s", f_detect},
+	{"fault_began", "s", f_began, RANGE_NONNEG},
+	{"detect_s", "s", f_detect, RANGE_NONNEG},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -253,7 +253,7 @@ struct estimate summary_estimate(const struct experiment *ex, uint32_t design,
 	uint32_t reps = ex->scn->replications;
 	for (uint32_t r = 0; r < reps; r++)
 		buf[r] = m->get(experiment_run_of(ex, design, r), arg);
-	return estimate_mean(buf, reps);
+	return estimate_mean_in(buf, reps, m->range);
 }
 
 int summary_workload_used(const struct scenario *scn, int w)
@@ -264,4 +264,36 @@ int summary_workload_used(const struct scenario *scn, int w)
 			return 1;
 	}
 	return 0;
+}
+
+void summary_for_each(const struct scenario *scn,
+		      void (*visit)(void *ctx, const struct summary_item *it), void *ctx)
+{
+	struct summary_item it = {.kind = SUMMARY_ALL, .scope = "all"};
+	for (it.index = 0; it.index < summary_design_metrics_len; it.index++) {
+		it.m = &summary_design_metrics[it.index];
+		visit(ctx, &it);
+	}
+	it.kind = SUMMARY_WORKLOAD;
+	for (int w = 0; w < WL_COUNT; w++) {
+		if (!summary_workload_used(scn, w))
+			continue;
+		it.scope = workload_name((enum workload)w);
+		it.arg = w;
+		for (it.index = 0; it.index < summary_workload_metrics_len; it.index++) {
+			it.m = &summary_workload_metrics[it.index];
+			visit(ctx, &it);
+		}
+	}
+	it.kind = SUMMARY_FAULT;
+	for (uint32_t f = 0; f < scn->nfaults; f++) {
+		char scope[32];
+		snprintf(scope, sizeof scope, "fault%u", f + 1);
+		it.scope = scope;
+		it.arg = (int)f;
+		for (it.index = 0; it.index < summary_fault_metrics_len; it.index++) {
+			it.m = &summary_fault_metrics[it.index];
+			visit(ctx, &it);
+		}
+	}
 }

@@ -5,7 +5,7 @@
  * (all workloads, used or not, so that the layout is the same for every
  * point), then every fault's. sweep.csv is then written from those
  * figures exactly as experiment_csv.c writes summary.csv from runs: same
- * getters, same estimate_mean, same number format, so a point's rows are
+ * getters, same estimate_mean_in, same number format, so a point's rows are
  * byte for byte the summary.csv of `lbsim run` with the point's values.
  *
  * Memory: the point scenarios (two small arrays each) and nvalues doubles
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "lbsim/csv_out.h"
-#include "lbsim/plot.h"
+#include "lbsim/gnuplot.h"
 #include "lbsim/stats.h"
 #include "lbsim/summary.h"
 #include "lbsim/workload.h"
@@ -211,19 +211,30 @@ void sweep_free(struct sweep *sw)
 
 /* ---- sweep.csv ------------------------------------------------------------ */
 
+struct row_ctx {
+	const struct sweep *sw;
+	struct csv_out *c;
+	uint32_t point, design;
+	double *buf;
+};
+
 /* One row of sweep.csv: the point's values, then the summary.csv row of
- * metric m (figure slot) of design d. */
-static void write_row(const struct sweep *sw, struct csv_out *c, uint32_t p, uint32_t d,
-		      const struct summary_metric *m, size_t slot, const char *scope, double *buf)
+ * the figure, from its slot in the runs' figures. */
+static void write_row(void *ctx, const struct summary_item *it)
 {
-	const struct scenario *s = &sw->points[p];
-	size_t first = sw->first_task[p] + (size_t)d * s->replications;
+	const struct row_ctx *rc = ctx;
+	const struct sweep *sw = rc->sw;
+	const struct scenario *s = &sw->points[rc->point];
+	size_t slot = it->kind == SUMMARY_WORKLOAD ? layout_workload(it->arg) + it->index
+		      : it->kind == SUMMARY_FAULT ? layout_fault((uint32_t)it->arg) + it->index
+						  : it->index;
+	size_t first = sw->first_task[rc->point] + (size_t)rc->design * s->replications;
 	for (uint32_t r = 0; r < s->replications; r++)
-		buf[r] = sw->values[(first + r) * sw->nvalues + slot];
-	struct estimate e = estimate_mean(buf, s->replications);
+		rc->buf[r] = sw->values[(first + r) * sw->nvalues + slot];
+	struct estimate e = estimate_mean_in(rc->buf, s->replications, it->m->range);
 	for (uint32_t a = 0; a < sw->naxes; a++)
-		csv_out_str(c, sw->axes[a].values[sw->choice[(size_t)p * sw->naxes + a]].text);
-	summary_write_row(c, s->designs[d].name, m, scope, &e);
+		csv_out_str(rc->c, sw->axes[a].values[sw->choice[(size_t)rc->point * sw->naxes + a]].text);
+	summary_write_row(rc->c, s->designs[rc->design].name, it->m, it->scope, &e);
 }
 
 int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t errlen)
@@ -247,28 +258,10 @@ int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t e
 	for (size_t k = 0; k < SUMMARY_NCOLUMNS; k++)
 		csv_out_str(&c, summary_columns[k]);
 	csv_out_end_row(&c);
-	for (uint32_t p = 0; p < sw->npoints; p++) {
-		const struct scenario *s = &sw->points[p];
-		for (uint32_t d = 0; d < s->ndesigns; d++) {
-			for (size_t m = 0; m < summary_design_metrics_len; m++)
-				write_row(sw, &c, p, d, &summary_design_metrics[m], m, "all", buf);
-			for (int w = 0; w < WL_COUNT; w++) {
-				if (!summary_workload_used(s, w))
-					continue;
-				for (size_t m = 0; m < summary_workload_metrics_len; m++)
-					write_row(sw, &c, p, d, &summary_workload_metrics[m],
-						  layout_workload(w) + m, workload_name((enum workload)w),
-						  buf);
-			}
-			for (uint32_t f = 0; f < s->nfaults; f++) {
-				char scope[32];
-				snprintf(scope, sizeof scope, "fault%u", f + 1);
-				for (size_t m = 0; m < summary_fault_metrics_len; m++)
-					write_row(sw, &c, p, d, &summary_fault_metrics[m],
-						  layout_fault(f) + m, scope, buf);
-			}
-		}
-	}
+	struct row_ctx rc = {.sw = sw, .c = &c, .buf = buf};
+	for (rc.point = 0; rc.point < sw->npoints; rc.point++)
+		for (rc.design = 0; rc.design < sw->points[rc.point].ndesigns; rc.design++)
+			summary_for_each(&sw->points[rc.point], write_row, &rc);
 	free(buf);
 	if (c.error) {
 		snprintf(err, errlen, "%s/sweep.csv: write failed (device full?)", dir);
@@ -280,80 +273,6 @@ int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t e
 
 /* ---- plots ---------------------------------------------------------------- */
 
-void sweep_gp_add(struct sweep_gp *g, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (g->used < sizeof g->text) {
-		int n = vsnprintf(g->text + g->used, sizeof g->text - g->used, fmt, ap);
-		g->used += n < 0 ? sizeof g->text : (size_t)n;
-	}
-	va_end(ap);
-}
-
-void sweep_gp_str(struct sweep_gp *g, const char *name, const char *value)
-{
-	sweep_gp_add(g, "%s='", name);
-	for (const char *s = value; *s; s++)
-		sweep_gp_add(g, *s == '\'' ? "''" : "%c", *s);
-	sweep_gp_add(g, "'; ");
-}
-
-
-int sweep_draw(const char *dir, const char *script, const char *name, const struct sweep_gp *vars,
-	       FILE *log, char *err, size_t errlen)
-{
-	static const char *const formats[][2] = {{"png", "pngcairo"}, {"svg", "svg"}};
-	struct sweep_gp *g = malloc(sizeof *g);
-	if (!g) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	int rc = 0;
-	for (size_t k = 0; k < COUNT(formats) && rc == 0; k++) {
-		char path[4096], final[4096], tmp[4200], why[600];
-		snprintf(path, sizeof path, "%s/%s.gp", plot_scripts_dir(), script);
-		snprintf(final, sizeof final, "%s/%s.%s", dir, name, formats[k][0]);
-		snprintf(tmp, sizeof tmp, "%s/.%s.tmp%ld.%s", dir, name, (long)getpid(),
-			 formats[k][0]);
-		g->used = 0;
-		sweep_gp_str(g, "dir", dir);
-		sweep_gp_str(g, "out", tmp);
-		sweep_gp_str(g, "lib", plot_scripts_dir());
-		sweep_gp_str(g, "term", formats[k][1]);
-		sweep_gp_add(g, "%s", vars->used < sizeof vars->text ? vars->text : "");
-		if (g->used >= sizeof g->text || vars->used >= sizeof vars->text) {
-			snprintf(err, errlen, "%s: too much to describe to gnuplot", name);
-			rc = -1;
-			break;
-		}
-		int missing = 0;
-		if (plot_run_gnuplot(g->text, path, &missing, why, sizeof why) != 0) {
-			unlink(tmp);
-			if (missing) {
-				snprintf(err, errlen, "gnuplot is not installed, so no plots were drawn "
-					 "(install it with scripts/setup or apt-get install gnuplot-nox); "
-					 "the CSV results in %s are complete", dir);
-				rc = 1;
-			} else {
-				snprintf(err, errlen, "gnuplot failed on %s%s", path, why);
-				rc = -1;
-			}
-			break;
-		}
-		if (rename(tmp, final) != 0) {
-			snprintf(err, errlen, "%s: %s", final, strerror(errno));
-			unlink(tmp);
-			rc = -1;
-			break;
-		}
-		if (log)
-			fprintf(log, "plot: %s\n", final);
-	}
-	free(g);
-	return rc;
-}
-
 /* The metrics a sweep plots: a design review's first questions. */
 static const char *const headline[] = {"response_p99", "server_busy_max", "peak_to_mean",
 				       "failed_requests", "lb_cpu_cores", "lb_mem_bytes"};
@@ -363,7 +282,7 @@ static const char *const headline[] = {"response_p99", "server_busy_max", "peak_
 /* One line per design and combination of the other axes' values, as many
  * as fit in MAX_SERIES; past that, the other axes stay at their first
  * value (the title says so). */
-static void describe_series(const struct sweep *sw, struct sweep_gp *g)
+static void describe_series(const struct sweep *sw, struct gp_vars *g)
 {
 	const struct scenario *s = &sw->points[0];
 	uint64_t combos = 1;
@@ -378,7 +297,7 @@ static void describe_series(const struct sweep *sw, struct sweep_gp *g)
 			char var[48], title[512];
 			n++;
 			snprintf(var, sizeof var, "sdesign%u", n);
-			sweep_gp_str(g, var, s->designs[d].name);
+			gp_vars_str(g, var, s->designs[d].name);
 			size_t used = (size_t)snprintf(title, sizeof title, "%s", s->designs[d].name);
 			uint64_t rest = k;
 			for (uint32_t a = sw->naxes; a-- > 1;) {
@@ -386,23 +305,23 @@ static void describe_series(const struct sweep *sw, struct sweep_gp *g)
 				const char *v = ax->values[rest % ax->nvalues].text;
 				rest /= ax->nvalues;
 				snprintf(var, sizeof var, "sval%u_%u", n, a + 1);
-				sweep_gp_str(g, var, v);
+				gp_vars_str(g, var, v);
 				if (used < sizeof title)
 					used += (size_t)snprintf(title + used, sizeof title - used,
 								 ", %s=%s", ax->key, v);
 			}
 			snprintf(var, sizeof var, "stitle%u", n);
-			sweep_gp_str(g, var, title);
+			gp_vars_str(g, var, title);
 		}
 	}
-	sweep_gp_add(g, "nseries=%u; partial=%d; ", n, !all);
+	gp_vars_add(g, "nseries=%u; partial=%d; ", n, !all);
 }
 
 int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, size_t errlen)
 {
 	if (sw->naxes == 0)
 		return 0;
-	struct sweep_gp *g = malloc(sizeof *g);
+	struct gp_vars *g = malloc(sizeof *g);
 	if (!g) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -416,18 +335,18 @@ int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, si
 		const struct summary_metric *m = summary_metric_find(headline[i], SUMMARY_ALL);
 		char name[96];
 		g->used = 0;
-		sweep_gp_str(g, "metric", m->name);
-		sweep_gp_str(g, "unit", m->unit);
-		sweep_gp_str(g, "xkey", x->key);
-		sweep_gp_add(g, "nkeys=%u; xnumeric=%d; ncats=%u; ", sw->naxes, numeric, x->nvalues);
+		gp_vars_str(g, "metric", m->name);
+		gp_vars_str(g, "unit", m->unit);
+		gp_vars_str(g, "xkey", x->key);
+		gp_vars_add(g, "nkeys=%u; xnumeric=%d; ncats=%u; ", sw->naxes, numeric, x->nvalues);
 		for (uint32_t v = 0; v < x->nvalues; v++) {
 			char var[32];
 			snprintf(var, sizeof var, "xcat%u", v + 1);
-			sweep_gp_str(g, var, x->values[v].text);
+			gp_vars_str(g, var, x->values[v].text);
 		}
 		describe_series(sw, g);
 		snprintf(name, sizeof name, "sweep_%s", m->name);
-		rc = sweep_draw(dir, "sweep", name, g, log, err, errlen);
+		rc = gp_draw(dir, "sweep", name, g, log, err, errlen);
 	}
 	free(g);
 	return rc;

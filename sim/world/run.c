@@ -296,6 +296,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		struct server_result *sr = &out->servers[i];
 		sr->requests = srv->requests;
 		sr->connections = w->server_conns_opened[i];
+		memcpy(sr->wl_requests, srv->wl_requests, sizeof sr->wl_requests);
 		sr->busy_fraction = server_busy_fraction(srv, end);
 		sr->response_mean_ns = hist_mean(srv->latency);
 		sr->response_p99_ns = hist_quantile(srv->latency, 0.99);

@@ -8,8 +8,6 @@
 
 #include <stdint.h>
 
-#include <gsl/gsl_rng.h>
-
 #include "lbsim/balancer.h"
 #include "lbsim/cost.h"
 #include "lbsim/engine.h"

@@ -58,15 +58,15 @@ static double draw_u01(const struct world *w, const struct device *d, uint32_t c
 _Static_assert(SCN_MAX_POPULATIONS <= 64, "struct conn.pop holds 0..63");
 _Static_assert(SCN_MAX_CONNECTIONS <= 64, "struct conn.index holds 0..63");
 
-/* The same draws as draw_u01 for c's device and c, without reading the
- * device (a cache miss at scale): its id is its place in its population's
- * array. */
-static double conn_u01(const struct world *w, const struct conn *c, enum draw what, uint64_t k)
+/* The key of c's draws of kind what, the same as device_key for c's
+ * device, without reading the device (a cache miss at scale): its id is
+ * its place in its population's array. */
+static uint64_t conn_key(const struct world *w, const struct conn *c, enum draw what)
 {
 	const struct pop_state *ps = &w->pops[c->pop];
 	uint32_t device = (uint32_t)(c->dev - ps->devices);
 	assert(device == c->dev->id); /* a device's id is its index */
-	return rng_hash_u01(ps->base, draw_key(c->pop, device, c->index, what), k);
+	return draw_key(c->pop, device, c->index, what);
 }
 
 /* An exponential draw of c's with the given mean (0: always 0). */
@@ -75,23 +75,24 @@ static sim_time_t conn_exp(const struct world *w, const struct conn *c, enum dra
 {
 	if (mean == 0)
 		return 0;
-	double u = conn_u01(w, c, what, k);
-	return seconds_ns(-log(u) * (double)mean / (double)SIM_NS_PER_S);
+	double e = rng_hash_exp(w->pops[c->pop].base, conn_key(w, c, what), k);
+	return seconds_ns(e * (double)mean / (double)SIM_NS_PER_S);
 }
 
-/* CPU demand of one request: exponential (cv 1), constant (cv 0), or gamma
- * with shape 1/cv^2 (by inversion, to keep the draw a pure function of u). */
-static sim_time_t demand_of(const struct server_workload_cfg *cfg, double u)
+/* CPU demand of one request from its draw's 64 bits: exponential (cv 1,
+ * the ziggurat), constant (cv 0), or gamma with shape 1/cv^2 (GSL's
+ * quantile of the uniform, to keep the draw a pure function of the bits). */
+static sim_time_t demand_of(const struct server_workload_cfg *cfg, uint64_t bits)
 {
 	double mean = (double)cfg->demand;
 	double ns;
 	if (cfg->demand_cv == 1.0)
-		ns = -log(u) * mean;
+		ns = rng_exp_bits(bits, NULL) * mean;
 	else if (cfg->demand_cv <= 0)
 		ns = mean;
 	else {
 		double shape = 1.0 / (cfg->demand_cv * cfg->demand_cv);
-		ns = gsl_cdf_gamma_Pinv(u, shape, mean / shape);
+		ns = gsl_cdf_gamma_Pinv(rng_bits_u01(bits), shape, mean / shape);
 	}
 	return ns >= 1.8e19 ? SIM_TIME_NEVER : (sim_time_t)(ns + 0.5);
 }
@@ -382,7 +383,7 @@ static void send_request(struct world *w, struct conn *c)
 	req->conn = c;
 	req->arrived = now;
 	req->demand = demand_of(&w->scn->servers.workloads[d->workload],
-				draw_u01(w, d, ci, DRAW_DEMAND, k));
+				rng_hash64(w->pops[d->pop].base, device_key(d, ci, DRAW_DEMAND), k));
 	req->hold = w->scn->clients[d->workload].hold;
 	req->population = d->pop;
 	req->user = d->user;
@@ -602,11 +603,23 @@ void world_cut_server(struct world *w, uint32_t s)
 	}
 }
 
-static gsl_rng *pop_stream(const struct world *w, uint32_t rep, const char *kind, const char *name)
+static void pop_stream(const struct world *w, struct rng *r, uint32_t rep, const char *kind,
+		       const char *name)
 {
 	char full[SCN_NAME_MAX + 32];
 	snprintf(full, sizeof full, "%s/%s", kind, name);
-	return rng_stream(w->scn->seed, rep, full);
+	rng_stream(r, w->scn->seed, rep, full);
+}
+
+/* Does the design read a request's source address (source hashing,
+ * source-ip persistence)? Only then does an open-traffic request's user
+ * matter where every user has an address of its own. */
+static int design_reads_source(const struct scn_design *d)
+{
+	unsigned needs = d->balance ? d->balance->needs : 0;
+	if (d->persist)
+		needs |= d->persist->needs;
+	return (needs & LB_NEED_SRC_ADDR) != 0;
 }
 
 /* The population's share of logged-on users at t: straight lines between
@@ -787,16 +800,20 @@ int world_clients_init(struct world *w, uint32_t rep)
 		struct pop_state *ps = &w->pops[i];
 		const struct scn_population *cfg = &scn->populations[i];
 		ps->cfg = cfg;
-		gsl_rng *src = cfg->source == SCN_SOURCE_CGNAT ? pop_stream(w, rep, "source", cfg->name) : NULL;
+		struct rng src;
+		pop_stream(w, &src, rep, "source", cfg->name);
 		if (source_pool_init(&ps->source, (enum source_kind)cfg->source, i, cfg->addresses,
-				     cfg->port_budget, cfg->churn, src) != 0) {
-			gsl_rng_free(src);
+				     cfg->port_budget, cfg->churn,
+				     cfg->source == SCN_SOURCE_CGNAT ? &src : NULL) != 0)
 			return -1;
-		}
 		ps->source_ready = 1;
 		if (cfg->request_rate > 0) {
+			/* A user is its address (unique) or picks one (nat);
+			 * a carrier NAT draws addresses of its own. */
+			int users_matter = cfg->source == SCN_SOURCE_NAT ||
+					   (cfg->source == SCN_SOURCE_UNIQUE && design_reads_source(w->design));
 			if (population_init(&ps->open, i, cfg, scn->servers.service_mean, scn->seed, rep,
-					    on_open_request, w) != 0)
+					    users_matter, on_open_request, w) != 0)
 				return -1;
 			ps->open_ready = 1;
 			if (population_start(&w->eng, &ps->open) != 0)

@@ -32,7 +32,6 @@
  */
 #include "bench_util.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -260,16 +259,17 @@ int main(int argc, char **argv)
 	sim_time_t *mixed = malloc(ndraws * sizeof *mixed);
 	uint32_t *victims = malloc(max_steps * sizeof *victims);
 	struct sim_event *evs = malloc(nmax * sizeof *evs);
-	gsl_rng *r = rng_stream(SEED, 0, "bench/hold");
-	if (!exp1 || !mixed || !victims || !evs || !r) {
+	struct rng rs, *r = &rs;
+	rng_stream(r, SEED, 0, "bench/hold");
+	if (!exp1 || !mixed || !victims || !evs) {
 		fprintf(stderr, "bench_engine: out of memory\n");
 		return 1;
 	}
 	for (size_t i = 0; i < ndraws; i++)
-		exp1[i] = (sim_time_t)llround(gsl_ran_exponential(r, 1.0) * 1e9);
+		exp1[i] = (sim_time_t)llround(rng_exp(r) * 1e9);
 	for (size_t i = 0; i < ndraws; i++) {
-		double mean = gsl_rng_uniform(r) < 0.8 ? 0.005 : 600.0;
-		mixed[i] = (sim_time_t)llround(gsl_ran_exponential(r, mean) * 1e9);
+		double mean = rng_u01(r) < 0.8 ? 0.005 : 600.0;
+		mixed[i] = (sim_time_t)llround(rng_exp(r) * mean * 1e9);
 	}
 
 	printf("engine hold model: pop the earliest of n pending events, schedule one at now + increment\n");
@@ -320,7 +320,7 @@ int main(int argc, char **argv)
 		size_t n = sizes[si];
 		uint64_t m = steps_for(n, steps);
 		for (uint64_t k = 0; k < m; k++)
-			victims[k] = (uint32_t)gsl_rng_uniform_int(r, n);
+			victims[k] = rng_below(r, (uint32_t)n);
 		uint64_t best = UINT64_MAX, sum = 0;
 		for (int rep = 0; rep < REPS; rep++) {
 			uint64_t dt = run_engine(n, m, exp1, evs, victims, &sum);
@@ -350,7 +350,6 @@ int main(int argc, char **argv)
 	if (status)
 		printf("ERROR: engine and baseline popped different sequences; ratios are not comparable\n");
 	printf("peak RSS: %.1f MiB\n", (double)bench_peak_rss_bytes() / (1024.0 * 1024.0));
-	gsl_rng_free(r);
 	free(exp1);
 	free(mixed);
 	free(victims);
