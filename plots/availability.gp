@@ -10,11 +10,11 @@ set xtics ()
 do for [k=1:nworkloads] { set xtics add (wlname(k) k) }
 set yrange [0:1<*]
 bw = 0.8 / ndesigns
-sel(i, k, m) = strcol(1) eq name(i) && strcol(2) eq m && strcol(3) eq wlname(k)
+sel(i, k, m) = column(1) == i && strcol(2) eq m && strcol(3) eq wlname(k)
 do for [m in 'failed_requests misrouted_requests'] {
 	set title (m eq 'failed_requests' ? 'Failed requests' : 'Misrouted requests (sent to a server whose workload was down)')
 	set ylabel 'requests'
-	plot for [i=1:ndesigns] for [k=1:nworkloads] sprintf('%s/summary.csv', dir) skip 1 \
+	plot for [i=1:ndesigns] for [k=1:nworkloads] sprintf('%s/summary.csv', data) skip 1 \
 	     using (k - 0.4 + bw * (i - 0.5)):(sel(i, k, m) ? $5 : NaN):(bw) with boxes \
 	     lc rgb colour(i) title (k == 1 ? name(i) : '')
 }

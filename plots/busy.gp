@@ -6,6 +6,6 @@ set ylabel 'cores busy (%)'
 set yrange [0:100]
 set xrange [0.4:nservers + 0.6]
 set xtics 1
-pick(i, col) = strcol(1) eq name(i) ? column(col) : NaN
-plot for [i=1:ndesigns] sprintf('%s/servers.csv', dir) skip 1 \
+pick(i, col) = column(1) == i ? column(col) : NaN
+plot for [i=1:ndesigns] sprintf('%s/servers.csv', data) skip 1 \
      using 2:(100 * pick(i, 10)) with linespoints lw 2 pt 7 lc rgb colour(i) title name(i)

@@ -1,7 +1,10 @@
 # Shared by the lbsim plot scripts: colours per design (the same in every
 # picture), and helpers to pick rows of lbsim's tidy CSV files.
-# Set by `lbsim plot`: dir, out, term, ndesigns, design1..N, nworkloads,
-# workload1..M, nservers, nfaults, fault_begin1.., fault_end1.. (seconds).
+# Set by `lbsim plot`: data (the folder of gnuplot's copies of the CSV
+# files, where column 1 holds the design's number, 1..N: see
+# include/lbsim/gnuplot.h), out, term, ndesigns, design1..N (the names, as
+# titles only), nworkloads, workload1..M, nservers, nfaults,
+# fault_begin1.., fault_end1.. (seconds).
 set datafile separator ','
 set datafile missing ''
 set terminal term size 1000,560 font 'sans,11' noenhanced

@@ -9,6 +9,6 @@ set yrange [0:1<*]
 set xrange [0.4:nservers + 0.6]
 set xtics 1
 bw = 0.8 / ndesigns
-pick(i, col) = strcol(1) eq name(i) ? column(col) : NaN
-plot for [i=1:ndesigns] sprintf('%s/servers.csv', dir) skip 1 \
+pick(i, col) = column(1) == i ? column(col) : NaN
+plot for [i=1:ndesigns] sprintf('%s/servers.csv', data) skip 1 \
      using ($2 - 0.4 + bw * (i - 0.5)):(pick(i, 9)):(bw) with boxes lc rgb colour(i) title name(i)

@@ -10,17 +10,17 @@ set xrange [0.4:ndesigns + 0.6]
 set xtics () 
 do for [i=1:ndesigns] { set xtics add (name(i) i) }
 set key off
-sel(i, m) = strcol(1) eq name(i) && strcol(2) eq m && strcol(3) eq 'all'
+sel(i, m) = column(1) == i && strcol(2) eq m && strcol(3) eq 'all'
 set title 'CPU'
 set ylabel 'cores'
 set yrange [0:1e-9<*]
-plot for [i=1:ndesigns] sprintf('%s/summary.csv', dir) skip 1 \
+plot for [i=1:ndesigns] sprintf('%s/summary.csv', data) skip 1 \
 	using (i):(sel(i, 'lb_cpu_cores') ? $5 : NaN) with boxes lc rgb colour(i), \
      for [i=1:ndesigns] '' skip 1 \
 	using (i):(sel(i, 'lb_cpu_cores') ? $5 : NaN):(sel(i, 'lb_cpu_cores') ? $6 : NaN):(sel(i, 'lb_cpu_cores') ? $7 : NaN) with yerrorbars lc rgb '#222222' pt 0
 set title 'Memory'
 set ylabel 'MB'
-plot for [i=1:ndesigns] sprintf('%s/summary.csv', dir) skip 1 \
+plot for [i=1:ndesigns] sprintf('%s/summary.csv', data) skip 1 \
 	using (i):(sel(i, 'lb_mem_bytes') ? $5 / 1e6 : NaN) with boxes lc rgb colour(i), \
      for [i=1:ndesigns] '' skip 1 \
 	using (i):(sel(i, 'lb_mem_bytes') ? $5 / 1e6 : NaN):(sel(i, 'lb_mem_bytes') ? $6 / 1e6 : NaN):(sel(i, 'lb_mem_bytes') ? $7 / 1e6 : NaN) with yerrorbars lc rgb '#222222' pt 0

@@ -2,18 +2,19 @@
 # balancer cores, balancer memory. Only sizes that met every target are
 # drawn. Input: plan.csv (users, design, servers, server_cores, lb_cores,
 # lb_cpu_cores, lb_cpu_cores_peak, lb_mem_bytes, ..., met, why).
-# Set by `lbsim plan`: dir, out, lib, term, ndesigns, design1..N,
-# sizelabel, sizecol (the column of the size the plan searched).
+# Set by `lbsim plan`: data, out, lib, term, ndesigns, design1..N,
+# sizelabel, sizecol (the column of the size the plan searched). In
+# data/plan.csv designs are numbered (include/lbsim/gnuplot.h).
 load lib.'/common.gp'
 set termoption noenhanced
 set terminal term size 1200,420 font 'sans,11' noenhanced
 set output out
-met(i) = strcol(2) eq name(i) && strcol(14) eq 'yes'
+met(i) = column(2) == i && strcol(14) eq 'yes'
 # A design's rows are spread over the file (one users level after
 # another): gather each into a table first, so that its points join.
 do for [i=1:ndesigns] {
 	eval sprintf('set table $P%d', i)
-	plot sprintf('%s/plan.csv', dir) skip 1 \
+	plot sprintf('%s/plan.csv', data) skip 1 \
 	     using 1:(column(sizecol)):(valid(5) ? column(5) : NaN):(column(7)):($8 / 1e6) \
 	     with table if (met(i))
 	unset table

@@ -12,6 +12,6 @@ even = 100.0 / nservers
 bw = 0.8 / ndesigns
 set arrow 1 from graph 0, first even to graph 1, first even nohead dashtype 2 lw 2 lc rgb '#444444' front
 set label 1 sprintf('even share %.2f %%', even) at graph 0.01, first even offset 0,0.7 front
-pick(i, col) = strcol(1) eq name(i) ? column(col) : NaN
-plot for [i=1:ndesigns] sprintf('%s/servers.csv', dir) skip 1 \
+pick(i, col) = column(1) == i ? column(col) : NaN
+plot for [i=1:ndesigns] sprintf('%s/servers.csv', data) skip 1 \
      using ($2 - 0.4 + bw * (i - 0.5)):(100 * pick(i, 6)):(bw) with boxes lc rgb colour(i) title name(i)

@@ -2,10 +2,12 @@
 # (and per combination of the other swept keys), means with 95 % intervals.
 # Input: sweep.csv (the swept keys, then design, metric, scope, unit, mean,
 # ci95_low, ci95_high, replications).
-# Set by `lbsim sweep`: dir, out, lib, term, metric, unit, xkey, nkeys,
+# Set by `lbsim sweep`: data, out, lib, term, metric, unit, xkey, nkeys,
 # xnumeric (1: the key's values are numbers), ncats and xcat1..N (the
-# values in order), nseries, sdesign1..N, stitle1..N, svalS_K (series S's
-# value of key K >= 2), partial (1: other keys held at their first value).
+# values in order), nseries, sdesign1..N (series S's design, by number),
+# stitle1..N, svalS_K (the number of series S's value of key K >= 2),
+# partial (1: other keys held at their first value). In data/sweep.csv
+# designs and each key's values are numbered (include/lbsim/gnuplot.h).
 load lib.'/common.gp'
 # Metric and key names have underscores: print them as they are.
 set termoption noenhanced
@@ -19,15 +21,15 @@ sdesign(s) = value(sprintf('sdesign%d', s))
 stitle(s) = value(sprintf('stitle%d', s))
 sval(s, k) = value(sprintf('sval%d_%d', s, k))
 # Gnuplot's && short-circuits, so sval(s, k) is read only for swept keys.
-others(s) = (nkeys < 2 || strcol(2) eq sval(s, 2)) && (nkeys < 3 || strcol(3) eq sval(s, 3)) \
-	&& (nkeys < 4 || strcol(4) eq sval(s, 4)) && (nkeys < 5 || strcol(5) eq sval(s, 5)) \
-	&& (nkeys < 6 || strcol(6) eq sval(s, 6)) && (nkeys < 7 || strcol(7) eq sval(s, 7)) \
-	&& (nkeys < 8 || strcol(8) eq sval(s, 8))
-sel(s) = strcol(nkeys + 1) eq sdesign(s) && strcol(nkeys + 2) eq metric \
+others(s) = (nkeys < 2 || column(2) == sval(s, 2)) && (nkeys < 3 || column(3) == sval(s, 3)) \
+	&& (nkeys < 4 || column(4) == sval(s, 4)) && (nkeys < 5 || column(5) == sval(s, 5)) \
+	&& (nkeys < 6 || column(6) == sval(s, 6)) && (nkeys < 7 || column(7) == sval(s, 7)) \
+	&& (nkeys < 8 || column(8) == sval(s, 8))
+sel(s) = column(nkeys + 1) == sdesign(s) && strcol(nkeys + 2) eq metric \
 	&& strcol(nkeys + 3) eq 'all' && others(s)
-# x: the value itself, or its place in the list for names.
-catpos(t) = sum [k=1:ncats] (cat(k) eq t ? k : 0)
-xpos(dummy) = xnumeric ? column(1) : catpos(strcol(1))
+# x: the value itself, or its place in the list for names (the copy of
+# sweep.csv gnuplot reads numbers each key's values 1..n).
+xpos(dummy) = xnumeric ? real(cat(int(column(1)))) : column(1)
 # Tics at the swept values only.
 set xtics ()
 if (!xnumeric) {
@@ -43,7 +45,7 @@ lo(dummy) = valid(nkeys + 6) ? column(nkeys + 6) : column(nkeys + 5)
 hi(dummy) = valid(nkeys + 7) ? column(nkeys + 7) : column(nkeys + 5)
 do for [s=1:nseries] {
 	eval sprintf('set table $S%d', s)
-	plot sprintf('%s/sweep.csv', dir) skip 1 \
+	plot sprintf('%s/sweep.csv', data) skip 1 \
 	     using (xpos(0)):(column(nkeys + 5)):(lo(0)):(hi(0)) with table if (sel(s))
 	unset table
 }

@@ -99,5 +99,49 @@ for name in "${designs[@]}"; do
   check "  nothing ran" no_pwned
 done
 
+# Legitimate odd names plot: gnuplot reads copies where designs are
+# numbered (it knows no CSV quoting, and eats backslashes).
+scenario 'a,b' 'say "hi" \ back' >"$tmp/odd.yaml"
+check "odd names: run --plot draws every picture" bash -c "
+  '$lbsim' run -q -p -o '$tmp/odd' '$tmp/odd.yaml' >/dev/null 2>'$tmp/odd.err' && [ ! -s '$tmp/odd.err' ]"
+check "  every picture is there" all_plots "$tmp/odd"
+printf 'say "hi" \\ back\n' >"$tmp/odd.want"
+check "  the titles are the names" grep -qF -f "$tmp/odd.want" "$tmp/odd/share.svg"
+check "  no copy for gnuplot is left behind" bash -c "[ -z \"\$(ls -A '$tmp/odd' | grep '^\.')\" ]"
+check "odd names: sweep plots" bash -c "
+  '$lbsim' sweep -q -o '$tmp/odds' --set servers.count=2,3 --set seed=1,2 '$tmp/odd.yaml' >/dev/null 2>'$tmp/odds.err' &&
+  [ ! -s '$tmp/odds.err' ] && grep -q 'say \"hi\" .* back, seed=2' '$tmp/odds/sweep_response_p99.svg'"
+check "odd names: plan plots" bash -c "
+  '$lbsim' plan -q -o '$tmp/oddp' --max-server-busy 0.9 --max-size 4 '$tmp/odd.yaml' >/dev/null 2>'$tmp/oddp.err' &&
+  [ ! -s '$tmp/oddp.err' ] && grep -q 'a,b' '$tmp/oddp/plan.svg'"
+
+# CSV: a name a spreadsheet would run as a formula is written as text
+# (OWASP: a leading '), and lbsim reads it back as the name.
+scenario "=cmd|'' /C calc''!A0" "@SUM(1+1)" >"$tmp/formula.yaml"
+check "formula names: run" bash -c "'$lbsim' run -q -o '$tmp/formula' '$tmp/formula.yaml'"
+check "  no CSV cell starts a formula" bash -c "
+  ! cut -c1 '$tmp/formula/'*.csv | grep -q '[=+@-]'"
+check "  the name is kept, guarded" grep -qF "'=cmd|' /C calc'!A0,jain,all," "$tmp/formula/summary.csv"
+check "  check --baseline reads the names back" bash -c "
+  '$lbsim' check -q -o '$tmp/formula2' --baseline '$tmp/formula/summary.csv' '$tmp/formula.yaml' >'$tmp/fb.out' &&
+  grep -q 'baseline: [1-9][0-9]* figures compared, 0 changed' '$tmp/fb.out'"
+cat >"$tmp/formula.want" <<'TEXT'
+| \=cmd\|' /C calc'\!A0 |
+TEXT
+check "  report shows them as text" bash -c "
+  '$lbsim' report '$tmp/formula' >/dev/null && grep -qF -f '$tmp/formula.want' '$tmp/formula/report.md'"
+
+# Markdown: names with table pipes, raw HTML and images stay text.
+scenario '<script>alert(1)</script>' '![x](http://example.invalid/t.png)|*b*' >"$tmp/md.yaml"
+check "markdown names: run and report" bash -c "
+  '$lbsim' run -q -o '$tmp/md' '$tmp/md.yaml' && '$lbsim' report '$tmp/md' >/dev/null"
+cat >"$tmp/md.want" <<'TEXT'
+| &lt;script&gt;alert(1)&lt;/script&gt; |
+| \!\[x\](http://example.invalid/t.png)\|\*b\* |
+TEXT
+check "  no raw HTML, image or extra table cell" bash -c "
+  ! grep -q '<script>' '$tmp/md/report.md' && ! grep -q '!\[x\]' '$tmp/md/report.md' &&
+  [ \$(grep -cF -f '$tmp/md.want' '$tmp/md/report.md') -ge 4 ]"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,6 +9,14 @@
  * single-quoted string (where only '' is special: no backquotes, no
  * escapes, no macros), and every path is made to start with '/' or "./"
  * (gp_path), so that gnuplot can never take it for a pipe.
+ *
+ * Data files go to gnuplot as copies made for it (gp_table): gnuplot
+ * splits a CSV line at every comma, knows nothing of CSV quoting, and
+ * reads backslashes and quotes in its own way, so a name such as `a,b` or
+ * `say "hi"` could never be matched in lbsim's CSV. In the copy each name
+ * column holds the name's number instead (1 .. n, the order of the
+ * design1..N variables the script is given; 0 for a name not listed) and
+ * any other text is made plain; scripts select rows by number.
  */
 #ifndef LBSIM_GNUPLOT_H
 #define LBSIM_GNUPLOT_H
@@ -40,13 +48,35 @@ const char *gp_scripts_dir(void);
  * and the last line of its messages, which are otherwise kept quiet). */
 int gp_run(const char *expr, const char *script, int *missing, char *why, size_t len);
 
-/* Run plots/<script>.gp with vars plus dir (the results folder), out (the
- * picture), lib (the scripts' folder) and term, and write dir/<name>.png
- * and dir/<name>.svg, each into a fresh temporary file (mkstemp) renamed
- * into place when gnuplot succeeded. log (may be NULL) gets a line per
- * file. Returns 0; 1 when gnuplot is missing; -1 on another failure
- * (message in err). */
-int gp_draw(const char *dir, const char *script, const char *name, const struct gp_vars *vars,
-	    FILE *log, char *err, size_t errlen);
+/* A column of names to number in a gp_table copy (col from 0). */
+struct gp_names {
+	unsigned col;
+	const char *const *names;
+	size_t n;
+};
+
+/* A private folder for gnuplot's copies of the data (mkdtemp, 0700)
+ * inside dir; gp_data_end removes it with everything in it. */
+struct gp_data {
+	char path[4200];
+};
+int gp_data_begin(struct gp_data *d, const char *dir, char *err, size_t errlen);
+void gp_data_end(struct gp_data *d);
+
+/* Copy CSV file src (lbsim's own, read with csv_in) to d/name for gnuplot:
+ * the columns in cols numbered, other text made plain. max_bytes as
+ * csv_in (0: its default). Time linear in the file. Returns 0, or -1 with
+ * a message. */
+int gp_table(const struct gp_data *d, const char *src, const char *name, size_t max_bytes,
+	     const struct gp_names *cols, size_t ncols, char *err, size_t errlen);
+
+/* Run plots/<script>.gp with vars plus data (the folder of gp_table
+ * copies), out (the picture), lib (the scripts' folder) and term, and
+ * write dir/<name>.png and dir/<name>.svg, each into a fresh temporary
+ * file (mkstemp) renamed into place when gnuplot succeeded and the
+ * picture is complete. log (may be NULL) gets a line per file. Returns
+ * 0; 1 when gnuplot is missing; -1 on another failure (message in err). */
+int gp_draw(const char *dir, const struct gp_data *data, const char *script, const char *name,
+	    const struct gp_vars *vars, FILE *log, char *err, size_t errlen);
 
 #endif

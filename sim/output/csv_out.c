@@ -1,5 +1,6 @@
 /* Atomic CSV output; see include/lbsim/csv_out.h. */
 #include "lbsim/csv_out.h"
+#include "lbsim/escape.h"
 
 #include <errno.h>
 #include <math.h>
@@ -51,15 +52,35 @@ static int needs_quotes(const char *s)
 	return strpbrk(s, ",\"\r\n") != NULL;
 }
 
-void csv_out_str(struct csv_out *c, const char *s)
+static void write_str(struct csv_out *c, const char *s)
 {
-	sep(c);
 	if (needs_quotes(s)) {
 		if (csv_fwrite(c->fp, s, strlen(s)) != 0)
 			c->error = 1;
 	} else if (fputs(s, c->fp) == EOF && *s) {
 		c->error = 1;
 	}
+}
+
+/* Text that a spreadsheet would run as a formula gets a leading '
+ * (include/lbsim/escape.h); csv_in takes it off again. */
+void csv_out_str(struct csv_out *c, const char *s)
+{
+	sep(c);
+	if (!escape_csv_guard(s)) {
+		write_str(c, s);
+		return;
+	}
+	size_t n = strlen(s);
+	char *guarded = malloc(n + 2);
+	if (!guarded) {
+		c->error = 1;
+		return;
+	}
+	guarded[0] = '\'';
+	memcpy(guarded + 1, s, n + 1);
+	write_str(c, guarded);
+	free(guarded);
 }
 
 void csv_out_u64(struct csv_out *c, uint64_t v)

@@ -20,6 +20,11 @@
 
 #define MAX_FAULTS 64
 
+/* The largest result file lbsim plot reads (README, "Limits"): gnuplot
+ * reads timeseries.csv once per server and design for the load plot, so
+ * beyond this a plot would take hours. */
+#define PLOT_MAX_BYTES (1024u << 20)
+
 /* What the plots are about, gathered from the CSV files. */
 struct plot_facts {
 	char designs[SCN_MAX_DESIGNS][SCN_NAME_MAX];
@@ -66,7 +71,8 @@ static int read_csv(const char *dir, const char *name, struct row_reader *rr, ch
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int rc = csv_in_read(path, on_field, on_row_end, rr, err, errlen);
+	struct csv_in in = {.path = path, .max_bytes = PLOT_MAX_BYTES, .on_field = on_field, .on_row = on_row_end, .ctx = rr};
+	int rc = csv_in_read(&in, err, errlen);
 	if (rc == CSV_IN_NO_FILE) {
 		size_t used = strlen(err);
 		snprintf(err + used, errlen > used ? errlen - used : 0, " (run 'lbsim run' first)");
@@ -186,26 +192,48 @@ static void describe(struct gp_vars *g, const struct plot_facts *f)
 			    k + 1, f->fault_end[k]);
 }
 
+/* gnuplot's copies of the files the scripts read, designs numbered. */
+static int copy_tables(const char *dir, const struct plot_facts *f, const struct gp_data *data,
+		       char *err, size_t errlen)
+{
+	static const char *const files[] = {"summary.csv", "servers.csv", "timeseries.csv",
+					    "events.csv", "latency.csv"};
+	const char *names[SCN_MAX_DESIGNS];
+	for (unsigned d = 0; d < f->ndesigns; d++)
+		names[d] = f->designs[d];
+	struct gp_names designs = {.col = 0, .names = names, .n = f->ndesigns};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char src[4096];
+		snprintf(src, sizeof src, "%s/%s", dir, files[i]);
+		if (gp_table(data, src, files[i], PLOT_MAX_BYTES, &designs, 1, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int plot_results(const char *dir, FILE *log, char *err, size_t errlen)
 {
 	struct plot_facts *f = malloc(sizeof *f);
 	struct gp_vars *g = malloc(sizeof *g);
+	struct gp_data data = {{0}};
 	int rc = -1;
 	if (!f || !g) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (gather(dir, f, err, errlen) != 0)
+	if (gather(dir, f, err, errlen) != 0 || gp_data_begin(&data, dir, err, errlen) != 0 ||
+	    copy_tables(dir, f, &data, err, errlen) != 0)
 		goto out;
 	g->used = 0;
 	describe(g, f);
 	for (size_t i = 0; i < sizeof plot_scripts / sizeof plot_scripts[0]; i++) {
-		rc = gp_draw(dir, plot_scripts[i], plot_scripts[i], g, log, err, errlen);
+		rc = gp_draw(dir, &data, plot_scripts[i], plot_scripts[i], g, log, err, errlen);
 		if (rc != 0)
 			goto out;
 	}
 	rc = 0;
 out:
+	gp_data_end(&data);
 	free(f);
 	free(g);
 	return rc;

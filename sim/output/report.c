@@ -18,6 +18,7 @@
 #include <csv.h>
 
 #include "lbsim/csv_out.h"
+#include "lbsim/escape.h"
 #include "lbsim/plot.h"
 #include "lbsim/scenario.h"
 #include "lbsim/summary_csv.h"
@@ -121,7 +122,9 @@ static void write_scenario(FILE *fp, const struct scenario *scn)
 	fprintf(fp, "| population | users | source | traffic |\n|---|---|---|---|\n");
 	for (uint32_t i = 0; i < scn->npopulations; i++) {
 		const struct scn_population *p = &scn->populations[i];
-		fprintf(fp, "| %s | %llu | %s | ", p->name, (unsigned long long)p->users,
+		fputs("| ", fp);
+		escape_md(fp, p->name);
+		fprintf(fp, " | %llu | %s | ", (unsigned long long)p->users,
 			source_words(p, buf, sizeof buf));
 		if (p->request_rate > 0) {
 			fprintf(fp, "%g requests/s per user to %s |\n", p->request_rate,
@@ -139,8 +142,11 @@ static void write_scenario(FILE *fp, const struct scenario *scn)
 	fprintf(fp, "\n| design | kind | balance | persistence |\n|---|---|---|---|\n");
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		const struct scn_design *dz = &scn->designs[d];
-		fprintf(fp, "| %s | %s | %s | %s |\n", dz->name, kind_words(dz->kind), dz->balance->name,
-			dz->persist ? dz->persist->name : "none");
+		fputs("| ", fp);
+		escape_md(fp, dz->name);
+		fprintf(fp, " | %s | ", kind_words(dz->kind));
+		escape_md(fp, dz->balance->name);
+		fprintf(fp, " | %s |\n", dz->persist ? dz->persist->name : "none");
 	}
 	if (scn->nfaults) {
 		fprintf(fp, "\nFaults:\n\n");
@@ -169,7 +175,9 @@ static void write_headline(FILE *fp, const struct scenario *scn, const struct su
 		    "balancer CPU (cores) | balancer memory (MB) |\n|---|---|---|---|---|---|---|---|\n");
 	for (uint32_t d = 0; d < scn->ndesigns; d++) {
 		const char *n = scn->designs[d].name;
-		fprintf(fp, "| %s | ", n);
+		fputs("| ", fp);
+		escape_md(fp, n);
+		fputs(" | ", fp);
 		fig(fp, summary_csv_find(sm, n, "jain", "all"), 1, 3);
 		fputs(" | ", fp);
 		fig(fp, summary_csv_find(sm, n, "peak_to_mean", "all"), 1, 3);
@@ -195,8 +203,10 @@ static void write_pros_cons(FILE *fp, const struct scenario *scn, const struct s
 {
 	fprintf(fp, "## Pros and cons, measured\n\n");
 	fprintf(fp, "| | ");
-	for (uint32_t d = 0; d < scn->ndesigns; d++)
-		fprintf(fp, "%s | ", scn->designs[d].name);
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		escape_md(fp, scn->designs[d].name);
+		fputs(" | ", fp);
+	}
 	fprintf(fp, "\n|---|");
 	for (uint32_t d = 0; d < scn->ndesigns; d++)
 		fprintf(fp, "---|");
@@ -299,9 +309,10 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 	int rc = -1;
 	if (csv_out_open(&out, dir, "report.md", err, errlen) == 0) {
 		FILE *fp = out.fp;
-		fprintf(fp, "# %s\n\nA comparison of load-balancer designs on the same client traffic, "
-			    "simulated by lbsim. Figures in brackets are 95 %% confidence intervals.\n\n",
-			scn->name);
+		fputs("# ", fp);
+		escape_md(fp, scn->name);
+		fprintf(fp, "\n\nA comparison of load-balancer designs on the same client traffic, "
+			    "simulated by lbsim. Figures in brackets are 95 %% confidence intervals.\n\n");
 		write_scenario(fp, scn);
 		write_headline(fp, scn, &sm);
 		write_pros_cons(fp, scn, &sm);

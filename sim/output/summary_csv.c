@@ -66,7 +66,8 @@ static void on_row(int c, void *ctx)
 int summary_csv_read(const char *path, struct summary_table *sm, char *err, size_t errlen)
 {
 	memset(sm, 0, sizeof *sm);
-	if (csv_in_read(path, on_field, on_row, sm, err, errlen) != CSV_IN_OK)
+	struct csv_in in = {.path = path, .on_field = on_field, .on_row = on_row, .ctx = sm};
+	if (csv_in_read(&in, err, errlen) != CSV_IN_OK)
 		return -1;
 	if (sm->oom) {
 		snprintf(err, errlen, "out of memory");

@@ -926,7 +926,18 @@ int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size
 	gp_vars_str(g, "sizelabel", pl->opts.size_key == PLAN_SIZE_CORES ? "cores per server"
 									 : "servers");
 	gp_vars_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 4 : 3);
-	int rc = gp_draw(dir, "plan", "plan", g, log, err, errlen);
+	const char *names[SCN_MAX_DESIGNS];
+	for (uint32_t d = 0; d < pl->scn->ndesigns; d++)
+		names[d] = pl->scn->designs[d].name;
+	struct gp_names designs = {.col = 1, .names = names, .n = pl->scn->ndesigns};
+	struct gp_data data = {{0}};
+	char src[4096];
+	snprintf(src, sizeof src, "%s/plan.csv", dir);
+	int rc = -1;
+	if (gp_data_begin(&data, dir, err, errlen) == 0 &&
+	    gp_table(&data, src, "plan.csv", 0, &designs, 1, err, errlen) == 0)
+		rc = gp_draw(dir, &data, "plan", "plan", g, log, err, errlen);
+	gp_data_end(&data);
 	free(g);
 	return rc;
 }

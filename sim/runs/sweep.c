@@ -279,6 +279,44 @@ static const char *const headline[] = {"response_p99", "server_busy_max", "peak_
 
 #define MAX_SERIES 16
 
+/* The number gnuplot's copy of sweep.csv gives value v of axis ax: that of
+ * its first occurrence (gp_table numbers a repeated text by its first). */
+static uint32_t first_of(const struct param_axis *ax, uint64_t v)
+{
+	for (uint32_t k = 0; k < v; k++)
+		if (strcmp(ax->values[k].text, ax->values[v].text) == 0)
+			return k;
+	return (uint32_t)v;
+}
+
+/* gnuplot's copy of sweep.csv: each key's values and the designs numbered. */
+static int copy_sweep_table(const struct sweep *sw, const char *dir, const struct gp_data *data,
+			    char *err, size_t errlen)
+{
+	const struct scenario *s = &sw->points[0];
+	struct gp_names cols[PARAMS_MAX_AXES + 1];
+	const char **texts = calloc(PARAMS_MAX_AXES * (size_t)PARAMS_MAX_VALUES + SCN_MAX_DESIGNS,
+				    sizeof *texts);
+	if (!texts) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const char **next = texts;
+	for (uint32_t a = 0; a < sw->naxes; a++) {
+		cols[a] = (struct gp_names){.col = a, .names = next, .n = sw->axes[a].nvalues};
+		for (uint32_t v = 0; v < sw->axes[a].nvalues; v++)
+			*next++ = sw->axes[a].values[v].text;
+	}
+	cols[sw->naxes] = (struct gp_names){.col = sw->naxes, .names = next, .n = s->ndesigns};
+	for (uint32_t d = 0; d < s->ndesigns; d++)
+		*next++ = s->designs[d].name;
+	char src[4096];
+	snprintf(src, sizeof src, "%s/sweep.csv", dir);
+	int rc = gp_table(data, src, "sweep.csv", 0, cols, sw->naxes + 1, err, errlen);
+	free(texts);
+	return rc;
+}
+
 /* One line per design and combination of the other axes' values, as many
  * as fit in MAX_SERIES; past that, the other axes stay at their first
  * value (the title says so). */
@@ -296,16 +334,15 @@ static void describe_series(const struct sweep *sw, struct gp_vars *g)
 		for (uint64_t k = 0; k < combos; k++) {
 			char var[48], title[512];
 			n++;
-			snprintf(var, sizeof var, "sdesign%u", n);
-			gp_vars_str(g, var, s->designs[d].name);
+			gp_vars_add(g, "sdesign%u=%u; ", n, d + 1);
 			size_t used = (size_t)snprintf(title, sizeof title, "%s", s->designs[d].name);
 			uint64_t rest = k;
 			for (uint32_t a = sw->naxes; a-- > 1;) {
 				const struct param_axis *ax = &sw->axes[a];
-				const char *v = ax->values[rest % ax->nvalues].text;
+				uint64_t value = rest % ax->nvalues;
+				const char *v = ax->values[value].text;
 				rest /= ax->nvalues;
-				snprintf(var, sizeof var, "sval%u_%u", n, a + 1);
-				gp_vars_str(g, var, v);
+				gp_vars_add(g, "sval%u_%u=%u; ", n, a + 1, first_of(ax, value) + 1);
 				if (used < sizeof title)
 					used += (size_t)snprintf(title + used, sizeof title - used,
 								 ", %s=%s", ax->key, v);
@@ -324,6 +361,13 @@ int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, si
 	struct gp_vars *g = malloc(sizeof *g);
 	if (!g) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct gp_data data = {{0}};
+	if (gp_data_begin(&data, dir, err, errlen) != 0 ||
+	    copy_sweep_table(sw, dir, &data, err, errlen) != 0) {
+		gp_data_end(&data);
+		free(g);
 		return -1;
 	}
 	const struct param_axis *x = &sw->axes[0];
@@ -346,8 +390,9 @@ int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, si
 		}
 		describe_series(sw, g);
 		snprintf(name, sizeof name, "sweep_%s", m->name);
-		rc = gp_draw(dir, "sweep", name, g, log, err, errlen);
+		rc = gp_draw(dir, &data, "sweep", name, g, log, err, errlen);
 	}
+	gp_data_end(&data);
 	free(g);
 	return rc;
 }
