@@ -9,6 +9,7 @@
 
 #include "world.h"
 #include "lbsim/event_kind.h"
+#include "lbsim/rng.h"
 
 
 double run_cdf_q(unsigned i)
@@ -57,7 +58,14 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	if (sim_engine_init(&w->eng, 0) != 0)
 		return -1;
 	w->eng.lookahead = world_lookahead;
-	if (balancer_init(&w->bal, scn, w->design, err, errlen) != 0)
+	/* The core's own random draws (balance random) are the balancer's,
+	 * not the clients': seeded per (seed, replication, design), so that
+	 * replications differ and designs do not share a sequence. */
+	struct scn_design seeded = *w->design;
+	char stream[SCN_NAME_MAX + 16];
+	snprintf(stream, sizeof stream, "balance/%s", w->design->name);
+	seeded.sel_params.seed = rng_stream_seed(scn->seed, rep, stream);
+	if (balancer_init(&w->bal, scn, &seeded, err, errlen) != 0)
 		return -1;
 	w->servers = calloc(n, sizeof *w->servers);
 	w->server_conns = calloc(n, sizeof *w->server_conns);
