@@ -18,12 +18,13 @@
 #include <math.h>
 
 #include "lbsim/cost.h"
+#include "lbsim/queueing.h"
 #include "lbsim/run.h"
 #include "sim_fixture.h"
 
 /* Erlang C: probability that an arrival waits, c servers, offered load a =
  * lambda / mu (in Erlangs), a < c. */
-static double erlang_c(unsigned c, double a)
+static double erlang_c_by_sum(unsigned c, double a)
 {
 	double term = 1, sum = 1; /* a^k / k! for k = 0 */
 	for (unsigned k = 1; k < c; k++) {
@@ -40,7 +41,7 @@ static double erlang_c(unsigned c, double a)
 static double mmc_response(unsigned c, double lambda, double mu)
 {
 	double a = lambda / mu;
-	return erlang_c(c, a) / (c * mu - lambda) + 1 / mu;
+	return erlang_c_by_sum(c, a) / (c * mu - lambda) + 1 / mu;
 }
 
 static void check_mmc(unsigned cores, double service_s, double lambda, double duration_s)
@@ -59,11 +60,17 @@ static void check_mmc(unsigned cores, double service_s, double lambda, double du
 		      (unsigned long long)res.measured);
 	assert_true(res.measured > 500000);
 	assert_true(fabs(got / want - 1) < 0.03);
+	/* The planner's closed forms (sim/stats/queueing.c) against the
+	 * independent formula above, and its p99 against the simulation. */
+	assert_true(fabs(mmc_response_mean(cores, lambda, service_s) / want - 1) < 1e-9);
+	double p99_closed = mmc_response_quantile(cores, lambda, service_s, 0.99);
+	print_message("M/M/%u p99 %.6f s, closed form %.6f s\n", cores,
+		      (double)res.response_p99_ns / 1e9, p99_closed);
+	assert_true(fabs((double)res.response_p99_ns / 1e9 / p99_closed - 1) < 0.05);
 	if (cores == 1) {
 		/* M/M/1 response time is exponential with rate mu - lambda. */
 		double p99 = log(100.0) / (1 / service_s - lambda);
 		double got99 = (double)res.response_p99_ns / 1e9;
-		print_message("M/M/1 p99 %.6f s, closed form %.6f s\n", got99, p99);
 		assert_true(fabs(got99 / p99 - 1) < 0.05);
 	}
 	/* Busy fraction is the utilisation rho. */
@@ -96,11 +103,13 @@ static void test_mmc_eight_cores(void **state)
 }
 
 /* The balancer as a queue: with a number of cores, every request waits for
- * the balancer's CPU before its server. Open traffic to an l7 design costs
- * each request the same balancer work D (accept, full TLS handshake, HTTP,
- * the bytes' crypto: all constant), so one balancer core is an M/D/1 queue:
- * mean wait rho D / (2 (1 - rho)) (Pollaczek-Khinchine). Servers with many
- * cores add their mean demand S and no wait. Same tolerance as above. */
+ * the balancer's CPU before its server, and its answer waits again on the
+ * way back. Open traffic to an l7 design with empty answers costs each
+ * request the same balancer work D (accept, full TLS handshake, HTTP, the
+ * request's crypto: all constant) and its answer none, so one balancer core
+ * is an M/D/1 queue: mean wait rho D / (2 (1 - rho)) (Pollaczek-Khinchine).
+ * Servers with many cores add their mean demand S and no wait. Same
+ * tolerance as above. */
 static void test_balancer_md1(void **state)
 {
 	(void)state;
@@ -110,10 +119,11 @@ static void test_balancer_md1(void **state)
 	f.designs[0].kind = SCN_DESIGN_L7;
 	f.designs[0].lb_cores = 1;
 	f.designs[0].lb_queue = 1000000;
+	f.scn.clients[WL_OWA].response_bytes = 0;
 	const struct cost_params *p = &f.designs[0].costs;
 	const struct client_cfg *c = &f.scn.clients[WL_OWA];
 	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
-		    p->crypto_byte_ns * (c->request_bytes + c->response_bytes)) / 1e9;
+		    p->crypto_byte_ns * c->request_bytes) / 1e9;
 	double rho = lambda * d;
 	double want = rho * d / (2 * (1 - rho)) + d + s;
 	struct run_result res;
@@ -126,6 +136,39 @@ static void test_balancer_md1(void **state)
 	assert_true(fabs(res.lb_busy - rho) < 0.01);
 	assert_int_equal(res.lb_refused, 0);
 	run_result_free(&res);
+}
+
+/* Answers pass back through the balancer's cores too: with the default
+ * answer size, the cores are busy rho = lambda (D + D_answer), the
+ * utilisation law (whatever the order of service), and a request takes
+ * longer than with empty answers. */
+static void test_balancer_answers_wait(void **state)
+{
+	(void)state;
+	struct fixture f;
+	const double lambda = 600;
+	fixture_init(&f, 1, 1000, 1000000, 1000, lambda / 1000, 1000, 20, 1);
+	f.designs[0].kind = SCN_DESIGN_L7;
+	f.designs[0].lb_cores = 1;
+	f.designs[0].lb_queue = 1000000;
+	const struct cost_params *p = &f.designs[0].costs;
+	const struct client_cfg *c = &f.scn.clients[WL_OWA];
+	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
+		    p->crypto_byte_ns * c->request_bytes) / 1e9;
+	double d_answer = p->crypto_byte_ns * c->response_bytes / 1e9;
+	double rho = lambda * (d + d_answer);
+	struct run_result res, empty;
+	char err[256];
+	assert_int_equal(run_design(&f.scn, 0, 0, &res, err, sizeof err), 0);
+	f.scn.clients[WL_OWA].response_bytes = 0;
+	assert_int_equal(run_design(&f.scn, 0, 0, &empty, err, sizeof err), 0);
+	print_message("balancer busy %.4f, utilisation law %.4f; mean response %.6f s, "
+		      "%.6f s with empty answers\n", res.lb_busy, rho, res.response_mean_ns / 1e9,
+		      empty.response_mean_ns / 1e9);
+	assert_true(fabs(res.lb_busy - rho) < 0.01);
+	assert_true(res.response_mean_ns > empty.response_mean_ns + 0.9 * d_answer * 1e9);
+	run_result_free(&res);
+	run_result_free(&empty);
 }
 
 /* Past its queue limit the balancer refuses, and every refusal is counted
@@ -152,14 +195,38 @@ static void test_balancer_refuses(void **state)
 	run_result_free(&res);
 }
 
+/* Known values: Erlang C of one server is its utilisation; of two at
+ * a = 1 Erlang, 1/3 (a^2/2 * 2 / (1 + 1 + 1) ); the M/M/1 response is
+ * exponential, so its quantiles are -ln(1 - q) / (mu - lambda); the
+ * tail starts at 1; an unstable queue has no answer. Large c: the
+ * recursion stays finite where factorials would overflow. */
+static void test_closed_forms(void **state)
+{
+	(void)state;
+	assert_true(fabs(erlang_c(1, 0.7) - 0.7) < 1e-12);
+	assert_true(fabs(erlang_c(2, 1.0) - 1.0 / 3) < 1e-12);
+	assert_true(fabs(mmc_response_quantile(1, 50, 0.01, 0.99) - log(100.0) / 50) < 1e-8);
+	assert_true(fabs(mmc_response_quantile(1, 50, 0.01, 0.5) - log(2.0) / 50) < 1e-8);
+	assert_true(fabs(mmc_response_tail(4, 300, 0.01, 0) - 1) < 1e-12);
+	/* theta == mu: c mu - lambda = mu (c = 2, lambda = mu). */
+	double t = mmc_response_quantile(2, 100, 0.01, 0.99);
+	assert_true(fabs(mmc_response_tail(2, 100, 0.01, t) - 0.01) < 1e-9);
+	assert_true(isnan(erlang_c(4, 4.0)));
+	assert_true(isnan(mmc_response_mean(2, 300, 0.01)));
+	double big = erlang_c(1000, 950);
+	assert_true(big > 0 && big < 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_closed_forms),
 		cmocka_unit_test(test_mm1_half_load),
 		cmocka_unit_test(test_mm1_high_load),
 		cmocka_unit_test(test_mmc_four_cores),
 		cmocka_unit_test(test_mmc_eight_cores),
 		cmocka_unit_test(test_balancer_md1),
+		cmocka_unit_test(test_balancer_answers_wait),
 		cmocka_unit_test(test_balancer_refuses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,28 @@
-/* A balancer design (l4, l4-multi, l7) built from the core's virtual
- * services, pools, persistence and health checks: what the simulated world
- * hands each connection and request to.
+/* The balancer façade: the one door between the simulated world and the
+ * balancer core (models/lb/).
  *
+ * The world tells the balancer what happens on the wire, event by event,
+ * and gets decisions back; the balancer decides what a real one decides
+ * (which server, whether a health check passes) and counts the operations it
+ * performed for them (struct cost_counts), which it prices itself. The world
+ * knows no price, no design kind for costing and no core structure.
+ *
+ *   event (world -> balancer)            decision / effect
+ *   balancer_conn_open(hello)            layer 4: the server, or none (the
+ *                                        connection is refused); layer 7:
+ *                                        accepted, TLS terminated
+ *   balancer_request(seen, bytes)        the server of the request (layer 7
+ *                                        chooses now, layer 4 answers the
+ *                                        connection's), or none; the
+ *                                        connection has data in flight
+ *   balancer_response(bytes)             the answer passed back; the
+ *                                        connection is idle again
+ *   balancer_conn_close()                every resource of the connection
+ *                                        released
+ *   balancer_probe_*                     what a check asks, its verdict
+ *                                        (models/balancer/checks.c)
+ *
+ * The designs (what the balancer is built of, models/balancer/design.c):
  *   l4        one layer-4 VIP for every workload; one pool of all servers;
  *             one health check per server on one page (default
  *             /owa/healthcheck.htm): a failed workload that is not the
@@ -15,31 +36,46 @@
  *
  * A layer-4 design chooses a server when a connection opens and keeps it
  * for the connection's life; a layer-7 design chooses per request.
+ *
+ * Cost accounting (models/balancer/ledger.c): every event charges the
+ * operations the design performed for it, counted per window and priced at
+ * the design's figures (struct cost_params, models/cost.c): CPU for the
+ * windows and the measurement, and the work each request brings to the
+ * balancer's cores when the design has a number of them
+ * (balancer_take_work_ns). Memory is measured from the core's structures
+ * plus what the design holds per connection, priced per object. What the
+ * world reports (handshake as the client offered it, bytes each way, when
+ * a connection has data in flight and when it is idle) is everything a
+ * richer cost model needs, so implementation kinds, TLS variants and
+ * idle-versus-active memory change this room only.
  */
 #ifndef LBSIM_BALANCER_H
 #define LBSIM_BALANCER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "lbsim/balancer_conn.h"
+#include "lbsim/cost.h"
 #include "lbsim/lb.h"
 #include "lbsim/lb_health.h"
-#include "lbsim/lb_pers.h"
 #include "lbsim/lb_vs.h"
 #include "lbsim/scenario.h"
 #include "lbsim/workload.h"
 
-enum bal_fail {
-	BAL_OK = 0,
-	BAL_NO_SERVER,     /* every server of the pool is down */
+/* The TLS versions a client may speak. */
+enum bal_tls_version {
+	BAL_TLS_12 = 12,
+	BAL_TLS_13 = 13,
 };
 
-struct bal_route {
-	int32_t server;     /* -1 on failure */
-	int16_t vs;         /* which virtual service took it */
-	int16_t pool;       /* which of its pools chose the server */
-	uint8_t persisted;  /* a persistence entry decided */
-	uint8_t redispatched; /* the persisted server was down: chosen anew */
-	enum bal_fail fail;
+/* What the balancer sees of a new connection: the first packets and the
+ * ClientHello, and what the client offers to resume. */
+struct bal_hello {
+	const struct lb_request *seen;  /* addresses, ports, ClientHello session id */
+	enum workload workload;         /* the VIP it connects to (l4-multi has one per workload) */
+	enum bal_tls_version tls;
+	uint8_t resumable;              /* the client holds a live session it offers to resume */
 };
 
 /* One health check of the design and what it watches. */
@@ -50,40 +86,154 @@ struct bal_check {
 	int workload;       /* the page it asks for: -1 tcp (server only) */
 };
 
+/* The design's own operation counts and the figures they are priced at,
+ * over the current window and the measurement (models/balancer/ledger.c). */
+struct bal_ledger {
+	const struct cost_params *price;
+	struct cost_counts window;      /* since the last window closed */
+	struct cost_counts measured;    /* every closed window since the measurement began */
+	double pending_ns;              /* work not yet handed to the balancer's cores */
+};
+
+/* What the balancer did, whole run. */
+struct bal_stats {
+	uint64_t conns_open;            /* client connections open now */
+	uint64_t conns_active;          /* of which with a request in flight */
+	uint64_t tls_full, tls_resumed; /* client handshakes, as the balancer saw them */
+	uint64_t routed, persisted;     /* routing decisions, and those persistence made */
+	uint64_t redispatched;          /* a persisted server was down: chosen anew */
+	uint32_t virtual_services, content_rules, health_checks, external_ips;
+};
+
 struct balancer {
 	enum scn_design_kind kind;
 	int per_request;    /* l7: route each request */
+	int terminates_tls; /* l7: the balancer does the handshakes and the bulk crypto */
+	int reencrypt;      /* l7: TLS again to the servers */
 	uint32_t nvs;
 	struct lb_vs *vs;               /* l4, l7: 1; l4-multi: one per workload */
 	struct bal_check *checks;
 	uint32_t nchecks;
 	struct lb_hc_log log;
 	uint32_t external_ips;          /* VIPs that need a public address */
-	uint64_t redispatched;
+	struct bal_ledger ledger;
+	struct bal_stats stats;         /* the counters; routed and persisted are read from the core */
 };
 
-/* Build design d for scn's servers. Returns 0, or -1 with a message in
- * msg (the loader has checked what it can; what remains is memory). */
+/* ---- the design ---------------------------------------------------------- */
+
+/* Build design d for scn's servers. first_probe_ns[i], when not NULL, is
+ * when check i probes first (the world draws the phases; see
+ * balancer_nchecks_of for how many); NULL spreads the checks evenly over
+ * one interval. Returns 0, or -1 with a message in msg (the loader has
+ * checked what it can; what remains is memory). */
 int balancer_init(struct balancer *b, const struct scenario *scn, const struct scn_design *d,
-		  char *msg, size_t len);
+		  const uint64_t *first_probe_ns, char *msg, size_t len);
 void balancer_free(struct balancer *b);
 
-/* Route a new connection (layer 4) or a request (layer 7) for workload w. */
-void balancer_route(struct balancer *b, const struct lb_request *req, enum workload w,
-		    uint64_t now_ns, struct bal_route *out);
+/* Bytes design d of scn will hold at most in its core structures
+ * (persistence tables, checks and their log), before it is built: for the
+ * run's memory estimate. */
+double balancer_mem_estimate(const struct scenario *scn, const struct scn_design *d);
 
-/* The connection routed by r has closed (layer 4), or the request has
- * finished (layer 7). */
-/* A hint before balancer_route(b, req, w, ...): start loading the
+/* How many health checks design d of scn has (before it is built). */
+uint32_t balancer_nchecks_of(const struct scenario *scn, const struct scn_design *d);
+
+/* 1 when the design chooses a server per request (layer 7), 0 per
+ * connection (layer 4). */
+static inline int balancer_routes_per_request(const struct balancer *b) { return b->per_request; }
+
+/* ---- traffic ------------------------------------------------------------- */
+
+/* A client opens connection c at now. Layer 4 routes it (the server is then
+ * bal_conn_server(c)); layer 7 accepts it and terminates its TLS. Returns 0
+ * when the connection is open, -1 when the balancer refuses it (layer 4: no
+ * usable server; c is then not open). */
+int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_hello *hello,
+		       uint64_t now_ns);
+
+/* A request of bytes on open connection c at now; seen is the request as
+ * the client sends it (layer 7 reads its path and cookie, layer 4 nothing
+ * more than at open). Returns the server it goes to, or -1 when the
+ * balancer has none (layer 7: no usable server in the request's pool); the
+ * request then fails at the balancer, its work is counted but waits for no
+ * core, and c stays idle. Otherwise c has data in flight until
+ * balancer_response. */
+int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
+			 uint64_t bytes, uint64_t now_ns);
+
+/* The answer to c's request in flight passed back through the balancer at
+ * now: bytes of it (a failure's answer too). c is idle again; layer 7
+ * releases the request's server. A response on a connection with no
+ * request in flight (closed and reopened since) is counted and otherwise
+ * ignored. */
+void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns);
+
+/* c closes at now (either side); no-op when it is not open. */
+void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns);
+
+/* The work (ns of one core) the balancer has been charged since the last
+ * call: the demand that waits for the balancer's cores when the design has
+ * a number of them (the world takes it as a request goes in, and again as
+ * its answer comes back). */
+double balancer_take_work_ns(struct balancer *b);
+
+/* A hint before balancer_request(b, c, seen, ...): start loading the
  * persistence slot it will read (lb_vs_prefetch). Changes nothing. */
-void balancer_prefetch(const struct balancer *b, const struct lb_request *req, enum workload w);
-void balancer_release(struct balancer *b, const struct bal_route *r);
+void balancer_prefetch(const struct balancer *b, const struct bal_conn *c,
+		       const struct lb_request *seen);
 
-/* A probe of check i returned ok at now; returns 1 when a server's state in
- * a pool changed. */
+/* ---- health checks ------------------------------------------------------- */
+
+/* What check i watches: the server, and the workload whose page it asks
+ * for (-1: the server alone, as a tcp check or a page of no workload). */
+struct bal_probe_target {
+	uint32_t server;
+	int32_t workload;
+};
+struct bal_probe_target balancer_probe_target(const struct balancer *b, uint32_t i);
+
+/* When check i probes next, at or after now. */
+uint64_t balancer_probe_due(const struct balancer *b, uint32_t i, uint64_t now_ns);
+
+/* Check i's probe returned ok at now. Counts the probe, feeds the check's
+ * rise/fall state and commits a change of the server's state to its pool.
+ * Returns 1 when the server's state changed, 0 when not, -1 when the pool
+ * could not take the change (its algorithm ran out of memory rebuilding;
+ * the server keeps its old state there): the run cannot go on truthfully. */
 int balancer_probe_result(struct balancer *b, uint32_t i, uint64_t now_ns, int ok);
 
-/* Bytes the balancer's structures hold (pools, tables). */
+/* The health transitions kept (the latest LB_HC log capacity), oldest
+ * first: i < balancer_transitions(b). */
+struct bal_transition {
+	uint64_t at_ns;
+	uint32_t server;
+	int32_t workload;   /* the checked page's workload; -1 the server alone */
+	int up;
+};
+uint32_t balancer_transitions(const struct balancer *b);
+struct bal_transition balancer_transition(const struct balancer *b, uint32_t i);
+
+/* ---- measurement --------------------------------------------------------- */
+
+/* The measurement begins now: the current window starts empty. */
+void balancer_measure_start(struct balancer *b);
+
+/* Close the current window of window_ns (> 0): its CPU in cores and the
+ * memory the balancer holds now, in bytes; its counts join the measured. */
+void balancer_window_close(struct balancer *b, uint64_t window_ns, double *cpu_cores,
+			   double *mem_bytes);
+
+/* Operations of the closed windows since the measurement began, and their
+ * price in ns of one core. */
+const struct cost_counts *balancer_measured_ops(const struct balancer *b);
+double balancer_measured_cpu_ns(const struct balancer *b);
+
+/* The counters (stats.routed and .persisted summed from the core's virtual
+ * services). */
+struct bal_stats balancer_stats(const struct balancer *b);
+
+/* Bytes the balancer's core structures hold (pools, tables). */
 size_t balancer_mem_bytes(const struct balancer *b);
 /* The same, each structure at its peak (lb_vs_mem_peak_bytes). */
 size_t balancer_mem_peak_bytes(const struct balancer *b);

@@ -140,6 +140,8 @@ struct lb_route {
 	int subservice;          /* index of the sub-service that matched; -1: default pool */
 	int persisted;           /* a persistence entry named the server and it was used */
 	int redispatched;        /* the remembered server was unusable; the pool picked again */
+	int looked_up;           /* the pool's persistence table was searched (a keyed request
+				  * on a pool with persistence): an operation to charge */
 };
 
 /* Counters. Invariant (tests check it): requests = routed + no_rule + no_server. */

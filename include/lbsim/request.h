@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lbsim/balancer_conn.h"
 #include "lbsim/engine.h"
 
 struct conn;
@@ -37,13 +38,16 @@ struct request {
 	uint32_t population;
 	uint32_t user;
 	uint32_t src_addr_index;  /* open traffic: the NAT address to release */
-	int16_t route_vs;         /* the balancer's virtual service and pool that chose the server */
-	int16_t route_pool;
+	uint32_t conn_seq;        /* device traffic: its connection's draw counter just after
+				   * it was sent; changed since, the connection has moved on */
+	struct bal_conn lb;       /* open traffic: the balancer's state of the request's own connection */
 	uint8_t workload;         /* enum workload */
 	uint8_t where;            /* enum request_where */
 	uint8_t measured;         /* arrived after warm-up: counts in statistics */
 	uint8_t misrouted;        /* sent to a server whose workload was down */
 	uint8_t session;          /* counted as an active session on its server */
+	uint8_t returning;        /* its answer waits for the balancer's cores on the way back */
+	uint8_t ok;               /* while returning: whether the server answered it */
 };
 
 #define REQUEST_SLAB 4096

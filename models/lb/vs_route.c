@@ -11,8 +11,9 @@
  *
  * Cost: O(sub-services x value length) for the pool, the first match
  * winning, then lb_pers_select (O(1) expected) or lb_pick. A persistence hit
- * is read from the table's hit counter around lb_pers_select (one load and a
- * compare) rather than by a second lookup. Nothing is allocated.
+ * (and whether the table was searched at all) is read from the table's
+ * counters around lb_pers_select (one load and a compare each) rather than
+ * by a second lookup. Nothing is allocated.
  */
 #include "lbsim/lb_vs.h"
 
@@ -27,9 +28,11 @@ static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
 	int s;
 	if (vp->persist.ops) {
 		uint64_t hits = vp->persist.table.stats.hits;
+		uint64_t lookups = vp->persist.table.stats.lookups;
 		int redispatched = 0;
 		s = lb_pers_select(&vp->persist, &vp->pool, r, now_ns, &redispatched);
 		out->redispatched = redispatched;
+		out->looked_up = vp->persist.table.stats.lookups != lookups;
 		out->persisted = s >= 0 && !redispatched &&
 				 vp->persist.table.stats.hits != hits;
 	} else {

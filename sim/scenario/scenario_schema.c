@@ -135,9 +135,10 @@
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
  *       lb-cores: 4              #   optional 1 .. 1024: the balancer's cores,
- *                                #     for which every request then waits
- *                                #     (default: unlimited; CPU is counted,
- *                                #     never waited for)
+ *                                #     for which every request, and again
+ *                                #     its answer, then waits (default:
+ *                                #     unlimited; CPU is counted, never
+ *                                #     waited for)
  *       lb-queue: 10000          #   with lb-cores only: requests that may
  *                                #     wait for a core, more are refused;
  *                                #     1 .. 100,000,000, default 10000

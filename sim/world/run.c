@@ -40,8 +40,7 @@ static void world_free(struct world *w)
 	free(w->server_conns_opened);
 	for (int k = 0; k < WL_COUNT; k++)
 		free(w->wl_latency[k]);
-	if (w->bal.vs)
-		balancer_free(&w->bal);
+	balancer_free(&w->bal);
 	request_pool_free(&w->requests);
 }
 
@@ -50,7 +49,8 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 {
 	memset(w, 0, sizeof *w);
 	w->scn = scn;
-	w->design = &scn->designs[d];
+	w->seeded_design = scn->designs[d];
+	w->design = &w->seeded_design;
 	w->warmup_at = scn->warmup;
 	request_pool_init(&w->requests);
 	uint32_t n = scn->servers.count;
@@ -61,11 +61,10 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	/* The core's own random draws (balance random) are the balancer's,
 	 * not the clients': seeded per (seed, replication, design), so that
 	 * replications differ and designs do not share a sequence. */
-	struct scn_design seeded = *w->design;
 	char stream[SCN_NAME_MAX + 16];
 	snprintf(stream, sizeof stream, "balance/%s", w->design->name);
-	seeded.sel_params.seed = rng_stream_seed(scn->seed, rep, stream);
-	if (balancer_init(&w->bal, scn, &seeded, err, errlen) != 0)
+	w->seeded_design.sel_params.seed = rng_stream_seed(scn->seed, rep, stream);
+	if (balancer_init(&w->bal, scn, w->design, NULL, err, errlen) != 0)
 		return -1;
 	w->servers = calloc(n, sizeof *w->servers);
 	w->server_conns = calloc(n, sizeof *w->server_conns);
@@ -99,19 +98,18 @@ static double detect_seconds(const struct world *w, const struct scn_fault *f)
 {
 	if (f->kind == SCN_FAULT_SLOW)
 		return NAN; /* grey failure: no check is meant to see it */
-	const struct lb_hc_log *log = &w->bal.log;
-	for (uint32_t i = 0; i < log->len; i++) {
-		const struct lb_hc_event *e = lb_hc_log_at(log, i);
-		if (!e || e->up || e->at_ns < f->at)
+	uint32_t n = balancer_transitions(&w->bal);
+	for (uint32_t i = 0; i < n; i++) {
+		struct bal_transition e = balancer_transition(&w->bal, i);
+		if (e.up || e.at_ns < f->at)
 			continue;
-		if (f->duration != SIM_TIME_NEVER && e->at_ns > f->at + f->duration)
+		if (f->duration != SIM_TIME_NEVER && e.at_ns > f->at + f->duration)
 			continue;
-		const struct bal_check *c = &w->bal.checks[e->check_id];
-		if (c->hc.server != f->server)
+		if (e.server != f->server)
 			continue;
-		if (f->kind == SCN_FAULT_WORKLOAD_DOWN && c->workload != (int)f->workload)
+		if (f->kind == SCN_FAULT_WORKLOAD_DOWN && e.workload != (int)f->workload)
 			continue;
-		return (double)(e->at_ns - f->at) / (double)SIM_NS_PER_S;
+		return (double)(e.at_ns - f->at) / (double)SIM_NS_PER_S;
 	}
 	return NAN;
 }
@@ -132,8 +130,8 @@ static int event_before(const void *a, const void *b)
  * flaps more than that reports the latest ones. */
 static int collect_events(const struct world *w, struct run_result *out)
 {
-	const struct lb_hc_log *log = &w->bal.log;
-	size_t cap = (size_t)log->len + 2 * w->scn->nfaults;
+	uint32_t transitions = balancer_transitions(&w->bal);
+	size_t cap = (size_t)transitions + 2 * w->scn->nfaults;
 	out->happenings = cap ? calloc(cap, sizeof *out->happenings) : NULL;
 	if (cap && !out->happenings)
 		return -1;
@@ -149,12 +147,11 @@ static int collect_events(const struct world *w, struct run_result *out)
 			out->happenings[n++] = (struct run_event){(double)fs->ended / 1e9, RUN_EVENT_FAULT_END,
 							      (int32_t)cfg->server, wl, (int32_t)f};
 	}
-	for (uint32_t i = 0; i < log->len; i++) {
-		const struct lb_hc_event *e = lb_hc_log_at(log, i);
-		const struct bal_check *c = &w->bal.checks[e->check_id];
-		out->happenings[n++] = (struct run_event){(double)e->at_ns / 1e9,
-						      e->up ? RUN_EVENT_CHECK_UP : RUN_EVENT_CHECK_DOWN,
-						      (int32_t)c->hc.server, c->workload, -1};
+	for (uint32_t i = 0; i < transitions; i++) {
+		struct bal_transition e = balancer_transition(&w->bal, i);
+		out->happenings[n++] = (struct run_event){(double)e.at_ns / 1e9,
+						      e.up ? RUN_EVENT_CHECK_UP : RUN_EVENT_CHECK_DOWN,
+						      (int32_t)e.server, e.workload, -1};
 	}
 	out->nhappenings = n;
 	if (n)
@@ -227,32 +224,30 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	}
 	out->events = w->eng.events_run;
 	out->window_s = (double)(end - scn->warmup) / (double)SIM_NS_PER_S;
+	struct bal_stats bs = balancer_stats(&w->bal);
 	out->connections = w->conns_opened;
 	out->nat_refused = w->nat_refused;
 	out->connect_failed = w->connect_failed;
-	out->tls_full = w->tls_full;
-	out->tls_resumed = w->tls_resumed;
+	out->tls_full = bs.tls_full;
+	out->tls_resumed = bs.tls_resumed;
 	out->affinity_breaks = w->affinity_breaks;
 	out->server_changes = w->server_changes;
-	out->redispatched = w->bal.redispatched;
-	out->external_ips = w->bal.external_ips;
+	out->redispatched = bs.redispatched;
+	out->external_ips = bs.external_ips;
 	out->lb_refused = w->lb_refused;
 	out->lb_busy = w->lb_limited ? server_busy_fraction(&w->lb, end) : NAN;
-	out->virtual_services = w->bal.nvs;
+	out->virtual_services = bs.virtual_services;
 	out->has_persistence = w->design->persist != NULL;
-	for (uint32_t i = 0; i < w->bal.nvs; i++) {
-		out->routed += w->bal.vs[i].stats.routed;
-		out->persisted += w->bal.vs[i].stats.persisted;
-	}
-	out->health_checks = w->bal.nchecks;
-	for (uint32_t i = 0; i < w->bal.nvs; i++)
-		out->content_rules += w->bal.vs[i].nsubservices;
+	out->routed = bs.routed;
+	out->persisted = bs.persisted;
+	out->health_checks = bs.health_checks;
+	out->content_rules = bs.content_rules;
 	/* Close the last, possibly short, sampling window. */
 	sim_time_t measured = end - scn->warmup;
 	world_sample(w, measured % SAMPLE_WINDOW_NS ? measured % SAMPLE_WINDOW_NS
 						     : (w->nsamples ? 0 : measured));
-	out->ops = w->ops_measured;
-	out->lb_cpu_ns = cost_cpu_ns(&w->design->costs, &w->ops_measured);
+	out->ops = *balancer_measured_ops(&w->bal);
+	out->lb_cpu_ns = balancer_measured_cpu_ns(&w->bal);
 	double cpu_sum_ns = 0;
 	for (uint32_t i = 0; i < w->nsamples; i++) {
 		const struct lb_sample *smp = &w->samples[i];
@@ -312,8 +307,12 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		conns[i] = (double)sr->connections;
 		sr->sessions = server_mean_sessions(srv, end);
 		sessions[i] = sr->sessions;
-		hist_merge(all, srv->latency);
 	}
+	/* The clients' view: from sending to the answer's arrival, which with
+	 * balancer cores includes the answer's wait on its way back (a
+	 * server's own figures end when it answers). */
+	for (int k = 0; k < WL_COUNT; k++)
+		hist_merge(all, w->wl_latency[k]);
 	skew_compute(load, NULL, n, &out->skew);
 	for (int k = 0; k < WL_COUNT; k++) {
 		for (uint32_t i = 0; i < n; i++)
@@ -430,13 +429,6 @@ size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 		if (p->source != SCN_SOURCE_UNIQUE)
 			bytes += (double)p->addresses * 8;
 	}
-	/* Persistence tables: one per pool, sized as the core sizes them. */
-	if (design->persist) {
-		double pools = design->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
-		bytes += pools * (double)lb_pers_table_bytes(design->pers_params.size,
-							     design->pers_params.buckets);
-	}
-	/* Health checks and their log. */
-	bytes += servers * WL_COUNT * 256 + 4096 * 32;
+	bytes += balancer_mem_estimate(scn, design);
 	return bytes > 1.8e19 ? SIZE_MAX : (size_t)bytes;
 }

@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "lbsim/balancer.h"
-#include "lbsim/cost.h"
 #include "lbsim/engine.h"
 #include "lbsim/histogram.h"
 #include "lbsim/population.h"
@@ -40,8 +39,7 @@ struct conn {
 	struct device *dev;
 	sim_time_t ends_at;         /* the client closes it at its next request after this */
 	uint64_t seq;               /* draws made for this connection: the counter of its random numbers */
-	int32_t server;             /* layer 4: the server the balancer chose (-1: none) */
-	int16_t route_vs, route_pool; /* layer 4: the virtual service and pool that chose it */
+	struct bal_conn lb;         /* the balancer's state of it: where it is sent (layer 4) */
 	uint32_t src_addr;
 	uint16_t src_port;
 	/* Small numbers packed into the line's last two bytes: a device has at
@@ -125,7 +123,10 @@ struct probe_state {
 
 struct world {
 	const struct scenario *scn;
-	const struct scn_design *design;
+	const struct scn_design *design; /* &seeded_design */
+	/* The scenario's design with its selector's seed for this run
+	 * (replication and design): the balancer keeps pointers into it. */
+	struct scn_design seeded_design;
 	struct sim_engine eng;
 	struct request_pool requests;
 	struct balancer bal;
@@ -139,14 +140,9 @@ struct world {
 	sim_time_t warmup_at;
 	struct wl_counts wl[WL_COUNT];
 	struct histogram *wl_latency[WL_COUNT];
-	uint64_t nat_refused, connect_failed, tls_full, tls_resumed, affinity_breaks, server_changes;
+	uint64_t nat_refused, connect_failed, affinity_breaks, server_changes;
 	uint64_t conns_opened;
 	uint64_t traffic_hash;        /* order-free checksum of the requests sent (common random numbers) */
-	/* Balancer cost: operations in the current window and in the whole
-	 * measurement; connections it holds open now. */
-	struct cost_counts ops_window, ops_measured;
-	uint64_t lb_conns_open;
-	double lb_pending_ns;         /* balancer work charged for the request being handled */
 	struct sim_server lb;         /* the balancer's cores, when the design limits them */
 	int lb_limited;
 	uint64_t lb_refused;          /* requests refused: the balancer's queue was full */
@@ -169,16 +165,6 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev);
 /* Cut every layer-4 connection to server s (it failed). */
 void world_cut_server(struct world *w, uint32_t s);
-
-/* Charge the balancer for n operations of one kind: the count goes to the
- * current window (for the CPU figures), and its price to the work pending
- * for the request being handled (for the balancer's queue, when it has a
- * number of cores). */
-#define CHARGE(w, field, price, n)                                             \
-	do {                                                                   \
-		(w)->ops_window.field += (uint64_t)(n);                        \
-		(w)->lb_pending_ns += (double)(n) * (w)->design->costs.price;  \
-	} while (0)
 
 /* world_events.c */
 int world_events_init(struct world *w);

@@ -103,11 +103,6 @@ static struct conn_link *conn_link(struct world *w, const struct conn *c)
 	return &ps->links[c - ps->conns];
 }
 
-static struct bal_route conn_route(const struct conn *c)
-{
-	return (struct bal_route){.server = c->server, .vs = c->route_vs, .pool = c->route_pool};
-}
-
 static struct world *world_of(struct sim_engine *eng)
 {
 	return (struct world *)(void *)((char *)eng - offsetof(struct world, eng));
@@ -120,7 +115,7 @@ static int measuring(const struct world *w)
 
 static void link_conn(struct world *w, struct conn *c)
 {
-	uint32_t s = (uint32_t)c->server;
+	uint32_t s = (uint32_t)bal_conn_server(&c->lb);
 	struct conn_link *l = conn_link(w, c);
 	l->prev = NULL;
 	l->next = w->server_conns[s];
@@ -136,15 +131,16 @@ static void unlink_conn(struct world *w, struct conn *c)
 	if (!c->linked)
 		return;
 	struct conn_link *l = conn_link(w, c);
+	uint32_t s = (uint32_t)bal_conn_server(&c->lb);
 	if (l->prev)
 		conn_link(w, l->prev)->next = l->next;
 	else
-		w->server_conns[c->server] = l->next;
+		w->server_conns[s] = l->next;
 	if (l->next)
 		conn_link(w, l->next)->prev = l->prev;
 	l->prev = l->next = NULL;
 	c->linked = 0;
-	server_sessions_add(&w->servers[c->server], sim_now(&w->eng), -1);
+	server_sessions_add(&w->servers[s], sim_now(&w->eng), -1);
 }
 
 /* What the balancer sees of a request of device d on connection c: a
@@ -194,14 +190,8 @@ static void send_request(struct world *w, struct conn *c);
 static void conn_close(struct world *w, struct conn *c)
 {
 	struct pop_state *ps = &w->pops[c->pop];
-	if (c->state != CONN_DOWN)
-		w->lb_conns_open--;
 	unlink_conn(w, c);
-	if (!w->bal.per_request && c->server >= 0) {
-		struct bal_route r = conn_route(c);
-		balancer_release(&w->bal, &r);
-	}
-	c->server = -1;
+	balancer_conn_close(&w->bal, &c->lb, sim_now(&w->eng));
 	source_close(&ps->source, conn_link(w, c)->addr_index);
 	c->state = CONN_DOWN;
 }
@@ -212,7 +202,7 @@ static void conn_close(struct world *w, struct conn *c)
  * connection to the balancer stays. */
 static void retry_later(struct world *w, struct conn *c)
 {
-	if (w->bal.per_request)
+	if (balancer_routes_per_request(&w->bal))
 		c->state = CONN_IDLE;
 	else
 		conn_close(w, c);
@@ -229,7 +219,6 @@ static void conn_open(struct world *w, struct conn *c)
 	sim_time_t now = sim_now(&w->eng);
 	uint32_t ci = c->index;
 	struct conn_link *link = conn_link(w, c);
-	c->server = -1;
 	if (source_open(&ps->source, &d->src, d->id, now, &c->src_addr, &c->src_port,
 			&link->addr_index) != 0) {
 		w->nat_refused++;
@@ -237,54 +226,33 @@ static void conn_open(struct world *w, struct conn *c)
 		world_schedule(w, &c->ev, conn_exp(w, c, DRAW_BACKOFF, c->seq++, cc->backoff));
 		return;
 	}
-	/* TLS: resume while the session lives, unless the client sends a
-	 * fresh legacy session id every time (TLS 1.3 clients resume with
-	 * tickets, so SSL-session-id persistence sees a new id each time). */
-	int full = d->tls13 || d->tls_id == 0 || cc->tls_session == 0 || now >= d->tls_expires;
-	if (full) {
+	/* TLS: the client offers to resume while its session lives. A TLS
+	 * 1.3 client sends a fresh legacy session id every time (it resumes
+	 * with a ticket, if at all), so SSL-session-id persistence sees a new
+	 * id on each connection. */
+	int live = d->tls_id != 0 && cc->tls_session != 0 && now < d->tls_expires;
+	if (!live || d->tls13)
 		d->tls_id = ((uint64_t)(d->pop + 1) << 48) ^ ((uint64_t)d->id << 20) ^ (c->seq + 1) ^
 			    ((uint64_t)ci << 40);
+	if (!live)
 		d->tls_expires = now + cc->tls_session;
-		w->tls_full++;
-	} else {
-		w->tls_resumed++;
+	struct seen s;
+	fill_seen(&s, d, c);
+	struct bal_hello hello = {.seen = &s.req, .workload = (enum workload)d->workload,
+				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live};
+	if (balancer_conn_open(&w->bal, &c->lb, &hello, now) != 0) {
+		w->connect_failed++;
+		source_close(&ps->source, link->addr_index);
+		c->state = CONN_DOWN;
+		world_schedule(w, &c->ev, conn_exp(w, c, DRAW_BACKOFF, c->seq++, cc->backoff));
+		return;
 	}
-	if (!w->bal.per_request) {
-		struct seen s;
-		fill_seen(&s, d, c);
-		struct bal_route route;
-		balancer_route(&w->bal, &s.req, (enum workload)d->workload, now, &route);
-		if (route.server < 0) {
-			w->connect_failed++;
-			source_close(&ps->source, link->addr_index);
-			c->state = CONN_DOWN;
-			world_schedule(w, &c->ev, conn_exp(w, c, DRAW_BACKOFF, c->seq++, cc->backoff));
-			return;
-		}
-		c->server = route.server;
-		c->route_vs = route.vs;
-		c->route_pool = route.pool;
+	if (!balancer_routes_per_request(&w->bal)) {
 		link_conn(w, c);
 		if (measuring(w))
-			w->server_conns_opened[c->server]++;
+			w->server_conns_opened[bal_conn_server(&c->lb)]++;
 	}
 	w->conns_opened++;
-	w->lb_conns_open++;
-	if (w->bal.per_request) {
-		/* The balancer terminates the connection and its TLS. */
-		CHARGE(w, tcp_accepts, tcp_accept_ns, 1);
-		if (full)
-			CHARGE(w, tls_full, tls_full_ns, 1);
-		else
-			CHARGE(w, tls_resumed, tls_resumed_ns, 1);
-	} else {
-		/* A new flow: SYN, SYN-ACK, ACK and later FIN, ACK through the
-		 * balancer (NAT mode), and a persistence lookup if configured. */
-		CHARGE(w, flows, flow_setup_ns, 1);
-		CHARGE(w, packets, packet_ns, 5);
-		if (w->design->persist)
-			CHARGE(w, persist_ops, persist_ns, 1);
-	}
 	c->ends_at = now + conn_exp(w, c, DRAW_LIFE, c->seq, cc->lifetime);
 	c->state = CONN_IDLE;
 	send_request(w, c);
@@ -303,27 +271,12 @@ static void fail_request(struct world *w, struct request *req)
 	}
 }
 
-/* The balancer's work for one request and its response. */
-static void charge_request(struct world *w, const struct client_cfg *cc)
-{
-	const struct cost_params *p = &w->design->costs;
-	uint64_t bytes = (uint64_t)cc->request_bytes + cc->response_bytes;
-	if (w->bal.per_request) {
-		CHARGE(w, http_requests, http_request_ns, 1);
-		CHARGE(w, crypto_bytes, crypto_byte_ns, bytes * (w->design->tls_reencrypt ? 2 : 1));
-		if (w->design->persist)
-			CHARGE(w, persist_ops, persist_ns, 1);
-	} else {
-		CHARGE(w, packets, packet_ns, cost_packets(p, cc->request_bytes) + cost_packets(p, cc->response_bytes));
-	}
-}
-
 /* A session, for the active-session skew, is a layer-4 connection bound to
  * a server; where the balancer chooses per request (layer 7, and open
  * traffic's one-request connections) it is a request on the server. */
 static int request_is_session(const struct world *w, const struct request *req)
 {
-	return w->bal.per_request || !req->conn;
+	return balancer_routes_per_request(&w->bal) || !req->conn;
 }
 
 static void arrive(struct world *w, struct sim_server *srv, struct request *req)
@@ -337,10 +290,30 @@ static void arrive(struct world *w, struct sim_server *srv, struct request *req)
 /* Hand req to its server, through the balancer's cores when the design
  * limits them: the balancer's work for it (everything charged since the
  * last request) is its demand there, and a full balancer queue refuses it. */
+static void deliver(struct world *w, struct request *req, int ok);
+
+/* The balancer's connection state of req: its device connection's, or
+ * (open traffic) its own; a stale request, whose connection has closed
+ * and moved on since it was sent, gets a blank one, so that its answer
+ * is counted without touching the connection's new life. */
+static struct bal_conn *request_lb(struct request *req, struct bal_conn *blank)
+{
+	if (!req->conn)
+		return &req->lb;
+	const struct conn *c = req->conn;
+	if (c->state == CONN_BUSY && (uint32_t)c->seq == req->conn_seq)
+		return &req->conn->lb;
+	*blank = (struct bal_conn){.server = -1, .pool = -1};
+	return blank;
+}
+
+/* Hand req to its server, through the balancer's cores when the design
+ * limits them: the balancer's work for it (everything charged since the
+ * last request) is its demand there, and a full balancer queue refuses it
+ * (the balancer answers the refusal itself: no server, nothing queued). */
 static void dispatch(struct world *w, struct request *req)
 {
-	double lb_ns = w->lb_pending_ns;
-	w->lb_pending_ns = 0;
+	double lb_ns = balancer_take_work_ns(&w->bal);
 	struct sim_server *target = &w->servers[req->server];
 	if (!w->lb_limited) {
 		arrive(w, target, req);
@@ -348,9 +321,13 @@ static void dispatch(struct world *w, struct request *req)
 	}
 	if (w->lb.queue.len >= w->design->lb_queue) {
 		w->lb_refused++;
-		world_server_done(w, target, req, 0);
+		struct bal_conn blank;
+		balancer_response(&w->bal, request_lb(req, &blank), 0, sim_now(&w->eng));
+		(void)balancer_take_work_ns(&w->bal);
+		deliver(w, req, 0);
 		return;
 	}
+	req->returning = 0;
 	req->backend_demand = req->demand;
 	req->backend_hold = req->hold;
 	req->demand = (sim_time_t)(lb_ns + 0.5);
@@ -363,6 +340,10 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 	struct world *w = owner;
 	(void)lb;
 	(void)ok; /* the balancer itself never fails */
+	if (req->returning) {
+		deliver(w, req, req->ok);
+		return;
+	}
 	req->demand = req->backend_demand;
 	req->hold = req->backend_hold;
 	arrive(w, &w->servers[req->server], req);
@@ -397,35 +378,35 @@ static void send_request(struct world *w, struct conn *c)
 	w->traffic_hash += rng_mix64(device_key(d, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
 	cnt->measured_sent += req->measured;
 	c->state = CONN_BUSY;
-	charge_request(w, &w->scn->clients[d->workload]);
+	req->conn_seq = (uint32_t)c->seq;
 
-	struct bal_route route = conn_route(c);
-	if (w->bal.per_request) {
-		struct seen s;
+	/* Only a layer-7 balancer reads the request itself. */
+	struct seen s;
+	const struct lb_request *seen = NULL;
+	if (balancer_routes_per_request(&w->bal)) {
 		fill_seen(&s, d, c);
-		balancer_route(&w->bal, &s.req, (enum workload)d->workload, now, &route);
-		if (route.server < 0) {
-			w->lb_pending_ns = 0;
-			fail_request(w, req);
-			request_put(&w->requests, req);
-			retry_later(w, c);
-			return;
-		}
+		seen = &s.req;
 	}
-	req->server = (uint32_t)route.server;
-	req->route_vs = route.vs;
-	req->route_pool = route.pool;
+	int32_t server = balancer_request(&w->bal, &c->lb, seen,
+					  w->scn->clients[d->workload].request_bytes, now);
+	if (server < 0) {
+		fail_request(w, req);
+		request_put(&w->requests, req);
+		retry_later(w, c);
+		return;
+	}
+	req->server = (uint32_t)server;
 	/* A device whose request lands on another server than its last one
 	 * has moved; where the backend needs affinity (Exchange 2010: the
 	 * session lives on one server) that costs a re-authentication. */
-	if (d->home >= 0 && d->home != route.server) {
+	if (d->home >= 0 && d->home != server) {
 		w->server_changes++;
 		if (w->scn->servers.affinity_required) {
 			w->affinity_breaks++;
 			req->demand += w->scn->servers.affinity_penalty;
 		}
 	}
-	d->home = route.server;
+	d->home = server;
 	dispatch(w, req);
 }
 
@@ -472,79 +453,91 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	}
 	lr.dst_port = 443;
 	lr.path = workload_path(wl);
-	struct bal_route route;
-	balancer_route(&w->bal, &lr, wl, now, &route);
-	if (route.server < 0) {
-		source_close(&ps->source, addr_index);
-		cnt->failed++;
-		cnt->measured_failed += (uint64_t)measured;
-		return;
-	}
-	w->tls_full++;
-	w->conns_opened++;
-	w->lb_conns_open++;
-	if (w->bal.per_request) {
-		CHARGE(w, tcp_accepts, tcp_accept_ns, 1);
-		CHARGE(w, tls_full, tls_full_ns, 1);
-	} else {
-		CHARGE(w, flows, flow_setup_ns, 1);
-		CHARGE(w, packets, packet_ns, 5);
-		if (w->design->persist)
-			CHARGE(w, persist_ops, persist_ns, 1);
-	}
-	charge_request(w, &w->scn->clients[wl]);
-	if (measured)
-		w->server_conns_opened[route.server]++;
 	struct request *req = request_get(&w->requests);
 	if (!req) {
 		w->out_of_memory = 1;
 		sim_stop(&w->eng);
 		return;
 	}
-	*req = (struct request){.arrived = now, .demand = demand, .server = (uint32_t)route.server,
-				.population = pop->index, .user = user, .src_addr_index = addr_index,
-				.workload = (uint8_t)wl, .measured = (uint8_t)measured,
-				.route_vs = route.vs, .route_pool = route.pool};
+	*req = (struct request){.arrived = now, .demand = demand, .population = pop->index,
+				.user = user, .src_addr_index = addr_index, .workload = (uint8_t)wl,
+				.measured = (uint8_t)measured};
 	req->ev.heap_index = SIM_EVENT_IDLE;
+	/* A new connection with a full handshake, and its one request. */
+	struct bal_hello hello = {.seen = &lr, .workload = wl, .tls = BAL_TLS_12, .resumable = 0};
+	int32_t server = -1;
+	if (balancer_conn_open(&w->bal, &req->lb, &hello, now) == 0) {
+		w->conns_opened++;
+		server = balancer_request(&w->bal, &req->lb, &lr, w->scn->clients[wl].request_bytes, now);
+		if (server < 0)
+			balancer_conn_close(&w->bal, &req->lb, now);
+	}
+	if (server < 0) {
+		source_close(&ps->source, addr_index);
+		cnt->failed++;
+		cnt->measured_failed += (uint64_t)measured;
+		request_put(&w->requests, req);
+		return;
+	}
+	req->server = (uint32_t)server;
+	if (measured)
+		w->server_conns_opened[server]++;
 	dispatch(w, req);
 }
 
+/* The server is done with req: its answer (a failure's too) passes back
+ * through the balancer, waiting for a balancer core on the way when the
+ * design has a number of them, then reaches the client. */
 void world_server_done(void *owner, struct sim_server *srv, struct request *req, int ok)
 {
 	struct world *w = owner;
+	sim_time_t now = sim_now(&w->eng);
+	if (req->session) {
+		req->session = 0;
+		server_sessions_add(srv, now, -1);
+	}
+	struct bal_conn blank;
+	balancer_response(&w->bal, request_lb(req, &blank),
+			  w->scn->clients[req->workload].response_bytes, now);
+	double lb_ns = balancer_take_work_ns(&w->bal);
+	if (w->lb_limited && lb_ns > 0) {
+		req->returning = 1;
+		req->ok = (uint8_t)ok;
+		req->demand = (sim_time_t)(lb_ns + 0.5);
+		req->hold = 0;
+		server_arrive(&w->eng, &w->lb, req);
+		return;
+	}
+	deliver(w, req, ok);
+}
+
+/* The client has req's answer: ok, or a failure. */
+static void deliver(struct world *w, struct request *req, int ok)
+{
+	sim_time_t now = sim_now(&w->eng);
 	struct wl_counts *cnt = &w->wl[req->workload];
 	if (ok) {
 		cnt->ok++;
 		if (req->measured)
-			hist_record(w->wl_latency[req->workload], request_response_ns(req, sim_now(&w->eng)));
+			hist_record(w->wl_latency[req->workload], request_response_ns(req, now));
 	} else {
 		fail_request(w, req);
 	}
 	struct conn *c = req->conn;
-	if (req->session) {
-		req->session = 0;
-		server_sessions_add(srv, sim_now(&w->eng), -1);
-	}
-	if (!c || w->bal.per_request) {
-		/* The balancer's own connection to the server ends with the
-		 * request (layer 7), as does an open-traffic connection. */
-		struct bal_route r = {.server = (int32_t)srv->id, .vs = req->route_vs,
-				      .pool = req->route_pool};
-		balancer_release(&w->bal, &r);
-	}
 	if (!c) {
-		w->lb_conns_open--;
+		balancer_conn_close(&w->bal, &req->lb, now);
 		source_close(&w->pops[req->population].source, req->src_addr_index);
-	} else if (c->state == CONN_BUSY && c->offline) {
+	} else if (c->state != CONN_BUSY || (uint32_t)c->seq != req->conn_seq) {
+		/* Stale: its connection was cut while it waited for the
+		 * balancer, and has moved on. */
+	} else if (c->offline) {
 		conn_close(w, c); /* its user logged off while it waited */
-	} else if (c->state == CONN_BUSY) {
-		if (ok) {
-			c->state = CONN_IDLE;
-			const struct client_cfg *cc = &w->scn->clients[req->workload];
-			world_schedule(w, &c->ev, conn_exp(w, c, DRAW_THINK, c->seq, cc->think));
-		} else {
-			retry_later(w, c);
-		}
+	} else if (ok) {
+		c->state = CONN_IDLE;
+		const struct client_cfg *cc = &w->scn->clients[req->workload];
+		world_schedule(w, &c->ev, conn_exp(w, c, DRAW_THINK, c->seq, cc->think));
+	} else {
+		retry_later(w, c);
 	}
 	request_put(&w->requests, req);
 }
@@ -564,7 +557,7 @@ static void prefetch_route(struct world *w, const struct conn *c)
 	assert(wl == c->dev->workload); /* as init_devices lays devices out */
 	struct seen s;
 	fill_seen_of(&s, c, c->pop, device, wl, 0);
-	balancer_prefetch(&w->bal, &s.req, wl);
+	balancer_prefetch(&w->bal, &c->lb, &s.req);
 }
 
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev)
@@ -576,7 +569,7 @@ void world_lookahead(struct sim_engine *eng, const struct sim_event *ev)
 		const struct conn *c = ev->ctx;
 		__builtin_prefetch(c->dev);
 		struct world *w = world_of(eng);
-		if (w->bal.per_request && w->design->persist)
+		if (balancer_routes_per_request(&w->bal) && w->design->persist)
 			prefetch_route(w, c);
 	} else if (ev->kind == EV_SERVER_DONE) {
 		/* world_server_done reads the request (the event) and its
@@ -771,7 +764,7 @@ static int init_devices(struct world *w, struct pop_state *ps, uint32_t pi, uint
 			c->pop = pi & 63u;
 			c->index = j & 63u;
 			c->offline = d->offline;
-			c->server = -1;
+			c->lb = (struct bal_conn){.server = -1, .pool = -1};
 			c->state = CONN_DOWN;
 			sim_event_init(&c->ev, on_conn_timer, c, EV_CONN);
 			if (d->offline)

@@ -52,42 +52,25 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct probe_state *ps = ev->ctx;
 	struct world *w = ps->world;
-	struct bal_check *chk = &w->bal.checks[ps->check];
 	sim_time_t now = sim_now(eng);
-	int ok = server_health_ok(&w->servers[chk->hc.server], chk->workload);
-	/* Probes cost balancer CPU but belong to no client request. */
-	w->ops_window.probes++;
-	balancer_probe_result(&w->bal, ps->check, now, ok);
-	uint64_t next = lb_hc_next_probe_ns(&chk->hc, now);
+	struct bal_probe_target t = balancer_probe_target(&w->bal, ps->check);
+	int ok = server_health_ok(&w->servers[t.server], t.workload);
+	if (balancer_probe_result(&w->bal, ps->check, now, ok) < 0) {
+		/* A pool could not rebuild for the new state: out of memory. */
+		w->out_of_memory = 1;
+		sim_stop(eng);
+		return;
+	}
+	uint64_t next = balancer_probe_due(&w->bal, ps->check, now);
 	world_schedule(w, ev, next > now ? next - now : 1);
 }
 
-/* Memory the balancer holds now: what its core structures measure
- * (pools, persistence tables) plus, priced per object, its connection
- * table (l4) or its proxied connections and TLS session cache (l7). The
- * cache holds the sessions created within its lifetime: by Little's law,
- * the full-handshake rate of the window times the lifetime. */
-static double lb_memory_now(const struct world *w, double window_s)
-{
-	const struct cost_params *p = &w->design->costs;
-	double bytes = (double)balancer_mem_bytes(&w->bal);
-	double conns = (double)w->lb_conns_open;
-	if (w->bal.per_request) {
-		bytes += conns * (w->design->tls_reencrypt ? p->conn_reencrypt_bytes : p->conn_bytes);
-		double rate = window_s > 0 ? (double)w->ops_window.tls_full / window_s : 0;
-		bytes += rate * p->tls_cache_lifetime_s * p->tls_cache_entry_bytes;
-	} else {
-		bytes += conns * p->flow_bytes + p->flow_buckets * p->flow_bucket_bytes;
-	}
-	return bytes;
-}
-
-/* Close the current window: price its operations, note CPU and memory. */
+/* Close the current window: the balancer prices its operations and says
+ * what it holds; the servers' loads of the window are noted. */
 void world_sample(struct world *w, sim_time_t window_ns)
 {
 	if (window_ns == 0)
 		return;
-	double window_s = (double)window_ns / (double)SIM_NS_PER_S;
 	uint32_t n = w->scn->servers.count;
 	if (w->nsamples == w->samples_cap) {
 		uint32_t cap = w->samples_cap ? w->samples_cap * 2 : 64;
@@ -111,10 +94,7 @@ void world_sample(struct world *w, sim_time_t window_ns)
 	}
 	struct lb_sample *s = &w->samples[w->nsamples++];
 	s->t_s = (double)sim_now(&w->eng) / (double)SIM_NS_PER_S;
-	s->cpu_cores = cost_cpu_ns(&w->design->costs, &w->ops_window) / (double)window_ns;
-	s->mem_bytes = lb_memory_now(w, window_s);
-	cost_counts_add(&w->ops_measured, &w->ops_window);
-	w->ops_window = (struct cost_counts){0};
+	balancer_window_close(&w->bal, window_ns, &s->cpu_cores, &s->mem_bytes);
 }
 
 static void on_sample(struct sim_engine *eng, struct sim_event *ev)
@@ -129,7 +109,7 @@ static void on_sample(struct sim_engine *eng, struct sim_event *ev)
 /* Start sampling at the end of warm-up. */
 void world_sampling_start(struct world *w)
 {
-	w->ops_window = (struct cost_counts){0};
+	balancer_measure_start(&w->bal);
 	/* Server counts were just reset for the measurement window. */
 	for (uint32_t i = 0; i < w->scn->servers.count; i++)
 		w->last_requests[i] = 0;
@@ -158,17 +138,18 @@ int world_events_init(struct world *w)
 		if (sim_schedule(&w->eng, &fs->ev, fs->f->at) != 0)
 			return -1;
 	}
-	if (w->bal.nchecks) {
-		w->probes = calloc(w->bal.nchecks, sizeof *w->probes);
+	uint32_t nchecks = balancer_stats(&w->bal).health_checks;
+	if (nchecks) {
+		w->probes = calloc(nchecks, sizeof *w->probes);
 		if (!w->probes)
 			return -1;
 	}
-	for (uint32_t i = 0; i < w->bal.nchecks; i++) {
+	for (uint32_t i = 0; i < nchecks; i++) {
 		struct probe_state *ps = &w->probes[i];
 		ps->check = i;
 		ps->world = w;
 		sim_event_init(&ps->ev, on_probe, ps, EV_PROBE);
-		if (sim_schedule(&w->eng, &ps->ev, w->bal.checks[i].hc.next_probe_ns) != 0)
+		if (sim_schedule(&w->eng, &ps->ev, balancer_probe_due(&w->bal, i, 0)) != 0)
 			return -1;
 	}
 	return 0;

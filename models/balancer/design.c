@@ -7,8 +7,12 @@
  * every server (a server runs every workload), so a pool's server index is
  * the server's number. Health checks feed exactly one (service, pool)
  * each, so a server's state in a pool is its one check's state.
+ *
+ * This file builds and frees a design and answers what it is made of;
+ * traffic.c handles connections and requests, checks.c the probes,
+ * ledger.c the counts and their price.
  */
-#include "lbsim/balancer.h"
+#include "balancer_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +29,8 @@ static int workload_of_page(const char *path)
 	return -1;
 }
 
-static int add_pool(struct balancer *b, struct lb_vs *vs, const char *name,
-		    const struct scenario *scn, const struct scn_design *d, char *msg, size_t len)
+static int add_pool(struct lb_vs *vs, const char *name, const struct scenario *scn,
+		    const struct scn_design *d, char *msg, size_t len)
 {
 	int p = lb_vs_add_pool(vs, name, scn->servers.count, NULL, d->balance, &d->sel_params,
 			       msg, len);
@@ -34,7 +38,6 @@ static int add_pool(struct balancer *b, struct lb_vs *vs, const char *name,
 		return -1;
 	if (d->persist && lb_vs_set_persist(vs, (uint32_t)p, d->persist, &d->pers_params, msg, len) != 0)
 		return -1;
-	(void)b;
 	return p;
 }
 
@@ -57,15 +60,24 @@ static int add_check(struct balancer *b, const struct scn_design *d, uint32_t vs
 	return 0;
 }
 
+uint32_t balancer_nchecks_of(const struct scenario *scn, const struct scn_design *d)
+{
+	uint32_t n = scn->servers.count;
+	return d->kind == SCN_DESIGN_L4 ? n : n * WL_COUNT;
+}
+
 int balancer_init(struct balancer *b, const struct scenario *scn, const struct scn_design *d,
-		  char *msg, size_t len)
+		  const uint64_t *first_probe_ns, char *msg, size_t len)
 {
 	memset(b, 0, sizeof *b);
 	b->kind = d->kind;
 	b->per_request = d->kind == SCN_DESIGN_L7;
+	b->terminates_tls = d->kind == SCN_DESIGN_L7;
+	b->reencrypt = d->kind == SCN_DESIGN_L7 && d->tls_reencrypt;
+	b->ledger.price = &d->costs;
 	uint32_t n = scn->servers.count;
 	b->nvs = d->kind == SCN_DESIGN_L4_MULTI ? WL_COUNT : 1;
-	uint32_t nchecks = d->kind == SCN_DESIGN_L4 ? n : n * WL_COUNT;
+	uint32_t nchecks = balancer_nchecks_of(scn, d);
 	b->vs = calloc(b->nvs, sizeof *b->vs);
 	b->checks = calloc(nchecks, sizeof *b->checks);
 	if (!b->vs || !b->checks || lb_hc_log_init(&b->log, LOG_CAP) != 0) {
@@ -73,13 +85,14 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 		return -1;
 	}
 	uint64_t inter = d->check.params.inter_ns ? d->check.params.inter_ns : LB_HC_DEFAULT_INTER_NS;
-	/* Probes spread evenly over one interval, as HAProxy spreads its
-	 * checks, rather than all at time zero. */
-#define FIRST_PROBE(i) ((uint64_t)(i) * inter / nchecks)
+	/* Without phases from the caller, probes spread evenly over one
+	 * interval, as HAProxy spreads its first checks (start_check_task:
+	 * the smallest interval times the check's rank over the checks). */
+#define FIRST_PROBE(i) (first_probe_ns ? first_probe_ns[i] : (uint64_t)(i) * inter / nchecks)
 
 	if (d->kind == SCN_DESIGN_L4) {
 		if (lb_vs_init(&b->vs[0], "l4", LB_LAYER_4, 0, 443) != 0 ||
-		    add_pool(b, &b->vs[0], "all", scn, d, msg, len) < 0)
+		    add_pool(&b->vs[0], "all", scn, d, msg, len) < 0)
 			return -1;
 		/* One check per server, on one page (OWA's by default): the
 		 * article's l4. A page that is no workload's health page sees
@@ -96,7 +109,7 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 			/* The core keeps 31 bytes of a name: the workload says enough. */
 			if (lb_vs_init(&b->vs[w], workload_name((enum workload)w), LB_LAYER_4, w + 1,
 				       443) != 0 ||
-			    add_pool(b, &b->vs[w], workload_name((enum workload)w), scn, d, msg, len) < 0)
+			    add_pool(&b->vs[w], workload_name((enum workload)w), scn, d, msg, len) < 0)
 				return -1;
 			for (uint32_t s = 0; s < n; s++)
 				if (add_check(b, d, w, 0, s, (int)w, FIRST_PROBE(w * n + s)) != 0)
@@ -107,7 +120,7 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0)
 			return -1;
 		for (uint32_t w = 0; w < WL_COUNT; w++) {
-			int p = add_pool(b, &b->vs[0], workload_name((enum workload)w), scn, d, msg, len);
+			int p = add_pool(&b->vs[0], workload_name((enum workload)w), scn, d, msg, len);
 			if (p < 0 || lb_vs_add_subservice(&b->vs[0], &lb_match_path_prefix,
 							  workload_path((enum workload)w),
 							  (uint32_t)p, msg, len) < 0)
@@ -135,48 +148,34 @@ void balancer_free(struct balancer *b)
 	memset(b, 0, sizeof *b);
 }
 
-void balancer_route(struct balancer *b, const struct lb_request *req, enum workload w,
-		    uint64_t now_ns, struct bal_route *out)
+struct bal_stats balancer_stats(const struct balancer *b)
 {
-	uint32_t v = b->kind == SCN_DESIGN_L4_MULTI ? (uint32_t)w : 0;
-	struct lb_route r;
-	memset(out, 0, sizeof *out);
-	out->vs = (int16_t)v;
-	if (lb_vs_route(&b->vs[v], req, now_ns, &r) != 0) {
-		out->server = -1;
-		out->pool = (int16_t)r.pool;
-		out->fail = BAL_NO_SERVER;
-		return;
+	struct bal_stats s = b->stats;
+	s.routed = s.persisted = 0;
+	s.content_rules = 0;
+	for (uint32_t i = 0; i < b->nvs; i++) {
+		s.routed += b->vs[i].stats.routed;
+		s.persisted += b->vs[i].stats.persisted;
+		s.content_rules += b->vs[i].nsubservices;
 	}
-	out->server = r.server;
-	out->pool = (int16_t)r.pool;
-	out->persisted = (uint8_t)r.persisted;
-	out->redispatched = (uint8_t)r.redispatched;
-	b->redispatched += (uint64_t)r.redispatched;
-	lb_conn_open(lb_vs_pool(&b->vs[v], (uint32_t)r.pool), (uint32_t)r.server);
+	s.virtual_services = b->nvs;
+	s.health_checks = b->nchecks;
+	s.external_ips = b->external_ips;
+	return s;
 }
 
-void balancer_prefetch(const struct balancer *b, const struct lb_request *req, enum workload w)
+double balancer_mem_estimate(const struct scenario *scn, const struct scn_design *d)
 {
-	uint32_t v = b->kind == SCN_DESIGN_L4_MULTI ? (uint32_t)w : 0;
-	lb_vs_prefetch(&b->vs[v], req);
-}
-
-void balancer_release(struct balancer *b, const struct bal_route *r)
-{
-	if (r->server < 0)
-		return;
-	lb_conn_close(lb_vs_pool(&b->vs[r->vs], (uint32_t)r->pool), (uint32_t)r->server);
-}
-
-int balancer_probe_result(struct balancer *b, uint32_t i, uint64_t now_ns, int ok)
-{
-	struct bal_check *c = &b->checks[i];
-	if (!lb_hc_result(&c->hc, now_ns, ok))
-		return 0;
-	struct lb_pool *pool = lb_vs_pool(&b->vs[c->vs], c->pool);
-	lb_server_set_healthy(pool, c->hc.server, c->hc.up);
-	return 1;
+	double bytes = 0;
+	/* Persistence tables: one per pool, sized as the core sizes them. */
+	if (d->persist) {
+		double pools = d->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
+		bytes += pools * (double)lb_pers_table_bytes(d->pers_params.size, d->pers_params.buckets);
+	}
+	/* Health checks and their log. */
+	bytes += (double)balancer_nchecks_of(scn, d) * sizeof(struct bal_check) +
+		 LOG_CAP * sizeof(struct lb_hc_event);
+	return bytes;
 }
 
 size_t balancer_mem_peak_bytes(const struct balancer *b)

@@ -1,0 +1,33 @@
+/* The balancer's state of one client connection, apart from the façade
+ * (lbsim/balancer.h) so that the world's connections and requests can hold
+ * it without seeing the balancer. */
+#ifndef LBSIM_BALANCER_CONN_H
+#define LBSIM_BALANCER_CONN_H
+
+#include <stdint.h>
+
+/* The balancer's state of one client connection: the world keeps it in its
+ * own connection (8 bytes, so that a connection stays one cache line) and
+ * hands it to every event of that connection; only models/balancer/ writes it.
+ * For an open-traffic request, which is a connection of its own, the world
+ * keeps one in the request. */
+struct bal_conn {
+	int32_t server;     /* the server it is sent to: layer 4, chosen at open
+			     * for the connection's life; layer 7, the request
+			     * in flight's; -1 none */
+	int16_t pool;       /* the pool of its virtual service that chose it */
+	uint8_t vs;         /* the virtual service the client reached */
+	uint8_t flags;      /* BAL_CONN_* */
+};
+_Static_assert(sizeof(struct bal_conn) == 8, "a connection's balancer state is 8 bytes");
+
+enum {
+	BAL_CONN_OPEN = 1u << 0,    /* accepted (and, on layer 4, routed) */
+	BAL_CONN_ACTIVE = 1u << 1,  /* a request in flight: data moves */
+};
+
+/* The server a connection (layer 4) or its request in flight (layer 7) is
+ * sent to, or -1. */
+static inline int32_t bal_conn_server(const struct bal_conn *c) { return c->server; }
+
+#endif

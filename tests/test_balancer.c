@@ -1,0 +1,363 @@
+/* The balancer façade (models/balancer/) on hand-built sequences of events:
+ * what each event costs in operations (struct cost_counts), the work it
+ * hands the balancer's cores, the connection states it keeps, the routing
+ * decisions it returns, and what a probe does. Every expected count is
+ * written from the table at the top of models/balancer/traffic.c and the
+ * prices of models/cost.c, not read back from the code under test. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "lbsim/balancer.h"
+#include "sim_fixture.h"
+
+#define MS 1000000ULL
+
+struct rig {
+	struct fixture f;
+	struct balancer b;
+	struct lb_request seen;
+	uint8_t tls_id[8];
+};
+
+/* Design 0 of a 4-server fixture as kind with balance, persistence
+ * (NULL: none) and re-encryption, built. */
+static void rig_init(struct rig *r, enum scn_design_kind kind, const char *balance,
+		     const struct lb_pers_ops *persist, int reencrypt)
+{
+	memset(r, 0, sizeof *r);
+	fixture_init(&r->f, 4, 1, MS, 100, 1, 60, 0, 1);
+	fixture_design(&r->f, 0, kind, balance);
+	struct scn_design *d = &r->f.designs[0];
+	d->persist = persist;
+	d->pers_params = (struct lb_pers_params){.size = 1000, .expire_ns = 60000 * MS};
+	d->tls_reencrypt = reencrypt;
+	char msg[256];
+	assert_int_equal(balancer_init(&r->b, &r->f.scn, d, NULL, msg, sizeof msg), 0);
+	r->seen = (struct lb_request){.src_ip = 0x0a000001, .src_port = 40000, .dst_port = 443,
+				      .path = "/owa/", .cookie = "c1"};
+}
+
+static void rig_free(struct rig *r)
+{
+	balancer_free(&r->b);
+}
+
+static const struct cost_params *price(const struct rig *r)
+{
+	return &r->f.designs[0].costs;
+}
+
+static const struct cost_counts *window(const struct rig *r)
+{
+	return &r->b.ledger.window;
+}
+
+static int open_conn(struct rig *r, struct bal_conn *c, enum workload w, enum bal_tls_version v,
+		     int resumable)
+{
+	struct bal_hello h = {.seen = &r->seen, .workload = w, .tls = v, .resumable = (uint8_t)resumable};
+	return balancer_conn_open(&r->b, c, &h, 0);
+}
+
+/* Layer 4: open routes and sets up a flow (5 packets); a request and a
+ * response cost their packets (ceil(bytes / 1460), at least one); close
+ * costs nothing more. The work handed to the cores is the same counts
+ * priced. The connection is active from request to response. */
+static void test_l4_connection(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L4, "leastconn", NULL, 0);
+	const struct cost_params *p = price(&r);
+	struct bal_conn c;
+	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_true(c.flags & BAL_CONN_OPEN);
+	int32_t s = bal_conn_server(&c);
+	assert_true(s >= 0 && s < 4);
+	assert_int_equal(window(&r)->flows, 1);
+	assert_int_equal(window(&r)->packets, 5);
+	assert_int_equal(window(&r)->persist_ops + window(&r)->tcp_accepts + window(&r)->tls_full, 0);
+	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->flow_setup_ns + 5 * p->packet_ns)) < 1e-6);
+	/* leastconn sees the connection on its server */
+	assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[s].conns, 1);
+
+	assert_int_equal(balancer_request(&r.b, &c, NULL, 3000, 0), s);
+	assert_true(c.flags & BAL_CONN_ACTIVE);
+	assert_int_equal(balancer_stats(&r.b).conns_active, 1);
+	assert_int_equal(window(&r)->packets, 5 + 3);
+	assert_true(fabs(balancer_take_work_ns(&r.b) - 3 * p->packet_ns) < 1e-6);
+
+	balancer_response(&r.b, &c, 5000, 0);
+	assert_false(c.flags & BAL_CONN_ACTIVE);
+	assert_int_equal(balancer_stats(&r.b).conns_active, 0);
+	assert_int_equal(window(&r)->packets, 5 + 3 + 4);
+	/* an empty message is still one packet */
+	assert_int_equal(balancer_request(&r.b, &c, NULL, 0, 0), s);
+	balancer_response(&r.b, &c, 0, 0);
+	assert_int_equal(window(&r)->packets, 5 + 3 + 4 + 2);
+
+	/* the handshake passes in clear: counted as seen, not charged */
+	struct bal_stats st = balancer_stats(&r.b);
+	assert_int_equal(st.tls_full, 1);
+	assert_int_equal(st.conns_open, 1);
+	balancer_conn_close(&r.b, &c, 0);
+	balancer_conn_close(&r.b, &c, 0); /* twice: no-op */
+	assert_int_equal(balancer_stats(&r.b).conns_open, 0);
+	assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[s].conns, 0);
+	assert_int_equal(window(&r)->packets, 14);
+	rig_free(&r);
+}
+
+/* Layer 4 with persistence: a keyed connection costs one lookup; a
+ * request that carries no key (ssl-session-id without a session id) costs
+ * none, because the core searched no table. */
+static void test_l4_persistence_lookups(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L4, "roundrobin", &lb_pers_source_ip, 0);
+	struct bal_conn c1, c2;
+	assert_int_equal(open_conn(&r, &c1, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(open_conn(&r, &c2, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(window(&r)->persist_ops, 2);
+	/* the same address sticks to the same server */
+	assert_int_equal(bal_conn_server(&c1), bal_conn_server(&c2));
+	rig_free(&r);
+
+	rig_init(&r, SCN_DESIGN_L4, "roundrobin", &lb_pers_ssl_session_id, 0);
+	assert_int_equal(open_conn(&r, &c1, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(window(&r)->persist_ops, 0);
+	memcpy(r.tls_id, "session1", 8);
+	r.seen.tls_session_id = r.tls_id;
+	r.seen.tls_session_id_len = 8;
+	assert_int_equal(open_conn(&r, &c2, WL_OWA, BAL_TLS_12, 1), 0);
+	assert_int_equal(window(&r)->persist_ops, 1);
+	rig_free(&r);
+}
+
+/* l4-multi: the connection reaches its workload's VIP, and a pool whose
+ * every server is down refuses it (nothing open, nothing charged). */
+static void test_l4_multi_refuses(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L4_MULTI, "roundrobin", NULL, 0);
+	for (uint32_t s = 0; s < 4; s++)
+		assert_int_equal(lb_server_set_healthy(lb_vs_pool(&r.b.vs[WL_EAS], 0), s, 0), 0);
+	struct bal_conn c;
+	assert_int_equal(open_conn(&r, &c, WL_EAS, BAL_TLS_12, 0), -1);
+	assert_false(c.flags & BAL_CONN_OPEN);
+	assert_int_equal(window(&r)->flows + window(&r)->packets, 0);
+	assert_int_equal(balancer_stats(&r.b).conns_open, 0);
+	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(c.vs, WL_OWA);
+	rig_free(&r);
+}
+
+/* Layer 7 re-encrypting: open accepts and handshakes (full, or resumed
+ * for a TLS 1.2 client offering a live session; TLS 1.3 is priced full);
+ * a request is parsed, routed by path (a cookie lookup) and its bytes
+ * crypted twice; the response's bytes twice again, and it releases the
+ * request's server. */
+static void test_l7_exchange(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L7, "leastconn", &lb_pers_cookie, 1);
+	const struct cost_params *p = price(&r);
+	struct bal_conn c, c12, c13;
+	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(open_conn(&r, &c12, WL_OWA, BAL_TLS_12, 1), 0);
+	assert_int_equal(open_conn(&r, &c13, WL_OWA, BAL_TLS_13, 1), 0);
+	assert_int_equal(bal_conn_server(&c), -1); /* layer 7 chooses per request */
+	assert_int_equal(window(&r)->tcp_accepts, 3);
+	assert_int_equal(window(&r)->tls_full, 2);
+	assert_int_equal(window(&r)->tls_resumed, 1);
+	double open_ns = 3 * p->tcp_accept_ns + 2 * p->tls_full_ns + p->tls_resumed_ns;
+	assert_true(fabs(balancer_take_work_ns(&r.b) - open_ns) < 1e-6);
+
+	int32_t s = balancer_request(&r.b, &c, &r.seen, 1500, 0);
+	assert_true(s >= 0 && s < 4);
+	assert_int_equal(window(&r)->http_requests, 1);
+	assert_int_equal(window(&r)->crypto_bytes, 3000);
+	assert_int_equal(window(&r)->persist_ops, 1);
+	assert_int_equal(window(&r)->packets, 0);
+	double req_ns = p->http_request_ns + 3000 * p->crypto_byte_ns + p->persist_ns;
+	assert_true(fabs(balancer_take_work_ns(&r.b) - req_ns) < 1e-6);
+	struct lb_pool *owa = lb_vs_pool(&r.b.vs[0], (uint32_t)c.pool);
+	assert_string_equal(owa->name, "owa");
+	assert_int_equal(owa->servers[s].conns, 1);
+
+	balancer_response(&r.b, &c, 12000, 0);
+	assert_int_equal(window(&r)->crypto_bytes, 3000 + 24000);
+	assert_int_equal(owa->servers[s].conns, 0);
+	assert_int_equal(bal_conn_server(&c), -1);
+	assert_true(fabs(balancer_take_work_ns(&r.b) - 24000 * p->crypto_byte_ns) < 1e-6);
+	/* the cookie brings the client back to its server */
+	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0), s);
+	/* a request routed to another workload's pool */
+	r.seen.path = "/Microsoft-Server-ActiveSync";
+	r.seen.cookie = "c2";
+	assert_true(balancer_request(&r.b, &c12, &r.seen, 800, 0) >= 0);
+	assert_string_equal(lb_vs_pool(&r.b.vs[0], (uint32_t)c12.pool)->name, "eas");
+	/* closing with a request in flight releases its server */
+	balancer_conn_close(&r.b, &c, 0);
+	assert_int_equal(owa->servers[s].conns, 0);
+	assert_int_equal(balancer_stats(&r.b).conns_active, 1);
+	assert_int_equal(balancer_stats(&r.b).conns_open, 2);
+	rig_free(&r);
+}
+
+/* A layer-7 request whose pool has no usable server fails at the
+ * balancer: counted (parsed, decrypted) but its work waits for no core,
+ * and the connection stays open and idle. */
+static void test_l7_no_server(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L7, "roundrobin", NULL, 0);
+	const struct cost_params *p = price(&r);
+	struct lb_pool *owa = lb_vs_pool(&r.b.vs[0], WL_OWA);
+	for (uint32_t s = 0; s < 4; s++)
+		assert_int_equal(lb_server_set_healthy(owa, s, 0), 0);
+	struct bal_conn c;
+	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0), -1);
+	assert_int_equal(window(&r)->http_requests, 1);
+	assert_int_equal(window(&r)->crypto_bytes, 1500);
+	assert_false(c.flags & BAL_CONN_ACTIVE);
+	assert_true(c.flags & BAL_CONN_OPEN);
+	/* only the connection's own work is left for the cores */
+	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->tcp_accept_ns + p->tls_full_ns)) < 1e-6);
+	/* a stale answer on an idle connection is counted, nothing else */
+	balancer_response(&r.b, &c, 100, 0);
+	assert_int_equal(window(&r)->crypto_bytes, 1600);
+	assert_int_equal(balancer_stats(&r.b).conns_active, 0);
+	rig_free(&r);
+}
+
+/* Probes: each costs one probe operation and no request's work; `fall`
+ * failures take the server out of its pool, `rise` successes bring it
+ * back, each change logged once. */
+static void test_probes(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0);
+	r.f.designs[0].check.params.fall = 3;
+	r.f.designs[0].check.params.rise = 2;
+	rig_free(&r);
+	char msg[128];
+	assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
+	assert_int_equal(balancer_stats(&r.b).health_checks, 4);
+	struct bal_probe_target t = balancer_probe_target(&r.b, 2);
+	assert_int_equal(t.server, 2);
+	assert_int_equal(t.workload, WL_OWA); /* l4 checks OWA's page by default */
+	/* fully up after a success, then three failures */
+	assert_int_equal(balancer_probe_result(&r.b, 2, 1 * MS, 1), 0);
+	assert_int_equal(balancer_probe_result(&r.b, 2, 2 * MS, 0), 0);
+	assert_int_equal(balancer_probe_result(&r.b, 2, 3 * MS, 0), 0);
+	assert_int_equal(balancer_probe_result(&r.b, 2, 4 * MS, 0), 1);
+	assert_false(lb_vs_pool(&r.b.vs[0], 0)->servers[2].healthy);
+	assert_int_equal(balancer_probe_result(&r.b, 2, 5 * MS, 1), 0);
+	assert_int_equal(balancer_probe_result(&r.b, 2, 6 * MS, 1), 1);
+	assert_true(lb_vs_pool(&r.b.vs[0], 0)->servers[2].healthy);
+	assert_int_equal(window(&r)->probes, 6);
+	assert_true(balancer_take_work_ns(&r.b) == 0);
+	assert_int_equal(balancer_transitions(&r.b), 2);
+	struct bal_transition down = balancer_transition(&r.b, 0), up = balancer_transition(&r.b, 1);
+	assert_int_equal(down.at_ns, 4 * MS);
+	assert_int_equal(down.server, 2);
+	assert_false(down.up);
+	assert_int_equal(up.at_ns, 6 * MS);
+	assert_true(up.up);
+	/* the next probe is one interval (default 2 s) after the last result */
+	assert_int_equal(balancer_probe_due(&r.b, 2, 6 * MS), 6 * MS + LB_HC_DEFAULT_INTER_NS);
+	balancer_free(&r.b);
+}
+
+/* A pool that cannot take a server's new state (its algorithm fails to
+ * rebuild) is reported, not ignored, and the server keeps its old state. */
+static int failing_rebuild(struct lb_pool *pool)
+{
+	(void)pool;
+	return -1;
+}
+
+static void test_probe_commit_failure(void **state)
+{
+	(void)state;
+	struct lb_sel_ops broken = lb_sel_roundrobin;
+	broken.servers_changed = failing_rebuild;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0);
+	balancer_free(&r.b);
+	r.f.designs[0].balance = &broken;
+	r.f.designs[0].check.params.init = LB_HC_INIT_UP; /* the first failure takes it down */
+	char msg[128];
+	assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
+	assert_int_equal(balancer_probe_result(&r.b, 0, MS, 0), -1);
+	assert_true(lb_vs_pool(&r.b.vs[0], 0)->servers[0].healthy);
+	balancer_free(&r.b);
+}
+
+/* Closing a window prices its counts (CPU in cores over the window) and
+ * measures memory: layer 4, the flow table (entries and buckets); layer 7,
+ * the proxied connections and a TLS session cache of the window's full
+ * handshake rate times the session lifetime. Counts move to the measured. */
+static void test_windows(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0);
+	const struct cost_params *p = price(&r);
+	struct bal_conn c[3];
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, 0), 0);
+	double cpu, mem;
+	balancer_window_close(&r.b, 10000 * MS, &cpu, &mem);
+	double want_cpu = 3 * (p->flow_setup_ns + 5 * p->packet_ns) / (10000.0 * MS);
+	assert_true(fabs(cpu - want_cpu) < 1e-15);
+	double want_mem = (double)balancer_mem_bytes(&r.b) + 3 * p->flow_bytes +
+			  p->flow_buckets * p->flow_bucket_bytes;
+	assert_true(fabs(mem - want_mem) < 1e-6);
+	assert_int_equal(window(&r)->flows, 0);
+	assert_int_equal(balancer_measured_ops(&r.b)->flows, 3);
+	assert_true(fabs(balancer_measured_cpu_ns(&r.b) - want_cpu * 10000.0 * MS) < 1e-3);
+	rig_free(&r);
+
+	rig_init(&r, SCN_DESIGN_L7, "roundrobin", NULL, 1);
+	p = price(&r);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, i == 2), 0);
+	balancer_window_close(&r.b, 10000 * MS, &cpu, &mem);
+	want_mem = (double)balancer_mem_bytes(&r.b) + 3 * p->conn_reencrypt_bytes +
+		   2 / 10.0 * p->tls_cache_lifetime_s * p->tls_cache_entry_bytes;
+	assert_true(fabs(mem - want_mem) < 1e-6);
+	/* after balancer_measure_start the window is empty again */
+	assert_int_equal(open_conn(&r, &c[0], WL_OWA, BAL_TLS_12, 0), 0);
+	balancer_measure_start(&r.b);
+	assert_int_equal(window(&r)->tcp_accepts, 0);
+	rig_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_l4_connection),
+		cmocka_unit_test(test_l4_persistence_lookups),
+		cmocka_unit_test(test_l4_multi_refuses),
+		cmocka_unit_test(test_l7_exchange),
+		cmocka_unit_test(test_l7_no_server),
+		cmocka_unit_test(test_probes),
+		cmocka_unit_test(test_probe_commit_failure),
+		cmocka_unit_test(test_windows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
