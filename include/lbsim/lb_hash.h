@@ -91,6 +91,7 @@ enum lb_hash_profile {
 #define LB_IPVS_MH_DEFAULT_SIZE 4093u
 int lb_ipvs_mh_size_ok(uint32_t size);
 
+extern const char *const lb_hash_profiles[LB_PROFILE_COUNT];
 int lb_hash_profile_find(const char *name);
 const char *lb_hash_profile_name(uint32_t profile);
 const char *lb_hash_profile_names(char *buf, size_t len);
@@ -125,6 +126,10 @@ uint32_t lb_hash_full(uint32_t h);
 /* Hash key with function fn (enum lb_hash_function), then the avalanche
  * finalizer when avalanche is non-zero. fn must be valid. */
 uint32_t lb_hash_key(uint32_t fn, uint32_t avalanche, const void *key, size_t len);
+
+/* The names, indexed by enum lb_hash_type and enum lb_hash_function. */
+extern const char *const lb_hash_types[LB_HASH_TYPE_COUNT];
+extern const char *const lb_hash_functions[LB_HASHFN_COUNT];
 
 /* Name lookups for the scenario loader: the enum value, or -1 when unknown
  * (then list the valid names with the *_names functions). */

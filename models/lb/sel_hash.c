@@ -29,7 +29,8 @@
  * under its bound (f >= 1), and the server chosen holds at most
  * ceil(f x its weighted share of the new total C + 1) afterwards. The
  * eligibility test compares conns_s x 1000 W with f_milli (C + 1) w_s in 64
- * bits: exact for the factors accepted (1 to 100), f rounded to 1/1000.
+ * bits: exact for the factors accepted (above 1, at most 100), f rounded
+ * to 1/1000.
  * Summing C costs O(n) per pick; a connection hook keeping C up to date
  * would remove it (not needed by any target so far).
  *
@@ -46,9 +47,52 @@
 
 #include "sel_hash.h"
 
-#define MAX_FACTOR 100.0
-#define MAX_RING_POINTS 1000u
-#define MAX_MAGLEV_SIZE (1u << 24)
+/* The parameters of the hashing algorithms. The limits: a maglev table
+ * of at most 2^24 entries (64 MiB of entries, well past any pool: the
+ * paper's M >> N needs 100 x N); a bounded-load factor above 1 (at 1 every
+ * server is capped at the mean, which forces most picks off their key) and
+ * at most 100 (beyond, the bound never binds); ring points per unit of
+ * weight at most 1000 (memory grows with points x total weight). */
+const struct lb_param lb_sel_hash_params[] = {
+	/* First: the profile decides what the other keys may be, so that a
+	 * key the profile refuses is the one reported. */
+	{.name = "profile", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, profile), .choices = lb_hash_profiles,
+	 .nchoices = LB_PROFILE_COUNT, .dflt = LB_PROFILE_LBSIM,
+	 .doc = "whose hashing to reproduce, server for server: lbsim, haproxy, nginx or "
+		"ipvs (layer 4)"},
+	{.name = "hash-type", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, hash_type), .choices = lb_hash_types,
+	 .nchoices = LB_HASH_TYPE_COUNT, .dflt = LB_HASH_MAP_BASED,
+	 .doc = "how a hash maps to a server: map-based (modulo over the weights), "
+		"consistent (a ring) or maglev (a lookup table of prime size)"},
+	{.name = "hash-function", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, hash_function), .choices = lb_hash_functions,
+	 .nchoices = LB_HASHFN_COUNT, .dflt = LB_HASHFN_MURMUR,
+	 .doc = "the hash of the key: murmur, sdbm, djb2, none (the key itself), wt6 or "
+		"crc32 (profile haproxy: sdbm by default)"},
+	{.name = "avalanche", .kind = LB_PARAM_BOOL, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, hash_avalanche), .dflt = 0,
+	 .doc = "pass the hash through the avalanche finalizer"},
+	{.name = "hash-balance-factor", .kind = LB_PARAM_NUMBER, .store = LB_STORE_F64,
+	 LB_PARAM_FIELD(struct lb_sel_params, balance_factor), .min = 1, .max = 100,
+	 .flags = LB_PARAM_MIN_OPEN | LB_PARAM_NO_DEFAULT, .zero = "off", .when = "hash-type",
+	 .when_is = LB_HASH_CONSISTENT,
+	 .doc = "bounded load: no server above this factor times its share"},
+	{.name = "table-size", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, table_size), .min = 1, .max = 1u << 24,
+	 .flags = LB_PARAM_NO_DEFAULT, .dflt = LB_MAGLEV_DEFAULT_SIZE, .unit = "entries",
+	 .zero = "the profile's (65537; ipvs 4093)",
+	 .when = "hash-type", .when_is = LB_HASH_MAGLEV,
+	 .doc = "entries of the maglev table, a prime at least the servers' count"},
+	{.name = "ring-points", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, ring_points), .min = 1, .max = 1000,
+	 .flags = LB_PARAM_NO_DEFAULT, .dflt = LB_RING_DEFAULT_POINTS,
+	 .zero = "the profile's (lbsim 100, haproxy 16, nginx 160)",
+	 .unit = "points per unit of weight", .when = "hash-type", .when_is = LB_HASH_CONSISTENT,
+	 .doc = "points of each server on the ring, per unit of its weight"},
+	LB_PARAM_END,
+};
 
 /* The profile's own file; NULL for lbsim's (this file). */
 static const struct hash_profile_ops *profile_ops(uint32_t profile)
@@ -69,14 +113,9 @@ static const struct hash_profile_ops *profile_ops(uint32_t profile)
 static const char *check_for(const struct lb_sel_params *p, uint32_t nservers,
 			     enum hash_key_kind key)
 {
-	if (p->hash_type >= LB_HASH_TYPE_COUNT)
-		return "unknown hash-type (valid: map-based, consistent, maglev)";
-	if (p->hash_function >= LB_HASHFN_COUNT)
-		return "unknown hash-function (valid: murmur, sdbm, djb2, none, wt6, crc32)";
+	/* Ranges are the parameter table's (lb_sel_hash_params). */
 	if (p->profile >= LB_PROFILE_COUNT)
 		return "unknown profile (valid: lbsim, haproxy, nginx, ipvs)";
-	if (p->ring_points > MAX_RING_POINTS)
-		return "ring points per weight must be at most 1000";
 	const struct hash_profile_ops *prof = profile_ops(p->profile);
 	if (prof) {
 		if (p->balance_factor != 0.0)
@@ -84,17 +123,11 @@ static const char *check_for(const struct lb_sel_params *p, uint32_t nservers,
 			       "lbsim has it";
 		return prof->check(p, key);
 	}
-	if (p->table_size && (!sel_is_prime(p->table_size) || p->table_size > MAX_MAGLEV_SIZE))
-		return "maglev table size must be a prime no larger than 16777216";
+	if (p->table_size && !sel_is_prime(p->table_size))
+		return "maglev table size must be a prime";
 	if (p->hash_type == LB_HASH_MAGLEV &&
 	    (p->table_size ? p->table_size : LB_MAGLEV_DEFAULT_SIZE) < nservers)
 		return "maglev table size must be at least the number of servers";
-	if (p->balance_factor != 0.0) {
-		if (p->hash_type != LB_HASH_CONSISTENT)
-			return "hash-balance-factor needs hash-type consistent";
-		if (!(p->balance_factor >= 1.0 && p->balance_factor <= MAX_FACTOR))
-			return "hash-balance-factor must be between 1 and 100 (e.g. 1.25)";
-	}
 	return NULL;
 }
 
@@ -156,14 +189,15 @@ static void hash_done(struct lb_pool *pool)
 static int hash_init(struct lb_pool *pool)
 {
 	const struct lb_sel_params *p = &pool->params;
-	if (pool->sel->check && pool->sel->check(p, pool->nservers))
-		return -1;
 	struct hash_priv *hp = lb_mem_alloc(&pool->mem, sizeof *hp);
 	if (!hp)
 		return -1;
 	hp->profile = p->profile;
 	hp->type = p->hash_type;
 	hp->fn = p->hash_function;
+	/* HAProxy has no murmur: the zero value means its default, sdbm. */
+	if (hp->profile == LB_PROFILE_HAPROXY && hp->fn == LB_HASHFN_MURMUR)
+		hp->fn = LB_HASHFN_SDBM;
 	hp->avalanche = p->hash_avalanche != 0;
 	/* Rounded to 1/1000 so the bound is integer arithmetic; the +0.5
 	 * rounds instead of truncating 1.25 stored as 1.2499999. */
@@ -356,6 +390,7 @@ const struct lb_sel_ops lb_sel_source = {
 	.name = "source",
 	.description = "hash of the client address (hash-type, hash-function)",
 	.needs = LB_NEED_SRC_ADDR,
+	.params = lb_sel_hash_params,
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
@@ -367,6 +402,7 @@ const struct lb_sel_ops lb_sel_uri = {
 	.name = "uri",
 	.description = "hash of the URL path up to '?' (layer 7)",
 	.needs = LB_NEED_L7,
+	.params = lb_sel_hash_params,
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
@@ -378,6 +414,7 @@ const struct lb_sel_ops lb_sel_hdr = {
 	.name = "hdr",
 	.description = "hdr(name): hash of a request header's value (layer 7)",
 	.needs = LB_NEED_L7,
+	.params = lb_sel_hash_params,
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,

@@ -206,7 +206,8 @@ static const char *haproxy_check(const struct lb_sel_params *p, enum hash_key_ki
 	(void)key;
 	if (p->hash_type == LB_HASH_MAGLEV)
 		return "HAProxy has no maglev hash-type (map-based or consistent)";
-	if (p->hash_function == LB_HASHFN_MURMUR || p->hash_function == LB_HASHFN_NONE)
+	/* murmur, the zero value, stands for HAProxy's default (sdbm). */
+	if (p->hash_function == LB_HASHFN_NONE)
 		return "HAProxy's hash functions are sdbm, djb2, wt6 and crc32";
 	return NULL;
 }

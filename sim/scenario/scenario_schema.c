@@ -99,14 +99,15 @@
  *                                #     > 1 and <= 100
  *       table-size: 65537        #   hash-type maglev: a prime up to
  *                                #     16777216, default 65537
- *       draws: 2                 #   balance random: choices per pick 1 .. 16
+ *       ring-points: 100         #   hash-type consistent: points per unit
+ *                                #     of weight 1 .. 1000; default by
+ *                                #     profile: lbsim 100, haproxy 16,
+ *                                #     nginx 160
+ *       draws: 2                 #   balance random: choices per pick
+ *                                #     1 .. 64, default 2
  *       profile: haproxy         #   hashing: whose hashing to reproduce,
  *                                #     server for server: lbsim (default),
  *                                #     haproxy, nginx or ipvs (layer 4)
- *       ring-points: 16          #   hash-type consistent: ring points per
- *                                #     unit of weight, 1 .. 1000; default
- *                                #     by profile: lbsim 100, haproxy 16,
- *                                #     nginx 160
  *       persist:                 #   optional, default none
  *         method: source-ip      #     required: source-ip, ssl-session-id or
  *                                #       cookie (layer 7: kind l7 only)
@@ -134,9 +135,9 @@
  *         init: up               #     up (default), fully-up, down,
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
- *       lb-cores: 4              #   optional 1 .. 1024: the balancer's cores,
+ *       lb-cores: 4              #   optional 0 .. 1024: the balancer's cores,
  *                                #     for which every request, and again
- *                                #     its answer, then waits (default:
+ *                                #     its answer, then waits (default 0:
  *                                #     unlimited; CPU is counted, never
  *                                #     waited for)
  *       lb-queue: 10000          #   with lb-cores only: requests that may
@@ -187,6 +188,14 @@
  * A file holds one YAML document of at most 4 MiB, nested at most 32
  * levels, with at most 100,000 values and 1,000 anchors and aliases; YAML
  * merge keys ("<<") are not supported.
+ *
+ * The keys of a selection algorithm (hash-type ... draws), of persistence
+ * and of a health check take their ranges and defaults from the balancer
+ * core, where each algorithm, method and kind declares its parameters
+ * once (include/lbsim/lb_param.h); the loader, the core and --set share
+ * that one rule. Any single value may also be changed from the command
+ * line without editing the file: --set designs.l7.check.fall=5 runs what
+ * the file with that value would run (see Sweeps).
  */
 #include "scenario_internal.h"
 
@@ -225,13 +234,13 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 
 static const cyaml_schema_field_t servers_fields[] = {
 	REQ("count", struct scn_raw_servers, count),
-	OPT("address", struct scn_raw_servers, address),
 	OPT("cores", struct scn_raw_servers, cores),
 	OPT("service", struct scn_raw_servers, service),
 	OPT("affinity", struct scn_raw_servers, affinity),
 	OPT("affinity-penalty", struct scn_raw_servers, affinity_penalty),
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
+	OPT("address", struct scn_raw_servers, address),
 	CYAML_FIELD_END,
 };
 
@@ -341,10 +350,10 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("avalanche", struct scn_raw_design, avalanche),
 	OPT("hash-balance-factor", struct scn_raw_design, hash_balance_factor),
 	OPT("table-size", struct scn_raw_design, table_size),
+	OPT("ring-points", struct scn_raw_design, ring_points),
 	OPT("draws", struct scn_raw_design, draws),
 	/* Hashing keys of real balancers (issue 14): */
 	OPT("profile", struct scn_raw_design, profile),
-	OPT("ring-points", struct scn_raw_design, ring_points),
 	CYAML_FIELD_MAPPING_PTR("persist", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				persist, persist_fields),
 	CYAML_FIELD_MAPPING_PTR("check", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
@@ -499,6 +508,7 @@ static const struct {
 	{ NULL, "avalanche", "true or false" },
 	{ NULL, "hash-balance-factor", "a number such as 1.25" },
 	{ NULL, "table-size", "a whole number" },
+	{ NULL, "ring-points", "a whole number" },
 	{ NULL, "draws", "a whole number" },
 	{ NULL, "method", "a persistence method such as source-ip" },
 	{ NULL, "netmask", "a whole number" },
@@ -548,6 +558,14 @@ const char *scn_schema_mapping_noun(const cyaml_schema_field_t *fields)
 	for (size_t i = 0; i < sizeof mapping_nouns / sizeof mapping_nouns[0]; i++)
 		if (mapping_nouns[i].fields == fields)
 			return mapping_nouns[i].noun;
+	return NULL;
+}
+
+const cyaml_schema_field_t *scn_schema_fields(const char *noun)
+{
+	for (size_t i = 0; i < sizeof mapping_nouns / sizeof mapping_nouns[0]; i++)
+		if (strcmp(mapping_nouns[i].noun, noun) == 0)
+			return mapping_nouns[i].fields;
 	return NULL;
 }
 
