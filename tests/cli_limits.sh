@@ -82,7 +82,11 @@ check "  nothing written" [ ! -e "$tmp/never" ]
 "$lbsim" run -q -o "$tmp/prev" "$tmp/small.yaml" || exit 1
 cp -r "$tmp/prev" "$tmp/prev.before"
 signals=0 unclear=0
-for kb in 60000 120000 200000 300000; do
+# A sanitizer build reserves terabytes of address space: it cannot start
+# under any ulimit -v, so the case is for plain builds.
+levels="60000 120000 200000 300000"
+(ulimit -v 400000; "$lbsim" --version >/dev/null 2>&1) || { levels=""; echo "skip: ulimit -v (this build cannot start under it)"; }
+for kb in $levels; do
   (ulimit -v $kb; "$lbsim" run -q -j 2 --duration 2m -o "$tmp/prev" "$src/scenarios/exchange2013.yaml" 2>"$tmp/v.err")
   rc=$?
   [ $rc -gt 2 ] && signals=$((signals + 1))
@@ -90,8 +94,10 @@ for kb in 60000 120000 200000 300000; do
   if [ $rc -eq 2 ] && ! grep -q 'would need about' "$tmp/v.err"; then unclear=$((unclear + 1)); fi
   [ $rc -ne 0 ] && { diff -r "$tmp/prev" "$tmp/prev.before" >/dev/null || unclear=$((unclear + 1)); }
 done
-check "ulimit -v: never killed by a signal" [ "$signals" -eq 0 ]
-check "  refused with the estimate (2) or 'out of memory' (1), the results as they were" [ "$unclear" -eq 0 ]
+if [ -n "$levels" ]; then
+  check "ulimit -v: never killed by a signal" [ "$signals" -eq 0 ]
+  check "  refused with the estimate (2) or 'out of memory' (1), the results as they were" [ "$unclear" -eq 0 ]
+fi
 
 # ---- readers in bounded time -------------------------------------------------------------
 cp -r "$tmp/prev.before" "$tmp/big"

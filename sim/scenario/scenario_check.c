@@ -87,8 +87,35 @@ int scn_has_value(struct scn_ctx *c, const yaml_node_t *node, const char *key)
 	return 0;
 }
 
+/* Decimal notation only: digits, perhaps a fraction, perhaps an
+ * exponent ("1e6", "2.5e3"). strtod would also take a sign, leading
+ * spaces, hex ("0x10") and hex floats ("0x1p4"), which the README does
+ * not promise and a reader would not expect to be a count. */
+static int decimal_notation(const char *p)
+{
+	int digits = 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
 /* A whole number in [min, max]. Decimal digits; where max is below 2^53,
- * also any number a double holds exactly that is whole ("1e6"). */
+ * also any number in decimal notation a double holds exactly that is
+ * whole ("1e6"). */
 static int parse_whole(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -100,7 +127,7 @@ static int parse_whole(const char *text, uint64_t min, uint64_t max, uint64_t *o
 		v = v * 10 + d;
 	}
 	if (p == text || *p) {
-		if (max >= (1ull << 53) || !*text || isspace((unsigned char)*text))
+		if (max >= (1ull << 53) || !decimal_notation(text))
 			return -1;
 		char *end;
 		double x = strtod(text, &end);
@@ -333,8 +360,15 @@ void scn_name(struct scn_ctx *c, yaml_node_t *map, const char *text, size_t max,
 	}
 	/* A NUL written as "\0" ends the C string early: compare lengths. */
 	int control = node->type == YAML_SCALAR_NODE && node->data.scalar.length != len;
-	for (size_t i = 0; i < len; i++)
-		control |= (unsigned char)text[i] < 0x20 || text[i] == 0x7f;
+	for (size_t i = 0; i < len; i++) {
+		const unsigned char *u = (const unsigned char *)text + i;
+		control |= u[0] < 0x20 || u[0] == 0x7f;
+		/* C1 controls (U+0080..U+009F, NEL among them) and the line and
+		 * paragraph separators U+2028, U+2029: YAML, a CSV viewer or a
+		 * Markdown renderer may each take them for a line break. */
+		control |= (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) ||
+			   (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9));
+	}
 	if (control) {
 		scn_report(c, node, "'name' must not contain control characters");
 		return;

@@ -61,6 +61,37 @@ static void err_begin(struct scn_error *err, const char *name)
 	snprintf(err->file, sizeof err->file, "%s", name ? name : "(scenario)");
 }
 
+/* YAML 1.1 reads U+0085 (NEL), U+2028 and U+2029 as line breaks where
+ * editors and grep do not, so every line number given after one would be
+ * off. Refused where it stands, in lines as an editor counts them. */
+static int refuse_yaml_breaks(const char *data, size_t len, struct scn_error *err)
+{
+	unsigned line = 1, column = 1;
+	for (size_t i = 0; i < len; i++) {
+		const unsigned char *u = (const unsigned char *)data + i;
+		size_t left = len - i;
+		const char *what = NULL;
+		if (left >= 2 && u[0] == 0xc2 && u[1] == 0x85)
+			what = "U+0085 (next line)";
+		else if (left >= 3 && u[0] == 0xe2 && u[1] == 0x80 && u[2] == 0xa8)
+			what = "U+2028 (line separator)";
+		else if (left >= 3 && u[0] == 0xe2 && u[1] == 0x80 && u[2] == 0xa9)
+			what = "U+2029 (paragraph separator)";
+		if (what) {
+			scn_err_set(err, line, column, "a %s character, which YAML reads as a line "
+				    "break where editors do not; remove it", what);
+			return -1;
+		}
+		if (u[0] == '\n') {
+			line++;
+			column = 1;
+		} else if ((u[0] & 0xc0) != 0x80) {
+			column++; /* a character starts here: columns count characters */
+		}
+	}
+	return 0;
+}
+
 int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err)
 {
@@ -87,6 +118,8 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		scn_err_set(err, 0, 0, "binary file, not a YAML scenario");
 		return -1;
 	}
+	if (refuse_yaml_breaks(data, len, err) != 0)
+		return -1;
 	if (yw_load_document(data, len, &doc, err) < 0)
 		return -1;
 

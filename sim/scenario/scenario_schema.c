@@ -181,8 +181,12 @@
  * Durations are a number, whole or decimal, and a unit: ns, us, ms, s, m, h,
  * d ("250ms", "1.5s", "2h"); a space between them is allowed. Whole numbers
  * are written in decimal ("6000"; "1e3" is also read as 1000, except for
- * the seed, which takes digits only). Names may hold any text without
- * control characters. Keys are case-sensitive; an unknown key is an error,
+ * the seed, which takes digits only; no sign, no hexadecimal). Names may
+ * hold any text without control characters (C1 ones and U+2028, U+2029
+ * included), and a file may not hold U+0085, U+2028 or U+2029 at all:
+ * YAML reads them as line breaks where editors do not, so every line
+ * number after one would be off. Keys are case-sensitive; an unknown key
+ * is an error,
  * never ignored, so a misspelt optional key cannot silently fall back to
  * its default; so is a key where it does not apply (churn on a nat source).
  * A file holds one YAML document of at most 4 MiB, nested at most 32
