@@ -1,7 +1,8 @@
 # What each design needs as the users grow: servers (or cores per server),
 # balancer cores, balancer memory. Only sizes that met every target are
-# drawn. Input: plan.csv (users, design, servers, server_cores, lb_cores,
-# lb_cpu_cores, lb_cpu_cores_peak, lb_mem_bytes, ..., met, why).
+# drawn. Input: plan.csv (users 1, design 2, servers 3, spare 4,
+# server_cores 5, lb_cores 6, lb_cpu_cores 7-9, lb_cpu_cores_peak 10-12,
+# lb_mem_bytes 13-15, ..., met 31, why 32).
 # Set by `lbsim plan`: data, out, lib, term, ndesigns, design1..N,
 # sizelabel, sizecol (the column of the size the plan searched). In
 # data/plan.csv designs are numbered (include/lbsim/gnuplot.h).
@@ -9,13 +10,13 @@ load lib.'/common.gp'
 set termoption noenhanced
 set terminal term size 1200,420 font 'sans,11' noenhanced
 set output out
-met(i) = column(2) == i && strcol(14) eq 'yes'
+met(i) = column(2) == i && strcol(31) eq 'yes'
 # A design's rows are spread over the file (one users level after
 # another): gather each into a table first, so that its points join.
 do for [i=1:ndesigns] {
 	eval sprintf('set table $P%d', i)
 	plot sprintf('%s/plan.csv', data) skip 1 \
-	     using 1:(column(sizecol)):(valid(5) ? column(5) : NaN):(column(7)):($8 / 1e6) \
+	     using 1:(column(sizecol)):(valid(6) ? column(6) : NaN):(column(10)):($13 / 1e6) \
 	     with table if (met(i))
 	unset table
 }

@@ -50,10 +50,17 @@ check "bad input writes nothing" bash -c "
 check "sweep runs: 0" status_is 0 "$lbsim" sweep -j 2 --no-plot -o "$tmp/a" \
   --set servers.count=2,3 --set population.lan.users=300,500 "$tmp/s.yaml"
 check "one progress line per point" bash -c "[ \$(grep -c '^lbsim: point [1-4]/4 ' '$tmp/stderr') -eq 4 ]"
-check "results line on stdout" grep -q "^results: $tmp/a/sweep.csv$" "$tmp/stdout"
+check "results line on stdout" grep -q "^results: $tmp/a/sweep.csv scenario.yaml provenance.csv$" "$tmp/stdout"
 check "header: swept keys, then summary.csv's columns" bash -c "
   head -1 '$tmp/a/sweep.csv' | grep -qx 'servers.count,population.lan.users,design,metric,scope,unit,mean,ci95_low,ci95_high,replications'"
-check "no temporary files left" bash -c "[ \"\$(ls -A '$tmp/a')\" = sweep.csv ]"
+check "no temporary files left" bash -c "[ \"\$(ls -A '$tmp/a' | tr '\n' ' ')\" = 'provenance.csv scenario.yaml sweep.csv ' ]"
+check "the sweep folder keeps the scenario and its provenance" bash -c "
+  cmp -s '$tmp/s.yaml' '$tmp/a/scenario.yaml' &&
+  grep -qx 'set,\"servers.count=2,3\"' '$tmp/a/provenance.csv' &&
+  grep -qx 'set,\"population.lan.users=300,500\"' '$tmp/a/provenance.csv' &&
+  grep -qx 'points,4' '$tmp/a/provenance.csv' && grep -q '^lbsim_version,' '$tmp/a/provenance.csv' &&
+  grep -q '^command_line,.* sweep -j 2 --no-plot ' '$tmp/a/provenance.csv' &&
+  grep -qx 'seed,3' '$tmp/a/provenance.csv' && grep -qx 'replications,2' '$tmp/a/provenance.csv'"
 
 # Each point, run on its own with lbsim run, gives the same rows.
 for servers in 2 3; do
@@ -97,15 +104,29 @@ check "  says to sweep instead" says "takes one value in a plan"
 check "plan runs: 0" status_is 0 "$lbsim" plan -j 2 --no-plot -o "$tmp/plan" \
   --max-server-busy 0.7 --max-lb-cpu 0.7 --users 400,700 "$tmp/s.yaml"
 check "plan.csv: header and a row per users level and design" bash -c "
-  head -1 '$tmp/plan/plan.csv' | grep -qx 'users,design,servers,server_cores,lb_cores,lb_cpu_cores,lb_cpu_cores_peak,lb_mem_bytes,server_busy_max,response_p99_ms,failed_share,evaluations,simulations,met,why' &&
+  head -1 '$tmp/plan/plan.csv' | grep -q '^users,design,servers,spare,server_cores,lb_cores,lb_cpu_cores,lb_cpu_cores_ci95_low,lb_cpu_cores_ci95_high,.*,erlang_size,erlang_busy,erlang_response_p99_ms,erlang_note,evaluations,simulations,met,why\$' &&
   [ \$(wc -l < '$tmp/plan/plan.csv') -eq 5 ]"
 # 400 users x 0.5/s x 10 ms = 2 cores of work; at most 0.7 busy over
 # 2-core servers: ceil(2 / 1.4) = 2 servers (1 would be 100 % busy);
 # 700 users: ceil(3.5 / 1.4) = 3 (0.58 busy; 2 would be 0.88).
 check "plan finds the servers the load needs" bash -c "
-  grep -q '^400,l4,2,2,1,' '$tmp/plan/plan.csv' && grep -q '^700,l4,3,2,1,' '$tmp/plan/plan.csv' &&
+  grep -q '^400,l4,2,0,2,1,' '$tmp/plan/plan.csv' && grep -q '^700,l4,3,0,2,1,' '$tmp/plan/plan.csv' &&
   [ \$(grep -c ',yes,' '$tmp/plan/plan.csv') -eq 4 ]"
 check "plan says how many simulations it ran" grep -q '^[0-9]* simulation(s) in [0-9]* round(s)' "$tmp/stdout"
+check "plan prints its scope" grep -q '^Scope: "servers" are .* CPU' "$tmp/stdout"
+check "the plan folder keeps the scenario and its provenance" bash -c "
+  cmp -s '$tmp/s.yaml' '$tmp/plan/scenario.yaml' &&
+  grep -qx \"targets,'--max-server-busy 0.7 --max-lb-cpu 0.7\" '$tmp/plan/provenance.csv' &&
+  grep -qx 'users_levels,\"400,700\"' '$tmp/plan/provenance.csv' &&
+  grep -qx 'spare,0' '$tmp/plan/provenance.csv' && grep -q '^scope,' '$tmp/plan/provenance.csv'"
+# N+1: one spare server more than the load needs, and the M/M/c
+# reference agrees (open Poisson traffic, exponential demand).
+check "plan --spare 1: one server more" bash -c "
+  '$lbsim' plan -q -j 2 --no-plot -o '$tmp/spare' --spare 1 --max-server-busy 0.7 --users 400,700 '$tmp/s.yaml' &&
+  grep -q '^400,l4,3,1,2,' '$tmp/spare/plan.csv' && grep -q '^700,l4,4,1,2,' '$tmp/spare/plan.csv' &&
+  awk -F, 'NR > 1 && \$25 != \$3 { bad++ } END { exit bad != 0 }' '$tmp/spare/plan.csv' &&
+  grep -qx 'spare,1' '$tmp/spare/provenance.csv'"
+check "plan --spare: a bad value is 2" status_is 2 "$lbsim" plan --spare x --max-server-busy 0.7 "$tmp/s.yaml"
 check "plan draws plan.png and plan.svg" bash -c "
   '$lbsim' plan -q -o '$tmp/plan2' --max-server-busy 0.7 --users 400,700 '$tmp/s.yaml' >/dev/null &&
   [ \"\$(head -c 4 '$tmp/plan2/plan.png' | od -An -c | tr -d ' ')\" = '211PNG' ] && grep -q '<svg' '$tmp/plan2/plan.svg'"

@@ -110,6 +110,12 @@ static void check_mmc_cores(double target_ms)
 	assert_true(pl.rows[0].met);
 	assert_int_equal(pl.rows[0].servers, 1);
 	assert_int_equal(pl.rows[0].cores, want);
+	/* The planner's own M/M/c reference (one server of c cores is
+	 * M/M/c exactly) says the same, and the p99 it gives at that size
+	 * is what the closed form says. */
+	assert_null(pl.rows[0].why_no_reference);
+	assert_true(pl.rows[0].erlang_size == want);
+	assert_true(fabs(pl.rows[0].erlang_busy - LAMBDA * SERVICE / want) < 1e-12);
 	/* Bracketing from 4 cores (overloaded: 4.5 Erlangs) and bisecting
 	 * needs a handful of sizes, not one per core count. */
 	assert_true(pl.rows[0].evaluations <= 6);
@@ -133,23 +139,61 @@ static void test_mmc_cores_loose(void **state)
  * so the smallest N for a busy target V is ceil(lambda S / V): 4.5 / 0.7
  * = 6.43, i.e. 7 (busy 0.643; 6 would be 0.75). The work bound and the
  * guess from the busiest server should get there in a few evaluations. */
-static void test_servers_for_busy_target(void **state)
+/* A plan of 1-core servers for busy <= 70 %, with spare servers. */
+static void plan_busy_target(struct plan *pl, const char *spare)
 {
-	(void)state;
 	struct fixture f;
 	open_fixture(&f, 3, 1);
 	struct plan_opts o;
 	plan_opts_init(&o);
 	char err[256];
 	assert_int_equal(plan_opts_parse(&o, "max-server-busy", "70%", err, sizeof err), 0);
+	assert_int_equal(plan_opts_parse(&o, "spare", spare, err, sizeof err), 0);
+	assert_int_equal(plan_opts_check(&o, &f.scn, err, sizeof err), 0);
+	plan_ok(pl, &f.scn, &o, 2);
+}
+
+static void test_servers_for_busy_target(void **state)
+{
+	(void)state;
 	struct plan pl;
-	plan_ok(&pl, &f.scn, &o, 1);
+	plan_busy_target(&pl, "0");
 	unsigned want = (unsigned)ceil(LAMBDA * SERVICE / 0.7);
 	assert_int_equal(want, 7);
 	assert_true(pl.rows[0].met);
 	assert_int_equal(pl.rows[0].servers, want);
 	assert_true(pl.rows[0].evaluations <= 4);
-	assert_true(pl.rows[0].server_busy_max <= 0.7);
+	assert_true(pl.rows[0].server_busy_max.mean <= 0.7);
+	plan_free(&pl);
+}
+
+/* N+1: with --spare 1 the targets must hold with one server down, so the
+ * answer is one more server than without (round robin over the servers
+ * up: 8 servers, 7 up, busy 4.5 / 7 = 0.643 <= 0.7; 7 with 6 up would be
+ * 0.75). The spare server must really be down: the busiest server is
+ * busier than 8 equal shares would make it (4.5 / 8 = 0.56). The M/M/c
+ * reference counts the spare server the same way. */
+static void test_spare_server(void **state)
+{
+	(void)state;
+	struct plan pl;
+	plan_busy_target(&pl, "1");
+	const struct plan_row *r = &pl.rows[0];
+	assert_true(r->met);
+	assert_int_equal(r->spare, 1);
+	assert_int_equal(r->servers, 8);
+	assert_true(r->server_busy_max.mean <= 0.7);
+	assert_true(r->server_busy_max.mean > 0.6);
+	assert_true(r->erlang_size == 8);
+	assert_true(fabs(r->erlang_busy - LAMBDA * SERVICE / 7) < 1e-12);
+	assert_non_null(strstr(r->why, "with 1 server down"));
+	/* The interval of a figure holds its mean. */
+	assert_true(r->server_busy_max.lo <= r->server_busy_max.mean &&
+		    r->server_busy_max.mean <= r->server_busy_max.hi);
+	char scope[2048];
+	plan_scope(&pl, scope, sizeof scope);
+	assert_non_null(strstr(scope, "--spare 1"));
+	assert_non_null(strstr(scope, "CPU"));
 	plan_free(&pl);
 }
 
@@ -238,8 +282,8 @@ static void test_failures_from_nat_ports(void **state)
 	double b = 1;
 	for (int k = 1; k <= 3; k++)
 		b = LAMBDA * SERVICE * b / (k + LAMBDA * SERVICE * b);
-	print_message("failed share %.4f, Erlang B(3, 4.5) %.4f\n", pl.rows[0].failed_share, b);
-	assert_true(fabs(pl.rows[0].failed_share - b) < 0.02);
+	print_message("failed share %.4f, Erlang B(3, 4.5) %.4f\n", pl.rows[0].failed_share.mean, b);
+	assert_true(fabs(pl.rows[0].failed_share.mean - b) < 0.02);
 	assert_non_null(strstr(pl.rows[0].why, "NAT"));
 	assert_non_null(strstr(pl.rows[0].why, "cannot be met"));
 	plan_free(&pl);
@@ -266,11 +310,14 @@ static void test_balancer_cores(void **state)
 	const struct plan_row *r = &pl.rows[0];
 	assert_true(r->met);
 	assert_int_equal(r->servers, 8); /* no server target: as the scenario says */
-	assert_true(r->lb_cpu_cores_peak >= r->lb_cpu_cores);
-	assert_int_equal(r->lb_cores, (uint32_t)ceil(r->lb_cpu_cores_peak / 0.5));
+	assert_true(r->lb_cpu_cores_peak.mean >= r->lb_cpu_cores.mean);
+	assert_int_equal(r->lb_cores, (uint32_t)ceil(r->lb_cpu_cores_peak.mean / 0.5));
 	assert_true(r->lb_cores >= 1);
-	assert_true(r->lb_mem_bytes > 0);
+	assert_true(r->lb_mem_bytes.mean > 0);
 	assert_int_equal(r->evaluations, 2); /* the size, then the verification */
+	/* No server target: no reference to give, and the row says why. */
+	assert_non_null(r->why_no_reference);
+	assert_true(isnan(r->erlang_size));
 	plan_free(&pl);
 }
 
@@ -295,6 +342,10 @@ static void test_options(void **state)
 	assert_int_equal(plan_opts_parse(&o, "users", "10,x", err, sizeof err), -1);
 	assert_int_equal(plan_opts_parse(&o, "users", "0", err, sizeof err), -1);
 	assert_int_equal(plan_opts_parse(&o, "size-by", "servers.memory", err, sizeof err), -1);
+	assert_int_equal(plan_opts_parse(&o, "spare", "-1", err, sizeof err), -1);
+	assert_int_equal(plan_opts_parse(&o, "spare", "4096", err, sizeof err), -1);
+	assert_int_equal(plan_opts_parse(&o, "spare", "2", err, sizeof err), 0);
+	assert_int_equal(o.spare, 2);
 
 	/* A workload target needs traffic of that workload; and there must
 	 * be a target at all. */
@@ -307,6 +358,13 @@ static void test_options(void **state)
 	assert_int_equal(plan_opts_parse(&o, "max-p99", "eas=200", err, sizeof err), 0);
 	assert_int_equal(plan_opts_check(&o, &f.scn, err, sizeof err), -1);
 	assert_non_null(strstr(err, "eas"));
+	/* Sizing cores with every server spare leaves none to serve. */
+	plan_opts_init(&o);
+	assert_int_equal(plan_opts_parse(&o, "max-server-busy", "0.7", err, sizeof err), 0);
+	assert_int_equal(plan_opts_parse(&o, "size-by", "servers.cores", err, sizeof err), 0);
+	assert_int_equal(plan_opts_parse(&o, "spare", "2", err, sizeof err), 0);
+	assert_int_equal(plan_opts_check(&o, &f.scn, err, sizeof err), -1);
+	assert_non_null(strstr(err, "--spare"));
 }
 
 int main(void)
@@ -316,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_mmc_cores_tight),
 		cmocka_unit_test(test_mmc_cores_loose),
 		cmocka_unit_test(test_servers_for_busy_target),
+		cmocka_unit_test(test_spare_server),
 		cmocka_unit_test(test_users_levels_and_jobs),
 		cmocka_unit_test(test_p99_below_service_time),
 		cmocka_unit_test(test_failures_from_nat_ports),

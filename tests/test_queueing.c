@@ -18,12 +18,13 @@
 #include <math.h>
 
 #include "lbsim/cost.h"
+#include "lbsim/queueing.h"
 #include "lbsim/run.h"
 #include "sim_fixture.h"
 
 /* Erlang C: probability that an arrival waits, c servers, offered load a =
  * lambda / mu (in Erlangs), a < c. */
-static double erlang_c(unsigned c, double a)
+static double erlang_c_by_sum(unsigned c, double a)
 {
 	double term = 1, sum = 1; /* a^k / k! for k = 0 */
 	for (unsigned k = 1; k < c; k++) {
@@ -40,7 +41,7 @@ static double erlang_c(unsigned c, double a)
 static double mmc_response(unsigned c, double lambda, double mu)
 {
 	double a = lambda / mu;
-	return erlang_c(c, a) / (c * mu - lambda) + 1 / mu;
+	return erlang_c_by_sum(c, a) / (c * mu - lambda) + 1 / mu;
 }
 
 static void check_mmc(unsigned cores, double service_s, double lambda, double duration_s)
@@ -59,11 +60,17 @@ static void check_mmc(unsigned cores, double service_s, double lambda, double du
 		      (unsigned long long)res.measured);
 	assert_true(res.measured > 500000);
 	assert_true(fabs(got / want - 1) < 0.03);
+	/* The planner's closed forms (sim/stats/queueing.c) against the
+	 * independent formula above, and its p99 against the simulation. */
+	assert_true(fabs(mmc_response_mean(cores, lambda, service_s) / want - 1) < 1e-9);
+	double p99_closed = mmc_response_quantile(cores, lambda, service_s, 0.99);
+	print_message("M/M/%u p99 %.6f s, closed form %.6f s\n", cores,
+		      (double)res.response_p99_ns / 1e9, p99_closed);
+	assert_true(fabs((double)res.response_p99_ns / 1e9 / p99_closed - 1) < 0.05);
 	if (cores == 1) {
 		/* M/M/1 response time is exponential with rate mu - lambda. */
 		double p99 = log(100.0) / (1 / service_s - lambda);
 		double got99 = (double)res.response_p99_ns / 1e9;
-		print_message("M/M/1 p99 %.6f s, closed form %.6f s\n", got99, p99);
 		assert_true(fabs(got99 / p99 - 1) < 0.05);
 	}
 	/* Busy fraction is the utilisation rho. */
@@ -188,9 +195,32 @@ static void test_balancer_refuses(void **state)
 	run_result_free(&res);
 }
 
+/* Known values: Erlang C of one server is its utilisation; of two at
+ * a = 1 Erlang, 1/3 (a^2/2 * 2 / (1 + 1 + 1) ); the M/M/1 response is
+ * exponential, so its quantiles are -ln(1 - q) / (mu - lambda); the
+ * tail starts at 1; an unstable queue has no answer. Large c: the
+ * recursion stays finite where factorials would overflow. */
+static void test_closed_forms(void **state)
+{
+	(void)state;
+	assert_true(fabs(erlang_c(1, 0.7) - 0.7) < 1e-12);
+	assert_true(fabs(erlang_c(2, 1.0) - 1.0 / 3) < 1e-12);
+	assert_true(fabs(mmc_response_quantile(1, 50, 0.01, 0.99) - log(100.0) / 50) < 1e-8);
+	assert_true(fabs(mmc_response_quantile(1, 50, 0.01, 0.5) - log(2.0) / 50) < 1e-8);
+	assert_true(fabs(mmc_response_tail(4, 300, 0.01, 0) - 1) < 1e-12);
+	/* theta == mu: c mu - lambda = mu (c = 2, lambda = mu). */
+	double t = mmc_response_quantile(2, 100, 0.01, 0.99);
+	assert_true(fabs(mmc_response_tail(2, 100, 0.01, t) - 0.01) < 1e-9);
+	assert_true(isnan(erlang_c(4, 4.0)));
+	assert_true(isnan(mmc_response_mean(2, 300, 0.01)));
+	double big = erlang_c(1000, 950);
+	assert_true(big > 0 && big < 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_closed_forms),
 		cmocka_unit_test(test_mm1_half_load),
 		cmocka_unit_test(test_mm1_high_load),
 		cmocka_unit_test(test_mmc_four_cores),

@@ -5,6 +5,23 @@
 
 enum { LBSIM_EXIT_OK = 0, LBSIM_EXIT_FAILED = 1, LBSIM_EXIT_USAGE = 2 };
 
+#include <stddef.h>
+
 int lbsim_main(int argc, char **argv);
+
+/* A command that reads its own options (argv[0] is its name): the log and
+ * configuration tools, whose options are not the simulation's. */
+struct lbsim_tool {
+	const char *name;
+	const char *summary;       /* one line for lbsim --help */
+	int (*main)(int argc, char **argv);
+};
+
+/* lbsim_main with more tools than the engine's own (the program adds
+ * `anonymise`, which needs OpenSSL: see CMakeLists.txt). */
+int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_t ntools);
+
+/* Shared by the tools: a --help text and the exit status for bad usage. */
+int lbsim_tool_usage(const char *usage, int help);
 
 #endif

@@ -51,6 +51,7 @@ struct plan_opts {
 	unsigned nusers;
 	enum plan_size_key size_key;
 	uint32_t max_size;        /* 0: the loader's limit for the key */
+	uint32_t spare;           /* N+1 planning: servers down while the targets must hold */
 	int strict;               /* judge the 95 % interval's upper end, not the mean */
 };
 
@@ -68,16 +69,30 @@ int plan_opts_parse(struct plan_opts *o, const char *name, const char *value, ch
 int plan_opts_check(const struct plan_opts *o, const struct scenario *scn, char *err,
 		    size_t errlen);
 
+/* A figure of a plan row: mean over replications and its 95 % interval
+ * (NaN with one replication). */
+struct plan_figure {
+	double mean, lo, hi;
+};
+
 /* The answer for one (users, design). Figures are at the chosen size (or,
- * when not met, at the largest size evaluated); means over replications. */
+ * when not met, at the largest size evaluated). */
 struct plan_row {
 	uint64_t users;
 	uint32_t design;
 	int met;
-	uint32_t servers, cores;        /* servers and cores per server */
+	uint32_t servers, cores;        /* servers (spare ones included) and cores per server */
+	uint32_t spare;                 /* of the servers, down while the figures were measured */
 	uint32_t lb_cores;              /* 0: unlimited (no --max-lb-cpu and none configured) */
-	double lb_cpu_cores, lb_cpu_cores_peak, lb_mem_bytes;
-	double server_busy_max, response_p99_ms, failed_share;
+	struct plan_figure lb_cpu_cores, lb_cpu_cores_peak, lb_mem_bytes;
+	struct plan_figure server_busy_max, response_p99_ms, failed_share;
+	/* The M/M/c reference (include/lbsim/queueing.h), where the scenario
+	 * is open Poisson traffic with exponential demand and no faults: the
+	 * smallest size meeting the server targets if every server got an
+	 * independent Poisson share; its busy fraction and p99 at the
+	 * planned size. NaN where it does not apply (why_no_reference). */
+	double erlang_size, erlang_busy, erlang_p99_ms;
+	const char *why_no_reference;
 	unsigned evaluations;           /* sizes (and balancer sizes) simulated */
 	unsigned simulations;           /* runs: evaluations x replications */
 	char why[768];
@@ -98,6 +113,15 @@ struct plan {
 int plan_run(struct plan *pl, const struct scenario *scn, const struct plan_opts *o,
 	     const struct batch_comm *comm, unsigned jobs, FILE *progress, char *err,
 	     size_t errlen);
+
+/* What "servers" means in the plan (include/lbsim/model_notes.h), with
+ * the spare servers: the scope line plan prints and plan.csv's folder
+ * keeps. */
+void plan_scope(const struct plan *pl, char *buf, size_t len);
+
+/* The targets as they were given ("--max-p99 owa=200 --spare 1"), for
+ * provenance. */
+void plan_targets_text(const struct plan_opts *o, char *buf, size_t len);
 
 /* Write dir/plan.csv whole or not at all. */
 int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t errlen);

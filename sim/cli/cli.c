@@ -21,6 +21,7 @@
 #include "lbsim/plan.h"
 #include "lbsim/plot.h"
 #include "lbsim/profile.h"
+#include "lbsim/provenance.h"
 #include "lbsim/report.h"
 #include "lbsim/scenario.h"
 #include "lbsim/summary_csv.h"
@@ -54,6 +55,8 @@ struct cli_opts {
 	int no_plot;
 	int profile;             /* run, check: print where the time went */
 	struct plan_opts plan;
+	int argc;                /* the command line, for provenance.csv */
+	char **argv;
 };
 
 /* Long options without a letter (sweep and plan). */
@@ -65,7 +68,25 @@ enum {
 	OPT_PLAN_LAST = OPT_PLAN_FIRST + 16,
 };
 
-static void usage(FILE *fp)
+/* The tools that read their own options: the engine's, and the
+ * program's (lbsim_main_with). */
+static const struct lbsim_tool engine_tools[] = {
+	{NULL, NULL, NULL},
+};
+/* Extra tools, as lbsim_main_with gives them. */
+struct tool_set {
+	const struct lbsim_tool *extra;
+	size_t nextra;
+};
+
+static void usage_tools(FILE *fp, const struct lbsim_tool *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].name)
+			fprintf(fp, "  %-16s %s\n", t[i].name, t[i].summary);
+}
+
+static void usage(FILE *fp, const struct tool_set *ts)
 {
 	fputs("usage: lbsim COMMAND [options] SCENARIO.yaml\n"
 	      "\n"
@@ -81,6 +102,11 @@ static void usage(FILE *fp)
 	      "  sweep      simulate a grid of --set values; write sweep.csv and plots\n"
 	      "  plan       find the smallest servers and balancer meeting targets; plan.csv\n"
 	      "\n"
+	      "logs and configurations (each takes --help):\n",
+	      fp);
+	usage_tools(fp, engine_tools, sizeof engine_tools / sizeof engine_tools[0]);
+	usage_tools(fp, ts->extra, ts->nextra);
+	fputs("\n"
 	      "options:\n"
 	      "  -o, --output DIR        folder for results (default: out/<scenario name>)\n"
 	      "  -s, --seed N            override the scenario's seed\n"
@@ -116,6 +142,7 @@ static void usage(FILE *fp)
 	      "      --users N1,N2,...   plan: population totals to plan for (default: as is)\n"
 	      "      --size-by KEY       plan: servers.count (default) or servers.cores\n"
 	      "      --max-size N        plan: give up above N servers (or cores)\n"
+	      "      --spare N           plan: the targets must hold with N servers down (N+1)\n"
 	      "      --strict            plan: judge the 95 % interval's upper end, not the mean\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
@@ -165,9 +192,12 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"users", required_argument, NULL, OPT_PLAN_FIRST + 5},
 		{"size-by", required_argument, NULL, OPT_PLAN_FIRST + 6},
 		{"max-size", required_argument, NULL, OPT_PLAN_FIRST + 7},
+		{"spare", required_argument, NULL, OPT_PLAN_FIRST + 8},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
+	o->argc = argc;
+	o->argv = argv;
 	o->default_tolerance = 0.05;
 	plan_opts_init(&o->plan);
 	opterr = 0;
@@ -451,6 +481,35 @@ static unsigned jobs_of(const struct cli_opts *o)
 	return online > 0 ? (unsigned)online : 1;
 }
 
+/* The folder's scenario.yaml and provenance.csv: the facts every
+ * command records, plus what extra adds (targets, swept keys). */
+static int save_provenance(const struct cli_opts *o, const struct scenario *scn,
+			   const char *outdir, void (*extra)(struct provenance *p, const void *ctx),
+			   const void *ctx, char *err, size_t errlen)
+{
+	struct provenance *p = malloc(sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	provenance_init(p, o->command, o->argc, o->argv, o->file, scn);
+	if (extra)
+		extra(p, ctx);
+	int rc = report_save_scenario(o->file, outdir, err, errlen) != 0 ||
+		 provenance_write(p, outdir, err, errlen) != 0 ? -1 : 0;
+	free(p);
+	return rc;
+}
+
+static void check_provenance(struct provenance *p, const void *ctx)
+{
+	const struct cli_opts *o = ctx;
+	if (o->baseline)
+		provenance_add(p, "baseline", "%s", o->baseline);
+	if (o->strict)
+		provenance_add(p, "strict", "yes");
+}
+
 /* Load, simulate, write the CSV (and plots); then, for `check`, judge
  * the expectations. */
 static int simulate(const struct cli_opts *o, int checking)
@@ -500,7 +559,8 @@ static int simulate(const struct cli_opts *o, int checking)
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0 ||
-		   report_save_scenario(o->file, outdir, err, sizeof err) != 0) {
+		   save_provenance(o, scn, outdir, checking ? check_provenance : NULL, o, err,
+				   sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 	} else {
@@ -512,7 +572,7 @@ static int simulate(const struct cli_opts *o, int checking)
 			printf("results: %s/", outdir);
 			for (size_t i = 0; experiment_csv_name(i); i++)
 				printf("%s%s", i ? " " : "", experiment_csv_name(i));
-			printf(" scenario.yaml\n");
+			printf(" scenario.yaml provenance.csv\n");
 		}
 		if (o->profile)
 			profile_print(stderr, &ex.profile_sum, (size_t)scn->ndesigns * scn->replications);
@@ -625,6 +685,25 @@ static int batch_failed(int b, int lead, const char *err)
 	return 1;
 }
 
+/* A sweep's keys and values as given, and its size. */
+static void sweep_provenance(struct provenance *p, const void *ctx)
+{
+	const struct sweep *sw = ctx;
+	for (uint32_t a = 0; a < sw->naxes; a++) {
+		char values[1800];
+		size_t used = 0;
+		values[0] = '\0';
+		for (uint32_t v = 0; v < sw->axes[a].nvalues && used < sizeof values; v++) {
+			int k = snprintf(values + used, sizeof values - used, "%s%s", v ? "," : "",
+					 sw->axes[a].values[v].text);
+			used += k < 0 ? sizeof values : (size_t)k;
+		}
+		provenance_add(p, "set", "%s=%s", sw->axes[a].key, values);
+	}
+	provenance_add(p, "points", "%u", sw->npoints);
+	provenance_add(p, "runs", "%zu", sw->ntasks);
+}
+
 static int cmd_sweep(const struct cli_opts *o)
 {
 	struct batch_comm comm;
@@ -672,14 +751,15 @@ static int cmd_sweep(const struct cli_opts *o)
 	rc = LBSIM_EXIT_OK;
 	if (!lead)
 		goto out;
-	if (sweep_write_csv(&sw, outdir, err, sizeof err) != 0) {
+	if (sweep_write_csv(&sw, outdir, err, sizeof err) != 0 ||
+	    save_provenance(o, scn, outdir, sweep_provenance, &sw, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
 	if (!o->quiet) {
 		fprintf(stderr, "lbsim: %.2f s\n", sw.wall_s);
-		printf("results: %s/sweep.csv\n", outdir);
+		printf("results: %s/sweep.csv scenario.yaml provenance.csv\n", outdir);
 	}
 	/* A missing gnuplot does not fail the sweep: the CSV is the result. */
 	if (!o->no_plot && sweep_plot(&sw, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
@@ -691,6 +771,33 @@ out:
 	free(axes);
 	batch_comm_finish(&comm);
 	return rc;
+}
+
+/* A plan's targets, levels, what it sized and its scope. */
+static void plan_provenance(struct provenance *p, const void *ctx)
+{
+	const struct plan *pl = ctx;
+	const struct plan_opts *po = &pl->opts;
+	char text[2048];
+	plan_targets_text(po, text, sizeof text);
+	provenance_add(p, "targets", "%s", text);
+	size_t used = 0;
+	text[0] = '\0';
+	for (unsigned i = 0; i < po->nusers && used < sizeof text; i++) {
+		int k = snprintf(text + used, sizeof text - used, "%s%llu", i ? "," : "",
+				 (unsigned long long)po->users[i]);
+		used += k < 0 ? sizeof text : (size_t)k;
+	}
+	if (po->nusers)
+		provenance_add(p, "users_levels", "%s", text);
+	provenance_add(p, "size_by", "%s", po->size_key == PLAN_SIZE_CORES ? "servers.cores"
+									  : "servers.count");
+	if (po->max_size)
+		provenance_add(p, "max_size", "%u", po->max_size);
+	provenance_add(p, "spare", "%u", po->spare);
+	plan_scope(pl, text, sizeof text);
+	provenance_add(p, "scope", "%s", text);
+	provenance_add(p, "simulations", "%u", pl->simulations);
 }
 
 static int cmd_plan(const struct cli_opts *o)
@@ -752,12 +859,16 @@ static int cmd_plan(const struct cli_opts *o)
 	rc = LBSIM_EXIT_OK;
 	if (!lead)
 		goto out;
-	if (plan_write_csv(&pl, outdir, err, sizeof err) != 0) {
+	if (plan_write_csv(&pl, outdir, err, sizeof err) != 0 ||
+	    save_provenance(o, scn, outdir, plan_provenance, &pl, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
 	if (!o->quiet) {
+		char scope[2048];
+		plan_scope(&pl, scope, sizeof scope);
+		printf("%s\n", scope);
 		for (size_t i = 0; i < pl.nrows; i++) {
 			const struct plan_row *r = &pl.rows[i];
 			printf("%llu users, %s: %s\n", (unsigned long long)r->users,
@@ -765,7 +876,7 @@ static int cmd_plan(const struct cli_opts *o)
 		}
 		printf("%u simulation(s) in %u round(s), %.2f s\n", pl.simulations, pl.rounds,
 		       pl.wall_s);
-		printf("results: %s/plan.csv\n", outdir);
+		printf("results: %s/plan.csv scenario.yaml provenance.csv\n", outdir);
 	}
 	if (!o->no_plot && plan_plot(&pl, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
 		fprintf(stderr, "lbsim: %s\n", err);
@@ -778,20 +889,50 @@ out:
 	return rc;
 }
 
+int lbsim_tool_usage(const char *text, int help)
+{
+	if (help) {
+		fputs(text, stdout);
+		return LBSIM_EXIT_OK;
+	}
+	fputs("Try 'lbsim COMMAND --help'.\n", stderr);
+	return LBSIM_EXIT_USAGE;
+}
+
+static const struct lbsim_tool *find_tool(const struct tool_set *ts, const char *name)
+{
+	for (size_t i = 0; i < sizeof engine_tools / sizeof engine_tools[0]; i++)
+		if (engine_tools[i].name && strcmp(engine_tools[i].name, name) == 0)
+			return &engine_tools[i];
+	for (size_t i = 0; i < ts->nextra; i++)
+		if (strcmp(ts->extra[i].name, name) == 0)
+			return &ts->extra[i];
+	return NULL;
+}
+
 int lbsim_main(int argc, char **argv)
 {
+	return lbsim_main_with(argc, argv, NULL, 0);
+}
+
+int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_t ntools)
+{
+	const struct tool_set ts = {tools, ntools};
 	struct cli_opts o;
 	/* GSL's default error handler aborts; lbsim checks every result. */
 	gsl_set_error_handler_off();
 	/* A write past a file-size limit should fail like a full disk (and
 	 * leave the previous results), not kill the process mid-write. */
 	signal(SIGXFSZ, SIG_IGN);
+	const struct lbsim_tool *tool = argc > 1 ? find_tool(&ts, argv[1]) : NULL;
+	if (tool)
+		return tool->main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &o) != 0) {
 		fputs("Try 'lbsim --help'.\n", stderr);
 		return LBSIM_EXIT_USAGE;
 	}
 	if (!o.command || strcmp(o.command, "help") == 0) {
-		usage(o.command ? stdout : stderr);
+		usage(o.command ? stdout : stderr, &ts);
 		return o.command ? LBSIM_EXIT_OK : LBSIM_EXIT_USAGE;
 	}
 	if (strcmp(o.command, "version") == 0) {
@@ -825,6 +966,13 @@ int lbsim_main(int argc, char **argv)
 		}
 		return commands[i].fn(&o);
 	}
-	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, report, sweep, plan)\n", o.command);
+	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, "
+		"report, sweep, plan", o.command);
+	for (size_t i = 0; i < sizeof engine_tools / sizeof engine_tools[0]; i++)
+		if (engine_tools[i].name)
+			fprintf(stderr, ", %s", engine_tools[i].name);
+	for (size_t i = 0; i < ts.nextra; i++)
+		fprintf(stderr, ", %s", ts.extra[i].name);
+	fprintf(stderr, ")\n");
 	return LBSIM_EXIT_USAGE;
 }

@@ -35,7 +35,9 @@
 
 #include "lbsim/csv_out.h"
 #include "lbsim/gnuplot.h"
+#include "lbsim/model_notes.h"
 #include "lbsim/params.h"
+#include "lbsim/queueing.h"
 #include "lbsim/stats.h"
 #include "lbsim/summary.h"
 #include "lbsim/sweep.h"
@@ -253,6 +255,18 @@ int plan_opts_parse(struct plan_opts *o, const char *name, const char *value, ch
 		o->max_size = (uint32_t)v;
 		return 0;
 	}
+	if (strcmp(name, "spare") == 0) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(value, &end, 10);
+		if (errno || *end || *value < '0' || *value > '9' || v >= SCN_MAX_SERVERS) {
+			snprintf(err, errlen, "--spare takes a whole number of servers from 0 to %u, "
+				 "got '%s'", SCN_MAX_SERVERS - 1, value);
+			return -1;
+		}
+		o->spare = (uint32_t)v;
+		return 0;
+	}
 	snprintf(err, errlen, "unknown plan option --%s", name);
 	return -1;
 }
@@ -279,6 +293,11 @@ int plan_opts_check(const struct plan_opts *o, const struct scenario *scn, char 
 				 workload_name((enum workload)w), workload_name((enum workload)w));
 			return -1;
 		}
+	}
+	if (o->spare && o->size_key == PLAN_SIZE_CORES && o->spare >= scn->servers.count) {
+		snprintf(err, errlen, "--spare %u with --size-by servers.cores: the scenario has %u "
+			 "servers, so none would be left to serve", o->spare, scn->servers.count);
+		return -1;
 	}
 	uint32_t limit = o->size_key == PLAN_SIZE_CORES ? SCN_MAX_CORES : SCN_MAX_SERVERS;
 	if (o->max_size > limit) {
@@ -323,6 +342,10 @@ struct plan_search {
 	unsigned tries;
 	int guessed;                 /* the last bracket step was a guess, not a doubling */
 	struct plan_row *row;
+	/* The scenario's faults, then one per spare server (down from the
+	 * start, never back): owned, s->scn.faults points here. */
+	struct scn_fault *faults;
+	uint32_t nbase_faults;
 };
 
 struct plan_ctx {
@@ -401,6 +424,14 @@ static void set_probe(struct plan_search *s, const struct plan_opts *o)
 		s->scn.servers.cores = s->probe_size;
 	else
 		s->scn.servers.count = s->probe_size;
+	/* N+1: the last `spare` servers fail at the start and never come
+	 * back; the balancer's health checks take them out (within fall x
+	 * inter, in the warm-up when it is longer). The scenario's own
+	 * faults stay on the servers before them (init_searches). */
+	for (uint32_t k = 0; k < o->spare; k++)
+		s->faults[s->nbase_faults + k] = (struct scn_fault){
+			.at = 0, .duration = SIM_TIME_NEVER, .kind = SCN_FAULT_SERVER_DOWN,
+			.server = s->scn.servers.count - o->spare + k};
 	struct scn_design *d = &s->scn.designs[s->design];
 	if (o->max_lb_cpu > 0) {
 		d->lb_cores = s->probe_lb;
@@ -426,13 +457,16 @@ static void fill_row(struct plan_search *s, const struct plan_eval *e, int met,
 	r->met = met;
 	r->servers = o->size_key == PLAN_SIZE_SERVERS ? e->size : s->scn.servers.count;
 	r->cores = o->size_key == PLAN_SIZE_CORES ? e->size : s->scn.servers.cores;
+	r->spare = o->spare;
 	r->lb_cores = o->max_lb_cpu > 0 ? e->lb_cores : s->scn.designs[s->design].lb_cores;
-	r->lb_cpu_cores = e->mean[F_LB_CPU];
-	r->lb_cpu_cores_peak = e->mean[F_LB_PEAK];
-	r->lb_mem_bytes = e->mean[F_LB_MEM];
-	r->server_busy_max = e->mean[F_BUSY_MAX];
-	r->response_p99_ms = e->mean[F_P99];
-	r->failed_share = e->mean[F_FAILED_SHARE];
+#define FIG(f) ((struct plan_figure){e->mean[f], e->lo[f], e->hi[f]})
+	r->lb_cpu_cores = FIG(F_LB_CPU);
+	r->lb_cpu_cores_peak = FIG(F_LB_PEAK);
+	r->lb_mem_bytes = FIG(F_LB_MEM);
+	r->server_busy_max = FIG(F_BUSY_MAX);
+	r->response_p99_ms = FIG(F_P99);
+	r->failed_share = FIG(F_FAILED_SHARE);
+#undef FIG
 	r->evaluations = s->nevals;
 	r->simulations = s->nevals * s->scn.replications;
 	s->state = S_DONE;
@@ -455,22 +489,26 @@ static int found(struct plan_ctx *pc, struct plan_search *s, const struct plan_e
 	char *why = s->row->why;
 	size_t len = sizeof s->row->why, used = 0;
 	const char *unit = pc->size_name;
+	char spare[64] = "";
+	if (pc->o->spare)
+		snprintf(spare, sizeof spare, " with %u server%s down", pc->o->spare,
+			 pc->o->spare == 1 ? "" : "s");
 	if (!server_targets(pc->o))
 		used = (size_t)snprintf(why, len, "%s as the scenario says (no server target)", unit);
 	else if (lo == 0 || lo < s->min)
-		used = (size_t)snprintf(why, len, "the smallest size (%u %s) meets every target",
-					e->size, unit);
+		used = (size_t)snprintf(why, len, "the smallest size (%u %s) meets every target%s",
+					e->size, unit, spare);
 	else if (lo_by_bound)
-		used = (size_t)snprintf(why, len, "%u %s meet every target; with %u or fewer the "
+		used = (size_t)snprintf(why, len, "%u %s meet every target%s; with %u or fewer the "
 					"servers' own work would keep them about %.4g busy or more on "
-					"average", e->size, unit, lo, pc->o->max_server_busy);
+					"average", e->size, unit, spare, lo, pc->o->max_server_busy);
 	else {
 		const struct plan_eval *f = eval_at(s, lo);
 		char fail[160] = "";
 		if (f && f->failing >= 0)
 			describe_fail(pc, f, f->failing, fail, sizeof fail);
-		used = (size_t)snprintf(why, len, "%u %s meet every target; with %u: %s", e->size,
-					unit, lo, fail);
+		used = (size_t)snprintf(why, len, "%u %s meet every target%s; with %u: %s", e->size,
+					unit, spare, lo, fail);
 	}
 	if (pc->o->max_lb_cpu > 0) {
 		s->state = S_VERIFY;
@@ -484,6 +522,21 @@ static int found(struct plan_ctx *pc, struct plan_search *s, const struct plan_e
 	}
 	fill_row(s, e, 1, pc->o);
 	return 0;
+}
+
+/* The servers' mean busy fraction is over every server, the spare ones
+ * (down, idle) included: the mean of the servers up is larger by n / (n -
+ * spare). */
+static double up_share(const struct plan_ctx *pc, const struct plan_search *s, uint32_t size)
+{
+	uint32_t n = pc->o->size_key == PLAN_SIZE_SERVERS ? size : s->scn.servers.count;
+	return n > pc->o->spare ? (double)n / (double)(n - pc->o->spare) : 1;
+}
+
+static double up_busy_mean(const struct plan_ctx *pc, const struct plan_search *s,
+			   const struct plan_eval *e)
+{
+	return e->mean[F_BUSY_MEAN] * up_share(pc, s, e->size);
 }
 
 /* Why more capacity does not help the failing target t, from the figures
@@ -502,8 +555,8 @@ static void explain(const struct plan_ctx *pc, const struct plan_search *s,
 			 "the balancer refusing)");
 	} else if (x->fig == F_BUSY_MAX) {
 		snprintf(buf, len, ": the busiest server keeps its load (%.4g busy while the mean "
-			 "is %.4g): skew from persistence, hashing or NAT that more servers do not "
-			 "spread", e->mean[F_BUSY_MAX], e->mean[F_BUSY_MEAN]);
+			 "of the servers up is %.4g): skew from persistence, hashing or NAT that more "
+			 "servers do not spread", e->mean[F_BUSY_MAX], up_busy_mean(pc, s, e));
 	} else {
 		int open = 1;
 		for (uint32_t i = 0; i < scn->npopulations; i++)
@@ -577,7 +630,7 @@ static void precheck_floor(struct plan_ctx *pc, struct plan_search *s)
 			 "needed", t->label, t->limit, s_ms, p99 ? "p99" : "mean", floor_ms);
 		struct plan_eval none = {.size = s->start};
 		for (int f = 0; f < F_COUNT; f++)
-			none.mean[f] = NAN;
+			none.mean[f] = none.lo[f] = none.hi[f] = NAN;
 		fill_row(s, &none, 0, pc->o);
 		s->row->evaluations = s->row->simulations = 0;
 		return;
@@ -662,7 +715,11 @@ static int next_probe(struct plan_ctx *pc, struct plan_search *s)
 		if (pc->o->max_server_busy > 0) {
 			double busy = b->judged[F_BUSY_MAX];
 			if (!s->guessed && busy < 0.98) {
-				guess = ceil((double)lo * busy / pc->o->max_server_busy * GUESS_OVER);
+				/* The servers up share the load: with spare ones,
+				 * (size - spare) of them. */
+				uint32_t spare = pc->o->size_key == PLAN_SIZE_SERVERS ? pc->o->spare : 0;
+				guess = ceil((double)(lo - spare) * busy / pc->o->max_server_busy *
+					     GUESS_OVER) + spare;
 				guessed = 1;
 			}
 			if (guess < s->bound) {
@@ -717,8 +774,14 @@ static void record(struct plan_ctx *pc, struct plan_search *s, const double *val
 	 * how many there are, so a size below size * busy_mean / V would
 	 * leave them busier than V on average, and the busiest even more. */
 	if (!e->verify && pc->o->max_server_busy > 0 && e->mean[F_BUSY_MEAN] > 0) {
-		double b = ceil((double)e->size * e->mean[F_BUSY_MEAN] / pc->o->max_server_busy *
-				BOUND_MARGIN);
+		/* With spare servers the work falls on the others: servers
+		 * need work / V + spare of them; cores per server need the
+		 * servers up to hold it. */
+		double need = (double)e->size * e->mean[F_BUSY_MEAN] / pc->o->max_server_busy;
+		if (pc->o->size_key == PLAN_SIZE_CORES)
+			need *= up_share(pc, s, e->size);
+		double b = ceil(need * BOUND_MARGIN) +
+			   (pc->o->size_key == PLAN_SIZE_SERVERS ? pc->o->spare : 0);
 		if (b > s->max)
 			b = s->max;
 		if ((uint32_t)b > s->bound)
@@ -737,6 +800,94 @@ static void record(struct plan_ctx *pc, struct plan_search *s, const double *val
 	}
 }
 
+/* ---- the analytic reference ------------------------------------------------ */
+
+/* Why the M/M/c reference does not apply to the search, or NULL. */
+static const char *no_reference(const struct plan_ctx *pc, const struct plan_search *s)
+{
+	const struct scenario *scn = &s->scn;
+	for (uint32_t i = 0; i < scn->npopulations; i++)
+		if (!(scn->populations[i].request_rate > 0))
+			return "device traffic: no closed form";
+	if (s->nbase_faults)
+		return "the scenario has faults";
+	if (scn->servers.affinity_required)
+		return "affinity required: re-authentication work";
+	if (!server_targets(pc->o))
+		return "no server target";
+	return NULL;
+}
+
+struct mmc_case {
+	double lambda;               /* requests per second, all servers */
+	double s;                    /* mean demand, seconds */
+	uint32_t count, cores;       /* the scenario's, for the key not sized */
+};
+
+/* The M/M/c model at a size: each of the servers up gets an independent
+ * Poisson share. Sets busy and p99 (ms); returns 1 when it meets every
+ * server target (failures: none in this model). */
+static int mmc_meets(const struct plan_ctx *pc, const struct mmc_case *m, uint32_t size,
+		     double *busy, double *p99_ms)
+{
+	int servers = pc->o->size_key == PLAN_SIZE_SERVERS;
+	uint32_t n = servers ? size : m->count, c = servers ? m->cores : size;
+	uint32_t up = n > pc->o->spare ? n - pc->o->spare : 0;
+	*busy = *p99_ms = NAN;
+	if (up == 0)
+		return 0;
+	double lambda = m->lambda / up;
+	*busy = lambda * m->s / c;
+	*p99_ms = mmc_response_quantile(c, lambda, m->s, 0.99) * 1e3;
+	if (!(*busy < 1))
+		return 0;
+	double mean_ms = mmc_response_mean(c, lambda, m->s) * 1e3;
+	for (unsigned i = 0; i < pc->ntargets; i++) {
+		const struct target *t = &pc->targets[i];
+		int f = t->fig;
+		double v = f == F_BUSY_MAX ? *busy
+			   : f == F_P99 || (f >= F_WL_P99 && f < F_WL_P99 + WL_COUNT) ? *p99_ms
+			   : f == F_MEAN || (f >= F_WL_MEAN && f < F_WL_MEAN + WL_COUNT) ? mean_ms
+			   : 0;
+		if (!(v <= t->limit))
+			return 0;
+	}
+	return 1;
+}
+
+/* Fill the row's reference columns: the smallest size the model says
+ * meets the targets (bisection: its figures fall as capacity grows), and
+ * its busy fraction and p99 at the planned size. */
+static void reference(struct plan_ctx *pc, struct plan_search *s)
+{
+	struct plan_row *r = s->row;
+	r->erlang_size = r->erlang_busy = r->erlang_p99_ms = NAN;
+	r->why_no_reference = no_reference(pc, s);
+	if (r->why_no_reference)
+		return;
+	struct mmc_case m = {.s = (double)s->scn.servers.service_mean / 1e9,
+			     .count = s->scn.servers.count, .cores = s->scn.servers.cores};
+	for (uint32_t i = 0; i < s->scn.npopulations; i++)
+		m.lambda += (double)s->scn.populations[i].users * s->scn.populations[i].request_rate;
+	double busy, p99;
+	uint32_t planned = pc->o->size_key == PLAN_SIZE_SERVERS ? r->servers : r->cores;
+	mmc_meets(pc, &m, planned, &r->erlang_busy, &r->erlang_p99_ms);
+	if (!mmc_meets(pc, &m, s->max, &busy, &p99)) {
+		r->why_no_reference = "not met up to the size limit";
+		return;
+	}
+	uint32_t lo = s->min, hi = s->max;
+	if (mmc_meets(pc, &m, lo, &busy, &p99)) {
+		r->erlang_size = lo;
+		return;
+	}
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		*(mmc_meets(pc, &m, mid, &busy, &p99) ? &hi : &lo) = mid;
+	}
+	r->erlang_size = hi;
+}
+
 /* ---- the planner ---------------------------------------------------------- */
 
 /* One search per users level and design, each with its own copy of the
@@ -751,14 +902,25 @@ static int init_searches(struct plan_ctx *pc, struct plan *pl, struct plan_searc
 							      : base->servers.count;
 	uint32_t max = o->max_size ? o->max_size
 		       : o->size_key == PLAN_SIZE_CORES ? SCN_MAX_CORES : SCN_MAX_SERVERS;
-	/* A fault on server k needs k servers at least. */
-	uint32_t min = 1;
-	for (uint32_t f = 0; o->size_key == PLAN_SIZE_SERVERS && f < base->nfaults; f++)
-		if (base->faults[f].server + 1 > min)
-			min = base->faults[f].server + 1;
+	/* A fault on server k needs k servers at least, and the spare
+	 * servers come after the scenario's faulty ones (a fault ending on a
+	 * spare server would bring it back). */
+	uint32_t spare_servers = o->size_key == PLAN_SIZE_SERVERS ? o->spare : 0;
+	uint32_t min = 1 + spare_servers, faulty = 0;
+	for (uint32_t f = 0; f < base->nfaults; f++)
+		if (base->faults[f].server + 1 > faulty)
+			faulty = base->faults[f].server + 1;
+	if (o->size_key == PLAN_SIZE_SERVERS && faulty + spare_servers > min)
+		min = faulty + spare_servers;
 	if (min > max) {
-		snprintf(err, errlen, "the scenario's faults need %u servers, more than --max-size %u",
-			 min, max);
+		snprintf(err, errlen, "the scenario's faults%s need %u servers, more than --max-size %u",
+			 o->spare ? " and --spare" : "", min, max);
+		return -1;
+	}
+	if (o->spare && o->size_key == PLAN_SIZE_CORES && faulty > base->servers.count - o->spare) {
+		snprintf(err, errlen, "--spare %u: the spare servers are the last %u of %u, and the "
+			 "scenario has a fault on server %u; give the faults lower servers", o->spare,
+			 o->spare, base->servers.count, faulty);
 		return -1;
 	}
 	size_t k = 0;
@@ -777,7 +939,20 @@ static int init_searches(struct plan_ctx *pc, struct plan *pl, struct plan_searc
 			}
 			if (o->nusers && params_scale_users(&s->scn, users, err, errlen) != 0)
 				return -1;
-			double guess = ceil((double)base_size * (double)users / (double)base_users);
+			s->nbase_faults = base->nfaults;
+			if (o->spare) {
+				s->faults = calloc(base->nfaults + o->spare, sizeof *s->faults);
+				if (!s->faults) {
+					snprintf(err, errlen, "out of memory");
+					return -1;
+				}
+				if (base->nfaults)
+					memcpy(s->faults, base->faults, base->nfaults * sizeof *s->faults);
+				s->scn.faults = s->faults;
+				s->scn.nfaults = base->nfaults + o->spare;
+			}
+			double guess = ceil((double)base_size * (double)users / (double)base_users) +
+				       spare_servers;
 			s->start = guess < min ? min : guess > max ? max : (uint32_t)guess;
 			s->min = min;
 			s->max = max;
@@ -852,8 +1027,12 @@ int plan_run(struct plan *pl, const struct scenario *scn, const struct plan_opts
 out:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	pl->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-	for (size_t i = 0; searches && i < nsearch; i++)
+	for (size_t i = 0; searches && i < nsearch; i++) {
+		if (rc == 0)
+			reference(&pc, &searches[i]);
 		params_copy_free(&searches[i].scn);
+		free(searches[i].faults);
+	}
 	free(searches);
 	free(tasks);
 	free(first);
@@ -869,12 +1048,25 @@ void plan_free(struct plan *pl)
 
 /* ---- plan.csv and the plot ------------------------------------------------ */
 
+static void write_figure(struct csv_out *c, const struct plan_figure *f)
+{
+	csv_out_num(c, f->mean);
+	csv_out_num(c, f->lo);
+	csv_out_num(c, f->hi);
+}
+
 int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t errlen)
 {
 	static const char *const header[] = {
-		"users", "design", "servers", "server_cores", "lb_cores", "lb_cpu_cores",
-		"lb_cpu_cores_peak", "lb_mem_bytes", "server_busy_max", "response_p99_ms",
-		"failed_share", "evaluations", "simulations", "met", "why"};
+		"users", "design", "servers", "spare", "server_cores", "lb_cores",
+		"lb_cpu_cores", "lb_cpu_cores_ci95_low", "lb_cpu_cores_ci95_high",
+		"lb_cpu_cores_peak", "lb_cpu_cores_peak_ci95_low", "lb_cpu_cores_peak_ci95_high",
+		"lb_mem_bytes", "lb_mem_bytes_ci95_low", "lb_mem_bytes_ci95_high",
+		"server_busy_max", "server_busy_max_ci95_low", "server_busy_max_ci95_high",
+		"response_p99_ms", "response_p99_ms_ci95_low", "response_p99_ms_ci95_high",
+		"failed_share", "failed_share_ci95_low", "failed_share_ci95_high",
+		"erlang_size", "erlang_busy", "erlang_response_p99_ms", "erlang_note",
+		"evaluations", "simulations", "met", "why"};
 	struct csv_out c;
 	if (csv_out_open(&c, dir, "plan.csv", err, errlen) != 0)
 		return -1;
@@ -884,17 +1076,22 @@ int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t err
 		csv_out_u64(&c, r->users);
 		csv_out_str(&c, pl->scn->designs[r->design].name);
 		csv_out_u64(&c, r->servers);
+		csv_out_u64(&c, r->spare);
 		csv_out_u64(&c, r->cores);
 		if (r->lb_cores)
 			csv_out_u64(&c, r->lb_cores);
 		else
 			csv_out_str(&c, "");
-		csv_out_num(&c, r->lb_cpu_cores);
-		csv_out_num(&c, r->lb_cpu_cores_peak);
-		csv_out_num(&c, r->lb_mem_bytes);
-		csv_out_num(&c, r->server_busy_max);
-		csv_out_num(&c, r->response_p99_ms);
-		csv_out_num(&c, r->failed_share);
+		write_figure(&c, &r->lb_cpu_cores);
+		write_figure(&c, &r->lb_cpu_cores_peak);
+		write_figure(&c, &r->lb_mem_bytes);
+		write_figure(&c, &r->server_busy_max);
+		write_figure(&c, &r->response_p99_ms);
+		write_figure(&c, &r->failed_share);
+		csv_out_num(&c, r->erlang_size);
+		csv_out_num(&c, r->erlang_busy);
+		csv_out_num(&c, r->erlang_p99_ms);
+		csv_out_str(&c, r->why_no_reference ? r->why_no_reference : "");
 		csv_out_u64(&c, r->evaluations);
 		csv_out_u64(&c, r->simulations);
 		csv_out_str(&c, r->met ? "yes" : "no");
@@ -907,6 +1104,51 @@ int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t err
 		return -1;
 	}
 	return csv_out_commit(&c, err, errlen);
+}
+
+void plan_scope(const struct plan *pl, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n = snprintf(buf, len, "Scope: ");
+	used = n < 0 ? len : (size_t)n;
+	if (used < len)
+		model_servers_scope(pl->scn, buf + used, len - used);
+	used = strlen(buf);
+	if (pl->opts.spare && used < len)
+		snprintf(buf + used, len - used, " With --spare %u, every size counts %u server%s "
+			 "that %s down for the whole run (N+1: the targets hold without %s).",
+			 pl->opts.spare, pl->opts.spare, pl->opts.spare == 1 ? "" : "s",
+			 pl->opts.spare == 1 ? "is" : "are", pl->opts.spare == 1 ? "it" : "them");
+}
+
+void plan_targets_text(const struct plan_opts *o, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+#define ADD(...) do { \
+		if (used < len) { \
+			int k_ = snprintf(buf + used, len - used, __VA_ARGS__); \
+			used += k_ < 0 ? len : (size_t)k_; \
+		} \
+	} while (0)
+	if (o->max_server_busy > 0)
+		ADD("%s--max-server-busy %g", used ? " " : "", o->max_server_busy);
+	for (unsigned i = 0; i < o->nlatency; i++) {
+		const struct plan_latency *l = &o->latency[i];
+		ADD("%s--max-%s ", used ? " " : "", l->p99 ? "p99" : "mean");
+		if (l->workload >= 0)
+			ADD("%s=", workload_name((enum workload)l->workload));
+		ADD("%g", l->ms);
+	}
+	if (o->max_failed >= 0)
+		ADD("%s--max-failed %g", used ? " " : "", o->max_failed);
+	if (o->max_lb_cpu > 0)
+		ADD("%s--max-lb-cpu %g", used ? " " : "", o->max_lb_cpu);
+	if (o->spare)
+		ADD("%s--spare %u", used ? " " : "", o->spare);
+	if (o->strict)
+		ADD("%s--strict", used ? " " : "");
+#undef ADD
 }
 
 int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size_t errlen)
@@ -925,7 +1167,7 @@ int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size
 	}
 	gp_vars_str(g, "sizelabel", pl->opts.size_key == PLAN_SIZE_CORES ? "cores per server"
 									 : "servers");
-	gp_vars_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 4 : 3);
+	gp_vars_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 5 : 3);
 	const char *names[SCN_MAX_DESIGNS];
 	for (uint32_t d = 0; d < pl->scn->ndesigns; d++)
 		names[d] = pl->scn->designs[d].name;

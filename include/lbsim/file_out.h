@@ -1,0 +1,26 @@
+/* One output file named by the user (`-o FILE`), written whole or not at
+ * all: under a temporary name in its folder, renamed into place by
+ * file_out_commit once every byte is on disk (csv_out.h does the work).
+ * "-" writes standard output instead (nothing to rename). */
+#ifndef LBSIM_FILE_OUT_H
+#define LBSIM_FILE_OUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lbsim/csv_out.h"
+
+struct file_out {
+	struct csv_out c;
+	FILE *fp;                /* where to write: the temporary file or stdout */
+	int to_stdout;
+};
+
+/* Returns 0, or -1 with a message (the folder does not exist, cannot be
+ * written). */
+int file_out_open(struct file_out *f, const char *path, char *err, size_t errlen);
+/* Flush, sync, rename. Returns 0, or -1 with a message (nothing left). */
+int file_out_commit(struct file_out *f, char *err, size_t errlen);
+void file_out_abort(struct file_out *f);
+
+#endif

@@ -1,0 +1,206 @@
+/* The model's scope in words; see include/lbsim/model_notes.h.
+ *
+ * A note says what the simulation does with a part of the system, read
+ * from the scenario: what the servers are and do, what a response time is
+ * made of, what the balancer's CPU and memory figures are priced from,
+ * how failures are seen. The "leaves out" notes name what the model has
+ * no field for; when one gains a field (network time, a cost profile with
+ * its source), its note moves to "includes" by reading that field.
+ */
+#include "lbsim/model_notes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lbsim/cost.h"
+
+struct notes {
+	struct model_note *n;
+	size_t len;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void note(struct notes *ns, enum model_note_kind kind, const char *topic, const char *fmt,
+		 ...)
+{
+	if (ns->len == MODEL_MAX_NOTES)
+		return;
+	struct model_note *x = &ns->n[ns->len++];
+	x->kind = kind;
+	snprintf(x->topic, sizeof x->topic, "%s", topic);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(x->text, sizeof x->text, fmt, ap);
+	va_end(ap);
+}
+
+/* Append to buf at *used, never past len. */
+__attribute__((format(printf, 4, 5)))
+static void add(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+	if (*used >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *used, len - *used, fmt, ap);
+	va_end(ap);
+	*used += n < 0 ? len : (size_t)n;
+}
+
+static int open_traffic(const struct scenario *scn)
+{
+	for (uint32_t i = 0; i < scn->npopulations; i++)
+		if (scn->populations[i].request_rate > 0)
+			return 1;
+	return 0;
+}
+
+static uint32_t device_workloads(const struct scenario *scn)
+{
+	uint32_t mask = 0;
+	for (uint32_t i = 0; i < scn->npopulations; i++)
+		mask |= scn->populations[i].clients;
+	return mask;
+}
+
+/* "owa 8 ms, eas 4 ms (constant), open traffic 10 ms (exponential)". */
+static void demands(const struct scenario *scn, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	uint32_t mask = device_workloads(scn);
+	for (int w = 0; w < WL_COUNT; w++) {
+		if (!(mask & (1u << w)))
+			continue;
+		const struct server_workload_cfg *c = &scn->servers.workloads[w];
+		add(buf, len, &used, "%s%s %.3g ms%s", used ? ", " : "", workload_name((enum workload)w),
+		    (double)c->demand / 1e6,
+		    c->demand_cv == 1 ? "" : c->demand_cv == 0 ? " (constant)" : " (gamma)");
+	}
+	if (open_traffic(scn))
+		add(buf, len, &used, "%sopen traffic %.3g ms (exponential)", used ? ", " : "",
+		    (double)scn->servers.service_mean / 1e6);
+}
+
+void model_servers_scope(const struct scenario *scn, char *buf, size_t len)
+{
+	char d[512];
+	demands(scn, d, sizeof d);
+	snprintf(buf, len, "\"servers\" are the one tier of pool members behind the balancer "
+		 "(%u server%s of %u core%s each in the scenario; in the Exchange 2013 case, the "
+		 "Client Access role), and the only resource of theirs the model queues for is CPU: each request "
+		 "needs its workload's CPU demand (%s) on one core, first come first served. Not "
+		 "sized: what sits behind them (the Mailbox role and its databases), their memory, "
+		 "storage and network.", scn->servers.count, scn->servers.count == 1 ? "" : "s",
+		 scn->servers.cores,
+		 scn->servers.cores == 1 ? "" : "s", d);
+}
+
+/* Operation prices of a design's kind that differ from the defaults. */
+static void cost_overrides(const struct scn_design *d, char *buf, size_t len)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+#define F(k, f) {k, offsetof(struct cost_params, f)}
+		F("packet", packet_ns), F("flow-setup", flow_setup_ns), F("tcp-accept", tcp_accept_ns),
+		F("tls-full", tls_full_ns), F("tls-resumed", tls_resumed_ns),
+		F("http-request", http_request_ns), F("crypto-byte", crypto_byte_ns),
+		F("persist", persist_ns), F("probe", probe_ns), F("flow-bytes", flow_bytes),
+		F("flow-bucket-bytes", flow_bucket_bytes), F("flow-buckets", flow_buckets),
+		F("conn-bytes", conn_bytes), F("conn-reencrypt-bytes", conn_reencrypt_bytes),
+		F("tls-cache-entry-bytes", tls_cache_entry_bytes),
+		F("tls-cache-lifetime", tls_cache_lifetime_s), F("mtu", mtu_payload),
+#undef F
+	};
+	struct cost_params def;
+	cost_params_default(&def);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		double a = *(const double *)((const char *)&d->costs + fields[i].off);
+		double b = *(const double *)((const char *)&def + fields[i].off);
+		if (a != b)
+			add(buf, len, &used, "%s%s", used ? ", " : "", fields[i].key);
+	}
+}
+
+static void balancer_notes(struct notes *ns, const struct scenario *scn)
+{
+	for (uint32_t k = 0; k < scn->ndesigns; k++) {
+		const struct scn_design *d = &scn->designs[k];
+		const struct cost_params *c = &d->costs;
+		char over[512], prices[600];
+		cost_overrides(d, over, sizeof over);
+		if (d->kind == SCN_DESIGN_L7)
+			snprintf(prices, sizeof prices, "full TLS handshake %.3g us, resumed %.3g us, HTTP "
+				 "request %.3g us, crypto %.3g ns a byte%s, persistence lookup %.3g ns; "
+				 "memory %.3g kB a connection%s, %.3g B a cached TLS session",
+				 c->tls_full_ns / 1e3, c->tls_resumed_ns / 1e3, c->http_request_ns / 1e3,
+				 c->crypto_byte_ns, d->tls_reencrypt ? " (twice: TLS to the servers too)" : "",
+				 c->persist_ns, (d->tls_reencrypt ? c->conn_reencrypt_bytes : c->conn_bytes) / 1e3,
+				 d->tls_reencrypt ? " (both sides)" : "", c->tls_cache_entry_bytes);
+		else
+			snprintf(prices, sizeof prices, "%.3g ns a packet, %.3g ns a new flow, persistence "
+				 "lookup %.3g ns; memory %.3g B a flow and %.3g B for each of %.0f hash buckets",
+				 c->packet_ns, c->flow_setup_ns, c->persist_ns, c->flow_bytes,
+				 c->flow_bucket_bytes, c->flow_buckets);
+		note(ns, MODEL_INCLUDES, "Balancer cost",
+		     "%s (%s): CPU is the count of every operation priced per operation, memory the "
+		     "objects it holds priced per object plus the balancer core's own tables as "
+		     "measured: %s. Source: %s%s%s. %s", d->name, scn_design_kind_name(d->kind), prices,
+		     over[0] ? "the scenario's costs: for " : "the defaults of models/cost.c "
+							     "(HAProxy manual figures and stated IPVS "
+							     "assumptions; see the README)",
+		     over, over[0] ? ", the defaults of models/cost.c for the rest" : "",
+		     d->lb_cores ? "The balancer has a number of cores: requests wait for them."
+				 : "The balancer's CPU is counted, never waited for (no lb-cores).");
+	}
+}
+
+size_t model_notes(const struct scenario *scn, struct model_note *notes)
+{
+	struct notes ns = {notes, 0};
+	char d[512];
+	demands(scn, d, sizeof d);
+	note(&ns, MODEL_INCLUDES, "Roles",
+	     "The clients (%u population%s), one balancer per design (%u design%s, built from "
+	     "lbsim's balancer core: selection, persistence, health checks), and one tier of %u "
+	     "servers of %u core%s each (in the Exchange 2013 case, the Client Access role).",
+	     scn->npopulations, scn->npopulations == 1 ? "" : "s", scn->ndesigns,
+	     scn->ndesigns == 1 ? "" : "s", scn->servers.count, scn->servers.cores,
+	     scn->servers.cores == 1 ? "" : "s");
+	note(&ns, MODEL_INCLUDES, "Server work",
+	     "Each request needs CPU on one core of its server, queued first come first served: "
+	     "%s%s.", d,
+	     scn->servers.affinity_required ? "; a request away from its session's server adds a "
+					      "re-authentication (affinity required)"
+					    : "");
+	int limited = 0;
+	for (uint32_t k = 0; k < scn->ndesigns; k++)
+		limited |= scn->designs[k].lb_cores > 0;
+	note(&ns, MODEL_INCLUDES, "Response time",
+	     "From a request sent to its answer: the wait for a server core and the CPU demand%s%s. "
+	     "An ActiveSync ping's long-poll hold is taken out.",
+	     limited ? ", plus the wait for and use of the balancer's cores where a design sets "
+		       "lb-cores"
+		     : "",
+	     scn->servers.affinity_required ? ", plus any re-authentication" : "");
+	note(&ns, MODEL_INCLUDES, "Failures",
+	     "%u fault%s of the scenario (whole server, one workload, or a slow server); the "
+	     "balancer sees them only through its health checks (rise/fall state machines of "
+	     "its core), and a client retries a failed request after a back-off.",
+	     scn->nfaults, scn->nfaults == 1 ? "" : "s");
+	balancer_notes(&ns, scn);
+	note(&ns, MODEL_LEAVES_OUT, "Roles behind the servers",
+	     "The Mailbox role (its databases, storage, replication): a Client Access server "
+	     "proxies to it, and its time is not in the response times.");
+	note(&ns, MODEL_LEAVES_OUT, "Network",
+	     "Network time between clients, balancer and servers: no latency, bandwidth limit or "
+	     "loss; response times are server%s time only.", limited ? " and balancer" : "");
+	note(&ns, MODEL_LEAVES_OUT, "Server resources",
+	     "Every server resource but CPU cores: memory, disk, connection limits, thread pools.");
+	return ns.len;
+}
