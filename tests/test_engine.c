@@ -774,12 +774,13 @@ static void mdl_start(struct mdl *m, const struct mdl_cfg *cfg, unsigned long se
 /* Run the model on the engine and on the reference (the heap one if
  * use_heap) and compare the traces step by step. */
 static void mdl_compare(const struct mdl_cfg *cfg, unsigned long seed, int use_heap,
-			struct mdl *stats)
+			int baseline, struct mdl *stats)
 {
-	/* The engine run. */
+	/* The engine run (with the bottom insert of today, or the baseline's). */
 	struct mdl a = {.ops = &eng_ops};
 	struct sim_engine eng;
 	assert_int_equal(sim_engine_init(&eng, 8), 0);
+	eng.bottom_baseline = baseline;
 	a.eng = &eng;
 	a.tevs = tevs_new(cfg->k, &a.tr);
 	for (uint32_t j = 0; j < cfg->k; j++) {
@@ -842,18 +843,54 @@ static void test_handlers_random_vs_naive(void **state)
 	(void)state;
 	static const struct mdl_cfg cfg = {.k = 500, .budget = 200000, .delay = delay_small,
 					   .check_every = 997};
-	struct mdl a;
-	mdl_compare(&cfg, 11, 0, &a);
-	print_message("random handlers: %zu events run, %llu effective cancels, "
-		      "%llu scheduled for the current instant\n",
-		      a.tr.n, (unsigned long long)a.effective_cancels,
-		      (unsigned long long)a.same_instant);
-	/* The model must really have exercised what it claims to. */
-	assert_true(a.tr.n > cfg.budget);
-	assert_true(a.effective_cancels > 1000);
-	assert_true(a.same_instant > 1000);
-	assert_true(a.checks > 100);
-	trace_free(&a.tr);
+	for (int baseline = 0; baseline < 2; baseline++) {
+		struct mdl a;
+		mdl_compare(&cfg, 11, 0, baseline, &a);
+		print_message("random handlers%s: %zu events run, %llu effective cancels, "
+			      "%llu scheduled for the current instant\n",
+			      baseline ? " (baseline bottom insert)" : "", a.tr.n,
+			      (unsigned long long)a.effective_cancels,
+			      (unsigned long long)a.same_instant);
+		/* The model must really have exercised what it claims to. */
+		assert_true(a.tr.n > cfg.budget);
+		assert_true(a.effective_cancels > 1000);
+		assert_true(a.same_instant > 1000);
+		assert_true(a.checks > 100);
+		trace_free(&a.tr);
+	}
+}
+
+/* A small queue, as the peer benchmark's model keeps (a few dozen events,
+ * each rescheduled 1 ns to 10 us ahead, ties at the current instant, now
+ * and then one far ahead, which keeps the bottom alive for long): every
+ * schedule lands inside the bottom array, so this exercises the bottom
+ * insert's shifts from either end and its recentring, against the
+ * obviously right reference, with today's insert and the baseline's. */
+static sim_time_t delay_spread(gsl_rng *r, sim_time_t now)
+{
+	(void)now;
+	unsigned u = (unsigned)gsl_rng_uniform_int(r, 10000);
+	if (u == 0) /* far ahead: keeps the bottom alive, so its slots drift to an end */
+		return 1000000000000ULL;
+	return u < 10000 / 8 ? 0 : 1 + gsl_rng_uniform_int(r, 10000);
+}
+
+static void test_handlers_small_queue_vs_naive(void **state)
+{
+	(void)state;
+	static const struct mdl_cfg cfg = {.k = 64, .budget = 200000, .delay = delay_spread,
+					   .check_every = 101};
+	for (int baseline = 0; baseline < 2; baseline++) {
+		struct mdl a;
+		mdl_compare(&cfg, 13, 0, baseline, &a);
+		print_message("small queue%s: %zu events run, %llu effective cancels\n",
+			      baseline ? " (baseline bottom insert)" : "", a.tr.n,
+			      (unsigned long long)a.effective_cancels);
+		assert_true(a.tr.n > cfg.budget);
+		assert_true(a.effective_cancels > 1000);
+		assert_true(a.checks > 100);
+		trace_free(&a.tr);
+	}
 }
 
 /* The same with 20,000 events and times at every scale up to the end of
@@ -865,7 +902,7 @@ static void test_handlers_wide_vs_heap(void **state)
 	static const struct mdl_cfg cfg = {.k = 20000, .budget = 300000, .delay = delay_wide,
 					   .check_every = 4999};
 	struct mdl a;
-	mdl_compare(&cfg, 12, 1, &a);
+	mdl_compare(&cfg, 12, 1, 0, &a);
 	uint64_t at_end = 0, near_end = 0;
 	for (size_t i = 0; i < a.tr.n; i++) {
 		at_end += a.tr.at[i] == SIM_TIME_NEVER;
@@ -1705,6 +1742,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_then_reschedule),
 		cmocka_unit_test(test_cancel_from_handler),
 		cmocka_unit_test(test_handlers_random_vs_naive),
+		cmocka_unit_test(test_handlers_small_queue_vs_naive),
 		cmocka_unit_test(test_handlers_wide_vs_heap),
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_stop_from_handler),

@@ -20,29 +20,8 @@
 #include "lbsim/cost.h"
 #include "lbsim/queueing.h"
 #include "lbsim/run.h"
+#include "queue_exact.h"
 #include "sim_fixture.h"
-
-/* Erlang C: probability that an arrival waits, c servers, offered load a =
- * lambda / mu (in Erlangs), a < c. */
-static double erlang_c_by_sum(unsigned c, double a)
-{
-	double term = 1, sum = 1; /* a^k / k! for k = 0 */
-	for (unsigned k = 1; k < c; k++) {
-		term *= a / k;
-		sum += term;
-	}
-	double last = term * a / c; /* a^c / c! */
-	double rho = a / c;
-	double top = last / (1 - rho);
-	return top / (sum + top);
-}
-
-/* Mean response time of M/M/c in seconds. */
-static double mmc_response(unsigned c, double lambda, double mu)
-{
-	double a = lambda / mu;
-	return erlang_c_by_sum(c, a) / (c * mu - lambda) + 1 / mu;
-}
 
 static void check_mmc(unsigned cores, double service_s, double lambda, double duration_s)
 {
@@ -195,6 +174,61 @@ static void test_balancer_refuses(void **state)
 	run_result_free(&res);
 }
 
+/* The GI/M/c solver of tests/queue_exact.h (which the peer benchmark
+ * checks lbsim's round robin against) on cases with other closed forms:
+ * Poisson arrivals (Erlang-1) give Erlang C for any c; one server gives
+ * GI/M/1, whose wait is sigma / (mu (1 - sigma)) with sigma the root of
+ * sigma = A*(mu (1 - sigma)) (for E2/M/1 at lambda 80, mu 100 that root is
+ * 0.73985295, from (160 / (260 - 100 s))^2 = s). And a
+ * simulated server that gets every 8th request of a Poisson stream (round
+ * robin over 8 servers) matches E8/M/4 within the test's 3 %. */
+static void test_gimc_solver(void **state)
+{
+	(void)state;
+	for (unsigned c = 1; c <= 8; c++)
+		for (double rho = 0.1; rho < 0.95; rho += 0.2) {
+			double lambda = rho * c * 100;
+			double want = mmc_response(c, lambda, 100), got = ekmc_response(1, lambda, c, 100);
+			if (!(fabs(got / want - 1) < 1e-9))
+				fail_msg("M/M/%u at rho %.1f: GI/M/c %.12f, Erlang C %.12f", c, rho, got, want);
+		}
+	/* E2/M/1: (160 / (160 + 100 (1 - s)))^2 = s, solved by bisection here. */
+	double lo = 0, hi = 1 - 1e-12;
+	for (int i = 0; i < 200; i++) {
+		double mid = (lo + hi) / 2, a = 160 / (260 - 100 * mid);
+		if (a * a - mid > 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	double sigma = lo, want = sigma / (100 * (1 - sigma)) + 0.01;
+	print_message("E2/M/1: sigma %.9f, W %.9f s, solver %.9f s\n", sigma, want,
+		      ekmc_response(2, 160, 1, 100));
+	assert_true(fabs(ekmc_response(2, 160, 1, 100) / want - 1) < 1e-9);
+	assert_true(isnan(ekmc_response(8, 3200, 4, 100))); /* lambda 400 = c mu: unstable */
+}
+
+static void test_round_robin_is_e8_m_4(void **state)
+{
+	(void)state;
+	struct fixture f;
+	/* 8 servers of 4 cores, 10 ms, Poisson 2,240/s: 70 % load. */
+	fixture_init(&f, 8, 4, 10 * 1000000, 1000, 2.24, 400, 10, 1);
+	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
+	struct run_result res;
+	char err[256];
+	assert_int_equal(run_design(&f.scn, 0, 0, &res, err, sizeof err), 0);
+	double want = ekmc_response(8, 2240, 4, 100), mm4 = mmc_response(4, 280, 100);
+	double got = res.response_mean_ns / 1e9;
+	print_message("round robin over 8 M/M/4-like servers: W %.6f s, E8/M/4 %.6f s (%+.2f %%),"
+		      " M/M/4 would be %.6f s\n",
+		      got, want, 100 * (got / want - 1), mm4);
+	assert_true(fabs(got / want - 1) < 0.03);
+	/* The check can tell: Poisson per server would be 20 % more. */
+	assert_true(fabs(got / mm4 - 1) > 0.1);
+	run_result_free(&res);
+}
+
 /* Known values: Erlang C of one server is its utilisation; of two at
  * a = 1 Erlang, 1/3 (a^2/2 * 2 / (1 + 1 + 1) ); the M/M/1 response is
  * exponential, so its quantiles are -ln(1 - q) / (mu - lambda); the
@@ -220,6 +254,8 @@ static void test_closed_forms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gimc_solver),
+		cmocka_unit_test(test_round_robin_is_e8_m_4),
 		cmocka_unit_test(test_closed_forms),
 		cmocka_unit_test(test_mm1_half_load),
 		cmocka_unit_test(test_mm1_high_load),

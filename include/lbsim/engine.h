@@ -113,6 +113,9 @@ struct sim_engine {
 	int stopped;
 	struct sim_profile *profile; /* NULL (the default): no timing at all */
 	sim_lookahead_fn lookahead;  /* NULL (the default): none */
+	int bottom_baseline;         /* 0 (the default); 1: insert into the bottom by binary
+				      * search and memmove, as before issue 19, for
+				      * bench_engine to measure against */
 	/* Bottom: the next events to run, sorted, bot[bot_head..bot_tail). */
 	struct sim_slot *bot;
 	uint32_t bot_head, bot_tail, bot_cap, bot_dead;

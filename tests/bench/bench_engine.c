@@ -92,13 +92,15 @@ static void hold_fire_cancel(struct sim_engine *eng, struct sim_event *ev)
 
 /* Fill, then time `steps` hold steps (with a cancel each if victims).
  * Returns elapsed ns, or 0 on failure. */
-static uint64_t run_engine(size_t n, uint64_t steps, const sim_time_t *draws,
-			   struct sim_event *evs, const uint32_t *victims, uint64_t *sum)
+static uint64_t run_engine_as(size_t n, uint64_t steps, const sim_time_t *draws,
+			      struct sim_event *evs, const uint32_t *victims, int baseline,
+			      uint64_t *sum)
 {
 	struct sim_engine eng;
 	struct hold h = {.draw = draws + n, .left = steps, .sum = 0, .evs = evs, .victim = victims};
 	if (sim_engine_init(&eng, n) != 0)
 		return 0;
+	eng.bottom_baseline = baseline;
 	for (size_t i = 0; i < n; i++) {
 		sim_event_init(&evs[i], victims ? hold_fire_cancel : hold_fire, &h, 0);
 		if (sim_schedule(&eng, &evs[i], draws[i]) != 0)
@@ -114,6 +116,12 @@ static uint64_t run_engine(size_t n, uint64_t steps, const sim_time_t *draws,
 		return 0;
 	*sum = h.sum;
 	return dt ? dt : 1;
+}
+
+static uint64_t run_engine(size_t n, uint64_t steps, const sim_time_t *draws,
+			   struct sim_event *evs, const uint32_t *victims, uint64_t *sum)
+{
+	return run_engine_as(n, steps, draws, evs, victims, 0, sum);
 }
 
 /* ---- contender 2: a textbook binary heap -------------------------------- */
@@ -230,6 +238,33 @@ static double compare_row(struct bench_table *t, size_t n, uint64_t m, const sim
 	return ok ? ratio : -1;
 }
 
+/* One row of the bottom-insert table: the engine with today's insert and
+ * with the baseline's (binary search and memmove, before issue 19), the
+ * same draws, alternating, best of REPS; the ratio baseline / today, or -1
+ * when they popped different sequences. */
+static double bottom_row(struct bench_table *t, size_t n, uint64_t m, const sim_time_t *draws,
+			 struct sim_event *evs)
+{
+	uint64_t best[2] = {UINT64_MAX, UINT64_MAX}, sum[2] = {0, 0};
+	for (int rep = 0; rep < REPS; rep++)
+		for (int b = 0; b < 2; b++) {
+			uint64_t dt = run_engine_as(n, m, draws, evs, NULL, b, &sum[b]);
+			if (!dt) {
+				fprintf(stderr, "bench_engine: run failed at n=%zu\n", n);
+				exit(1);
+			}
+			best[b] = dt < best[b] ? dt : best[b];
+		}
+	int ok = sum[0] == sum[1];
+	double ratio = (double)best[1] / (double)best[0];
+	bench_table_cell(t, "%zu", n);
+	bench_table_cell(t, "%.1f", (double)best[0] / (double)m);
+	bench_table_cell(t, "%.1f", (double)best[1] / (double)m);
+	bench_table_cell(t, ok ? "%.2fx" : "(%.2fx)", ratio);
+	bench_table_cell(t, "%s", ok ? "yes" : "NO");
+	return ok ? ratio : -1;
+}
+
 static uint64_t steps_for(size_t n, uint64_t steps)
 {
 	return steps > 5 * (uint64_t)n ? steps : 5 * (uint64_t)n;
@@ -307,6 +342,20 @@ int main(int argc, char **argv)
 				plain_ns[si] = ens;
 		}
 	}
+
+	/* The bottom insert (issue 19): a small queue keeps every pending
+	 * event in the bottom array, so each schedule is an insert into it. */
+	printf("\nbottom insert: today's (one pass from the nearer end) vs the baseline's"
+	       " (binary search, memmove), increment 80%% Exp(5 ms) + 20%% Exp(10 min)\n");
+	static const char *const btitles[] = {"pending n", "today ns/ev", "baseline ns/ev",
+					      "ratio", "same pops"};
+	static const size_t bsizes[] = {16, 64, 256, 1000, 100000};
+	struct bench_table bt;
+	bench_table_begin(&bt, stdout, btitles, sizeof btitles / sizeof btitles[0], 9);
+	for (size_t si = 0; si < sizeof bsizes / sizeof bsizes[0]; si++)
+		if (bottom_row(&bt, bsizes[si], steps_for(bsizes[si], steps), mixed, evs) < 0)
+			status = 1;
+	printf("ratio = baseline time / today's time (above 1: today's insert is faster)\n");
 
 	/* Cancel: the same Exp(1 s) hold, each step also moving a random
 	 * pending event (cancel, then schedule at now + draw). */
