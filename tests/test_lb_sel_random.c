@@ -219,6 +219,7 @@ static void test_weighted_draws(void **state)
  * chosen only if all 64 draws fall on it (2^-64). */
 static void test_draws_prefer_least_loaded(void **state)
 {
+	char why[256];
 	(void)state;
 	struct lb_sel_params p;
 	memset(&p, 0, sizeof p);
@@ -230,7 +231,7 @@ static void test_draws_prefer_least_loaded(void **state)
 		assert_int_equal(lb_pick(&pool, &no_req, 0), 1);
 	lb_pool_free(&pool);
 	p.draws = 65;
-	assert_non_null(lb_sel_check(&lb_sel_random, &p, 2));
+	assert_non_null(lb_sel_check(&lb_sel_random, &p, 2, why, sizeof why, NULL));
 	assert_int_equal(lb_pool_init(&pool, "t", 2, NULL, &lb_sel_random, &p), -1);
 }
 

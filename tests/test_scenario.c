@@ -748,7 +748,7 @@ static void test_dependent_errors(void **state)
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nfaults: [{at: 1m, server: 1, workload: owa, kind: down}]\n",
 		  8, 30, "'workload' applies to workload-down faults, not down (a down fault takes the whole server)" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4, hash-function: djb2}\n",
-		  7, 25, "'hash-function' applies to hashing algorithms (source, uri, hdr), not roundrobin" },
+		  7, 25, "'hash-function' applies to balance source, uri and hdr only, not roundrobin" },
 		{ "name: inline\nduration: 1h\nservers: {count: 8}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4, balance: source, hash-type: maglev, table-size: 7}\n",
 		  7, 73, "maglev table size must be at least the number of servers" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4, balance: source, avalanche: yes}\n",

@@ -69,6 +69,10 @@ uint32_t lb_hash_avalanche(uint32_t h);
  * finalizer when avalanche is non-zero. fn must be valid. */
 uint32_t lb_hash_key(uint32_t fn, uint32_t avalanche, const void *key, size_t len);
 
+/* The names, indexed by enum lb_hash_type and enum lb_hash_function. */
+extern const char *const lb_hash_types[LB_HASH_TYPE_COUNT];
+extern const char *const lb_hash_functions[LB_HASHFN_COUNT];
+
 /* Name lookups for the scenario loader: the enum value, or -1 when unknown
  * (then list the valid names with the *_names functions). */
 int lb_hash_type_find(const char *name);

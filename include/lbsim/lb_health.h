@@ -33,6 +33,7 @@
 #define LBSIM_LB_HEALTH_H
 
 #include "lbsim/lb.h"
+#include "lbsim/lb_param.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,10 @@ struct lb_hc_ops {
 	uint32_t cost;
 	const char *default_path;   /* NULL for kinds without a request */
 	int default_status;         /* expected status; 0 when not checked */
+	/* The parameters of this kind beyond lb_hc_params_common, fields of
+	 * struct lb_hc_params (lb_param.h); NULL: none. A parameter the kind
+	 * does not declare must stay empty. */
+	const struct lb_param *params;
 	/* Judge a reply: 1 pass, 0 fail. Required. */
 	int (*evaluate)(const struct lb_hc *check, const struct lb_hc_reply *reply);
 };
@@ -72,7 +77,8 @@ enum lb_hc_init {
 	LB_HC_INIT_FULLY_DOWN,  /* down; `rise` successes bring it up */
 };
 
-/* Zero fields take the defaults noted. */
+/* Zero fields take the defaults noted; ranges in lb_hc_params_common and
+ * each kind's table. */
 struct lb_hc_params {
 	uint64_t inter_ns;      /* 0: LB_HC_DEFAULT_INTER_NS */
 	uint64_t fastinter_ns;  /* 0: inter */
@@ -119,11 +125,28 @@ struct lb_hc {
 	uint64_t transitions;
 };
 
+/* The parameters every kind takes: inter, fastinter, downinter, timeout,
+ * rise, fall, init. */
+extern const struct lb_param lb_hc_params_common[];
+/* path, for the kinds that send a request (http, deep). */
+extern const struct lb_param lb_hc_params_request[];
+
+/* Check params for kind ops with the one rule every user of the core
+ * shares: every parameter in its declared range, none that the kind does
+ * not declare (a path given to tcp). NULL when acceptable, else a message
+ * in buf; *bad (may be NULL) is the parameter at fault, or NULL. */
+const char *lb_hc_check(const struct lb_hc_ops *ops, const struct lb_hc_params *params,
+			char *buf, size_t len, const struct lb_param **bad);
+
+/* The registry as owners of parameter tables (lb_param.h), the common
+ * table included. */
+extern const struct lb_param_owners lb_hc_owners;
+
 /* Create a check of kind ops with params (NULL: all defaults), owned by
  * server (and workload, or -1), logging to log (may be NULL), whose first
  * probe is due at first_probe_ns (the caller spreads checks over an
  * interval as HAProxy does; the core draws no random numbers). Returns 0, or
- * -1 on bad parameters (rise or fall 0 after defaults, path too long). */
+ * -1 on bad parameters (lb_hc_check). */
 int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 	       const struct lb_hc_params *params, uint32_t id, uint32_t server,
 	       int32_t workload, struct lb_hc_log *log, uint64_t first_probe_ns);

@@ -30,6 +30,7 @@
 #define LBSIM_LB_PERS_H
 
 #include "lbsim/lb.h"
+#include "lbsim/lb_param.h"
 #include "lbsim/lb_sel.h"
 
 #include <stddef.h>
@@ -177,14 +178,23 @@ static inline uint32_t lb_pers_table_count(const struct lb_pers_table *t) { retu
 
 /* ---- methods ------------------------------------------------------------ */
 
+/* The largest table a method may ask for: allocated whole when the
+ * balancer starts, 10^8 entries are 8.9 GB (88.8 bytes each). */
+#define LB_PERS_MAX_SIZE 100000000u
+
+/* Ranges and defaults: lb_pers_params_common (every method) and each
+ * method's own table (lb_pers_ops.params). */
 struct lb_pers_params {
-	uint32_t size;           /* maximum entries, >= 1 */
+	uint32_t size;           /* maximum entries */
 	uint32_t buckets;        /* a power of two; 0: chosen from size */
 	uint64_t expire_ns;      /* since last use; 0: never */
 	enum lb_pers_full full;
-	uint8_t netmask;         /* source-ip: prefix length 1..32; 0 means 32 (IPVS default) */
+	uint8_t netmask;         /* source-ip: prefix length; 0 means 32 (IPVS default) */
 	uint64_t seed;           /* hash seed */
 };
+
+/* The parameters every method takes: size, expire, full. */
+extern const struct lb_param lb_pers_params_common[];
 
 struct lb_persist;
 
@@ -192,8 +202,10 @@ struct lb_pers_ops {
 	const char *name;
 	const char *description;
 	unsigned needs;          /* enum lb_need bits and LB_NEED_TLS_HELLO */
-	/* Refuse parameters this method cannot use: 0 or -1. Optional. */
-	int (*check_params)(const struct lb_pers_params *params);
+	/* The parameters of this method beyond lb_pers_params_common, fields
+	 * of struct lb_pers_params (lb_param.h); NULL: none. A parameter no
+	 * table of the method declares must stay 0. */
+	const struct lb_param *params;
 	/* Write req's key into *key: 0, or -1 when req carries nothing this
 	 * method can stick on (the request is then balanced and not stored).
 	 * Required. */
@@ -209,8 +221,20 @@ struct lb_persist {
 	struct lb_pers_table table;
 };
 
+/* Check params for ops with the one rule every user of the core shares:
+ * the common parameters and the method's own in their declared ranges, no
+ * parameter the method does not declare (a netmask given to cookie), and
+ * buckets a power of two. NULL when acceptable, else a message in buf;
+ * *bad (may be NULL) is the parameter at fault, or NULL. */
+const char *lb_pers_check(const struct lb_pers_ops *ops, const struct lb_pers_params *params,
+			  char *buf, size_t len, const struct lb_param **bad);
+
+/* The registry as owners of parameter tables (lb_param.h), the common
+ * table included. */
+extern const struct lb_param_owners lb_pers_owners;
+
 /* Create p for ops with params. Returns 0, or -1 when the parameters are
- * refused or memory is short (p then owns nothing). */
+ * refused (lb_pers_check) or memory is short (p then owns nothing). */
 int lb_persist_init(struct lb_persist *p, const struct lb_pers_ops *ops,
 		    const struct lb_pers_params *params);
 void lb_persist_free(struct lb_persist *p);

@@ -9,6 +9,7 @@
 #define LBSIM_LB_SEL_H
 
 #include "lbsim/lb.h"
+#include "lbsim/lb_param.h"
 
 /* What an algorithm must be able to see; a layer-4 service cannot give
  * LB_NEED_L7, and the scenario loader refuses the combination. */
@@ -22,6 +23,9 @@ struct lb_sel_ops {
 	const char *name;
 	const char *description;
 	unsigned needs;           /* enum lb_need bits */
+	/* The parameters it takes, fields of struct lb_sel_params (lb_param.h);
+	 * NULL: none. A parameter it does not declare must stay 0. */
+	const struct lb_param *params;
 	/* Attach per-pool state to pool->sel_priv. Called once the servers
 	 * exist. Returns 0 or -1 (nothing attached then). Optional. */
 	int (*init)(struct lb_pool *pool);
@@ -32,9 +36,10 @@ struct lb_sel_ops {
 	int (*servers_changed)(struct lb_pool *pool);
 	/* Choose a usable server for req; -1 when none is usable. Required. */
 	int (*pick)(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns);
-	/* Validate params for a pool of nservers servers before init: NULL
-	 * when acceptable, else a static message saying what is wrong (for
-	 * the scenario loader's error). Optional: NULL accepts anything. */
+	/* What the parameter table cannot say: rules between parameters or
+	 * against the pool (a prime maglev table at least as large as the
+	 * pool). Runs after the table's own checks (lb_sel_check): NULL when
+	 * acceptable, else a static message. Optional. */
 	const char *(*check)(const struct lb_sel_params *params, uint32_t nservers);
 };
 
@@ -52,9 +57,20 @@ const struct lb_sel_ops *lb_sel_find(const char *name);
  * given to an algorithm that takes none). */
 const struct lb_sel_ops *lb_sel_parse(const char *spec, struct lb_sel_params *params);
 
-/* ops->check(params, nservers), or NULL when ops has no check. */
+/* Check params for ops and a pool of nservers servers, with the one rule
+ * every user of the core shares: every parameter of ops in its declared
+ * range (lb_param_check), no parameter that ops does not declare (a
+ * `draws` given to leastconn), then ops->check. NULL when acceptable, else
+ * a message in buf. *bad (may be NULL) is the parameter at fault, or NULL
+ * when the fault is not one parameter's. */
 const char *lb_sel_check(const struct lb_sel_ops *ops, const struct lb_sel_params *params,
-			 uint32_t nservers);
+			 uint32_t nservers, char *buf, size_t len, const struct lb_param **bad);
+
+/* The registry as owners of parameter tables (lb_param.h): which
+ * algorithms take a parameter (lb_param_owners_of), any algorithm's entry
+ * of one (lb_param_any: the loader reads a key before it knows whether the
+ * design's algorithm takes it). */
+extern const struct lb_param_owners lb_sel_owners;
 
 /* Write "a, b, c" (the registered names) into buf; returns buf. */
 const char *lb_sel_names(char *buf, size_t len);
@@ -79,5 +95,9 @@ extern const struct lb_sel_ops lb_sel_source;
 extern const struct lb_sel_ops lb_sel_uri;
 extern const struct lb_sel_ops lb_sel_hdr;
 extern const struct lb_sel_ops lb_sel_random;
+
+/* The parameter tables (shared by the hashing algorithms). */
+extern const struct lb_param lb_sel_hash_params[];
+extern const struct lb_param lb_sel_random_params[];
 
 #endif

@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Copy the scenario file into the results folder (scenario.yaml), whole or
- * not at all, so the folder describes itself. Returns 0 or -1 (err). */
-int report_save_scenario(const char *scenario_path, const char *dir, char *err, size_t errlen);
+/* Write the scenario's text (the file as run: with its --set values) into
+ * the results folder (scenario.yaml), whole or not at all, so the folder
+ * describes itself. Returns 0 or -1 (err). */
+int report_save_scenario(const char *text, size_t len, const char *dir, char *err,
+			 size_t errlen);
 
 /* Write DIR/report.md from DIR's scenario.yaml and CSV files, drawing the
  * plots first when they are missing. Returns 0 or -1 (err). */

@@ -172,6 +172,10 @@ struct scenario {
 	struct scn_expect *expects;
 	uint32_t nexpects;
 	char path[512];            /* the file it was loaded from */
+	/* The text it was loaded from, NUL-terminated: `--set` and sweeps
+	 * edit it and load it again (params.h); a results folder keeps it. */
+	char *source;
+	size_t source_len;
 };
 
 /* A load error. line and column count from 1; 0 when no position applies
@@ -195,6 +199,8 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err);
 
 void scn_free(struct scenario *scn);
+/* Free what scn holds, not scn itself (a scenario moved into an array). */
+void scn_clear(struct scenario *scn);
 
 /* Fill scn->clients and scn->servers.workloads with the documented
  * defaults (models/workload.c); the loader then applies the file's

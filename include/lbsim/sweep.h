@@ -44,11 +44,11 @@ struct sweep {
 	double wall_s;
 };
 
-/* Build the grid: every point's scenario with its values applied and
- * checked (params_check). Returns 0, or -1 with a message naming the point
- * (nothing runs). */
+/* Build the grid: every point's scenario, the file with its values
+ * (params_point) and the common options (may be NULL). Returns 0, or -1
+ * with a message naming the point (nothing runs). */
 int sweep_prepare(struct sweep *sw, const struct scenario *base, const struct param_axis *axes,
-		  uint32_t naxes, char *err, size_t errlen);
+		  uint32_t naxes, const struct params_common *common, char *err, size_t errlen);
 
 /* Simulate every point on jobs threads per rank; progress (may be NULL)
  * gets a line per point. Returns 0; -1 or -2 as batch_run. */

@@ -110,13 +110,13 @@ uint32_t lb_hash_key(uint32_t fn, uint32_t avalanche, const void *key, size_t le
 
 /* ---- names, in the order help and error messages list them ------------- */
 
-static const char *const type_names[LB_HASH_TYPE_COUNT] = {
+const char *const lb_hash_types[LB_HASH_TYPE_COUNT] = {
 	[LB_HASH_MAP_BASED] = "map-based",
 	[LB_HASH_CONSISTENT] = "consistent",
 	[LB_HASH_MAGLEV] = "maglev",
 };
 
-static const char *const function_names[LB_HASHFN_COUNT] = {
+const char *const lb_hash_functions[LB_HASHFN_COUNT] = {
 	[LB_HASHFN_MURMUR] = "murmur",
 	[LB_HASHFN_SDBM] = "sdbm",
 	[LB_HASHFN_DJB2] = "djb2",
@@ -150,30 +150,30 @@ static const char *join(const char *const *names, size_t n, char *buf, size_t le
 
 int lb_hash_type_find(const char *name)
 {
-	return find(type_names, LB_HASH_TYPE_COUNT, name);
+	return find(lb_hash_types, LB_HASH_TYPE_COUNT, name);
 }
 
 int lb_hash_function_find(const char *name)
 {
-	return find(function_names, LB_HASHFN_COUNT, name);
+	return find(lb_hash_functions, LB_HASHFN_COUNT, name);
 }
 
 const char *lb_hash_type_name(uint32_t type)
 {
-	return type < LB_HASH_TYPE_COUNT ? type_names[type] : "?";
+	return type < LB_HASH_TYPE_COUNT ? lb_hash_types[type] : "?";
 }
 
 const char *lb_hash_function_name(uint32_t fn)
 {
-	return fn < LB_HASHFN_COUNT ? function_names[fn] : "?";
+	return fn < LB_HASHFN_COUNT ? lb_hash_functions[fn] : "?";
 }
 
 const char *lb_hash_type_names(char *buf, size_t len)
 {
-	return join(type_names, LB_HASH_TYPE_COUNT, buf, len);
+	return join(lb_hash_types, LB_HASH_TYPE_COUNT, buf, len);
 }
 
 const char *lb_hash_function_names(char *buf, size_t len)
 {
-	return join(function_names, LB_HASHFN_COUNT, buf, len);
+	return join(lb_hash_functions, LB_HASHFN_COUNT, buf, len);
 }

@@ -28,22 +28,16 @@ int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 		p = *params;
 	else
 		memset(&p, 0, sizeof p);
-	if (memchr(p.path, '\0', sizeof p.path) == NULL)
+	char why[160];
+	if (lb_hc_check(ops, &p, why, sizeof why, NULL))
 		return -1;
-	if (p.inter_ns == 0)
-		p.inter_ns = LB_HC_DEFAULT_INTER_NS;
+	lb_param_fill_defaults(lb_hc_params_common, &p);
 	if (p.fastinter_ns == 0)
 		p.fastinter_ns = p.inter_ns;
 	if (p.downinter_ns == 0)
 		p.downinter_ns = p.inter_ns;
 	if (p.timeout_ns == 0)
 		p.timeout_ns = p.inter_ns;
-	if (p.rise == 0)
-		p.rise = LB_HC_DEFAULT_RISE;
-	if (p.fall == 0)
-		p.fall = LB_HC_DEFAULT_FALL;
-	if (p.rise > UINT32_MAX / 2 || p.fall > UINT32_MAX / 2)
-		return -1;
 	if (p.path[0] == '\0' && ops->default_path) {
 		if (strlen(ops->default_path) >= sizeof p.path)
 			return -1;

@@ -21,5 +21,6 @@ const struct lb_hc_ops lb_hc_deep = {
 	.cost = 20,
 	.default_path = "/owa/",
 	.default_status = 200,
+	.params = lb_hc_params_request,
 	.evaluate = deep_evaluate,
 };

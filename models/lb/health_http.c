@@ -22,5 +22,6 @@ const struct lb_hc_ops lb_hc_http = {
 	.cost = 2,
 	.default_path = "/owa/healthcheck.htm",
 	.default_status = 200,
+	.params = lb_hc_params_request,
 	.evaluate = http_evaluate,
 };

@@ -17,16 +17,12 @@ int lb_persist_init(struct lb_persist *p, const struct lb_pers_ops *ops,
 		    const struct lb_pers_params *params)
 {
 	memset(p, 0, sizeof *p);
-	if (!ops || !ops->key || !params)
-		return -1;
-	if (ops->check_params && ops->check_params(params) != 0)
+	char why[160];
+	if (!ops || !ops->key || !params || lb_pers_check(ops, params, why, sizeof why, NULL))
 		return -1;
 	p->ops = ops;
 	p->params = *params;
-	if (p->params.netmask == 0)
-		p->params.netmask = 32;
-	if (p->params.netmask > 32)
-		goto fail;
+	lb_param_fill_defaults(ops->params, &p->params);
 	/* A shift by 32 is undefined, hence the 64-bit intermediate. */
 	p->src_mask = (uint32_t)(0xffffffff00000000ULL >> p->params.netmask);
 	if (lb_pers_table_init(&p->table, params->size, params->buckets,

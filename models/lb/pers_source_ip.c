@@ -10,10 +10,14 @@
  */
 #include "lbsim/lb_pers.h"
 
-static int source_ip_check(const struct lb_pers_params *params)
-{
-	return params->netmask <= 32 ? 0 : -1;
-}
+/* netmask: /32 by default, as IPVS. */
+static const struct lb_param source_ip_params[] = {
+	{.name = "netmask", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U8,
+	 LB_PARAM_FIELD(struct lb_pers_params, netmask), .min = 1, .max = 32,
+	 .flags = LB_PARAM_ZERO_DEFAULT, .dflt = 32, .unit = "bits",
+	 .doc = "prefix of the client address that makes the key: clients of one /24 share a server"},
+	LB_PARAM_END,
+};
 
 static int source_ip_key(const struct lb_persist *p, const struct lb_request *req,
 			 struct lb_pers_key *key)
@@ -31,6 +35,6 @@ const struct lb_pers_ops lb_pers_source_ip = {
 	.name = "source-ip",
 	.description = "client address masked to a prefix (netmask, default /32); layer 4 or 7",
 	.needs = LB_NEED_SRC_ADDR,
-	.check_params = source_ip_check,
+	.params = source_ip_params,
 	.key = source_ip_key,
 };

@@ -41,10 +41,21 @@ int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
 	for (uint32_t i = 0; weights && i < nservers; i++)
 		if (weights[i] > LB_MAX_WEIGHT)
 			return -1;
+	if (params)
+		pool->params = *params;
+	char why[160];
+	if (lb_sel_check(sel, &pool->params, nservers, why, sizeof why, NULL)) {
+		memset(pool, 0, sizeof *pool);
+		return -1;
+	}
+	/* The algorithm reads its parameters with the defaults in place. */
+	lb_param_fill_defaults(sel->params, &pool->params);
 	strncpy(pool->name, name ? name : "", sizeof pool->name - 1);
 	pool->servers = lb_mem_alloc(&pool->mem, nservers * sizeof *pool->servers);
-	if (!pool->servers)
+	if (!pool->servers) {
+		memset(pool, 0, sizeof *pool);
 		return -1;
+	}
 	pool->nservers = nservers;
 	for (uint32_t i = 0; i < nservers; i++) {
 		struct lb_server *s = &pool->servers[i];
@@ -54,10 +65,6 @@ int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
 		s->admin = LB_ADMIN_UP;
 		s->healthy = 1;
 	}
-	if (params)
-		pool->params = *params;
-	if (pool->params.draws == 0)
-		pool->params.draws = 2;
 	pool->sel = sel;
 	if (sel->init && sel->init(pool) != 0) {
 		lb_mem_free(&pool->mem, pool->servers, nservers * sizeof *pool->servers);

@@ -29,7 +29,8 @@
  * under its bound (f >= 1), and the server chosen holds at most
  * ceil(f x its weighted share of the new total C + 1) afterwards. The
  * eligibility test compares conns_s x 1000 W with f_milli (C + 1) w_s in 64
- * bits: exact for the factors accepted (1 to 100), f rounded to 1/1000.
+ * bits: exact for the factors accepted (above 1, at most 100), f rounded
+ * to 1/1000.
  * Summing C costs O(n) per pick; a connection hook keeping C up to date
  * would remove it (not needed by any target so far).
  */
@@ -53,31 +54,52 @@ struct hash_priv {
 	struct sel_maglev mag;
 };
 
-#define MAX_FACTOR 100.0
-#define MAX_RING_POINTS 1000u
-#define MAX_MAGLEV_SIZE (1u << 24)
+/* The parameters of the hashing algorithms. The limits: a maglev table
+ * of at most 2^24 entries (64 MiB of entries, well past any pool: the
+ * paper's M >> N needs 100 x N); a bounded-load factor above 1 (at 1 every
+ * server is capped at the mean, which forces most picks off their key) and
+ * at most 100 (beyond, the bound never binds); ring points per unit of
+ * weight at most 1000 (memory grows with points x total weight). */
+const struct lb_param lb_sel_hash_params[] = {
+	{.name = "hash-type", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, hash_type), .choices = lb_hash_types,
+	 .nchoices = LB_HASH_TYPE_COUNT, .dflt = LB_HASH_MAP_BASED,
+	 .doc = "how a hash maps to a server: map-based (modulo over the weights), "
+		"consistent (a ring) or maglev (a lookup table of prime size)"},
+	{.name = "hash-function", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, hash_function), .choices = lb_hash_functions,
+	 .nchoices = LB_HASHFN_COUNT, .dflt = LB_HASHFN_MURMUR,
+	 .doc = "the hash of the key: murmur, sdbm, djb2 or none (the key itself)"},
+	{.name = "avalanche", .kind = LB_PARAM_BOOL, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, hash_avalanche), .dflt = 0,
+	 .doc = "pass the hash through the avalanche finalizer"},
+	{.name = "hash-balance-factor", .kind = LB_PARAM_NUMBER, .store = LB_STORE_F64,
+	 LB_PARAM_FIELD(struct lb_sel_params, balance_factor), .min = 1, .max = 100,
+	 .flags = LB_PARAM_MIN_OPEN | LB_PARAM_NO_DEFAULT, .zero = "off", .when = "hash-type",
+	 .when_is = LB_HASH_CONSISTENT,
+	 .doc = "bounded load: no server above this factor times its share"},
+	{.name = "table-size", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, table_size), .min = 1, .max = 1u << 24,
+	 .flags = LB_PARAM_ZERO_DEFAULT, .dflt = LB_MAGLEV_DEFAULT_SIZE, .unit = "entries",
+	 .when = "hash-type", .when_is = LB_HASH_MAGLEV,
+	 .doc = "entries of the maglev table, a prime at least the servers' count"},
+	{.name = "ring-points", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, ring_points), .min = 1, .max = 1000,
+	 .flags = LB_PARAM_ZERO_DEFAULT, .dflt = LB_RING_DEFAULT_POINTS,
+	 .unit = "points per unit of weight", .when = "hash-type", .when_is = LB_HASH_CONSISTENT,
+	 .doc = "points of each server on the ring, per unit of its weight"},
+	LB_PARAM_END,
+};
 
-/* check hook of source and uri: NULL, or what is wrong with p for a pool
- * of nservers servers. */
+/* check hook of source and uri: what the table cannot say; NULL, or what
+ * is wrong with p for a pool of nservers servers. */
 static const char *hash_check(const struct lb_sel_params *p, uint32_t nservers)
 {
-	if (p->hash_type >= LB_HASH_TYPE_COUNT)
-		return "unknown hash-type (valid: map-based, consistent, maglev)";
-	if (p->hash_function >= LB_HASHFN_COUNT)
-		return "unknown hash-function (valid: murmur, sdbm, djb2, none)";
-	if (p->table_size && (!sel_is_prime(p->table_size) || p->table_size > MAX_MAGLEV_SIZE))
-		return "maglev table size must be a prime no larger than 16777216";
+	if (p->table_size && !sel_is_prime(p->table_size))
+		return "maglev table size must be a prime";
 	if (p->hash_type == LB_HASH_MAGLEV &&
 	    (p->table_size ? p->table_size : LB_MAGLEV_DEFAULT_SIZE) < nservers)
 		return "maglev table size must be at least the number of servers";
-	if (p->ring_points > MAX_RING_POINTS)
-		return "ring points per weight must be at most 1000";
-	if (p->balance_factor != 0.0) {
-		if (p->hash_type != LB_HASH_CONSISTENT)
-			return "hash-balance-factor needs hash-type consistent";
-		if (!(p->balance_factor >= 1.0 && p->balance_factor <= MAX_FACTOR))
-			return "hash-balance-factor must be between 1 and 100 (e.g. 1.25)";
-	}
 	return NULL;
 }
 
@@ -122,8 +144,6 @@ static void hash_done(struct lb_pool *pool)
 static int hash_init(struct lb_pool *pool)
 {
 	const struct lb_sel_params *p = &pool->params;
-	if (pool->sel->check && pool->sel->check(p, pool->nservers))
-		return -1;
 	struct hash_priv *hp = lb_mem_alloc(&pool->mem, sizeof *hp);
 	if (!hp)
 		return -1;
@@ -133,8 +153,8 @@ static int hash_init(struct lb_pool *pool)
 	/* Rounded to 1/1000 so the bound is integer arithmetic; the +0.5
 	 * rounds instead of truncating 1.25 stored as 1.2499999. */
 	hp->factor_milli = p->balance_factor != 0.0 ? (uint64_t)(p->balance_factor * 1000.0 + 0.5) : 0;
-	hp->ring_points = p->ring_points ? p->ring_points : LB_RING_DEFAULT_POINTS;
-	hp->maglev_size = p->table_size ? p->table_size : LB_MAGLEV_DEFAULT_SIZE;
+	hp->ring_points = p->ring_points;   /* defaults filled by lb_pool_init */
+	hp->maglev_size = p->table_size;
 	pool->sel_priv = hp;
 	if (hash_rebuild(pool) != 0) {
 		hash_done(pool);
@@ -264,6 +284,7 @@ const struct lb_sel_ops lb_sel_source = {
 	.name = "source",
 	.description = "hash of the client address (hash-type, hash-function)",
 	.needs = LB_NEED_SRC_ADDR,
+	.params = lb_sel_hash_params,
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
@@ -275,6 +296,7 @@ const struct lb_sel_ops lb_sel_uri = {
 	.name = "uri",
 	.description = "hash of the URL path up to '?' (layer 7)",
 	.needs = LB_NEED_L7,
+	.params = lb_sel_hash_params,
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
@@ -286,6 +308,7 @@ const struct lb_sel_ops lb_sel_hdr = {
 	.name = "hdr",
 	.description = "hdr(name): hash of a request header's value (layer 7)",
 	.needs = LB_NEED_L7,
+	.params = lb_sel_hash_params,
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,

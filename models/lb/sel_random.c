@@ -19,8 +19,6 @@
 
 #include "sel_tab.h"
 
-#define MAX_DRAWS 64u
-
 struct random_priv {
 	struct sel_rng rng;
 	struct sel_map map;
@@ -42,14 +40,16 @@ void sel_rng_seed(struct sel_rng *r, uint64_t seed)
 		r->s[i] = splitmix64(&seed);
 }
 
-/* check hook: NULL, or what is wrong with p. */
-static const char *random_check(const struct lb_sel_params *p, uint32_t nservers)
-{
-	(void)nservers;
-	if (p->draws > MAX_DRAWS)
-		return "random draws must be between 1 and 64";
-	return NULL;
-}
+/* draws: 2 by default, the choice that gives nearly all the benefit; at
+ * most 64, a generous cap: the fullest bin shrinks only as 1 / ln d while
+ * every draw costs a look. */
+const struct lb_param lb_sel_random_params[] = {
+	{.name = "draws", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, draws), .min = 1, .max = 64,
+	 .flags = LB_PARAM_ZERO_DEFAULT, .dflt = 2, .unit = "choices",
+	 .doc = "servers drawn per pick, the least loaded of them wins (1: plain weighted random)"},
+	LB_PARAM_END,
+};
 
 /* servers_changed hook: rebuild the weight map; -1 keeps the old one. */
 static int random_changed(struct lb_pool *pool)
@@ -69,16 +69,14 @@ static void random_done(struct lb_pool *pool)
 	pool->sel_priv = NULL;
 }
 
-/* init hook: validate, seed the stream, build the map; 0 or -1. */
+/* init hook: seed the stream, build the map; 0 or -1. */
 static int random_init(struct lb_pool *pool)
 {
-	if (random_check(&pool->params, pool->nservers))
-		return -1;
 	struct random_priv *p = lb_mem_alloc(&pool->mem, sizeof *p);
 	if (!p)
 		return -1;
 	sel_rng_seed(&p->rng, pool->params.seed);
-	p->draws = pool->params.draws ? pool->params.draws : 1;
+	p->draws = pool->params.draws;   /* default filled by lb_pool_init */
 	pool->sel_priv = p;
 	if (random_changed(pool) != 0) {
 		random_done(pool);
@@ -111,9 +109,9 @@ const struct lb_sel_ops lb_sel_random = {
 	.name = "random",
 	.description = "weighted random; draws d >= 2: the least loaded of d (power of d choices)",
 	.needs = LB_NEED_NONE,
+	.params = lb_sel_random_params,
 	.init = random_init,
 	.done = random_done,
 	.servers_changed = random_changed,
 	.pick = random_pick,
-	.check = random_check,
 };

@@ -2,6 +2,7 @@
  * text and "unknown balance" messages list: the round-robin family, then
  * load-aware, then hashing, then random. */
 #include "lbsim/lb_sel.h"
+#include "lbsim/lb_param.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,14 +19,6 @@ const struct lb_sel_ops *const lb_sel_registry[] = {
 };
 
 const size_t lb_sel_registry_len = sizeof lb_sel_registry / sizeof lb_sel_registry[0];
-
-const struct lb_sel_ops *lb_sel_find(const char *name)
-{
-	for (size_t i = 0; name && i < lb_sel_registry_len; i++)
-		if (strcmp(lb_sel_registry[i]->name, name) == 0)
-			return lb_sel_registry[i];
-	return NULL;
-}
 
 /* Only `hdr` takes an argument today; when a second one does, the argument
  * should become a field of struct lb_sel_ops. */
@@ -51,24 +44,45 @@ const struct lb_sel_ops *lb_sel_parse(const char *spec, struct lb_sel_params *pa
 	return &lb_sel_hdr;
 }
 
-const char *lb_sel_check(const struct lb_sel_ops *ops, const struct lb_sel_params *params,
-			 uint32_t nservers)
+static const struct lb_param *sel_table(size_t i)
 {
-	return ops && ops->check ? ops->check(params, nservers) : NULL;
+	return lb_sel_registry[i]->params;
+}
+
+static const char *sel_name(size_t i)
+{
+	return lb_sel_registry[i]->name;
+}
+
+const struct lb_param_owners lb_sel_owners = {
+	.n = sizeof lb_sel_registry / sizeof lb_sel_registry[0],
+	.table = sel_table,
+	.name = sel_name,
+	.applies = LB_PARAM_APPLIES "balance %s only, not %s",
+};
+
+const struct lb_sel_ops *lb_sel_find(const char *name)
+{
+	long i = lb_param_owner_index(&lb_sel_owners, name);
+	return i < 0 ? NULL : lb_sel_registry[i];
+}
+
+const char *lb_sel_check(const struct lb_sel_ops *ops, const struct lb_sel_params *params,
+			 uint32_t nservers, char *buf, size_t len, const struct lb_param **bad)
+{
+	if (bad)
+		*bad = NULL;
+	if (!ops)
+		return NULL;
+	if (lb_param_check_owner(&lb_sel_owners, ops->name, ops->params, params, buf, len, bad))
+		return buf;
+	const char *why = ops->check ? ops->check(params, nservers) : NULL;
+	if (why)
+		snprintf(buf, len, "%s", why);
+	return why ? buf : NULL;
 }
 
 const char *lb_sel_names(char *buf, size_t len)
 {
-	size_t used = 0;
-	if (len == 0)
-		return buf;
-	buf[0] = '\0';
-	for (size_t i = 0; i < lb_sel_registry_len && used < len; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-				 lb_sel_registry[i]->name);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-	return buf;
+	return lb_param_owner_names(&lb_sel_owners, buf, len);
 }

@@ -179,7 +179,9 @@ int lb_vs_add_pool(struct lb_vs *vs, const char *name, uint32_t nservers,
 	}
 	struct lb_sel_params defaults;
 	memset(&defaults, 0, sizeof defaults);
-	const char *why = lb_sel_check(sel, params ? params : &defaults, nservers);
+	char buf[200];
+	const char *why = lb_sel_check(sel, params ? params : &defaults, nservers, buf, sizeof buf,
+				       NULL);
 	if (why) {
 		vs_msg(msg, len, "pool %s: %s: %s", name, what, why);
 		return -1;
@@ -219,22 +221,6 @@ int lb_vs_pool_find(const struct lb_vs *vs, const char *name)
 	return -1;
 }
 
-/* Contract: ops non-NULL. Why params cannot make a table, as lb_persist_init
- * would refuse them without saying; NULL when they can. */
-static const char *pers_params_problem(const struct lb_pers_ops *ops,
-				       const struct lb_pers_params *p)
-{
-	if (p->size == 0 || p->size > (1u << 31))
-		return "size must be 1 to 2147483648 entries";
-	if (p->buckets & (p->buckets - 1))
-		return "buckets must be a power of two (or 0 to size them from size)";
-	if (p->netmask > 32)
-		return "netmask must be 1 to 32";
-	if (ops->check_params && ops->check_params(p) != 0)
-		return "the method refuses these parameters";
-	return NULL;
-}
-
 int lb_vs_set_persist(struct lb_vs *vs, uint32_t pool, const struct lb_pers_ops *ops,
 		      const struct lb_pers_params *params, char *msg, size_t len)
 {
@@ -258,7 +244,8 @@ int lb_vs_set_persist(struct lb_vs *vs, uint32_t pool, const struct lb_pers_ops 
 		vs_msg(msg, len, "%s: no parameters (size, expire) given", what);
 		return -1;
 	}
-	const char *why = pers_params_problem(ops, params);
+	char buf[200];
+	const char *why = lb_pers_check(ops, params, buf, sizeof buf, NULL);
 	if (why) {
 		vs_msg(msg, len, "%s: %s", what, why);
 		return -1;

@@ -38,18 +38,14 @@ struct cli_opts {
 	int quiet;
 	int plot;
 	int strict;
-	int seed_set;
-	uint64_t seed;
-	uint32_t replications;   /* 0: as the scenario says */
+	struct params_common common; /* --seed, --replications, --duration, --scale */
 	unsigned jobs;           /* 0: one per online processor */
-	double scale;            /* 0: as the scenario says; else users x scale */
 	double memory_limit;     /* bytes; 0: 80 % of the machine's memory */
 	const char *baseline;    /* check: a summary.csv to compare with */
 	struct check_tolerance tolerances[32];
 	size_t ntolerances;
 	double default_tolerance;
-	sim_time_t duration;     /* 0: as the scenario says */
-	/* sweep and plan */
+	/* run, check, validate, sweep and plan */
 	const char *sets[PARAMS_MAX_AXES]; /* --set KEY=V1,V2,... as given */
 	unsigned nsets;
 	int no_plot;
@@ -126,13 +122,17 @@ static void usage(FILE *fp, const struct tool_set *ts)
 	      "      --profile           run, check: print where the time went, per kind of\n"
 	      "                          event (timing slows the run a little)\n"
 	      "\n"
+	      "      --set KEY=V         run, check, validate, plan: change one value of the\n"
+	      "                          scenario, as if the file said so (repeatable); KEY is\n"
+	      "                          any path to a single value: servers.count,\n"
+	      "                          clients.eas.hold, populations.lan.users,\n"
+	      "                          designs.l7.check.fall, designs.*.costs.tls-full,\n"
+	      "                          faults.1.at (* for every entry), or users (every\n"
+	      "                          population scaled to this total)\n"
+	      "\n"
 	      "sweep and plan:\n"
-	      "      --set KEY=V1,V2,... a scenario value to sweep (repeat for a grid; plan: one\n"
-	      "                          value each); keys: servers.count, servers.cores,\n"
-	      "                          servers.service, users, duration, warmup, replications,\n"
-	      "                          seed, population.NAME.{users,addresses,ports,rate},\n"
-	      "                          design.NAME.{lb_cores,check.inter,persist,balance}\n"
-	      "                          (NAME * for every one)\n"
+	      "      --set KEY=V1,V2,... sweep: the values of one axis of the grid (repeat for\n"
+	      "                          a grid)\n"
 	      "      --no-plot           write the CSV only\n"
 	      "      --max-server-busy V plan: busiest server at most V busy (0.7 or 70%)\n"
 	      "      --max-p99 [WL=]MS   plan: response p99 at most MS ms (of workload WL)\n"
@@ -228,8 +228,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 				fprintf(stderr, "lbsim: --seed takes a whole number, got '%s'\n", optarg);
 				return -1;
 			}
-			o->seed = v;
-			o->seed_set = 1;
+			o->common.seed = v;
+			o->common.seed_set = 1;
 			break;
 		case 'r':
 			if (parse_u64(optarg, SCN_MAX_REPLICATIONS, &v) != 0 || v == 0) {
@@ -237,7 +237,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 					SCN_MAX_REPLICATIONS, optarg);
 				return -1;
 			}
-			o->replications = (uint32_t)v;
+			o->common.replications = (uint32_t)v;
 			break;
 		case 'j':
 			if (parse_u64(optarg, 1024, &v) != 0 || v == 0) {
@@ -265,7 +265,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 					optarg);
 				return -1;
 			}
-			o->scale = f;
+			o->common.scale = f;
 			break;
 		}
 		case 'B':
@@ -307,8 +307,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		}
 		case 'D': {
 			const char *why;
-			if (scn_parse_duration(optarg, &o->duration, &why) != 0 || o->duration == 0 ||
-			    o->duration > SCN_MAX_DURATION) {
+			if (scn_parse_duration(optarg, &o->common.duration, &why) != 0 ||
+			    o->common.duration == 0 || o->common.duration > SCN_MAX_DURATION) {
 				fprintf(stderr, "lbsim: --duration takes a duration such as 10m, got '%s'\n",
 					optarg);
 				return -1;
@@ -389,20 +389,85 @@ static void default_outdir(const char *name, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-static int load(const char *file, struct scenario **scn)
+/* Parse every --set of o against scn (its file); axes: PARAMS_MAX_AXES
+ * entries. Messages on stderr when lead (MPI: rank 0 only, since every
+ * rank finds the same mistake). 0 or -1. */
+static int parse_sets(const struct cli_opts *o, int lead, const struct scenario *scn,
+		      struct param_axis *axes)
 {
-	struct scn_error err;
-	if (scn_load(file, scn, &err) != 0) {
-		scn_error_print(stderr, &err);
-		return -1;
+	char err[2048];
+	for (unsigned i = 0; i < o->nsets; i++) {
+		if (params_parse(&axes[i], scn, axes, i, o->sets[i], err, sizeof err) != 0) {
+			if (lead)
+				fprintf(stderr, "lbsim: %s\n", err);
+			return -1;
+		}
 	}
 	return 0;
+}
+
+static void free_sets(struct param_axis *axes, unsigned n)
+{
+	for (unsigned i = 0; axes && i < n; i++)
+		params_axis_free(&axes[i]);
+	free(axes);
+}
+
+/* Load the scenario with the --set values (one each: the file as edited)
+ * and the common options. Returns 0 and *scn, or -1 (told on stderr when
+ * lead). */
+static int load(const struct cli_opts *o, int lead, struct scenario **scn)
+{
+	struct scn_error serr;
+	char err[2048];
+	struct scenario *file;
+	*scn = NULL;
+	if (scn_load(o->file, &file, &serr) != 0) {
+		if (lead)
+			scn_error_print(stderr, &serr);
+		return -1;
+	}
+	if (o->nsets == 0) {
+		params_apply_common(&o->common, file);
+		*scn = file;
+		return 0;
+	}
+	struct param_axis *axes = calloc(PARAMS_MAX_AXES, sizeof *axes);
+	uint32_t choice[PARAMS_MAX_AXES] = {0};
+	int rc = -1;
+	if (!axes) {
+		fprintf(stderr, "lbsim: out of memory\n");
+		goto out;
+	}
+	if (parse_sets(o, lead, file, axes) != 0)
+		goto out;
+	for (unsigned i = 0; i < o->nsets; i++) {
+		if (axes[i].nvalues != 1) {
+			if (lead)
+				fprintf(stderr, "lbsim %s: --set %s takes one value in a %s; sweep "
+					"several with lbsim sweep\n", o->command, axes[i].key,
+					strcmp(o->command, "plan") == 0 ? "plan" : "single run");
+			goto out;
+		}
+	}
+	if (params_point(file, axes, o->nsets, choice, &o->common, scn, err, sizeof err) != 0) {
+		/* A place in the file is told as the loader tells it. */
+		if (lead)
+			fprintf(stderr, "%s%s\n", strncmp(err, "--set", 5) == 0 ? "lbsim: " : "",
+				err);
+		goto out;
+	}
+	rc = 0;
+out:
+	free_sets(axes, o->nsets);
+	scn_free(file);
+	return rc;
 }
 
 static int cmd_validate(const struct cli_opts *o)
 {
 	struct scenario *scn;
-	if (load(o->file, &scn) != 0)
+	if (load(o, 1, &scn) != 0)
 		return LBSIM_EXIT_USAGE;
 	printf("%s: ok\n", o->file);
 	scn_free(scn);
@@ -457,22 +522,6 @@ static int refuse_if_too_big(const struct cli_opts *o, const struct scenario *sc
 	return -1;
 }
 
-/* The options every simulating command shares, on a loaded scenario. */
-static void apply_common(const struct cli_opts *o, struct scenario *scn)
-{
-	if (o->seed_set)
-		scn->seed = o->seed;
-	if (o->replications)
-		scn->replications = o->replications;
-	if (o->duration)
-		scn->duration = o->duration;
-	for (uint32_t i = 0; o->scale > 0 && i < scn->npopulations; i++) {
-		double users = (double)scn->populations[i].users * o->scale;
-		scn->populations[i].users = users < 1 ? 1 : users > SCN_MAX_USERS ? SCN_MAX_USERS
-										 : (uint64_t)users;
-	}
-}
-
 static unsigned jobs_of(const struct cli_opts *o)
 {
 	if (o->jobs)
@@ -495,7 +544,8 @@ static int save_provenance(const struct cli_opts *o, const struct scenario *scn,
 	provenance_init(p, o->command, o->argc, o->argv, o->file, scn);
 	if (extra)
 		extra(p, ctx);
-	int rc = report_save_scenario(o->file, outdir, err, errlen) != 0 ||
+	/* The text as run: the file with its --set values. */
+	int rc = report_save_scenario(scn->source, scn->source_len, outdir, err, errlen) != 0 ||
 		 provenance_write(p, outdir, err, errlen) != 0 ? -1 : 0;
 	free(p);
 	return rc;
@@ -517,14 +567,13 @@ static int simulate(const struct cli_opts *o, int checking)
 	struct scenario *scn;
 	char err[1024];
 	char outdir[4096];
-	if (load(o->file, &scn) != 0)
+	if (load(o, 1, &scn) != 0)
 		return LBSIM_EXIT_USAGE;
 	if (checking && scn->nexpects == 0 && !o->baseline) {
 		fprintf(stderr, "%s: nothing to check: the scenario has no expect: list\n", o->file);
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
-	apply_common(o, scn);
 	if (o->outdir)
 		snprintf(outdir, sizeof outdir, "%s", o->outdir);
 	else
@@ -623,27 +672,18 @@ static int cmd_check(const struct cli_opts *o)
  * agreed on by all before anything runs, so that no rank waits forever
  * for one that left. */
 
-/* Load, apply the common options, parse every --set. Messages on rank 0
+/* Load the file and parse every --set against it. Messages on rank 0
  * only: every rank finds the same mistake. */
 static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **scn,
 			  struct param_axis *axes)
 {
 	struct scn_error serr;
-	char err[2048];
 	if (scn_load(o->file, scn, &serr) != 0) {
 		if (lead)
 			scn_error_print(stderr, &serr);
 		return -1;
 	}
-	apply_common(o, *scn);
-	for (unsigned i = 0; i < o->nsets; i++) {
-		if (params_parse(&axes[i], *scn, o->sets[i], err, sizeof err) != 0) {
-			if (lead)
-				fprintf(stderr, "lbsim: %s\n", err);
-			return -1;
-		}
-	}
-	return 0;
+	return parse_sets(o, lead, *scn, axes);
 }
 
 /* The output folder on rank 0 (made and tested), agreed by every rank. */
@@ -728,7 +768,7 @@ static int cmd_sweep(const struct cli_opts *o)
 	}
 	if (load_with_sets(o, lead, &scn, axes) != 0)
 		goto out;
-	if (sweep_prepare(&sw, scn, axes, o->nsets, err, sizeof err) != 0) {
+	if (sweep_prepare(&sw, scn, axes, o->nsets, &o->common, err, sizeof err) != 0) {
 		if (lead)
 			fprintf(stderr, "lbsim: %s\n", err);
 		goto out;
@@ -768,7 +808,7 @@ out:
 	sweep_free(&sw);
 	if (scn)
 		scn_free(scn);
-	free(axes);
+	free_sets(axes, o->nsets);
 	batch_comm_finish(&comm);
 	return rc;
 }
@@ -810,31 +850,12 @@ static int cmd_plan(const struct cli_opts *o)
 	}
 	int lead = comm.rank == 0, rc = LBSIM_EXIT_USAGE;
 	struct scenario *scn = NULL;
-	struct param_axis *axes = calloc(PARAMS_MAX_AXES, sizeof *axes);
 	struct plan pl = {0};
 	struct plan_opts po = o->plan;
 	po.strict = o->strict;
-	if (!axes) {
-		fprintf(stderr, "lbsim: out of memory\n");
+	if (load(o, lead, &scn) != 0)
 		goto out;
-	}
-	if (load_with_sets(o, lead, &scn, axes) != 0)
-		goto out;
-	/* --set gives a plan one fixed value per key (a sweep gives several). */
-	for (unsigned i = 0; i < o->nsets; i++) {
-		if (axes[i].nvalues != 1) {
-			if (lead)
-				fprintf(stderr, "lbsim plan: --set %s takes one value in a plan; sweep "
-					"several with lbsim sweep\n", axes[i].key);
-			goto out;
-		}
-		if (params_apply(&axes[i], 0, scn, err, sizeof err) != 0) {
-			if (lead)
-				fprintf(stderr, "lbsim: %s\n", err);
-			goto out;
-		}
-	}
-	if (params_check(scn, err, sizeof err) != 0 || plan_opts_check(&po, scn, err, sizeof err) != 0) {
+	if (plan_opts_check(&po, scn, err, sizeof err) != 0) {
 		if (lead)
 			fprintf(stderr, "lbsim: %s\n", err);
 		goto out;
@@ -884,7 +905,6 @@ out:
 	plan_free(&pl);
 	if (scn)
 		scn_free(scn);
-	free(axes);
 	batch_comm_finish(&comm);
 	return rc;
 }

@@ -24,26 +24,14 @@
 #include "lbsim/summary_csv.h"
 #include "lbsim/workload.h"
 
-int report_save_scenario(const char *scenario_path, const char *dir, char *err, size_t errlen)
+int report_save_scenario(const char *text, size_t len, const char *dir, char *err,
+			 size_t errlen)
 {
-	FILE *in = fopen(scenario_path, "rb");
-	if (!in) {
-		snprintf(err, errlen, "%s: %s", scenario_path, strerror(errno));
-		return -1;
-	}
 	struct csv_out out;
-	if (csv_out_open(&out, dir, "scenario.yaml", err, errlen) != 0) {
-		fclose(in);
+	if (csv_out_open(&out, dir, "scenario.yaml", err, errlen) != 0)
 		return -1;
-	}
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, out.fp) != n)
-			out.error = 1;
-	if (ferror(in))
+	if (len && fwrite(text, 1, len, out.fp) != len)
 		out.error = 1;
-	fclose(in);
 	return csv_out_commit(&out, err, errlen);
 }
 

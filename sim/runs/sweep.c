@@ -77,7 +77,7 @@ const char *sweep_point_name(const struct sweep *sw, uint32_t point, char *buf, 
 }
 
 int sweep_prepare(struct sweep *sw, const struct scenario *base, const struct param_axis *axes,
-		  uint32_t naxes, char *err, size_t errlen)
+		  uint32_t naxes, const struct params_common *common, char *err, size_t errlen)
 {
 	memset(sw, 0, sizeof *sw);
 	sw->base = base;
@@ -105,19 +105,22 @@ int sweep_prepare(struct sweep *sw, const struct scenario *base, const struct pa
 			sw->choice[(size_t)p * naxes + a] = rest % axes[a].nvalues;
 			rest /= axes[a].nvalues;
 		}
-		if (params_copy(&sw->points[p], base) != 0)
-			goto oom;
-		char e[512], name[1024];
-		int bad = 0;
-		for (uint32_t a = 0; a < naxes && !bad; a++)
-			bad = params_apply(&axes[a], sw->choice[(size_t)p * naxes + a], &sw->points[p],
-					   e, sizeof e) != 0;
-		if (bad || params_check(&sw->points[p], e, sizeof e) != 0) {
+		char e[1024], name[1024];
+		struct scenario *point;
+		if (params_point(base, axes, naxes, &sw->choice[(size_t)p * naxes], common, &point, e,
+				 sizeof e) != 0) {
 			snprintf(err, errlen, "sweep point %s: %s",
 				 sweep_point_name(sw, p, name, sizeof name), e);
-			sw->npoints = p + 1;
+			sw->npoints = p;
 			return -1;
 		}
+		/* The point's scenario moves into the array; its text is not
+		 * needed any more. */
+		sw->points[p] = *point;
+		free(point);
+		free(sw->points[p].source);
+		sw->points[p].source = NULL;
+		sw->points[p].source_len = 0;
 		sw->first_task[p + 1] = sw->first_task[p] +
 					(size_t)sw->points[p].ndesigns * sw->points[p].replications;
 	}
@@ -198,7 +201,7 @@ int sweep_run(struct sweep *sw, const struct batch_comm *comm, unsigned jobs, FI
 void sweep_free(struct sweep *sw)
 {
 	for (uint32_t p = 0; sw->points && p < sw->npoints; p++)
-		params_copy_free(&sw->points[p]);
+		scn_clear(&sw->points[p]);
 	free(sw->points);
 	free(sw->choice);
 	free(sw->first_task);

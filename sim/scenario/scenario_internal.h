@@ -30,6 +30,7 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
+#include "lbsim/lb_param.h"
 #include "lbsim/scenario.h"
 
 /* Larger files are refused before parsing: a scenario is a few kilobytes,
@@ -171,6 +172,7 @@ struct scn_raw_design {
 	char *hash_balance_factor;
 	char *draws;
 	char *table_size;
+	char *ring_points;
 	struct scn_raw_persist *persist;
 	struct scn_raw_check *check;
 	char *reencrypt;
@@ -226,6 +228,9 @@ const char *scn_schema_key_what(const cyaml_schema_field_t *fields, const char *
 /* What an entry of a sequence of scalars is, plural ("workload names such
  * as [mapi, owa]"), or NULL when entry is not a scalar of ours. */
 const char *scn_schema_entries_what(const cyaml_schema_value_t *entry);
+/* The fields of the mapping messages call noun ("design", "persist"), or
+ * NULL. */
+const cyaml_schema_field_t *scn_schema_fields(const char *noun);
 /* The schema field of key in fields, or NULL. */
 const cyaml_schema_field_t *scn_schema_field(const cyaml_schema_field_t *fields,
 					     const char *key, size_t len);
@@ -262,6 +267,12 @@ const char *yw_node_kind(const yaml_node_t *node);
  * with "...". Returns buf. */
 const char *yw_quote(char *buf, size_t n, const char *text, size_t len);
 
+/* yaml_document.c: the byte offset in data of a libyaml mark (line and
+ * column from 0, in characters), and the line and column (from 1, in
+ * characters) of a byte offset. */
+size_t yw_offset(const char *data, size_t len, yaml_mark_t mark);
+void yw_position(const char *data, size_t len, size_t offset, unsigned *line,
+		 unsigned *column);
 /* yaml_document.c: compose data into *doc (the first document; later
  * ones must be empty). Returns 0, or -1 with err set to the syntax error or
  * a refused limit (and nothing to free). */
@@ -322,6 +333,11 @@ int scn_whole(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *
 /* The same into 32 bits; dflt when text is NULL (absent) or wrong. */
 uint32_t scn_whole32(struct scn_ctx *c, yaml_node_t *map, const char *key,
 		     const char *text, uint32_t min, uint32_t max, uint32_t dflt);
+/* A duration in [min_ns, max_ns] into *out (ns; whole: judged rounded to
+ * whole nanoseconds, as kept). zero (may be NULL) is what 0 would mean to
+ * the core, for the message. 0, or -1 (reported). */
+int scn_duration_in(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
+		    double min_ns, double max_ns, const char *zero, int whole, double *out);
 /* A duration in (0, SCN_MAX_DURATION], or [0, ...] when zero_ok; 0 when
  * wrong (reported). */
 sim_time_t scn_duration(struct scn_ctx *c, yaml_node_t *map, const char *key,
@@ -351,6 +367,73 @@ void scn_name(struct scn_ctx *c, yaml_node_t *map, const char *text, size_t max,
  * key. */
 void scn_not_here(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* scenario_param.c: core parameters (lb_param.h) read with their tables. */
+/* The text of scalar key in map, from the document; NULL when absent or
+ * not a scalar. */
+const char *scn_text_of(struct scn_ctx *c, yaml_node_t *map, const char *key);
+/* Read key p->name of map into the struct at base: 0, or -1 (reported);
+ * 0 when the key is absent. */
+int scn_param(struct scn_ctx *c, yaml_node_t *map, const struct lb_param *p, void *base);
+/* What a scenario that leaves a key out gets: every parameter of table
+ * without LB_PARAM_ZERO_DEFAULT or LB_PARAM_NO_DEFAULT set to its default. */
+void scn_param_defaults(const struct lb_param *table, void *base);
+/* Who owns a mapping's parameter keys: an algorithm, method or kind. */
+struct scn_param_owner {
+	const struct lb_param *common;   /* every choice takes these; may be NULL */
+	const struct lb_param *own;      /* the chosen one's own table; may be NULL */
+	int chosen;                      /* the choice is known (else only values are checked) */
+	const char *name;                /* the chosen one's name */
+	const struct lb_param_owners *owners;  /* every choice: the universe of keys */
+	/* The owner's own check once a key is in (may be NULL): a message in
+	 * buf, or NULL. */
+	const char *(*check)(void *ctx, char *buf, size_t len);
+	/* Reads a text parameter (may be NULL: length checked only). 0 or -1. */
+	int (*text)(struct scn_ctx *c, yaml_node_t *map, const struct lb_param *p, void *base,
+		    void *ctx);
+	void *ctx;
+};
+/* Read every key of map that is a parameter of o's universe, in the order
+ * of fields (the mapping's schema), into base: defaults first, then each
+ * key given checked for applying to the choice and its condition. 0, or
+ * -1 when something was reported. */
+int scn_param_keys(struct scn_ctx *c, yaml_node_t *map, const cyaml_schema_field_t *fields,
+		   const struct scn_param_owner *o, void *base);
+
+/* scenario_edit.c: a scenario's text edited at a path, as a person would
+ * edit the file (for --set and sweep). */
+#define SCN_PATH_MAX 8
+struct scn_step {
+	const char *key;     /* a mapping's key; NULL: item `index` (from 0) of a sequence */
+	size_t index;
+};
+struct scn_edit {
+	unsigned line, column;  /* where what followed the old bytes now starts (from 1) */
+	int delta;              /* lines it moved down (negative: up) */
+	int wrote;              /* the edit wrote a value (not only removed) */
+	unsigned l0, c0, l1, c1; /* what it wrote, in the latest text's lines */
+};
+struct scn_text {
+	char *data;             /* NUL-terminated */
+	size_t len;
+	struct scn_edit *edits;
+	size_t nedits;
+};
+int scn_text_init(struct scn_text *t, const char *data, size_t len);  /* 0 or -1 */
+void scn_text_free(struct scn_text *t);
+/* Set the scalar at path[0..n) to value, adding the keys that are missing.
+ * 0, or -1 with a message. */
+int scn_text_set(struct scn_text *t, const struct scn_step *path, size_t n, const char *value,
+		 char *err, size_t errlen);
+/* Remove the pair at path (its last step a key); nothing when absent. 0,
+ * or -1 with a message. */
+int scn_text_delete(struct scn_text *t, const struct scn_step *path, size_t n, char *err,
+		    size_t errlen);
+/* 1 when path is in the text. */
+int scn_text_has(const struct scn_text *t, const struct scn_step *path, size_t n);
+/* A position (line, column from 1) of the latest text: the edit that
+ * wrote it, or -1; *line becomes its line in the text before any edit. */
+long scn_text_origin(const struct scn_text *t, unsigned *line, unsigned column);
 
 /* scenario_validate.c: check raw and build the scenario. Returns 0, or -1
  * with err set to the first mistake in file order. */

@@ -109,8 +109,21 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		goto done;
 	}
 	rc = scn_convert(raw, &doc, out, err);
-	if (rc == 0)
-		snprintf((*out)->path, sizeof (*out)->path, "%s", err->file);
+	if (rc == 0) {
+		struct scenario *s = *out;
+		snprintf(s->path, sizeof s->path, "%s", err->file);
+		s->source = malloc(len + 1);
+		if (!s->source) {
+			scn_free(s);
+			*out = NULL;
+			scn_err_set(err, 0, 0, "out of memory while loading the scenario");
+			rc = -1;
+			goto done;
+		}
+		memcpy(s->source, data, len);
+		s->source[len] = '\0';
+		s->source_len = len;
+	}
 done:
 	if (raw)
 		cyaml_free(&config, &scn_raw_schema, raw, 0);
@@ -166,7 +179,7 @@ out:
 	return rc;
 }
 
-void scn_free(struct scenario *scn)
+void scn_clear(struct scenario *scn)
 {
 	if (!scn)
 		return;
@@ -174,5 +187,16 @@ void scn_free(struct scenario *scn)
 	free(scn->designs);
 	free(scn->faults);
 	free(scn->expects);
+	free(scn->source);
+	scn->populations = NULL;
+	scn->designs = NULL;
+	scn->faults = NULL;
+	scn->expects = NULL;
+	scn->source = NULL;
+}
+
+void scn_free(struct scenario *scn)
+{
+	scn_clear(scn);
 	free(scn);
 }

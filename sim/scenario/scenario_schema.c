@@ -93,7 +93,10 @@
  *                                #     > 1 and <= 100
  *       table-size: 65537        #   hash-type maglev: a prime up to
  *                                #     16777216, default 65537
- *       draws: 2                 #   balance random: choices per pick 1 .. 16
+ *       ring-points: 100         #   hash-type consistent: points per unit
+ *                                #     of weight 1 .. 1000, default 100
+ *       draws: 2                 #   balance random: choices per pick
+ *                                #     1 .. 64, default 2
  *       persist:                 #   optional, default none
  *         method: source-ip      #     required: source-ip, ssl-session-id or
  *                                #       cookie (layer 7: kind l7 only)
@@ -121,9 +124,9 @@
  *         init: up               #     up (default), fully-up, down,
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
- *       lb-cores: 4              #   optional 1 .. 1024: the balancer's cores,
+ *       lb-cores: 4              #   optional 0 .. 1024: the balancer's cores,
  *                                #     for which every request, and again
- *                                #     its answer, then waits (default:
+ *                                #     its answer, then waits (default 0:
  *                                #     unlimited; CPU is counted, never
  *                                #     waited for)
  *       lb-queue: 10000          #   with lb-cores only: requests that may
@@ -174,6 +177,14 @@
  * A file holds one YAML document of at most 4 MiB, nested at most 32
  * levels, with at most 100,000 values and 1,000 anchors and aliases; YAML
  * merge keys ("<<") are not supported.
+ *
+ * The keys of a selection algorithm (hash-type ... draws), of persistence
+ * and of a health check take their ranges and defaults from the balancer
+ * core, where each algorithm, method and kind declares its parameters
+ * once (include/lbsim/lb_param.h); the loader, the core and --set share
+ * that one rule. Any single value may also be changed from the command
+ * line without editing the file: --set designs.l7.check.fall=5 runs what
+ * the file with that value would run (see Sweeps).
  */
 #include "scenario_internal.h"
 
@@ -310,6 +321,7 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("avalanche", struct scn_raw_design, avalanche),
 	OPT("hash-balance-factor", struct scn_raw_design, hash_balance_factor),
 	OPT("table-size", struct scn_raw_design, table_size),
+	OPT("ring-points", struct scn_raw_design, ring_points),
 	OPT("draws", struct scn_raw_design, draws),
 	CYAML_FIELD_MAPPING_PTR("persist", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				persist, persist_fields),
@@ -457,6 +469,7 @@ static const struct {
 	{ NULL, "avalanche", "true or false" },
 	{ NULL, "hash-balance-factor", "a number such as 1.25" },
 	{ NULL, "table-size", "a whole number" },
+	{ NULL, "ring-points", "a whole number" },
 	{ NULL, "draws", "a whole number" },
 	{ NULL, "method", "a persistence method such as source-ip" },
 	{ NULL, "netmask", "a whole number" },
@@ -506,6 +519,14 @@ const char *scn_schema_mapping_noun(const cyaml_schema_field_t *fields)
 	for (size_t i = 0; i < sizeof mapping_nouns / sizeof mapping_nouns[0]; i++)
 		if (mapping_nouns[i].fields == fields)
 			return mapping_nouns[i].noun;
+	return NULL;
+}
+
+const cyaml_schema_field_t *scn_schema_fields(const char *noun)
+{
+	for (size_t i = 0; i < sizeof mapping_nouns / sizeof mapping_nouns[0]; i++)
+		if (strcmp(mapping_nouns[i].noun, noun) == 0)
+			return mapping_nouns[i].fields;
 	return NULL;
 }
 

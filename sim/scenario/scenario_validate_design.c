@@ -2,14 +2,16 @@
  * algorithm and its parameters, persistence, health check, re-encryption
  * and balancer cost overrides.
  *
- * Whatever the balancer core can judge, it judges: the algorithm's own
- * check (lb_sel_check: prime maglev tables, bounded load only on a ring)
- * and what a layer can see (lb_vs_check_needs: cookie persistence needs
- * layer 7), so the scenario refuses exactly what the core would refuse
- * when the design is built, in the core's words, at the key that asked
- * for it. The loader adds what the core cannot know: which keys apply to
- * which algorithm, method, check kind and design kind (a key that does
- * not apply is refused, never ignored).
+ * Whatever the balancer core can judge, it judges: every algorithm,
+ * persistence method and check kind declares its parameters with their
+ * ranges and defaults once, in the core (lb_param.h), and the keys are
+ * read with those tables (scenario_param.c); the algorithm's own check
+ * (lb_sel_check: prime maglev tables) and what a layer can see
+ * (lb_vs_check_needs: cookie persistence needs layer 7) are the core's
+ * too. So the scenario refuses exactly what the core would refuse when
+ * the design is built, at the key that asked for it. The loader adds what
+ * only a scenario knows: which keys apply to which design kind (a check
+ * path on l4 only); a key that does not apply is refused, never ignored.
  *
  * Cost: linear in the size of the designs.
  */
@@ -19,14 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lbsim/lb_hash.h"
 #include "lbsim/lb_vs.h"
 
-#define MAX_DRAWS 16u
-#define MAX_BALANCE_FACTOR 100.0
-#define MAX_TABLE_SIZE (1u << 24)
-#define MAX_NETMASK 32u
-#define MAX_RISE_FALL 100u
 #define MAX_COST_AMOUNT 1e12     /* bytes or buckets: a terabyte per object is absurd already */
 #define MAX_MTU 65535u
 
@@ -34,18 +30,6 @@ static const char *const design_kind_names[] = {
 	[SCN_DESIGN_L4] = "l4",
 	[SCN_DESIGN_L4_MULTI] = "l4-multi",
 	[SCN_DESIGN_L7] = "l7",
-};
-
-static const char *const pers_full_names[] = {
-	[LB_PERS_FULL_LRU] = "lru",
-	[LB_PERS_FULL_REFUSE] = "refuse",
-};
-
-static const char *const hc_init_names[] = {
-	[LB_HC_INIT_UP] = "up",
-	[LB_HC_INIT_FULLY_UP] = "fully-up",
-	[LB_HC_INIT_DOWN] = "down",
-	[LB_HC_INIT_FULLY_DOWN] = "fully-down",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -123,123 +107,47 @@ static const struct lb_sel_ops *balance(struct design_ctx *x)
 	return ops;
 }
 
-/* The algorithms that take hash-type, hash-function and avalanche. */
-static int is_hashing(const struct lb_sel_ops *ops)
+/* The algorithm's own check, as the core runs it (scn_param_owner.check). */
+static const char *sel_check(void *ctx, char *buf, size_t len)
 {
-	return ops == &lb_sel_source || ops == &lb_sel_uri || ops == &lb_sel_hdr;
-}
-
-/* Report at node what the algorithm's own check says of the parameters
- * so far, prefixed by prefix. 0 when it accepts them. */
-static int sel_check(struct design_ctx *x, const struct lb_sel_ops *ops,
-		     const yaml_node_t *node, const char *prefix)
-{
-	const char *why = lb_sel_check(ops, &x->d->sel_params, x->nservers);
-	if (!why)
-		return 0;
-	scn_report(x->c, node, "%s%s", prefix, why);
-	return -1;
+	struct design_ctx *x = ctx;
+	return lb_sel_check(x->d->balance, &x->d->sel_params, x->nservers, buf, len, NULL);
 }
 
 /* The parameters of the algorithm ops (NULL when the balance was wrong:
- * the values are still checked, not whether they apply). The algorithm's
- * check runs as each group of keys is added, so that what it refuses is
- * placed at the key that brought it in. */
+ * the values are still checked, not whether they apply), with the core's
+ * tables; the algorithm's check runs as each key comes in, so that what
+ * it refuses is placed at the key that brought it in, and once more at
+ * the balance for what no key brought (a default maglev table smaller
+ * than the pool). */
 static void sel_keys(struct design_ctx *x, const struct lb_sel_ops *ops)
 {
 	struct scn_ctx *c = x->c;
-	const struct scn_raw_design *rd = x->rd;
-	struct lb_sel_params *params = &x->d->sel_params;
-	int hashing = ops && is_hashing(ops);
-	int type = -1;
-	char shown[160];
-
-	if (rd->hash_type) {
-		const char *names[LB_HASH_TYPE_COUNT];
-		for (uint32_t i = 0; i < LB_HASH_TYPE_COUNT; i++)
-			names[i] = lb_hash_type_name(i);
-		if (ops && !hashing)
-			scn_not_here(c, x->map, "hash-type", "hashing algorithms (source, uri, "
-				     "hdr), not %s", ops->name);
-		else if ((type = scn_pick(c, x->map, "hash-type", rd->hash_type, names,
-					  LB_HASH_TYPE_COUNT)) >= 0)
-			params->hash_type = (uint32_t)type;
-	} else {
-		type = (int)params->hash_type;
-	}
-	if (rd->hash_function) {
-		const char *names[LB_HASHFN_COUNT];
-		for (uint32_t i = 0; i < LB_HASHFN_COUNT; i++)
-			names[i] = lb_hash_function_name(i);
-		int fn;
-		if (ops && !hashing)
-			scn_not_here(c, x->map, "hash-function", "hashing algorithms (source, uri, "
-				     "hdr), not %s", ops->name);
-		else if ((fn = scn_pick(c, x->map, "hash-function", rd->hash_function, names,
-					LB_HASHFN_COUNT)) >= 0)
-			params->hash_function = (uint32_t)fn;
-	}
-	if (rd->avalanche) {
-		int on;
-		if (ops && !hashing)
-			scn_not_here(c, x->map, "avalanche", "hashing algorithms (source, uri, "
-				     "hdr), not %s", ops->name);
-		else if (scn_bool(c, x->map, "avalanche", rd->avalanche, &on) == 0)
-			params->hash_avalanche = (uint32_t)on;
-	}
-	if (ops && rd->balance) {
-		char prefix[200];
-		snprintf(prefix, sizeof prefix, "balance %s: ",
-			 scn_quote(shown, sizeof shown, rd->balance));
-		if (sel_check(x, ops, scn_value_of(c, x->map, "balance"), prefix) != 0)
-			return;
-	}
-
-	if (rd->table_size) {
-		uint64_t size;
-		if (ops && !hashing)
-			scn_not_here(c, x->map, "table-size", "hash-type maglev, with a hashing "
-				     "algorithm (source, uri, hdr), not %s", ops->name);
-		else if (hashing && type >= 0 && type != LB_HASH_MAGLEV)
-			scn_not_here(c, x->map, "table-size", "hash-type maglev, not %s",
-				     lb_hash_type_name((uint32_t)type));
-		else if (scn_whole(c, x->map, "table-size", rd->table_size, 1, MAX_TABLE_SIZE,
-				   &size) == 0) {
-			params->table_size = (uint32_t)size;
-			if (ops && sel_check(x, ops, scn_value_of(c, x->map, "table-size"), "") != 0)
-				return;
-		}
-	}
-	if (rd->hash_balance_factor) {
-		double f;
-		if (ops && !hashing)
-			scn_not_here(c, x->map, "hash-balance-factor", "hash-type consistent, with "
-				     "a hashing algorithm (source, uri, hdr), not %s", ops->name);
-		else if (scn_number(c, x->map, "hash-balance-factor", rd->hash_balance_factor, 1, 1,
-				    MAX_BALANCE_FACTOR, NULL, &f) == 0) {
-			params->balance_factor = f;
-			if (ops && sel_check(x, ops, scn_value_of(c, x->map, "hash-balance-factor"),
-					     "") != 0)
-				return;
-		}
-	}
-	if (rd->draws) {
-		if (ops && ops != &lb_sel_random)
-			scn_not_here(c, x->map, "draws", "balance random only, not %s", ops->name);
-		else
-			params->draws = scn_whole32(c, x->map, "draws", rd->draws, 1, MAX_DRAWS, 0);
-		if (ops && params->draws)
-			sel_check(x, ops, scn_value_of(c, x->map, "draws"), "");
-	}
+	const struct scn_param_owner owner = {
+		.own = ops ? ops->params : NULL,
+		.chosen = ops != NULL,
+		.name = ops ? ops->name : "",
+		.owners = &lb_sel_owners,
+		.check = sel_check,
+		.ctx = x,
+	};
+	if (scn_param_keys(c, x->map, scn_schema_fields("design"), &owner, &x->d->sel_params) != 0 ||
+	    !ops)
+		return;
+	char buf[256], shown[160];
+	if (sel_check(x, buf, sizeof buf))
+		scn_report(c, x->rd->balance ? scn_value_of(c, x->map, "balance") : x->map,
+			   "balance %s: %s", scn_quote(shown, sizeof shown, x->rd->balance ?
+						       x->rd->balance : ops->name), buf);
 }
 
 /* persist: the method (NULL when absent or wrong) and its table's
- * parameters, defaults filled in. The layer check is the core's. */
+ * parameters, defaults filled in, read with the core's tables. The layer
+ * check is the core's. */
 static const struct lb_pers_ops *persist(struct design_ctx *x)
 {
 	struct scn_ctx *c = x->c;
 	const struct scn_raw_persist *rp = x->rd->persist;
-	struct lb_pers_params *params = &x->d->pers_params;
 	const struct lb_pers_ops *ops = NULL;
 	const char *names[32];
 	char msg[256];
@@ -259,63 +167,34 @@ static const struct lb_pers_ops *persist(struct design_ctx *x)
 		if (x->kind_ok && lb_vs_check_needs(layer, ops->needs, what, msg, sizeof msg) != 0)
 			scn_report(c, scn_value_of(c, map, "method"), "%s", msg);
 	}
-
-	params->size = SCN_DEFAULT_PERSIST_SIZE;
-	params->expire_ns = SCN_DEFAULT_PERSIST_EXPIRE;
-	params->full = LB_PERS_FULL_LRU;
-	if (rp->netmask) {
-		if (ops && ops != &lb_pers_source_ip)
-			scn_not_here(c, map, "netmask", "source-ip persistence only, not %s",
-				     ops->name);
-		else
-			params->netmask = (uint8_t)scn_whole32(c, map, "netmask", rp->netmask, 1,
-							       MAX_NETMASK, 0);
-	}
-	params->size = scn_whole32(c, map, "size", rp->size, 1, SCN_MAX_PERSIST_SIZE,
-				   SCN_DEFAULT_PERSIST_SIZE);
-	if (rp->expire) {
-		unsigned before = c->reports;
-		params->expire_ns = scn_duration(c, map, "expire", rp->expire, 1);
-		char shown[160];
-		/* The core reads 0 as "never"; a file says so with a long
-		 * duration, so that a slip ("0m" for "10m") is not taken as
-		 * a table that never forgets. */
-		if (c->reports == before && params->expire_ns == 0)
-			scn_report(c, scn_value_of(c, map, "expire"), "'expire' must be more "
-				   "than 0 (for entries that practically never expire, give a "
-				   "long duration such as 30d), got %s",
-				   scn_quote(shown, sizeof shown, rp->expire));
-	}
-	if (rp->full) {
-		int f = scn_pick(c, map, "full", rp->full, pers_full_names, COUNT_OF(pers_full_names));
-		if (f >= 0)
-			params->full = (enum lb_pers_full)f;
-	}
-	if (ops && ops->check_params && ops->check_params(params) != 0)
-		scn_report(c, map, "persist %s refuses these parameters", ops->name);
+	const struct scn_param_owner owner = {
+		.common = lb_pers_params_common,
+		.own = ops ? ops->params : NULL,
+		.chosen = ops != NULL,
+		.name = ops ? ops->name : "",
+		.owners = &lb_pers_owners,
+	};
+	scn_param_keys(c, map, scn_schema_fields("persist"), &owner, &x->d->pers_params);
 	return ops;
 }
 
-/* check: path, given; kind is the check kind, or NULL when it was wrong. */
-static void check_path(struct design_ctx *x, yaml_node_t *map, const struct lb_hc_ops *kind)
+/* check: path, given; reads it into the check's parameters (the
+ * scn_param_owner.text hook of a check). */
+static int check_path(struct scn_ctx *c, yaml_node_t *map, const struct lb_param *param,
+		      void *base, void *ctx)
 {
-	struct scn_ctx *c = x->c;
-	const char *path = x->rd->check->path;
+	struct design_ctx *x = ctx;
+	const char *path = scn_text_of(c, map, "path");
 	char shown[160];
-	if (kind && !kind->default_path) {
-		scn_not_here(c, map, "path", "http and deep checks; a %s check only connects",
-			     kind->name);
-		return;
-	}
 	if (x->kind_ok && x->kind != SCN_DESIGN_L4) {
 		scn_not_here(c, map, "path", "kind l4 only: a kind %s design checks each "
 			     "workload's own page (/<workload>/healthcheck.htm)",
 			     scn_design_kind_name(x->kind));
-		return;
+		return -1;
 	}
 	yaml_node_t *node = scn_value_of(c, map, "path");
 	if (!scn_has_value(c, node, "path"))
-		return;
+		return -1;
 	size_t len = strlen(path);
 	int bad = node->type == YAML_SCALAR_NODE && node->data.scalar.length != len;
 	for (size_t i = 0; i < len; i++)
@@ -323,17 +202,21 @@ static void check_path(struct design_ctx *x, yaml_node_t *map, const struct lb_h
 	if (path[0] != '/')
 		scn_report(c, node, "'path' must start with '/', got %s",
 			   scn_quote(shown, sizeof shown, path));
-	else if (len >= LB_HC_PATH_MAX)
-		scn_report(c, node, "'path' is too long: %zu bytes, at most %d", len,
-			   LB_HC_PATH_MAX - 1);
+	else if (len >= param->size)
+		scn_report(c, node, "'path' is too long: %zu bytes, at most %zu", len,
+			   param->size - 1);
 	else if (bad)
 		scn_report(c, node, "'path' must not contain spaces or control characters");
-	else
-		memcpy(x->d->check.params.path, path, len + 1);
+	else {
+		memcpy((char *)base + param->offset, path, len + 1);
+		return 0;
+	}
+	return -1;
 }
 
-/* check: the kind (http when absent) and its parameters; a parameter
- * not given stays 0, which the core reads as its default. */
+/* check: the kind (http when absent) and its parameters, read with the
+ * core's tables; a parameter not given stays 0, which the core reads as
+ * its default. */
 static void check(struct design_ctx *x)
 {
 	struct scn_ctx *c = x->c;
@@ -354,24 +237,16 @@ static void check(struct design_ctx *x)
 		kind = k >= 0 ? lb_hc_registry[k] : NULL;
 		out->kind = kind ? kind : &lb_hc_http;
 	}
-	if (rc->path)
-		check_path(x, map, kind);
-	struct lb_hc_params *p = &out->params;
-	if (rc->inter)
-		p->inter_ns = scn_duration(c, map, "inter", rc->inter, 0);
-	if (rc->fastinter)
-		p->fastinter_ns = scn_duration(c, map, "fastinter", rc->fastinter, 0);
-	if (rc->downinter)
-		p->downinter_ns = scn_duration(c, map, "downinter", rc->downinter, 0);
-	if (rc->timeout)
-		p->timeout_ns = scn_duration(c, map, "timeout", rc->timeout, 0);
-	p->rise = scn_whole32(c, map, "rise", rc->rise, 1, MAX_RISE_FALL, 0);
-	p->fall = scn_whole32(c, map, "fall", rc->fall, 1, MAX_RISE_FALL, 0);
-	if (rc->init) {
-		int i = scn_pick(c, map, "init", rc->init, hc_init_names, COUNT_OF(hc_init_names));
-		if (i >= 0)
-			p->init = (enum lb_hc_init)i;
-	}
+	const struct scn_param_owner owner = {
+		.common = lb_hc_params_common,
+		.own = kind ? kind->params : NULL,
+		.chosen = kind != NULL,
+		.name = kind ? kind->name : "",
+		.owners = &lb_hc_owners,
+		.text = check_path,
+		.ctx = x,
+	};
+	scn_param_keys(c, map, scn_schema_fields("check"), &owner, &out->params);
 }
 
 /* How each key of costs: is read and which field of struct cost_params it
@@ -474,13 +349,14 @@ void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 			else if (scn_bool(c, x.map, "reencrypt", x.rd->reencrypt, &on) == 0)
 				d->tls_reencrypt = on;
 		}
+		/* 0 is the default, written out: no core limit. */
 		if (x.rd->lb_cores) {
-			d->lb_cores = scn_whole32(c, x.map, "lb-cores", x.rd->lb_cores, 1,
+			d->lb_cores = scn_whole32(c, x.map, "lb-cores", x.rd->lb_cores, 0,
 						  SCN_MAX_CORES, 0);
-			d->lb_queue = SCN_DEFAULT_LB_QUEUE;
+			d->lb_queue = d->lb_cores ? SCN_DEFAULT_LB_QUEUE : 0;
 		}
 		if (x.rd->lb_queue) {
-			if (!x.rd->lb_cores)
+			if (!d->lb_cores)
 				scn_not_here(c, x.map, "lb-queue", "a balancer with lb-cores only "
 					     "(without, the balancer never makes requests wait)");
 			else

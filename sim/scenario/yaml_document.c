@@ -33,10 +33,8 @@ static int is_continuation(char b)
 	return ((unsigned char)b & 0xc0) == 0x80;
 }
 
-/* Line and column (from 1, in characters) of byte offset in data: libyaml
- * reports encoding errors by offset only, with a mark left at 0. */
-static void offset_position(const char *data, size_t len, size_t offset,
-			    unsigned *line, unsigned *column)
+void yw_position(const char *data, size_t len, size_t offset, unsigned *line,
+		 unsigned *column)
 {
 	unsigned l = 1, c = 1;
 	for (size_t i = 0; i < offset && i < len;) {
@@ -55,8 +53,7 @@ static void offset_position(const char *data, size_t len, size_t offset,
 	*column = c;
 }
 
-/* The byte at a libyaml mark (line and column from 0, in characters). */
-static int byte_at_mark(const char *data, size_t len, yaml_mark_t mark)
+size_t yw_offset(const char *data, size_t len, yaml_mark_t mark)
 {
 	size_t i = 0, line = 0, col = 0;
 	while (i < len && line < mark.line) {
@@ -67,6 +64,13 @@ static int byte_at_mark(const char *data, size_t len, yaml_mark_t mark)
 	for (; i < len && col < mark.column && !break_len(data, len, i); col++)
 		for (i++; i < len && is_continuation(data[i]); i++)
 			;
+	return i;
+}
+
+/* The byte at a libyaml mark (line and column from 0, in characters). */
+static int byte_at_mark(const char *data, size_t len, yaml_mark_t mark)
+{
+	size_t i = yw_offset(data, len, mark);
 	return i < len ? (unsigned char)data[i] : -1;
 }
 
@@ -86,7 +90,7 @@ static void syntax_error(const yaml_parser_t *parser, const char *data,
 			if (at > 0 && at <= len && ((unsigned char)data[at - 1] & 0xc0) == 0xc0)
 				at--;
 		}
-		offset_position(data, len, at, &line, &column);
+		yw_position(data, len, at, &line, &column);
 		scn_err_set(err, line, column, "invalid YAML: %s%s", problem,
 			    strstr(problem, "UTF-8") ? "; the file must be UTF-8 text" : "");
 		return;
@@ -106,7 +110,7 @@ static void syntax_error(const yaml_parser_t *parser, const char *data,
 		text_len--;
 	if (text_len && data[text_len - 1] == '\r')
 		text_len--;
-	offset_position(data, len, text_len, &end_line, &end_column);
+	yw_position(data, len, text_len, &end_line, &end_column);
 	if (line > end_line || (line == end_line && column > end_column)) {
 		line = end_line;
 		column = end_column;
