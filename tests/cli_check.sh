@@ -23,7 +23,7 @@ populations:
   - { name: office, users: 600, source: nat, addresses: 2, clients: [owa] }
 designs:
   - { name: hash, kind: l4, balance: source }
-  - { name: rr, kind: l4, balance: roundrobin }
+  - { name: ${rr:-rr}, kind: l4, balance: roundrobin }
 YAML
   [ $# -gt 0 ] && printf 'expect:\n' && printf '  %s\n' "$@"
 }
@@ -53,6 +53,44 @@ check "baseline: a generous tolerance on one metric lets it pass" bash -c "
   '$lbsim' check -q -o '$tmp/o7' --baseline '$tmp/o1/summary.csv' --tolerance 10 '$tmp/pass.yaml' --scale 2 >'$tmp/b3.out'; [ \$? -eq 0 ]"
 check "missing baseline file: exit 2" bash -c "
   '$lbsim' check -q -o '$tmp/o8' --baseline '$tmp/nope.csv' '$tmp/pass.yaml' 2>/dev/null; [ \$? -eq 2 ]"
+
+# Verdicts for CI: JUnit XML (one test case per expectation, the measured
+# interval in the failure message) and JSON, both well formed whatever
+# the names hold.
+check "--junit and --json: written, exit still 1 on a failure" bash -c "
+  '$lbsim' check -q -o '$tmp/j1' --junit '$tmp/j1.xml' --json '$tmp/j1.json' '$tmp/fail.yaml' >/dev/null; [ \$? -eq 1 ] &&
+  [ -s '$tmp/j1.xml' ] && [ -s '$tmp/j1.json' ]"
+check "JUnit: well formed, a test case per expectation, one failure with its interval" bash -c "
+  xmllint --noout '$tmp/j1.xml' &&
+  [ \$(xmllint --xpath 'count(/testsuites/testsuite/testcase)' '$tmp/j1.xml') = 2 ] &&
+  [ \$(xmllint --xpath 'count(//testcase/failure)' '$tmp/j1.xml') = 1 ] &&
+  [ \$(xmllint --xpath 'string(/testsuites/@failures)' '$tmp/j1.xml') = 1 ] &&
+  xmllint --xpath 'string(//failure/@message)' '$tmp/j1.xml' | grep -q '^FAIL  .*fail.yaml:14: hash jain (all) = [0-9.e+-]* \[[0-9.e+-]*, [0-9.e+-]*\] index, expected >= 0.9' &&
+  [ \$(xmllint --xpath 'string(//testcase[failure]/@line)' '$tmp/j1.xml') = 14 ] &&
+  xmllint --xpath 'string(//testcase[not(failure)]/system-out)' '$tmp/j1.xml' | grep -q '^PASS '"
+check "JSON: the verdicts with their intervals" bash -c "
+  [ \"\$(jq -r '.result, .passed, .failed, (.expectations | length), .baseline' '$tmp/j1.json' | tr '\n' ' ')\" = 'fail 1 1 2 null ' ] &&
+  jq -e '.expectations | all(.ci95_low <= .mean and .mean <= .ci95_high)' '$tmp/j1.json' >/dev/null &&
+  [ \"\$(jq -r '.expectations[1] | [.design, .metric, .scope, .verdict, .min] | join(\" \")' '$tmp/j1.json')\" = 'hash jain all fail 0.9' ]"
+check "JUnit and JSON with --baseline: a test case per figure compared" bash -c "
+  '$lbsim' check -q -o '$tmp/j2' --baseline '$tmp/o1/summary.csv' --junit '$tmp/j2.xml' --json '$tmp/j2.json' '$tmp/pass.yaml' >'$tmp/j2.out' &&
+  n=\$(sed -n 's/^baseline: \\([0-9]*\\) figures compared.*/\\1/p' '$tmp/j2.out') && [ \"\$n\" -gt 50 ] &&
+  [ \$(xmllint --xpath 'count(/testsuites/testsuite[2]/testcase)' '$tmp/j2.xml') = \"\$n\" ] &&
+  [ \$(xmllint --xpath 'count(//failure)' '$tmp/j2.xml') = 0 ] &&
+  [ \"\$(jq -r '.result, .baseline.compared, .baseline.changed, (.baseline.figures | length)' '$tmp/j2.json' | tr '\n' ' ')\" = \"pass \$n 0 \$n \" ]"
+# Names that XML, JSON or a shell would read as markup stay text.
+odd="'<rr> \"&\" ''x'''"   # YAML for the name <rr> "&" 'x'
+rr=$odd base "- { design: $odd, metric: jain, min: 0.95 }" >"$tmp/odd.yaml"
+check "odd design names: JUnit well formed, JSON gives the name back" bash -c "
+  '$lbsim' check -q -o '$tmp/j3' --junit '$tmp/j3.xml' --json '$tmp/j3.json' '$tmp/odd.yaml' >/dev/null &&
+  xmllint --noout '$tmp/j3.xml' &&
+  [ \"\$(jq -r '.expectations[0].design' '$tmp/j3.json')\" = \"<rr> \\\"&\\\" 'x'\" ]"
+check "--junit into a folder that does not exist: 2, nothing run" bash -c "
+  '$lbsim' check -q -o '$tmp/j4' --junit '$tmp/nowhere/j.xml' '$tmp/pass.yaml' 2>'$tmp/j4.err'; [ \$? -eq 2 ] &&
+  [ ! -e '$tmp/j4' ] && grep -q nowhere '$tmp/j4.err'"
+check "--junit with run: 2" bash -c "
+  '$lbsim' run -q -o '$tmp/j5' --junit '$tmp/j5.xml' '$tmp/pass.yaml' 2>'$tmp/j5.err'; [ \$? -eq 2 ] &&
+  grep -q 'applies to check only' '$tmp/j5.err'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

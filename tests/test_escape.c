@@ -125,6 +125,30 @@ static void file_forms_write_the_same(void **state)
 	free(mem);
 }
 
+/* JSON strings: quotes and backslashes escaped, control characters as
+ * \u00XX (RFC 8259 section 7), UTF-8 kept, bytes that are not UTF-8 as
+ * U+FFFD; the FILE form writes what the buffer form does. */
+static void json_strings(void **state)
+{
+	(void)state;
+	char buf[128];
+	escape_json_buf(buf, sizeof buf, "say \"hi\" \\ now");
+	assert_string_equal(buf, "say \\\"hi\\\" \\\\ now");
+	escape_json_buf(buf, sizeof buf, "a\nb\tc\x01");
+	assert_string_equal(buf, "a\\u000ab\\u0009c\\u0001");
+	escape_json_buf(buf, sizeof buf, "caf\xc3\xa9 \xff");
+	assert_string_equal(buf, "caf\xc3\xa9 \xef\xbf\xbd");
+	assert_int_equal(escape_json_buf(NULL, 0, "\""), 2);
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&mem, &len);
+	assert_non_null(fp);
+	assert_int_equal(escape_json(fp, "</script>\"x"), 0);
+	fclose(fp);
+	assert_string_equal(mem, "</script>\\\"x");
+	free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +158,7 @@ int main(void)
 		cmocka_unit_test(html_leaves_no_markup),
 		cmocka_unit_test(buffers_truncate_like_snprintf),
 		cmocka_unit_test(file_forms_write_the_same),
+		cmocka_unit_test(json_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,13 +16,43 @@
 #include <stdio.h>
 
 #include "lbsim/experiment.h"
+#include "lbsim/stats.h"
 
 enum check_verdict { CHECK_PASS = 0, CHECK_FAIL, CHECK_UNCERTAIN_PASS, CHECK_UNCERTAIN_FAIL };
 
-/* Print one line per expectation to out. Returns the number of
- * expectations that failed (an uncertain one counts as failed when strict,
- * or when its mean is outside the bound). */
-unsigned check_expectations(const struct experiment *ex, int strict, FILE *out);
+/* One judged line of a check: an expectation of the scenario, or a figure
+ * compared with the baseline. */
+struct check_line {
+	int baseline;                /* 0: an expectation; 1: a baseline figure */
+	const char *design, *metric, *unit;
+	char scope[32];
+	struct estimate now;         /* this run's mean and interval */
+	int failed;                  /* counts as a failure (or a change) */
+	const struct scn_expect *expect;  /* expectation: its bound and line */
+	enum check_verdict verdict;
+	double then_mean, then_lo, then_hi;  /* baseline: the stored figure */
+	double tolerance;            /* baseline: the relative change allowed */
+	char text[512];              /* the line as printed */
+};
+
+/* What a check judged, line by line, for --junit and --json. */
+struct check_report {
+	struct check_line *lines;
+	size_t n, cap;
+	int oom;                     /* a line could not be kept */
+	int strict;
+	const char *baseline_path;   /* NULL: no baseline */
+	unsigned expect_failed, compared, changed;
+};
+
+void check_report_free(struct check_report *r);
+
+/* Print one line per expectation to out (and keep it in rep, which may
+ * be NULL). Returns the number of expectations that failed (an uncertain
+ * one counts as failed when strict, or when its mean is outside the
+ * bound). */
+unsigned check_expectations(const struct experiment *ex, int strict, FILE *out,
+			    struct check_report *rep);
 
 /* A tolerance for one metric: a relative change (0.05 = 5 %). */
 struct check_tolerance {
@@ -39,6 +69,23 @@ struct summary_table;
  * gate. Figures the baseline lacks are skipped. Prints one line per
  * changed figure and a closing count; returns the number changed. */
 unsigned check_baseline(const struct experiment *ex, const struct summary_table *base,
-			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out);
+			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out,
+			struct check_report *rep);
+
+/* Can a report be written at path (its folder exists and takes a new
+ * file)? Asked before simulating. Returns 0, or -1 with a message. */
+int check_report_path_ok(const char *path, char *err, size_t errlen);
+
+/* JUnit XML as GitLab, Jenkins and GitHub read it: a test suite for the
+ * expectations (one test case each, the measured interval in the failure
+ * message) and one for the baseline (one test case per figure compared).
+ * Written whole or not at all. Returns 0, or -1 with a message. */
+int check_write_junit(const struct check_report *r, const struct scenario *scn,
+		      const char *path, char *err, size_t errlen);
+
+/* The same as one JSON document (include/lbsim/check.h's fields, NaN as
+ * null). Returns 0, or -1 with a message. */
+int check_write_json(const struct check_report *r, const struct scenario *scn,
+		     const char *path, char *err, size_t errlen);
 
 #endif

@@ -21,6 +21,9 @@
  *     entities; control characters, which XML 1.0 forbids, and bytes
  *     that are not UTF-8 become U+FFFD. Safe inside any quoted attribute
  *     and any element except <script> and <style>, where names never go.
+ *   - JSON string contents (escape_json): " and \ escaped, control
+ *     characters as \u00XX, bytes that are not UTF-8 as U+FFFD (JSON is
+ *     UTF-8); the caller writes the surrounding quotes.
  *
  * Each writes to a FILE (returning -1 on a write error) or into a buffer
  * (returning the length the whole result needs, like snprintf; the
@@ -43,5 +46,8 @@ size_t escape_md_buf(char *buf, size_t len, const char *s);
 
 int escape_html(FILE *fp, const char *s);
 size_t escape_html_buf(char *buf, size_t len, const char *s);
+
+int escape_json(FILE *fp, const char *s);
+size_t escape_json_buf(char *buf, size_t len, const char *s);
 
 #endif

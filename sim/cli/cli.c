@@ -42,6 +42,8 @@ struct cli_opts {
 	unsigned jobs;           /* 0: one per online processor */
 	double memory_limit;     /* bytes; 0: 80 % of the machine's memory */
 	const char *baseline;    /* check: a summary.csv to compare with */
+	const char *junit;       /* check: write JUnit XML here */
+	const char *json;        /* check: write JSON here */
 	struct check_tolerance tolerances[32];
 	size_t ntolerances;
 	double default_tolerance;
@@ -60,6 +62,8 @@ enum {
 	OPT_SET = 1000,
 	OPT_NO_PLOT,
 	OPT_PROFILE,
+	OPT_JUNIT,
+	OPT_JSON,
 	OPT_PLAN_FIRST,          /* plan options: passed to plan_opts_parse by name */
 	OPT_PLAN_LAST = OPT_PLAN_FIRST + 16,
 };
@@ -118,6 +122,8 @@ static void usage(FILE *fp, const struct tool_set *ts)
 	      "      --strict            check: an interval that straddles a bound fails\n"
 	      "      --baseline FILE     check: also compare with a stored summary.csv\n"
 	      "      --tolerance [M=]F   check --baseline: allowed relative change (default 0.05)\n"
+	      "      --junit FILE        check: also write the verdicts as JUnit XML (for CI)\n"
+	      "      --json FILE         check: also write the verdicts as JSON\n"
 	      "  -q, --quiet             no progress messages\n"
 	      "      --profile           run, check: print where the time went, per kind of\n"
 	      "                          event (timing slows the run a little)\n"
@@ -184,6 +190,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"set", required_argument, NULL, OPT_SET},
 		{"no-plot", no_argument, NULL, OPT_NO_PLOT},
 		{"profile", no_argument, NULL, OPT_PROFILE},
+		{"junit", required_argument, NULL, OPT_JUNIT},
+		{"json", required_argument, NULL, OPT_JSON},
 		{"max-server-busy", required_argument, NULL, OPT_PLAN_FIRST},
 		{"max-p99", required_argument, NULL, OPT_PLAN_FIRST + 1},
 		{"max-mean", required_argument, NULL, OPT_PLAN_FIRST + 2},
@@ -327,6 +335,12 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_PROFILE:
 			o->profile = 1;
+			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			break;
+		case OPT_JSON:
+			o->json = optarg;
 			break;
 		case 'h':
 			o->command = "help";
@@ -585,6 +599,13 @@ static int simulate(const struct cli_opts *o, int checking)
 	}
 	/* Read the baseline, if any, before spending time simulating. */
 	struct summary_table base = {0};
+	/* A report file that cannot be written is refused before simulating. */
+	if ((o->junit && check_report_path_ok(o->junit, err, sizeof err) != 0) ||
+	    (o->json && check_report_path_ok(o->json, err, sizeof err) != 0)) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		scn_free(scn);
+		return LBSIM_EXIT_USAGE;
+	}
 	if (checking && o->baseline && summary_csv_read(o->baseline, &base, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		scn_free(scn);
@@ -629,14 +650,26 @@ static int simulate(const struct cli_opts *o, int checking)
 		if (o->plot && plot_results(outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
 			fprintf(stderr, "lbsim: %s\n", err);
 		if (checking) {
-			unsigned failed = check_expectations(&ex, o->strict, stdout);
+			struct check_report rep = {.baseline_path = o->baseline};
+			struct check_report *keep = o->junit || o->json ? &rep : NULL;
+			unsigned failed = check_expectations(&ex, o->strict, stdout, keep);
 			if (scn->nexpects)
 				printf("%u passed, %u failed\n", scn->nexpects - failed, failed);
 			unsigned changed = o->baseline ? check_baseline(&ex, &base, o->tolerances,
 									o->ntolerances,
-									o->default_tolerance, stdout)
+									o->default_tolerance, stdout,
+									keep)
 						       : 0;
 			rc = failed || changed ? LBSIM_EXIT_FAILED : LBSIM_EXIT_OK;
+			/* A report that cannot be written (or kept whole) fails
+			 * the check: CI must not read a partial verdict. */
+			if (rep.oom || (o->junit && check_write_junit(&rep, scn, o->junit, err,
+								      sizeof err) != 0) ||
+			    (o->json && check_write_json(&rep, scn, o->json, err, sizeof err) != 0)) {
+				fprintf(stderr, "lbsim: %s\n", rep.oom ? "out of memory" : err);
+				rc = LBSIM_EXIT_FAILED;
+			}
+			check_report_free(&rep);
 		}
 	}
 	experiment_free(&ex);
@@ -978,6 +1011,11 @@ int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_
 		if (!o.file) {
 			fprintf(stderr, "lbsim %s: missing %s; usage: lbsim %s [options] %s\n",
 				o.command, commands[i].arg, o.command, commands[i].arg);
+			return LBSIM_EXIT_USAGE;
+		}
+		if ((o.junit || o.json || o.baseline) && commands[i].fn != cmd_check) {
+			fprintf(stderr, "lbsim %s: --%s applies to check only\n", o.command,
+				o.junit ? "junit" : o.json ? "json" : "baseline");
 			return LBSIM_EXIT_USAGE;
 		}
 		if (o.profile && commands[i].fn != cmd_run && commands[i].fn != cmd_check) {

@@ -141,7 +141,9 @@ size_t escape_md_buf(char *buf, size_t len, const char *s)
 
 /* ---- HTML and XML ------------------------------------------------------ */
 
-static void html(struct sink *k, const char *s)
+/* Walk text as UTF-8: a valid multi-byte sequence is copied, a byte that
+ * starts none becomes U+FFFD, and each ASCII byte goes to ascii(). */
+static void walk_utf8(struct sink *k, const char *s, void (*ascii)(struct sink *k, char c))
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
@@ -152,24 +154,35 @@ static void html(struct sink *k, const char *s)
 			step = 1;
 		} else if (step > 1) {
 			put(k, (const char *)p, step);
-		} else if (*p == '&') {
-			puts_(k, "&amp;");
-		} else if (*p == '<') {
-			puts_(k, "&lt;");
-		} else if (*p == '>') {
-			puts_(k, "&gt;");
-		} else if (*p == '"') {
-			puts_(k, "&quot;");
-		} else if (*p == '\'') {
-			puts_(k, "&#39;");
-		} else if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) {
-			puts_(k, REPLACEMENT);
 		} else {
-			put(k, (const char *)p, 1);
+			ascii(k, (char)*p);
 		}
 		p += step;
 		n -= step;
 	}
+}
+
+static void html_ascii(struct sink *k, char c)
+{
+	if (c == '&')
+		puts_(k, "&amp;");
+	else if (c == '<')
+		puts_(k, "&lt;");
+	else if (c == '>')
+		puts_(k, "&gt;");
+	else if (c == '"')
+		puts_(k, "&quot;");
+	else if (c == '\'')
+		puts_(k, "&#39;");
+	else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+		puts_(k, REPLACEMENT);
+	else
+		put(k, &c, 1);
+}
+
+static void html(struct sink *k, const char *s)
+{
+	walk_utf8(k, s, html_ascii);
 }
 
 int escape_html(FILE *fp, const char *s)
@@ -183,5 +196,40 @@ size_t escape_html_buf(char *buf, size_t len, const char *s)
 {
 	struct sink k = {.buf = buf, .len = len};
 	html(&k, s);
+	return finish(&k);
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void json_ascii(struct sink *k, char c)
+{
+	if (c == '"' || c == '\\') {
+		put(k, "\\", 1);
+		put(k, &c, 1);
+	} else if ((unsigned char)c < 0x20) {
+		char u[8];
+		snprintf(u, sizeof u, "\\u%04x", (unsigned)c);
+		puts_(k, u);
+	} else {
+		put(k, &c, 1);
+	}
+}
+
+static void json(struct sink *k, const char *s)
+{
+	walk_utf8(k, s, json_ascii);
+}
+
+int escape_json(FILE *fp, const char *s)
+{
+	struct sink k = {.fp = fp};
+	json(&k, s);
+	return k.error ? -1 : 0;
+}
+
+size_t escape_json_buf(char *buf, size_t len, const char *s)
+{
+	struct sink k = {.buf = buf, .len = len};
+	json(&k, s);
 	return finish(&k);
 }

@@ -2,6 +2,7 @@
 #include "lbsim/check.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "lbsim/summary.h"
@@ -31,17 +32,58 @@ static enum check_verdict judge(const struct scn_expect *e, const struct estimat
 	return mean_ok ? CHECK_UNCERTAIN_PASS : CHECK_UNCERTAIN_FAIL;
 }
 
-static void print_bound(FILE *out, const struct scn_expect *e)
+/* Append to a line's text. */
+__attribute__((format(printf, 2, 3)))
+static void say(struct check_line *l, const char *fmt, ...)
 {
-	if (e->has_min && e->has_max)
-		fprintf(out, "in [%g, %g]", e->min, e->max);
-	else if (e->has_min)
-		fprintf(out, ">= %g", e->min);
-	else
-		fprintf(out, "<= %g", e->max);
+	size_t used = strlen(l->text);
+	if (used + 1 >= sizeof l->text)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->text + used, sizeof l->text - used, fmt, ap);
+	va_end(ap);
 }
 
-unsigned check_expectations(const struct experiment *ex, int strict, FILE *out)
+static void say_bound(struct check_line *l, const struct scn_expect *e)
+{
+	if (e->has_min && e->has_max)
+		say(l, "in [%g, %g]", e->min, e->max);
+	else if (e->has_min)
+		say(l, ">= %g", e->min);
+	else
+		say(l, "<= %g", e->max);
+}
+
+/* Print the line (out may be NULL) and keep it in rep (may be NULL). */
+static void emit(FILE *out, struct check_report *rep, const struct check_line *l)
+{
+	if (out)
+		fprintf(out, "%s\n", l->text);
+	if (!rep)
+		return;
+	if (rep->n == rep->cap) {
+		size_t cap = rep->cap ? 2 * rep->cap : 64;
+		struct check_line *grown = realloc(rep->lines, cap * sizeof *grown);
+		if (!grown) {
+			rep->oom = 1;
+			return;
+		}
+		rep->lines = grown;
+		rep->cap = cap;
+	}
+	rep->lines[rep->n++] = *l;
+}
+
+void check_report_free(struct check_report *r)
+{
+	free(r->lines);
+	r->lines = NULL;
+	r->n = r->cap = 0;
+}
+
+unsigned check_expectations(const struct experiment *ex, int strict, FILE *out,
+			    struct check_report *rep)
 {
 	const struct scenario *scn = ex->scn;
 	double *buf = calloc(scn->replications, sizeof *buf);
@@ -50,30 +92,37 @@ unsigned check_expectations(const struct experiment *ex, int strict, FILE *out)
 		fprintf(out, "lbsim: out of memory\n");
 		return scn->nexpects ? scn->nexpects : 1;
 	}
+	if (rep)
+		rep->strict = strict;
 	for (uint32_t i = 0; i < scn->nexpects; i++) {
 		const struct scn_expect *e = &scn->expects[i];
 		const struct summary_metric *m = metric_of(e);
-		struct estimate est = summary_estimate(ex, e->design, m, e->arg, buf);
-		enum check_verdict v = judge(e, &est);
-		int fail = v == CHECK_FAIL || v == CHECK_UNCERTAIN_FAIL ||
-			   (strict && v == CHECK_UNCERTAIN_PASS);
-		failed += (unsigned)fail;
-		fprintf(out, "%s  %s:%u: %s %s (%s) = ", fail ? "FAIL" : "PASS", scn->path, e->line,
-			scn->designs[e->design].name, e->metric, e->scope_name);
-		if (isnan(est.mean))
-			fprintf(out, "no value");
-		else if (isnan(est.ci_low))
-			fprintf(out, "%.6g", est.mean);
+		struct check_line l = {.design = scn->designs[e->design].name, .metric = e->metric,
+				       .unit = m->unit, .expect = e};
+		snprintf(l.scope, sizeof l.scope, "%s", e->scope_name);
+		l.now = summary_estimate(ex, e->design, m, e->arg, buf);
+		l.verdict = judge(e, &l.now);
+		l.failed = l.verdict == CHECK_FAIL || l.verdict == CHECK_UNCERTAIN_FAIL ||
+			   (strict && l.verdict == CHECK_UNCERTAIN_PASS);
+		failed += (unsigned)l.failed;
+		say(&l, "%s  %s:%u: %s %s (%s) = ", l.failed ? "FAIL" : "PASS", scn->path, e->line,
+		    l.design, e->metric, e->scope_name);
+		if (isnan(l.now.mean))
+			say(&l, "no value");
+		else if (isnan(l.now.ci_low))
+			say(&l, "%.6g", l.now.mean);
 		else
-			fprintf(out, "%.6g [%.6g, %.6g]", est.mean, est.ci_low, est.ci_high);
-		fprintf(out, " %s, expected ", m->unit);
-		print_bound(out, e);
-		if (v == CHECK_UNCERTAIN_PASS || v == CHECK_UNCERTAIN_FAIL)
-			fprintf(out, " (uncertain: the interval straddles the bound%s)",
-				strict ? "; --strict fails it" : "; the mean decides");
-		fputc('\n', out);
+			say(&l, "%.6g [%.6g, %.6g]", l.now.mean, l.now.ci_low, l.now.ci_high);
+		say(&l, " %s, expected ", m->unit);
+		say_bound(&l, e);
+		if (l.verdict == CHECK_UNCERTAIN_PASS || l.verdict == CHECK_UNCERTAIN_FAIL)
+			say(&l, " (uncertain: the interval straddles the bound%s)",
+			    strict ? "; --strict fails it" : "; the mean decides");
+		emit(out, rep, &l);
 	}
 	free(buf);
+	if (rep)
+		rep->expect_failed = failed;
 	return failed;
 }
 
@@ -86,29 +135,36 @@ static double tolerance_of(const char *metric, const struct check_tolerance *tol
 	return default_rel;
 }
 
-/* Compare one figure; 1 when it changed. */
-static int compare_one(FILE *out, const char *design, const struct summary_metric *m,
-		       const char *scope, const struct estimate *now,
-		       const struct summary_row *then, double rel)
+/* Compare one figure; 1 when it changed. Every figure compared is a line
+ * of the report; only a changed one is printed. */
+static int compare_one(FILE *out, struct check_report *rep, const char *design,
+		       const struct summary_metric *m, const char *scope,
+		       const struct estimate *now, const struct summary_row *then, double rel)
 {
-	if (isnan(now->mean) && isnan(then->mean))
-		return 0;
+	struct check_line l = {.baseline = 1, .design = design, .metric = m->name,
+			       .unit = m->unit, .now = *now, .then_mean = then->mean,
+			       .then_lo = then->lo, .then_hi = then->hi, .tolerance = rel};
+	snprintf(l.scope, sizeof l.scope, "%s", scope);
 	double diff = fabs(now->mean - then->mean);
 	double allowed = then->mean != 0 ? rel * fabs(then->mean) : rel;
 	int moved = isnan(now->mean) != isnan(then->mean) || diff > allowed;
 	int overlap = 0;
 	if (!isnan(now->ci_low) && !isnan(then->lo))
 		overlap = now->ci_low <= then->hi && then->lo <= now->ci_high;
-	if (!moved || overlap)
-		return 0;
-	fprintf(out, "CHANGED  %s %s (%s): %.6g -> %.6g %s (%+.1f %%, tolerance %.1f %%)\n", design,
-		m->name, scope, then->mean, now->mean, m->unit,
-		then->mean != 0 ? 100 * (now->mean - then->mean) / fabs(then->mean) : 0.0, 100 * rel);
-	return 1;
+	l.failed = !(isnan(now->mean) && isnan(then->mean)) && moved && !overlap;
+	say(&l, "%s  %s %s (%s): %.6g -> %.6g %s (%+.1f %%, tolerance %.1f %%)",
+	    l.failed ? "CHANGED" : "same", design, m->name, scope, then->mean, now->mean, m->unit,
+	    then->mean != 0 ? 100 * (now->mean - then->mean) / fabs(then->mean) : 0.0, 100 * rel);
+	if (l.failed)
+		emit(out, rep, &l);
+	else
+		emit(NULL, rep, &l);
+	return l.failed;
 }
 
 unsigned check_baseline(const struct experiment *ex, const struct summary_table *base,
-			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out)
+			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out,
+			struct check_report *rep)
 {
 	const struct scenario *scn = ex->scn;
 	double *buf = calloc(scn->replications, sizeof *buf);
@@ -124,7 +180,7 @@ unsigned check_baseline(const struct experiment *ex, const struct summary_table 
 				continue;
 			struct estimate now = summary_estimate(ex, d, m, 0, buf);
 			compared++;
-			changed += (unsigned)compare_one(out, name, m, "all", &now, then,
+			changed += (unsigned)compare_one(out, rep, name, m, "all", &now, then,
 							 tolerance_of(m->name, tol, ntol, default_rel));
 		}
 		for (int w = 0; w < WL_COUNT; w++) {
@@ -136,12 +192,16 @@ unsigned check_baseline(const struct experiment *ex, const struct summary_table 
 					continue;
 				struct estimate now = summary_estimate(ex, d, m, w, buf);
 				compared++;
-				changed += (unsigned)compare_one(out, name, m, scope, &now, then,
+				changed += (unsigned)compare_one(out, rep, name, m, scope, &now, then,
 								 tolerance_of(m->name, tol, ntol, default_rel));
 			}
 		}
 	}
 	free(buf);
 	fprintf(out, "baseline: %u figures compared, %u changed beyond tolerance\n", compared, changed);
+	if (rep) {
+		rep->compared = compared;
+		rep->changed = changed;
+	}
 	return changed;
 }
