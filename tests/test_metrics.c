@@ -108,6 +108,40 @@ static void test_histogram_quantiles(void **state)
 	assert_int_equal(hist_quantile(&empty, 1.0), UINT64_MAX);
 }
 
+/* A bucket counts past 2^32: its low word wraps and carries into the high
+ * one. Recording 4 billion samples would take a minute, so the test starts
+ * a bucket (value 7, exact) just below the wrap as if 2^32 - 2 samples of
+ * 7 had been recorded, then records 3 more and 3 samples of 1000: the
+ * median is still 7, the top 3 samples of 2^32 + 4 are 1000, and a merge
+ * of two such histograms doubles the counts across the carry. */
+static void test_histogram_bucket_carry(void **state)
+{
+	(void)state;
+	static struct histogram h, twice;
+	hist_init(&h);
+	h.bins[7] = UINT32_MAX - 1;
+	h.count = UINT32_MAX - 1;
+	h.min = h.max = 7;
+	h.sum = 7.0 * (UINT32_MAX - 1);
+	for (int i = 0; i < 3; i++)
+		hist_record(&h, 7);
+	assert_int_equal(h.bins[7], 1);
+	assert_int_equal(h.bins_high[7], 1); /* 2^32 + 1 */
+	for (int i = 0; i < 3; i++)
+		hist_record(&h, 1000);
+	const uint64_t n = (1ULL << 32) + 4;
+	assert_int_equal(h.count, n);
+	assert_int_equal(hist_quantile(&h, 0.5), 7);
+	assert_int_equal(hist_quantile(&h, (double)(n - 3) / (double)n), 7);
+	assert_true(hist_quantile(&h, 1.0) == 1000);
+	hist_init(&twice);
+	hist_merge(&twice, &h);
+	hist_merge(&twice, &h);
+	assert_int_equal(twice.bins_high[7], 2);
+	assert_int_equal(twice.bins[7], 2); /* 2 (2^32 + 1) */
+	assert_int_equal(hist_quantile(&twice, 0.5), 7);
+}
+
 /* 1 2 3 4 5: mean 3, s = sqrt(2.5), t(0.975, 4) = 2.776445 (t table):
  * half-width 2.776445 * sqrt(2.5) / sqrt(5) = 1.963243. */
 static void test_estimate_interval(void **state)
@@ -136,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_skew_weighted),
 		cmocka_unit_test(test_skew_no_load),
 		cmocka_unit_test(test_histogram_quantiles),
+		cmocka_unit_test(test_histogram_bucket_carry),
 		cmocka_unit_test(test_estimate_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

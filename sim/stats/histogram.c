@@ -42,9 +42,25 @@ void hist_init(struct histogram *h)
 	h->min = UINT64_MAX;
 }
 
+/* Bucket b's count: its low word, and the carries of the low word into
+ * the cold high word (see histogram.h). */
+static uint64_t bin_count(const struct histogram *h, unsigned b)
+{
+	return (uint64_t)h->bins_high[b] << 32 | h->bins[b];
+}
+
+static void bin_add(struct histogram *h, unsigned b, uint64_t n)
+{
+	uint64_t v = bin_count(h, b) + n;
+	h->bins[b] = (uint32_t)v;
+	h->bins_high[b] = (uint32_t)(v >> 32);
+}
+
 void hist_record(struct histogram *h, uint64_t value)
 {
-	h->bins[bucket_of(value)]++;
+	unsigned b = bucket_of(value);
+	if (++h->bins[b] == 0)
+		h->bins_high[b]++; /* the 2^32nd sample of the bucket: carry */
 	h->count++;
 	h->sum += (double)value;
 	if (value < h->min)
@@ -56,7 +72,7 @@ void hist_record(struct histogram *h, uint64_t value)
 void hist_merge(struct histogram *dst, const struct histogram *src)
 {
 	for (unsigned b = 0; b < HIST_BUCKETS; b++)
-		dst->bins[b] += src->bins[b];
+		bin_add(dst, b, bin_count(src, b));
 	dst->count += src->count;
 	dst->sum += src->sum;
 	if (src->min < dst->min)
@@ -85,13 +101,14 @@ uint64_t hist_quantile(const struct histogram *h, double q)
 		rank = 1;
 	uint64_t seen = 0;
 	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
-		if (seen + h->bins[b] >= rank) {
+		uint64_t n = bin_count(h, b);
+		if (seen + n >= rank) {
 			/* Interpolate within the bucket, as if its samples were
 			 * spread evenly over it: without this every quantile of a
 			 * run would sit on a bucket edge, and replications would
 			 * agree to the bit on a figure they only know to 0.8 %. */
 			double lo = (double)bucket_lower(b), up = (double)bucket_upper(b);
-			double frac = (double)(rank - seen) / (double)h->bins[b];
+			double frac = (double)(rank - seen) / (double)n;
 			double v = lo + (up - lo) * frac;
 			if (v >= (double)h->max)
 				return h->max;
@@ -99,7 +116,7 @@ uint64_t hist_quantile(const struct histogram *h, double q)
 				return h->min;
 			return (uint64_t)v;
 		}
-		seen += h->bins[b];
+		seen += n;
 	}
 	return h->max;
 }
