@@ -1,4 +1,5 @@
-# Requests per server per 10 s window over time, one panel per design
+# Requests per second per server over time (each point a window of the
+# series: 10 s, or more in a long run, see timeseries.csv), one panel per design
 # (replication 1), with the fault windows shaded and the balancer's health
 # transitions marked (red: a server taken out of a pool, green: put back).
 # Input: timeseries.csv, events.csv.
@@ -7,9 +8,9 @@ set terminal term size 1000,(260 * ndesigns + 60) font 'sans,10' noenhanced
 set output out
 set multiplot layout ndesigns,1 title 'Load per server over time (replication 1; faults shaded; health transitions marked)'
 set xlabel 'time (s)'
-set ylabel 'requests / 10 s'
+set ylabel 'requests / s'
 set key outside right top
-row(i, s) = column(1) == i && strcol(2) eq '1' && strcol(4) eq 'requests' && column(5) == s ? column(6) : NaN
+row(i, s) = column(1) == i && strcol(2) eq '1' && strcol(4) eq 'requests' && column(5) == s ? column(6) / column(7) : NaN
 mark(i, e) = column(1) == i && strcol(2) eq '1' && strcol(4) eq e ? 1 : NaN
 set y2range [0:1]
 unset y2tics

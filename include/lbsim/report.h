@@ -15,7 +15,9 @@ int report_save_scenario(const char *text, size_t len, const char *dir, char *er
 			 size_t errlen);
 
 /* Write DIR/report.md from DIR's scenario.yaml and CSV files, drawing the
- * plots first when they are missing. Returns 0 or -1 (err). */
-int report_write(const char *dir, FILE *log, char *err, size_t errlen);
+ * plots first when they are missing. DIR is a result set's work folder
+ * (include/lbsim/result_set.h); log lines name folder shown instead.
+ * Returns 0 or -1 (err). */
+int report_write(const char *dir, const char *shown, FILE *log, char *err, size_t errlen);
 
 #endif

@@ -44,12 +44,34 @@ struct workload_result {
 	struct skew skew;         /* of the workload's requests over servers: its pool's skew */
 };
 
-/* The balancer's CPU and memory over one 10 s window. */
+/* A point of a run's time series: one or more 10 s windows. */
 struct lb_sample {
-	double t_s;               /* end of the window, from the start of the run */
-	double cpu_cores;
-	double mem_bytes;
+	double t_s;               /* end of the point's time, from the start of the run */
+	double window_s;          /* the time it covers (10 s, or more in a long run) */
+	double cpu_cores;         /* the balancer's mean CPU over it */
+	double mem_bytes;         /* the largest of its 10 s memory samples */
 };
+
+/* The time series a run keeps (timeseries.csv, the load plot) are bounded
+ * whatever the run's length and replications. Every 10 s window still
+ * feeds the peak figures (lb_cpu_cores_peak, lb_mem_bytes); the series
+ * has at most run_series_points() points, each covering
+ * run_series_every() consecutive windows, and only the first
+ * RUN_SERIES_REPLICATIONS replications keep series and events at all.
+ * Points: RUN_SERIES_BUDGET / (servers + 2) (a value per server and
+ * two balancer figures per point), held between RUN_SERIES_MIN_POINTS
+ * and RUN_SERIES_MAX_POINTS. */
+#define RUN_SERIES_REPLICATIONS 3u
+#define RUN_SERIES_BUDGET 120000u
+#define RUN_SERIES_MIN_POINTS 30u
+#define RUN_SERIES_MAX_POINTS 1000u
+
+/* The most points a series of scn may have. */
+uint32_t run_series_points(const struct scenario *scn);
+/* The 10 s windows each point covers (the last point may cover fewer). */
+uint32_t run_series_every(const struct scenario *scn);
+/* Does replication rep keep its series and events? */
+int run_keeps_series(uint32_t rep);
 
 enum run_event_kind {
 	RUN_EVENT_FAULT_BEGIN = 0,
@@ -102,10 +124,11 @@ struct run_result {
 	uint64_t routed, persisted; /* balancer decisions, and those a persistence entry made */
 	int has_persistence;
 	double lb_busy;           /* share of the balancer's cores busy; NaN when unlimited */
-	uint32_t nsamples;
-	struct lb_sample *samples; /* CPU and memory per 10 s window */
-	uint32_t *window_requests; /* [sample * nservers + server]: requests in each window */
-	uint32_t nhappenings;      /* faults and health transitions, in time order */
+	uint32_t nsamples;        /* 0 past the first RUN_SERIES_REPLICATIONS replications */
+	struct lb_sample *samples; /* the series' points (see run_series_every) */
+	uint32_t *window_requests; /* [sample * nservers + server]: requests in each point */
+	uint32_t nhappenings;      /* faults and health transitions, in time order (the first
+				    * RUN_SERIES_REPLICATIONS replications only) */
 	struct run_event *happenings;
 	uint32_t external_ips;
 	/* What an operator configures on the balancer for this design. */

@@ -155,28 +155,30 @@ static void write_server_workloads(const struct experiment *ex, struct csv_out *
 	}
 }
 
-static void series_row(struct csv_out *c, const char *design, uint32_t rep, double t,
-		       const char *series, uint32_t server, double value)
+static void series_row(struct csv_out *c, const char *design, uint32_t rep,
+		       const struct lb_sample *at, const char *series, uint32_t server, double value)
 {
 	csv_out_str(c, design);
 	csv_out_u64(c, rep);
-	csv_out_num(c, t);
+	csv_out_num(c, at->t_s);
 	csv_out_str(c, series);
 	if (server)
 		csv_out_u64(c, server);
 	else
 		csv_out_str(c, "");
 	csv_out_num(c, value);
+	csv_out_num(c, at->window_s);
 	csv_out_end_row(c);
 }
 
 /* One series after another (each in time order), so that a series is a
- * contiguous block: plotting tools draw it as one line. */
+ * contiguous block: plotting tools draw it as one line. Only the first
+ * replications have series (include/lbsim/run.h: RUN_SERIES_*). */
 static void write_timeseries(const struct experiment *ex, struct csv_out *c, double *buf)
 {
 	(void)buf;
 	static const char *const header[] = {"design", "replication", "time_s", "series", "server",
-					     "value"};
+					     "value", "window_s"};
 	const struct scenario *scn = ex->scn;
 	uint32_t n = scn->servers.count;
 	csv_out_row(c, COUNT(header), header);
@@ -184,15 +186,14 @@ static void write_timeseries(const struct experiment *ex, struct csv_out *c, dou
 		const char *name = scn->designs[d].name;
 		for (uint32_t r = 0; r < scn->replications; r++) {
 			const struct run_result *run = experiment_run_of(ex, d, r);
+			const struct lb_sample *at = run->samples;
 			for (uint32_t i = 0; i < run->nsamples; i++)
-				series_row(c, name, r + 1, run->samples[i].t_s, "lb_cpu_cores", 0,
-					   run->samples[i].cpu_cores);
+				series_row(c, name, r + 1, &at[i], "lb_cpu_cores", 0, at[i].cpu_cores);
 			for (uint32_t i = 0; i < run->nsamples; i++)
-				series_row(c, name, r + 1, run->samples[i].t_s, "lb_mem_bytes", 0,
-					   run->samples[i].mem_bytes);
+				series_row(c, name, r + 1, &at[i], "lb_mem_bytes", 0, at[i].mem_bytes);
 			for (uint32_t s = 0; s < n; s++)
 				for (uint32_t i = 0; i < run->nsamples; i++)
-					series_row(c, name, r + 1, run->samples[i].t_s, "requests", s + 1,
+					series_row(c, name, r + 1, &at[i], "requests", s + 1,
 						   run->window_requests[(size_t)i * n + s]);
 		}
 	}

@@ -270,7 +270,7 @@ static void write_plots(FILE *fp, const char *dir)
 		fprintf(fp, "No plots: gnuplot was not available when the report was written.\n\n");
 }
 
-int report_write(const char *dir, FILE *log, char *err, size_t errlen)
+int report_write(const char *dir, const char *shown, FILE *log, char *err, size_t errlen)
 {
 	char path[4096];
 	struct scenario *scn;
@@ -290,7 +290,7 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 	}
 	if (!exists(dir, "share.png")) {
 		char perr[1024];
-		if (plot_results(dir, log, perr, sizeof perr) != 0 && log)
+		if (plot_results(dir, shown, log, perr, sizeof perr) != 0 && log)
 			fprintf(log, "report: %s\n", perr);
 	}
 	struct csv_out out;
@@ -308,7 +308,7 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 		fprintf(fp, "Every figure is in summary.csv; the columns are described in lbsim's README.\n");
 		rc = csv_out_commit(&out, err, errlen);
 		if (rc == 0 && log)
-			fprintf(log, "report: %s/report.md\n", dir);
+			fprintf(log, "report: %s/report.md\n", shown);
 	}
 	summary_csv_free(&sm);
 	scn_free(scn);

@@ -75,7 +75,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 			return -1;
 		w->lb_limited = 1;
 	}
-	if (world_clients_init(w, rep) != 0 || world_events_init(w) != 0)
+	if (world_clients_init(w, rep) != 0 || world_events_init(w, rep) != 0)
 		return -1;
 	sim_event_init(&w->warmup_end, on_warmup_end, w, EV_WARMUP_END);
 	return sim_schedule(&w->eng, &w->warmup_end, scn->warmup);
@@ -120,6 +120,8 @@ static int event_before(const void *a, const void *b)
  * flaps more than that reports the latest ones. */
 static int collect_events(const struct world *w, struct run_result *out)
 {
+	if (!w->keep_series)
+		return 0; /* events.csv keeps the first replications' only */
 	uint32_t transitions = balancer_transitions(&w->bal);
 	size_t cap = (size_t)transitions + 2 * w->scn->nfaults;
 	out->happenings = cap ? calloc(cap, sizeof *out->happenings) : NULL;
@@ -232,22 +234,17 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->persisted = bs.persisted;
 	out->health_checks = bs.health_checks;
 	out->content_rules = bs.content_rules;
-	/* Close the last, possibly short, sampling window. */
+	/* Close the last, possibly short, sampling window, and the series'
+	 * last point. */
 	sim_time_t measured = end - scn->warmup;
 	world_sample(w, measured % SAMPLE_WINDOW_NS ? measured % SAMPLE_WINDOW_NS
-						     : (w->nsamples ? 0 : measured));
+						     : (w->windows ? 0 : measured));
+	world_series_flush(w);
 	out->ops = *balancer_measured_ops(&w->bal);
 	out->lb_cpu_ns = balancer_measured_cpu_ns(&w->bal);
-	double cpu_sum_ns = 0;
-	for (uint32_t i = 0; i < w->nsamples; i++) {
-		const struct lb_sample *smp = &w->samples[i];
-		if (smp->cpu_cores > out->lb_cpu_cores_peak)
-			out->lb_cpu_cores_peak = smp->cpu_cores;
-		if (smp->mem_bytes > out->lb_mem_bytes_peak)
-			out->lb_mem_bytes_peak = smp->mem_bytes;
-	}
-	cpu_sum_ns = out->lb_cpu_ns;
-	out->lb_cpu_cores_mean = measured ? cpu_sum_ns / (double)measured : 0;
+	out->lb_cpu_cores_peak = w->cpu_peak;
+	out->lb_mem_bytes_peak = w->mem_peak;
+	out->lb_cpu_cores_mean = measured ? out->lb_cpu_ns / (double)measured : 0;
 	out->nsamples = w->nsamples;
 	out->samples = w->samples;
 	out->window_requests = w->window_requests;
@@ -394,6 +391,26 @@ void run_result_free(struct run_result *res)
 	res->samples = NULL;
 }
 
+uint32_t run_series_points(const struct scenario *scn)
+{
+	uint32_t p = RUN_SERIES_BUDGET / (scn->servers.count + 2);
+	return p < RUN_SERIES_MIN_POINTS ? RUN_SERIES_MIN_POINTS
+	       : p > RUN_SERIES_MAX_POINTS ? RUN_SERIES_MAX_POINTS : p;
+}
+
+uint32_t run_series_every(const struct scenario *scn)
+{
+	uint64_t windows = (scn->duration + SAMPLE_WINDOW_NS - 1) / SAMPLE_WINDOW_NS;
+	uint64_t points = run_series_points(scn);
+	uint64_t every = (windows + points - 1) / points;
+	return every ? (uint32_t)every : 1;
+}
+
+int run_keeps_series(uint32_t rep)
+{
+	return rep < RUN_SERIES_REPLICATIONS;
+}
+
 size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 {
 	const struct scn_design *design = &scn->designs[d];
@@ -401,7 +418,7 @@ size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 	double servers = scn->servers.count;
 	/* Per server: its latency histogram, lists and the time series. */
 	bytes += servers * (sizeof(struct sim_server) + sizeof(struct histogram) + 64);
-	bytes += servers * ((double)(scn->warmup + scn->duration) / SAMPLE_WINDOW_NS + 1) * 4;
+	bytes += (servers * 4 + sizeof(struct lb_sample)) * (run_series_points(scn) + 1.0);
 	bytes += clients_mem_estimate(scn);
 	bytes += balancer_mem_estimate(scn, design);
 	return bytes > 1.8e19 ? SIZE_MAX : (size_t)bytes;

@@ -59,9 +59,19 @@ struct world {
 	int lb_limited;
 	uint64_t lb_refused;          /* requests refused: the balancer's queue was full */
 	struct sim_event sample;
-	struct lb_sample *samples;    /* one per window after warm-up */
-	uint32_t *window_requests;    /* [sample * servers + server] */
-	uint64_t *last_requests;      /* per server: its request count at the last sample */
+	/* Sampling: every 10 s window after warm-up feeds the peaks; with
+	 * keep_series, series_every windows make one point of the series
+	 * (include/lbsim/run.h: RUN_SERIES_*), so it stays bounded. */
+	uint32_t windows;             /* 10 s windows closed */
+	double cpu_peak, mem_peak;    /* the busiest window's CPU, the largest memory sample */
+	int keep_series;
+	uint32_t series_every;        /* windows per point */
+	uint32_t point_windows;       /* windows in the point being gathered */
+	double point_ns, point_cpu_ns, point_mem;
+	uint32_t *point_requests;     /* [server]: its requests in the point */
+	struct lb_sample *samples;    /* the points, in time order */
+	uint32_t *window_requests;    /* [point * servers + server] */
+	uint64_t *last_requests;      /* per server: its request count at the last window */
 	uint32_t nsamples, samples_cap;
 	int out_of_memory;
 };
@@ -78,11 +88,15 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev);
 
 /* world_events.c */
-int world_events_init(struct world *w);
+/* rep: the replication, which decides whether the series are kept. */
+int world_events_init(struct world *w, uint32_t rep);
 void world_events_free(struct world *w);
 void world_sampling_start(struct world *w);
 /* Close a sampling window of window_ns ending now. */
 void world_sample(struct world *w, sim_time_t window_ns);
+/* Close the series' point being gathered, however many windows it has
+ * (the run's end). */
+void world_series_flush(struct world *w);
 
 static inline void world_schedule(struct world *w, struct sim_event *ev, sim_time_t delay)
 {

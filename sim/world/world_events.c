@@ -12,6 +12,7 @@
 #include "lbsim/event_kind.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 
 static void apply_fault(struct world *w, const struct scn_fault *f, int on)
@@ -66,35 +67,59 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 }
 
 /* Close the current window: the balancer prices its operations and says
- * what it holds; the servers' loads of the window are noted. */
+ * what it holds; the peaks take it in, and so does the series' point
+ * being gathered (when the run keeps series). */
 void world_sample(struct world *w, sim_time_t window_ns)
 {
 	if (window_ns == 0)
 		return;
+	double cpu, mem;
+	balancer_window_close(&w->bal, window_ns, &cpu, &mem);
+	w->windows++;
+	if (cpu > w->cpu_peak)
+		w->cpu_peak = cpu;
+	if (mem > w->mem_peak)
+		w->mem_peak = mem;
 	uint32_t n = w->scn->servers.count;
-	if (w->nsamples == w->samples_cap) {
-		uint32_t cap = w->samples_cap ? w->samples_cap * 2 : 64;
-		struct lb_sample *grown = realloc(w->samples, cap * sizeof *grown);
-		if (grown)
-			w->samples = grown;
-		uint32_t *loads = realloc(w->window_requests, (size_t)cap * n * sizeof *loads);
-		if (loads)
-			w->window_requests = loads;
-		if (!grown || !loads) {
-			w->out_of_memory = 1;
-			sim_stop(&w->eng);
-			return;
-		}
-		w->samples_cap = cap;
-	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t now_count = w->servers[i].requests;
-		w->window_requests[(size_t)w->nsamples * n + i] = (uint32_t)(now_count - w->last_requests[i]);
+		if (w->keep_series)
+			w->point_requests[i] += (uint32_t)(now_count - w->last_requests[i]);
 		w->last_requests[i] = now_count;
 	}
-	struct lb_sample *s = &w->samples[w->nsamples++];
+	if (!w->keep_series)
+		return;
+	w->point_ns += (double)window_ns;
+	w->point_cpu_ns += cpu * (double)window_ns;
+	if (mem > w->point_mem)
+		w->point_mem = mem;
+	if (++w->point_windows == w->series_every)
+		world_series_flush(w);
+}
+
+void world_series_flush(struct world *w)
+{
+	if (!w->keep_series || w->point_windows == 0)
+		return;
+	uint32_t n = w->scn->servers.count;
+	if (w->nsamples == w->samples_cap) {
+		/* The capacity is the most points the run can have: cannot
+		 * happen, but never write past it. */
+		w->out_of_memory = 1;
+		sim_stop(&w->eng);
+		return;
+	}
+	struct lb_sample *s = &w->samples[w->nsamples];
 	s->t_s = (double)sim_now(&w->eng) / (double)SIM_NS_PER_S;
-	balancer_window_close(&w->bal, window_ns, &s->cpu_cores, &s->mem_bytes);
+	s->window_s = w->point_ns / (double)SIM_NS_PER_S;
+	s->cpu_cores = w->point_cpu_ns / w->point_ns;
+	s->mem_bytes = w->point_mem;
+	memcpy(&w->window_requests[(size_t)w->nsamples * n], w->point_requests,
+	       n * sizeof *w->point_requests);
+	memset(w->point_requests, 0, n * sizeof *w->point_requests);
+	w->nsamples++;
+	w->point_windows = 0;
+	w->point_ns = w->point_cpu_ns = w->point_mem = 0;
 }
 
 static void on_sample(struct sim_engine *eng, struct sim_event *ev)
@@ -118,12 +143,24 @@ void world_sampling_start(struct world *w)
 		world_schedule(w, &w->sample, SAMPLE_WINDOW_NS);
 }
 
-int world_events_init(struct world *w)
+int world_events_init(struct world *w, uint32_t rep)
 {
 	const struct scenario *scn = w->scn;
-	w->last_requests = calloc(scn->servers.count, sizeof *w->last_requests);
+	uint32_t n = scn->servers.count;
+	w->last_requests = calloc(n, sizeof *w->last_requests);
 	if (!w->last_requests)
 		return -1;
+	/* The series' points, allocated once: their number is known. */
+	w->keep_series = run_keeps_series(rep);
+	w->series_every = run_series_every(scn);
+	if (w->keep_series) {
+		w->samples_cap = run_series_points(scn) + 1;
+		w->samples = calloc(w->samples_cap, sizeof *w->samples);
+		w->window_requests = calloc((size_t)w->samples_cap * n, sizeof *w->window_requests);
+		w->point_requests = calloc(n, sizeof *w->point_requests);
+		if (!w->samples || !w->window_requests || !w->point_requests)
+			return -1;
+	}
 	if (scn->nfaults) {
 		w->faults = calloc(scn->nfaults, sizeof *w->faults);
 		if (!w->faults)
@@ -161,10 +198,12 @@ void world_events_free(struct world *w)
 	free(w->probes);
 	free(w->samples);
 	free(w->window_requests);
+	free(w->point_requests);
 	free(w->last_requests);
 	w->faults = NULL;
 	w->probes = NULL;
 	w->samples = NULL;
 	w->window_requests = NULL;
+	w->point_requests = NULL;
 	w->last_requests = NULL;
 }
