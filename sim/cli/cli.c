@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "lbsim/check.h"
+#include "lbsim/cmd_haproxy.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
 #include "lbsim/mpi_batch.h"
@@ -75,7 +76,10 @@ enum {
 /* The tools that read their own options: the engine's, and the
  * program's (lbsim_main_with). */
 static const struct lbsim_tool engine_tools[] = {
-	{NULL, NULL, NULL},
+	{"import-haproxy", "the designs of an HAProxy configuration, as a scenario",
+	 cmd_import_haproxy},
+	{"export-haproxy", "a design of a scenario as an HAProxy configuration",
+	 cmd_export_haproxy},
 };
 /* Extra tools, as lbsim_main_with gives them. */
 struct tool_set {
