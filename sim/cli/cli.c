@@ -98,7 +98,8 @@ static void usage(FILE *fp, const struct tool_set *ts)
 	      "  validate   check the scenario file and exit (0 valid, 2 invalid)\n"
 	      "  check      run, then judge the scenario's expect: list (exit 1 if one fails)\n"
 	      "  plot DIR   draw PNG and SVG plots of the results in DIR (needs gnuplot)\n"
-	      "  report DIR write DIR/report.md for a design review (plots drawn if missing)\n"
+	      "  report DIR write DIR/report.md and report.html for a design review (of a\n"
+	      "             run, sweep or plan folder; plots drawn if missing)\n"
 	      "  sweep      simulate a grid of --set values; write sweep.csv and plots\n"
 	      "  plan       find the smallest servers and balancer meeting targets; plan.csv\n"
 	      "\n"
@@ -634,21 +635,26 @@ static int simulate(const struct cli_opts *o, int checking)
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 	} else {
+		/* A missing gnuplot does not fail the run: the CSV is the result. */
+		int plotted = o->plot && plot_results(outdir, NULL, err, sizeof err) == 0;
+		if (o->plot && !plotted)
+			fprintf(stderr, "lbsim: %s\n", err);
 		if (!o->quiet) {
 			if (progress)
 				fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n",
 					ex.wall_s, ex.events,
 					ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
+			/* Every file the run wrote, on one line. */
 			printf("results: %s/", outdir);
 			for (size_t i = 0; experiment_csv_name(i); i++)
 				printf("%s%s", i ? " " : "", experiment_csv_name(i));
-			printf(" scenario.yaml provenance.csv\n");
+			printf(" scenario.yaml provenance.csv");
+			for (size_t i = 0; plotted && plot_name(i); i++)
+				printf(" %s.png %s.svg", plot_name(i), plot_name(i));
+			printf("\n");
 		}
 		if (o->profile)
 			profile_print(stderr, &ex.profile_sum, (size_t)scn->ndesigns * scn->replications);
-		/* A missing gnuplot does not fail the run: the CSV is the result. */
-		if (o->plot && plot_results(outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
-			fprintf(stderr, "lbsim: %s\n", err);
 		if (checking) {
 			struct check_report rep = {.baseline_path = o->baseline};
 			struct check_report *keep = o->junit || o->json ? &rep : NULL;
@@ -830,13 +836,17 @@ static int cmd_sweep(const struct cli_opts *o)
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
+	/* A missing gnuplot does not fail the sweep: the CSV is the result. */
+	int plotted = !o->no_plot && sweep_plot(&sw, outdir, NULL, err, sizeof err) == 0;
+	if (!o->no_plot && !plotted)
+		fprintf(stderr, "lbsim: %s\n", err);
 	if (!o->quiet) {
 		fprintf(stderr, "lbsim: %.2f s\n", sw.wall_s);
-		printf("results: %s/sweep.csv scenario.yaml provenance.csv\n", outdir);
+		printf("results: %s/sweep.csv scenario.yaml provenance.csv", outdir);
+		for (size_t i = 0; plotted && sweep_plot_metric(i); i++)
+			printf(" sweep_%s.png sweep_%s.svg", sweep_plot_metric(i), sweep_plot_metric(i));
+		printf("\n");
 	}
-	/* A missing gnuplot does not fail the sweep: the CSV is the result. */
-	if (!o->no_plot && sweep_plot(&sw, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
-		fprintf(stderr, "lbsim: %s\n", err);
 out:
 	sweep_free(&sw);
 	if (scn)
@@ -919,6 +929,10 @@ static int cmd_plan(const struct cli_opts *o)
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
+	/* A missing gnuplot does not fail the plan: the CSV is the result. */
+	int plotted = !o->no_plot && plan_plot(&pl, outdir, NULL, err, sizeof err) == 0;
+	if (!o->no_plot && !plotted)
+		fprintf(stderr, "lbsim: %s\n", err);
 	if (!o->quiet) {
 		char scope[2048];
 		plan_scope(&pl, scope, sizeof scope);
@@ -930,10 +944,9 @@ static int cmd_plan(const struct cli_opts *o)
 		}
 		printf("%u simulation(s) in %u round(s), %.2f s\n", pl.simulations, pl.rounds,
 		       pl.wall_s);
-		printf("results: %s/plan.csv scenario.yaml provenance.csv\n", outdir);
+		printf("results: %s/plan.csv scenario.yaml provenance.csv%s\n", outdir,
+		       plotted ? " plan.png plan.svg" : "");
 	}
-	if (!o->no_plot && plan_plot(&pl, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0)
-		fprintf(stderr, "lbsim: %s\n", err);
 out:
 	plan_free(&pl);
 	if (scn)
