@@ -120,33 +120,12 @@ static void test_abort_leaves_nothing(void **state)
 	assert_int_equal(entries(), 0);
 }
 
-static void test_output_dir(void **state)
-{
-	(void)state;
-	char err[256], path[256];
-	snprintf(path, sizeof path, "%s/x/y", dir);
-	assert_int_equal(output_dir_prepare(path, err, sizeof err), 0);
-	assert_int_equal(rmdir(path), 0);
-	snprintf(path, sizeof path, "%s/x", dir);
-	assert_int_equal(rmdir(path), 0);
-	/* A file where a folder should be. */
-	struct csv_out c;
-	assert_int_equal(csv_out_open(&c, dir, "f", err, sizeof err), 0);
-	assert_int_equal(csv_out_commit(&c, err, sizeof err), 0);
-	snprintf(path, sizeof path, "%s/f", dir);
-	assert_int_equal(output_dir_prepare(path, err, sizeof err), -1);
-	assert_non_null(strstr(err, "cannot create the output folder"));
-	snprintf(path, sizeof path, "%s/f/sub", dir);
-	assert_int_equal(output_dir_prepare(path, err, sizeof err), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_quoting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_device_keeps_old_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_output_dir, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

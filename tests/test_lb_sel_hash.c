@@ -165,10 +165,12 @@ static void test_hash_names(void **state)
 	assert_int_equal(lb_hash_function_find("sdbm"), LB_HASHFN_SDBM);
 	assert_int_equal(lb_hash_function_find("djb2"), LB_HASHFN_DJB2);
 	assert_int_equal(lb_hash_function_find("none"), LB_HASHFN_NONE);
-	assert_int_equal(lb_hash_function_find("crc32"), -1);
+	assert_int_equal(lb_hash_function_find("crc32"), LB_HASHFN_CRC32);
+	assert_int_equal(lb_hash_function_find("wt6"), LB_HASHFN_WT6);
+	assert_int_equal(lb_hash_function_find("md5"), -1);
 	char buf[128];
 	assert_string_equal(lb_hash_type_names(buf, sizeof buf), "map-based, consistent, maglev");
-	assert_string_equal(lb_hash_function_names(buf, sizeof buf), "murmur, sdbm, djb2, none");
+	assert_string_equal(lb_hash_function_names(buf, sizeof buf), "murmur, sdbm, djb2, none, wt6, crc32");
 	assert_string_equal(lb_hash_type_name(LB_HASH_MAGLEV), "maglev");
 	assert_string_equal(lb_hash_function_name(99), "?");
 }

@@ -235,8 +235,8 @@ static void test_draws_prefer_least_loaded(void **state)
 	assert_int_equal(lb_pool_init(&pool, "t", 2, NULL, &lb_sel_random, &p), -1);
 }
 
-/* Same seed, same picks; another seed, other picks; and two pools never
- * share a stream. */
+/* Same seed and pool name, same picks; another seed, or another pool of
+ * the same balancer (same seed, another name), other picks. */
 static void test_seeded(void **state)
 {
 	(void)state;
@@ -244,19 +244,23 @@ static void test_seeded(void **state)
 	memset(&p, 0, sizeof p);
 	p.draws = 1;
 	p.seed = 42;
-	struct lb_pool a, b, c;
+	struct lb_pool a, b, c, d;
 	assert_int_equal(lb_pool_init(&a, "a", 50, NULL, &lb_sel_random, &p), 0);
-	assert_int_equal(lb_pool_init(&b, "b", 50, NULL, &lb_sel_random, &p), 0);
+	assert_int_equal(lb_pool_init(&b, "a", 50, NULL, &lb_sel_random, &p), 0);
+	assert_int_equal(lb_pool_init(&d, "owa", 50, NULL, &lb_sel_random, &p), 0);
 	p.seed = 43;
-	assert_int_equal(lb_pool_init(&c, "c", 50, NULL, &lb_sel_random, &p), 0);
-	int differ = 0;
+	assert_int_equal(lb_pool_init(&c, "a", 50, NULL, &lb_sel_random, &p), 0);
+	int differ = 0, differ_pool = 0;
 	for (int k = 0; k < 1000; k++) {
 		int x = lb_pick(&a, &no_req, 0);
 		assert_int_equal(x, lb_pick(&b, &no_req, 0));
 		differ += x != lb_pick(&c, &no_req, 0);
+		differ_pool += x != lb_pick(&d, &no_req, 0);
 	}
 	/* Independent streams agree on 1 pick in 50: expect ~980 differences. */
 	assert_true(differ > 900);
+	assert_true(differ_pool > 900);
+	lb_pool_free(&d);
 	lb_pool_free(&a);
 	lb_pool_free(&b);
 	lb_pool_free(&c);

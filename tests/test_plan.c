@@ -142,7 +142,9 @@ static void test_mmc_cores_loose(void **state)
 /* A plan of 1-core servers for busy <= 70 %, with spare servers. */
 static void plan_busy_target(struct plan *pl, const char *spare)
 {
-	struct fixture f;
+	/* Static: the plan keeps a pointer to the scenario (plan_scope reads
+	 * it after this returns). */
+	static struct fixture f;
 	open_fixture(&f, 3, 1);
 	struct plan_opts o;
 	plan_opts_init(&o);

@@ -808,6 +808,45 @@ static struct scenario *load_inline(const char *yaml)
 	return scn;
 }
 
+/* Profiles: each balancer's defaults (HAProxy: sdbm, and avalanche on a
+ * ring when no function is named, as cfgparse-listen.c sets them), the
+ * ring points key, and the servers' addresses counted on from the first. */
+static void test_profiles(void **state)
+{
+	(void)state;
+	struct scenario *scn = load_inline(
+		"name: p\nduration: 1h\nservers: {count: 4, address: '10.0.1.254:443'}\n"
+		"populations: [{name: a, users: 10, clients: [owa]}]\ndesigns:\n"
+		"  - {name: h, kind: l4, balance: source, profile: haproxy, hash-type: consistent}\n"
+		"  - {name: h2, kind: l4, balance: source, profile: haproxy, hash-type: consistent,\n"
+		"     hash-function: djb2, ring-points: 40}\n"
+		"  - {name: n, kind: l4, balance: source, profile: nginx}\n"
+		"  - {name: i, kind: l4, balance: source, profile: ipvs, hash-type: maglev,\n"
+		"     table-size: 251}\n"
+		"  - {name: l, kind: l4, balance: source}\n");
+	const struct lb_sel_params *h = &scn->designs[0].sel_params;
+	assert_int_equal(h->profile, LB_PROFILE_HAPROXY);
+	assert_int_equal(h->hash_function, LB_HASHFN_SDBM);
+	assert_int_equal(h->hash_avalanche, 1);
+	assert_int_equal(h->ring_points, 0);
+	const struct lb_sel_params *h2 = &scn->designs[1].sel_params;
+	assert_int_equal(h2->hash_function, LB_HASHFN_DJB2);
+	assert_int_equal(h2->hash_avalanche, 0);
+	assert_int_equal(h2->ring_points, 40);
+	assert_int_equal(scn->designs[2].sel_params.profile, LB_PROFILE_NGINX);
+	assert_int_equal(scn->designs[3].sel_params.table_size, 251);
+	assert_int_equal(scn->designs[4].sel_params.profile, LB_PROFILE_LBSIM);
+	assert_int_equal(scn->designs[4].sel_params.hash_function, LB_HASHFN_MURMUR);
+	const struct lb_endpoint *ep = scn->designs[0].sel_params.endpoints;
+	assert_non_null(ep);
+	char text[64];
+	lb_endpoint_format(&ep[0].addr, ep[0].port, text, sizeof text);
+	assert_string_equal(text, "10.0.1.254:443");
+	lb_endpoint_format(&ep[3].addr, ep[3].port, text, sizeof text);
+	assert_string_equal(text, "10.0.2.1:443");
+	scn_free(scn);
+}
+
 /* What is accepted at the edges: no service time without open traffic, a
  * long poll with no think time, costs finer than a nanosecond, a
  * bounded-load factor just above 1, ssl-session-id on layer 4 (the
@@ -999,6 +1038,7 @@ int main(void)
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_error_print),
 		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_profiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

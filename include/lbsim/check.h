@@ -62,12 +62,20 @@ struct check_tolerance {
 
 struct summary_table;
 
+/* A baseline fails closed: before anything runs, the baseline (read by
+ * summary_csv_read, which refuses damaged files) must hold exactly the
+ * figures scn's run will report, every (design, metric, scope) of
+ * summary.csv. Returns 0, or -1 with "path[:line]: what is wrong". */
+int check_baseline_match(const struct scenario *scn, struct summary_table *base, const char *path,
+			 char *err, size_t errlen);
+
 /* Compare the experiment's summary with a stored one (a summary.csv of an
- * earlier run): a figure has changed when it moved by more than its
- * tolerance (relative to the stored value; absolute when that is 0) AND
- * the two 95 % intervals do not overlap, so noise alone never trips the
- * gate. Figures the baseline lacks are skipped. Prints one line per
- * changed figure and a closing count; returns the number changed. */
+ * earlier run, checked by check_baseline_match): a figure has changed
+ * when it moved by more than its tolerance (relative to the stored value;
+ * absolute when that is 0) AND the two 95 % intervals do not overlap, so
+ * noise alone never trips the gate. Every figure is compared, faults'
+ * too. Prints one line per changed figure and a closing count; returns
+ * the number changed. */
 unsigned check_baseline(const struct experiment *ex, const struct summary_table *base,
 			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out,
 			struct check_report *rep);

@@ -39,7 +39,8 @@ int csv_out_commit(struct csv_out *c, char *err, size_t errlen);
 void csv_out_abort(struct csv_out *c);
 
 /* mkdir -p dir, then check that a file can be created in it. Returns 0, or
- * -1 with a message. */
+ * -1 with a message. For folders of files that are not a result set
+ * (lbsim anonymise -o); results use include/lbsim/result_set.h. */
 int output_dir_prepare(const char *dir, char *err, size_t errlen);
 
 #endif

@@ -59,8 +59,9 @@ struct gp_names {
  * inside dir; gp_data_end removes it with everything in it. */
 struct gp_data {
 	char path[4200];
+	const char *shown;       /* the folder to name in messages and the log */
 };
-int gp_data_begin(struct gp_data *d, const char *dir, char *err, size_t errlen);
+int gp_data_begin(struct gp_data *d, const char *dir, const char *shown, char *err, size_t errlen);
 void gp_data_end(struct gp_data *d);
 
 /* Copy CSV file src (lbsim's own, read with csv_in) to d/name for gnuplot:
@@ -74,7 +75,8 @@ int gp_table(const struct gp_data *d, const char *src, const char *name, size_t 
  * copies), out (the picture), lib (the scripts' folder) and term, and
  * write dir/<name>.png and dir/<name>.svg, each into a fresh temporary
  * file (mkstemp) renamed into place when gnuplot succeeded and the
- * picture is complete. log (may be NULL) gets a line per file. Returns
+ * picture is complete. log (may be NULL) gets a line per file, named in
+ * data->shown. Returns
  * 0; 1 when gnuplot is missing; -1 on another failure (message in err). */
 int gp_draw(const char *dir, const struct gp_data *data, const char *script, const char *name,
 	    const struct gp_vars *vars, FILE *log, char *err, size_t errlen);

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lbsim/address.h"
+
 /* Bytes the core has allocated, live and at the peak. */
 struct lb_mem {
 	size_t live;
@@ -58,7 +60,10 @@ struct lb_server {
  * service fills the address fields and at most the ClientHello session id;
  * layer-7 fields are NULL there. */
 struct lb_request {
-	uint32_t src_ip;          /* IPv4, host byte order */
+	uint32_t src_ip;          /* IPv4, host byte order (an IPv6 client: see src_addr) */
+	const struct lb_addr *src_addr; /* the client's address when it is IPv6; NULL: the
+				   * IPv4 address src_ip. Hashing reads it whole;
+				   * src_ip then holds its 32-bit fold (lb_addr_fold32). */
 	uint16_t src_port;
 	uint32_t dst_ip;
 	uint16_t dst_port;
@@ -89,6 +94,12 @@ struct lb_pool {
 		uint32_t hash_avalanche; /* non-zero: mix the hash with the avalanche finalizer */
 		uint32_t ring_points; /* consistent: ring points per unit of weight; 0 for the default */
 		char hdr_name[64];    /* hdr: the header to hash (the caller fills req->hdr_value) */
+		uint32_t profile;     /* hashing: enum lb_hash_profile, whose balancer to reproduce */
+		/* hashing: how the servers are identified where a profile
+		 * hashes their identity (NGINX's `server` text, IPVS's
+		 * address and port): nservers entries, read during init only;
+		 * NULL: 127.0.0.1 and ports from LB_DEFAULT_SERVER_PORT. */
+		const struct lb_endpoint *endpoints;
 	} params;
 	uint64_t rr_cursor;       /* shared scratch for round-robin style cursors */
 	struct lb_mem mem;

@@ -83,6 +83,18 @@ int params_parse(struct param_axis *ax, const struct scenario *scn,
 		 size_t errlen);
 void params_axis_free(struct param_axis *ax);
 
+/* 1 when axis ax sets the value at path name (as the file writes it:
+ * "seed", "designs.l7.check.fall"); name "users" also matches any
+ * population's users. */
+int params_sets(const struct param_axis *ax, const char *name);
+
+/* 1, with a message, when axes a and b set the same value (the same key
+ * twice, NAME and *, users and populations.NAME.users, a shorthand and
+ * the key it stands for): the later would override the earlier while the
+ * rows are labelled with both. params_parse refuses such an axis. */
+int params_conflict(const struct param_axis *a, const struct param_axis *b, char *err,
+		    size_t errlen);
+
 /* The text of base's file with value choice[a] of every axis a, into
  * *text (malloc'd, NUL-terminated; free it). Returns 0, or -1 with a
  * message. */

@@ -128,7 +128,8 @@ int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t err
 
 /* Draw plan.png and plan.svg (servers, balancer cores and memory against
  * users per design). Returns 0; 1 when gnuplot is missing; -1 otherwise. */
-int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size_t errlen);
+int plan_plot(const struct plan *pl, const char *dir, const char *shown, FILE *log, char *err,
+	      size_t errlen);
 
 void plan_free(struct plan *pl);
 

@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Plot the results in dir. Each picture is written under a temporary name
- * and renamed when gnuplot succeeded. log (may be NULL) gets one line per
- * file written. Returns 0; 1 when gnuplot is missing (message in err);
+/* Plot the results in dir (a result set's work folder: see
+ * include/lbsim/result_set.h). Each picture is written under a temporary
+ * name and renamed when gnuplot succeeded. log (may be NULL) gets one line
+ * per file written, named in folder shown (the results folder the user
+ * gave). Returns 0; 1 when gnuplot is missing (message in err);
  * -1 on another failure (message in err). */
-int plot_results(const char *dir, FILE *log, char *err, size_t errlen);
+int plot_results(const char *dir, const char *shown, FILE *log, char *err, size_t errlen);
 
 /* The i-th picture plot_results draws (name.png and name.svg), NULL past
  * the last. */

@@ -21,7 +21,8 @@ int report_save_scenario(const char *text, size_t len, const char *dir, char *er
 /* Write DIR/report.md and DIR/report.html from DIR's scenario.yaml,
  * provenance.csv and CSV files (summary.csv, sweep.csv or plan.csv, which
  * says the kind of folder), drawing a run's plots first when they are
- * missing. Returns 0 or -1 (err). */
-int report_write(const char *dir, FILE *log, char *err, size_t errlen);
+ * missing. DIR is a result set's work folder (include/lbsim/result_set.h);
+ * log lines name the folder shown instead. Returns 0 or -1 (err). */
+int report_write(const char *dir, const char *shown, FILE *log, char *err, size_t errlen);
 
 #endif

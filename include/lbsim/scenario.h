@@ -35,6 +35,8 @@
 #define SCN_MAX_ADDRESSES 1000000u         /* public addresses of one NAT population */
 #define SCN_MAX_PORTS 64512u               /* ports per NAT address (1024 .. 65535) */
 #define SCN_MAX_PERSIST_SIZE 100000000u    /* persistence table entries */
+#define SCN_MAX_PLAN_LIST 4096u            /* prefixes or addresses written in a scenario */
+#define SCN_MAX_SITES 1000000u             /* sites of one population */
 
 /* Defaults of keys a scenario file may leave out. They are assumptions to
  * replace with measurements, chosen to be plausible rather than cited:
@@ -72,6 +74,11 @@ struct scn_servers {
 	struct server_workload_cfg workloads[WL_COUNT];
 	int affinity_required;     /* Exchange 2010: a request away from its session's home server re-authenticates */
 	sim_time_t affinity_penalty; /* extra CPU of that re-authentication */
+	/* How the balancer names each server (`address:`, consecutive
+	 * addresses from the first, one port): SCN_MAX_SERVERS entries, so
+	 * that --set servers.count can grow the pool; NULL: the core's
+	 * default, 127.0.0.1:10001, :10002, ... (the parity scripts'). */
+	struct lb_endpoint *endpoints;
 };
 
 /* A point of a population's daily profile: from `at` on, `share` of its

@@ -60,7 +60,8 @@ int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t e
 
 /* Draw sweep_<metric>.png and .svg for each headline metric. Returns 0; 1
  * when gnuplot is missing; -1 on another failure (message in err). */
-int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, size_t errlen);
+int sweep_plot(const struct sweep *sw, const char *dir, const char *shown, FILE *log, char *err,
+	       size_t errlen);
 
 /* The i-th metric sweep_plot draws (sweep_<metric>.png and .svg), NULL
  * past the last. */

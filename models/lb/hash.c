@@ -79,6 +79,56 @@ uint32_t lb_hash_murmur3(const void *key, size_t len, uint32_t seed)
 	return lb_hash_avalanche(h);
 }
 
+/* HAProxy's wt6 (src/hash.c): two 32-bit lanes rotated by amounts the
+ * input itself chooses. */
+uint32_t lb_hash_wt6(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h0 = 0xa53c965au, h1 = 0x5ca6953au, step0 = 6, step1 = 18;
+	for (size_t i = 0; i < len; i++) {
+		uint32_t t = p[i];
+		h0 = ~(h0 ^ t);
+		h1 = ~(h1 + t);
+		t = (h1 << step0) | (h1 >> ((32 - step0) & 31));
+		h1 = (h0 << step1) | (h0 >> ((32 - step1) & 31));
+		h0 = t;
+		t = ((h0 >> 16) ^ h1) & 0xffff;
+		step0 = t & 0x1f;
+		step1 = t >> 11;
+	}
+	return h0 ^ h1;
+}
+
+/* CRC-32, polynomial 0xedb88320 reflected, init and final xor ~0: the CRC of
+ * Ethernet, zlib, HAProxy's hash_crc32 and NGINX's ngx_crc32_long. Bitwise:
+ * the keys are short and the core keeps no table in the cache for it. */
+uint32_t lb_hash_crc32_update(uint32_t h, const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		for (int bit = 0; bit < 8; bit++)
+			h = (h >> 1) ^ ((h & 1) ? 0xedb88320u : 0);
+	}
+	return h;
+}
+
+uint32_t lb_hash_crc32(const void *key, size_t len)
+{
+	return ~lb_hash_crc32_update(~0u, key, len);
+}
+
+uint32_t lb_hash_full(uint32_t a)
+{
+	a = (a + 0x7ed55d16u) + (a << 12);
+	a = (a ^ 0xc761c23cu) ^ (a >> 19);
+	a = (a + 0x165667b1u) + (a << 5);
+	a = (a + 0xd3a2646cu) ^ (a << 9);
+	a = (a + 0xfd7046c5u) + (a << 3);
+	a = (a ^ 0xb55a4f09u) ^ (a >> 16);
+	return a * 3221225473u;
+}
+
 uint32_t lb_hash_none(const void *key, size_t len)
 {
 	const unsigned char *p = key;
@@ -101,6 +151,12 @@ uint32_t lb_hash_key(uint32_t fn, uint32_t avalanche, const void *key, size_t le
 	case LB_HASHFN_NONE:
 		h = lb_hash_none(key, len);
 		break;
+	case LB_HASHFN_WT6:
+		h = lb_hash_wt6(key, len);
+		break;
+	case LB_HASHFN_CRC32:
+		h = lb_hash_crc32(key, len);
+		break;
 	default:
 		h = lb_hash_murmur3(key, len, 0);
 		break;
@@ -121,6 +177,8 @@ const char *const lb_hash_functions[LB_HASHFN_COUNT] = {
 	[LB_HASHFN_SDBM] = "sdbm",
 	[LB_HASHFN_DJB2] = "djb2",
 	[LB_HASHFN_NONE] = "none",
+	[LB_HASHFN_WT6] = "wt6",
+	[LB_HASHFN_CRC32] = "crc32",
 };
 
 /* Index of name in names[0..n), or -1. */
@@ -176,4 +234,47 @@ const char *lb_hash_type_names(char *buf, size_t len)
 const char *lb_hash_function_names(char *buf, size_t len)
 {
 	return join(lb_hash_functions, LB_HASHFN_COUNT, buf, len);
+}
+
+/* ---- profiles ------------------------------------------------------------ */
+
+const char *const lb_hash_profiles[LB_PROFILE_COUNT] = {
+	[LB_PROFILE_LBSIM] = "lbsim",
+	[LB_PROFILE_HAPROXY] = "haproxy",
+	[LB_PROFILE_NGINX] = "nginx",
+	[LB_PROFILE_IPVS] = "ipvs",
+};
+
+int lb_hash_profile_find(const char *name)
+{
+	return find(lb_hash_profiles, LB_PROFILE_COUNT, name);
+}
+
+const char *lb_hash_profile_name(uint32_t profile)
+{
+	return profile < LB_PROFILE_COUNT ? lb_hash_profiles[profile] : "?";
+}
+
+const char *lb_hash_profile_names(char *buf, size_t len)
+{
+	return join(lb_hash_profiles, LB_PROFILE_COUNT, buf, len);
+}
+
+uint32_t lb_hash_profile_default_function(uint32_t profile)
+{
+	/* HAProxy: "The default function is sdbm" (configuration.txt,
+	 * hash-type). */
+	return profile == LB_PROFILE_HAPROXY ? LB_HASHFN_SDBM : LB_HASHFN_MURMUR;
+}
+
+uint32_t lb_hash_profile_ring_points(uint32_t profile)
+{
+	switch (profile) {
+	case LB_PROFILE_HAPROXY:
+		return LB_HAPROXY_RING_POINTS;
+	case LB_PROFILE_NGINX:
+		return LB_NGINX_RING_POINTS;
+	default:
+		return LB_RING_DEFAULT_POINTS;
+	}
 }

@@ -33,26 +33,19 @@
  * to 1/1000.
  * Summing C costs O(n) per pick; a connection hook keeping C up to date
  * would remove it (not needed by any target so far).
+ *
+ * Profiles (params.profile, lb_hash.h): lbsim's own hashing is this file;
+ * a profile that reproduces a real balancer (HAProxy, NGINX, IPVS) lives in
+ * its own file behind struct hash_profile_ops (sel_hash.h), and this file
+ * only extracts the key and dispatches. An IPv6 client (req->src_addr) is
+ * hashed whole by every profile; lbsim hashes its 16 bytes.
  */
 #include "lbsim/lb_hash.h"
 #include "lbsim/lb_sel.h"
 
 #include <string.h>
 
-#include "sel_tab.h"
-
-struct hash_priv {
-	uint32_t type;
-	uint32_t fn;
-	uint32_t avalanche;
-	uint64_t factor_milli;  /* bounded load: f x 1000; 0 = off */
-	uint32_t ring_points;
-	uint32_t maglev_size;
-	uint32_t fallback;      /* round-robin cursor for keyless requests */
-	struct sel_map map;
-	struct sel_ring ring;
-	struct sel_maglev mag;
-};
+#include "sel_hash.h"
 
 /* The parameters of the hashing algorithms. The limits: a maglev table
  * of at most 2^24 entries (64 MiB of entries, well past any pool: the
@@ -61,6 +54,13 @@ struct hash_priv {
  * at most 100 (beyond, the bound never binds); ring points per unit of
  * weight at most 1000 (memory grows with points x total weight). */
 const struct lb_param lb_sel_hash_params[] = {
+	/* First: the profile decides what the other keys may be, so that a
+	 * key the profile refuses is the one reported. */
+	{.name = "profile", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
+	 LB_PARAM_FIELD(struct lb_sel_params, profile), .choices = lb_hash_profiles,
+	 .nchoices = LB_PROFILE_COUNT, .dflt = LB_PROFILE_LBSIM,
+	 .doc = "whose hashing to reproduce, server for server: lbsim, haproxy, nginx or "
+		"ipvs (layer 4)"},
 	{.name = "hash-type", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
 	 LB_PARAM_FIELD(struct lb_sel_params, hash_type), .choices = lb_hash_types,
 	 .nchoices = LB_HASH_TYPE_COUNT, .dflt = LB_HASH_MAP_BASED,
@@ -69,7 +69,8 @@ const struct lb_param lb_sel_hash_params[] = {
 	{.name = "hash-function", .kind = LB_PARAM_CHOICE, .store = LB_STORE_U32,
 	 LB_PARAM_FIELD(struct lb_sel_params, hash_function), .choices = lb_hash_functions,
 	 .nchoices = LB_HASHFN_COUNT, .dflt = LB_HASHFN_MURMUR,
-	 .doc = "the hash of the key: murmur, sdbm, djb2 or none (the key itself)"},
+	 .doc = "the hash of the key: murmur, sdbm, djb2, none (the key itself), wt6 or "
+		"crc32 (profile haproxy: sdbm by default)"},
 	{.name = "avalanche", .kind = LB_PARAM_BOOL, .store = LB_STORE_U32,
 	 LB_PARAM_FIELD(struct lb_sel_params, hash_avalanche), .dflt = 0,
 	 .doc = "pass the hash through the avalanche finalizer"},
@@ -80,21 +81,48 @@ const struct lb_param lb_sel_hash_params[] = {
 	 .doc = "bounded load: no server above this factor times its share"},
 	{.name = "table-size", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U32,
 	 LB_PARAM_FIELD(struct lb_sel_params, table_size), .min = 1, .max = 1u << 24,
-	 .flags = LB_PARAM_ZERO_DEFAULT, .dflt = LB_MAGLEV_DEFAULT_SIZE, .unit = "entries",
+	 .flags = LB_PARAM_NO_DEFAULT, .dflt = LB_MAGLEV_DEFAULT_SIZE, .unit = "entries",
+	 .zero = "the profile's (65537; ipvs 4093)",
 	 .when = "hash-type", .when_is = LB_HASH_MAGLEV,
 	 .doc = "entries of the maglev table, a prime at least the servers' count"},
 	{.name = "ring-points", .kind = LB_PARAM_WHOLE, .store = LB_STORE_U32,
 	 LB_PARAM_FIELD(struct lb_sel_params, ring_points), .min = 1, .max = 1000,
-	 .flags = LB_PARAM_ZERO_DEFAULT, .dflt = LB_RING_DEFAULT_POINTS,
+	 .flags = LB_PARAM_NO_DEFAULT, .dflt = LB_RING_DEFAULT_POINTS,
+	 .zero = "the profile's (lbsim 100, haproxy 16, nginx 160)",
 	 .unit = "points per unit of weight", .when = "hash-type", .when_is = LB_HASH_CONSISTENT,
 	 .doc = "points of each server on the ring, per unit of its weight"},
 	LB_PARAM_END,
 };
 
-/* check hook of source and uri: what the table cannot say; NULL, or what
- * is wrong with p for a pool of nservers servers. */
-static const char *hash_check(const struct lb_sel_params *p, uint32_t nservers)
+/* The profile's own file; NULL for lbsim's (this file). */
+static const struct hash_profile_ops *profile_ops(uint32_t profile)
 {
+	switch (profile) {
+	case LB_PROFILE_HAPROXY:
+		return &sel_hash_haproxy;
+	case LB_PROFILE_NGINX:
+		return &sel_hash_nginx;
+	case LB_PROFILE_IPVS:
+		return &sel_hash_ipvs;
+	default:
+		return NULL;
+	}
+}
+
+/* What is wrong with p for a pool of nservers servers hashing key, or NULL. */
+static const char *check_for(const struct lb_sel_params *p, uint32_t nservers,
+			     enum hash_key_kind key)
+{
+	/* Ranges are the parameter table's (lb_sel_hash_params). */
+	if (p->profile >= LB_PROFILE_COUNT)
+		return "unknown profile (valid: lbsim, haproxy, nginx, ipvs)";
+	const struct hash_profile_ops *prof = profile_ops(p->profile);
+	if (prof) {
+		if (p->balance_factor != 0.0)
+			return "hash-balance-factor is lbsim's own bounded load; no profile but "
+			       "lbsim has it";
+		return prof->check(p, key);
+	}
 	if (p->table_size && !sel_is_prime(p->table_size))
 		return "maglev table size must be a prime";
 	if (p->hash_type == LB_HASH_MAGLEV &&
@@ -103,12 +131,22 @@ static const char *hash_check(const struct lb_sel_params *p, uint32_t nservers)
 	return NULL;
 }
 
-/* check hook of hdr: as hash_check, and a header name is required. */
+/* check hooks: NULL, or what is wrong with p for a pool of nservers. */
+static const char *source_check(const struct lb_sel_params *p, uint32_t nservers)
+{
+	return check_for(p, nservers, HASH_KEY_SOURCE);
+}
+
+static const char *uri_check(const struct lb_sel_params *p, uint32_t nservers)
+{
+	return check_for(p, nservers, HASH_KEY_URI);
+}
+
 static const char *hdr_check(const struct lb_sel_params *p, uint32_t nservers)
 {
 	if (p->hdr_name[0] == '\0')
 		return "hdr balancing needs a header name: hdr(name)";
-	return hash_check(p, nservers);
+	return check_for(p, nservers, HASH_KEY_HDR);
 }
 
 /* servers_changed hook: rebuild the active table from the usable servers.
@@ -116,6 +154,9 @@ static const char *hdr_check(const struct lb_sel_params *p, uint32_t nservers)
 static int hash_rebuild(struct lb_pool *pool)
 {
 	struct hash_priv *hp = pool->sel_priv;
+	const struct hash_profile_ops *prof = profile_ops(hp->profile);
+	if (prof)
+		return prof->build(pool, hp);
 	switch (hp->type) {
 	case LB_HASH_CONSISTENT:
 		return sel_ring_build(pool, hp->ring_points, &hp->ring);
@@ -132,9 +173,13 @@ static void hash_done(struct lb_pool *pool)
 	struct hash_priv *hp = pool->sel_priv;
 	if (!hp)
 		return;
+	const struct hash_profile_ops *prof = profile_ops(hp->profile);
+	if (prof)
+		prof->free(pool, hp);
 	sel_map_free(pool, &hp->map);
 	sel_ring_free(pool, &hp->ring);
 	sel_maglev_free(pool, &hp->mag);
+	lb_mem_free(&pool->mem, hp->ep, pool->nservers * sizeof *hp->ep);
 	lb_mem_free(&pool->mem, hp, sizeof *hp);
 	pool->sel_priv = NULL;
 }
@@ -147,15 +192,34 @@ static int hash_init(struct lb_pool *pool)
 	struct hash_priv *hp = lb_mem_alloc(&pool->mem, sizeof *hp);
 	if (!hp)
 		return -1;
+	hp->profile = p->profile;
 	hp->type = p->hash_type;
 	hp->fn = p->hash_function;
+	/* HAProxy has no murmur: the zero value means its default, sdbm. */
+	if (hp->profile == LB_PROFILE_HAPROXY && hp->fn == LB_HASHFN_MURMUR)
+		hp->fn = LB_HASHFN_SDBM;
 	hp->avalanche = p->hash_avalanche != 0;
 	/* Rounded to 1/1000 so the bound is integer arithmetic; the +0.5
 	 * rounds instead of truncating 1.25 stored as 1.2499999. */
 	hp->factor_milli = p->balance_factor != 0.0 ? (uint64_t)(p->balance_factor * 1000.0 + 0.5) : 0;
-	hp->ring_points = p->ring_points;   /* defaults filled by lb_pool_init */
-	hp->maglev_size = p->table_size;
+	hp->ring_points = p->ring_points ? p->ring_points : lb_hash_profile_ring_points(p->profile);
+	hp->maglev_size = p->table_size ? p->table_size
+			  : p->profile == LB_PROFILE_IPVS ? LB_IPVS_MH_DEFAULT_SIZE
+							  : LB_MAGLEV_DEFAULT_SIZE;
 	pool->sel_priv = hp;
+	hp->ep = lb_mem_alloc(&pool->mem, pool->nservers * sizeof *hp->ep);
+	if (!hp->ep) {
+		hash_done(pool);
+		return -1;
+	}
+	for (uint32_t i = 0; i < pool->nservers; i++) {
+		if (p->endpoints) {
+			hp->ep[i] = p->endpoints[i];
+		} else {
+			hp->ep[i].addr = lb_addr_v4(0x7f000001u);
+			hp->ep[i].port = (uint16_t)(LB_DEFAULT_SERVER_PORT + i);
+		}
+	}
 	if (hash_rebuild(pool) != 0) {
 		hash_done(pool);
 		return -1;
@@ -227,11 +291,10 @@ static int pick_bounded(const struct lb_pool *pool, const struct hash_priv *hp, 
 	return -1; /* unreachable while every usable server is on the ring */
 }
 
-/* Map key (len bytes; NULL or empty: keyless) to a usable server through
- * the pool's table; -1 when none is usable. */
-static int pick_hash(struct lb_pool *pool, const void *key, size_t len)
+/* lbsim's pick: map key (len bytes; NULL or empty: keyless) to a usable
+ * server through the pool's table; -1 when none is usable. */
+static int pick_lbsim(struct lb_pool *pool, struct hash_priv *hp, const void *key, size_t len)
 {
-	struct hash_priv *hp = pool->sel_priv;
 	uint32_t n = table_len(hp);
 	if (n == 0)
 		return -1;
@@ -257,27 +320,70 @@ static int pick_hash(struct lb_pool *pool, const void *key, size_t len)
 	return walk_usable(pool, hp, k);
 }
 
+int sel_hash_round_robin(struct lb_pool *pool)
+{
+	struct lb_server *best = NULL;
+	int64_t total = 0;
+	for (uint32_t i = 0; i < pool->nservers; i++) {
+		struct lb_server *s = &pool->servers[i];
+		if (!lb_server_usable(s))
+			continue;
+		s->sel_state += s->eweight;
+		total += s->eweight;
+		if (!best || s->sel_state > best->sel_state)
+			best = s;
+	}
+	if (!best)
+		return -1;
+	best->sel_state -= total;
+	return (int)best->id;
+}
+
+/* Pick for key through the pool's profile. */
+static int pick_key(struct lb_pool *pool, const struct hash_key *key)
+{
+	struct hash_priv *hp = pool->sel_priv;
+	const struct hash_profile_ops *prof = profile_ops(hp->profile);
+	if (!prof) {
+		if (key->kind == HASH_KEY_SOURCE) {
+			size_t len = key->addr.family == LB_AF_INET6 ? 16 : 4;
+			return pick_lbsim(pool, hp, key->addr.bytes, len);
+		}
+		/* lbsim (as HAProxy) hashes a URL path up to its '?'. */
+		size_t len = key->kind == HASH_KEY_URI ? strcspn(key->bytes ? key->bytes : "", "?")
+						       : key->len;
+		return pick_lbsim(pool, hp, key->bytes, key->bytes ? len : 0);
+	}
+	/* A request without its key is balanced round robin, as HAProxy and
+	 * NGINX do, rather than failed. */
+	if (key->kind != HASH_KEY_SOURCE && (!key->bytes || key->len == 0))
+		return sel_hash_round_robin(pool);
+	return prof->pick(pool, hp, key);
+}
+
 /* pick hooks: extract the key of each algorithm from req. */
 static int source_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
 {
 	(void)now_ns;
-	unsigned char key[4] = {(unsigned char)(req->src_ip >> 24), (unsigned char)(req->src_ip >> 16),
-				(unsigned char)(req->src_ip >> 8), (unsigned char)req->src_ip};
-	return pick_hash(pool, key, sizeof key);
+	struct hash_key key = {.kind = HASH_KEY_SOURCE};
+	key.addr = req->src_addr ? *req->src_addr : lb_addr_v4(req->src_ip);
+	return pick_key(pool, &key);
 }
 
 static int uri_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
 {
 	(void)now_ns;
-	const char *path = req->path;
-	return pick_hash(pool, path, path ? strcspn(path, "?") : 0);
+	struct hash_key key = {.kind = HASH_KEY_URI, .bytes = req->path,
+			       .len = req->path ? strlen(req->path) : 0};
+	return pick_key(pool, &key);
 }
 
 static int hdr_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
 {
 	(void)now_ns;
-	const char *v = req->hdr_value;
-	return pick_hash(pool, v, v ? strlen(v) : 0);
+	struct hash_key key = {.kind = HASH_KEY_HDR, .bytes = req->hdr_value,
+			       .len = req->hdr_value ? strlen(req->hdr_value) : 0};
+	return pick_key(pool, &key);
 }
 
 const struct lb_sel_ops lb_sel_source = {
@@ -289,7 +395,7 @@ const struct lb_sel_ops lb_sel_source = {
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
 	.pick = source_pick,
-	.check = hash_check,
+	.check = source_check,
 };
 
 const struct lb_sel_ops lb_sel_uri = {
@@ -301,7 +407,7 @@ const struct lb_sel_ops lb_sel_uri = {
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
 	.pick = uri_pick,
-	.check = hash_check,
+	.check = uri_check,
 };
 
 const struct lb_sel_ops lb_sel_hdr = {

@@ -75,7 +75,12 @@ static int random_init(struct lb_pool *pool)
 	struct random_priv *p = lb_mem_alloc(&pool->mem, sizeof *p);
 	if (!p)
 		return -1;
-	sel_rng_seed(&p->rng, pool->params.seed);
+	/* The pools of one balancer share params.seed; their names tell
+	 * their streams apart (FNV-1a), so two pools never draw alike. */
+	uint64_t seed = pool->params.seed;
+	for (const unsigned char *c = (const unsigned char *)pool->name; *c; c++)
+		seed = (seed ^ *c) * 0x100000001b3ULL;
+	sel_rng_seed(&p->rng, seed);
 	p->draws = pool->params.draws;   /* default filled by lb_pool_init */
 	pool->sel_priv = p;
 	if (random_changed(pool) != 0) {

@@ -31,6 +31,9 @@
 
 #include "lbsim/lb.h"
 
+/* Greatest common divisor; gcd(a, 0) = a. */
+uint32_t sel_gcd(uint32_t a, uint32_t b);
+
 /* gcd of the effective weights of the usable servers; 0 when none is usable. */
 uint32_t sel_weight_gcd(const struct lb_pool *pool);
 
@@ -57,6 +60,25 @@ struct sel_ring {
 };
 
 int sel_ring_build(struct lb_pool *pool, uint32_t points_per_weight, struct sel_ring *out);
+
+/* Sort points by (hash, server): the ring's order, shared by the profiles'
+ * rings (sel_hash_*.c). O(n log n). */
+void sel_ring_points_sort(struct sel_ring_point *pt, uint32_t n);
+
+/* Index of the first of pt[0..n) (sorted) with hash >= h; n when none. */
+static inline uint32_t sel_ring_points_lower_bound(const struct sel_ring_point *pt, uint32_t n,
+						   uint32_t h)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (pt[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 void sel_ring_free(struct lb_pool *pool, struct sel_ring *ring);
 
 /* Index of the first point at or after h, wrapping to 0 past the last. The
@@ -66,13 +88,7 @@ static inline uint32_t sel_ring_find(const struct sel_ring *ring, uint32_t h)
 {
 	uint32_t b = h >> (32 - ring->bits);
 	uint32_t lo = ring->index[b], hi = ring->index[b + 1];
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (ring->pt[mid].hash < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo += sel_ring_points_lower_bound(ring->pt + lo, hi - lo, h);
 	return lo == ring->len ? 0 : lo;
 }
 

@@ -16,8 +16,7 @@
 
 #include <stdlib.h>
 
-/* Greatest common divisor; gcd(a, 0) = a. */
-static uint32_t gcd(uint32_t a, uint32_t b)
+uint32_t sel_gcd(uint32_t a, uint32_t b)
 {
 	while (b) {
 		uint32_t t = a % b;
@@ -32,7 +31,7 @@ uint32_t sel_weight_gcd(const struct lb_pool *pool)
 	uint32_t g = 0;
 	for (uint32_t i = 0; i < pool->nservers; i++)
 		if (lb_server_usable(&pool->servers[i]))
-			g = gcd(pool->servers[i].eweight, g);
+			g = sel_gcd(pool->servers[i].eweight, g);
 	return g;
 }
 

@@ -49,6 +49,11 @@ static int point_cmp(const void *pa, const void *pb)
 	return a->server < b->server ? -1 : a->server > b->server;
 }
 
+void sel_ring_points_sort(struct sel_ring_point *pt, uint32_t n)
+{
+	qsort(pt, n, sizeof *pt, point_cmp);
+}
+
 /* Position of point k of server: depends on nothing else. */
 static uint32_t point_hash(uint32_t server, uint32_t k)
 {
@@ -90,7 +95,7 @@ int sel_ring_build(struct lb_pool *pool, uint32_t points_per_weight, struct sel_
 			for (uint32_t k = 0; k < points; k++)
 				ring.pt[n++] = (struct sel_ring_point){point_hash(i, k), i};
 		}
-		qsort(ring.pt, ring.len, sizeof *ring.pt, point_cmp);
+		sel_ring_points_sort(ring.pt, ring.len);
 		uint32_t nb = 1u << ring.bits, shift = 32 - ring.bits, k = 0;
 		for (uint32_t b = 0; b < nb; b++) {
 			while (k < ring.len && ring.pt[k].hash >> shift < b)

@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "lbsim/check.h"
+#include "lbsim/cmd_haproxy.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
 #include "lbsim/mpi_batch.h"
@@ -23,7 +24,9 @@
 #include "lbsim/profile.h"
 #include "lbsim/provenance.h"
 #include "lbsim/report.h"
+#include "lbsim/result_set.h"
 #include "lbsim/scenario.h"
+#include "lbsim/summary.h"
 #include "lbsim/summary_csv.h"
 #include "lbsim/sweep.h"
 
@@ -55,6 +58,8 @@ struct cli_opts {
 	struct plan_opts plan;
 	int argc;                /* the command line, for provenance.csv */
 	char **argv;
+	int given[64];           /* the options given (their getopt codes), each once */
+	unsigned ngiven;
 };
 
 /* Long options without a letter (sweep and plan). */
@@ -71,7 +76,10 @@ enum {
 /* The tools that read their own options: the engine's, and the
  * program's (lbsim_main_with). */
 static const struct lbsim_tool engine_tools[] = {
-	{NULL, NULL, NULL},
+	{"import-haproxy", "the designs of an HAProxy configuration, as a scenario",
+	 cmd_import_haproxy},
+	{"export-haproxy", "a design of a scenario as an HAProxy configuration",
+	 cmd_export_haproxy},
 };
 /* Extra tools, as lbsim_main_with gives them. */
 struct tool_set {
@@ -171,6 +179,118 @@ static int parse_u64(const char *text, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* --tolerance METRIC=REL: a metric summary.csv reports, once; no more
+ * than there is room for. Nothing is dropped or ignored. */
+static int add_tolerance(struct cli_opts *o, const char *metric, size_t len, double rel)
+{
+	struct check_tolerance t = {.rel = rel};
+	memcpy(t.metric, metric, len);
+	t.metric[len] = '\0';
+	if (!summary_metric_find(t.metric, SUMMARY_ALL) && !summary_metric_find(t.metric, SUMMARY_WORKLOAD) &&
+	    !summary_metric_find(t.metric, SUMMARY_FAULT)) {
+		char names[1024];
+		fprintf(stderr, "lbsim: --tolerance: unknown metric '%s'; metrics: %s\n", t.metric,
+			summary_metric_names(names, sizeof names, SUMMARY_ALL));
+		return -1;
+	}
+	for (size_t i = 0; i < o->ntolerances; i++)
+		if (strcmp(o->tolerances[i].metric, t.metric) == 0) {
+			fprintf(stderr, "lbsim: --tolerance %s is given twice\n", t.metric);
+			return -1;
+		}
+	if (o->ntolerances == sizeof o->tolerances / sizeof o->tolerances[0]) {
+		fprintf(stderr, "lbsim: at most %zu --tolerance METRIC=F options\n",
+			sizeof o->tolerances / sizeof o->tolerances[0]);
+		return -1;
+	}
+	o->tolerances[o->ntolerances++] = t;
+	return 0;
+}
+
+/* Which commands take each option: one given to a command that would
+ * ignore it is an error, never silently dropped. -q applies to all. */
+static const struct {
+	int code;
+	const char *name;
+	const char *commands;    /* space-separated */
+} option_commands[] = {
+	{'o', "--output", "run check sweep plan"},
+	{'s', "--seed", "run check sweep plan"},
+	{'r', "--replications", "run check sweep plan"},
+	{'F', "--scale", "run check sweep plan"},
+	{'D', "--duration", "run check sweep plan"},
+	{'M', "--memory-limit", "run check sweep plan"},
+	{'j', "--jobs", "run check sweep plan"},
+	{'p', "--plot", "run check"},
+	{'S', "--strict", "check plan"},
+	{'B', "--baseline", "check"},
+	{'T', "--tolerance", "check"},
+	{OPT_JUNIT, "--junit", "check"},
+	{OPT_JSON, "--json", "check"},
+	{OPT_PROFILE, "--profile", "run check"},
+	{OPT_SET, "--set", "run check validate sweep plan"},
+	{OPT_NO_PLOT, "--no-plot", "sweep plan"},
+	{OPT_PLAN_FIRST, "--max-server-busy", "plan"},
+	{OPT_PLAN_FIRST + 1, "--max-p99", "plan"},
+	{OPT_PLAN_FIRST + 2, "--max-mean", "plan"},
+	{OPT_PLAN_FIRST + 3, "--max-failed", "plan"},
+	{OPT_PLAN_FIRST + 4, "--max-lb-cpu", "plan"},
+	{OPT_PLAN_FIRST + 5, "--users", "plan"},
+	{OPT_PLAN_FIRST + 6, "--size-by", "plan"},
+	{OPT_PLAN_FIRST + 7, "--max-size", "plan"},
+	{OPT_PLAN_FIRST + 8, "--spare", "plan"},
+};
+
+static int word_in(const char *word, const char *list)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, " ");
+		if (k == n && strncmp(p, word, n) == 0)
+			return 1;
+		p += k + (p[k] == ' ');
+	}
+	return 0;
+}
+
+/* "run and check", "run, check, sweep and plan" */
+static const char *commands_words(const char *list, char *buf, size_t len)
+{
+	size_t words = 1, used = 0;
+	for (const char *p = list; *p; p++)
+		words += *p == ' ';
+	buf[0] = '\0';
+	size_t i = 0;
+	for (const char *p = list; *p && used < len; i++) {
+		size_t k = strcspn(p, " ");
+		int n = snprintf(buf + used, len - used, "%s%.*s",
+				 i == 0 ? "" : i + 1 == words ? " and " : ", ", (int)k, p);
+		used += n < 0 ? len : (size_t)n;
+		p += k + (p[k] == ' ');
+	}
+	return buf;
+}
+
+static int options_apply(const struct cli_opts *o)
+{
+	for (unsigned g = 0; g < o->ngiven; g++)
+		for (size_t i = 0; i < sizeof option_commands / sizeof option_commands[0]; i++) {
+			if (option_commands[i].code != o->given[g] ||
+			    word_in(o->command, option_commands[i].commands))
+				continue;
+			char words[128];
+			fprintf(stderr, "lbsim %s: %s applies to %s only\n", o->command,
+				option_commands[i].name,
+				commands_words(option_commands[i].commands, words, sizeof words));
+			return -1;
+		}
+	if (o->ntolerances && !o->baseline) {
+		fprintf(stderr, "lbsim %s: --tolerance needs --baseline\n", o->command);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct cli_opts *o)
 {
 	static const struct option longopts[] = {
@@ -228,6 +348,11 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			optind++;
 			continue;
 		}
+		int seen = 0;
+		for (unsigned g = 0; g < o->ngiven; g++)
+			seen |= o->given[g] == c;
+		if (!seen && o->ngiven < sizeof o->given / sizeof o->given[0])
+			o->given[o->ngiven++] = c;
 		switch (c) {
 		case 'o':
 			o->outdir = optarg;
@@ -295,12 +420,10 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			}
 			if (!eq) {
 				o->default_tolerance = rel;
-			} else if (o->ntolerances < sizeof o->tolerances / sizeof o->tolerances[0]) {
-				struct check_tolerance *t = &o->tolerances[o->ntolerances++];
-				memcpy(t->metric, optarg, klen);
-				t->metric[klen] = '\0';
-				t->rel = rel;
+				break;
 			}
+			if (add_tolerance(o, optarg, klen, rel) != 0)
+				return -1;
 			break;
 		}
 		case 'M': {
@@ -417,6 +540,21 @@ static int parse_sets(const struct cli_opts *o, int lead, const struct scenario 
 				fprintf(stderr, "lbsim: %s\n", err);
 			return -1;
 		}
+		/* The command's own options apply on top of the edited file:
+		 * with --set of the same value, one would be dropped, and a
+		 * sweep's rows labelled with values they did not run with. */
+		const struct params_common *c = &o->common;
+		const char *both = c->seed_set && params_sets(&axes[i], "seed") ? "--seed"
+				   : c->replications && params_sets(&axes[i], "replications") ? "--replications"
+				   : c->duration && params_sets(&axes[i], "duration") ? "--duration"
+				   : c->scale > 0 && params_sets(&axes[i], "users") ? "--scale"
+				   : o->plan.nusers && params_sets(&axes[i], "users") ? "--users" : NULL;
+		if (both) {
+			if (lead)
+				fprintf(stderr, "lbsim: %s and --set %s set the same value; give one of "
+					"them\n", both, axes[i].key);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -489,15 +627,35 @@ static int cmd_validate(const struct cli_opts *o)
 	return LBSIM_EXIT_OK;
 }
 
-static int cmd_plot(const struct cli_opts *o)
+/* Plot or report into a results folder: an update of its result set, so
+ * that a failure (gnuplot, a full device) leaves the folder as it was. */
+static int update_results(const struct cli_opts *o,
+			  int (*write)(const char *dir, const char *shown, FILE *log, char *err,
+				       size_t errlen))
 {
-	char err[1024];
-	int rc = plot_results(o->file, stdout, err, sizeof err);
-	if (rc != 0) {
+	char err[4096];
+	struct result_set rs;
+	if (result_set_begin(&rs, o->file, RESULT_SET_UPDATE, o->quiet ? NULL : stderr, err,
+			     sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_FAILED;
+	}
+	if (write(rs.dir, o->file, o->quiet ? NULL : stdout, err, sizeof err) != 0) {
+		result_set_message(&rs, err, sizeof err);
+		result_set_abort(&rs);
+		fprintf(stderr, "lbsim: %s\n", err);
+		return LBSIM_EXIT_FAILED;
+	}
+	if (result_set_commit(&rs, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_FAILED;
 	}
 	return LBSIM_EXIT_OK;
+}
+
+static int cmd_plot(const struct cli_opts *o)
+{
+	return update_results(o, plot_results);
 }
 
 /* Bytes the runs may use: --memory-limit, else 80 % of this machine's
@@ -580,8 +738,9 @@ static void check_provenance(struct provenance *p, const void *ctx)
 static int simulate(const struct cli_opts *o, int checking)
 {
 	struct scenario *scn;
-	char err[1024];
-	char outdir[4096];
+	char err[4096];
+	char defdir[4096];
+	const char *outdir = o->outdir;
 	if (load(o, 1, &scn) != 0)
 		return LBSIM_EXIT_USAGE;
 	if (checking && scn->nexpects == 0 && !o->baseline) {
@@ -589,10 +748,10 @@ static int simulate(const struct cli_opts *o, int checking)
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
-	if (o->outdir)
-		snprintf(outdir, sizeof outdir, "%s", o->outdir);
-	else
-		default_outdir(scn->name, outdir, sizeof outdir);
+	if (!outdir) {
+		default_outdir(scn->name, defdir, sizeof defdir);
+		outdir = defdir;
+	}
 	unsigned jobs = jobs_of(o);
 	if (refuse_if_too_big(o, scn, jobs) != 0) {
 		scn_free(scn);
@@ -607,13 +766,18 @@ static int simulate(const struct cli_opts *o, int checking)
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
-	if (checking && o->baseline && summary_csv_read(o->baseline, &base, err, sizeof err) != 0) {
+	if (checking && o->baseline &&
+	    (summary_csv_read(o->baseline, &base, err, sizeof err) != 0 ||
+	     check_baseline_match(scn, &base, o->baseline, err, sizeof err) != 0)) {
 		fprintf(stderr, "lbsim: %s\n", err);
+		summary_csv_free(&base);
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
 	}
-	/* Refuse an unusable output folder before spending time simulating. */
-	if (output_dir_prepare(outdir, err, sizeof err) != 0) {
+	/* Refuse an unusable output folder before spending time simulating;
+	 * the results go into a private folder swapped in whole at the end. */
+	struct result_set rs;
+	if (result_set_begin(&rs, outdir, 0, o->quiet ? NULL : stderr, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		summary_csv_free(&base);
 		scn_free(scn);
@@ -625,20 +789,33 @@ static int simulate(const struct cli_opts *o, int checking)
 		fprintf(progress, "lbsim: %s: %u design(s) x %u replication(s), seed %" PRIu64 "\n",
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
 	struct experiment ex = {.profile = o->profile};
-	int rc = LBSIM_EXIT_OK;
+	int rc = LBSIM_EXIT_OK, written = 0, plotted = 0;
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
-		rc = LBSIM_EXIT_FAILED;
-	} else if (experiment_write_csv(&ex, outdir, err, sizeof err) != 0 ||
-		   save_provenance(o, scn, outdir, checking ? check_provenance : NULL, o, err,
-				   sizeof err) != 0) {
+		result_set_abort(&rs);
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
 	} else {
+		written = experiment_write_csv(&ex, rs.dir, err, sizeof err) == 0 &&
+			  save_provenance(o, scn, rs.dir, checking ? check_provenance : NULL, o, err,
+					  sizeof err) == 0;
 		/* A missing gnuplot does not fail the run: the CSV is the result. */
-		int plotted = o->plot && plot_results(outdir, NULL, err, sizeof err) == 0;
-		if (o->plot && !plotted)
+		if (written && o->plot) {
+			char perr[1024];
+			plotted = plot_results(rs.dir, outdir, NULL, perr, sizeof perr) == 0;
+			if (!plotted) {
+				result_set_message(&rs, perr, sizeof perr);
+				fprintf(stderr, "lbsim: %s\n", perr);
+			}
+		}
+		if (!written || result_set_commit(&rs, err, sizeof err) != 0) {
+			result_set_message(&rs, err, sizeof err);
+			result_set_abort(&rs);
 			fprintf(stderr, "lbsim: %s\n", err);
+			rc = LBSIM_EXIT_FAILED;
+			written = 0;
+		}
+	}
+	if (written) {
 		if (!o->quiet) {
 			if (progress)
 				fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n",
@@ -686,12 +863,7 @@ static int simulate(const struct cli_opts *o, int checking)
 
 static int cmd_report(const struct cli_opts *o)
 {
-	char err[1024];
-	if (report_write(o->file, stdout, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
-		return LBSIM_EXIT_FAILED;
-	}
-	return LBSIM_EXIT_OK;
+	return update_results(o, report_write);
 }
 
 static int cmd_run(const struct cli_opts *o)
@@ -728,16 +900,17 @@ static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **
 /* The output folder on rank 0 (made and tested), agreed by every rank. */
 static int prepare_output(const struct cli_opts *o, const struct batch_comm *comm,
 			  const struct scenario *scn, const char *suffix, double need,
-			  char *outdir, size_t len)
+			  char *buf, size_t len, const char **outdir, struct result_set *rs)
 {
-	char err[1024];
+	char err[4096];
 	int ok = 1;
 	if (o->outdir) {
-		snprintf(outdir, len, "%s", o->outdir);
+		*outdir = o->outdir;
 	} else {
 		char base[4096];
 		default_outdir(scn->name, base, sizeof base);
-		snprintf(outdir, len, "%s-%s", base, suffix);
+		snprintf(buf, len, "%s-%s", base, suffix);
+		*outdir = buf;
 	}
 	double limit = memory_limit_of(o);
 	if (limit > 0 && need > limit) {
@@ -746,11 +919,82 @@ static int prepare_output(const struct cli_opts *o, const struct batch_comm *com
 			"--memory-limit\n", o->file, need / 1073741824.0, limit / 1073741824.0);
 		ok = 0;
 	}
-	if (ok && comm->rank == 0 && output_dir_prepare(outdir, err, sizeof err) != 0) {
+	if (ok && comm->rank == 0 &&
+	    result_set_begin(rs, *outdir, 0, o->quiet ? NULL : stderr, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		ok = 0;
 	}
-	return batch_comm_all_ok(comm, ok) ? 0 : -1;
+	if (!batch_comm_all_ok(comm, ok)) {
+		if (ok && comm->rank == 0)
+			result_set_abort(rs);
+		return -1;
+	}
+	return 0;
+}
+
+/* What sweep and plan write: the CSV, the plots, their provenance facts. */
+struct output_step {
+	int (*write)(const void *what, const char *dir, char *err, size_t errlen);
+	int (*plot)(const void *what, const char *dir, const char *shown, FILE *log, char *err,
+		    size_t errlen);
+	void (*provenance)(struct provenance *p, const void *what);
+	const void *what;
+};
+
+/* Rank 0 writes the results (the CSV, scenario.yaml and provenance.csv,
+ * then plots unless --no-plot) into the work folder and swaps it in. A
+ * missing gnuplot does not fail: the CSV is the result (*plotted says
+ * whether the pictures are there). Returns 0, or -1 (said, the folder as
+ * it was). */
+static int finish_output(const struct cli_opts *o, const struct scenario *scn,
+			 struct result_set *rs, const char *outdir, const struct output_step *step,
+			 int *plotted)
+{
+	char err[4096];
+	*plotted = 0;
+	if (step->write(step->what, rs->dir, err, sizeof err) != 0 ||
+	    save_provenance(o, scn, rs->dir, step->provenance, step->what, err, sizeof err) != 0)
+		goto fail;
+	if (!o->no_plot) {
+		*plotted = step->plot(step->what, rs->dir, outdir, NULL, err, sizeof err) == 0;
+		if (!*plotted) {
+			result_set_message(rs, err, sizeof err);
+			fprintf(stderr, "lbsim: %s\n", err);
+		}
+	}
+	if (result_set_commit(rs, err, sizeof err) != 0) {
+		fprintf(stderr, "lbsim: %s\n", err);
+		*plotted = 0;
+		return -1;
+	}
+	return 0;
+fail:
+	result_set_message(rs, err, sizeof err);
+	result_set_abort(rs);
+	fprintf(stderr, "lbsim: %s\n", err);
+	return -1;
+}
+
+static int write_sweep(const void *what, const char *dir, char *err, size_t errlen)
+{
+	return sweep_write_csv(what, dir, err, errlen);
+}
+
+static int plot_sweep(const void *what, const char *dir, const char *shown, FILE *log, char *err,
+		      size_t errlen)
+{
+	return sweep_plot(what, dir, shown, log, err, errlen);
+}
+
+static int write_plan(const void *what, const char *dir, char *err, size_t errlen)
+{
+	return plan_write_csv(what, dir, err, errlen);
+}
+
+static int plot_plan(const void *what, const char *dir, const char *shown, FILE *log, char *err,
+		     size_t errlen)
+{
+	return plan_plot(what, dir, shown, log, err, errlen);
 }
 
 /* The outcome b of a batch run on every rank: a failure is told once (by
@@ -786,7 +1030,8 @@ static void sweep_provenance(struct provenance *p, const void *ctx)
 static int cmd_sweep(const struct cli_opts *o)
 {
 	struct batch_comm comm;
-	char err[2048], outdir[4200];
+	char err[2048], defdir[4200];
+	const char *outdir = NULL;
 	if (batch_comm_init(&comm, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_USAGE;
@@ -795,6 +1040,8 @@ static int cmd_sweep(const struct cli_opts *o)
 	struct scenario *scn = NULL;
 	struct param_axis *axes = calloc(PARAMS_MAX_AXES, sizeof *axes);
 	struct sweep sw = {0};
+	struct result_set rs;
+	int begun = 0;           /* rank 0 holds a result set to finish or abort */
 	if (!axes) {
 		fprintf(stderr, "lbsim: out of memory\n");
 		goto out;
@@ -814,9 +1061,10 @@ static int cmd_sweep(const struct cli_opts *o)
 	}
 	unsigned jobs = jobs_of(o);
 	struct batch all = {.tasks = sw.tasks, .ntasks = sw.ntasks};
-	if (prepare_output(o, &comm, scn, "sweep", batch_memory_need(&all, jobs), outdir,
-			   sizeof outdir) != 0)
+	if (prepare_output(o, &comm, scn, "sweep", batch_memory_need(&all, jobs), defdir,
+			   sizeof defdir, &outdir, &rs) != 0)
 		goto out;
+	begun = lead;
 	FILE *progress = o->quiet || !lead ? NULL : stderr;
 	if (progress)
 		fprintf(progress, "lbsim: %s: sweep of %u point(s), %zu run(s), seed %" PRIu64 "\n",
@@ -830,16 +1078,13 @@ static int cmd_sweep(const struct cli_opts *o)
 	rc = LBSIM_EXIT_OK;
 	if (!lead)
 		goto out;
-	if (sweep_write_csv(&sw, outdir, err, sizeof err) != 0 ||
-	    save_provenance(o, scn, outdir, sweep_provenance, &sw, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
+	begun = 0;
+	struct output_step sweep_step = {write_sweep, plot_sweep, sweep_provenance, &sw};
+	int plotted;
+	if (finish_output(o, scn, &rs, outdir, &sweep_step, &plotted) != 0) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
-	/* A missing gnuplot does not fail the sweep: the CSV is the result. */
-	int plotted = !o->no_plot && sweep_plot(&sw, outdir, NULL, err, sizeof err) == 0;
-	if (!o->no_plot && !plotted)
-		fprintf(stderr, "lbsim: %s\n", err);
 	if (!o->quiet) {
 		fprintf(stderr, "lbsim: %.2f s\n", sw.wall_s);
 		printf("results: %s/sweep.csv scenario.yaml provenance.csv", outdir);
@@ -848,6 +1093,8 @@ static int cmd_sweep(const struct cli_opts *o)
 		printf("\n");
 	}
 out:
+	if (begun)
+		result_set_abort(&rs);
 	sweep_free(&sw);
 	if (scn)
 		scn_free(scn);
@@ -886,7 +1133,8 @@ static void plan_provenance(struct provenance *p, const void *ctx)
 static int cmd_plan(const struct cli_opts *o)
 {
 	struct batch_comm comm;
-	char err[2048], outdir[4200];
+	char err[2048], defdir[4200];
+	const char *outdir = NULL;
 	if (batch_comm_init(&comm, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_USAGE;
@@ -894,6 +1142,8 @@ static int cmd_plan(const struct cli_opts *o)
 	int lead = comm.rank == 0, rc = LBSIM_EXIT_USAGE;
 	struct scenario *scn = NULL;
 	struct plan pl = {0};
+	struct result_set rs;
+	int begun = 0;           /* rank 0 holds a result set to finish or abort */
 	struct plan_opts po = o->plan;
 	po.strict = o->strict;
 	if (load(o, lead, &scn) != 0)
@@ -908,9 +1158,10 @@ static int cmd_plan(const struct cli_opts *o)
 	for (uint32_t d = 0; d < scn->ndesigns; d++)
 		one[d] = (struct batch_task){scn, d, 0};
 	struct batch first = {.tasks = one, .ntasks = scn->ndesigns};
-	if (prepare_output(o, &comm, scn, "plan", batch_memory_need(&first, jobs), outdir,
-			   sizeof outdir) != 0)
+	if (prepare_output(o, &comm, scn, "plan", batch_memory_need(&first, jobs), defdir,
+			   sizeof defdir, &outdir, &rs) != 0)
 		goto out;
+	begun = lead;
 	FILE *progress = o->quiet || !lead ? NULL : stderr;
 	if (progress)
 		fprintf(progress, "lbsim: %s: plan for %u design(s) x %u users level(s), %u "
@@ -923,16 +1174,13 @@ static int cmd_plan(const struct cli_opts *o)
 	rc = LBSIM_EXIT_OK;
 	if (!lead)
 		goto out;
-	if (plan_write_csv(&pl, outdir, err, sizeof err) != 0 ||
-	    save_provenance(o, scn, outdir, plan_provenance, &pl, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
+	begun = 0;
+	struct output_step plan_step = {write_plan, plot_plan, plan_provenance, &pl};
+	int plotted;
+	if (finish_output(o, scn, &rs, outdir, &plan_step, &plotted) != 0) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
-	/* A missing gnuplot does not fail the plan: the CSV is the result. */
-	int plotted = !o->no_plot && plan_plot(&pl, outdir, NULL, err, sizeof err) == 0;
-	if (!o->no_plot && !plotted)
-		fprintf(stderr, "lbsim: %s\n", err);
 	if (!o->quiet) {
 		char scope[2048];
 		plan_scope(&pl, scope, sizeof scope);
@@ -948,6 +1196,8 @@ static int cmd_plan(const struct cli_opts *o)
 		       plotted ? " plan.png plan.svg" : "");
 	}
 out:
+	if (begun)
+		result_set_abort(&rs);
 	plan_free(&pl);
 	if (scn)
 		scn_free(scn);
@@ -1026,15 +1276,8 @@ int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_
 				o.command, commands[i].arg, o.command, commands[i].arg);
 			return LBSIM_EXIT_USAGE;
 		}
-		if ((o.junit || o.json || o.baseline) && commands[i].fn != cmd_check) {
-			fprintf(stderr, "lbsim %s: --%s applies to check only\n", o.command,
-				o.junit ? "junit" : o.json ? "json" : "baseline");
+		if (options_apply(&o) != 0)
 			return LBSIM_EXIT_USAGE;
-		}
-		if (o.profile && commands[i].fn != cmd_run && commands[i].fn != cmd_check) {
-			fprintf(stderr, "lbsim %s: --profile applies to run and check only\n", o.command);
-			return LBSIM_EXIT_USAGE;
-		}
 		return commands[i].fn(&o);
 	}
 	fprintf(stderr, "lbsim: unknown command '%s' (commands: run, check, validate, plot, "

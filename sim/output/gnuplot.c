@@ -98,8 +98,9 @@ int gp_run(const char *expr, const char *script, int *missing, char *why, size_t
 
 /* ---- gnuplot's copies of the data ----------------------------------------- */
 
-int gp_data_begin(struct gp_data *d, const char *dir, char *err, size_t errlen)
+int gp_data_begin(struct gp_data *d, const char *dir, const char *shown, char *err, size_t errlen)
 {
+	d->shown = shown;
 	int n = snprintf(d->path, sizeof d->path, "%s/.lbsim-gp-XXXXXX", dir);
 	if (n < 0 || (size_t)n >= sizeof d->path) {
 		snprintf(err, errlen, "%s: path too long", dir);
@@ -348,7 +349,7 @@ int gp_draw(const char *dir, const struct gp_data *data, const char *script, con
 			break;
 		}
 		if (log)
-			fprintf(log, "plot: %s\n", final);
+			fprintf(log, "plot: %s/%s.%s\n", data->shown, name, formats[k][0]);
 	}
 	free(g);
 	return rc;

@@ -258,17 +258,17 @@ static int copy_tables(const char *dir, const struct plot_facts *f, const struct
 	return 0;
 }
 
-int plot_results(const char *dir, FILE *log, char *err, size_t errlen)
+int plot_results(const char *dir, const char *shown, FILE *log, char *err, size_t errlen)
 {
 	struct plot_facts *f = malloc(sizeof *f);
 	struct gp_vars *g = malloc(sizeof *g);
-	struct gp_data data = {{0}};
+	struct gp_data data = {.path = ""};
 	int rc = -1;
 	if (!f || !g) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (gather(dir, f, err, errlen) != 0 || gp_data_begin(&data, dir, err, errlen) != 0 ||
+	if (gather(dir, f, err, errlen) != 0 || gp_data_begin(&data, dir, shown, err, errlen) != 0 ||
 	    copy_tables(dir, f, &data, err, errlen) != 0)
 		goto out;
 	g->used = 0;

@@ -199,7 +199,7 @@ void report_provenance(struct doc *d, const char *dir)
 
 enum report_kind { REPORT_RUN, REPORT_SWEEP, REPORT_PLAN };
 
-int report_write(const char *dir, FILE *log, char *err, size_t errlen)
+int report_write(const char *dir, const char *shown, FILE *log, char *err, size_t errlen)
 {
 	enum report_kind kind = report_exists(dir, "plan.csv")    ? REPORT_PLAN
 				: report_exists(dir, "sweep.csv") ? REPORT_SWEEP
@@ -225,9 +225,9 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 		return -1;
 	}
 	struct doc d = {.md = md.fp, .html = html.fp, .dir = dir};
-	int wrote = kind == REPORT_PLAN	   ? report_plan(&d, dir, scn, log, err, errlen)
-		    : kind == REPORT_SWEEP ? report_sweep(&d, dir, scn, log, err, errlen)
-					   : report_run(&d, dir, scn, log, err, errlen);
+	int wrote = kind == REPORT_PLAN	   ? report_plan(&d, dir, scn, err, errlen)
+		    : kind == REPORT_SWEEP ? report_sweep(&d, dir, scn, err, errlen)
+					   : report_run(&d, dir, shown, scn, log, err, errlen);
 	/* Both files or neither: check both before renaming either. */
 	if (wrote == 0 && (md.error || ferror(md.fp) || html.error || ferror(html.fp))) {
 		snprintf(err, errlen, "%s: writing the report failed (device full?)", dir);
@@ -242,7 +242,7 @@ int report_write(const char *dir, FILE *log, char *err, size_t errlen)
 		rc = csv_out_commit(&html, err, errlen);
 	}
 	if (rc == 0 && log)
-		fprintf(log, "report: %s/report.md %s/report.html\n", dir, dir);
+		fprintf(log, "report: %s/report.md %s/report.html\n", shown, shown);
 	scn_free(scn);
 	return rc;
 }

@@ -120,10 +120,9 @@ static void sweep_table(struct doc *d, const struct csv_table *t, int nkeys,
 	truncated(d, shown, points, "sweep.csv");
 }
 
-int report_sweep(struct doc *d, const char *dir, const struct scenario *scn, FILE *log,
-		 char *err, size_t errlen)
+int report_sweep(struct doc *d, const char *dir, const struct scenario *scn, char *err,
+		 size_t errlen)
 {
-	(void)log;
 	struct csv_table t;
 	if (read_table(&t, dir, "sweep.csv", err, errlen) != 0)
 		return -1;
@@ -188,10 +187,9 @@ static const char *plan_fig(char *buf, size_t len, const struct csv_table *t, si
 			  csv_table_num(t, r, csv_table_col(t, hi)));
 }
 
-int report_plan(struct doc *d, const char *dir, const struct scenario *scn, FILE *log,
-		char *err, size_t errlen)
+int report_plan(struct doc *d, const char *dir, const struct scenario *scn, char *err,
+		size_t errlen)
 {
-	(void)log;
 	struct csv_table t;
 	if (read_table(&t, dir, "plan.csv", err, errlen) != 0)
 		return -1;

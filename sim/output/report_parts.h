@@ -21,12 +21,14 @@ void report_model(struct doc *d, const struct scenario *scn);
 void report_provenance(struct doc *d, const char *dir);
 
 /* Each kind's document, into d. Return 0, or -1 with a message (a
- * result file missing or unreadable). log gets the plots drawn first. */
-int report_run(struct doc *d, const char *dir, const struct scenario *scn, FILE *log,
-	       char *err, size_t errlen);
-int report_sweep(struct doc *d, const char *dir, const struct scenario *scn, FILE *log,
-		 char *err, size_t errlen);
-int report_plan(struct doc *d, const char *dir, const struct scenario *scn, FILE *log,
-		char *err, size_t errlen);
+ * result file missing or unreadable). A run's report draws its plots
+ * first when they are missing (log gets a line per picture, naming the
+ * folder shown). */
+int report_run(struct doc *d, const char *dir, const char *shown, const struct scenario *scn,
+	       FILE *log, char *err, size_t errlen);
+int report_sweep(struct doc *d, const char *dir, const struct scenario *scn, char *err,
+		 size_t errlen);
+int report_plan(struct doc *d, const char *dir, const struct scenario *scn, char *err,
+		size_t errlen);
 
 #endif

@@ -213,8 +213,8 @@ static void pictures(struct doc *d)
 		doc_para(d, "No plots: gnuplot was not available when the report was written.");
 }
 
-int report_run(struct doc *d, const char *dir, const struct scenario *scn, FILE *log,
-	       char *err, size_t errlen)
+int report_run(struct doc *d, const char *dir, const char *shown, const struct scenario *scn,
+	       FILE *log, char *err, size_t errlen)
 {
 	struct summary_table sm;
 	char path[4096];
@@ -223,7 +223,7 @@ int report_run(struct doc *d, const char *dir, const struct scenario *scn, FILE 
 		return -1;
 	if (!report_exists(dir, "share.svg")) {
 		char perr[1024];
-		if (plot_results(dir, log, perr, sizeof perr) != 0 && log)
+		if (plot_results(dir, shown, log, perr, sizeof perr) != 0 && log)
 			fprintf(log, "report: %s\n", perr);
 	}
 	doc_begin(d, scn->name);

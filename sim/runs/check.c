@@ -162,46 +162,105 @@ static int compare_one(FILE *out, struct check_report *rep, const char *design,
 	return l.failed;
 }
 
+/* ---- the baseline's rows against the run's --------------------------------- */
+
+struct match {
+	const struct scenario *scn;
+	struct summary_table *base;
+	uint32_t design;
+	unsigned missing;
+	char first[256];          /* the first row the baseline lacks */
+};
+
+static void match_item(void *ctx, const struct summary_item *it)
+{
+	struct match *m = ctx;
+	const char *name = m->scn->designs[m->design].name;
+	struct summary_row *row = summary_csv_find(m->base, name, it->m->name, it->scope);
+	if (row) {
+		row->matched = 1;
+		return;
+	}
+	if (m->missing++ == 0)
+		snprintf(m->first, sizeof m->first, "design %s, metric %s, scope %s", name, it->m->name,
+			 it->scope);
+}
+
+int check_baseline_match(const struct scenario *scn, struct summary_table *base, const char *path,
+			 char *err, size_t errlen)
+{
+	struct match m = {.scn = scn, .base = base};
+	for (size_t i = 0; i < base->n; i++)
+		base->rows[i].matched = 0;
+	for (m.design = 0; m.design < scn->ndesigns; m.design++)
+		summary_for_each(scn, match_item, &m);
+	if (m.missing) {
+		snprintf(err, errlen, "%s: lacks %u figure%s this run reports (the first: %s): the "
+			 "baseline is of another scenario or an older lbsim; write it again with "
+			 "lbsim run", path, m.missing, m.missing == 1 ? "" : "s", m.first);
+		return -1;
+	}
+	for (size_t i = 0; i < base->n; i++) {
+		const struct summary_row *r = &base->rows[i];
+		if (!r->matched) {
+			snprintf(err, errlen, "%s:%lu: design %s, metric %s, scope %s: this run has no "
+				 "such figure: the baseline is of another scenario", path, r->line,
+				 r->design, r->metric, r->scope);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- comparing ------------------------------------------------------------------ */
+
+struct compare {
+	const struct experiment *ex;
+	const struct summary_table *base;
+	const struct check_tolerance *tol;
+	size_t ntol;
+	double default_rel;
+	FILE *out;
+	struct check_report *rep;
+	double *buf;
+	uint32_t design;
+	unsigned compared, changed;
+};
+
+static void compare_item(void *ctx, const struct summary_item *it)
+{
+	struct compare *c = ctx;
+	const char *name = c->ex->scn->designs[c->design].name;
+	const struct summary_row *then = summary_csv_find(c->base, name, it->m->name, it->scope);
+	if (!then) /* check_baseline_match said so before the run */
+		return;
+	struct estimate now = summary_estimate(c->ex, c->design, it->m, it->arg, c->buf);
+	c->compared++;
+	c->changed += (unsigned)compare_one(c->out, c->rep, name, it->m, it->scope, &now, then,
+					    tolerance_of(it->m->name, c->tol, c->ntol,
+							 c->default_rel));
+}
+
 unsigned check_baseline(const struct experiment *ex, const struct summary_table *base,
 			const struct check_tolerance *tol, size_t ntol, double default_rel, FILE *out,
 			struct check_report *rep)
 {
 	const struct scenario *scn = ex->scn;
-	double *buf = calloc(scn->replications, sizeof *buf);
-	unsigned changed = 0, compared = 0;
-	if (!buf)
+	struct compare c = {.ex = ex, .base = base, .tol = tol, .ntol = ntol,
+			    .default_rel = default_rel, .out = out, .rep = rep};
+	c.buf = calloc(scn->replications, sizeof *c.buf);
+	if (!c.buf) {
+		fprintf(out, "lbsim: out of memory\n");
 		return 1;
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		const char *name = scn->designs[d].name;
-		for (size_t k = 0; k < summary_design_metrics_len; k++) {
-			const struct summary_metric *m = &summary_design_metrics[k];
-			const struct summary_row *then = summary_csv_find(base, name, m->name, "all");
-			if (!then)
-				continue;
-			struct estimate now = summary_estimate(ex, d, m, 0, buf);
-			compared++;
-			changed += (unsigned)compare_one(out, rep, name, m, "all", &now, then,
-							 tolerance_of(m->name, tol, ntol, default_rel));
-		}
-		for (int w = 0; w < WL_COUNT; w++) {
-			for (size_t k = 0; k < summary_workload_metrics_len; k++) {
-				const struct summary_metric *m = &summary_workload_metrics[k];
-				const char *scope = workload_name((enum workload)w);
-				const struct summary_row *then = summary_csv_find(base, name, m->name, scope);
-				if (!then || !summary_workload_used(scn, w))
-					continue;
-				struct estimate now = summary_estimate(ex, d, m, w, buf);
-				compared++;
-				changed += (unsigned)compare_one(out, rep, name, m, scope, &now, then,
-								 tolerance_of(m->name, tol, ntol, default_rel));
-			}
-		}
 	}
-	free(buf);
-	fprintf(out, "baseline: %u figures compared, %u changed beyond tolerance\n", compared, changed);
+	for (c.design = 0; c.design < scn->ndesigns; c.design++)
+		summary_for_each(scn, compare_item, &c);
+	free(c.buf);
+	fprintf(out, "baseline: %u figures compared, %u changed beyond tolerance\n", c.compared,
+		c.changed);
 	if (rep) {
-		rep->compared = compared;
-		rep->changed = changed;
+		rep->compared = c.compared;
+		rep->changed = c.changed;
 	}
-	return changed;
+	return c.changed;
 }

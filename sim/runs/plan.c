@@ -1151,7 +1151,8 @@ void plan_targets_text(const struct plan_opts *o, char *buf, size_t len)
 #undef ADD
 }
 
-int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size_t errlen)
+int plan_plot(const struct plan *pl, const char *dir, const char *shown, FILE *log, char *err,
+	      size_t errlen)
 {
 	struct gp_vars *g = malloc(sizeof *g);
 	if (!g) {
@@ -1173,11 +1174,11 @@ int plan_plot(const struct plan *pl, const char *dir, FILE *log, char *err, size
 	for (uint32_t d = 0; d < pl->scn->ndesigns; d++)
 		names[d] = pl->scn->designs[d].name;
 	struct gp_names designs = {.col = 1, .names = names, .n = pl->scn->ndesigns};
-	struct gp_data data = {{0}};
+	struct gp_data data = {.path = ""};
 	char src[4096];
 	snprintf(src, sizeof src, "%s/plan.csv", dir);
 	int rc = -1;
-	if (gp_data_begin(&data, dir, err, errlen) == 0 &&
+	if (gp_data_begin(&data, dir, shown, err, errlen) == 0 &&
 	    gp_table(&data, src, "plan.csv", 0, &designs, 1, err, errlen) == 0)
 		rc = gp_draw(dir, &data, "plan", "plan", g, log, err, errlen);
 	gp_data_end(&data);

@@ -362,7 +362,8 @@ static void describe_series(const struct sweep *sw, struct gp_vars *g)
 	gp_vars_add(g, "nseries=%u; partial=%d; ", n, !all);
 }
 
-int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, size_t errlen)
+int sweep_plot(const struct sweep *sw, const char *dir, const char *shown, FILE *log, char *err,
+	       size_t errlen)
 {
 	if (sw->naxes == 0)
 		return 0;
@@ -371,8 +372,8 @@ int sweep_plot(const struct sweep *sw, const char *dir, FILE *log, char *err, si
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct gp_data data = {{0}};
-	if (gp_data_begin(&data, dir, err, errlen) != 0 ||
+	struct gp_data data = {.path = ""};
+	if (gp_data_begin(&data, dir, shown, err, errlen) != 0 ||
 	    copy_sweep_table(sw, dir, &data, err, errlen) != 0) {
 		gp_data_end(&data);
 		free(g);

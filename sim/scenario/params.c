@@ -711,6 +711,9 @@ int params_parse(struct param_axis *ax, const struct scenario *scn,
 		if (bad)
 			goto out;
 	}
+	for (uint32_t b = 0; b < nbefore; b++)
+		if (params_conflict(&before[b], ax, err, errlen))
+			goto out;
 	ax->fits = calloc((size_t)ax->nvalues * ax->npaths + 1, 1);
 	if (!ax->fits) {
 		snprintf(err, errlen, "out of memory");
@@ -720,6 +723,48 @@ int params_parse(struct param_axis *ax, const struct scenario *scn,
 out:
 	scn_free(file);
 	return rc;
+}
+
+/* The value a path sets: its name, and a shorthand's key after it
+ * (designs.l7.check=tcp sets designs.l7.check.kind). */
+static void effective(const struct param_path *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", p->name, p->primary ? "." : "", p->primary ? p->primary : "");
+}
+
+int params_sets(const struct param_axis *ax, const char *name)
+{
+	for (uint32_t i = 0; i < ax->npaths; i++) {
+		char e[PARAMS_KEY_MAX + 32];
+		effective(&ax->paths[i], e, sizeof e);
+		if (strcmp(e, name) == 0)
+			return 1;
+		/* "users": every population's users. */
+		if (strcmp(name, "users") == 0 && strncmp(e, "populations.", 12) == 0 &&
+		    strlen(e) > 6 && strcmp(e + strlen(e) - 6, ".users") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int params_conflict(const struct param_axis *a, const struct param_axis *b, char *err,
+		    size_t errlen)
+{
+	for (uint32_t i = 0; i < a->npaths; i++) {
+		char e[PARAMS_KEY_MAX + 32];
+		effective(&a->paths[i], e, sizeof e);
+		if (!params_sets(b, e))
+			continue;
+		if (strcmp(a->key, b->key) == 0)
+			snprintf(err, errlen, "--set %s is given twice: give all its values in one "
+				 "--set (%s=V1,V2,...); the later would override the earlier while "
+				 "the rows are labelled with both", b->key, b->key);
+		else
+			snprintf(err, errlen, "--set %s and --set %s both set %s; give one of them",
+				 a->key, b->key, e);
+		return 1;
+	}
+	return 0;
 }
 
 void params_axis_free(struct param_axis *ax)

@@ -20,17 +20,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
+/* Keep the first mistake in file order. */
+static void report_vat(struct scn_ctx *c, unsigned line, unsigned column, const char *fmt,
+		       va_list ap)
 {
-	unsigned line = yw_line(node), column = yw_column(node);
 	c->reports++;
 	if (c->failed && (line > c->err->line ||
 			  (line == c->err->line && column >= c->err->column)))
 		return;
 	c->failed = 1;
+	scn_err_vset(c->err, line, column, fmt, ap);
+}
+
+void scn_report_at(struct scn_ctx *c, const yaml_node_t *node, size_t at, const char *fmt, ...)
+{
+	unsigned column = yw_column(node);
+	/* The byte of a scalar written on one line: past the opening quote
+	 * of a quoted one. */
+	if (node->type == YAML_SCALAR_NODE && node->start_mark.line == node->end_mark.line) {
+		int quoted = node->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			     node->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+		column += (unsigned)at + (unsigned)quoted;
+	}
 	va_list ap;
 	va_start(ap, fmt);
-	scn_err_vset(c->err, line, column, fmt, ap);
+	report_vat(c, yw_line(node), column, fmt, ap);
+	va_end(ap);
+}
+
+void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_vat(c, yw_line(node), yw_column(node), fmt, ap);
 	va_end(ap);
 }
 

@@ -58,6 +58,7 @@ struct scn_raw_server_workloads {
 };
 
 struct scn_raw_servers {
+	char *address;
 	char *count;
 	char *cores;
 	char *service;
@@ -71,7 +72,21 @@ struct scn_raw_profile_point {
 	char *share;
 };
 
+/* Where a population's public addresses come from (address-plan:). */
+struct scn_raw_address_plan {
+	char **prefixes;
+	unsigned prefixes_count;
+	char *shape;
+	char **list;
+	unsigned list_count;
+	char *file;
+};
+
 struct scn_raw_population {
+	/* Address keys (issue 14), one block: */
+	char *address_per;
+	char *sites;
+	struct scn_raw_address_plan *address_plan;
 	char *name;
 	char *users;
 	char *source;
@@ -163,6 +178,8 @@ struct scn_raw_costs {
 };
 
 struct scn_raw_design {
+	/* Hashing keys of real balancers (issue 14), one block: */
+	char *profile;
 	char *name;
 	char *kind;
 	char *balance;
@@ -318,6 +335,10 @@ struct scn_ctx {
 
 void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same at byte at of the scalar node (a column within its text, for
+ * a mistake inside an address); the node's start for other nodes. */
+void scn_report_at(struct scn_ctx *c, const yaml_node_t *node, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* The value (or key) node of key in map; map itself stands in when key is
  * absent, which the callers only ask of keys libcyaml has loaded. */
 yaml_node_t *scn_value_of(struct scn_ctx *c, yaml_node_t *map, const char *key);

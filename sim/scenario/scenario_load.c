@@ -188,11 +188,13 @@ void scn_clear(struct scenario *scn)
 	free(scn->faults);
 	free(scn->expects);
 	free(scn->source);
+	free(scn->servers.endpoints);
 	scn->populations = NULL;
 	scn->designs = NULL;
 	scn->faults = NULL;
 	scn->expects = NULL;
 	scn->source = NULL;
+	scn->servers.endpoints = NULL;
 }
 
 void scn_free(struct scenario *scn)

@@ -12,6 +12,11 @@
  *   replications: 5              # optional 1 .. 1000, default 1
  *   servers:                     # required mapping
  *     count: 8                   #   required 1 .. 4096
+ *     address: 10.0.1.1:443      #   optional: the first server's address
+ *                                #     and port ([IPv6]:port), the others
+ *                                #     at the next addresses: how the nginx
+ *                                #     and ipvs profiles know servers;
+ *                                #     default 127.0.0.1:10001, :10002, ...
  *     cores: 8                   #   optional 1 .. 1024, default 1
  *     service: 20ms              #   duration > 0 (<= 30d): mean CPU demand of
  *                                #     one request of open traffic
@@ -86,17 +91,23 @@
  *       hash-type: maglev        #   hashing algorithms (source, uri, hdr):
  *                                #     map-based (default), consistent or
  *                                #     maglev
- *       hash-function: murmur    #   hashing: murmur (default), sdbm, djb2,
- *                                #     none
+ *       hash-function: murmur    #   hashing: murmur (default; profile
+ *                                #     haproxy: sdbm), sdbm, djb2, none,
+ *                                #     wt6, crc32
  *       avalanche: true          #   hashing: true or false (default)
  *       hash-balance-factor: 1.25 #  hash-type consistent: bounded load,
  *                                #     > 1 and <= 100
  *       table-size: 65537        #   hash-type maglev: a prime up to
  *                                #     16777216, default 65537
  *       ring-points: 100         #   hash-type consistent: points per unit
- *                                #     of weight 1 .. 1000, default 100
+ *                                #     of weight 1 .. 1000; default by
+ *                                #     profile: lbsim 100, haproxy 16,
+ *                                #     nginx 160
  *       draws: 2                 #   balance random: choices per pick
  *                                #     1 .. 64, default 2
+ *       profile: haproxy         #   hashing: whose hashing to reproduce,
+ *                                #     server for server: lbsim (default),
+ *                                #     haproxy, nginx or ipvs (layer 4)
  *       persist:                 #   optional, default none
  *         method: source-ip      #     required: source-ip, ssl-session-id or
  *                                #       cookie (layer 7: kind l7 only)
@@ -229,6 +240,7 @@ static const cyaml_schema_field_t servers_fields[] = {
 	OPT("affinity-penalty", struct scn_raw_servers, affinity_penalty),
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
+	OPT("address", struct scn_raw_servers, address),
 	CYAML_FIELD_END,
 };
 
@@ -244,6 +256,22 @@ static const cyaml_schema_field_t profile_point_fields[] = {
 
 static const cyaml_schema_value_t profile_point_entry = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct scn_raw_profile_point, profile_point_fields),
+};
+
+static const cyaml_schema_value_t address_text_entry = {
+	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED),
+};
+
+static const cyaml_schema_field_t address_plan_fields[] = {
+	CYAML_FIELD_SEQUENCE("prefixes", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw_address_plan, prefixes, &address_text_entry, 1,
+			     SCN_MAX_PLAN_LIST),
+	OPT("shape", struct scn_raw_address_plan, shape),
+	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw_address_plan, list, &address_text_entry, 1,
+			     SCN_MAX_PLAN_LIST),
+	OPT("file", struct scn_raw_address_plan, file),
+	CYAML_FIELD_END,
 };
 
 static const cyaml_schema_field_t population_fields[] = {
@@ -263,6 +291,7 @@ static const cyaml_schema_field_t population_fields[] = {
 	CYAML_FIELD_SEQUENCE("profile", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 			     struct scn_raw_population, profile, &profile_point_entry, 1,
 			     SCN_MAX_PROFILE),
+	/* POPULATION ADDRESS KEYS */
 	CYAML_FIELD_END,
 };
 
@@ -323,6 +352,8 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("table-size", struct scn_raw_design, table_size),
 	OPT("ring-points", struct scn_raw_design, ring_points),
 	OPT("draws", struct scn_raw_design, draws),
+	/* Hashing keys of real balancers (issue 14): */
+	OPT("profile", struct scn_raw_design, profile),
 	CYAML_FIELD_MAPPING_PTR("persist", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				persist, persist_fields),
 	CYAML_FIELD_MAPPING_PTR("check", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
@@ -409,6 +440,7 @@ static const struct {
 	{ server_workloads_fields, "servers workloads" },
 	{ server_workload_fields, "server workload" },
 	{ population_fields, "population" },
+	{ address_plan_fields, "address-plan" },
 	{ profile_point_fields, "profile point" },
 	{ clients_fields, "clients" },
 	{ client_fields, "client" },
@@ -430,9 +462,16 @@ static const struct {
 	const char *what;
 } key_whats[] = {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
+	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
 	{ fault_fields, "kind", "a fault kind (down, workload-down or slow)" },
 	{ NULL, "name", "a name" },
+	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
+	{ NULL, "address-per", "user or device" },
+	{ NULL, "sites", "a whole number" },
+	{ NULL, "shape", "a shape (random, sequential, gateway or site)" },
+	{ NULL, "file", "a file name" },
+	{ NULL, "ring-points", "a whole number" },
 	{ NULL, "duration", "a duration such as 1h" },
 	{ NULL, "warmup", "a duration such as 10m" },
 	{ NULL, "seed", "a whole number" },
@@ -546,6 +585,8 @@ const char *scn_schema_key_what(const cyaml_schema_field_t *fields, const char *
 
 const char *scn_schema_entries_what(const cyaml_schema_value_t *entry)
 {
+	if (entry == &address_text_entry)
+		return "addresses or prefixes such as [198.51.100.0/24]";
 	return entry == &workload_name_entry ? "workload names such as [mapi, owa]" : NULL;
 }
 

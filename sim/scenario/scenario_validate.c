@@ -93,12 +93,48 @@ static yaml_node_t *later(yaml_node_t *a, yaml_node_t *b)
 	return yw_column(a) > yw_column(b) ? a : b;
 }
 
+/* servers: address: the first server's endpoint; the others follow at
+ * consecutive addresses, same port (10.0.1.1:443, 10.0.1.2:443, ...). */
+static void server_address(struct scn_ctx *c, yaml_node_t *map, const char *text,
+			   struct scn_servers *s)
+{
+	yaml_node_t *node = scn_value_of(c, map, "address");
+	if (!scn_has_value(c, node, "address"))
+		return;
+	struct lb_endpoint first;
+	struct lb_addr_error e;
+	char shown[160];
+	if (lb_endpoint_parse(text, strlen(text), &first.addr, &first.port, &e) != 0) {
+		scn_report_at(c, node, e.at, "address %s: %s", scn_quote(shown, sizeof shown, text),
+			      e.why);
+		return;
+	}
+	s->endpoints = calloc(SCN_MAX_SERVERS, sizeof *s->endpoints);
+	if (!s->endpoints) {
+		scn_report(c, node, "out of memory");
+		return;
+	}
+	for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++) {
+		s->endpoints[i] = first;
+		/* Beyond the count (reached only by --set servers.count)
+		 * the names wrap round the address space. */
+		if (lb_addr_add(&s->endpoints[i].addr, i) != 0 && i < s->count) {
+			scn_report(c, node, "address %s: %u servers from there run past the "
+				   "end of the address space",
+				   scn_quote(shown, sizeof shown, text), s->count);
+			return;
+		}
+	}
+}
+
 /* servers: everything but `service`, which depends on the populations. */
 static void servers(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
 		    struct scn_servers *s)
 {
 	s->count = scn_whole32(c, map, "count", rs->count, 1, SCN_MAX_SERVERS, 0);
 	s->cores = scn_whole32(c, map, "cores", rs->cores, 1, SCN_MAX_CORES, 1);
+	if (rs->address)
+		server_address(c, map, rs->address, s);
 	int affinity = 0; /* none */
 	if (rs->affinity)
 		affinity = scn_pick(c, map, "affinity", rs->affinity, affinity_names,

@@ -17,6 +17,8 @@
  */
 #include "scenario_internal.h"
 
+#include "lbsim/lb_hash.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,6 +109,30 @@ static const struct lb_sel_ops *balance(struct design_ctx *x)
 	return ops;
 }
 
+/* What a profile adds to the keys the core's table read: HAProxy has no
+ * murmur (the zero value stands for its default, sdbm), and its `hash-type
+ * consistent` without a function means avalanche too (cfgparse-listen.c);
+ * IPVS is a layer-4 balancer. */
+static void profile_rules(struct design_ctx *x)
+{
+	struct scn_ctx *c = x->c;
+	struct lb_sel_params *p = &x->d->sel_params;
+	if (p->profile == LB_PROFILE_HAPROXY) {
+		if (x->rd->hash_function && p->hash_function == LB_HASHFN_MURMUR)
+			scn_report(c, scn_value_of(c, x->map, "hash-function"), "HAProxy's hash "
+				   "functions are sdbm (its default), djb2, wt6 and crc32");
+		if (!x->rd->hash_function) {
+			p->hash_function = lb_hash_profile_default_function(p->profile);
+			if (!x->rd->avalanche && p->hash_type == LB_HASH_CONSISTENT)
+				p->hash_avalanche = 1;
+		}
+	}
+	if (p->profile == LB_PROFILE_IPVS && x->kind_ok && x->kind == SCN_DESIGN_L7)
+		scn_report(c, scn_value_of(c, x->map, "profile"), "profile ipvs is a layer-4 "
+			   "balancer; a kind l7 design terminates TLS, which takes a proxy "
+			   "(haproxy or nginx)");
+}
+
 /* The algorithm's own check, as the core runs it (scn_param_owner.check). */
 static const char *sel_check(void *ctx, char *buf, size_t len)
 {
@@ -134,6 +160,7 @@ static void sel_keys(struct design_ctx *x, const struct lb_sel_ops *ops)
 	if (scn_param_keys(c, x->map, scn_schema_fields("design"), &owner, &x->d->sel_params) != 0 ||
 	    !ops)
 		return;
+	profile_rules(x);
 	char buf[256], shown[160];
 	if (sel_check(x, buf, sizeof buf))
 		scn_report(c, x->rd->balance ? scn_value_of(c, x->map, "balance") : x->map,
@@ -339,6 +366,7 @@ void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 		x.kind = d->kind = k >= 0 ? (enum scn_design_kind)k : SCN_DESIGN_L4;
 		d->balance = balance(&x);
 		sel_keys(&x, d->balance);
+		d->sel_params.endpoints = scn->servers.endpoints;
 		d->persist = persist(&x);
 		check(&x);
 		if (x.rd->reencrypt) {

@@ -9,6 +9,7 @@
 
 #include "world.h"
 #include "lbsim/event_kind.h"
+#include "lbsim/rng.h"
 
 
 double run_cdf_q(unsigned i)
@@ -48,7 +49,8 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 {
 	memset(w, 0, sizeof *w);
 	w->scn = scn;
-	w->design = &scn->designs[d];
+	w->seeded_design = scn->designs[d];
+	w->design = &w->seeded_design;
 	w->warmup_at = scn->warmup;
 	request_pool_init(&w->requests);
 	uint32_t n = scn->servers.count;
@@ -56,6 +58,12 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	if (sim_engine_init(&w->eng, 0) != 0)
 		return -1;
 	w->eng.lookahead = world_lookahead;
+	/* The core's own random draws (balance random) are the balancer's,
+	 * not the clients': seeded per (seed, replication, design), so that
+	 * replications differ and designs do not share a sequence. */
+	char stream[SCN_NAME_MAX + 16];
+	snprintf(stream, sizeof stream, "balance/%s", w->design->name);
+	w->seeded_design.sel_params.seed = rng_stream_seed(scn->seed, rep, stream);
 	if (balancer_init(&w->bal, scn, w->design, NULL, err, errlen) != 0)
 		return -1;
 	w->servers = calloc(n, sizeof *w->servers);

@@ -123,7 +123,10 @@ struct probe_state {
 
 struct world {
 	const struct scenario *scn;
-	const struct scn_design *design;
+	const struct scn_design *design; /* &seeded_design */
+	/* The scenario's design with its selector's seed for this run
+	 * (replication and design): the balancer keeps pointers into it. */
+	struct scn_design seeded_design;
 	struct sim_engine eng;
 	struct request_pool requests;
 	struct balancer bal;
