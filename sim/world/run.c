@@ -31,12 +31,11 @@ static void world_free(struct world *w)
 	 * structures freed below, as idle. */
 	sim_engine_free(&w->eng);
 	world_events_free(w);
-	world_clients_free(w);
+	clients_free(&w->clients);
 	for (uint32_t i = 0; w->servers && i < w->scn->servers.count; i++)
 		server_free(&w->servers[i]);
 	server_free(&w->lb);
 	free(w->servers);
-	free(w->server_conns);
 	free(w->server_conns_opened);
 	for (int k = 0; k < WL_COUNT; k++)
 		free(w->wl_latency[k]);
@@ -67,9 +66,8 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	if (balancer_init(&w->bal, scn, w->design, NULL, err, errlen) != 0)
 		return -1;
 	w->servers = calloc(n, sizeof *w->servers);
-	w->server_conns = calloc(n, sizeof *w->server_conns);
 	w->server_conns_opened = calloc(n, sizeof *w->server_conns_opened);
-	if (!w->servers || !w->server_conns || !w->server_conns_opened)
+	if (!w->servers || !w->server_conns_opened)
 		return -1;
 	for (int k = 0; k < WL_COUNT; k++) {
 		w->wl_latency[k] = malloc(sizeof *w->wl_latency[k]);
@@ -191,7 +189,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	 * server callbacks, the servers' lists), so a lost or duplicated
 	 * request shows here. */
 	for (int k = 0; k < WL_COUNT; k++) {
-		const struct wl_counts *c = &w->wl[k];
+		const struct wl_counts *c = &w->ledger.wl[k];
 		if (c->sent != c->ok + c->failed + in_flight[k]) {
 			snprintf(err, errlen,
 				 "internal error: %s requests not conserved (sent %llu, ok %llu, "
@@ -227,13 +225,13 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->events = w->eng.events_run;
 	out->window_s = (double)(end - scn->warmup) / (double)SIM_NS_PER_S;
 	struct bal_stats bs = balancer_stats(&w->bal);
-	out->connections = w->conns_opened;
-	out->nat_refused = w->nat_refused;
-	out->connect_failed = w->connect_failed;
+	out->connections = w->ledger.conns_opened;
+	out->nat_refused = w->ledger.nat_refused;
+	out->connect_failed = w->ledger.connect_failed;
 	out->tls_full = bs.tls_full;
 	out->tls_resumed = bs.tls_resumed;
-	out->affinity_breaks = w->affinity_breaks;
-	out->server_changes = w->server_changes;
+	out->affinity_breaks = w->ledger.affinity_breaks;
+	out->server_changes = w->ledger.server_changes;
 	out->redispatched = bs.redispatched;
 	out->external_ips = bs.external_ips;
 	out->lb_refused = w->lb_refused;
@@ -264,7 +262,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	out->traffic_checksum = w->traffic_hash;
+	out->traffic_checksum = w->ledger.traffic_hash;
 	out->lb_table_bytes = balancer_mem_peak_bytes(&w->bal);
 
 	out->nservers = n;
@@ -342,9 +340,7 @@ static int world_failed(const struct world *w)
 	int failed = w->out_of_memory;
 	for (uint32_t i = 0; i < w->scn->servers.count; i++)
 		failed |= w->servers[i].out_of_memory;
-	for (uint32_t i = 0; i < w->scn->npopulations; i++)
-		failed |= w->pops[i].open.out_of_memory;
-	return failed;
+	return failed | clients_failed(&w->clients);
 }
 
 int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
@@ -497,21 +493,7 @@ size_t run_memory_estimate(const struct scenario *scn, uint32_t d)
 	/* Per server: its latency histogram, lists and the time series. */
 	bytes += servers * (sizeof(struct sim_server) + sizeof(struct histogram) + 64);
 	bytes += (servers * 4 + sizeof(struct lb_sample)) * (run_series_points(scn) + 1.0);
-	for (uint32_t i = 0; i < scn->npopulations; i++) {
-		const struct scn_population *p = &scn->populations[i];
-		double conns = 0, kinds = 0;
-		for (int w = 0; w < WL_COUNT; w++)
-			if (p->clients & (1u << w)) {
-				kinds++;
-				conns += scn->clients[w].connections;
-			}
-		double device = sizeof(struct device) + (p->nprofile ? sizeof(struct sim_event) : 0);
-		bytes += (double)p->users * (kinds * device + conns * (sizeof(struct conn) + sizeof(struct conn_link)));
-		/* A request and an event slot per connection in flight. */
-		bytes += (double)p->users * conns * (sizeof(struct request) + sizeof(struct sim_heap_slot));
-		if (p->source != SCN_SOURCE_UNIQUE)
-			bytes += (double)p->addresses * 8;
-	}
+	bytes += clients_mem_estimate(scn);
 	bytes += balancer_mem_estimate(scn, design);
 	/* Open traffic beyond the servers' capacity waits on them: a request
 	 * and its event slot each, for the whole run. */

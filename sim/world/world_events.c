@@ -24,7 +24,7 @@ static void apply_fault(struct world *w, const struct scn_fault *f, int on)
 		/* Layer-4 connections to a dead server are reset; their
 		 * clients reconnect after their back-off. */
 		if (on)
-			world_cut_server(w, f->server);
+			clients_cut_server(&w->clients, f->server);
 		break;
 	case SCN_FAULT_WORKLOAD_DOWN:
 		server_set_workload_down(&w->eng, srv, f->workload, on);

@@ -1,0 +1,129 @@
+/* The clients of one run: every population's users, as client devices that
+ * keep connections and send request after request (closed loop), or as
+ * open traffic (a Poisson stream of one-request connections); their public
+ * addresses (models/source.c) and what the balancer sees of them. The room
+ * is models/clients/.
+ *
+ * A request's path starts here: a device's connection timer fires, the
+ * client takes a source address and port (NAT), opens its connection
+ * through the balancer façade (balancer_conn_open: layer 4 routes it here)
+ * and sends its request (balancer_request: layer 7 routes it here); the
+ * request then goes to the world (clients_env.dispatch), which hands it to
+ * its server, through the balancer's cores when the design has a number of
+ * them. The answer comes back through the world, which counts it and hands
+ * it to clients_answered: the client thinks and sends again, retries after
+ * a back-off, or closes its connection.
+ *
+ * The clients know the balancer only through its façade
+ * (lbsim/balancer.h) and the servers not at all: what they need of the
+ * rest of the world is struct clients_env, which the composition root
+ * (sim/world/) fills.
+ */
+#ifndef LBSIM_CLIENTS_H
+#define LBSIM_CLIENTS_H
+
+#include <stdint.h>
+
+#include "lbsim/balancer.h"
+#include "lbsim/engine.h"
+#include "lbsim/request.h"
+#include "lbsim/scenario.h"
+#include "lbsim/workload.h"
+
+/* Per-workload ledger: every request is sent once and ends ok or failed,
+ * or is still in flight. */
+struct wl_counts {
+	uint64_t sent, ok, failed, misrouted;
+	uint64_t measured_sent, measured_failed, measured_misrouted;
+};
+
+/* What the clients saw, whole run: written by the clients (requests sent,
+ * connections) and by the world (answers), read by the world's results. */
+struct client_ledger {
+	struct wl_counts wl[WL_COUNT];
+	uint64_t nat_refused;       /* connections a NAT refused: no port left */
+	uint64_t connect_failed;    /* layer-4 connections the balancer had no server for */
+	uint64_t conns_opened;
+	uint64_t affinity_breaks, server_changes;
+	uint64_t traffic_hash;      /* order-free checksum of the device requests sent */
+};
+
+/* Count req as failed (and misrouted when its server's workload was down). */
+static inline void client_ledger_failed(struct client_ledger *l, const struct request *req)
+{
+	struct wl_counts *k = &l->wl[req->workload];
+	k->failed++;
+	if (req->misrouted)
+		k->misrouted++;
+	if (req->measured) {
+		k->measured_failed++;
+		if (req->misrouted)
+			k->measured_misrouted++;
+	}
+}
+
+/* What the clients need of the rest of the world. */
+struct clients_env {
+	struct sim_engine *eng;
+	const struct scenario *scn;
+	const struct scn_design *design;    /* read for what the balancer looks at, never for costs */
+	struct balancer *bal;
+	struct request_pool *requests;
+	struct client_ledger *ledger;
+	sim_time_t measure_from;            /* requests sent from then on are measured */
+	void *owner;                        /* handed to the hooks */
+	/* req (req->server chosen) goes on toward its server. */
+	void (*dispatch)(void *owner, struct request *req);
+	/* A connection to server opened (layer 4, or an open-traffic request's
+	 * own connection). */
+	void (*opened)(void *owner, uint32_t server);
+	/* A device's layer-4 connection was bound to server (delta +1) or left
+	 * it (-1): an active session there. */
+	void (*bound)(void *owner, uint32_t server, int delta);
+};
+
+struct pop_state;
+struct conn;
+
+struct clients {
+	struct clients_env env;
+	struct pop_state *pops;
+	uint32_t npops;
+	struct conn **server_conns;         /* per server: its layer-4 connections, to cut */
+	int out_of_memory;                  /* an event could not be scheduled: the run is void */
+};
+
+/* Build every population of env->scn for replication rep and schedule its
+ * first events. Returns 0, or -1 when memory is short (clients_free still
+ * frees what was built). */
+int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep);
+void clients_free(struct clients *cl);
+
+/* The answer to req (ok, or a failure) has reached its client, and the
+ * world has counted it: a device thinks and sends again, retries after a
+ * back-off or closes; an open-traffic connection closes. The caller still
+ * owns req. */
+void clients_answered(struct clients *cl, struct request *req, int ok);
+
+/* The balancer's state of req's connection: its device connection's, or
+ * (open traffic) its own; a stale request, whose connection has closed and
+ * moved on since it was sent, gets *blank (cleared), so that its answer is
+ * counted without touching the connection's new life. */
+struct bal_conn *clients_request_conn(struct request *req, struct bal_conn *blank);
+
+/* Server s failed: every layer-4 connection to it is reset, and its client
+ * reconnects after a back-off. */
+void clients_cut_server(struct clients *cl, uint32_t s);
+
+/* The engine's look-ahead (engine.h) for a client event (a connection's
+ * timer): prefetch what its handler will reach. Changes nothing. */
+void clients_lookahead(const struct clients *cl, const struct sim_event *ev);
+
+/* 1 when the clients could not go on (memory). */
+int clients_failed(const struct clients *cl);
+
+/* Bytes the clients of scn will hold at most (devices, connections, a
+ * request and an event slot per connection in flight, NAT address pools). */
+double clients_mem_estimate(const struct scenario *scn);
+
+#endif

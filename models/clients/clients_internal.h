@@ -1,0 +1,165 @@
+/* What the files of the clients room share and nobody else sees: a
+ * device, its connections and its population's state, and the
+ * counter-based draws they make. devices.c runs the connections, presence.c
+ * logs users on and off, open.c turns open traffic into one-request
+ * connections, roster.c builds and frees it all (and is the door the world uses).
+ */
+#ifndef LBSIM_CLIENTS_INTERNAL_H
+#define LBSIM_CLIENTS_INTERNAL_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lbsim/clients.h"
+#include "lbsim/population.h"
+#include "lbsim/rng.h"
+#include "lbsim/source.h"
+
+enum conn_state {
+	CONN_DOWN = 0,  /* not connected; its timer reconnects */
+	CONN_IDLE,      /* connected; its timer sends the next request */
+	CONN_BUSY,      /* a request is outstanding */
+};
+
+struct device;
+
+/* A client connection: what a request's cycle reads and writes, in one
+ * cache line. At 100,000 users of the default scenario the connections and
+ * devices take ~45 MB, far past the caches, so each line a request touches
+ * costs a DRAM miss; the cycle (timer fires, request sent, answer back,
+ * think timer set) needs only this line and, to send, its device. Fields
+ * used on connection open and close only live apart in struct conn_link.
+ * Its timer's ctx is its population's state (the connection itself is the
+ * event's container). */
+struct conn {
+	_Alignas(64) struct sim_event ev; /* think, retry or reconnect timer */
+	struct device *dev;
+	sim_time_t ends_at;         /* the client closes it at its next request after this */
+	uint64_t seq;               /* draws made for this connection: the counter of its random numbers */
+	struct bal_conn lb;         /* the balancer's state of it: where it is sent (layer 4) */
+	uint32_t src_addr;
+	uint16_t src_port;
+	/* Small numbers packed into the line's last two bytes: a device has at
+	 * most 64 connections and a scenario at most 64 populations. */
+	unsigned index : 6;         /* among its device's connections */
+	unsigned state : 2;         /* enum conn_state */
+	unsigned pop : 6;           /* its device's population */
+	unsigned offline : 1;       /* copy of its device's: the user logged off */
+	unsigned linked : 1;        /* on a server's connection list */
+};
+_Static_assert(sizeof(struct conn) == 64, "a connection should fill one cache line");
+_Static_assert(SCN_MAX_POPULATIONS <= 64, "struct conn.pop holds 0..63");
+_Static_assert(SCN_MAX_CONNECTIONS <= 64, "struct conn.index holds 0..63");
+
+/* The cold part of a connection, in an array parallel to the connections:
+ * its place on its server's list (layer 4) and its NAT address. */
+struct conn_link {
+	struct conn *prev, *next;
+	uint32_t addr_index;
+};
+
+/* A client device: what sending a request reads, in one cache line (see
+ * struct conn for why). Its log-on/off event lives apart, in
+ * pop_state.presence. */
+struct device {
+	_Alignas(64) uint32_t id;   /* within its population: its index there */
+	uint32_t user;
+	uint16_t pop;
+	uint8_t workload;
+	uint8_t tls13;
+	uint8_t offline;            /* its user is logged off: no traffic */
+	struct source_binding src;
+	uint64_t tls_id;            /* the session id it offers (0: none yet) */
+	sim_time_t tls_expires;
+	int32_t home;               /* the server of its last request: its session's home (-1: none) */
+	uint32_t nconns;
+	struct conn *conns;
+};
+_Static_assert(sizeof(struct device) == 64, "a device should fill one cache line");
+
+/* Per-population state (common random numbers: the names, not the
+ * design, decide the numbers). */
+struct pop_state {
+	const struct scn_population *cfg;
+	struct clients *clients;    /* for the handlers of its events */
+	struct source_pool source;
+	struct population open;     /* open traffic generator, when cfg->request_rate > 0 */
+	uint64_t base;              /* seed of the counter-based draws of its devices */
+	struct device *devices;     /* 64-byte aligned */
+	struct sim_event *presence; /* presence[i]: devices[i] logs on or off (with a profile) */
+	struct conn *conns;         /* 64-byte aligned */
+	struct conn_link *links;    /* links[i] belongs to conns[i] */
+	uint64_t ndevices;
+	int source_ready, open_ready;
+	uint32_t kinds[WL_COUNT];   /* the workloads its devices run, in order */
+	uint32_t nkinds;
+};
+
+/* Stream tags for counter-based draws. */
+enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF,
+	    DRAW_PRESENCE };
+
+static inline uint64_t draw_key(uint32_t pop, uint32_t device, uint32_t conn, enum draw what)
+{
+	return ((uint64_t)pop << 56) ^ ((uint64_t)device << 16) ^ ((uint64_t)conn << 4) ^ what;
+}
+
+static inline uint64_t device_key(const struct device *d, uint32_t conn, enum draw what)
+{
+	return draw_key(d->pop, d->id, conn, what);
+}
+
+/* A uniform draw of device d's, for connection conn (0 for the device's
+ * own), kind what, number k. */
+static inline double draw_u01(const struct clients *cl, const struct device *d, uint32_t conn,
+			      enum draw what, uint64_t k)
+{
+	return rng_hash_u01(cl->pops[d->pop].base, device_key(d, conn, what), k);
+}
+
+static inline sim_time_t seconds_ns(double s)
+{
+	double ns = s * (double)SIM_NS_PER_S + 0.5;
+	return ns >= 1.8e19 ? SIM_TIME_NEVER : (sim_time_t)ns;
+}
+
+static inline int measuring(const struct clients *cl)
+{
+	return sim_now(cl->env.eng) >= cl->env.measure_from;
+}
+
+/* Schedule ev delay from now; when the engine cannot, the run is void. */
+static inline void clients_schedule(struct clients *cl, struct sim_event *ev, sim_time_t delay)
+{
+	if (sim_schedule_in(cl->env.eng, ev, delay) != 0) {
+		cl->out_of_memory = 1;
+		sim_stop(cl->env.eng);
+	}
+}
+
+/* The connection whose timer ev is. */
+static inline struct conn *conn_of(const struct sim_event *ev)
+{
+	return (struct conn *)(void *)((char *)ev - offsetof(struct conn, ev));
+}
+
+/* devices.c: lay out population pi's devices and connections (nothing
+ * scheduled), then start each device: its connections' timers, unless its
+ * user is logged off. */
+int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep);
+int device_start(struct clients *cl, struct pop_state *ps, struct device *d);
+void conn_open(struct clients *cl, struct conn *c);
+void conn_close(struct clients *cl, struct conn *c);
+void device_answered(struct clients *cl, struct request *req, int ok);
+
+/* presence.c: a device whose population has a profile starts logged on or
+ * off as the profile says at time 0, and logs on and off at the
+ * profile's crossings of its user's level (schedules presence[i]). */
+int presence_init(struct clients *cl, struct pop_state *ps, struct device *d, uint64_t i);
+
+/* open.c */
+int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep);
+void open_answered(struct clients *cl, struct request *req);
+
+#endif

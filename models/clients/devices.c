@@ -1,0 +1,474 @@
+/* Client devices and their connections: the closed-loop traffic the
+ * balancer sees.
+ *
+ * Every user of a population runs one device per client kind (workload) it
+ * uses; every device keeps `connections` connections. A connection cycles:
+ * send a request, wait for the response, think, send again; after its
+ * lifetime the client closes it at its next request and opens a new one
+ * (new source port, perhaps a new NAT address, a resumed or a full TLS
+ * handshake). A failed request is retried after a back-off; a connection
+ * cut because its server failed reconnects after a back-off, which is how a
+ * reconnect storm forms.
+ *
+ * Common random numbers: every draw of a device (think time, demand,
+ * lifetime, start phase, TLS 1.3 or not) is a pure function of the
+ * device, the connection and the connection's request number
+ * (rng_hash_u01), so request k of a connection is the same in every design.
+ *
+ * Memory: one struct device (64 bytes, one cache line) per device, one
+ * struct conn (one 64-byte cache line, see clients_internal.h) and one
+ * struct conn_link (24 bytes) per connection, allocated once per run;
+ * requests come from the world's slab pool. Complexity: O(1) per request
+ * and per connection event.
+ */
+#include "clients_internal.h"
+#include "lbsim/event_kind.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+/* The key of c's draws of kind what, the same as device_key for c's
+ * device, without reading the device (a cache miss at scale): its id is
+ * its place in its population's array. */
+static uint64_t conn_key(const struct clients *cl, const struct conn *c, enum draw what)
+{
+	const struct pop_state *ps = &cl->pops[c->pop];
+	uint32_t device = (uint32_t)(c->dev - ps->devices);
+	assert(device == c->dev->id); /* a device's id is its index */
+	return draw_key(c->pop, device, c->index, what);
+}
+
+/* An exponential draw of c's with the given mean (0: always 0). */
+static sim_time_t conn_exp(const struct clients *cl, const struct conn *c, enum draw what,
+			   uint64_t k, sim_time_t mean)
+{
+	if (mean == 0)
+		return 0;
+	double e = rng_hash_exp(cl->pops[c->pop].base, conn_key(cl, c, what), k);
+	return seconds_ns(e * (double)mean / (double)SIM_NS_PER_S);
+}
+
+/* CPU demand of one request from its draw's 64 bits: exponential (cv 1,
+ * the ziggurat), constant (cv 0), or gamma with shape 1/cv^2 (GSL's
+ * quantile of the uniform, to keep the draw a pure function of the bits). */
+static sim_time_t demand_of(const struct server_workload_cfg *cfg, uint64_t bits)
+{
+	double mean = (double)cfg->demand;
+	double ns;
+	if (cfg->demand_cv == 1.0)
+		ns = rng_exp_bits(bits, NULL) * mean;
+	else if (cfg->demand_cv <= 0)
+		ns = mean;
+	else {
+		double shape = 1.0 / (cfg->demand_cv * cfg->demand_cv);
+		ns = gsl_cdf_gamma_Pinv(rng_bits_u01(bits), shape, mean / shape);
+	}
+	return ns >= 1.8e19 ? SIM_TIME_NEVER : (sim_time_t)(ns + 0.5);
+}
+
+static struct conn_link *conn_link(const struct clients *cl, const struct conn *c)
+{
+	struct pop_state *ps = &cl->pops[c->pop];
+	return &ps->links[c - ps->conns];
+}
+
+static void link_conn(struct clients *cl, struct conn *c)
+{
+	uint32_t s = (uint32_t)bal_conn_server(&c->lb);
+	struct conn_link *l = conn_link(cl, c);
+	l->prev = NULL;
+	l->next = cl->server_conns[s];
+	if (l->next)
+		conn_link(cl, l->next)->prev = c;
+	cl->server_conns[s] = c;
+	c->linked = 1;
+	cl->env.bound(cl->env.owner, s, 1);
+}
+
+static void unlink_conn(struct clients *cl, struct conn *c)
+{
+	if (!c->linked)
+		return;
+	struct conn_link *l = conn_link(cl, c);
+	uint32_t s = (uint32_t)bal_conn_server(&c->lb);
+	if (l->prev)
+		conn_link(cl, l->prev)->next = l->next;
+	else
+		cl->server_conns[s] = l->next;
+	if (l->next)
+		conn_link(cl, l->next)->prev = l->prev;
+	l->prev = l->next = NULL;
+	c->linked = 0;
+	cl->env.bound(cl->env.owner, s, -1);
+}
+
+/* What the balancer sees of a request of device d on connection c: a
+ * layer-4 design reads only the addresses, ports and the ClientHello's
+ * session id; the layer-7 fields are filled for l7 to read. */
+struct seen {
+	struct lb_request req;
+	uint8_t tls_id[8];
+	char cookie[24];
+};
+
+/* The request of connection c from device number id of population pop,
+ * running workload wl, offering TLS session tls_id (0: none). */
+static void fill_seen_of(struct seen *s, const struct conn *c, uint32_t pop, uint32_t id,
+			 enum workload wl, uint64_t tls_id)
+{
+	memset(&s->req, 0, sizeof s->req);
+	s->req.src_ip = c->src_addr;
+	s->req.src_port = c->src_port;
+	s->req.dst_port = 443;
+	if (tls_id) {
+		memcpy(s->tls_id, &tls_id, sizeof s->tls_id);
+		s->req.tls_session_id = s->tls_id;
+		s->req.tls_session_id_len = sizeof s->tls_id;
+	}
+	s->req.path = workload_path(wl);
+	/* The balancer's insert cookie, as the browser sends it back: one per
+	 * device session, written as hex "pop.device" (no printf: this runs
+	 * for every request). */
+	char *p = s->cookie;
+	for (int shift = 12; shift >= 0; shift -= 4)
+		*p++ = "0123456789abcdef"[(pop >> shift) & 15];
+	*p++ = '.';
+	for (int shift = 28; shift >= 0; shift -= 4)
+		*p++ = "0123456789abcdef"[(id >> shift) & 15];
+	*p = '\0';
+	s->req.cookie = s->cookie;
+}
+
+static void fill_seen(struct seen *s, const struct device *d, const struct conn *c)
+{
+	fill_seen_of(s, c, d->pop, d->id, (enum workload)d->workload, d->tls_id);
+}
+
+static void send_request(struct clients *cl, struct conn *c);
+
+void conn_close(struct clients *cl, struct conn *c)
+{
+	struct pop_state *ps = &cl->pops[c->pop];
+	unlink_conn(cl, c);
+	balancer_conn_close(cl->env.bal, &c->lb, sim_now(cl->env.eng));
+	source_close(&ps->source, conn_link(cl, c)->addr_index);
+	c->state = CONN_DOWN;
+}
+
+/* c tries again after a back-off. */
+static void back_off(struct clients *cl, struct conn *c)
+{
+	const struct client_cfg *cc = &cl->env.scn->clients[c->dev->workload];
+	clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_BACKOFF, c->seq++, cc->backoff));
+}
+
+/* A request of c failed: the client backs off, then tries again. Over
+ * layer 4 it also drops the connection (clients treat an error as a broken
+ * connection), so its next attempt is balanced anew; over layer 7 its
+ * connection to the balancer stays. */
+static void retry_later(struct clients *cl, struct conn *c)
+{
+	if (balancer_routes_per_request(cl->env.bal))
+		c->state = CONN_IDLE;
+	else
+		conn_close(cl, c);
+	back_off(cl, c);
+}
+
+/* Open connection c now and send its first request. */
+void conn_open(struct clients *cl, struct conn *c)
+{
+	struct device *d = c->dev;
+	struct pop_state *ps = &cl->pops[d->pop];
+	const struct client_cfg *cc = &cl->env.scn->clients[d->workload];
+	struct client_ledger *ledger = cl->env.ledger;
+	sim_time_t now = sim_now(cl->env.eng);
+	uint32_t ci = c->index;
+	struct conn_link *link = conn_link(cl, c);
+	if (source_open(&ps->source, &d->src, d->id, now, &c->src_addr, &c->src_port,
+			&link->addr_index) != 0) {
+		ledger->nat_refused++;
+		c->state = CONN_DOWN;
+		back_off(cl, c);
+		return;
+	}
+	/* TLS: the client offers to resume while its session lives. A TLS
+	 * 1.3 client sends a fresh legacy session id every time (it resumes
+	 * with a ticket, if at all), so SSL-session-id persistence sees a new
+	 * id on each connection. */
+	int live = d->tls_id != 0 && cc->tls_session != 0 && now < d->tls_expires;
+	if (!live || d->tls13)
+		d->tls_id = ((uint64_t)(d->pop + 1) << 48) ^ ((uint64_t)d->id << 20) ^ (c->seq + 1) ^
+			    ((uint64_t)ci << 40);
+	if (!live)
+		d->tls_expires = now + cc->tls_session;
+	struct seen s;
+	fill_seen(&s, d, c);
+	struct bal_hello hello = {.seen = &s.req, .workload = (enum workload)d->workload,
+				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live};
+	if (balancer_conn_open(cl->env.bal, &c->lb, &hello, now) != 0) {
+		ledger->connect_failed++;
+		source_close(&ps->source, link->addr_index);
+		c->state = CONN_DOWN;
+		back_off(cl, c);
+		return;
+	}
+	if (!balancer_routes_per_request(cl->env.bal)) {
+		link_conn(cl, c);
+		cl->env.opened(cl->env.owner, (uint32_t)bal_conn_server(&c->lb));
+	}
+	ledger->conns_opened++;
+	c->ends_at = now + conn_exp(cl, c, DRAW_LIFE, c->seq, cc->lifetime);
+	c->state = CONN_IDLE;
+	send_request(cl, c);
+}
+
+static void send_request(struct clients *cl, struct conn *c)
+{
+	struct device *d = c->dev;
+	uint32_t ci = c->index;
+	const struct scenario *scn = cl->env.scn;
+	struct client_ledger *ledger = cl->env.ledger;
+	sim_time_t now = sim_now(cl->env.eng);
+	struct request *req = request_get(cl->env.requests);
+	if (!req) {
+		cl->out_of_memory = 1;
+		sim_stop(cl->env.eng);
+		return;
+	}
+	uint64_t k = c->seq++;
+	req->conn = c;
+	req->arrived = now;
+	req->demand = demand_of(&scn->servers.workloads[d->workload],
+				rng_hash64(cl->pops[d->pop].base, device_key(d, ci, DRAW_DEMAND), k));
+	req->hold = scn->clients[d->workload].hold;
+	req->population = d->pop;
+	req->user = d->user;
+	req->workload = d->workload;
+	req->measured = (uint8_t)measuring(cl);
+	req->misrouted = 0;
+	req->session = 0;
+	req->where = REQ_NOWHERE;
+	struct wl_counts *cnt = &ledger->wl[d->workload];
+	cnt->sent++;
+	ledger->traffic_hash += rng_mix64(device_key(d, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
+	cnt->measured_sent += req->measured;
+	c->state = CONN_BUSY;
+	req->conn_seq = (uint32_t)c->seq;
+
+	/* Only a layer-7 balancer reads the request itself. */
+	struct seen s;
+	const struct lb_request *seen = NULL;
+	if (balancer_routes_per_request(cl->env.bal)) {
+		fill_seen(&s, d, c);
+		seen = &s.req;
+	}
+	int32_t server = balancer_request(cl->env.bal, &c->lb, seen,
+					  scn->clients[d->workload].request_bytes, now);
+	if (server < 0) {
+		client_ledger_failed(ledger, req);
+		request_put(cl->env.requests, req);
+		retry_later(cl, c);
+		return;
+	}
+	req->server = (uint32_t)server;
+	/* A device whose request lands on another server than its last one
+	 * has moved; where the backend needs affinity (Exchange 2010: the
+	 * session lives on one server) that costs a re-authentication. */
+	if (d->home >= 0 && d->home != server) {
+		ledger->server_changes++;
+		if (scn->servers.affinity_required) {
+			ledger->affinity_breaks++;
+			req->demand += scn->servers.affinity_penalty;
+		}
+	}
+	d->home = server;
+	cl->env.dispatch(cl->env.owner, req);
+}
+
+static void on_conn_timer(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct conn *c = conn_of(ev);
+	struct clients *cl = ((struct pop_state *)ev->ctx)->clients;
+	if (c->offline) {
+		if (c->state != CONN_DOWN)
+			conn_close(cl, c);
+		return;
+	}
+	if (c->state == CONN_DOWN) {
+		conn_open(cl, c);
+	} else if (sim_now(eng) >= c->ends_at) {
+		conn_close(cl, c);
+		conn_open(cl, c);
+	} else {
+		send_request(cl, c);
+	}
+}
+
+/* Is req its connection's request in flight? Not when the connection was
+ * cut while req waited for the balancer and has moved on since: the
+ * connection's draw counter then differs from the one req was sent with. */
+static int current(const struct request *req)
+{
+	const struct conn *c = req->conn;
+	return c->state == CONN_BUSY && (uint32_t)c->seq == req->conn_seq;
+}
+
+struct bal_conn *clients_request_conn(struct request *req, struct bal_conn *blank)
+{
+	if (!req->conn)
+		return &req->lb;
+	if (current(req))
+		return &req->conn->lb;
+	*blank = (struct bal_conn){.server = -1, .pool = -1};
+	return blank;
+}
+
+void device_answered(struct clients *cl, struct request *req, int ok)
+{
+	struct conn *c = req->conn;
+	if (!current(req))
+		return; /* stale: its connection has moved on */
+	if (c->offline) {
+		conn_close(cl, c); /* its user logged off while it waited */
+	} else if (ok) {
+		c->state = CONN_IDLE;
+		const struct client_cfg *cc = &cl->env.scn->clients[req->workload];
+		clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_THINK, c->seq, cc->think));
+	} else {
+		retry_later(cl, c);
+	}
+}
+
+void clients_cut_server(struct clients *cl, uint32_t s)
+{
+	struct conn *c;
+	while ((c = cl->server_conns[s])) {
+		sim_cancel(cl->env.eng, &c->ev);
+		conn_close(cl, c);
+		back_off(cl, c);
+	}
+}
+
+/* A layer-7 request with persistence reads a table slot that is a cache
+ * miss at scale: announce it from what the connection alone tells (the
+ * device's number and workload follow from its place in its population;
+ * the TLS session id would need the device, so ssl-session-id persistence
+ * gets no hint). Only when c's timer will send a request. */
+static void prefetch_route(const struct clients *cl, const struct conn *c)
+{
+	if (c->state != CONN_IDLE || c->offline)
+		return;
+	const struct pop_state *ps = &cl->pops[c->pop];
+	uint32_t device = (uint32_t)(c->dev - ps->devices);
+	enum workload wl = (enum workload)ps->kinds[device % ps->nkinds];
+	assert(wl == c->dev->workload); /* as devices_alloc lays devices out */
+	struct seen s;
+	fill_seen_of(&s, c, c->pop, device, wl, 0);
+	balancer_prefetch(cl->env.bal, &c->lb, &s.req);
+}
+
+void clients_lookahead(const struct clients *cl, const struct sim_event *ev)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (ev->kind != EV_CONN)
+		return;
+	/* on_conn_timer reads the connection (the engine prefetched it)
+	 * and, to send, its device. */
+	const struct conn *c = conn_of(ev);
+	__builtin_prefetch(c->dev);
+	if (balancer_routes_per_request(cl->env.bal) && cl->env.design->persist)
+		prefetch_route(cl, c);
+#else
+	(void)cl;
+	(void)ev;
+#endif
+}
+
+/* n zeroed objects of size bytes (a multiple of 64), starting on a cache
+ * line, so that each object fills its own lines. */
+static void *line_alloc(uint64_t n, size_t size)
+{
+	if (n == 0 || n > SIZE_MAX / size)
+		return NULL;
+	size_t bytes = (size_t)n * size;
+	void *p = aligned_alloc(64, bytes);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
+
+int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep)
+{
+	const struct scn_population *cfg = ps->cfg;
+	const struct scenario *scn = cl->env.scn;
+	char name[SCN_NAME_MAX + 32];
+	snprintf(name, sizeof name, "devices/%s", cfg->name);
+	ps->base = rng_stream_seed(scn->seed, rep, name);
+	for (uint32_t k = 0; k < WL_COUNT; k++)
+		if (cfg->clients & (1u << k))
+			ps->kinds[ps->nkinds++] = k;
+	ps->ndevices = cfg->users * ps->nkinds;
+	uint64_t nconns = 0;
+	for (uint32_t k = 0; k < ps->nkinds; k++)
+		nconns += cfg->users * scn->clients[ps->kinds[k]].connections;
+	ps->devices = line_alloc(ps->ndevices, sizeof *ps->devices);
+	ps->conns = line_alloc(nconns, sizeof *ps->conns);
+	ps->links = calloc(nconns, sizeof *ps->links);
+	if (cfg->nprofile)
+		ps->presence = calloc(ps->ndevices, sizeof *ps->presence);
+	if (!ps->devices || (nconns && (!ps->conns || !ps->links)) ||
+	    (cfg->nprofile && !ps->presence))
+		return -1;
+	struct conn *next = ps->conns;
+	for (uint64_t i = 0; i < ps->ndevices; i++) {
+		struct device *d = &ps->devices[i];
+		d->id = (uint32_t)i;
+		d->user = (uint32_t)(i / ps->nkinds);
+		d->pop = (uint16_t)pi;
+		d->workload = (uint8_t)ps->kinds[i % ps->nkinds];
+		d->home = -1;
+		d->tls13 = draw_u01(cl, d, 0, DRAW_TLS13, 0) < cfg->tls13;
+		/* A user's devices share the user's address where the source
+		 * model gives one per device: the user's phone and desktop
+		 * behind the same NAT look alike. */
+		source_bind(&ps->source, &d->src, d->user, 0);
+		d->conns = next;
+		d->nconns = scn->clients[d->workload].connections;
+		next += d->nconns;
+	}
+	return 0;
+}
+
+int device_start(struct clients *cl, struct pop_state *ps, struct device *d)
+{
+	const struct scn_population *cfg = ps->cfg;
+	const struct client_cfg *cc = &cl->env.scn->clients[d->workload];
+	sim_time_t logon = cfg->logon ? (sim_time_t)(draw_u01(cl, d, 0, DRAW_PHASE, 1) *
+						     (double)cfg->logon) : 0;
+	for (uint32_t j = 0; j < d->nconns; j++) {
+		struct conn *c = &d->conns[j];
+		c->dev = d;
+		c->pop = d->pop & 63u;
+		c->index = j & 63u;
+		c->offline = d->offline;
+		c->lb = (struct bal_conn){.server = -1, .pool = -1};
+		c->state = CONN_DOWN;
+		sim_event_init(&c->ev, on_conn_timer, ps, EV_CONN);
+		if (d->offline)
+			continue; /* its user is not logged on yet */
+		/* Already logged on (logon 0): each connection is found at a
+		 * random point of its request cycle, so the run starts in
+		 * steady state rather than with a burst. */
+		sim_time_t at = logon;
+		if (!cfg->logon)
+			at = (sim_time_t)(draw_u01(cl, d, j, DRAW_PHASE, 0) * (double)(cc->think + cc->hold));
+		if (sim_schedule(cl->env.eng, &c->ev, at) != 0)
+			return -1;
+	}
+	return 0;
+}

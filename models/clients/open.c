@@ -1,0 +1,95 @@
+/* Open traffic: a population's users send requests as a Poisson stream
+ * (models/clients/population.c), each on a connection of its own from the
+ * population's source model, opened, used once and closed. The balancer
+ * sees a new connection with a full TLS handshake and one request: layer
+ * 4 routes it at open, layer 7 at its request. The connection's balancer
+ * state lives in the request (struct request.lb), as no device keeps it.
+ */
+#include "clients_internal.h"
+
+static void on_open_request(void *owner, struct population *pop, uint32_t user, sim_time_t demand)
+{
+	struct clients *cl = owner;
+	struct pop_state *ps = &cl->pops[pop->index];
+	struct client_ledger *ledger = cl->env.ledger;
+	sim_time_t now = sim_now(cl->env.eng);
+	enum workload wl = ps->cfg->open_workload;
+	struct wl_counts *cnt = &ledger->wl[wl];
+	int measured = measuring(cl);
+	cnt->sent++;
+	cnt->measured_sent += (uint64_t)measured;
+	struct source_binding b;
+	struct lb_request lr = {0};
+	uint32_t addr_index;
+	source_bind(&ps->source, &b, user, now);
+	if (source_open(&ps->source, &b, user, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
+		ledger->nat_refused++;
+		cnt->failed++;
+		cnt->measured_failed += (uint64_t)measured;
+		return;
+	}
+	lr.dst_port = 443;
+	lr.path = workload_path(wl);
+	struct request *req = request_get(cl->env.requests);
+	if (!req) {
+		cl->out_of_memory = 1;
+		sim_stop(cl->env.eng);
+		return;
+	}
+	*req = (struct request){.arrived = now, .demand = demand, .population = pop->index,
+				.user = user, .src_addr_index = addr_index, .workload = (uint8_t)wl,
+				.measured = (uint8_t)measured};
+	req->ev.heap_index = SIM_EVENT_IDLE;
+	/* A new connection with a full handshake, and its one request. */
+	struct bal_hello hello = {.seen = &lr, .workload = wl, .tls = BAL_TLS_12, .resumable = 0};
+	int32_t server = -1;
+	if (balancer_conn_open(cl->env.bal, &req->lb, &hello, now) == 0) {
+		ledger->conns_opened++;
+		server = balancer_request(cl->env.bal, &req->lb, &lr, cl->env.scn->clients[wl].request_bytes,
+					  now);
+		if (server < 0)
+			balancer_conn_close(cl->env.bal, &req->lb, now);
+	}
+	if (server < 0) {
+		source_close(&ps->source, addr_index);
+		cnt->failed++;
+		cnt->measured_failed += (uint64_t)measured;
+		request_put(cl->env.requests, req);
+		return;
+	}
+	req->server = (uint32_t)server;
+	cl->env.opened(cl->env.owner, (uint32_t)server);
+	cl->env.dispatch(cl->env.owner, req);
+}
+
+void open_answered(struct clients *cl, struct request *req)
+{
+	balancer_conn_close(cl->env.bal, &req->lb, sim_now(cl->env.eng));
+	source_close(&cl->pops[req->population].source, req->src_addr_index);
+}
+
+/* Does the design read a request's source address (source hashing,
+ * source-ip persistence)? Only then does an open-traffic request's user
+ * matter where every user has an address of its own. */
+static int design_reads_source(const struct scn_design *d)
+{
+	unsigned needs = d->balance ? d->balance->needs : 0;
+	if (d->persist)
+		needs |= d->persist->needs;
+	return (needs & LB_NEED_SRC_ADDR) != 0;
+}
+
+int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep)
+{
+	const struct scn_population *cfg = ps->cfg;
+	const struct scenario *scn = cl->env.scn;
+	/* A user is its address (unique) or picks one (nat); a carrier NAT
+	 * draws addresses of its own. */
+	int users_matter = cfg->source == SCN_SOURCE_NAT ||
+			   (cfg->source == SCN_SOURCE_UNIQUE && design_reads_source(cl->env.design));
+	if (population_init(&ps->open, pi, cfg, scn->servers.service_mean, scn->seed, rep,
+			    users_matter, on_open_request, cl) != 0)
+		return -1;
+	ps->open_ready = 1;
+	return population_start(cl->env.eng, &ps->open);
+}

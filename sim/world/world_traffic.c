@@ -1,0 +1,175 @@
+/* A request's journey between the clients (models/clients/), the
+ * balancer's cores and the servers: the world's side of the path
+ *
+ *   client -> source (NAT) -> balancer façade -> core (route)   [clients]
+ *          -> balancer's cores (lb-cores) -> server             [here]
+ *          -> balancer's cores on the way back -> client        [here]
+ *
+ * and the hooks the clients call (dispatch, a connection opened or bound
+ * to a server). What is measured of the trip is kept here: answers and
+ * their response times per workload, connections and active sessions per
+ * server.
+ */
+#include "world.h"
+#include "lbsim/event_kind.h"
+
+#include <stddef.h>
+
+static struct world *world_of(struct sim_engine *eng)
+{
+	return (struct world *)(void *)((char *)eng - offsetof(struct world, eng));
+}
+
+static int measuring(const struct world *w)
+{
+	return sim_now(&w->eng) >= w->warmup_at;
+}
+
+/* A session, for the active-session skew, is a layer-4 connection bound to
+ * a server; where the balancer chooses per request (layer 7, and open
+ * traffic's one-request connections) it is a request on the server. */
+static int request_is_session(const struct world *w, const struct request *req)
+{
+	return balancer_routes_per_request(&w->bal) || !req->conn;
+}
+
+static void arrive(struct world *w, struct sim_server *srv, struct request *req)
+{
+	req->session = (uint8_t)request_is_session(w, req);
+	if (req->session)
+		server_sessions_add(srv, sim_now(&w->eng), 1);
+	server_arrive(&w->eng, srv, req);
+}
+
+/* The client has req's answer: ok, or a failure. */
+static void deliver(struct world *w, struct request *req, int ok)
+{
+	if (ok) {
+		w->ledger.wl[req->workload].ok++;
+		if (req->measured)
+			hist_record(w->wl_latency[req->workload], request_response_ns(req, sim_now(&w->eng)));
+	} else {
+		client_ledger_failed(&w->ledger, req);
+	}
+	clients_answered(&w->clients, req, ok);
+	request_put(&w->requests, req);
+}
+
+/* Hand req to its server, through the balancer's cores when the design
+ * limits them: the balancer's work for it (everything charged since the
+ * last request) is its demand there, and a full balancer queue refuses it
+ * (the balancer answers the refusal itself: no server, nothing queued). */
+static void dispatch(void *owner, struct request *req)
+{
+	struct world *w = owner;
+	double lb_ns = balancer_take_work_ns(&w->bal);
+	struct sim_server *target = &w->servers[req->server];
+	if (!w->lb_limited) {
+		arrive(w, target, req);
+		return;
+	}
+	if (w->lb.queue.len >= w->design->lb_queue) {
+		w->lb_refused++;
+		struct bal_conn blank;
+		balancer_response(&w->bal, clients_request_conn(req, &blank), 0, sim_now(&w->eng));
+		(void)balancer_take_work_ns(&w->bal);
+		deliver(w, req, 0);
+		return;
+	}
+	req->returning = 0;
+	req->backend_demand = req->demand;
+	req->backend_hold = req->hold;
+	req->demand = (sim_time_t)(lb_ns + 0.5);
+	req->hold = 0;
+	server_arrive(&w->eng, &w->lb, req);
+}
+
+void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int ok)
+{
+	struct world *w = owner;
+	(void)lb;
+	(void)ok; /* the balancer itself never fails */
+	if (req->returning) {
+		deliver(w, req, req->ok);
+		return;
+	}
+	req->demand = req->backend_demand;
+	req->hold = req->backend_hold;
+	arrive(w, &w->servers[req->server], req);
+}
+
+/* The server is done with req: its answer (a failure's too) passes back
+ * through the balancer, waiting for a balancer core on the way when the
+ * design has a number of them, then reaches the client. */
+void world_server_done(void *owner, struct sim_server *srv, struct request *req, int ok)
+{
+	struct world *w = owner;
+	sim_time_t now = sim_now(&w->eng);
+	if (req->session) {
+		req->session = 0;
+		server_sessions_add(srv, now, -1);
+	}
+	struct bal_conn blank;
+	balancer_response(&w->bal, clients_request_conn(req, &blank),
+			  w->scn->clients[req->workload].response_bytes, now);
+	double lb_ns = balancer_take_work_ns(&w->bal);
+	if (w->lb_limited && lb_ns > 0) {
+		req->returning = 1;
+		req->ok = (uint8_t)ok;
+		req->demand = (sim_time_t)(lb_ns + 0.5);
+		req->hold = 0;
+		server_arrive(&w->eng, &w->lb, req);
+		return;
+	}
+	deliver(w, req, ok);
+}
+
+static void conn_opened(void *owner, uint32_t server)
+{
+	struct world *w = owner;
+	if (measuring(w))
+		w->server_conns_opened[server]++;
+}
+
+static void conn_bound(void *owner, uint32_t server, int delta)
+{
+	struct world *w = owner;
+	server_sessions_add(&w->servers[server], sim_now(&w->eng), delta);
+}
+
+int world_clients_init(struct world *w, uint32_t rep)
+{
+	struct clients_env env = {
+		.eng = &w->eng,
+		.scn = w->scn,
+		.design = w->design,
+		.bal = &w->bal,
+		.requests = &w->requests,
+		.ledger = &w->ledger,
+		.measure_from = w->warmup_at,
+		.owner = w,
+		.dispatch = dispatch,
+		.opened = conn_opened,
+		.bound = conn_bound,
+	};
+	return clients_init(&w->clients, &env, rep);
+}
+
+void world_lookahead(struct sim_engine *eng, const struct sim_event *ev)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (ev->kind == EV_CONN) {
+		clients_lookahead(&world_of(eng)->clients, ev);
+	} else if (ev->kind == EV_SERVER_DONE) {
+		/* world_server_done reads the request (the event) and its
+		 * connection; NULL for open traffic, and a prefetch of NULL
+		 * never faults. */
+		const struct request *req =
+			(const struct request *)(const void *)((const char *)ev - offsetof(struct request, ev));
+		__builtin_prefetch(req->conn);
+	}
+#else
+	(void)eng;
+	(void)ev;
+#endif
+}
