@@ -1,7 +1,7 @@
 # Failed and misrouted requests per workload and design over the measured
 # time (the fault windows are where they come from). Input: summary.csv.
 load lib.'/common.gp'
-set terminal term size 1000,(nworkloads > 0 ? 520 : 300) font 'sans,11' noenhanced
+eval termset(1000, (nworkloads > 0 ? 520 : 300), 11)
 set output out
 set multiplot layout 2,1 title 'Availability per workload (measured requests, mean over replications)'
 set style fill solid 0.85 border -1

@@ -8,4 +8,4 @@ set xrange [0.4:nservers + 0.6]
 set xtics 1
 pick(i, col) = column(1) == i ? column(col) : NaN
 plot for [i=1:ndesigns] sprintf('%s/servers.csv', data) skip 1 \
-     using 2:(100 * pick(i, 10)) with linespoints lw 2 pt 7 lc rgb colour(i) title name(i)
+     using 2:(100 * pick(i, 10)) with linespoints lw 2 pt 7 lc rgb colour(i) dt dash(i) title name(i)

@@ -51,4 +51,4 @@ do for [s=1:nseries] {
 }
 set datafile separator whitespace
 plot for [s=1:nseries] sprintf('$S%d', s) using 1:2:3:4 with yerrorlines lw 2 pt 7 \
-     lc rgb colour(s) title stitle(s)
+     lc rgb colour(s) dt dash(s) title stitle(s)

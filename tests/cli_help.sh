@@ -35,7 +35,7 @@ check "--help lists every option of the README, with its letter and argument" \
 # every "lbsim name ..." line of its block.
 awk '/^commands:/ { on = 1; next } /^options:/ { exit } on && /^  [a-z]/ { print $1 }' "$tmp/help" |
   sort >"$tmp/help.cmds"
-sed -n -E 's/^lbsim ([a-z]+) .*/\1/p' "$tmp/usage" | sort >"$tmp/readme.cmds"
+sed -n -E 's/^lbsim ([a-z][a-z-]*) .*/\1/p' "$tmp/usage" | sort >"$tmp/readme.cmds"
 check "the same commands in --help and the README" bash -c "
   [ \$(wc -l <'$tmp/help.cmds') -ge 7 ] && cmp -s '$tmp/help.cmds' '$tmp/readme.cmds'"
 

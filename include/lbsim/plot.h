@@ -15,4 +15,8 @@
  * -1 on another failure (message in err). */
 int plot_results(const char *dir, const char *shown, FILE *log, char *err, size_t errlen);
 
+/* The i-th picture plot_results draws (name.png and name.svg), NULL past
+ * the last. */
+const char *plot_name(size_t i);
+
 #endif

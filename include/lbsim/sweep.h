@@ -63,6 +63,10 @@ int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t e
 int sweep_plot(const struct sweep *sw, const char *dir, const char *shown, FILE *log, char *err,
 	       size_t errlen);
 
+/* The i-th metric sweep_plot draws (sweep_<metric>.png and .svg), NULL
+ * past the last. */
+const char *sweep_plot_metric(size_t i);
+
 void sweep_free(struct sweep *sw);
 
 /* "servers.count=4, users=1000": the point's values, for messages. */

@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "lbsim/check.h"
+#include "lbsim/cmd_haproxy.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
 #include "lbsim/mpi_batch.h"
@@ -75,7 +76,10 @@ enum {
 /* The tools that read their own options: the engine's, and the
  * program's (lbsim_main_with). */
 static const struct lbsim_tool engine_tools[] = {
-	{NULL, NULL, NULL},
+	{"import-haproxy", "the designs of an HAProxy configuration, as a scenario",
+	 cmd_import_haproxy},
+	{"export-haproxy", "a design of a scenario as an HAProxy configuration",
+	 cmd_export_haproxy},
 };
 /* Extra tools, as lbsim_main_with gives them. */
 struct tool_set {
@@ -102,7 +106,8 @@ static void usage(FILE *fp, const struct tool_set *ts)
 	      "  validate   check the scenario file and exit (0 valid, 2 invalid)\n"
 	      "  check      run, then judge the scenario's expect: list (exit 1 if one fails)\n"
 	      "  plot DIR   draw PNG and SVG plots of the results in DIR (needs gnuplot)\n"
-	      "  report DIR write DIR/report.md for a design review (plots drawn if missing)\n"
+	      "  report DIR write DIR/report.md and report.html for a design review (of a\n"
+	      "             run, sweep or plan folder; plots drawn if missing)\n"
 	      "  sweep      simulate a grid of --set values; write sweep.csv and plots\n"
 	      "  plan       find the smallest servers and balancer meeting targets; plan.csv\n"
 	      "\n"
@@ -784,32 +789,46 @@ static int simulate(const struct cli_opts *o, int checking)
 		fprintf(progress, "lbsim: %s: %u design(s) x %u replication(s), seed %" PRIu64 "\n",
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
 	struct experiment ex = {.profile = o->profile};
-	int rc = LBSIM_EXIT_OK;
+	int rc = LBSIM_EXIT_OK, written = 0, plotted = 0;
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
 		result_set_abort(&rs);
 		fprintf(stderr, "lbsim: %s\n", err);
 		rc = LBSIM_EXIT_FAILED;
-	} else if (experiment_write_csv(&ex, rs.dir, err, sizeof err) != 0 ||
-		   save_provenance(o, scn, rs.dir, checking ? check_provenance : NULL, o, err,
-				   sizeof err) != 0 ||
-		   /* A missing gnuplot does not fail the run: the CSV is the result. */
-		   (o->plot && plot_results(rs.dir, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0 &&
-		    (result_set_message(&rs, err, sizeof err), fprintf(stderr, "lbsim: %s\n", err), 0)) ||
-		   result_set_commit(&rs, err, sizeof err) != 0) {
-		result_set_message(&rs, err, sizeof err);
-		result_set_abort(&rs);
-		fprintf(stderr, "lbsim: %s\n", err);
-		rc = LBSIM_EXIT_FAILED;
 	} else {
+		written = experiment_write_csv(&ex, rs.dir, err, sizeof err) == 0 &&
+			  save_provenance(o, scn, rs.dir, checking ? check_provenance : NULL, o, err,
+					  sizeof err) == 0;
+		/* A missing gnuplot does not fail the run: the CSV is the result. */
+		if (written && o->plot) {
+			char perr[1024];
+			plotted = plot_results(rs.dir, outdir, NULL, perr, sizeof perr) == 0;
+			if (!plotted) {
+				result_set_message(&rs, perr, sizeof perr);
+				fprintf(stderr, "lbsim: %s\n", perr);
+			}
+		}
+		if (!written || result_set_commit(&rs, err, sizeof err) != 0) {
+			result_set_message(&rs, err, sizeof err);
+			result_set_abort(&rs);
+			fprintf(stderr, "lbsim: %s\n", err);
+			rc = LBSIM_EXIT_FAILED;
+			written = 0;
+		}
+	}
+	if (written) {
 		if (!o->quiet) {
 			if (progress)
 				fprintf(stderr, "lbsim: %.2f s, %" PRIu64 " events (%.2f M/s)\n",
 					ex.wall_s, ex.events,
 					ex.wall_s > 0 ? (double)ex.events / ex.wall_s / 1e6 : 0.0);
+			/* Every file the run wrote, on one line. */
 			printf("results: %s/", outdir);
 			for (size_t i = 0; experiment_csv_name(i); i++)
 				printf("%s%s", i ? " " : "", experiment_csv_name(i));
-			printf(" scenario.yaml provenance.csv\n");
+			printf(" scenario.yaml provenance.csv");
+			for (size_t i = 0; plotted && plot_name(i); i++)
+				printf(" %s.png %s.svg", plot_name(i), plot_name(i));
+			printf("\n");
 		}
 		if (o->profile)
 			profile_print(stderr, &ex.profile_sum, (size_t)scn->ndesigns * scn->replications);
@@ -924,22 +943,28 @@ struct output_step {
 
 /* Rank 0 writes the results (the CSV, scenario.yaml and provenance.csv,
  * then plots unless --no-plot) into the work folder and swaps it in. A
- * missing gnuplot does not fail: the CSV is the result. Returns 0, or -1
- * (said, the folder as it was). */
+ * missing gnuplot does not fail: the CSV is the result (*plotted says
+ * whether the pictures are there). Returns 0, or -1 (said, the folder as
+ * it was). */
 static int finish_output(const struct cli_opts *o, const struct scenario *scn,
-			 struct result_set *rs, const char *outdir, const struct output_step *step)
+			 struct result_set *rs, const char *outdir, const struct output_step *step,
+			 int *plotted)
 {
 	char err[4096];
+	*plotted = 0;
 	if (step->write(step->what, rs->dir, err, sizeof err) != 0 ||
 	    save_provenance(o, scn, rs->dir, step->provenance, step->what, err, sizeof err) != 0)
 		goto fail;
-	if (!o->no_plot &&
-	    step->plot(step->what, rs->dir, outdir, o->quiet ? NULL : stdout, err, sizeof err) != 0) {
-		result_set_message(rs, err, sizeof err);
-		fprintf(stderr, "lbsim: %s\n", err);
+	if (!o->no_plot) {
+		*plotted = step->plot(step->what, rs->dir, outdir, NULL, err, sizeof err) == 0;
+		if (!*plotted) {
+			result_set_message(rs, err, sizeof err);
+			fprintf(stderr, "lbsim: %s\n", err);
+		}
 	}
 	if (result_set_commit(rs, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
+		*plotted = 0;
 		return -1;
 	}
 	return 0;
@@ -1055,13 +1080,17 @@ static int cmd_sweep(const struct cli_opts *o)
 		goto out;
 	begun = 0;
 	struct output_step sweep_step = {write_sweep, plot_sweep, sweep_provenance, &sw};
-	if (finish_output(o, scn, &rs, outdir, &sweep_step) != 0) {
+	int plotted;
+	if (finish_output(o, scn, &rs, outdir, &sweep_step, &plotted) != 0) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
 	if (!o->quiet) {
 		fprintf(stderr, "lbsim: %.2f s\n", sw.wall_s);
-		printf("results: %s/sweep.csv scenario.yaml provenance.csv\n", outdir);
+		printf("results: %s/sweep.csv scenario.yaml provenance.csv", outdir);
+		for (size_t i = 0; plotted && sweep_plot_metric(i); i++)
+			printf(" sweep_%s.png sweep_%s.svg", sweep_plot_metric(i), sweep_plot_metric(i));
+		printf("\n");
 	}
 out:
 	if (begun)
@@ -1147,7 +1176,8 @@ static int cmd_plan(const struct cli_opts *o)
 		goto out;
 	begun = 0;
 	struct output_step plan_step = {write_plan, plot_plan, plan_provenance, &pl};
-	if (finish_output(o, scn, &rs, outdir, &plan_step) != 0) {
+	int plotted;
+	if (finish_output(o, scn, &rs, outdir, &plan_step, &plotted) != 0) {
 		rc = LBSIM_EXIT_FAILED;
 		goto out;
 	}
@@ -1162,7 +1192,8 @@ static int cmd_plan(const struct cli_opts *o)
 		}
 		printf("%u simulation(s) in %u round(s), %.2f s\n", pl.simulations, pl.rounds,
 		       pl.wall_s);
-		printf("results: %s/plan.csv scenario.yaml provenance.csv\n", outdir);
+		printf("results: %s/plan.csv scenario.yaml provenance.csv%s\n", outdir,
+		       plotted ? " plan.png plan.svg" : "");
 	}
 out:
 	if (begun)

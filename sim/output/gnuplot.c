@@ -278,6 +278,11 @@ int gp_draw(const char *dir, const struct gp_data *data, const char *script, con
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* The SVG's <title>: gnuplot takes an identifier, so the picture's
+	 * name is used only when it is one (lbsim's names are). */
+	char svg_name[128] = "lbsim";
+	if (strlen(name) < sizeof svg_name - 6 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name))
+		snprintf(svg_name, sizeof svg_name, "lbsim_%s", name);
 	int rc = 0;
 	for (size_t k = 0; k < sizeof formats / sizeof formats[0] && rc == 0; k++) {
 		char path[4096], lib[4096], gdata[4300], final[4096], tmp[4200], why[600];
@@ -308,6 +313,7 @@ int gp_draw(const char *dir, const struct gp_data *data, const char *script, con
 		gp_vars_str(g, "out", gtmp);
 		gp_vars_str(g, "lib", lib);
 		gp_vars_str(g, "term", formats[k][1]);
+		gp_vars_str(g, "svgname", svg_name);
 		gp_vars_add(g, "%s", vars->used < sizeof vars->text ? vars->text : "");
 		if (g->used >= sizeof g->text || vars->used >= sizeof vars->text) {
 			snprintf(err, errlen, "%s: too much to describe to gnuplot", name);

@@ -135,16 +135,16 @@ static void balancer_notes(struct notes *ns, const struct scenario *scn)
 		char over[512], prices[600];
 		cost_overrides(d, over, sizeof over);
 		if (d->kind == SCN_DESIGN_L7)
-			snprintf(prices, sizeof prices, "full TLS handshake %.3g us, resumed %.3g us, HTTP "
-				 "request %.3g us, crypto %.3g ns a byte%s, persistence lookup %.3g ns; "
-				 "memory %.3g kB a connection%s, %.3g B a cached TLS session",
+			snprintf(prices, sizeof prices, "full TLS handshake %.4g us, resumed %.4g us, HTTP "
+				 "request %.4g us, crypto %.4g ns a byte%s, persistence lookup %.4g ns; "
+				 "memory %.4g kB a connection%s, %.4g B a cached TLS session",
 				 c->tls_full_ns / 1e3, c->tls_resumed_ns / 1e3, c->http_request_ns / 1e3,
 				 c->crypto_byte_ns, d->tls_reencrypt ? " (twice: TLS to the servers too)" : "",
 				 c->persist_ns, (d->tls_reencrypt ? c->conn_reencrypt_bytes : c->conn_bytes) / 1e3,
 				 d->tls_reencrypt ? " (both sides)" : "", c->tls_cache_entry_bytes);
 		else
-			snprintf(prices, sizeof prices, "%.3g ns a packet, %.3g ns a new flow, persistence "
-				 "lookup %.3g ns; memory %.3g B a flow and %.3g B for each of %.0f hash buckets",
+			snprintf(prices, sizeof prices, "%.4g ns a packet, %.4g ns a new flow, persistence "
+				 "lookup %.4g ns; memory %.4g B a flow and %.4g B for each of %.0f hash buckets",
 				 c->packet_ns, c->flow_setup_ns, c->persist_ns, c->flow_bytes,
 				 c->flow_bucket_bytes, c->flow_buckets);
 		note(ns, MODEL_INCLUDES, "Balancer cost",

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lbsim/gnuplot.h"
+#include "lbsim/run.h"
 #include "lbsim/scenario.h"
 #include "lbsim/workload.h"
 
@@ -34,6 +35,10 @@ struct plot_facts {
 	double fault_begin[MAX_FAULTS], fault_end[MAX_FAULTS];
 	unsigned nfaults;
 	double last_time;
+	/* latency.csv: each design's response time at each quantile, to say
+	 * when the designs' curves coincide. */
+	double latency[SCN_MAX_DESIGNS][RUN_CDF_POINTS];
+	unsigned nlatency[SCN_MAX_DESIGNS];
 	int bad;
 };
 
@@ -142,6 +147,39 @@ static void timeseries_row(struct plot_facts *f, char fields[][SCN_NAME_MAX], un
 		f->last_time = t;
 }
 
+/* latency.csv: design, quantile, response_ms, replications; a design's
+ * rows in quantile order. */
+static void latency_row(struct plot_facts *f, char fields[][SCN_NAME_MAX], unsigned n)
+{
+	if (n < 3)
+		return;
+	for (unsigned d = 0; d < f->ndesigns; d++)
+		if (strcmp(f->designs[d], fields[0]) == 0 && f->nlatency[d] < RUN_CDF_POINTS) {
+			f->latency[d][f->nlatency[d]++] = strtod(fields[2], NULL);
+			return;
+		}
+}
+
+/* The largest relative gap between the designs' response times at any
+ * quantile, in %: below a couple of % their curves are drawn on top of
+ * each other, and the plot must say so. */
+static double latency_spread(const struct plot_facts *f)
+{
+	double worst = 0;
+	for (unsigned q = 0; q < RUN_CDF_POINTS; q++) {
+		double lo = INFINITY, hi = 0;
+		for (unsigned d = 0; d < f->ndesigns; d++) {
+			if (q >= f->nlatency[d])
+				return NAN;
+			lo = fmin(lo, f->latency[d][q]);
+			hi = fmax(hi, f->latency[d][q]);
+		}
+		if (hi > 0 && 100 * (hi - lo) / hi > worst)
+			worst = 100 * (hi - lo) / hi;
+	}
+	return worst;
+}
+
 static int gather(const char *dir, struct plot_facts *f, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof *f);
@@ -155,6 +193,7 @@ static int gather(const char *dir, struct plot_facts *f, char *err, size_t errle
 		{"servers.csv", servers_row},
 		{"events.csv", events_row},
 		{"timeseries.csv", timeseries_row},
+		{"latency.csv", latency_row},
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		struct row_reader rr = {.facts = f, .on_row = files[i].fn};
@@ -174,6 +213,11 @@ static int gather(const char *dir, struct plot_facts *f, char *err, size_t errle
 
 static const char *const plot_scripts[] = {"share", "conns", "busy", "load", "cost",
 					    "availability", "latency"};
+
+const char *plot_name(size_t i)
+{
+	return i < sizeof plot_scripts / sizeof plot_scripts[0] ? plot_scripts[i] : NULL;
+}
 static void describe(struct gp_vars *g, const struct plot_facts *f)
 {
 	gp_vars_add(g, "nservers=%lu; ndesigns=%u; ", f->nservers, f->ndesigns);
@@ -187,6 +231,9 @@ static void describe(struct gp_vars *g, const struct plot_facts *f)
 		if (f->workload_seen[w])
 			gp_vars_add(g, "workload%u='%s'; ", ++nw, workload_name((enum workload)w));
 	gp_vars_add(g, "nworkloads=%u; nfaults=%u; ", nw, f->nfaults);
+	/* Curves within 2 % of each other at every quantile coincide. */
+	double spread = latency_spread(f);
+	gp_vars_add(g, "coincide=%d; spread=%.3g; ", f->ndesigns > 1 && spread <= 2, isnan(spread) ? -1 : spread);
 	for (unsigned k = 0; k < f->nfaults; k++)
 		gp_vars_add(g, "fault_begin%u=%.17g; fault_end%u=%.17g; ", k + 1, f->fault_begin[k],
 			    k + 1, f->fault_end[k]);

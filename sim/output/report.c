@@ -1,27 +1,30 @@
 /* The review report; see include/lbsim/report.h.
  *
- * The report reads only the results folder: scenario.yaml (saved by the
- * run), summary.csv (libcsv) and the pictures. Every number in it comes
- * from summary.csv with its 95 % interval, so the document and the CSV
- * never disagree.
+ * The report reads only the results folder: scenario.yaml and
+ * provenance.csv (saved by the command that made the folder), the CSV
+ * results and the pictures. Every number in it comes from those files
+ * with its 95 % interval, so the documents and the CSV never disagree. It
+ * is written once, as a sequence of pieces (include/lbsim/doc.h), into
+ * report.md and report.html at the same time.
+ *
+ * Three kinds of folder: a run's (summary.csv), a sweep's (sweep.csv), a
+ * plan's (plan.csv). They share the scenario in words, the model's scope
+ * (include/lbsim/model_notes.h) and the provenance; each has its own
+ * figures (report_run.c, report_batch.c).
  */
 #include "lbsim/report.h"
+#include "report_parts.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <csv.h>
-
 #include "lbsim/csv_out.h"
-#include "lbsim/escape.h"
-#include "lbsim/plot.h"
-#include "lbsim/scenario.h"
-#include "lbsim/summary_csv.h"
+#include "lbsim/model_notes.h"
+#include "lbsim/provenance.h"
 #include "lbsim/workload.h"
 
 int report_save_scenario(const char *text, size_t len, const char *dir, char *err,
@@ -35,38 +38,15 @@ int report_save_scenario(const char *text, size_t len, const char *dir, char *er
 	return csv_out_commit(&out, err, errlen);
 }
 
-/* "12.3 (11.9–12.7)" with a scale and a number of decimals (-1: three
- * significant digits); "–" without a value; no interval when it has no
- * width at the precision shown. */
-static void fig(FILE *fp, const struct summary_row *r, double scale, int decimals)
-{
-	char m[64], lo[64], hi[64];
-	if (!r || isnan(r->mean)) {
-		fputs("–", fp);
-		return;
-	}
-	const char *fmt = decimals < 0 ? "%.3g" : "%.*f";
-	if (decimals < 0) {
-		snprintf(m, sizeof m, fmt, r->mean * scale);
-		snprintf(lo, sizeof lo, fmt, r->lo * scale);
-		snprintf(hi, sizeof hi, fmt, r->hi * scale);
-	} else {
-		snprintf(m, sizeof m, fmt, decimals, r->mean * scale);
-		snprintf(lo, sizeof lo, fmt, decimals, r->lo * scale);
-		snprintf(hi, sizeof hi, fmt, decimals, r->hi * scale);
-	}
-	fputs(m, fp);
-	if (!isnan(r->lo) && strcmp(lo, hi) != 0)
-		fprintf(fp, " (%s–%s)", lo, hi);
-}
-
-static int exists(const char *dir, const char *file)
+int report_exists(const char *dir, const char *file)
 {
 	char path[4096];
 	struct stat st;
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	return stat(path, &st) == 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
+
+/* ---- the scenario in words ------------------------------------------------- */
 
 static const char *kind_words(enum scn_design_kind k)
 {
@@ -88,8 +68,8 @@ static const char *source_words(const struct scn_population *p, char *buf, size_
 			 p->addresses == 1 ? "" : "es");
 		break;
 	case SCN_SOURCE_CGNAT:
-		snprintf(buf, len, "behind carrier-grade NAT: a pool of %u addresses, changing every %.0f min on average",
-			 p->addresses, (double)p->churn / 60e9);
+		snprintf(buf, len, "behind carrier-grade NAT: a pool of %u addresses, changing every "
+			 "%.0f min on average", p->addresses, (double)p->churn / 60e9);
 		break;
 	default:
 		snprintf(buf, len, "one public address per device");
@@ -97,220 +77,172 @@ static const char *source_words(const struct scn_population *p, char *buf, size_
 	return buf;
 }
 
-static void write_scenario(FILE *fp, const struct scenario *scn)
+void report_scenario(struct doc *d, const struct scenario *scn)
 {
-	char buf[160];
-	fprintf(fp, "## The scenario\n\n");
-	fprintf(fp, "%u servers of %u cores each. %.0f minutes measured after %.0f minutes of warm-up, "
-		    "%u replication%s (seed %llu); every design sees the same client traffic in each "
-		    "replication.\n\n",
-		scn->servers.count, scn->servers.cores, (double)scn->duration / 60e9,
-		(double)scn->warmup / 60e9, scn->replications, scn->replications == 1 ? "" : "s",
-		(unsigned long long)scn->seed);
-	fprintf(fp, "| population | users | source | traffic |\n|---|---|---|---|\n");
+	char buf[512];
+	doc_heading(d, 2, "The scenario");
+	doc_para(d, "%u servers of %u cores each. %.4g minutes measured after %.4g minutes of "
+		 "warm-up, %u replication%s (seed %llu); every design sees the same client traffic "
+		 "in each replication.", scn->servers.count, scn->servers.cores,
+		 (double)scn->duration / 60e9, (double)scn->warmup / 60e9, scn->replications,
+		 scn->replications == 1 ? "" : "s", (unsigned long long)scn->seed);
+	static const char *const pop_header[] = {"population", "users", "source", "traffic"};
+	doc_table_begin(d, 4, pop_header);
 	for (uint32_t i = 0; i < scn->npopulations; i++) {
 		const struct scn_population *p = &scn->populations[i];
-		fputs("| ", fp);
-		escape_md(fp, p->name);
-		fprintf(fp, " | %llu | %s | ", (unsigned long long)p->users,
-			source_words(p, buf, sizeof buf));
+		doc_cell(d, "%s", p->name);
+		doc_cell_num(d, "%llu", (unsigned long long)p->users);
+		doc_cell(d, "%s", source_words(p, buf, sizeof buf));
 		if (p->request_rate > 0) {
-			fprintf(fp, "%g requests/s per user to %s |\n", p->request_rate,
-				workload_name(p->open_workload));
+			doc_cell(d, "%g requests/s per user to %s", p->request_rate,
+				 workload_name(p->open_workload));
 		} else {
-			int first = 1;
-			for (int w = 0; w < WL_COUNT; w++)
-				if (p->clients & (1u << w)) {
-					fprintf(fp, "%s%s", first ? "" : ", ", workload_name((enum workload)w));
-					first = 0;
-				}
-			fprintf(fp, " clients |\n");
+			size_t used = 0;
+			buf[0] = '\0';
+			for (int w = 0; w < WL_COUNT && used < sizeof buf; w++)
+				if (p->clients & (1u << w))
+					used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+								 used ? ", " : "",
+								 workload_name((enum workload)w));
+			doc_cell(d, "%s clients", buf);
 		}
+		doc_row_end(d);
 	}
-	fprintf(fp, "\n| design | kind | balance | persistence |\n|---|---|---|---|\n");
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		const struct scn_design *dz = &scn->designs[d];
-		fputs("| ", fp);
-		escape_md(fp, dz->name);
-		fprintf(fp, " | %s | ", kind_words(dz->kind));
-		escape_md(fp, dz->balance->name);
-		fprintf(fp, " | %s |\n", dz->persist ? dz->persist->name : "none");
+	doc_table_end(d);
+	static const char *const design_header[] = {"design", "kind", "balance", "persistence"};
+	doc_table_begin(d, 4, design_header);
+	for (uint32_t k = 0; k < scn->ndesigns; k++) {
+		const struct scn_design *x = &scn->designs[k];
+		doc_cell(d, "%s", x->name);
+		doc_cell(d, "%s", kind_words(x->kind));
+		doc_cell(d, "%s", x->balance->name);
+		doc_cell(d, "%s", x->persist ? x->persist->name : "none");
+		doc_row_end(d);
 	}
-	if (scn->nfaults) {
-		fprintf(fp, "\nFaults:\n\n");
-		for (uint32_t f = 0; f < scn->nfaults; f++) {
-			const struct scn_fault *ft = &scn->faults[f];
-			fprintf(fp, "%u. at %.0f s, server %u: ", f + 1, (double)ft->at / 1e9, ft->server + 1);
-			if (ft->kind == SCN_FAULT_WORKLOAD_DOWN)
-				fprintf(fp, "%s fails (the server's other workloads keep working)",
-					workload_name(ft->workload));
-			else if (ft->kind == SCN_FAULT_SLOW)
-				fprintf(fp, "becomes %g times slower", ft->factor);
-			else
-				fprintf(fp, "fails completely");
-			if (ft->duration != SIM_TIME_NEVER)
-				fprintf(fp, ", for %.0f s", (double)ft->duration / 1e9);
-			fprintf(fp, "\n");
-		}
+	doc_table_end(d);
+	if (!scn->nfaults)
+		return;
+	doc_para(d, "Faults:");
+	doc_list_begin(d, 1);
+	for (uint32_t f = 0; f < scn->nfaults; f++) {
+		const struct scn_fault *ft = &scn->faults[f];
+		char what[160], until[64] = "";
+		if (ft->kind == SCN_FAULT_WORKLOAD_DOWN)
+			snprintf(what, sizeof what, "%s fails (the server's other workloads keep working)",
+				 workload_name(ft->workload));
+		else if (ft->kind == SCN_FAULT_SLOW)
+			snprintf(what, sizeof what, "becomes %g times slower", ft->factor);
+		else
+			snprintf(what, sizeof what, "fails completely");
+		if (ft->duration != SIM_TIME_NEVER)
+			snprintf(until, sizeof until, ", for %.0f s", (double)ft->duration / 1e9);
+		doc_item(d, NULL, "at %.0f s, server %u: %s%s", (double)ft->at / 1e9, ft->server + 1,
+			 what, until);
 	}
-	fprintf(fp, "\n");
+	doc_list_end(d);
 }
 
-static void write_headline(FILE *fp, const struct scenario *scn, const struct summary_table *sm)
+/* ---- what the model includes and leaves out ----------------------------------- */
+
+void report_model(struct doc *d, const struct scenario *scn)
 {
-	fprintf(fp, "## Headline numbers\n\nMeans over replications with 95 %% confidence intervals.\n\n");
-	fprintf(fp, "| design | jain (requests) | peak/mean | failed | misrouted | p99 response (ms) | "
-		    "balancer CPU (cores) | balancer memory (MB) |\n|---|---|---|---|---|---|---|---|\n");
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		const char *n = scn->designs[d].name;
-		fputs("| ", fp);
-		escape_md(fp, n);
-		fputs(" | ", fp);
-		fig(fp, summary_csv_find(sm, n, "jain", "all"), 1, 3);
-		fputs(" | ", fp);
-		fig(fp, summary_csv_find(sm, n, "peak_to_mean", "all"), 1, 3);
-		fputs(" | ", fp);
-		fig(fp, summary_csv_find(sm, n, "failed_requests", "all"), 1, 0);
-		fputs(" | ", fp);
-		fig(fp, summary_csv_find(sm, n, "misrouted_requests", "all"), 1, 0);
-		fputs(" | ", fp);
-		fig(fp, summary_csv_find(sm, n, "response_p99", "all"), 1, 1);
-		fputs(" | ", fp);
-		fig(fp, summary_csv_find(sm, n, "lb_cpu_cores", "all"), 1, -1);
-		fputs(" | ", fp);
-		fig(fp, summary_csv_find(sm, n, "lb_mem_bytes", "all"), 1e-6, -1);
-		fputs(" |\n", fp);
+	struct model_note *notes = calloc(MODEL_MAX_NOTES, sizeof *notes);
+	if (!notes)
+		return;
+	size_t n = model_notes(scn, notes);
+	doc_heading(d, 2, "What this model includes and leaves out");
+	doc_para(d, "Written from the scenario's own data: what the figures above are made of, "
+		 "and what they cannot show.");
+	for (int kind = MODEL_INCLUDES; kind <= MODEL_LEAVES_OUT; kind++) {
+		doc_para_lead(d, kind == MODEL_INCLUDES ? "Included:" : "Left out:", "%s", "");
+		doc_list_begin(d, 0);
+		for (size_t i = 0; i < n; i++)
+			if ((int)notes[i].kind == kind) {
+				char lead[64];
+				snprintf(lead, sizeof lead, "%s:", notes[i].topic);
+				doc_item(d, lead, "%s", notes[i].text);
+			}
+		doc_list_end(d);
 	}
-	fprintf(fp, "\n");
+	free(notes);
 }
 
-/* The reference article's comparison (Exchange 2013 load balancing, part
- * 2): easy to set up, balancer resources, per-protocol availability,
- * external addresses; each cell a measured or counted figure. */
-static void write_pros_cons(FILE *fp, const struct scenario *scn, const struct summary_table *sm)
+/* ---- provenance ---------------------------------------------------------------- */
+
+void report_provenance(struct doc *d, const char *dir)
 {
-	fprintf(fp, "## Pros and cons, measured\n\n");
-	fprintf(fp, "| | ");
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		escape_md(fp, scn->designs[d].name);
-		fputs(" | ", fp);
+	struct provenance *p = malloc(sizeof *p);
+	char err[512];
+	if (!p)
+		return;
+	doc_heading(d, 2, "Provenance");
+	if (provenance_read(p, dir, err, sizeof err) != 0) {
+		doc_para(d, "This folder has no provenance.csv (written by an lbsim before it kept "
+			 "one): the lbsim version and command line are unknown.");
+		free(p);
+		return;
 	}
-	fprintf(fp, "\n|---|");
-	for (uint32_t d = 0; d < scn->ndesigns; d++)
-		fprintf(fp, "---|");
-	fprintf(fp, "\n| **Set-up**: virtual services / content rules / health checks | ");
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		const char *n = scn->designs[d].name;
-		fig(fp, summary_csv_find(sm, n, "virtual_services", "all"), 1, 0);
-		fputs(" / ", fp);
-		fig(fp, summary_csv_find(sm, n, "content_rules", "all"), 1, 0);
-		fputs(" / ", fp);
-		fig(fp, summary_csv_find(sm, n, "health_checks", "all"), 1, 0);
-		fputs(" | ", fp);
+	static const char *const header[] = {"fact", "value"};
+	doc_table_begin(d, 2, header);
+	for (size_t i = 0; i < p->n; i++) {
+		if (!strcmp(p->rows[i].key, "scope"))
+			continue; /* said in words where it matters */
+		doc_cell(d, "%s", p->rows[i].key);
+		doc_cell(d, "%s", p->rows[i].value);
+		doc_row_end(d);
 	}
-	fprintf(fp, "\n| **Balancer resources**: CPU cores / memory MB | ");
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		const char *n = scn->designs[d].name;
-		fig(fp, summary_csv_find(sm, n, "lb_cpu_cores", "all"), 1, -1);
-		fputs(", peak ", fp);
-		fig(fp, summary_csv_find(sm, n, "lb_cpu_cores_peak", "all"), 1, -1);
-		fputs(" / ", fp);
-		fig(fp, summary_csv_find(sm, n, "lb_mem_bytes", "all"), 1e-6, -1);
-		fputs(" | ", fp);
-	}
-	fprintf(fp, "\n| **Per-protocol availability**: misrouted requests");
-	for (uint32_t f = 0; f < scn->nfaults; f++)
-		fprintf(fp, "; fault %u detected after (s)", f + 1);
-	fprintf(fp, " | ");
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		const char *n = scn->designs[d].name;
-		fig(fp, summary_csv_find(sm, n, "misrouted_requests", "all"), 1, 0);
-		for (uint32_t f = 0; f < scn->nfaults; f++) {
-			char scope[32];
-			snprintf(scope, sizeof scope, "fault%u", f + 1);
-			const struct summary_row *r = summary_csv_find(sm, n, "detect_s", scope);
-			fputs("; ", fp);
-			if (!r || isnan(r->mean))
-				fputs("never", fp);
-			else
-				fig(fp, r, 1, 1);
-		}
-		fputs(" | ", fp);
-	}
-	fprintf(fp, "\n| **External addresses** (and names on the certificate) | ");
-	for (uint32_t d = 0; d < scn->ndesigns; d++) {
-		fig(fp, summary_csv_find(sm, scn->designs[d].name, "external_ips", "all"), 1, 0);
-		fputs(" | ", fp);
-	}
-	fprintf(fp, "\n\n");
+	doc_table_end(d);
+	free(p);
 }
 
-static void write_plots(FILE *fp, const char *dir)
-{
-	static const struct {
-		const char *file, *caption;
-	} plots[] = {
-		{"share.png", "Share of requests per server"},
-		{"conns.png", "Connections opened per server"},
-		{"load.png", "Load per server over time, faults shaded, health transitions marked"},
-		{"cost.png", "Balancer CPU and memory"},
-		{"availability.png", "Failed and misrouted requests per workload"},
-		{"latency.png", "Response-time distribution"},
-		{"busy.png", "Server CPU busy"},
-	};
-	fprintf(fp, "## Plots\n\n");
-	int any = 0;
-	for (size_t i = 0; i < sizeof plots / sizeof plots[0]; i++)
-		if (exists(dir, plots[i].file)) {
-			fprintf(fp, "### %s\n\n![%s](%s)\n\n", plots[i].caption, plots[i].caption,
-				plots[i].file);
-			any = 1;
-		}
-	if (!any)
-		fprintf(fp, "No plots: gnuplot was not available when the report was written.\n\n");
-}
+/* ---- the two files --------------------------------------------------------------- */
+
+enum report_kind { REPORT_RUN, REPORT_SWEEP, REPORT_PLAN };
 
 int report_write(const char *dir, const char *shown, FILE *log, char *err, size_t errlen)
 {
+	enum report_kind kind = report_exists(dir, "plan.csv")    ? REPORT_PLAN
+				: report_exists(dir, "sweep.csv") ? REPORT_SWEEP
+								  : REPORT_RUN;
 	char path[4096];
 	struct scenario *scn;
 	struct scn_error serr;
 	snprintf(path, sizeof path, "%s/scenario.yaml", dir);
 	if (scn_load(path, &scn, &serr) != 0) {
 		snprintf(err, errlen, "%s: %s%s", path, serr.message,
-			 serr.line ? "" : " (run 'lbsim run' first)");
+			 serr.line ? "" : " (run 'lbsim run', 'sweep' or 'plan' first)");
 		return -1;
 	}
-	struct summary_table sm;
-	char spath[4096];
-	snprintf(spath, sizeof spath, "%s/summary.csv", dir);
-	if (summary_csv_read(spath, &sm, err, errlen) != 0) {
+	struct csv_out md, html;
+	int rc = -1;
+	if (csv_out_open(&md, dir, "report.md", err, errlen) != 0) {
 		scn_free(scn);
 		return -1;
 	}
-	if (!exists(dir, "share.png")) {
-		char perr[1024];
-		if (plot_results(dir, shown, log, perr, sizeof perr) != 0 && log)
-			fprintf(log, "report: %s\n", perr);
+	if (csv_out_open(&html, dir, "report.html", err, errlen) != 0) {
+		csv_out_abort(&md);
+		scn_free(scn);
+		return -1;
 	}
-	struct csv_out out;
-	int rc = -1;
-	if (csv_out_open(&out, dir, "report.md", err, errlen) == 0) {
-		FILE *fp = out.fp;
-		fputs("# ", fp);
-		escape_md(fp, scn->name);
-		fprintf(fp, "\n\nA comparison of load-balancer designs on the same client traffic, "
-			    "simulated by lbsim. Figures in brackets are 95 %% confidence intervals.\n\n");
-		write_scenario(fp, scn);
-		write_headline(fp, scn, &sm);
-		write_pros_cons(fp, scn, &sm);
-		write_plots(fp, dir);
-		fprintf(fp, "Every figure is in summary.csv; the columns are described in lbsim's README.\n");
-		rc = csv_out_commit(&out, err, errlen);
-		if (rc == 0 && log)
-			fprintf(log, "report: %s/report.md\n", shown);
+	struct doc d = {.md = md.fp, .html = html.fp, .dir = dir};
+	int wrote = kind == REPORT_PLAN	   ? report_plan(&d, dir, scn, err, errlen)
+		    : kind == REPORT_SWEEP ? report_sweep(&d, dir, scn, err, errlen)
+					   : report_run(&d, dir, shown, scn, log, err, errlen);
+	/* Both files or neither: check both before renaming either. */
+	if (wrote == 0 && (md.error || ferror(md.fp) || html.error || ferror(html.fp))) {
+		snprintf(err, errlen, "%s: writing the report failed (device full?)", dir);
+		wrote = -1;
 	}
-	summary_csv_free(&sm);
+	if (wrote != 0) {
+		csv_out_abort(&md);
+		csv_out_abort(&html);
+	} else if (csv_out_commit(&md, err, errlen) != 0) {
+		csv_out_abort(&html);
+	} else {
+		rc = csv_out_commit(&html, err, errlen);
+	}
+	if (rc == 0 && log)
+		fprintf(log, "report: %s/report.md %s/report.html\n", shown, shown);
 	scn_free(scn);
 	return rc;
 }

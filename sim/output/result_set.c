@@ -23,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include "lbsim/result_set.h"
+#include "lbsim/plot.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -49,14 +50,12 @@ static const char *const output_names[] = {
 	/* lbsim run, check (experiment_csv.c, report.c) */
 	"summary.csv", "runs.csv", "servers.csv", "server_workloads.csv", "timeseries.csv",
 	"events.csv", "latency.csv", "differences.csv", "scenario.yaml", "provenance.csv",
-	/* lbsim report (Markdown now; HTML and JUnit are coming) */
+	/* lbsim report (report.c); junit.xml of older folders (check now
+	 * writes --junit where it is told) */
 	"report.md", "report.html", "junit.xml",
 	/* lbsim sweep, plan */
 	"sweep.csv", "plan.csv", "plan.png", "plan.svg",
 };
-
-static const char *const plot_names[] = {"share", "conns", "busy", "load", "cost",
-					  "availability", "latency"};
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -75,8 +74,8 @@ int result_set_is_output(const char *name)
 	for (size_t i = 0; i < sizeof output_names / sizeof output_names[0]; i++)
 		if (strcmp(name, output_names[i]) == 0)
 			return 1;
-	for (size_t i = 0; i < sizeof plot_names / sizeof plot_names[0]; i++)
-		if (is_picture(name, plot_names[i], strlen(plot_names[i])))
+	for (size_t i = 0; plot_name(i); i++)
+		if (is_picture(name, plot_name(i), strlen(plot_name(i))))
 			return 1;
 	/* sweep_<metric>.png and .svg */
 	if (strncmp(name, "sweep_", 6) == 0 && (ends_with(name, ".png") || ends_with(name, ".svg")))

@@ -1168,7 +1168,8 @@ int plan_plot(const struct plan *pl, const char *dir, const char *shown, FILE *l
 	}
 	gp_vars_str(g, "sizelabel", pl->opts.size_key == PLAN_SIZE_CORES ? "cores per server"
 									 : "servers");
-	gp_vars_add(g, "sizecol=%d; ", pl->opts.size_key == PLAN_SIZE_CORES ? 5 : 3);
+	gp_vars_add(g, "sizecol=%d; nlevels=%u; ", pl->opts.size_key == PLAN_SIZE_CORES ? 5 : 3,
+		    pl->opts.nusers ? pl->opts.nusers : 1);
 	const char *names[SCN_MAX_DESIGNS];
 	for (uint32_t d = 0; d < pl->scn->ndesigns; d++)
 		names[d] = pl->scn->designs[d].name;

@@ -280,6 +280,11 @@ int sweep_write_csv(const struct sweep *sw, const char *dir, char *err, size_t e
 static const char *const headline[] = {"response_p99", "server_busy_max", "peak_to_mean",
 				       "failed_requests", "lb_cpu_cores", "lb_mem_bytes"};
 
+const char *sweep_plot_metric(size_t i)
+{
+	return i < COUNT(headline) ? headline[i] : NULL;
+}
+
 #define MAX_SERIES 16
 
 /* The number gnuplot's copy of sweep.csv gives value v of axis ax: that of

@@ -1,0 +1,34 @@
+/* The parts of `lbsim report` (sim/output/report*.c): what every kind of
+ * results folder shares, and each kind's own writer. Private to
+ * sim/output. */
+#ifndef LBSIM_REPORT_PARTS_H
+#define LBSIM_REPORT_PARTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lbsim/doc.h"
+#include "lbsim/scenario.h"
+
+/* 1 when dir/file is a regular file. */
+int report_exists(const char *dir, const char *file);
+
+/* The scenario in words: servers, populations, designs, faults. */
+void report_scenario(struct doc *d, const struct scenario *scn);
+/* "What this model includes and leaves out" (model_notes.h). */
+void report_model(struct doc *d, const struct scenario *scn);
+/* provenance.csv as a table (or a word that there is none). */
+void report_provenance(struct doc *d, const char *dir);
+
+/* Each kind's document, into d. Return 0, or -1 with a message (a
+ * result file missing or unreadable). A run's report draws its plots
+ * first when they are missing (log gets a line per picture, naming the
+ * folder shown). */
+int report_run(struct doc *d, const char *dir, const char *shown, const struct scenario *scn,
+	       FILE *log, char *err, size_t errlen);
+int report_sweep(struct doc *d, const char *dir, const struct scenario *scn, char *err,
+		 size_t errlen);
+int report_plan(struct doc *d, const char *dir, const struct scenario *scn, char *err,
+		size_t errlen);
+
+#endif
