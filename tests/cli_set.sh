@@ -28,7 +28,7 @@ populations:
   - { name: branch, users: 30, source: nat, addresses: 2, rate: 0.5 }
 clients:
   eas:
-    think: 2s   # a busier ActiveSync than the default
+    changes: 2m   # a busier ActiveSync than the default
 designs:
   - name: l4
     kind: l4
@@ -73,13 +73,13 @@ check "designs.l7.check.fall (flow mapping, key added) equals the edited file" \
   same fall --set designs.l7.check.fall=5
 
 edited hold <<'SED'
-/    think: 2s/a\    hold: 5m
+/    changes: 2m/a\    hold: 5m
 SED
 check "clients.eas.hold (block mapping, key added) equals the edited file" \
   same hold --set clients.eas.hold=5m
 
 edited owa <<'SED'
-/    think: 2s/a\  owa: {think: 3s}
+/    changes: 2m/a\  owa: {think: 3s}
 SED
 check "clients.owa.think (mapping added) equals the edited file" \
   same owa --set clients.owa.think=3s
@@ -118,7 +118,7 @@ check "values the file has (seed, persist.size, faults.1.at) equal the edited fi
 
 edited all <<'SED'
 s/    check: { kind: http, inter: 3s }/    check: { kind: http, inter: 3s, fall: 5 }\n    costs: {tls-full: 500us}/
-/    think: 2s/a\    hold: 5m
+/    changes: 2m/a\    hold: 5m
 s/service: 5ms }/service: 5ms, workloads: {owa: {demand: 4ms}} }/
 SED
 check "several nested paths at once equal the edited file" \
@@ -148,7 +148,7 @@ check "  suggests the closest" says "designs.l7 (a design) has no key 'chek'; di
 check "an unknown design: 2" status_is 2 "$lbsim" validate --set designs.l9.kind=l4 "$tmp/base.yaml"
 check "  lists the designs" says "designs has no entry 'l9'; did you mean 'l4'? (designs: l4, l7; or * for every one)"
 check "a mapping is not a value: 2" status_is 2 "$lbsim" validate --set clients.eas=1 "$tmp/base.yaml"
-check "  lists its keys" says "clients.eas is a mapping; give one of its keys (connections, think,"
+check "  lists its keys" says "clients.eas is a mapping; give one of its keys (connections, polls, think,"
 check "run takes one value per key: 2" status_is 2 "$lbsim" run --set seed=1,2 "$tmp/base.yaml"
 check "  says to sweep" says "takes one value in a single run; sweep several with lbsim sweep"
 check "* goes where the value applies" bash -c "

@@ -98,9 +98,9 @@ static void test_balancer_md1(void **state)
 	f.designs[0].kind = SCN_DESIGN_L7;
 	f.designs[0].lb_cores = 1;
 	f.designs[0].lb_queue = 1000000;
-	f.scn.clients[WL_OWA].response_bytes = 0;
+	f.pop.client[WL_OWA].response_bytes = 0;
 	const struct cost_params *p = &f.designs[0].costs;
-	const struct client_cfg *c = &f.scn.clients[WL_OWA];
+	const struct client_cfg *c = &f.pop.client[WL_OWA];
 	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
 		    p->crypto_byte_ns * c->request_bytes) / 1e9;
 	double rho = lambda * d;
@@ -131,7 +131,7 @@ static void test_balancer_answers_wait(void **state)
 	f.designs[0].lb_cores = 1;
 	f.designs[0].lb_queue = 1000000;
 	const struct cost_params *p = &f.designs[0].costs;
-	const struct client_cfg *c = &f.scn.clients[WL_OWA];
+	const struct client_cfg *c = &f.pop.client[WL_OWA];
 	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
 		    p->crypto_byte_ns * c->request_bytes) / 1e9;
 	double d_answer = p->crypto_byte_ns * c->response_bytes / 1e9;
@@ -139,7 +139,7 @@ static void test_balancer_answers_wait(void **state)
 	struct run_result res, empty;
 	char err[256];
 	assert_int_equal(run_design(&f.scn, 0, 0, &res, err, sizeof err), 0);
-	f.scn.clients[WL_OWA].response_bytes = 0;
+	f.pop.client[WL_OWA].response_bytes = 0;
 	assert_int_equal(run_design(&f.scn, 0, 0, &empty, err, sizeof err), 0);
 	print_message("balancer busy %.4f, utilisation law %.4f; mean response %.6f s, "
 		      "%.6f s with empty answers\n", res.lb_busy, rho, res.response_mean_ns / 1e9,

@@ -163,15 +163,21 @@ static void assert_close(double got, double want)
 		fail_msg("got %.17g, want %.17g", got, want);
 }
 
-/* Field by field: struct client_cfg has padding after connections. */
+/* Field by field: struct client_cfg has padding. */
 static void assert_client_equal(const struct client_cfg *got, const struct client_cfg *want)
 {
 	assert_int_equal(got->connections, want->connections);
+	assert_int_equal(got->polls, want->polls);
 	assert_int_equal(got->think, want->think);
 	assert_int_equal(got->hold, want->hold);
+	assert_int_equal(got->changes, want->changes);
 	assert_int_equal(got->lifetime, want->lifetime);
 	assert_int_equal(got->tls_session, want->tls_session);
 	assert_int_equal(got->backoff, want->backoff);
+	assert_int_equal(got->backoff_max, want->backoff_max);
+	assert_int_equal(got->on_error, want->on_error);
+	assert_int_equal(got->reconnect_after, want->reconnect_after);
+	assert_true(got->share == want->share);
 	assert_int_equal(got->request_bytes, want->request_bytes);
 	assert_int_equal(got->response_bytes, want->response_bytes);
 }
@@ -252,20 +258,40 @@ static void test_devices_every_key(void **state)
 		want[w] = *workload_default_client((enum workload)w);
 	want[WL_OWA].connections = 3;
 	want[WL_OWA].think = S(15);
+	want[WL_OWA].on_error = CLIENT_RECONNECT;
+	want[WL_OWA].share = 0.5;
 	want[WL_ECP].connections = 64;
 	want[WL_ECP].think = S(300);
-	want[WL_EAS] = (struct client_cfg){ .connections = 1, .think = S(2), .hold = S(480),
-					    .lifetime = S(540), .tls_session = S(240),
-					    .backoff = S(12), .request_bytes = 900,
+	want[WL_ECP].reconnect_after = 3;
+	want[WL_EAS] = (struct client_cfg){ .connections = 2, .polls = 1, .think = S(2),
+					    .hold = S(480), .changes = S(180), .lifetime = S(540),
+					    .tls_session = S(240), .backoff = S(12),
+					    .backoff_max = S(120), .share = 1, .request_bytes = 900,
 					    .response_bytes = 4500 };
 	want[WL_EWS].request_bytes = 0;
-	want[WL_OA].think = 0;
+	want[WL_OA].polls = 10;
 	want[WL_OA].hold = S(1);
+	want[WL_OA].changes = 0;
 	want[WL_MAPI].lifetime = 0;
 	want[WL_AUTODISCOVER].tls_session = 0;
 	want[WL_OAB].response_bytes = 1000000000;
 	for (int w = 0; w < WL_COUNT; w++)
 		assert_client_equal(&scn->clients[w], &want[w]);
+	/* Every population runs the scenario's clients:, but lan, which
+	 * sets some keys of its own over them. */
+	for (int w = 0; w < WL_COUNT; w++) {
+		assert_client_equal(&branch->client[w], &want[w]);
+		assert_client_equal(&mobile->client[w], &want[w]);
+		assert_client_equal(&kiosk->client[w], &want[w]);
+	}
+	struct client_cfg lan_want[WL_COUNT];
+	memcpy(lan_want, want, sizeof lan_want);
+	lan_want[WL_EAS].hold = S(1200);
+	lan_want[WL_EAS].share = 0.4;
+	lan_want[WL_MAPI].on_error = CLIENT_RECONNECT;
+	lan_want[WL_MAPI].connections = 4;
+	for (int w = 0; w < WL_COUNT; w++)
+		assert_client_equal(&lan->client[w], &lan_want[w]);
 
 	/* designs */
 	assert_int_equal(scn->ndesigns, 4);
@@ -402,7 +428,7 @@ static void test_devices_every_key(void **state)
 	assert_string_equal(e[0].scope_name, "all");
 	assert_false(e[0].has_min);
 	assert_true(e[0].has_max && e[0].max == 1.15);
-	assert_int_equal(e[0].line, 138);
+	assert_int_equal(e[0].line, 144);
 	assert_int_equal(e[0].column, 5);
 	assert_int_equal(e[1].design, 0);
 	assert_string_equal(e[1].metric, "misrouted_requests");
@@ -411,23 +437,23 @@ static void test_devices_every_key(void **state)
 	assert_string_equal(e[1].scope_name, "eas");
 	assert_true(e[1].has_min && e[1].min == 1);
 	assert_false(e[1].has_max);
-	assert_int_equal(e[1].line, 139);
+	assert_int_equal(e[1].line, 145);
 	assert_int_equal(e[2].design, 2);
 	assert_string_equal(e[2].metric, "detect_s");
 	assert_int_equal(e[2].scope, SUMMARY_FAULT);
 	assert_int_equal(e[2].arg, 3);
 	assert_string_equal(e[2].scope_name, "fault4");
 	assert_true(e[2].has_max && e[2].max == 10);
-	assert_int_equal(e[2].line, 140);
+	assert_int_equal(e[2].line, 146);
 	assert_int_equal(e[3].design, 3);
 	assert_string_equal(e[3].metric, "lb_cpu_cores");
 	assert_int_equal(e[3].scope, SUMMARY_ALL);
 	assert_true(e[3].has_min && e[3].min == -0.5);
 	assert_true(e[3].has_max && e[3].max == 1000);
-	assert_int_equal(e[3].line, 141);
+	assert_int_equal(e[3].line, 147);
 	assert_int_equal(e[3].column, 5);
 	assert_true(e[4].has_min && e[4].has_max && e[4].min == 0.5 && e[4].max == 0.5);
-	assert_int_equal(e[4].line, 146);
+	assert_int_equal(e[4].line, 152);
 	/* Every expectation names a metric the catalogue has in its scope. */
 	for (uint32_t i = 0; i < scn->nexpects; i++)
 		assert_non_null(summary_metric_find(e[i].metric, (enum summary_scope)e[i].scope));
@@ -764,9 +790,9 @@ static void test_dependent_errors(void **state)
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4, persist: cookie}\n",
 		  7, 34, "'persist' must be a mapping of keys method, netmask, size, expire, full, not a single value" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nclients: {owa: 3}\n",
-		  8, 16, "'owa' must be a mapping of keys connections, think, hold, lifetime, tls-session, backoff, request-bytes, response-bytes, not a single value" },
+		  8, 16, "'owa' must be a mapping of keys connections, polls, think, hold, changes, lifetime, tls-session, backoff, backoff-max, on-error, reconnect-after, share, request-bytes, response-bytes, not a single value" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nclients: {owa: {think: 0s, hold: 0ms}}\n",
-		  8, 24, "'think' and 'hold' of owa are both 0: its devices would send requests without pause; give one of them a duration" },
+		  8, 24, "'think' of owa is 0: its 2 request connections would send requests without pause; give think a duration (or make every connection a long poll: polls: 2)" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {crypto-byte: 1.74}}\n",
 		  7, 46, "crypto-byte '1.74' needs a unit: ns, us, ms, s, m, h or d" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {packet: 31d}}\n",
@@ -848,7 +874,8 @@ static void test_profiles(void **state)
 }
 
 /* What is accepted at the edges: no service time without open traffic, a
- * long poll with no think time, costs finer than a nanosecond, a
+ * kind whose every connection polls (no think time), a kind no user runs
+ * (share 0), costs finer than a nanosecond, a
  * bounded-load factor just above 1, ssl-session-id on layer 4 (the
  * ClientHello travels in clear), the path a scenario was loaded as. */
 static void test_edges_accepted(void **state)
@@ -856,8 +883,8 @@ static void test_edges_accepted(void **state)
 	(void)state;
 	struct scenario *scn = load_inline(
 		"name: inline\nduration: 1h\nservers: {count: 2}\n"
-		"populations: [{name: lan, users: 5, clients: [eas]}]\n"
-		"clients: {eas: {think: 0s}}\n"
+		"populations: [{name: lan, users: 5, clients: [eas, mapi, owa]}]\n"
+		"clients: {mapi: {polls: 3}, owa: {share: 0}}\n"
 		"designs:\n"
 		"  - {name: d, kind: l4, persist: {method: ssl-session-id},\n"
 		"     costs: {crypto-byte: 0.001ns, tls-full: 0.5ms, probe: 1.5 us,\n"
@@ -866,8 +893,10 @@ static void test_edges_accepted(void **state)
 		"     hash-balance-factor: 1.000001}\n");
 	assert_string_equal(scn->path, "inline");
 	assert_int_equal(scn->servers.service_mean, 0);
-	assert_int_equal(scn->clients[WL_EAS].think, 0);
-	assert_int_equal(scn->clients[WL_EAS].hold, workload_default_client(WL_EAS)->hold);
+	assert_int_equal(scn->clients[WL_MAPI].polls, 3);
+	assert_int_equal(scn->populations[0].client[WL_MAPI].polls, 3);
+	assert_true(scn->populations[0].client[WL_OWA].share == 0);
+	assert_int_equal(scn_workloads_used(scn), (1u << WL_EAS) | (1u << WL_MAPI));
 	assert_ptr_equal(scn->designs[0].persist, &lb_pers_ssl_session_id);
 	assert_true(scn->designs[0].costs.crypto_byte_ns == 0.001);
 	assert_true(scn->designs[0].costs.tls_full_ns == 500000);
@@ -928,7 +957,7 @@ static void test_hostile_inputs(void **state)
 	n += 62;
 	check_error(big, n, 1, 15, "population entry 1 must be a mapping of keys "
 				    "name, users, source, addresses, churn, ports, clients, "
-				    "rate, workload, tls13, logon, profile, not a sequence");
+				    "rate, workload, tls13, logon, profile, client-settings, not a sequence");
 	n = (size_t)sprintf(big, "populations: ");
 	memset(big + n, '[', 200000);
 	memset(big + n + 200000, ']', 200000);

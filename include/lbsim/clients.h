@@ -42,10 +42,13 @@ struct wl_counts {
 struct client_ledger {
 	struct wl_counts wl[WL_COUNT];
 	uint64_t nat_refused;       /* connections a NAT refused: no port left */
-	uint64_t connect_failed;    /* layer-4 connections the balancer had no server for */
+	uint64_t connect_failed;    /* layer-4 connections the balancer had no server for, or sent
+				     * to a server that was down */
 	uint64_t conns_opened;
 	uint64_t affinity_breaks, server_changes;
-	uint64_t traffic_hash;      /* order-free checksum of the device requests sent */
+	/* Per population: device requests sent, and their order-free
+	 * checksum (of device, connection, request number and demand). */
+	uint64_t pop_sent[SCN_MAX_POPULATIONS], pop_hash[SCN_MAX_POPULATIONS];
 };
 
 /* Count req as failed (and misrouted when its server's workload was down). */
@@ -80,6 +83,10 @@ struct clients_env {
 	/* A device's layer-4 connection was bound to server (delta +1) or left
 	 * it (-1): an active session there. */
 	void (*bound)(void *owner, uint32_t server, int delta);
+	/* 1 when a TCP connection to server can be set up now (it is up): a
+	 * layer-4 balancer that sends a new connection to a dead server it
+	 * has not yet noticed leaves the client's connect unanswered. */
+	int (*reachable)(void *owner, uint32_t server);
 };
 
 struct pop_state;

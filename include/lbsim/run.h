@@ -134,6 +134,9 @@ struct run_result {
 	/* What an operator configures on the balancer for this design. */
 	uint32_t virtual_services, content_rules, health_checks;
 	uint64_t traffic_checksum; /* order-free checksum of the device requests sent */
+	/* The same by population, and the device requests each sent (whole
+	 * run). */
+	uint64_t pop_checksum[SCN_MAX_POPULATIONS], pop_sent[SCN_MAX_POPULATIONS];
 	uint32_t nservers;
 	struct server_result *servers;
 	struct workload_result workloads[WL_COUNT];

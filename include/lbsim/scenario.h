@@ -106,6 +106,10 @@ struct scn_population {
 	 * user runs; 0 for open traffic. */
 	uint32_t clients;
 	double tls13;              /* share of devices that send a fresh session id on every connection */
+	/* Device traffic: how its devices of each kind behave: the
+	 * scenario's `clients:` (models/workload.c's defaults, overridden),
+	 * overridden again by the population's `client-settings:`. */
+	struct client_cfg client[WL_COUNT];
 	sim_time_t logon;          /* users log on uniformly over [0, logon] (0: all at the start) */
 	/* A profile of logged-on users over time (nprofile 0: everyone, all
 	 * the time): a user is on while share(t) exceeds its own fixed draw. */
@@ -172,7 +176,8 @@ struct scenario {
 	struct scn_design *designs;
 	uint32_t ndesigns;
 	/* Client behaviour by workload (defaults from models/workload.c,
-	 * overridden by `clients:`). */
+	 * overridden by `clients:`): what every population starts from (each
+	 * population's own table, scn_population.client, is what runs). */
 	struct client_cfg clients[WL_COUNT];
 	struct scn_fault *faults;
 	uint32_t nfaults;
@@ -209,10 +214,14 @@ void scn_free(struct scenario *scn);
 /* Free what scn holds, not scn itself (a scenario moved into an array). */
 void scn_clear(struct scenario *scn);
 
-/* Fill scn->clients and scn->servers.workloads with the documented
- * defaults (models/workload.c); the loader then applies the file's
- * overrides. */
+/* Fill scn->clients, every population's client table and
+ * scn->servers.workloads with the documented defaults
+ * (models/workload.c); the loader then applies the file's overrides. */
 void scn_set_workload_defaults(struct scenario *scn);
+
+/* The workloads some population of scn asks for: a bit (1u << enum
+ * workload) each; a kind that no user runs (share 0) is not asked for. */
+uint32_t scn_workloads_used(const struct scenario *scn);
 
 /* Fill a design's defaults that are tables (its cost figures). */
 void scn_set_design_defaults(struct scn_design *d);

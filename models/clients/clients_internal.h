@@ -18,8 +18,11 @@
 
 enum conn_state {
 	CONN_DOWN = 0,  /* not connected; its timer reconnects */
-	CONN_IDLE,      /* connected; its timer sends the next request */
+	CONN_IDLE,      /* connected; its timer sends the next request (on a
+			 * poll connection: the next poll) */
 	CONN_BUSY,      /* a request is outstanding */
+	CONN_SYNC,      /* a poll connection whose poll a change ended: connected,
+			 * its timer sends the sync that follows */
 };
 
 struct device;
@@ -36,7 +39,9 @@ struct conn {
 	_Alignas(64) struct sim_event ev; /* think, retry or reconnect timer */
 	struct device *dev;
 	sim_time_t ends_at;         /* the client closes it at its next request after this */
-	uint64_t seq;               /* draws made for this connection: the counter of its random numbers */
+	uint32_t seq;               /* draws made for this connection: the counter of its random
+				     * numbers (2^32 draws: a request a second for 136 years) */
+	uint32_t errors;            /* failed requests in a row on it (client_cfg.reconnect_after) */
 	struct bal_conn lb;         /* the balancer's state of it: where it is sent (layer 4) */
 	uint32_t src_addr;
 	uint16_t src_port;
@@ -96,9 +101,10 @@ struct pop_state {
 	uint32_t nkinds;
 };
 
-/* Stream tags for counter-based draws. */
+/* Stream tags for counter-based draws (new tags go last: a tag's value
+ * is part of its draws). */
 enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF,
-	    DRAW_PRESENCE };
+	    DRAW_PRESENCE, DRAW_MIX, DRAW_CHANGE };
 
 static inline uint64_t draw_key(uint32_t pop, uint32_t device, uint32_t conn, enum draw what)
 {
@@ -116,6 +122,14 @@ static inline double draw_u01(const struct clients *cl, const struct device *d, 
 			      enum draw what, uint64_t k)
 {
 	return rng_hash_u01(cl->pops[d->pop].base, device_key(d, conn, what), k);
+}
+
+/* How devices of kind w of population pop behave (the scenario's
+ * clients: with the population's client-settings: over them). */
+static inline const struct client_cfg *pop_client(const struct clients *cl, uint32_t pop,
+						  enum workload w)
+{
+	return &cl->pops[pop].cfg->client[w];
 }
 
 static inline sim_time_t seconds_ns(double s)

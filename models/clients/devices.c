@@ -2,20 +2,33 @@
  * balancer sees.
  *
  * Every user of a population runs one device per client kind (workload) it
- * uses; every device keeps `connections` connections. A connection cycles:
- * send a request, wait for the response, think, send again; after its
- * lifetime the client closes it at its next request and opens a new one
- * (new source port, perhaps a new NAT address, a resumed or a full TLS
- * handshake). A failed request is retried after a back-off; a connection
- * cut because its server failed reconnects after a back-off, which is how a
- * reconnect storm forms.
+ * uses, or, with a device mix (client_cfg.share below 1), those its own
+ * draw gives it; every device keeps `connections` connections. A request
+ * connection cycles: send a request, wait for the response, think, send
+ * again. A poll connection (the first `polls` of a device's) cycles
+ * without pause: a long poll that the server holds until a change or the
+ * heartbeat (`hold`), then, after a change, the sync that fetches it, then
+ * the next poll (ActiveSync's Ping and Sync, MAPI/HTTP's NotificationWait
+ * and Execute). After its lifetime the client closes a connection at its
+ * next request and opens a new one (new source port, perhaps a new NAT
+ * address, a resumed or a full TLS handshake).
+ *
+ * A failed request is retried after a back-off, on the same connection
+ * (on-error: retry, the default of HTTP clients: the connection stays open
+ * whatever the status, so over layer 4 the retry meets the same server) or
+ * on a new one (on-error: reconnect, or reconnect-after failures in a
+ * row). A connection cut because its server failed reconnects after a
+ * back-off, which is how a reconnect storm forms.
  *
  * Common random numbers: every draw of a device (think time, demand,
- * lifetime, start phase, TLS 1.3 or not) is a pure function of the
- * device, the connection and the connection's request number
- * (rng_hash_u01), so request k of a connection is the same in every design.
+ * lifetime, start phase, TLS 1.3 or not, the kinds a user runs, when a
+ * change ends a poll) is a pure function of the device, the connection
+ * and the connection's request number (rng_hash_u01), so request k of a
+ * connection is the same in every design.
  *
- * Memory: one struct device (64 bytes, one cache line) per device, one
+ * Memory: one struct device (64 bytes, one cache line) per user and kind
+ * the population lists (a kind the user does not run keeps its slot, with
+ * no connection, so that a device's kind follows from its place), one
  * struct conn (one 64-byte cache line, see clients_internal.h) and one
  * struct conn_link (24 bytes) per connection, allocated once per run;
  * requests come from the world's slab pool. Complexity: O(1) per request
@@ -159,32 +172,51 @@ void conn_close(struct clients *cl, struct conn *c)
 	c->state = CONN_DOWN;
 }
 
-/* c tries again after a back-off. */
-static void back_off(struct clients *cl, struct conn *c)
+static const struct client_cfg *conn_client(const struct clients *cl, const struct conn *c)
 {
-	const struct client_cfg *cc = &cl->env.scn->clients[c->dev->workload];
-	clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_BACKOFF, c->seq++, cc->backoff));
+	return pop_client(cl, c->pop, (enum workload)c->dev->workload);
 }
 
-/* A request of c failed: the client backs off, then tries again. Over
- * layer 4 it also drops the connection (clients treat an error as a broken
- * connection), so its next attempt is balanced anew; over layer 7 its
- * connection to the balancer stays. */
-static void retry_later(struct clients *cl, struct conn *c)
+/* c tries again after a back-off: its mean doubles with each failure in
+ * a row (c->errors), up to backoff_max. */
+static void back_off(struct clients *cl, struct conn *c)
 {
-	if (balancer_routes_per_request(cl->env.bal))
-		c->state = CONN_IDLE;
-	else
+	const struct client_cfg *cc = conn_client(cl, c);
+	sim_time_t mean = cc->backoff;
+	if (cc->backoff_max > mean && c->errors > 1) {
+		double grown = (double)mean * ldexp(1.0, c->errors > 41 ? 40 : (int)c->errors - 1);
+		mean = grown < (double)cc->backoff_max ? (sim_time_t)grown : cc->backoff_max;
+	}
+	clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_BACKOFF, c->seq++, mean));
+}
+
+/* A request of c failed: the client backs off, then tries again as its
+ * kind reacts to errors: on the same connection (retry: over layer 4 the
+ * same server, which may well fail it again), or on a new one (reconnect,
+ * or at every reconnect_after failures in a row), which a layer-4
+ * balancer balances anew. Over layer 7 either way reaches the balancer,
+ * which balances every request. The failures in a row count across
+ * reconnections, until a request succeeds. */
+static void request_failed(struct clients *cl, struct conn *c)
+{
+	const struct client_cfg *cc = conn_client(cl, c);
+	c->errors++;
+	if (cc->on_error == CLIENT_RECONNECT ||
+	    (cc->reconnect_after && c->errors % cc->reconnect_after == 0))
 		conn_close(cl, c);
+	else
+		c->state = CONN_IDLE;
 	back_off(cl, c);
 }
 
-/* Open connection c now and send its first request. */
-void conn_open(struct clients *cl, struct conn *c)
+/* Open connection c now and send its first request: a poll, or (next is
+ * CONN_SYNC) the sync its last poll asked for before the connection
+ * expired. */
+static void open_and_send(struct clients *cl, struct conn *c, enum conn_state next)
 {
 	struct device *d = c->dev;
 	struct pop_state *ps = &cl->pops[d->pop];
-	const struct client_cfg *cc = &cl->env.scn->clients[d->workload];
+	const struct client_cfg *cc = conn_client(cl, c);
 	struct client_ledger *ledger = cl->env.ledger;
 	sim_time_t now = sim_now(cl->env.eng);
 	uint32_t ci = c->index;
@@ -193,6 +225,7 @@ void conn_open(struct clients *cl, struct conn *c)
 			&link->addr_index) != 0) {
 		ledger->nat_refused++;
 		c->state = CONN_DOWN;
+		c->errors++; /* a failed attempt: the back-off grows */
 		back_off(cl, c);
 		return;
 	}
@@ -210,10 +243,20 @@ void conn_open(struct clients *cl, struct conn *c)
 	fill_seen(&s, d, c);
 	struct bal_hello hello = {.seen = &s.req, .workload = (enum workload)d->workload,
 				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live};
-	if (balancer_conn_open(cl->env.bal, &c->lb, &hello, now) != 0) {
+	/* Layer 4 routes the connection itself: no server, or one that is
+	 * down (the balancer has not noticed yet), and the client's connect
+	 * fails; it tries a new connection after its back-off. */
+	int open = balancer_conn_open(cl->env.bal, &c->lb, &hello, now) == 0;
+	if (open && !balancer_routes_per_request(cl->env.bal) &&
+	    !cl->env.reachable(cl->env.owner, (uint32_t)bal_conn_server(&c->lb))) {
+		balancer_conn_close(cl->env.bal, &c->lb, now);
+		open = 0;
+	}
+	if (!open) {
 		ledger->connect_failed++;
 		source_close(&ps->source, link->addr_index);
 		c->state = CONN_DOWN;
+		c->errors++;
 		back_off(cl, c);
 		return;
 	}
@@ -223,8 +266,24 @@ void conn_open(struct clients *cl, struct conn *c)
 	}
 	ledger->conns_opened++;
 	c->ends_at = now + conn_exp(cl, c, DRAW_LIFE, c->seq, cc->lifetime);
-	c->state = CONN_IDLE;
+	c->state = next;
 	send_request(cl, c);
+}
+
+void conn_open(struct clients *cl, struct conn *c)
+{
+	open_and_send(cl, c, CONN_IDLE);
+}
+
+/* How long the server holds a poll: until the next change the client is
+ * told of (exponential, mean `changes`), at most the heartbeat. */
+static sim_time_t poll_hold(const struct clients *cl, const struct conn *c, uint64_t k,
+			    const struct client_cfg *cc)
+{
+	if (!cc->changes)
+		return cc->hold;
+	sim_time_t change = conn_exp(cl, c, DRAW_CHANGE, k, cc->changes);
+	return change < cc->hold ? change : cc->hold;
 }
 
 static void send_request(struct clients *cl, struct conn *c)
@@ -240,12 +299,15 @@ static void send_request(struct clients *cl, struct conn *c)
 		sim_stop(cl->env.eng);
 		return;
 	}
+	const struct client_cfg *cc = conn_client(cl, c);
 	uint64_t k = c->seq++;
 	req->conn = c;
 	req->arrived = now;
 	req->demand = demand_of(&scn->servers.workloads[d->workload],
 				rng_hash64(cl->pops[d->pop].base, device_key(d, ci, DRAW_DEMAND), k));
-	req->hold = scn->clients[d->workload].hold;
+	/* A poll connection's request is a poll, held, unless it is the
+	 * sync that follows a change. */
+	req->hold = ci < cc->polls && c->state != CONN_SYNC ? poll_hold(cl, c, k, cc) : 0;
 	req->population = d->pop;
 	req->user = d->user;
 	req->workload = d->workload;
@@ -255,7 +317,8 @@ static void send_request(struct clients *cl, struct conn *c)
 	req->where = REQ_NOWHERE;
 	struct wl_counts *cnt = &ledger->wl[d->workload];
 	cnt->sent++;
-	ledger->traffic_hash += rng_mix64(device_key(d, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
+	ledger->pop_sent[d->pop]++;
+	ledger->pop_hash[d->pop] += rng_mix64(device_key(d, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
 	cnt->measured_sent += req->measured;
 	c->state = CONN_BUSY;
 	req->conn_seq = (uint32_t)c->seq;
@@ -267,12 +330,11 @@ static void send_request(struct clients *cl, struct conn *c)
 		fill_seen(&s, d, c);
 		seen = &s.req;
 	}
-	int32_t server = balancer_request(cl->env.bal, &c->lb, seen,
-					  scn->clients[d->workload].request_bytes, now);
+	int32_t server = balancer_request(cl->env.bal, &c->lb, seen, cc->request_bytes, now);
 	if (server < 0) {
 		client_ledger_failed(ledger, req);
 		request_put(cl->env.requests, req);
-		retry_later(cl, c);
+		request_failed(cl, c);
 		return;
 	}
 	req->server = (uint32_t)server;
@@ -302,8 +364,9 @@ static void on_conn_timer(struct sim_engine *eng, struct sim_event *ev)
 	if (c->state == CONN_DOWN) {
 		conn_open(cl, c);
 	} else if (sim_now(eng) >= c->ends_at) {
+		enum conn_state next = c->state == CONN_SYNC ? CONN_SYNC : CONN_IDLE;
 		conn_close(cl, c);
-		conn_open(cl, c);
+		open_and_send(cl, c, next);
 	} else {
 		send_request(cl, c);
 	}
@@ -336,11 +399,21 @@ void device_answered(struct clients *cl, struct request *req, int ok)
 	if (c->offline) {
 		conn_close(cl, c); /* its user logged off while it waited */
 	} else if (ok) {
-		c->state = CONN_IDLE;
-		const struct client_cfg *cc = &cl->env.scn->clients[req->workload];
-		clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_THINK, c->seq, cc->think));
+		c->errors = 0;
+		const struct client_cfg *cc = conn_client(cl, c);
+		if (c->index < cc->polls) {
+			/* A poll that a change ended is followed by its sync;
+			 * the sync, or a poll the heartbeat ended, by the next
+			 * poll: each at once. */
+			int changed = req->hold && req->hold < cc->hold;
+			c->state = changed ? CONN_SYNC : CONN_IDLE;
+			clients_schedule(cl, &c->ev, 0);
+		} else {
+			c->state = CONN_IDLE;
+			clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_THINK, c->seq, cc->think));
+		}
 	} else {
-		retry_later(cl, c);
+		request_failed(cl, c);
 	}
 }
 
@@ -361,7 +434,7 @@ void clients_cut_server(struct clients *cl, uint32_t s)
  * gets no hint). Only when c's timer will send a request. */
 static void prefetch_route(const struct clients *cl, const struct conn *c)
 {
-	if (c->state != CONN_IDLE || c->offline)
+	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
 		return;
 	const struct pop_state *ps = &cl->pops[c->pop];
 	uint32_t device = (uint32_t)(c->dev - ps->devices);
@@ -402,6 +475,20 @@ static void *line_alloc(uint64_t n, size_t size)
 	return p;
 }
 
+/* The connections of device i of population pi: its kind's, when its user
+ * runs that kind (the device mix: a draw of the user's per kind, below the
+ * kind's share), else none. */
+static uint32_t device_conns(const struct pop_state *ps, uint32_t pi, uint64_t i)
+{
+	enum workload w = (enum workload)ps->kinds[i % ps->nkinds];
+	const struct client_cfg *cc = &ps->cfg->client[w];
+	if (cc->share < 1 &&
+	    !(rng_hash_u01(ps->base, draw_key(pi, (uint32_t)(i / ps->nkinds), w, DRAW_MIX), 0) <
+	      cc->share))
+		return 0;
+	return cc->connections;
+}
+
 int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep)
 {
 	const struct scn_population *cfg = ps->cfg;
@@ -414,8 +501,8 @@ int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_
 			ps->kinds[ps->nkinds++] = k;
 	ps->ndevices = cfg->users * ps->nkinds;
 	uint64_t nconns = 0;
-	for (uint32_t k = 0; k < ps->nkinds; k++)
-		nconns += cfg->users * scn->clients[ps->kinds[k]].connections;
+	for (uint64_t i = 0; i < ps->ndevices; i++)
+		nconns += device_conns(ps, pi, i);
 	ps->devices = line_alloc(ps->ndevices, sizeof *ps->devices);
 	ps->conns = line_alloc(nconns, sizeof *ps->conns);
 	ps->links = calloc(nconns, sizeof *ps->links);
@@ -438,16 +525,23 @@ int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_
 		 * behind the same NAT look alike. */
 		source_bind(&ps->source, &d->src, d->user, 0);
 		d->conns = next;
-		d->nconns = scn->clients[d->workload].connections;
+		d->nconns = device_conns(ps, pi, i);
 		next += d->nconns;
 	}
 	return 0;
 }
 
+/* The mean time a poll is held: E[min(hold, Exp(changes))]. */
+static double mean_poll(const struct client_cfg *cc)
+{
+	double hold = (double)cc->hold, changes = (double)cc->changes;
+	return cc->changes ? changes * -expm1(-hold / changes) : hold;
+}
+
 int device_start(struct clients *cl, struct pop_state *ps, struct device *d)
 {
 	const struct scn_population *cfg = ps->cfg;
-	const struct client_cfg *cc = &cl->env.scn->clients[d->workload];
+	const struct client_cfg *cc = &cfg->client[d->workload];
 	sim_time_t logon = cfg->logon ? (sim_time_t)(draw_u01(cl, d, 0, DRAW_PHASE, 1) *
 						     (double)cfg->logon) : 0;
 	for (uint32_t j = 0; j < d->nconns; j++) {
@@ -461,12 +555,13 @@ int device_start(struct clients *cl, struct pop_state *ps, struct device *d)
 		sim_event_init(&c->ev, on_conn_timer, ps, EV_CONN);
 		if (d->offline)
 			continue; /* its user is not logged on yet */
-		/* Already logged on (logon 0): each connection is found at a
-		 * random point of its request cycle, so the run starts in
-		 * steady state rather than with a burst. */
+		/* Already logged on (logon 0): each connection starts at a
+		 * random point of its mean cycle, so the run starts with
+		 * requests at their steady rate rather than with a burst. */
 		sim_time_t at = logon;
 		if (!cfg->logon)
-			at = (sim_time_t)(draw_u01(cl, d, j, DRAW_PHASE, 0) * (double)(cc->think + cc->hold));
+			at = (sim_time_t)(draw_u01(cl, d, j, DRAW_PHASE, 0) *
+					  (j < cc->polls ? mean_poll(cc) : (double)cc->think));
 		if (sim_schedule(cl->env.eng, &c->ev, at) != 0)
 			return -1;
 	}

@@ -45,7 +45,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	int32_t server = -1;
 	if (balancer_conn_open(cl->env.bal, &req->lb, &hello, now) == 0) {
 		ledger->conns_opened++;
-		server = balancer_request(cl->env.bal, &req->lb, &lr, cl->env.scn->clients[wl].request_bytes,
+		server = balancer_request(cl->env.bal, &req->lb, &lr, ps->cfg->client[wl].request_bytes,
 					  now);
 		if (server < 0)
 			balancer_conn_close(cl->env.bal, &req->lb, now);

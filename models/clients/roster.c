@@ -18,7 +18,7 @@ static int devices_init(struct clients *cl, struct pop_state *ps, uint32_t pi, u
 		return -1;
 	for (uint64_t i = 0; i < ps->ndevices; i++) {
 		struct device *d = &ps->devices[i];
-		if (ps->cfg->nprofile && presence_init(cl, ps, d, i) != 0)
+		if (ps->cfg->nprofile && d->nconns && presence_init(cl, ps, d, i) != 0)
 			return -1;
 		if (device_start(cl, ps, d) != 0)
 			return -1;
@@ -110,7 +110,7 @@ double clients_mem_estimate(const struct scenario *scn)
 		for (int w = 0; w < WL_COUNT; w++)
 			if (p->clients & (1u << w)) {
 				kinds++;
-				conns += scn->clients[w].connections;
+				conns += p->client[w].connections; /* at most: share 1 */
 			}
 		double device = sizeof(struct device) + (p->nprofile ? sizeof(struct sim_event) : 0);
 		bytes += (double)p->users * (kinds * device + conns * (sizeof(struct conn) + sizeof(struct conn_link)));

@@ -258,12 +258,7 @@ struct estimate summary_estimate(const struct experiment *ex, uint32_t design,
 
 int summary_workload_used(const struct scenario *scn, int w)
 {
-	for (uint32_t i = 0; i < scn->npopulations; i++) {
-		const struct scn_population *p = &scn->populations[i];
-		if (p->request_rate > 0 ? (int)p->open_workload == w : (p->clients >> w) & 1u)
-			return 1;
-	}
-	return 0;
+	return (scn_workloads_used(scn) >> w) & 1u;
 }
 
 void summary_for_each(const struct scenario *scn,

@@ -8,7 +8,25 @@ void scn_set_workload_defaults(struct scenario *scn)
 	for (int w = 0; w < WL_COUNT; w++) {
 		scn->clients[w] = *workload_default_client((enum workload)w);
 		scn->servers.workloads[w] = *workload_default_server((enum workload)w);
+		for (uint32_t i = 0; i < scn->npopulations; i++)
+			scn->populations[i].client[w] = scn->clients[w];
 	}
+}
+
+uint32_t scn_workloads_used(const struct scenario *scn)
+{
+	uint32_t used = 0;
+	for (uint32_t i = 0; i < scn->npopulations; i++) {
+		const struct scn_population *p = &scn->populations[i];
+		if (p->request_rate > 0) {
+			used |= 1u << p->open_workload;
+			continue;
+		}
+		for (int w = 0; w < WL_COUNT; w++)
+			if ((p->clients >> w) & 1u && p->client[w].share > 0)
+				used |= 1u << w;
+	}
+	return used;
 }
 
 void scn_set_design_defaults(struct scn_design *d)

@@ -67,6 +67,27 @@ struct scn_raw_servers {
 	struct scn_raw_server_workloads *workloads;
 };
 
+struct scn_raw_client {
+	char *connections;
+	char *polls;
+	char *think;
+	char *hold;
+	char *changes;
+	char *lifetime;
+	char *tls_session;
+	char *backoff;
+	char *backoff_max;
+	char *on_error;
+	char *reconnect_after;
+	char *share;
+	char *request_bytes;
+	char *response_bytes;
+};
+
+struct scn_raw_clients {
+	struct scn_raw_client *wl[WL_COUNT];
+};
+
 struct scn_raw_profile_point {
 	char *at;
 	char *share;
@@ -101,22 +122,10 @@ struct scn_raw_population {
 	char *logon;
 	struct scn_raw_profile_point *profile;
 	unsigned profile_count;
+	/* Client keys (issue 15), one block: */
+	struct scn_raw_clients *client_settings;
 };
 
-struct scn_raw_client {
-	char *connections;
-	char *think;
-	char *hold;
-	char *lifetime;
-	char *tls_session;
-	char *backoff;
-	char *request_bytes;
-	char *response_bytes;
-};
-
-struct scn_raw_clients {
-	struct scn_raw_client *wl[WL_COUNT];
-};
 
 struct scn_raw_persist {
 	char *method;
@@ -331,6 +340,7 @@ struct scn_ctx {
 	/* What later parts check against, once known to be right: */
 	sim_time_t run;            /* warmup + duration; 0 when either is wrong */
 	int pops_ok;               /* the populations converted without a mistake */
+	int clients_ok;            /* the scenario's clients: converted without a mistake */
 };
 
 void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
@@ -460,6 +470,13 @@ long scn_text_origin(const struct scn_text *t, unsigned *line, unsigned column);
  * with err set to the first mistake in file order. */
 int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
 		struct scenario **out, struct scn_error *err);
+/* scenario_validate_clients.c: the scenario's clients: (sets
+ * c->clients_ok), and population p's client-settings: for the workloads
+ * in mask (p->client already holds the scenario's). */
+void scn_clients(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
+		 struct scenario *scn);
+void scn_client_settings(struct scn_ctx *c, const struct scn_raw_population *rp,
+			 yaml_node_t *map, uint32_t mask, struct scn_population *p);
 /* scenario_validate_design.c: the designs (servers and populations
  * already converted). */
 void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,

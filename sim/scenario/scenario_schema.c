@@ -67,19 +67,42 @@
  *       logon: 30m               #   device traffic only: users log on
  *                                #     uniformly over [0, logon] (default 0),
  *                                #     less than warmup + duration
+ *       client-settings:         #   device traffic only: this population's
+ *         eas: {hold: 20m}       #     own client keys, by workload it runs
+ *         owa: {share: 0.4}      #     (any key of clients: below), over the
+ *                                #     scenario's clients:
  *   clients:                     # optional, by workload name: how one device
- *     eas:                       #   of that kind behaves (defaults in
- *                                #   models/workload.c)
+ *     eas:                       #   of that kind behaves, for every
+ *                                #   population (defaults and their sources:
+ *                                #   models/workload.c, README "Client
+ *                                #   defaults")
  *       connections: 1           #     kept open per device, 1 .. 64
- *       think: 1s                #     mean gap from a response to the next
- *                                #       request
- *       hold: 9m                 #     long poll: the server parks a request
- *       lifetime: 9m             #     mean connection lifetime
+ *       polls: 1                 #     of them, carrying a long poll the
+ *                                #       server holds, 0 .. connections
+ *       think: 20s               #     request connections: mean gap from an
+ *                                #       answer to the next request
+ *       hold: 30m                #     long poll: the heartbeat, the longest
+ *                                #       the server holds it
+ *       changes: 10m             #     long poll: mean time until a change
+ *                                #       ends it early and a sync follows
+ *                                #       (0: none)
+ *       lifetime: 30m            #     mean connection lifetime
  *       tls-session: 5m          #     how long the client resumes its session
- *       backoff: 10s             #     mean delay before reconnecting
+ *       backoff: 10s             #     mean delay before a retry or a
+ *                                #       reconnection
+ *       backoff-max: 5m          #     it doubles with each failure in a
+ *                                #       row up to this (default: no growth)
+ *       on-error: retry          #     after a failed request: retry (on the
+ *                                #       same connection) or reconnect
+ *       reconnect-after: 3       #     retry only: reconnect at every this
+ *                                #       many failures in a row, 1 .. 1000
+ *                                #       (default: never)
+ *       share: 0.4               #     of a population's users, the share
+ *                                #       that run it, 0 .. 1 (default 1)
  *       request-bytes: 800       #     0 .. 1,000,000,000
  *       response-bytes: 4000     #     0 .. 1,000,000,000
- *                                #     durations >= 0, think + hold > 0
+ *                                #     durations >= 0; request connections
+ *                                #     need think > 0, polls need hold > 0
  *   designs:                     # required sequence of 1 .. 16 entries
  *     - name: l4                 #   required, 1 to 63 bytes, unique among
  *                                #     designs
@@ -278,6 +301,36 @@ static const cyaml_schema_field_t address_plan_fields[] = {
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t client_fields[] = {
+	OPT("connections", struct scn_raw_client, connections),
+	OPT("polls", struct scn_raw_client, polls),
+	OPT("think", struct scn_raw_client, think),
+	OPT("hold", struct scn_raw_client, hold),
+	OPT("changes", struct scn_raw_client, changes),
+	OPT("lifetime", struct scn_raw_client, lifetime),
+	OPT("tls-session", struct scn_raw_client, tls_session),
+	OPT("backoff", struct scn_raw_client, backoff),
+	OPT("backoff-max", struct scn_raw_client, backoff_max),
+	OPT("on-error", struct scn_raw_client, on_error),
+	OPT("reconnect-after", struct scn_raw_client, reconnect_after),
+	OPT("share", struct scn_raw_client, share),
+	OPT("request-bytes", struct scn_raw_client, request_bytes),
+	OPT("response-bytes", struct scn_raw_client, response_bytes),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t clients_fields[] = {
+	BY_WORKLOAD(struct scn_raw_clients, client_fields),
+	CYAML_FIELD_END,
+};
+
+/* A population's client-settings: the same keys by workload, a mapping of
+ * its own so that messages can say whose settings they are. */
+static const cyaml_schema_field_t client_settings_fields[] = {
+	BY_WORKLOAD(struct scn_raw_clients, client_fields),
+	CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t population_fields[] = {
 	REQ("name", struct scn_raw_population, name),
 	REQ("users", struct scn_raw_population, users),
@@ -296,25 +349,12 @@ static const cyaml_schema_field_t population_fields[] = {
 			     struct scn_raw_population, profile, &profile_point_entry, 1,
 			     SCN_MAX_PROFILE),
 	/* POPULATION ADDRESS KEYS */
+	/* Client keys (issue 15): */
+	CYAML_FIELD_MAPPING_PTR("client-settings", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
+				client_settings, client_settings_fields),
 	CYAML_FIELD_END,
 };
 
-static const cyaml_schema_field_t client_fields[] = {
-	OPT("connections", struct scn_raw_client, connections),
-	OPT("think", struct scn_raw_client, think),
-	OPT("hold", struct scn_raw_client, hold),
-	OPT("lifetime", struct scn_raw_client, lifetime),
-	OPT("tls-session", struct scn_raw_client, tls_session),
-	OPT("backoff", struct scn_raw_client, backoff),
-	OPT("request-bytes", struct scn_raw_client, request_bytes),
-	OPT("response-bytes", struct scn_raw_client, response_bytes),
-	CYAML_FIELD_END,
-};
-
-static const cyaml_schema_field_t clients_fields[] = {
-	BY_WORKLOAD(struct scn_raw_clients, client_fields),
-	CYAML_FIELD_END,
-};
 
 static const cyaml_schema_field_t persist_fields[] = {
 	REQ("method", struct scn_raw_persist, method),
@@ -447,6 +487,7 @@ static const struct {
 	{ address_plan_fields, "address-plan" },
 	{ profile_point_fields, "profile point" },
 	{ clients_fields, "clients" },
+	{ client_settings_fields, "client-settings" },
 	{ client_fields, "client" },
 	{ design_fields, "design" },
 	{ persist_fields, "persist" },
@@ -499,8 +540,13 @@ static const struct {
 	{ NULL, "at", "a duration such as 30m" },
 	{ NULL, "share", "a number from 0 to 1" },
 	{ NULL, "connections", "a whole number" },
+	{ NULL, "polls", "a whole number" },
 	{ NULL, "think", "a duration such as 10s" },
-	{ NULL, "hold", "a duration such as 9m" },
+	{ NULL, "hold", "a duration such as 30m" },
+	{ NULL, "changes", "a duration such as 10m" },
+	{ NULL, "on-error", "retry or reconnect" },
+	{ NULL, "backoff-max", "a duration such as 5m" },
+	{ NULL, "reconnect-after", "a whole number" },
 	{ NULL, "lifetime", "a duration such as 5m" },
 	{ NULL, "tls-session", "a duration such as 5m" },
 	{ NULL, "backoff", "a duration such as 10s" },

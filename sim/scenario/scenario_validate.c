@@ -8,8 +8,9 @@
  * names to enums and ops). Each mistake is placed at the node of the
  * libyaml document that holds the value (scenario_check.c).
  *
- * This file converts the run, the servers, the populations and the client
- * behaviour, then hands the designs to scenario_validate_design.c and the
+ * This file converts the run, the servers and the populations (their
+ * client behaviour in scenario_validate_clients.c, first the scenario's
+ * clients: that every population starts from), then hands the designs to scenario_validate_design.c and the
  * faults and expectations to scenario_validate_faults.c, in that order:
  * each part may check itself against those before it (a fault's server
  * against the servers' count, an expectation's scope against the
@@ -32,7 +33,6 @@
 
 #define MAX_RATE 1000.0        /* requests per second per user */
 #define MAX_DEMAND_CV 10.0     /* a gamma with cv 10 is already absurdly skewed */
-#define MAX_MESSAGE_BYTES 1000000000u
 
 static const char *const source_kind_names[] = {
 	[SCN_SOURCE_UNIQUE] = "unique",
@@ -232,8 +232,9 @@ static uint32_t client_list(struct scn_ctx *c, const struct scn_raw_population *
 /* The traffic of a population: devices (clients) or open (rate), and the
  * keys that belong to one or the other. */
 static void traffic(struct scn_ctx *c, const struct scn_raw_population *rp,
-		    yaml_node_t *map, struct scn_population *p)
+		    yaml_node_t *map, const struct scenario *scn, struct scn_population *p)
 {
+	memcpy(p->client, scn->clients, sizeof p->client);
 	int devices = rp->clients != NULL, open = rp->rate != NULL;
 	if (devices && open)
 		scn_report(c, later(scn_key_of(c, map, "clients"), scn_key_of(c, map, "rate")),
@@ -263,6 +264,12 @@ static void traffic(struct scn_ctx *c, const struct scn_raw_population *rp,
 			if (w >= 0)
 				p->open_workload = (enum workload)w;
 		}
+	}
+	if (rp->client_settings) {
+		if (only_open)
+			scn_not_here(c, map, "client-settings", "device traffic (clients) only");
+		else if (devices)
+			scn_client_settings(c, rp, map, p->clients, p);
 	}
 	if (rp->tls13) {
 		if (only_open)
@@ -335,7 +342,7 @@ static void populations(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_
 				       COUNT_OF(source_kind_names));
 		p->source = src >= 0 ? (enum scn_source_kind)src : SCN_SOURCE_UNIQUE;
 		nat_keys(c, rp, map, p->source, src >= 0, p);
-		traffic(c, rp, map, p);
+		traffic(c, rp, map, scn, p);
 	}
 	unique_names(c, seq, "population", population_name, raw->populations,
 		     raw->populations_count);
@@ -360,46 +367,6 @@ static void service(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *m
 			   "a request), which population %s needs for its open traffic (rate)",
 			   scn_quote(shown, sizeof shown, raw->populations[i].name));
 		return;
-	}
-}
-
-/* clients: overrides of the client behaviour by workload. */
-static void clients(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
-		    struct scenario *scn)
-{
-	if (!raw->clients)
-		return;
-	yaml_node_t *cmap = scn_value_of(c, root, "clients");
-	for (int w = 0; w < WL_COUNT; w++) {
-		const struct scn_raw_client *rc = raw->clients->wl[w];
-		if (!rc)
-			continue;
-		const char *wname = workload_name((enum workload)w);
-		yaml_node_t *m = scn_value_of(c, cmap, wname);
-		struct client_cfg *cfg = &scn->clients[w];
-		cfg->connections = scn_whole32(c, m, "connections", rc->connections, 1,
-					       SCN_MAX_CONNECTIONS, cfg->connections);
-		if (rc->think)
-			cfg->think = scn_duration(c, m, "think", rc->think, 1);
-		if (rc->hold)
-			cfg->hold = scn_duration(c, m, "hold", rc->hold, 1);
-		if (rc->lifetime)
-			cfg->lifetime = scn_duration(c, m, "lifetime", rc->lifetime, 1);
-		if (rc->tls_session)
-			cfg->tls_session = scn_duration(c, m, "tls-session", rc->tls_session, 1);
-		if (rc->backoff)
-			cfg->backoff = scn_duration(c, m, "backoff", rc->backoff, 1);
-		cfg->request_bytes = scn_whole32(c, m, "request-bytes", rc->request_bytes, 0,
-						 MAX_MESSAGE_BYTES, cfg->request_bytes);
-		cfg->response_bytes = scn_whole32(c, m, "response-bytes", rc->response_bytes, 0,
-						  MAX_MESSAGE_BYTES, cfg->response_bytes);
-		/* A device sends its next request think after a response, and
-		 * a long poll comes back after hold: with both at zero it
-		 * would spin, sending at the speed of the simulation. */
-		if ((rc->think || rc->hold) && cfg->think == 0 && cfg->hold == 0)
-			scn_report(c, scn_value_of(c, m, rc->think ? "think" : "hold"),
-				   "'think' and 'hold' of %s are both 0: its devices would send "
-				   "requests without pause; give one of them a duration", wname);
 	}
 }
 
@@ -436,9 +403,10 @@ int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
 
 	yaml_node_t *smap = scn_value_of(&c, root, "servers");
 	servers(&c, raw->servers, smap, &scn->servers);
+	/* The scenario's clients: first: each population starts from them. */
+	scn_clients(&c, raw, root, scn);
 	populations(&c, raw, root, scn);
 	service(&c, raw, smap, &scn->servers);
-	clients(&c, raw, root, scn);
 	scn_designs(&c, raw, root, scn);
 	unique_names(&c, scn_value_of(&c, root, "designs"), "design", design_name,
 		     raw->designs, raw->designs_count);

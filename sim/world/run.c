@@ -262,7 +262,11 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	out->traffic_checksum = w->ledger.traffic_hash;
+	for (uint32_t p = 0; p < scn->npopulations; p++) {
+		out->pop_sent[p] = w->ledger.pop_sent[p];
+		out->pop_checksum[p] = w->ledger.pop_hash[p];
+		out->traffic_checksum += w->ledger.pop_hash[p];
+	}
 	out->lb_table_bytes = balancer_mem_peak_bytes(&w->bal);
 
 	out->nservers = n;

@@ -90,6 +90,7 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 	(void)lb;
 	(void)ok; /* the balancer itself never fails */
 	if (req->returning) {
+		req->hold = req->backend_hold;
 		deliver(w, req, req->ok);
 		return;
 	}
@@ -111,11 +112,14 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	}
 	struct bal_conn blank;
 	balancer_response(&w->bal, clients_request_conn(req, &blank),
-			  w->scn->clients[req->workload].response_bytes, now);
+			  w->scn->populations[req->population].client[req->workload].response_bytes, now);
 	double lb_ns = balancer_take_work_ns(&w->bal);
 	if (w->lb_limited && lb_ns > 0) {
 		req->returning = 1;
 		req->ok = (uint8_t)ok;
+		/* The hold the client asked for is kept: its response time
+		 * leaves it out, and its client reads it. */
+		req->backend_hold = req->hold;
 		req->demand = (sim_time_t)(lb_ns + 0.5);
 		req->hold = 0;
 		server_arrive(&w->eng, &w->lb, req);
@@ -137,6 +141,12 @@ static void conn_bound(void *owner, uint32_t server, int delta)
 	server_sessions_add(&w->servers[server], sim_now(&w->eng), delta);
 }
 
+static int server_reachable(void *owner, uint32_t server)
+{
+	const struct world *w = owner;
+	return !w->servers[server].down;
+}
+
 int world_clients_init(struct world *w, uint32_t rep)
 {
 	struct clients_env env = {
@@ -151,6 +161,7 @@ int world_clients_init(struct world *w, uint32_t rep)
 		.dispatch = dispatch,
 		.opened = conn_opened,
 		.bound = conn_bound,
+		.reachable = server_reachable,
 	};
 	return clients_init(&w->clients, &env, rep);
 }
