@@ -20,7 +20,7 @@ static const char usage_text[] =
 	"usage: lbsim calibrate [options]\n"
 	"\n"
 	"Measure what a load balancer's operations cost on this host and write them as a\n"
-	"cost profile (README \"Cost profiles\") that a scenario names with cost-profile:.\n"
+	"cost profile for lbsim's cost model (README \"Calibrating this host\").\n"
 	"OpenSSL in memory: TLS handshakes by key and resumption, bulk ciphers per byte.\n"
 	"When haproxy is installed: a real HAProxy on loopback, its CPU per connection,\n"
 	"request, handshake and byte, its memory per idle and per busy connection. Each\n"

@@ -92,6 +92,9 @@ int cal_hap_keepalive_requests(void);
 size_t cal_hap_figure_count(void);
 const char *cal_hap_figure_key(size_t f);
 double cal_hap_figure_value(size_t f, const double *phase_cost);
+/* Take the resumption phases' costs back to all-resumed, given the share
+ * of full handshakes seen in each phase. */
+void cal_hap_unmix_resumed(double *phase_cost, const double *full_share);
 
 struct file_out;
 /* Write the costs file into out and commit it (cal_write.c). Returns 0,

@@ -8,10 +8,13 @@
  * status, a closed connection, no Content-Length) is an error, because a
  * calibration built on failed requests would be wrong without saying so.
  *
- * Sessions: with `resume`, every new connection offers the session of the
- * last connection that finished (for TLS 1.3, the ticket read with its
- * answers), so after the first one every handshake is a resumption; the
- * result counts what the server actually did (SSL_session_reused).
+ * Sessions: with `resume`, every new connection offers a ticket the
+ * server gave an earlier one (OpenSSL's new-session callback keeps them):
+ * a ticket not offered before when there is one (a TLS 1.3 server may
+ * accept each ticket once: HAProxy keeps its TLS 1.3 sessions in its own
+ * cache and answers a ticket offered twice with a full handshake; it
+ * gives two tickets a connection, so they do not run out), else the
+ * newest. The result counts what the server did (SSL_session_reused).
  *
  * Closing: a plain close() without TLS close_notify, as many clients do;
  * the client side's TIME_WAIT sockets are reused on loopback
@@ -62,10 +65,15 @@ struct conn {
 	long body_left;            /* -1 while the headers are incomplete */
 };
 
+/* Tickets kept for connections to come. */
+#define TICKETS_MAX 512
+
 struct loader {
 	const struct load_spec *s;
 	SSL_CTX *ctx;
-	SSL_SESSION *session;      /* the last one a connection finished with */
+	SSL_SESSION *session;      /* the newest ticket's session, or NULL */
+	SSL_SESSION *fresh[TICKETS_MAX]; /* tickets not offered yet, newest last */
+	int nfresh;
 	int ep;
 	struct conn *conns;
 	int nconns;
@@ -83,6 +91,28 @@ static void fail_msg(struct loader *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(l->res.error, sizeof l->res.error, fmt, ap);
 	va_end(ap);
+}
+
+/* OpenSSL gives the client each new session (a ticket, or a TLS 1.2
+ * session id): keep it for a connection to come. Returns 1: the reference
+ * is ours. */
+static int on_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct loader *l = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	if (!SSL_SESSION_is_resumable(sess)) {
+		SSL_SESSION_free(sess);
+		return 1;
+	}
+	SSL_SESSION_up_ref(sess);
+	SSL_SESSION_free(l->session);
+	l->session = sess;
+	if (l->nfresh == TICKETS_MAX) {
+		SSL_SESSION_free(l->fresh[0]);
+		memmove(l->fresh, l->fresh + 1, (TICKETS_MAX - 1) * sizeof l->fresh[0]);
+		l->nfresh--;
+	}
+	l->fresh[l->nfresh++] = sess;
+	return 1;
 }
 
 static int loader_init(struct loader *l, const struct load_spec *s, int nconns, int hold,
@@ -109,7 +139,10 @@ static int loader_init(struct loader *l, const struct load_spec *s, int nconns, 
 		}
 		/* The certificates are throwaway ones made for the run. */
 		SSL_CTX_set_verify(l->ctx, SSL_VERIFY_NONE, NULL);
-		SSL_CTX_set_session_cache_mode(l->ctx, SSL_SESS_CACHE_CLIENT);
+		SSL_CTX_set_session_cache_mode(l->ctx, SSL_SESS_CACHE_CLIENT |
+							       SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_set_app_data(l->ctx, l);
+		SSL_CTX_sess_set_new_cb(l->ctx, on_new_session);
 		if (!s->tickets && s->tls_version == TLS1_2_VERSION)
 			SSL_CTX_set_options(l->ctx, SSL_OP_NO_TICKET);
 	}
@@ -122,7 +155,7 @@ fail:
 	return -1;
 }
 
-static void conn_close(struct loader *l, struct conn *c, int finished)
+static void conn_close(struct conn *c, int finished)
 {
 	if (c->ssl) {
 		/* A connection that finished closes without close_notify, as
@@ -130,15 +163,6 @@ static void conn_close(struct loader *l, struct conn *c, int finished)
 		 * forbid resuming its session. */
 		if (finished)
 			SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-		if (finished && l->s->resume) {
-			SSL_SESSION *next = SSL_get1_session(c->ssl);
-			if (next && SSL_SESSION_is_resumable(next)) {
-				SSL_SESSION_free(l->session);
-				l->session = next;
-			} else {
-				SSL_SESSION_free(next);
-			}
-		}
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
@@ -153,8 +177,10 @@ static void loader_free(struct loader *l)
 {
 	for (int i = 0; i < l->nconns; i++)
 		if (l->conns[i].state != CS_FREE)
-			conn_close(l, &l->conns[i], 0);
+			conn_close(&l->conns[i], 0);
 	SSL_SESSION_free(l->session);
+	for (int i = 0; i < l->nfresh; i++)
+		SSL_SESSION_free(l->fresh[i]);
 	SSL_CTX_free(l->ctx);
 	free(l->conns);
 	close(l->ep);
@@ -190,13 +216,18 @@ static int conn_open(struct loader *l, struct conn *c, int limit)
 			goto fail;
 		}
 		SSL_set_connect_state(c->ssl);
-		if (l->s->resume && l->session)
+		if (l->s->resume && l->nfresh > 0) {
+			SSL_SESSION *sess = l->fresh[--l->nfresh];
+			SSL_set_session(c->ssl, sess);
+			SSL_SESSION_free(sess);
+		} else if (l->s->resume && l->session) {
 			SSL_set_session(c->ssl, l->session);
+		}
 	}
 	c->state = CS_CONNECTING;
 	return 0;
 fail:
-	conn_close(l, c, 0);
+	conn_close(c, 0);
 	return -1;
 }
 
@@ -270,12 +301,12 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 			if (err == ECONNRESET && l->s->expect_close && c->limit == 0) {
 				/* Refused as soon as accepted: what was awaited. */
 				l->res.conns++;
-				conn_close(l, c, 0);
+				conn_close(c, 0);
 				return;
 			}
 			if (err) {
 				fail_msg(l, "connect: %s", strerror(err));
-				conn_close(l, c, 0);
+				conn_close(c, 0);
 				return;
 			}
 			c->state = c->ssl ? CS_HANDSHAKE : CS_NEXT;
@@ -297,7 +328,7 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 			unsigned long code = ERR_peek_last_error();
 			fail_msg(l, "TLS handshake failed: %s",
 				 code ? ERR_reason_error_string(code) : "connection closed");
-			conn_close(l, c, 0);
+			conn_close(c, 0);
 			return;
 		}
 		case CS_NEXT:
@@ -313,7 +344,7 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 				c->state = CS_DRAIN;
 			} else {
 				l->res.conns++;
-				conn_close(l, c, 1);
+				conn_close(c, 1);
 				return;
 			}
 			break;
@@ -321,7 +352,7 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 			long n = io_write(c, c->req + c->reqoff, c->reqlen - c->reqoff);
 			if (n < 0) {
 				fail_msg(l, "the proxy closed the connection while sending");
-				conn_close(l, c, 0);
+				conn_close(c, 0);
 				return;
 			}
 			if (n == 0)
@@ -343,7 +374,7 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 				n = io_read(c, scratch, sizeof scratch);
 			if (n < 0) {
 				fail_msg(l, "the proxy closed the connection before answering");
-				conn_close(l, c, 0);
+				conn_close(c, 0);
 				return;
 			}
 			if (n == 0)
@@ -356,7 +387,7 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 					if (c->headlen >= sizeof c->head - 1) {
 						fail_msg(l, "answer headers longer than %zu bytes",
 							 sizeof c->head);
-						conn_close(l, c, 0);
+						conn_close(c, 0);
 						return;
 					}
 					break;
@@ -364,7 +395,7 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 				size_t hend = (size_t)(end - c->head);
 				size_t extra = c->headlen - hend - 4;
 				if (parse_head(l, c, hend) != 0) {
-					conn_close(l, c, 0);
+					conn_close(c, 0);
 					return;
 				}
 				c->body_left -= (long)extra;
@@ -386,18 +417,18 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 				return;
 			if (n > 0) {
 				fail_msg(l, "data where the proxy should have closed");
-				conn_close(l, c, 0);
+				conn_close(c, 0);
 				return;
 			}
 			l->res.conns++;
-			conn_close(l, c, 0);
+			conn_close(c, 0);
 			return;
 		}
 		case CS_IDLE:
 		case CS_PARKED:
 			if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
 				fail_msg(l, "the proxy closed a held connection");
-				conn_close(l, c, 0);
+				conn_close(c, 0);
 			}
 			return;
 		}

@@ -1,15 +1,13 @@
-/* The costs file: a cost profile (format version 1, README "Cost
- * profiles") whose figures are this host's measurements.
+/* The costs file: a cost profile (format version 1, README "Calibrating
+ * this host") whose figures are this host's measurements.
  *
  * A profile figure comes from the best measurement there is: what the
  * real HAProxy spent when it ran (its TLS, its copying, its memory), else
  * OpenSSL's own price in memory (no proxy work around it), and each says
- * which in its `source`. A figure that nothing measured is left out and
- * named, with why, in the comments at the top of the file (and on
- * standard error): a scenario naming this profile for a design that
- * needs it is then refused with the missing figure's name, never priced
- * with a guess. Every measurement, also those no figure takes, is listed
- * in the comments at the end, with its spread.
+ * which in its `source`. A figure that nothing measured is left out, never
+ * guessed, and named with why in the comments at the top of the file (and
+ * on standard error). Every measurement, also those no figure takes, is
+ * listed in the comments at the end, with its spread.
  *
  * The file is written whole or not at all (file_out.h).
  */
@@ -176,23 +174,21 @@ static int write_profile(const struct cal_run *r, FILE *fp)
 
 	put_comment(fp, "Cost profile of this host, measured by lbsim calibrate%s on %s (%s), %s.",
 		    r->quick ? " --quick" : "", host, cpu, date);
-	put_comment(fp, "Format: lbsim README, \"Cost profiles\". Each figure is the median of its "
+	put_comment(fp, "Format: lbsim README, \"Calibrating this host\". Each figure is the median of its "
 			"repeats, its spread the least, greatest and standard deviation.");
 	size_t nmissing = 0;
 	for (size_t i = 0; i < NMAPS; i++)
 		if (!pick(r, &figure_maps[i], why, sizeof why))
 			nmissing++;
 	if (nmissing || r->nnotes) {
-		put_comment(fp, "Not measured on this host (a design needing one of these is refused "
-				"until a costs: override or another profile gives it):");
+		put_comment(fp, "Not measured on this host:");
 		for (size_t i = 0; i < r->nnotes; i++)
 			put_comment(fp, "  %s", r->notes[i]);
 		for (size_t i = 0; i < NMAPS; i++)
 			if (!pick(r, &figure_maps[i], why, sizeof why))
 				put_comment(fp, "  %s: %s", figure_maps[i].name, why);
 	}
-	put_comment(fp, "Never measured by calibrate (give them with costs: or take them from a "
-			"shipped profile): packet, flow-setup, flow-*, persist, probe, "
+	put_comment(fp, "Never measured by calibrate: packet, flow-setup, flow-*, persist, probe, "
 			"socket-buffer-bytes, tls-buffer-bytes, tls-cache-*, backend-idle-timeout, mtu.");
 	fputs("lbsim-cost-profile: 1\nname: ", fp);
 	char name[64];
