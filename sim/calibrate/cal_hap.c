@@ -160,9 +160,12 @@ static int write_proxy_cfg(const struct hap_env *e, const char *path)
 		"backend be_tcp\n    mode tcp\n    server b 127.0.0.1:%u\n"
 		"frontend tcp_held\n    mode tcp\n    bind 127.0.0.1:%u\n"
 		"    default_backend be_tcp_held\n"
-		"backend be_tcp_held\n    mode tcp\n    server b 127.0.0.1:%u\n",
+		"backend be_tcp_held\n    mode tcp\n    server b 127.0.0.1:%u\n"
+		"frontend tcp_tls\n    mode tcp\n    bind 127.0.0.1:%u\n"
+		"    default_backend be_tcp_tls\n"
+		"backend be_tcp_tls\n    mode tcp\n    server b 127.0.0.1:%u\n",
 		e->front[HF_TCP], e->front[HF_ACCEPT], e->back[HB_PLAIN], e->front[HF_TCP_HELD],
-		e->back[HB_HELD_TLS]);
+		e->back[HB_HELD_TLS], e->front[HF_TCP_TLS], e->back[HB_TLS]);
 	fprintf(fp,
 		"frontend http\n    mode http\n    bind 127.0.0.1:%u\n    default_backend be_http\n"
 		"frontend term_rsa\n    mode http\n    bind 127.0.0.1:%u ssl crt %s/rsa.pem\n"

@@ -14,6 +14,7 @@ enum hap_front {
 	HF_TCP,            /* mode tcp to the backend's plain HTTP (/big: a large answer) */
 	HF_ACCEPT,         /* mode tcp, every connection refused once accepted */
 	HF_TCP_HELD,       /* mode tcp to the backend's held TLS (passthrough) */
+	HF_TCP_TLS,        /* mode tcp to the backend's TLS, answered (passthrough) */
 	HF_HTTP,           /* mode http, plain both sides */
 	HF_TERM_RSA,       /* TLS terminated (RSA-2048), plain to the server; /held holds */
 	HF_TERM_EC,        /* TLS terminated (ECDSA P-256), plain to the server */
@@ -41,6 +42,31 @@ struct hap_env {
 	pid_t backend;             /* the answering HAProxy */
 	pid_t proxy;               /* the HAProxy measured, or 0 */
 };
+
+/* One phase of load on the proxy under test: a frontend, and what each
+ * connection does there. */
+struct cal_phase {
+	const char *name;
+	enum hap_front front;
+	int tls, version, resume;  /* version: TLS1_2_VERSION or TLS1_3_VERSION */
+	int requests;              /* per connection */
+	const char *path;          /* "/" answers 2 B, "/big" HAP_BIG_BYTES */
+	int expect_close;          /* the proxy closes each connection at once */
+	int request_bytes;         /* 0: bare requests */
+};
+
+/* Run p for seconds: the proxy's CPU per connection, and the share of
+ * TLS handshakes that were full. Returns 0, or -1 with err (a failed
+ * request or handshake; a resumption phase where over half were full). */
+int cal_hap_run_phase(const struct hap_env *e, const struct cal_phase *p, double seconds,
+		      double *per_conn, double *full_share, char *err, size_t errlen);
+
+/* A fresh proxy's resident memory per connection with n connections on
+ * front held idle (after `requests` requests each), then with one more
+ * request each (held_path) kept in flight at the server. Returns 0 or -1
+ * (err). */
+int cal_hap_mem(struct hap_env *e, enum hap_front front, int requests, const char *held_path,
+		int n, double *idle, double *active, char *err, size_t errlen);
 
 /* Find haproxy, make certificates and configurations, start the backend.
  * Returns 0, or -1 with err (haproxy missing, or would not start). */

@@ -45,14 +45,6 @@
 /* Requests on the long connections of the keep-alive phases. */
 #define KEEPALIVE_REQUESTS 20
 
-struct phase {
-	const char *name;
-	enum hap_front front;
-	int tls, version, resume, requests;
-	const char *path;
-	int expect_close;
-};
-
 enum {
 	PH_ACCEPT,
 	PH_TCP,
@@ -71,7 +63,7 @@ enum {
 };
 
 enum { K = KEEPALIVE_REQUESTS };
-static const struct phase phases[PH_COUNT] = {
+static const struct cal_phase phases[PH_COUNT] = {
 	[PH_ACCEPT] = {"accept and close", HF_ACCEPT, 0, 0, 0, 0, "/", 1},
 	[PH_TCP] = {"mode tcp, 1 request", HF_TCP, 0, 0, 0, 1, "/", 0},
 	[PH_TCP_K] = {"mode tcp, keep-alive", HF_TCP, 0, 0, 0, K, "/", 0},
@@ -235,17 +227,16 @@ static void spec_for(struct load_spec *s, const struct hap_env *e, enum hap_fron
 	s->path = "/";
 }
 
-/* The proxy's CPU per connection in one phase, and the share of its TLS
- * handshakes that were full. Returns 0 or -1 (err). */
-static int run_phase(const struct cal_run *r, const struct hap_env *e, const struct phase *p,
-		     double *per_conn, double *full_share, char *err, size_t errlen)
+int cal_hap_run_phase(const struct hap_env *e, const struct cal_phase *p, double seconds,
+		      double *per_conn, double *full_share, char *err, size_t errlen)
 {
 	struct load_spec s;
 	struct load_result res;
 	spec_for(&s, e, p->front, p->tls, p->version, p->resume, p->requests);
-	s.duration_s = r->hap_phase_s;
+	s.duration_s = seconds;
 	s.path = p->path;
 	s.expect_close = p->expect_close;
+	s.request_bytes = p->request_bytes;
 	double cpu0 = cal_proc_cpu_ns(e->proxy);
 	int rc = load_run(&s, &res);
 	double cpu1 = cal_proc_cpu_ns(e->proxy);
@@ -298,7 +289,8 @@ static void measure_cpu(struct cal_run *r, struct hap_env *e, struct cal_figure 
 		double cost[PH_COUNT], share[PH_COUNT];
 		char err[256];
 		for (int p = 0; p < PH_COUNT; p++) {
-			if (run_phase(r, e, &phases[p], &cost[p], &share[p], err, sizeof err) != 0) {
+			if (cal_hap_run_phase(e, &phases[p], r->hap_phase_s, &cost[p], &share[p], err,
+					      sizeof err) != 0) {
 				for (size_t f = 0; f < nfig; f++)
 					cal_figure_missing(figs[f], "%s", err);
 				return;
@@ -317,36 +309,35 @@ static double settled_rss(pid_t pid, double seconds)
 	return cal_proc_rss_bytes(pid);
 }
 
-static int measure_mem_once(const struct cal_run *r, struct hap_env *e, const struct mem_mode *m,
-			    double *idle, double *active, char *err, size_t errlen)
+int cal_hap_mem(struct hap_env *e, enum hap_front front, int requests, const char *held_path,
+		int n, double *idle, double *active, char *err, size_t errlen)
 {
 	if (hap_proxy_start(e, err, errlen) != 0)
 		return -1;
 	struct load_spec s;
 	struct load_result warm;
-	spec_for(&s, e, m->front, 1, TLS1_3_VERSION, 0, m->requests);
+	spec_for(&s, e, front, 1, TLS1_3_VERSION, 0, requests);
 	s.duration_s = 0.2;
 	s.concurrency = 4;
 	int rc = -1;
-	/* The passthrough frontend's server holds every connection: warm it
-	 * with held connections too. */
 	struct load_hold *h = NULL;
-	if (m->requests > 0 && load_run(&s, &warm) != 0) {
-		snprintf(err, errlen, "%s: %s", m->name, warm.error);
+	if (requests > 0 && load_run(&s, &warm) != 0) {
+		snprintf(err, errlen, "%s", warm.error);
 		goto out;
 	}
+	/* The passthrough frontend's server holds every connection: warm it
+	 * with held connections too. */
 	h = load_hold_open(&s, 20, err, errlen);
 	if (!h)
 		goto out;
 	load_hold_close(h);
 	h = NULL;
-	int n = held_conns(r);
 	double rss0 = settled_rss(e->proxy, 0.3);
 	h = load_hold_open(&s, n, err, errlen);
 	if (!h)
 		goto out;
 	double rss1 = settled_rss(e->proxy, 0.3);
-	if (load_hold_send(h, m->held_path, 0.5, err, errlen) != 0)
+	if (load_hold_send(h, held_path, 0.5, err, errlen) != 0)
 		goto out;
 	double rss2 = cal_proc_rss_bytes(e->proxy);
 	if (rss0 < 0 || rss1 < 0 || rss2 < 0) {
@@ -382,9 +373,11 @@ static void measure_mem(struct cal_run *r, struct hap_env *e)
 				     e->version, mem_modes[m].name, held_conns(r), rep + 1, mem_repeats(r));
 			double idle, active;
 			char err[256];
-			if (measure_mem_once(r, e, &mem_modes[m], &idle, &active, err, sizeof err) != 0) {
-				cal_figure_missing(fi, "%s", err);
-				cal_figure_missing(fa, "%s", err);
+			const struct mem_mode *mm = &mem_modes[m];
+			if (cal_hap_mem(e, mm->front, mm->requests, mm->held_path, held_conns(r), &idle,
+					&active, err, sizeof err) != 0) {
+				cal_figure_missing(fi, "%s: %s", mm->name, err);
+				cal_figure_missing(fa, "%s: %s", mm->name, err);
 				break;
 			}
 			fi->value[fi->repeats++] = idle;

@@ -58,7 +58,7 @@ struct conn {
 	int limit;                 /* requests to send in all */
 	int park;                  /* after sending, park instead of reading */
 	const char *path;
-	char req[256];
+	char req[LOAD_REQUEST_MAX + 1];
 	size_t reqlen, reqoff;
 	char head[4096];
 	size_t headlen;
@@ -263,6 +263,23 @@ static long io_read(struct conn *c, char *buf, size_t n)
 	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
 }
 
+/* A GET of path, padded to bytes with an X-Pad header when bytes is more
+ * than the bare request. Returns its length. */
+static size_t build_request(char *buf, size_t size, const char *path, int bytes)
+{
+	int n = snprintf(buf, size, "GET %s HTTP/1.1\r\nHost: calibrate\r\n", path);
+	/* "X-Pad: " + value + "\r\n" and the closing "\r\n": 11 bytes. */
+	int pad = bytes - n - 11;
+	if (pad > 0 && (size_t)(n + 11 + pad) < size) {
+		n += snprintf(buf + n, size - (size_t)n, "X-Pad: ");
+		memset(buf + n, 'p', (size_t)pad);
+		n += pad;
+		n += snprintf(buf + n, size - (size_t)n, "\r\n");
+	}
+	n += snprintf(buf + n, size - (size_t)n, "\r\n");
+	return (size_t)n;
+}
+
 /* The headers are in c->head[0..end): check the status, take the length. */
 static int parse_head(struct loader *l, struct conn *c, size_t end)
 {
@@ -333,9 +350,8 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 		}
 		case CS_NEXT:
 			if (c->done < c->limit) {
-				c->reqlen = (size_t)snprintf(c->req, sizeof c->req,
-							     "GET %s HTTP/1.1\r\nHost: calibrate\r\n\r\n",
-							     c->path);
+				c->reqlen = build_request(c->req, sizeof c->req, c->path,
+							  l->s->request_bytes);
 				c->reqoff = 0;
 				c->state = CS_SEND;
 			} else if (l->hold) {

@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 #include <stddef.h>
 
+#define LOAD_REQUEST_MAX 4096
+
 struct load_spec {
 	struct sockaddr_in addr;   /* where to connect */
 	int tls;                   /* 0: plain HTTP; 1: TLS */
@@ -27,6 +29,8 @@ struct load_spec {
 	double duration_s;         /* load_run: stop opening connections after this */
 	const char *path;          /* request path, e.g. "/" */
 	int expect_close;          /* after the requests, wait for the proxy to close */
+	int request_bytes;         /* a request's size, padded with a header (0: as small
+				    * as it comes, about 40 B; at most LOAD_REQUEST_MAX) */
 };
 
 struct load_result {

@@ -1,10 +1,14 @@
 /* Another process's CPU time and memory, from /proc, and starting and
  * stopping the programs the calibration measures.
  *
- * CPU: utime + stime of /proc/PID/stat, every thread of the process, in
- * clock ticks (usually 100 a second): a phase must burn a second or more
- * of the process's CPU for the figure to be good to a percent, which the
- * phases of cal_hapbench.c do.
+ * CPU: the time on a CPU of every thread of the process, in nanoseconds,
+ * from /proc/PID/task/TID/schedstat (the scheduler's own sum, the same
+ * time as utime + stime); where the kernel has no schedstat, utime +
+ * stime of /proc/PID/stat, in clock ticks (usually 100 a second), with
+ * which a phase must burn a second of the process's CPU to be good to a
+ * percent. Ticks are too coarse for a proxy that only relays: in
+ * passthrough most of the work is its peers' TLS, and the proxy burns a
+ * few ticks a second.
  *
  * Memory: RssAnon of /proc/PID/status (anonymous resident pages: the heap
  * and HAProxy's pools, not the program and libraries mapped from files,
@@ -13,6 +17,7 @@
  */
 #include "cal_proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,7 +30,36 @@
 
 #include "cal_internal.h"
 
-double cal_proc_cpu_ns(pid_t pid)
+/* The sum of the first field of every thread's schedstat, or -1. */
+static double schedstat_ns(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	double sum = 0;
+	int found = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char file[300];
+		snprintf(file, sizeof file, "/proc/%d/task/%.32s/schedstat", (int)pid, de->d_name);
+		FILE *fp = fopen(file, "r");
+		unsigned long long ns;
+		if (fp && fscanf(fp, "%llu", &ns) == 1) {
+			sum += (double)ns;
+			found = 1;
+		}
+		if (fp)
+			fclose(fp);
+	}
+	closedir(d);
+	return found ? sum : -1;
+}
+
+static double stat_ns(pid_t pid)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -47,6 +81,12 @@ double cal_proc_cpu_ns(pid_t pid)
 		return -1;
 	long tck = sysconf(_SC_CLK_TCK);
 	return (double)(utime + stime) * 1e9 / (double)(tck > 0 ? tck : 100);
+}
+
+double cal_proc_cpu_ns(pid_t pid)
+{
+	double ns = schedstat_ns(pid);
+	return ns >= 0 ? ns : stat_ns(pid);
 }
 
 double cal_proc_rss_bytes(pid_t pid)

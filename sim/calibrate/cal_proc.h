@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* CPU time of every thread of pid (user + system), ns; -1 if unreadable. */
+/* CPU time of every thread of pid (user + system), ns; -1 if unreadable
+ * (schedstat, else /proc/PID/stat's ticks). */
 double cal_proc_cpu_ns(pid_t pid);
 /* Anonymous resident memory of pid, bytes; -1 if unreadable. */
 double cal_proc_rss_bytes(pid_t pid);

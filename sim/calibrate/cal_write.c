@@ -146,19 +146,43 @@ static void host_facts(char *host, size_t hostlen, char *kernel, size_t kernelle
 		fclose(fp);
 }
 
+/* v with six significant digits in plain decimals: scenario numbers are
+ * read without exponents. */
+static void put_number(FILE *fp, double v)
+{
+	double a = fabs(v);
+	int decimals = a >= 1e5 || a == 0 ? 0 : 5 - (int)floor(log10(a));
+	fprintf(fp, "%.*f", decimals > 12 ? 12 : decimals, v);
+}
+
 static void write_figure(FILE *fp, const struct figure_map *m, const struct cal_figure *f)
 {
 	double med, lo, hi;
 	cal_figure_summary(f, &med, &lo, &hi);
 	double sd = f->repeats > 1 ? gsl_stats_sd(f->value, 1, (size_t)f->repeats) : 0;
-	fprintf(fp, "  %s:\n    value: %.6g\n    unit: %s\n    source: ", m->name, med, m->unit);
+	fprintf(fp, "  %s:\n    value: ", m->name);
+	put_number(fp, med);
+	fprintf(fp, "\n    unit: %s\n    source: ", m->unit);
 	char src[400];
 	snprintf(src, sizeof src, "measured by lbsim calibrate (%s): %s; median of %d", f->key,
 		 f->what, f->repeats);
 	put_quoted(fp, src);
 	fputc('\n', fp);
-	if (f->repeats > 1)
-		fprintf(fp, "    spread: { min: %.6g, max: %.6g, stddev: %.4g }\n", lo, hi, sd);
+	if (f->repeats > 1 && lo >= 0) {
+		fputs("    spread: { min: ", fp);
+		put_number(fp, lo);
+		fputs(", max: ", fp);
+		put_number(fp, hi);
+		fputs(", stddev: ", fp);
+		put_number(fp, sd);
+		fputs(" }\n", fp);
+	} else if (f->repeats > 1) {
+		/* A profile's spread is never below zero; a difference of two
+		 * noisy phases can be. */
+		put_comment(fp, "  spread not given: its least repeat is below zero (%.4g .. %.4g, "
+				"stddev %.4g): the difference of two phases is near noise",
+			    lo, hi, sd);
+	}
 	fputs("    measured: true\n", fp);
 }
 
