@@ -421,7 +421,7 @@ static void test_namespaces_of_used_workloads(void **state)
 		char msg[256];
 		assert_int_equal(f.designs[k].kind, k);
 		assert_int_equal(balancer_nchecks_of(&f.scn, &f.designs[k]), want[k].checks);
-		assert_int_equal(balancer_init(&b, &f.scn, &f.designs[k], NULL, msg, sizeof msg), 0);
+		assert_int_equal(balancer_init(&b, &f.scn, &f.designs[k], 0, msg, sizeof msg), 0);
 		struct bal_stats s = balancer_stats(&b);
 		assert_int_equal(s.virtual_services, want[k].vs);
 		assert_int_equal(s.content_rules, want[k].rules);
