@@ -26,7 +26,7 @@ populations:
   - { name: 'office <b>', users: 400, source: nat, addresses: 3, clients: [owa, eas, mapi] }
   - { name: home, users: 300, clients: [owa, mapi] }
 designs:
-  - { name: '<img src=x onerror=alert(1)>', kind: l4, balance: source }
+  - { name: '<img src=x onerror=alert(1)>', kind: l4, balance: source, implementation: kernel-nat }
   - { name: multi, kind: l4-multi, balance: leastconn }
   - { name: l7, kind: l7 }
 faults:
@@ -80,8 +80,8 @@ check "per-workload section: each workload used, each design" bash -c "
 check "the model's scope: roles, costs and their source, what is left out" bash -c "
   grep -q '^## What this model includes and leaves out' '$o/report.md' &&
   grep -q 'Roles:\\*\\* .*one tier of 4 servers of 4 cores' '$o/report.md' &&
-  grep -q 'Balancer cost:\\*\\* l7 (l7): .*full TLS handshake 769.2 us' '$o/report.md' &&
-  grep -q 'models/cost.c' '$o/report.md' &&
+  grep -q 'Balancer cost:\\*\\* l7 (l7) is a proxy terminating TLS.*full TLS handshake (rsa-2048) 753.1 us' '$o/report.md' &&
+  grep -q \"cost profile 'haproxy', built in, profiles/haproxy.yaml (mixed: HAProxy 2.6 intro manual\" '$o/report.md' && grep -q \"cost profile 'ipvs'\" '$o/report.md' &&
   grep -q 'Network:\\*\\* Network time' '$o/report.md' && grep -q 'Mailbox role' '$o/report.md'"
 check "paired differences and provenance" bash -c "
   grep -q '^## Compared with the first design' '$o/report.md' &&

@@ -379,8 +379,8 @@ static const cyaml_schema_field_t check_fields[] = {
 };
 
 static const cyaml_schema_field_t costs_fields[] = {
-#define COST_FIELD(id, key, how, member) OPT(key, struct scn_raw_costs, v[SCN_COSTKEY_##id]),
-	SCN_COST_KEYS(COST_FIELD)
+#define COST_FIELD(id, key, kind, member) OPT(key, struct scn_raw_costs, v[COST_FIG_##id]),
+	COST_FIGURES(COST_FIELD)
 #undef COST_FIELD
 	CYAML_FIELD_END,
 };
@@ -405,6 +405,11 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("reencrypt", struct scn_raw_design, reencrypt),
 	OPT("lb-cores", struct scn_raw_design, lb_cores),
 	OPT("lb-queue", struct scn_raw_design, lb_queue),
+	OPT("implementation", struct scn_raw_design, implementation),
+	OPT("certificate", struct scn_raw_design, certificate),
+	OPT("cipher", struct scn_raw_design, cipher),
+	OPT("http-reuse", struct scn_raw_design, http_reuse),
+	OPT("cost-profile", struct scn_raw_design, cost_profile),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
 	CYAML_FIELD_END,
@@ -468,6 +473,7 @@ static const cyaml_schema_field_t scenario_fields[] = {
 			     struct scn_raw, faults, &fault_entry, 0, SCN_MAX_FAULTS),
 	CYAML_FIELD_SEQUENCE("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 			     struct scn_raw, expect, &expect_entry, 0, SCN_MAX_EXPECTS),
+	OPT("cost-profile", struct scn_raw, cost_profile),
 	CYAML_FIELD_END,
 };
 
@@ -576,6 +582,11 @@ static const struct {
 	{ NULL, "reencrypt", "true or false" },
 	{ NULL, "lb-cores", "a whole number" },
 	{ NULL, "lb-queue", "a whole number" },
+	{ NULL, "implementation", "proxy, kernel-nat or kernel-dr" },
+	{ NULL, "certificate", "rsa-2048 or ecdsa-p256" },
+	{ NULL, "cipher", "aes-256-gcm, aes-128-gcm or chacha20-poly1305" },
+	{ NULL, "http-reuse", "safe, never or always" },
+	{ NULL, "cost-profile", "a cost profile's name (haproxy, ipvs) or a file" },
 	{ NULL, "at", "a duration such as 30m" },
 	{ NULL, "server", "a whole number" },
 	{ NULL, "factor", "a number such as 4" },
@@ -588,19 +599,11 @@ static const struct {
 };
 
 static const char *const cost_whats[] = {
-	[SCN_COST_NS] = "a duration such as 769us or 1.74ns",
-	[SCN_COST_SECONDS] = "a duration such as 5m",
-	[SCN_COST_AMOUNT] = "a number",
-	[SCN_COST_MTU] = "a whole number",
-};
-
-static const struct {
-	const char *key;
-	enum scn_cost_how how;
-} cost_keys[] = {
-#define COST_HOW(id, key, how, member) { key, how },
-	SCN_COST_KEYS(COST_HOW)
-#undef COST_HOW
+	[COST_KIND_OP] = "a duration such as 753us",
+	[COST_KIND_BYTE] = "a duration such as 1.34ns (per byte)",
+	[COST_KIND_MEM] = "a number of bytes",
+	[COST_KIND_COUNT] = "a whole number",
+	[COST_KIND_TIME] = "a duration such as 5s",
 };
 
 const char *scn_schema_mapping_noun(const cyaml_schema_field_t *fields)
@@ -622,9 +625,9 @@ const cyaml_schema_field_t *scn_schema_fields(const char *noun)
 const char *scn_schema_key_what(const cyaml_schema_field_t *fields, const char *key)
 {
 	if (fields == costs_fields) {
-		for (size_t i = 0; i < sizeof cost_keys / sizeof cost_keys[0]; i++)
-			if (strcmp(cost_keys[i].key, key) == 0)
-				return cost_whats[cost_keys[i].how];
+		int f = cost_figure_find(key, strlen(key));
+		if (f >= 0)
+			return cost_whats[cost_figures[f].kind];
 	}
 	for (size_t i = 0; i < sizeof key_whats / sizeof key_whats[0]; i++)
 		if ((!key_whats[i].fields || key_whats[i].fields == fields) &&

@@ -73,8 +73,10 @@ void world_sample(struct world *w, sim_time_t window_ns)
 {
 	if (window_ns == 0)
 		return;
-	double cpu, mem;
-	balancer_window_close(&w->bal, window_ns, &cpu, &mem);
+	double cpu;
+	struct bal_mem split;
+	balancer_window_close(&w->bal, window_ns, sim_now(&w->eng), &cpu, &split);
+	double mem = bal_mem_total(&split);
 	w->windows++;
 	if (cpu > w->cpu_peak)
 		w->cpu_peak = cpu;
