@@ -66,7 +66,7 @@ check "HTML: every element closed" bash -c "
 # intervals; the figures those of summary.csv.
 check "headline: server busy, units a reader uses, intervals" bash -c "
   grep -q '^| design | servers busy (mean) | busiest server | p99 response |' '$o/report.md' &&
-  grep -E '^\\| multi \\| [0-9.]+ % .*\\| [0-9.]+ ms \\(' '$o/report.md' | grep -qE '[0-9.]+ kB' &&
+  grep -E '^\\| &lt;img[^|]*\\| [0-9.]+ % .*\\| [0-9.]+ ms \\(' '$o/report.md' | grep -qE '[0-9.]+ kB' &&
   grep -E '^\\| l7 \\| ' '$o/report.md' | head -1 | grep -qE '[0-9.]+ MB \\([0-9.]+–[0-9.]+\\)'"
 check "headline: the busiest server's busy share is summary.csv's" bash -c "
   want=\$(awk -F, '\$1 == \"l7\" && \$2 == \"server_busy_max\" && \$3 == \"all\" { printf \"%.1f %%\", 100 * \$5 }' '$o/summary.csv') &&

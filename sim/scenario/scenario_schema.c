@@ -166,19 +166,32 @@
  *       lb-queue: 10000          #   with lb-cores only: requests that may
  *                                #     wait for a core, more are refused;
  *                                #     1 .. 100,000,000, default 10000
- *       costs:                   #   optional overrides of the balancer cost
- *         tls-full: 769us        #     model (models/cost.c): CPU per
- *         crypto-byte: 1.74ns    #     operation as durations >= 0, to a
- *                                #     fraction of a ns (packet, flow-setup,
- *                                #     tcp-accept, tls-full, tls-resumed,
- *                                #     http-request, crypto-byte, persist,
- *                                #     probe); memory as numbers >= 0
- *         conn-bytes: 125000     #     (flow-bytes, flow-bucket-bytes,
- *                                #     flow-buckets, conn-bytes,
- *                                #     conn-reencrypt-bytes,
- *                                #     tls-cache-entry-bytes);
- *         tls-cache-lifetime: 5m #     a duration >= 0;
- *         mtu: 1460              #     payload per packet, 1 .. 65535
+ *       implementation: proxy    #   l4, l4-multi: proxy (default: a
+ *                                #     user-space full proxy, HAProxy mode
+ *                                #     tcp, KEMP or F5), kernel-nat or
+ *                                #     kernel-dr (IPVS; the default with
+ *                                #     hashing profile ipvs); l7: proxy only
+ *       certificate: rsa-2048    #   l7 only: rsa-2048 (default) or
+ *                                #     ecdsa-p256, the key its TLS serves
+ *       cipher: aes-256-gcm      #   l7 only: aes-256-gcm (default),
+ *                                #     aes-128-gcm or chacha20-poly1305
+ *       http-reuse: safe         #   l7 only: safe (default), never or
+ *                                #     always: HAProxy's reuse of idle
+ *                                #     connections to the servers
+ *       cost-profile: haproxy    #   optional: the design's cost profile (a
+ *                                #     built-in name, haproxy or ipvs, or a
+ *                                #     file: a value with a '/' or ending
+ *                                #     .yaml, relative to the scenario);
+ *                                #     default the scenario's, else haproxy
+ *                                #     for a proxy, ipvs for a kernel
+ *       costs:                   #   optional overrides of single figures of
+ *         tls-full-rsa-2048: 753us #   the profile, by figure name (README
+ *         aes-256-gcm: 1.34ns    #     "Cost profiles"), only figures the
+ *         conn-bytes: 2400       #     design reads: CPU per operation or
+ *         backend-idle-timeout: 5s #   per byte as durations >= 0, to a
+ *         mtu: 1460              #     fraction of a ns; memory and counts
+ *                                #     as numbers >= 0; times as durations
+ *                                #     >= 0; mtu 1 .. 65535
  *   faults:                      # optional sequence of up to 256 entries
  *     - at: 30m                  #   required duration from the start of the
  *                                #     run (warm-up included), less than
@@ -192,6 +205,8 @@
  *                                #     times multiplied, > 1 and <= 1000
  *       for: 15m                 #   optional duration > 0, then it recovers;
  *                                #     default: it never does
+ *   cost-profile: haproxy        # optional: every design's cost profile
+ *                                #   where the design names none (above)
  *   expect:                      # optional sequence of up to 256 entries,
  *     - design: l4-multi         #   judged by `lbsim check`: required, a
  *                                #     design's name
