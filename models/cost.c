@@ -43,7 +43,7 @@ uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 	need |= BIT(ACCEPT) | BIT(CONNECT) | BIT(RELAY) | BIT(CONN_BYTES) |
 		BIT(SOCKET_BUFFER_BYTES) | BIT(BUFFER_BYTES);
 	if (!l7)
-		return need;
+		return need | BIT(RELAY_MESSAGE);
 	static const enum cost_figure full[COST_CERT_COUNT] = {COST_FIG_TLS_FULL_RSA,
 							       COST_FIG_TLS_FULL_ECDSA};
 	static const enum cost_figure bulk[COST_CIPHER_COUNT] = {
@@ -57,21 +57,38 @@ uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 	return need;
 }
 
+uint64_t cost_count_of(const struct cost_counts *c, enum cost_figure f)
+{
+	switch (f) {
+	case COST_FIG_PACKET: return c->packets;
+	case COST_FIG_FLOW_SETUP: return c->flows;
+	case COST_FIG_ACCEPT: return c->accepts;
+	case COST_FIG_CONNECT: return c->connects;
+	case COST_FIG_HTTP_REQUEST: return c->http_requests;
+	case COST_FIG_TLS_FULL_RSA: return c->tls_full[COST_CERT_RSA_2048];
+	case COST_FIG_TLS_FULL_ECDSA: return c->tls_full[COST_CERT_ECDSA_P256];
+	case COST_FIG_TLS_RESUME_12: return c->tls_resume_12;
+	case COST_FIG_TLS_RESUME_13: return c->tls_resume_13;
+	case COST_FIG_TLS_BACKEND_FULL: return c->tls_backend_full;
+	case COST_FIG_TLS_BACKEND_RESUME: return c->tls_backend_resume;
+	case COST_FIG_PERSIST: return c->persist_ops;
+	case COST_FIG_PROBE: return c->probes;
+	case COST_FIG_RELAY: return c->relay_bytes;
+	case COST_FIG_RELAY_MESSAGE: return c->relay_messages;
+	case COST_FIG_AES_128_GCM: return c->crypto_bytes[COST_CIPHER_AES_128_GCM];
+	case COST_FIG_AES_256_GCM: return c->crypto_bytes[COST_CIPHER_AES_256_GCM];
+	case COST_FIG_CHACHA20: return c->crypto_bytes[COST_CIPHER_CHACHA20_POLY1305];
+	default: return 0;
+	}
+}
+
 double cost_cpu_ns(const struct cost_params *p, const struct cost_counts *c)
 {
-	double ns = p->packet_ns * (double)c->packets + p->flow_setup_ns * (double)c->flows +
-		    p->accept_ns * (double)c->accepts + p->connect_ns * (double)c->connects +
-		    p->relay_byte_ns * (double)c->relay_bytes +
-		    p->http_request_ns * (double)c->http_requests +
-		    p->tls_resume_12_ns * (double)c->tls_resume_12 +
-		    p->tls_resume_13_ns * (double)c->tls_resume_13 +
-		    p->tls_backend_full_ns * (double)c->tls_backend_full +
-		    p->tls_backend_resume_ns * (double)c->tls_backend_resume +
-		    p->persist_ns * (double)c->persist_ops + p->probe_ns * (double)c->probes;
-	for (int k = 0; k < COST_CERT_COUNT; k++)
-		ns += p->tls_full_ns[k] * (double)c->tls_full[k];
-	for (int k = 0; k < COST_CIPHER_COUNT; k++)
-		ns += p->crypto_byte_ns[k] * (double)c->crypto_bytes[k];
+	double ns = 0;
+	for (int f = 0; f < COST_FIG_COUNT; f++)
+		if (cost_figures[f].kind == COST_KIND_OP || cost_figures[f].kind == COST_KIND_BYTE)
+			ns += cost_figure_get(p, (enum cost_figure)f) *
+			      (double)cost_count_of(c, (enum cost_figure)f);
 	return ns;
 }
 
@@ -82,6 +99,7 @@ void cost_counts_add(struct cost_counts *a, const struct cost_counts *b)
 	a->accepts += b->accepts;
 	a->connects += b->connects;
 	a->relay_bytes += b->relay_bytes;
+	a->relay_messages += b->relay_messages;
 	a->http_requests += b->http_requests;
 	for (int k = 0; k < COST_CERT_COUNT; k++)
 		a->tls_full[k] += b->tls_full[k];

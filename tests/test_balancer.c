@@ -154,8 +154,9 @@ static void test_l4_direct_return(void **state)
 }
 
 /* Layer 4 as a user-space proxy (HAProxy mode tcp): open accepts the
- * client and connects to the server; every byte either way is relayed
- * through user space; no packet is priced; the TLS passes through. */
+ * client and connects to the server; every message either way is relayed
+ * through user space (a recv and a send) with its bytes; no packet is
+ * priced; the TLS passes through. */
 static void test_l4_proxy(void **state)
 {
 	(void)state;
@@ -171,8 +172,10 @@ static void test_l4_proxy(void **state)
 	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0) >= 0);
 	balancer_response(&r.b, &c, 5000, 0);
 	assert_int_equal(window(&r)->relay_bytes, 8000);
+	assert_int_equal(window(&r)->relay_messages, 2);
 	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 0);
-	assert_true(fabs(balancer_take_work_ns(&r.b) - 8000 * p->relay_byte_ns) < 1e-6);
+	assert_true(fabs(balancer_take_work_ns(&r.b) -
+			 (8000 * p->relay_byte_ns + 2 * p->relay_message_ns)) < 1e-6);
 	balancer_conn_close(&r.b, &c, 0);
 	assert_int_equal(r.b.ledger.window_closes, 0); /* a proxy keeps no flow entry */
 	rig_free(&r);
@@ -363,7 +366,7 @@ static void test_backend_idle_timeout(void **state)
 	exchange(&r, &a, timeout - 1); /* still idle in time: reused */
 	assert_int_equal(window(&r)->connects, 1);
 	double cpu;
-	struct bal_mem m;
+	struct cost_mem m;
 	balancer_window_close(&r.b, timeout, 2 * timeout - 1, &cpu, &m);
 	assert_int_equal(r.b.backends.open, 0); /* idle since timeout - 1: closed */
 	assert_true(m.backend == 0);
@@ -488,7 +491,7 @@ static void test_windows(void **state)
 		assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, 0), 0);
 	balancer_conn_close(&r.b, &c[2], 0);
 	double cpu;
-	struct bal_mem m;
+	struct cost_mem m;
 	balancer_window_close(&r.b, 10000 * MS, 10000 * MS, &cpu, &m);
 	double want_cpu = 3 * (p->flow_setup_ns + 7 * p->packet_ns) / (10000.0 * MS);
 	assert_true(fabs(cpu - want_cpu) < 1e-15);

@@ -379,7 +379,7 @@ static void test_balancer_cost(void **state)
 	for (uint32_t d = 0; d < 3; d++)
 		run_ok(&f, d, &r[d]);
 	const struct cost_params *p = &f.designs[0].costs;
-	uint64_t packets = 0, bytes = 0, requests = 0, flows = 0, bytes2 = 0, conns2 = 0;
+	uint64_t packets = 0, bytes = 0, requests = 0, flows = 0, bytes2 = 0, conns2 = 0, msgs2 = 0;
 	for (int k = 0; k < WL_COUNT; k++) {
 		const struct client_cfg *c = &f.pop.client[k];
 		const struct workload_result *w0 = &r[0].workloads[k], *w1 = &r[1].workloads[k],
@@ -389,6 +389,7 @@ static void test_balancer_cost(void **state)
 			   w0->ok * cost_packets(p, c->response_bytes);
 		bytes += w1->sent * (uint64_t)c->request_bytes + w1->ok * (uint64_t)c->response_bytes;
 		bytes2 += w2->sent * (uint64_t)c->request_bytes + w2->ok * (uint64_t)c->response_bytes;
+		msgs2 += w2->sent + w2->ok;
 		requests += w1->sent;
 	}
 	for (uint32_t s = 0; s < r[0].nservers; s++)
@@ -405,6 +406,7 @@ static void test_balancer_cost(void **state)
 	assert_int_equal(r[2].ops.accepts, conns2);
 	assert_int_equal(r[2].ops.connects, conns2);
 	assert_int_equal(r[2].ops.relay_bytes, bytes2);
+	assert_int_equal(r[2].ops.relay_messages, msgs2);
 	assert_int_equal(r[2].ops.packets + r[2].ops.tls_full[COST_CERT_RSA_2048] +
 				 r[2].ops.crypto_bytes[COST_CIPHER_AES_256_GCM],
 			 0);

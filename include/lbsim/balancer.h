@@ -46,7 +46,7 @@
  * balancer's cores when the design has a number of them
  * (balancer_take_work_ns). Memory is measured from the core's structures
  * plus what the design holds, priced per object and split by what holds
- * it (struct bal_mem): a base per connection held, buffers only while
+ * it (struct cost_mem): a base per connection held, buffers only while
  * data moves, connections to the servers (layer 7, pooled by http-reuse),
  * the TLS session cache, tables. How the design is built (implementation
  * kernel-nat, kernel-dr or proxy; its certificate, cipher and reuse mode)
@@ -115,19 +115,6 @@ struct bal_backends {
 	uint64_t idle;                  /* of which idle in the lists */
 	uint64_t idle_timeout_ns;
 };
-
-/* The memory a balancer holds, by what holds it (bytes). */
-struct bal_mem {
-	double conn_base;   /* client connections held, idle state: sockets, proxy and TLS state */
-	double buffers;     /* buffers of connections with data in flight */
-	double backend;     /* connections to the servers, in use or idle in the pools */
-	double caches;      /* the TLS session cache, allocated whole at start */
-	double tables;      /* the core's tables (persistence, Maglev), a kernel's flow table */
-};
-static inline double bal_mem_total(const struct bal_mem *m)
-{
-	return m->conn_base + m->buffers + m->backend + m->caches + m->tables;
-}
 
 /* What the balancer did, whole run. */
 struct bal_stats {
@@ -270,7 +257,7 @@ void balancer_measure_start(struct balancer *b);
  * and the memory the balancer holds now, in bytes, by what holds it; its
  * counts join the measured. */
 void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_ns,
-			   double *cpu_cores, struct bal_mem *mem);
+			   double *cpu_cores, struct cost_mem *mem);
 
 /* Operations of the closed windows since the measurement began, and their
  * price in ns of one core. */

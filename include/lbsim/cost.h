@@ -66,6 +66,7 @@ enum cost_kind {
 	X(PERSIST, "persist", COST_KIND_OP, persist_ns)                       \
 	X(PROBE, "probe", COST_KIND_OP, probe_ns)                             \
 	X(RELAY, "relay", COST_KIND_BYTE, relay_byte_ns)                      \
+	X(RELAY_MESSAGE, "relay-message", COST_KIND_OP, relay_message_ns)     \
 	X(AES_128_GCM, "aes-128-gcm", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_AES_128_GCM]) \
 	X(AES_256_GCM, "aes-256-gcm", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_AES_256_GCM]) \
 	X(CHACHA20, "chacha20-poly1305", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_CHACHA20_POLY1305]) \
@@ -107,6 +108,7 @@ struct cost_params {
 	double persist_ns;            /* one persistence lookup (and insert on a miss) */
 	double probe_ns;              /* one health-check probe */
 	double relay_byte_ns;         /* proxy: one byte through user space (recv + send) */
+	double relay_message_ns;      /* layer-4 proxy: one message relayed (its recv and send) */
 	double crypto_byte_ns[COST_CIPHER_COUNT]; /* encrypt or decrypt one byte */
 	double flow_bytes;            /* kernel: one connection entry */
 	double flow_bucket_bytes;     /* kernel: one hash bucket */
@@ -155,6 +157,19 @@ extern const char *const cost_reuse_names[COST_REUSE_COUNT];
 uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 			     enum cost_cipher cipher, int reencrypt);
 
+/* The memory a balancer holds, by what holds it (bytes). */
+struct cost_mem {
+	double conn_base;   /* client connections held, idle state: sockets, proxy and TLS state */
+	double buffers;     /* buffers of connections with data in flight */
+	double backend;     /* connections to the servers, in use or idle in the pools */
+	double caches;      /* the TLS session cache, allocated whole at start */
+	double tables;      /* the core's tables (persistence, Maglev), a kernel's flow table */
+};
+static inline double cost_mem_total(const struct cost_mem *m)
+{
+	return m->conn_base + m->buffers + m->backend + m->caches + m->tables;
+}
+
 /* Operations counted over a window. */
 struct cost_counts {
 	uint64_t packets;          /* kernel: forwarded */
@@ -162,6 +177,7 @@ struct cost_counts {
 	uint64_t accepts;          /* proxy: client connections accepted */
 	uint64_t connects;         /* proxy: connections opened to servers */
 	uint64_t relay_bytes;      /* proxy: bytes moved through user space */
+	uint64_t relay_messages;   /* layer-4 proxy: messages relayed (a recv and a send each) */
 	uint64_t http_requests;
 	uint64_t tls_full[COST_CERT_COUNT]; /* client-side full handshakes by certificate */
 	uint64_t tls_resume_12;
@@ -173,7 +189,12 @@ struct cost_counts {
 	uint64_t probes;
 };
 
-/* CPU nanoseconds that counts cost at params. */
+/* How many of figure f's operations (or bytes) c counts; 0 for a figure
+ * that prices no operation (memory, counts, times). */
+uint64_t cost_count_of(const struct cost_counts *c, enum cost_figure f);
+
+/* CPU nanoseconds that counts cost at params: the sum over the figures of
+ * count times price. */
 double cost_cpu_ns(const struct cost_params *p, const struct cost_counts *c);
 
 /* Add b into a. */

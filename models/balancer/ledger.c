@@ -33,10 +33,10 @@ void balancer_measure_start(struct balancer *b)
 	b->ledger.window_closes = 0;
 }
 
-static struct bal_mem memory_now(const struct balancer *b, double window_s)
+static struct cost_mem memory_now(const struct balancer *b, double window_s)
 {
 	const struct cost_params *p = b->ledger.price;
-	struct bal_mem m = {.tables = (double)balancer_mem_bytes(b)};
+	struct cost_mem m = {.tables = (double)balancer_mem_bytes(b)};
 	double open = (double)b->stats.conns_open;
 	double active = (double)(b->stats.conns_active - b->stats.conns_parked);
 	if (!b->per_request && b->impl != COST_IMPL_PROXY) {
@@ -60,7 +60,7 @@ static struct bal_mem memory_now(const struct balancer *b, double window_s)
 }
 
 void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_ns,
-			   double *cpu_cores, struct bal_mem *mem)
+			   double *cpu_cores, struct cost_mem *mem)
 {
 	struct bal_ledger *l = &b->ledger;
 	double window_s = (double)window_ns / 1e9;

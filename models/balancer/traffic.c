@@ -9,11 +9,11 @@
  *               handshake's and close's     client, connect to     handshake: full (by certificate
  *               packets: 7 through a NAT    the server             key) or resumed (TLS 1.2 or
  *               box, the client's 4 for DR                         1.3 PSK)
- *   request     its packets                 relay its bytes        parse and route it; relay and
- *                                                                  decrypt its bytes; a connection
+ *   request     its packets                 relay it: a message    parse and route it; relay and
+ *                                           and its bytes          decrypt its bytes; a connection
  *                                                                  to the server (below); encrypt
  *                                                                  again when re-encrypting
- *   response    NAT: its packets; DR: the   relay its bytes        relay and encrypt its bytes
+ *   response    NAT: its packets; DR: the   relay it likewise      relay and encrypt its bytes
  *               client's ACKs (one every                           (decrypt first when
  *               second segment)                                    re-encrypting)
  *   close       the flow's entry lingers    nothing more           http-reuse never: its own
@@ -188,6 +188,7 @@ static uint64_t crypto_bytes(const struct balancer *b, uint64_t bytes)
 static void forward(struct balancer *b, uint64_t bytes, int inbound)
 {
 	if (!kernel(b)) {
+		BAL_CHARGE(b, relay_messages, relay_message_ns, 1);
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
 		return;
 	}

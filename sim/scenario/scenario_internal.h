@@ -321,6 +321,8 @@ struct scn_ctx {
 	sim_time_t run;            /* warmup + duration; 0 when either is wrong */
 	int pops_ok;               /* the populations converted without a mistake */
 	int clients_ok;            /* the scenario's clients: converted without a mistake */
+	const char *profile_dir;   /* relative cost-profile files are read from here (NULL:
+				    * the scenario file's folder) */
 };
 
 void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
@@ -448,7 +450,7 @@ long scn_text_origin(const struct scn_text *t, unsigned *line, unsigned column);
 
 /* scenario_validate.c: check raw and build the scenario. Returns 0, or -1
  * with err set to the first mistake in file order. */
-int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
+int scn_convert(const struct scn_raw *raw, yaml_document_t *doc, const char *profile_dir,
 		struct scenario **out, struct scn_error *err);
 /* scenario_validate_clients.c: the scenario's clients: (sets
  * c->clients_ok), and population p's client-settings: for the workloads
