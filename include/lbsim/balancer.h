@@ -37,6 +37,11 @@
  * A layer-4 design chooses a server when a connection opens and keeps it
  * for the connection's life; a layer-7 design chooses per request.
  *
+ * Connections to the servers (models/balancer/backend.c): layer 7 forwards
+ * each request on a connection of its own to the server, reused from an
+ * idle pool when it can, opened (a round trip or two to the server) when
+ * not; the time a request waits for that is balancer_take_wait_ns.
+ *
  * Cost accounting (models/balancer/ledger.c): every event charges the
  * operations the design performed for it, counted per window and priced at
  * the design's figures (struct cost_params, models/cost.c): CPU for the
@@ -103,7 +108,11 @@ struct bal_stats {
 	uint64_t routed, persisted;     /* routing decisions, and those persistence made */
 	uint64_t redispatched;          /* a persisted server was down: chosen anew */
 	uint32_t virtual_services, content_rules, health_checks, external_ips;
+	uint64_t backend_opens;         /* l7: connections opened to servers */
+	uint64_t backend_reused;        /* l7: requests sent on an idle connection to their server */
 };
+
+struct bal_idle;
 
 struct balancer {
 	enum scn_design_kind kind;
@@ -118,6 +127,13 @@ struct balancer {
 	uint32_t external_ips;          /* VIPs that need a public address */
 	struct bal_ledger ledger;
 	struct bal_stats stats;         /* the counters; routed and persisted are read from the core */
+	/* l7: idle connections to the servers, per (pool, server), and what
+	 * opening one takes (models/balancer/backend.c). */
+	struct bal_idle *idle;
+	uint32_t backend_npools, backend_nservers;
+	uint32_t backend_round_trips;
+	uint64_t backend_rtt_ns, backend_idle_ns;
+	double pending_wait_ns;         /* time requests waited for connections to servers, not yet taken */
 };
 
 /* ---- the design ---------------------------------------------------------- */
@@ -177,6 +193,12 @@ void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns
  * a number of them (the world takes it as a request goes in, and again as
  * its answer comes back). */
 double balancer_take_work_ns(struct balancer *b);
+
+/* The time (ns) requests have waited since the last call for the
+ * balancer to open connections to their servers (layer 7, when no idle
+ * connection could be reused; 0 on layer 4): the world takes it as a
+ * request goes in, beside its work (balancer_take_work_ns). */
+double balancer_take_wait_ns(struct balancer *b);
 
 /* A hint before balancer_request(b, c, seen, ...): start loading the
  * persistence slot it will read (lb_vs_prefetch). Changes nothing. */

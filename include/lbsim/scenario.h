@@ -17,6 +17,7 @@
 #include "lbsim/lb_health.h"
 #include "lbsim/lb_pers.h"
 #include "lbsim/lb_sel.h"
+#include "lbsim/network.h"
 #include "lbsim/workload.h"
 
 #define SCN_NAME_MAX 64
@@ -115,6 +116,11 @@ struct scn_population {
 	 * the time): a user is on while share(t) exceeds its own fixed draw. */
 	struct scn_profile_point profile[SCN_MAX_PROFILE];
 	uint32_t nprofile;
+	/* The network its users reach the balancer over (`network:`, default
+	 * lan) and its figures, models/network.c's for the kind or the
+	 * population's own `rtt:` and `jitter:`. */
+	enum network_kind network;
+	struct network_cfg net;
 };
 
 /* A health check as a design configures it. */
@@ -135,6 +141,11 @@ struct scn_design {
 	struct cost_params costs;  /* per-operation CPU and per-object memory (models/cost.c) */
 	uint32_t lb_cores;         /* balancer cores; 0: unlimited (CPU is counted, never waited for) */
 	uint32_t lb_queue;         /* requests that may wait for a balancer core; more are refused */
+	/* l7: the round trip from the balancer to a server, paid to open a
+	 * connection to it, and how long an idle one is kept for reuse (0:
+	 * never reused). */
+	sim_time_t backend_rtt;
+	sim_time_t backend_idle;
 };
 
 enum scn_fault_kind {

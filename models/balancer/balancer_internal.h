@@ -20,4 +20,15 @@
  * work for a request to wait for. */
 #define BAL_COUNT(b, field, n) ((b)->ledger.window.field += (uint64_t)(n))
 
+/* backend.c: a layer-7 design's connections to its servers. init: for
+ * npools pools of nservers servers each (0, or -1 out of memory). take:
+ * the request on c (routed: c->pool, c->server) gets a connection to its
+ * server, idle or new (its set-up time then waits in pending_wait_ns).
+ * put: c's response passed, its server connection goes idle. */
+int balancer_backend_init(struct balancer *b, uint32_t npools, uint32_t nservers,
+			  const struct scn_design *d);
+void balancer_backend_free(struct balancer *b);
+void balancer_backend_take(struct balancer *b, const struct bal_conn *c, uint64_t now_ns);
+void balancer_backend_put(struct balancer *b, const struct bal_conn *c, uint64_t now_ns);
+
 #endif

@@ -118,8 +118,11 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 		}
 		b->external_ips = WL_COUNT;
 	} else {
-		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0)
+		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0 ||
+		    balancer_backend_init(b, WL_COUNT, n, d) != 0) {
+			snprintf(msg, len, "out of memory");
 			return -1;
+		}
 		for (uint32_t w = 0; w < WL_COUNT; w++) {
 			int p = add_pool(&b->vs[0], workload_name((enum workload)w), scn, d, msg, len);
 			if (p < 0 || lb_vs_add_subservice(&b->vs[0], &lb_match_path_prefix,
@@ -145,6 +148,7 @@ void balancer_free(struct balancer *b)
 		lb_vs_free(&b->vs[i]);
 	free(b->vs);
 	free(b->checks);
+	balancer_backend_free(b);
 	lb_hc_log_free(&b->log);
 	memset(b, 0, sizeof *b);
 }

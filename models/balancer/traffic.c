@@ -12,7 +12,10 @@
  *   request          its packets                         parse and route it (a persistence
  *                                                        lookup if its pool has one);
  *                                                        decrypt it, and encrypt it again
- *                                                        when re-encrypting
+ *                                                        when re-encrypting; take an idle
+ *                                                        connection to the server or open
+ *                                                        one (backend.c: its time, not
+ *                                                        yet its CPU)
  *   response         its packets                         its bytes' crypto, twice when
  *                                                        re-encrypting
  *   close            nothing counted (the FIN packets    nothing counted
@@ -125,6 +128,7 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 			b->ledger.pending_ns = before;
 			return -1;
 		}
+		balancer_backend_take(b, c, now_ns);
 	} else {
 		BAL_CHARGE(b, packets, packet_ns, cost_packets(b->ledger.price, bytes));
 	}
@@ -137,7 +141,6 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 
 void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns)
 {
-	(void)now_ns;
 	if (b->terminates_tls)
 		BAL_CHARGE(b, crypto_bytes, crypto_byte_ns, crypto_bytes(b, bytes));
 	else
@@ -146,9 +149,12 @@ void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, u
 		return;
 	c->flags &= (uint8_t)~BAL_CONN_ACTIVE;
 	b->stats.conns_active--;
-	/* The layer-7 request's connection to its server ends with it. */
-	if (b->per_request)
+	/* The layer-7 request is done with its server: the balancer's
+	 * connection to it goes idle for the next request there. */
+	if (b->per_request) {
+		balancer_backend_put(b, c, now_ns);
 		unroute(b, c);
+	}
 }
 
 void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns)

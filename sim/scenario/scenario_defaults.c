@@ -32,4 +32,6 @@ uint32_t scn_workloads_used(const struct scenario *scn)
 void scn_set_design_defaults(struct scn_design *d)
 {
 	cost_params_default(&d->costs);
+	d->backend_rtt = NETWORK_DEFAULT_BACKEND_RTT;
+	d->backend_idle = NETWORK_DEFAULT_BACKEND_IDLE;
 }

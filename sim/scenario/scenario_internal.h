@@ -124,6 +124,9 @@ struct scn_raw_population {
 	unsigned profile_count;
 	/* Client keys (issue 15), one block: */
 	struct scn_raw_clients *client_settings;
+	char *network;
+	char *rtt;
+	char *jitter;
 };
 
 
@@ -205,6 +208,9 @@ struct scn_raw_design {
 	char *lb_cores;
 	char *lb_queue;
 	struct scn_raw_costs *costs;
+	/* Latency keys (issue 15): */
+	char *backend_rtt;
+	char *backend_idle;
 };
 
 struct scn_raw_fault {

@@ -71,6 +71,14 @@
  *         eas: {hold: 20m}       #     own client keys, by workload it runs
  *         owa: {share: 0.4}      #     (any key of clients: below), over the
  *                                #     scenario's clients:
+ *       network: wan             #   optional: lan (default), wan or mobile:
+ *                                #     the network its users reach the
+ *                                #     balancer over, with its round trip and
+ *                                #     jitter (README "Latency")
+ *       rtt: 40ms                #   optional durations 0 .. 60s: its own
+ *       jitter: 5ms              #     round trip, and the mean of the
+ *                                #     exponential extra each round trip
+ *                                #     takes, over the network's
  *   clients:                     # optional, by workload name: how one device
  *     eas:                       #   of that kind behaves, for every
  *                                #   population (defaults and their sources:
@@ -166,6 +174,15 @@
  *       lb-queue: 10000          #   with lb-cores only: requests that may
  *                                #     wait for a core, more are refused;
  *                                #     1 .. 100,000,000, default 10000
+ *       backend-rtt: 0.2ms       #   kind l7 only, duration 0 .. 60s (default
+ *                                #     0.2ms): the balancer's round trip to
+ *                                #     a server, paid to open a connection
+ *                                #     to it (TCP, and TLS when
+ *                                #     re-encrypting)
+ *       backend-idle: 5s         #   kind l7 only, duration >= 0 (default
+ *                                #     5s): how long an idle connection to
+ *                                #     a server is kept for the next
+ *                                #     request (0: never reused)
  *       costs:                   #   optional overrides of the balancer cost
  *         tls-full: 769us        #     model (models/cost.c): CPU per
  *         crypto-byte: 1.74ns    #     operation as durations >= 0, to a
@@ -352,6 +369,9 @@ static const cyaml_schema_field_t population_fields[] = {
 	/* Client keys (issue 15): */
 	CYAML_FIELD_MAPPING_PTR("client-settings", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
 				client_settings, client_settings_fields),
+	OPT("network", struct scn_raw_population, network),
+	OPT("rtt", struct scn_raw_population, rtt),
+	OPT("jitter", struct scn_raw_population, jitter),
 	CYAML_FIELD_END,
 };
 
@@ -407,6 +427,9 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("lb-queue", struct scn_raw_design, lb_queue),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
+	/* Latency keys (issue 15): */
+	OPT("backend-rtt", struct scn_raw_design, backend_rtt),
+	OPT("backend-idle", struct scn_raw_design, backend_idle),
 	CYAML_FIELD_END,
 };
 
@@ -537,6 +560,11 @@ static const struct {
 	{ NULL, "workload", "a workload name such as owa" },
 	{ NULL, "tls13", "a number from 0 to 1" },
 	{ NULL, "logon", "a duration such as 30m" },
+	{ NULL, "network", "a network (lan, wan or mobile)" },
+	{ NULL, "rtt", "a duration such as 40ms" },
+	{ NULL, "jitter", "a duration such as 5ms" },
+	{ NULL, "backend-rtt", "a duration such as 0.2ms" },
+	{ NULL, "backend-idle", "a duration such as 5s" },
 	{ NULL, "at", "a duration such as 30m" },
 	{ NULL, "share", "a number from 0 to 1" },
 	{ NULL, "connections", "a whole number" },

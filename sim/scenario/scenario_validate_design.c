@@ -346,6 +346,33 @@ static void costs(struct design_ctx *x)
 	}
 }
 
+/* An l7 design's connections to the servers: their round trip and how
+ * long an idle one waits for reuse (a layer-4 design holds none: the
+ * client's own connection reaches the server). */
+static void backend(struct design_ctx *x)
+{
+	struct {
+		const char *key, *text;
+		double max;
+		sim_time_t *field;
+	} keys[] = {
+		{"backend-rtt", x->rd->backend_rtt, (double)NETWORK_MAX_RTT, &x->d->backend_rtt},
+		{"backend-idle", x->rd->backend_idle, (double)SCN_MAX_DURATION, &x->d->backend_idle},
+	};
+	for (size_t i = 0; i < COUNT_OF(keys); i++) {
+		double v;
+		if (!keys[i].text)
+			continue;
+		if (x->kind_ok && x->kind != SCN_DESIGN_L7)
+			scn_not_here(x->c, x->map, keys[i].key, "kind l7 only: a kind %s design "
+				     "holds no connections of its own to the servers",
+				     scn_design_kind_name(x->kind));
+		else if (scn_duration_in(x->c, x->map, keys[i].key, keys[i].text, 0, keys[i].max,
+					 NULL, 1, &v) == 0)
+			*keys[i].field = (sim_time_t)v;
+	}
+}
+
 void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
 		 struct scenario *scn)
 {
@@ -392,6 +419,7 @@ void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 							  SCN_MAX_LB_QUEUE, SCN_DEFAULT_LB_QUEUE);
 		}
 		scn_set_design_defaults(d);
+		backend(&x);
 		costs(&x);
 	}
 	scn->ndesigns = raw->designs_count;
