@@ -60,7 +60,7 @@ name: maglev tables
 duration: 30s
 servers: { count: 8, cores: 2 }
 populations:
-  - { name: lan, users: 100, clients: [owa] }
+  - { name: lan, users: 100, clients: [owa, ecp, eas, ews, oa, mapi, autodiscover, oab] }
 designs:
   - { name: m, kind: l7, balance: source, hash-type: maglev, table-size: 16777213 }
 YAML
