@@ -18,6 +18,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	enum workload wl = ps->cfg->open_workload;
 	struct wl_counts *cnt = &ledger->wl[wl];
 	int measured = measuring(cl);
+	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
 	ps->open_sent++;
 	cnt->sent++;
 	cnt->measured_sent += (uint64_t)measured;
@@ -29,6 +30,8 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		ledger->nat_refused++;
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		return;
 	}
 	lr.dst_port = 443;
@@ -48,6 +51,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 				.population = pop->index, .user = user,
 				.src_addr_index = addr_index, .workload = (uint8_t)wl,
 				.measured = (uint8_t)measured,
+				.steady = (uint8_t)steady,
 				.rtt = pop_round_trip(cl, pop->index, e),
 				.setup_rtts = (uint8_t)network_setup_round_trips(12, 0)};
 	req->ev.heap_index = SIM_EVENT_IDLE;
@@ -65,6 +69,8 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		source_close(&ps->source, addr_index);
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		request_put(cl->env.requests, req);
 		return;
 	}
