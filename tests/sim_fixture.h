@@ -62,4 +62,16 @@ static inline void fixture_design(struct fixture *f, uint32_t d, enum scn_design
 	f->designs[d].balance = lb_sel_find(balance);
 }
 
+/* Design d takes no time of a request's: its operations cost no CPU and
+ * its connections to the servers open at once (the fixture's population
+ * has no network either), so a response time is the server's alone. */
+static inline void fixture_instant_balancer(struct fixture *f, uint32_t d)
+{
+	struct cost_params *c = &f->designs[d].costs;
+	for (int k = 0; k < COST_FIG_COUNT; k++)
+		if (cost_figures[k].kind == COST_KIND_OP || cost_figures[k].kind == COST_KIND_BYTE)
+			*cost_figure_ptr(c, (enum cost_figure)k) = 0;
+	f->designs[d].backend_rtt = 0;
+}
+
 #endif

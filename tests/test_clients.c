@@ -160,6 +160,7 @@ static void test_polls_held(void **state)
 	fixture_init(&f, 4, 1000, 0, users, 0, 3600, 600, 3);
 	fixture_devices(&f, BIT(WL_EAS) | BIT(WL_MAPI));
 	fixture_design(&f, 0, SCN_DESIGN_L7, "roundrobin");
+	fixture_instant_balancer(&f, 0);
 	for (int w = 0; w < WL_COUNT; w++)
 		f.scn.servers.workloads[w] = (struct server_workload_cfg){.demand = SEC(0.002)};
 	f.pop.client[WL_EAS].hold = SEC(600);

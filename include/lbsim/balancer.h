@@ -43,6 +43,12 @@
  * A layer-4 design chooses a server when a connection opens and keeps it
  * for the connection's life; a layer-7 design chooses per request.
  *
+ * Connections to the servers (models/balancer/backends.c): layer 7 forwards
+ * each request on a connection of its own to the server, reused as
+ * http-reuse allows, opened (a round trip or two to the server, at the
+ * design's backend-rtt) when not; the time a request waits for that is
+ * balancer_take_wait_ns.
+ *
  * Cost accounting (models/balancer/ledger.c): every event charges the
  * operations the design performed for it, counted per window and priced at
  * the design's figures (struct cost_params, models/cost.c): CPU for the
@@ -150,6 +156,11 @@ struct balancer {
 	uint32_t namespaces;            /* workloads given a VIP (l4-multi) or content rule (l7); l4: 1 */
 	struct bal_ledger ledger;
 	struct bal_stats stats;         /* the counters; routed and persisted are read from the core */
+	/* l7: the time opening a connection to a server takes (its round
+	 * trips at the design's backend-rtt), and the time requests waited
+	 * for such, not yet taken (balancer_take_wait_ns). */
+	double backend_setup_ns;
+	double pending_wait_ns;
 };
 
 /* ---- the design ---------------------------------------------------------- */
@@ -218,6 +229,12 @@ void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns
  * a number of them (the world takes it as a request goes in, and again as
  * its answer comes back). */
 double balancer_take_work_ns(struct balancer *b);
+
+/* The time (ns) requests have waited since the last call for the
+ * balancer to open connections to their servers (layer 7, when no idle
+ * connection could be reused; 0 on layer 4): the world takes it as a
+ * request goes in, beside its work (balancer_take_work_ns). */
+double balancer_take_wait_ns(struct balancer *b);
 
 /* A hint before balancer_request(b, c, seen, ...): start loading the
  * persistence slot it will read (lb_vs_prefetch). Changes nothing. */

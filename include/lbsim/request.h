@@ -30,7 +30,12 @@ struct request {
 	struct request *next;     /* server list (queue, parked, serving) or free list */
 	struct request *prev;
 	struct conn *conn;        /* the client connection, or NULL (open traffic) */
-	sim_time_t arrived;       /* at the balancer */
+	sim_time_t sent;          /* by its client: its response time runs from here */
+	sim_time_t arrived;       /* at the balancer (after its handshakes and half its round trip) */
+	sim_time_t rtt;           /* its round trip between client and balancer (jitter drawn) */
+	sim_time_t lb_work;       /* the balancer's work for it, carried while it travels there */
+	sim_time_t answer_delay;  /* once answered: the time its answer still takes to reach the
+				   * client (the balancer's time, half a round trip) */
 	sim_time_t demand;        /* CPU time the request needs on one core */
 	sim_time_t hold;          /* long poll: parked this long before service */
 	sim_time_t backend_demand, backend_hold; /* kept while the balancer's cores work on it */
@@ -50,6 +55,8 @@ struct request {
 	uint8_t ok;               /* while returning: whether the server answered it */
 	uint8_t steady;           /* sent in steady time (lbsim/steady.h), and, once answered,
 				   * answered in it */
+	uint8_t setup_rtts;       /* round trips of the handshakes it waited for: the first
+				   * request of a new connection (lbsim/network.h) */
 };
 
 #define REQUEST_SLAB 4096
@@ -69,12 +76,23 @@ void request_pool_free(struct request_pool *rp);
 struct request *request_get(struct request_pool *rp);
 void request_put(struct request_pool *rp, struct request *req);
 
-/* The response time of a request answered at now: from its arrival at the
- * balancer to its answer, less the long-poll hold, which the client asked
+/* The response time of a request answered at now, as the servers see it:
+ * from its arrival at the balancer to its answer, less the long-poll hold, which the client asked
  * for (an ActiveSync ping held for 9 minutes is not 9 minutes of delay). */
 static inline sim_time_t request_response_ns(const struct request *req, sim_time_t now)
 {
 	sim_time_t t = now - req->arrived;
+	return t > req->hold ? t - req->hold : 0;
+}
+
+/* The response time its client sees, for a request whose answer left the
+ * balancer at now and reaches its client answer_delay later: from the
+ * moment the client sent it (a new connection's
+ * handshakes, the network both ways, the balancer's time and the
+ * server's), less the long-poll hold. */
+static inline sim_time_t request_client_response_ns(const struct request *req, sim_time_t now)
+{
+	sim_time_t t = now + req->answer_delay - req->sent;
 	return t > req->hold ? t - req->hold : 0;
 }
 

@@ -111,7 +111,7 @@ struct run_result {
 	uint64_t sent;            /* requests the clients sent */
 	uint64_t completed;       /* answered by a server */
 	uint64_t failed;          /* no usable server, refused, or failed on the server */
-	uint64_t in_flight;       /* still on a server at the end */
+	uint64_t in_flight;       /* still on a server or the network at the end */
 	uint64_t events;          /* events the engine ran */
 	/* Measurement window (after warm-up). */
 	double window_s;

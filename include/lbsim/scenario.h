@@ -17,6 +17,7 @@
 #include "lbsim/lb_health.h"
 #include "lbsim/lb_pers.h"
 #include "lbsim/lb_sel.h"
+#include "lbsim/network.h"
 #include "lbsim/workload.h"
 
 #define SCN_NAME_MAX 64
@@ -154,6 +155,11 @@ struct scn_population {
 	 * the time): a user is on while share(t) exceeds its own fixed draw. */
 	struct scn_profile_point profile[SCN_MAX_PROFILE];
 	uint32_t nprofile;
+	/* The network its users reach the balancer over (`network:`, default
+	 * lan) and its figures, models/network.c's for the kind or the
+	 * population's own `rtt:` and `jitter:`. */
+	enum network_kind network;
+	struct network_cfg net;
 };
 
 /* A health check as a design configures it. */
@@ -189,6 +195,10 @@ struct scn_design {
 	uint64_t costs_overridden; /* 1 << enum cost_figure for each figure `costs:` set */
 	uint32_t lb_cores;         /* balancer cores; 0: unlimited (CPU is counted, never waited for) */
 	uint32_t lb_queue;         /* requests that may wait for a balancer core; more are refused */
+	/* l7: the round trip from the balancer to a server, paid to open a
+	 * connection to it (how long an idle one is kept for reuse is the
+	 * cost profile's backend-idle-timeout). */
+	sim_time_t backend_rtt;
 };
 
 enum scn_fault_kind {

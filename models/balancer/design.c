@@ -13,6 +13,7 @@
  * ledger.c the counts and their price.
  */
 #include "balancer_internal.h"
+#include "lbsim/network.h"
 #include "lbsim/lb_hash.h"
 
 #include <stdio.h>
@@ -181,6 +182,8 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	} else {
 		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0)
 			return -1;
+		b->backend_setup_ns = (double)network_backend_round_trips(b->reencrypt) *
+				      (double)d->backend_rtt;
 		for (uint32_t w = 0; w < WL_COUNT; w++) {
 			if (!(used >> w & 1u))
 				continue;

@@ -40,6 +40,7 @@
  * backend pools. Every event is O(1) beyond the core's routing.
  */
 #include "balancer_internal.h"
+#include "lbsim/network.h"
 
 #include <assert.h>
 
@@ -137,6 +138,9 @@ static uint32_t list_of(const struct balancer *b, uint32_t pool, uint32_t server
 static void backend_new(struct balancer *b, const struct bal_conn *c)
 {
 	b->backends.open++;
+	/* The request waits for it: TCP's round trip, and TLS's when
+	 * re-encrypting (lbsim/network.h). */
+	b->pending_wait_ns += b->backend_setup_ns;
 	BAL_CHARGE(b, connects, connect_ns, 1);
 	if (!b->reencrypt)
 		return;
@@ -308,6 +312,13 @@ double balancer_take_work_ns(struct balancer *b)
 {
 	double ns = b->ledger.pending_ns;
 	b->ledger.pending_ns = 0;
+	return ns;
+}
+
+double balancer_take_wait_ns(struct balancer *b)
+{
+	double ns = b->pending_wait_ns;
+	b->pending_wait_ns = 0;
 	return ns;
 }
 

@@ -99,12 +99,13 @@ struct pop_state {
 	int source_ready, open_ready;
 	uint32_t kinds[WL_COUNT];   /* the workloads its devices run, in order */
 	uint32_t nkinds;
+	uint64_t open_sent;         /* open traffic: requests so far, the counter of their draws */
 };
 
 /* Stream tags for counter-based draws (new tags go last: a tag's value
  * is part of its draws). */
 enum draw { DRAW_THINK = 1, DRAW_DEMAND, DRAW_LIFE, DRAW_PHASE, DRAW_TLS13, DRAW_BACKOFF,
-	    DRAW_PRESENCE, DRAW_MIX, DRAW_CHANGE };
+	    DRAW_PRESENCE, DRAW_MIX, DRAW_CHANGE, DRAW_NETWORK };
 
 static inline uint64_t draw_key(uint32_t pop, uint32_t device, uint32_t conn, enum draw what)
 {
@@ -130,6 +131,14 @@ static inline const struct client_cfg *pop_client(const struct clients *cl, uint
 						  enum workload w)
 {
 	return &cl->pops[pop].cfg->client[w];
+}
+
+/* A request's round trip on population pop's network: its rtt plus an
+ * exponential extra of mean jitter, from a draw e of Exp(1). */
+static inline sim_time_t pop_round_trip(const struct clients *cl, uint32_t pop, double e)
+{
+	const struct network_cfg *n = &cl->pops[pop].cfg->net;
+	return n->rtt + (sim_time_t)(e * (double)n->jitter + 0.5);
 }
 
 static inline sim_time_t seconds_ns(double s)

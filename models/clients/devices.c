@@ -161,7 +161,7 @@ static void fill_seen(struct seen *s, const struct device *d, const struct conn 
 	fill_seen_of(s, c, d->pop, d->id, (enum workload)d->workload, d->tls_id);
 }
 
-static void send_request(struct clients *cl, struct conn *c);
+static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts);
 
 void conn_close(struct clients *cl, struct conn *c)
 {
@@ -177,9 +177,10 @@ static const struct client_cfg *conn_client(const struct clients *cl, const stru
 	return pop_client(cl, c->pop, (enum workload)c->dev->workload);
 }
 
-/* c tries again after a back-off: its mean doubles with each failure in
- * a row (c->errors), up to backoff_max. */
-static void back_off(struct clients *cl, struct conn *c)
+/* c tries again after a back-off (from `after` on: the time its answer
+ * still travels): its mean doubles with each failure in a row
+ * (c->errors), up to backoff_max. */
+static void back_off_after(struct clients *cl, struct conn *c, sim_time_t after)
 {
 	const struct client_cfg *cc = conn_client(cl, c);
 	sim_time_t mean = cc->backoff;
@@ -187,7 +188,12 @@ static void back_off(struct clients *cl, struct conn *c)
 		double grown = (double)mean * ldexp(1.0, c->errors > 41 ? 40 : (int)c->errors - 1);
 		mean = grown < (double)cc->backoff_max ? (sim_time_t)grown : cc->backoff_max;
 	}
-	clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_BACKOFF, c->seq++, mean));
+	clients_schedule(cl, &c->ev, after + conn_exp(cl, c, DRAW_BACKOFF, c->seq++, mean));
+}
+
+static void back_off(struct clients *cl, struct conn *c)
+{
+	back_off_after(cl, c, 0);
 }
 
 /* A request of c failed: the client backs off, then tries again as its
@@ -197,7 +203,7 @@ static void back_off(struct clients *cl, struct conn *c)
  * balancer balances anew. Over layer 7 either way reaches the balancer,
  * which balances every request. The failures in a row count across
  * reconnections, until a request succeeds. */
-static void request_failed(struct clients *cl, struct conn *c)
+static void request_failed(struct clients *cl, struct conn *c, sim_time_t after)
 {
 	const struct client_cfg *cc = conn_client(cl, c);
 	c->errors++;
@@ -206,7 +212,7 @@ static void request_failed(struct clients *cl, struct conn *c)
 		conn_close(cl, c);
 	else
 		c->state = CONN_IDLE;
-	back_off(cl, c);
+	back_off_after(cl, c, after);
 }
 
 /* Open connection c now and send its first request: a poll, or (next is
@@ -260,19 +266,33 @@ static void open_and_send(struct clients *cl, struct conn *c, enum conn_state ne
 		back_off(cl, c);
 		return;
 	}
+	/* The session resumes where it is kept: at a layer-7 balancer, which
+	 * terminates every connection, or (layer 4) at the server the device
+	 * last reached, whose own cache holds it; another server knows
+	 * nothing of it and makes a full handshake. */
+	int resumed = live && !d->tls13;
 	if (!balancer_routes_per_request(cl->env.bal)) {
+		resumed = resumed && d->home == bal_conn_server(&c->lb);
 		link_conn(cl, c);
 		cl->env.opened(cl->env.owner, (uint32_t)bal_conn_server(&c->lb));
 	}
 	ledger->conns_opened++;
 	c->ends_at = now + conn_exp(cl, c, DRAW_LIFE, c->seq, cc->lifetime);
 	c->state = next;
-	send_request(cl, c);
+	send_request(cl, c, network_setup_round_trips(d->tls13 ? 13 : 12, resumed));
 }
 
 void conn_open(struct clients *cl, struct conn *c)
 {
 	open_and_send(cl, c, CONN_IDLE);
+}
+
+/* The Exp(1) draw of the jitter of c's request k (none without jitter). */
+static double pop_client_jitter(const struct clients *cl, const struct conn *c, uint64_t k)
+{
+	if (!cl->pops[c->pop].cfg->net.jitter)
+		return 0;
+	return rng_hash_exp(cl->pops[c->pop].base, conn_key(cl, c, DRAW_NETWORK), k);
 }
 
 /* How long the server holds a poll: until the next change the client is
@@ -286,7 +306,10 @@ static sim_time_t poll_hold(const struct clients *cl, const struct conn *c, uint
 	return change < cc->hold ? change : cc->hold;
 }
 
-static void send_request(struct clients *cl, struct conn *c)
+/* Send c's next request now; setup_rtts: the round trips of the
+ * handshakes it waits for first (the first request of a new connection),
+ * else 0. */
+static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts)
 {
 	struct device *d = c->dev;
 	uint32_t ci = c->index;
@@ -302,7 +325,10 @@ static void send_request(struct clients *cl, struct conn *c)
 	const struct client_cfg *cc = conn_client(cl, c);
 	uint64_t k = c->seq++;
 	req->conn = c;
-	req->arrived = now;
+	req->sent = req->arrived = now;
+	req->setup_rtts = (uint8_t)setup_rtts;
+	req->answer_delay = 0;
+	req->rtt = pop_round_trip(cl, d->pop, pop_client_jitter(cl, c, k));
 	req->demand = demand_of(&scn->servers.workloads[d->workload],
 				rng_hash64(cl->pops[d->pop].base, device_key(d, ci, DRAW_DEMAND), k));
 	/* A poll connection's request is a poll, held, unless it is the
@@ -335,7 +361,7 @@ static void send_request(struct clients *cl, struct conn *c)
 	if (server < 0) {
 		client_ledger_failed(ledger, req);
 		request_put(cl->env.requests, req);
-		request_failed(cl, c);
+		request_failed(cl, c, 0);
 		return;
 	}
 	req->server = (uint32_t)server;
@@ -369,7 +395,7 @@ static void on_conn_timer(struct sim_engine *eng, struct sim_event *ev)
 		conn_close(cl, c);
 		open_and_send(cl, c, next);
 	} else {
-		send_request(cl, c);
+		send_request(cl, c, 0);
 	}
 }
 
@@ -408,13 +434,14 @@ void device_answered(struct clients *cl, struct request *req, int ok)
 			 * poll: each at once. */
 			int changed = req->hold && req->hold < cc->hold;
 			c->state = changed ? CONN_SYNC : CONN_IDLE;
-			clients_schedule(cl, &c->ev, 0);
+			clients_schedule(cl, &c->ev, req->answer_delay);
 		} else {
 			c->state = CONN_IDLE;
-			clients_schedule(cl, &c->ev, conn_exp(cl, c, DRAW_THINK, c->seq, cc->think));
+			clients_schedule(cl, &c->ev, req->answer_delay +
+							     conn_exp(cl, c, DRAW_THINK, c->seq, cc->think));
 		}
 	} else {
-		request_failed(cl, c);
+		request_failed(cl, c, req->answer_delay);
 	}
 }
 

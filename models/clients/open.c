@@ -7,6 +7,8 @@
  */
 #include "clients_internal.h"
 
+#include <stdio.h>
+
 static void on_open_request(void *owner, struct population *pop, uint32_t user, sim_time_t demand)
 {
 	struct clients *cl = owner;
@@ -17,6 +19,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	struct wl_counts *cnt = &ledger->wl[wl];
 	int measured = measuring(cl);
 	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
+	ps->open_sent++;
 	cnt->sent++;
 	cnt->measured_sent += (uint64_t)measured;
 	struct source_binding b;
@@ -39,9 +42,18 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		sim_stop(cl->env.eng);
 		return;
 	}
-	*req = (struct request){.arrived = now, .demand = demand, .population = pop->index,
-				.user = user, .src_addr_index = addr_index, .workload = (uint8_t)wl,
-				.measured = (uint8_t)measured, .steady = (uint8_t)steady};
+	/* Its connection's handshakes first: TCP and a full TLS 1.2 one. */
+	double e = ps->cfg->net.jitter
+			   ? rng_hash_exp(ps->base, draw_key(pop->index, user, 0, DRAW_NETWORK),
+					  ps->open_sent)
+			   : 0;
+	*req = (struct request){.sent = now, .arrived = now, .demand = demand,
+				.population = pop->index, .user = user,
+				.src_addr_index = addr_index, .workload = (uint8_t)wl,
+				.measured = (uint8_t)measured,
+				.steady = (uint8_t)steady,
+				.rtt = pop_round_trip(cl, pop->index, e),
+				.setup_rtts = (uint8_t)network_setup_round_trips(12, 0)};
 	req->ev.heap_index = SIM_EVENT_IDLE;
 	/* A new connection with a full handshake, and its one request. */
 	struct bal_hello hello = {.seen = &lr, .workload = wl, .tls = BAL_TLS_12, .resumable = 0};
@@ -92,6 +104,9 @@ int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t re
 	 * draws addresses of its own. */
 	int users_matter = cfg->source == SCN_SOURCE_NAT ||
 			   (cfg->source == SCN_SOURCE_UNIQUE && design_reads_source(cl->env.design));
+	char name[SCN_NAME_MAX + 32];
+	snprintf(name, sizeof name, "network/%s", cfg->name);
+	ps->base = rng_stream_seed(scn->seed, rep, name);
 	if (population_init(&ps->open, pi, cfg, scn->servers.service_mean, scn->seed, rep,
 			    users_matter, on_open_request, cl) != 0)
 		return -1;

@@ -123,6 +123,22 @@ static const char *implementation(const struct scn_design *d)
 	}
 }
 
+/* "office lan 0.5 ms (jitter 0.1 ms), mobile mobile 60 ms (...)", each
+ * population's network. */
+static void networks(const struct scenario *scn, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < scn->npopulations; i++) {
+		const struct scn_population *p = &scn->populations[i];
+		add(buf, len, &used, "%s%s: %s, %.3g ms", used ? "; " : "", p->name,
+		    network_kind_name(p->network), (double)p->net.rtt / 1e6);
+		if (p->net.jitter)
+			add(buf, len, &used, " plus a jitter of mean %.3g ms",
+			    (double)p->net.jitter / 1e6);
+	}
+}
+
 static void balancer_notes(struct notes *ns, const struct scenario *scn)
 {
 	for (uint32_t k = 0; k < scn->ndesigns; k++) {
@@ -195,12 +211,25 @@ size_t model_notes(const struct scenario *scn, struct model_note *notes)
 	int limited = 0;
 	for (uint32_t k = 0; k < scn->ndesigns; k++)
 		limited |= scn->designs[k].lb_cores > 0;
+	int l7 = 0;
+	for (uint32_t k = 0; k < scn->ndesigns; k++)
+		l7 |= scn->designs[k].kind == SCN_DESIGN_L7;
+	char nets[600];
+	networks(scn, nets, sizeof nets);
 	note(&ns, MODEL_INCLUDES, "Response time",
-	     "From a request sent to its answer: the wait for a server core and the CPU demand%s%s. "
-	     "An ActiveSync ping's long-poll hold is taken out.",
-	     limited ? ", plus the wait for and use of the balancer's cores where a design sets "
-		       "lb-cores"
-		     : "",
+	     "From the moment a client sends a request to its answer at the client: on a new "
+	     "connection the round trips of its TCP and TLS handshakes first (TCP 1; TLS 1.2 full 2, "
+	     "resumed 1; TLS 1.3 1; over layer 4 a session resumes only on the server that made "
+	     "it), one round trip of the client's network (%s), the balancer's processing (its "
+	     "CPU for the request priced by the cost model%s)%s, the wait for a server core and "
+	     "the CPU demand%s. A long poll's hold (ActiveSync's Ping, MAPI's NotificationWait) is "
+	     "taken out.",
+	     nets,
+	     limited ? "; where a design sets lb-cores, the wait for and use of its cores"
+		     : ", a delay: no design sets lb-cores, so nothing waits for balancer cores",
+	     l7 ? ", on layer 7 the set-up of a connection to the server when no idle one can "
+		  "be reused (backend-rtt, backend-idle)"
+		: "",
 	     scn->servers.affinity_required ? ", plus any re-authentication" : "");
 	note(&ns, MODEL_INCLUDES, "Failures",
 	     "%u fault%s of the scenario (whole server, one workload, or a slow server); the "
@@ -212,8 +241,10 @@ size_t model_notes(const struct scenario *scn, struct model_note *notes)
 	     "The Mailbox role (its databases, storage, replication): a Client Access server "
 	     "proxies to it, and its time is not in the response times.");
 	note(&ns, MODEL_LEAVES_OUT, "Network",
-	     "Network time between clients, balancer and servers: no latency, bandwidth limit or "
-	     "loss; response times are server%s time only.", limited ? " and balancer" : "");
+	     "Network limits: bandwidth, loss and retransmission, TCP slow start on large answers, "
+	     "a phone radio waking from idle; the round trips are fixed per population with an "
+	     "exponential jitter. The balancer decides at the moment a request is sent. Over layer "
+	     "4 the servers' own TLS handshake work is not charged to them.");
 	note(&ns, MODEL_LEAVES_OUT, "Server resources",
 	     "Every server resource but CPU cores: memory, disk, connection limits, thread pools.");
 	return ns.len;

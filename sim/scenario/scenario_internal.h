@@ -131,6 +131,9 @@ struct scn_raw_population {
 	unsigned profile_count;
 	/* Client keys (issue 15), one block: */
 	struct scn_raw_clients *client_settings;
+	char *network;
+	char *rtt;
+	char *jitter;
 };
 
 
@@ -184,6 +187,8 @@ struct scn_raw_design {
 	char *cipher;
 	char *http_reuse;
 	char *cost_profile;
+	/* Latency keys (issue 15): */
+	char *backend_rtt;
 };
 
 struct scn_raw_fault {

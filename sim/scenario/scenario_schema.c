@@ -80,6 +80,14 @@
  *         eas: {hold: 20m}       #     own client keys, by workload it runs
  *         owa: {share: 0.4}      #     (any key of clients: below), over the
  *                                #     scenario's clients:
+ *       network: wan             #   optional: lan (default), wan or mobile:
+ *                                #     the network its users reach the
+ *                                #     balancer over, with its round trip and
+ *                                #     jitter (README "Latency")
+ *       rtt: 40ms                #   optional durations 0 .. 60s: its own
+ *       jitter: 5ms              #     round trip, and the mean of the
+ *                                #     exponential extra each round trip
+ *                                #     takes, over the network's
  *   clients:                     # optional, by workload name: how one device
  *     eas:                       #   of that kind behaves, for every
  *                                #   population (defaults and their sources:
@@ -187,6 +195,11 @@
  *       http-reuse: safe         #   l7 only: safe (default), never or
  *                                #     always: HAProxy's reuse of idle
  *                                #     connections to the servers
+ *       backend-rtt: 0.2ms       #   kind l7 only, duration 0 .. 60s (default
+ *                                #     0.2ms): the balancer's round trip to
+ *                                #     a server, paid to open a connection
+ *                                #     to it (TCP, and TLS when
+ *                                #     re-encrypting)
  *       cost-profile: haproxy    #   optional: the design's cost profile (a
  *                                #     built-in name, haproxy or ipvs, or a
  *                                #     file: a value with a '/' or ending
@@ -399,6 +412,9 @@ static const cyaml_schema_field_t population_fields[] = {
 	/* Client keys (issue 15): */
 	CYAML_FIELD_MAPPING_PTR("client-settings", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
 				client_settings, client_settings_fields),
+	OPT("network", struct scn_raw_population, network),
+	OPT("rtt", struct scn_raw_population, rtt),
+	OPT("jitter", struct scn_raw_population, jitter),
 	CYAML_FIELD_END,
 };
 
@@ -459,6 +475,8 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("cost-profile", struct scn_raw_design, cost_profile),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
+	/* Latency keys (issue 15): */
+	OPT("backend-rtt", struct scn_raw_design, backend_rtt),
 	CYAML_FIELD_END,
 };
 
@@ -592,6 +610,10 @@ static const struct {
 	{ NULL, "workload", "a workload name such as owa" },
 	{ NULL, "tls13", "a number from 0 to 1" },
 	{ NULL, "logon", "a duration such as 30m" },
+	{ NULL, "network", "a network (lan, wan or mobile)" },
+	{ NULL, "rtt", "a duration such as 40ms" },
+	{ NULL, "jitter", "a duration such as 5ms" },
+	{ NULL, "backend-rtt", "a duration such as 0.2ms" },
 	{ NULL, "at", "a duration such as 30m" },
 	{ NULL, "share", "a number from 0 to 1" },
 	{ NULL, "connections", "a whole number" },

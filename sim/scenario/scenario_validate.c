@@ -325,6 +325,40 @@ static void traffic(struct scn_ctx *c, const struct scn_raw_population *rp,
 	}
 }
 
+/* A round trip or jitter of the population's network: a duration 0 ..
+ * NETWORK_MAX_RTT, or dflt when absent. */
+static sim_time_t network_time(struct scn_ctx *c, yaml_node_t *map, const char *key,
+			       const char *text, sim_time_t dflt)
+{
+	double v;
+	if (!text)
+		return dflt;
+	if (scn_duration_in(c, map, key, text, 0, (double)NETWORK_MAX_RTT, NULL, 1, &v) != 0)
+		return dflt;
+	return (sim_time_t)v;
+}
+
+/* The network a population reaches the balancer over: its kind's figures
+ * (models/network.c), its own rtt and jitter over them. Open traffic too:
+ * its one-request connections pay the same round trips. */
+static void network(struct scn_ctx *c, const struct scn_raw_population *rp, yaml_node_t *map,
+		    struct scn_population *p)
+{
+	int k = NETWORK_LAN;
+	if (rp->network) {
+		const char *names[NETWORK_COUNT];
+		for (int i = 0; i < NETWORK_COUNT; i++)
+			names[i] = network_kind_name((enum network_kind)i);
+		k = scn_pick(c, map, "network", rp->network, names, NETWORK_COUNT);
+		if (k < 0)
+			k = NETWORK_LAN;
+	}
+	p->network = (enum network_kind)k;
+	const struct network_cfg *d = network_default(p->network);
+	p->net.rtt = network_time(c, map, "rtt", rp->rtt, d->rtt);
+	p->net.jitter = network_time(c, map, "jitter", rp->jitter, d->jitter);
+}
+
 /* Every population; c->pops_ok says afterwards whether all were right. */
 static void populations(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
 			struct scenario *scn)
@@ -344,6 +378,7 @@ static void populations(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_
 		p->source = src >= 0 ? (enum scn_source_kind)src : SCN_SOURCE_UNIQUE;
 		nat_keys(c, rp, map, p->source, src >= 0, p);
 		traffic(c, rp, map, scn, p);
+		network(c, rp, map, p);
 	}
 	unique_names(c, seq, "population", population_name, raw->populations,
 		     raw->populations_count);

@@ -46,6 +46,7 @@ void scn_set_design_defaults(struct scn_design *d)
 	d->cert = COST_CERT_RSA_2048;
 	d->cipher = COST_CIPHER_AES_256_GCM;
 	d->reuse = COST_REUSE_SAFE;
+	d->backend_rtt = NETWORK_DEFAULT_BACKEND_RTT;
 	d->costs_overridden = 0;
 	struct cost_profile prof;
 	const char *name = cost_profile_default_name(d->impl);

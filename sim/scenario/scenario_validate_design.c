@@ -274,6 +274,22 @@ static void check(struct design_ctx *x)
 	scn_param_keys(c, map, scn_schema_fields("check"), &owner, &out->params);
 }
 
+/* An l7 design's connections to the servers: their round trip (how long
+ * an idle one waits for reuse is the cost profile's); a layer-4 design
+ * holds none: the client's own connection reaches the server. */
+static void backend(struct design_ctx *x)
+{
+	double v;
+	if (!x->rd->backend_rtt)
+		return;
+	if (x->kind_ok && x->kind != SCN_DESIGN_L7)
+		scn_not_here(x->c, x->map, "backend-rtt", "kind l7 only: a kind %s design holds no "
+			     "connections of its own to the servers", scn_design_kind_name(x->kind));
+	else if (scn_duration_in(x->c, x->map, "backend-rtt", x->rd->backend_rtt, 0,
+				 (double)NETWORK_MAX_RTT, NULL, 1, &v) == 0)
+		x->d->backend_rtt = (sim_time_t)v;
+}
+
 void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
 		 struct scenario *scn)
 {
@@ -320,6 +336,7 @@ void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 							  SCN_MAX_LB_QUEUE, SCN_DEFAULT_LB_QUEUE);
 		}
 		scn_design_costs(c, raw, root, x.rd, x.map, x.kind_ok, d);
+		backend(&x);
 	}
 	scn->ndesigns = raw->designs_count;
 }

@@ -226,5 +226,8 @@ void scn_write_design(FILE *fp, const struct scn_design *d, const char *in)
 		if (d->lb_queue != SCN_DEFAULT_LB_QUEUE)
 			fprintf(fp, "%s  lb-queue: %u\n", in, d->lb_queue);
 	}
+	if (d->kind == SCN_DESIGN_L7 && d->backend_rtt != NETWORK_DEFAULT_BACKEND_RTT)
+		fprintf(fp, "%s  backend-rtt: %s\n", in,
+			scn_format_duration(d->backend_rtt, t, sizeof t));
 	write_costs(fp, d, in);
 }

@@ -251,6 +251,10 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 				in_flight[r->workload]++;
 		in_system += server_in_system(srv);
 	}
+	/* So do the network's, between client and balancer either way. */
+	for (const struct request *r = w->network.head; r; r = r->next)
+		in_flight[r->workload]++;
+	in_system += w->network.len;
 	/* Conservation: every request sent is answered, failed, or still on a
 	 * server, per workload. Counted independently (the clients, the
 	 * server callbacks, the servers' lists), so a lost or duplicated

@@ -59,6 +59,7 @@ struct world {
 	struct sim_event warmup_end;
 	sim_time_t warmup_at;
 	struct histogram *wl_latency[WL_COUNT];
+	struct request_list network;  /* requests and answers on the network between client and balancer */
 	struct sim_server lb;         /* the balancer's cores, when the design limits them */
 	int lb_limited;
 	uint64_t lb_refused;          /* requests refused: the balancer's queue was full */

@@ -2,8 +2,11 @@
  * balancer's cores and the servers: the world's side of the path
  *
  *   client -> source (NAT) -> balancer façade -> core (route)   [clients]
- *          -> balancer's cores (lb-cores) -> server             [here]
- *          -> balancer's cores on the way back -> client        [here]
+ *          -> network (handshakes, half a round trip)           [here]
+ *          -> balancer: its cores (lb-cores) or its time, and a
+ *             connection to the server (layer 7) -> server      [here]
+ *          -> balancer's cores or time on the way back
+ *          -> network (half a round trip) -> client             [here]
  *
  * and the hooks the clients call (dispatch, a connection opened or bound
  * to a server). What is measured of the trip is kept here: answers and
@@ -45,15 +48,15 @@ static void arrive(struct world *w, struct sim_server *srv, struct request *req)
 static void deliver(struct world *w, struct request *req, int ok)
 {
 	sim_time_t now = sim_now(&w->eng);
-	/* Steady: sent and answered in steady time. */
-	req->steady = req->steady && steady_at(&w->steady, now);
+	/* Steady: sent and answered (at its client) in steady time. */
+	req->steady = req->steady && steady_at(&w->steady, now + req->answer_delay);
 	if (ok) {
 		w->ledger.wl[req->workload].ok++;
 		if (req->measured)
-			hist_record(w->wl_latency[req->workload], request_response_ns(req, now));
+			hist_record(w->wl_latency[req->workload], request_client_response_ns(req, now));
 		if (req->steady) {
 			w->ledger.steady_sent++;
-			hist_record(w->steady_latency, request_response_ns(req, now));
+			hist_record(w->steady_latency, request_client_response_ns(req, now));
 		}
 	} else {
 		client_ledger_failed(&w->ledger, req);
@@ -62,22 +65,29 @@ static void deliver(struct world *w, struct request *req, int ok)
 	request_put(&w->requests, req);
 }
 
-/* Hand req to its server, through the balancer's cores when the design
- * limits them: the balancer's work for it (everything charged since the
- * last request) is its demand there, and a full balancer queue refuses it
- * (the balancer answers the refusal itself: no server, nothing queued). */
-static void dispatch(void *owner, struct request *req)
+/* req's answer (ok or a failure) leaves the balancer now: after extra (the
+ * balancer's own time for it, where it has no cores to wait for) and
+ * the second half of req's round trip, its client has it. The answer is
+ * counted now, and its client, told how long it still travels, acts
+ * that much later: the response time and the client's next request are
+ * exactly as if it were handed over on arrival, without an event of its
+ * own (one fewer per request; what differs is only that a run's end
+ * counts it answered while it is still on the wire). */
+static void answer_travels(struct world *w, struct request *req, int ok, sim_time_t extra)
 {
-	struct world *w = owner;
-	double lb_ns = balancer_take_work_ns(&w->bal);
-	struct sim_server *target = &w->servers[req->server];
-	if (req->hold > 0) {
-		/* A long poll: once forwarded, nothing moves until its answer. */
-		struct bal_conn blank;
-		balancer_park(&w->bal, clients_request_conn(req, &blank));
-	}
+	req->answer_delay = extra + (req->rtt - req->rtt / 2);
+	deliver(w, req, ok);
+}
+
+/* req reaches the balancer now, with lb_ns of its work: on to its server,
+ * through the balancer's cores when the design limits them (the work is
+ * its demand there, and a full balancer queue refuses it: the balancer
+ * answers the refusal itself, no server, nothing queued). */
+static void reach_balancer(struct world *w, struct request *req, sim_time_t lb_ns)
+{
+	req->arrived = sim_now(&w->eng);
 	if (!w->lb_limited) {
-		arrive(w, target, req);
+		arrive(w, &w->servers[req->server], req);
 		return;
 	}
 	if (w->lb.queue.len >= w->design->lb_queue) {
@@ -85,15 +95,52 @@ static void dispatch(void *owner, struct request *req)
 		struct bal_conn blank;
 		balancer_response(&w->bal, clients_request_conn(req, &blank), 0, sim_now(&w->eng));
 		(void)balancer_take_work_ns(&w->bal);
-		deliver(w, req, 0);
+		answer_travels(w, req, 0, 0);
 		return;
 	}
 	req->returning = 0;
 	req->backend_demand = req->demand;
 	req->backend_hold = req->hold;
-	req->demand = (sim_time_t)(lb_ns + 0.5);
+	req->demand = lb_ns;
 	req->hold = 0;
 	server_arrive(&w->eng, &w->lb, req);
+}
+
+static void on_request_arrived(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct world *w = world_of(eng);
+	struct request *req = (struct request *)(void *)((char *)ev - offsetof(struct request, ev));
+	rlist_remove(&w->network, req);
+	reach_balancer(w, req, req->lb_work);
+}
+
+/* The client has sent req (the balancer has chosen its server and counted
+ * its work): it travels to the balancer, the handshakes of a new
+ * connection first (req->setup_rtts round trips), then half a round trip;
+ * where the balancer has no cores to wait for, its work is time spent
+ * there, as is the time it waits for a connection to its server (layer
+ * 7). The balancer decided at the moment it was sent: a health state
+ * changing during the milliseconds of the trip is not seen by it. */
+static void dispatch(void *owner, struct request *req)
+{
+	struct world *w = owner;
+	sim_time_t lb_ns = (sim_time_t)(balancer_take_work_ns(&w->bal) + 0.5);
+	sim_time_t wait_ns = (sim_time_t)(balancer_take_wait_ns(&w->bal) + 0.5);
+	if (req->hold > 0) {
+		/* A long poll: once forwarded, nothing moves until its answer. */
+		struct bal_conn blank;
+		balancer_park(&w->bal, clients_request_conn(req, &blank));
+	}
+	sim_time_t delay = (sim_time_t)req->setup_rtts * req->rtt + req->rtt / 2 + wait_ns +
+			   (w->lb_limited ? 0 : lb_ns);
+	if (delay == 0) {
+		reach_balancer(w, req, lb_ns);
+		return;
+	}
+	req->lb_work = lb_ns;
+	rlist_push(&w->network, req);
+	sim_event_init(&req->ev, on_request_arrived, w, EV_NETWORK);
+	world_schedule(w, &req->ev, delay);
 }
 
 void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int ok)
@@ -103,7 +150,7 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 	(void)ok; /* the balancer itself never fails */
 	if (req->returning) {
 		req->hold = req->backend_hold;
-		deliver(w, req, req->ok);
+		answer_travels(w, req, req->ok, 0);
 		return;
 	}
 	req->demand = req->backend_demand;
@@ -125,19 +172,19 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	struct bal_conn blank;
 	balancer_response(&w->bal, clients_request_conn(req, &blank),
 			  w->scn->populations[req->population].client[req->workload].response_bytes, now);
-	double lb_ns = balancer_take_work_ns(&w->bal);
+	sim_time_t lb_ns = (sim_time_t)(balancer_take_work_ns(&w->bal) + 0.5);
 	if (w->lb_limited && lb_ns > 0) {
 		req->returning = 1;
 		req->ok = (uint8_t)ok;
 		/* The hold the client asked for is kept: its response time
 		 * leaves it out, and its client reads it. */
 		req->backend_hold = req->hold;
-		req->demand = (sim_time_t)(lb_ns + 0.5);
+		req->demand = lb_ns;
 		req->hold = 0;
 		server_arrive(&w->eng, &w->lb, req);
 		return;
 	}
-	deliver(w, req, ok);
+	answer_travels(w, req, ok, w->lb_limited ? 0 : lb_ns);
 }
 
 static void conn_opened(void *owner, uint32_t server)
