@@ -21,12 +21,18 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	struct source_binding b;
 	struct lb_request lr = {0};
 	uint32_t addr_index;
-	source_bind(&ps->source, &b, user, now);
-	if (source_open(&ps->source, &b, user, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
+	source_bind(&ps->source, &b, user, 0, now);
+	if (source_open(&ps->source, &b, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
 		ledger->nat_refused++;
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
 		return;
+	}
+	struct lb_addr whole;
+	if (ps->source.has_v6) {
+		source_address_of(&ps->source, addr_index, &whole);
+		if (whole.family == LB_AF_INET6)
+			lr.src_addr = &whole;
 	}
 	lr.dst_port = 443;
 	lr.path = workload_path(wl);
