@@ -232,6 +232,11 @@ void scn_set_workload_defaults(struct scenario *scn);
  * workload) each; a kind that no user runs (share 0) is not asked for. */
 uint32_t scn_workloads_used(const struct scenario *scn);
 
+/* 1 when design d picks servers from the client's address (source
+ * hashing, source-ip persistence): its skew then depends on which
+ * addresses the clients were drawn. */
+int scn_design_reads_source(const struct scn_design *d);
+
 /* Fill a design's defaults that are tables (its cost figures). */
 void scn_set_design_defaults(struct scn_design *d);
 
