@@ -295,13 +295,13 @@ int scn_load(const char *path, struct scenario **out, struct scn_error *err);
 int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err);
 
-/* The same, with the cost-profile files the scenario names by a relative
- * path read from profile_dir (NULL: the scenario file's folder): a
- * results folder keeps the scenario's bytes, and its profiles stay where
- * the scenario was (provenance.csv, scenario_dir). */
-int scn_load_in(const char *path, const char *profile_dir, struct scenario **out,
+/* The same, with the files the scenario names by a relative path (cost
+ * profiles, address files) read from files_dir (NULL: the scenario
+ * file's folder): a results folder keeps the scenario's bytes, and those
+ * files stay where the scenario was (provenance.csv, scenario_dir). */
+int scn_load_in(const char *path, const char *files_dir, struct scenario **out,
 		struct scn_error *err);
-int scn_load_buffer_in(const char *name, const char *profile_dir, const char *data, size_t len,
+int scn_load_buffer_in(const char *name, const char *files_dir, const char *data, size_t len,
 		       struct scenario **out, struct scn_error *err);
 
 void scn_free(struct scenario *scn);

@@ -331,7 +331,8 @@ struct scn_ctx {
 	sim_time_t run;            /* warmup + duration; 0 when either is wrong */
 	int pops_ok;               /* the populations converted without a mistake */
 	int clients_ok;            /* the scenario's clients: converted without a mistake */
-	const char *profile_dir;   /* relative cost-profile files are read from here (NULL:
+	const char *files_dir;     /* files the scenario names by a relative path (cost
+				    * profiles, address files) are read from here (NULL:
 				    * the scenario file's folder) */
 };
 
@@ -371,6 +372,9 @@ void scn_population_addresses(struct scn_ctx *c, const struct scn_raw_population
 			      yaml_node_t *map, int src_ok, struct scn_population *p);
 /* An explicit "key:" with nothing after it: reported. 1 when it has a value. */
 int scn_has_value(struct scn_ctx *c, const yaml_node_t *node, const char *key);
+/* The path of a file the scenario names: as written when absolute, else
+ * in c->files_dir when set, else beside the scenario file. */
+void scn_file_path(const struct scn_ctx *c, const char *name, char *out, size_t n);
 /* A whole number in [min, max] into *out: 0, or -1 (reported). */
 int scn_whole(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
 	      uint64_t min, uint64_t max, uint64_t *out);
@@ -481,7 +485,7 @@ long scn_text_origin(const struct scn_text *t, unsigned *line, unsigned column);
 
 /* scenario_validate.c: check raw and build the scenario. Returns 0, or -1
  * with err set to the first mistake in file order. */
-int scn_convert(const struct scn_raw *raw, yaml_document_t *doc, const char *profile_dir,
+int scn_convert(const struct scn_raw *raw, yaml_document_t *doc, const char *files_dir,
 		struct scenario **out, struct scn_error *err);
 /* scenario_validate_clients.c: the scenario's clients: (sets
  * c->clients_ok), and population p's client-settings: for the workloads
