@@ -35,14 +35,23 @@
  *                                #     demand a duration > 0, cv a number
  *                                #     0 .. 10 (1 exponential, 0 constant);
  *                                #     defaults in models/workload.c
+ *     maxconn: 100               #   optional 0 .. 1,000,000, default 0
+ *                                #     (unlimited): every server's
+ *                                #     connection slots (HAProxy's
+ *                                #     default-server maxconn)
  *     list:                      #   optional, 1 .. 4096 entries: the
  *       - weight: 2              #     servers from the first, HAProxy's
  *         cores: 16              #     `server` lines; weight 0 .. 256,
- *                                #     default 1 (0: no new traffic),
- *                                #     cores 1 .. 1024, default the
- *                                #     servers' cores; with count, count
- *                                #     >= the list's length and the
- *                                #     servers past it take the defaults
+ *         maxconn: 50            #     default 1 (0: no new traffic),
+ *         backup: false          #     cores 1 .. 1024, default the
+ *                                #     servers' cores, maxconn as above
+ *                                #     (layer 7: more requests wait,
+ *                                #     layer 4: more connections are
+ *                                #     refused), backup true: used only
+ *                                #     while no other server is; with
+ *                                #     count, count >= the list's length
+ *                                #     and the servers past it take the
+ *                                #     defaults
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -167,6 +176,10 @@
  *         init: up               #     up (default), fully-up, down,
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
+ *       timeout-queue: 5s        #   kind l7 only: the longest a request
+ *                                #     waits for a server's slot
+ *                                #     (maxconn), then it fails (503);
+ *                                #     duration > 0, default 5s
  *       lb-cores: 4              #   optional 0 .. 1024: the balancer's cores,
  *                                #     for which every request, and again
  *                                #     its answer, then waits (default 0:
@@ -272,6 +285,8 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 static const cyaml_schema_field_t server_fields[] = {
 	OPT("weight", struct scn_raw_server, weight),
 	OPT("cores", struct scn_raw_server, cores),
+	OPT("maxconn", struct scn_raw_server, maxconn),
+	OPT("backup", struct scn_raw_server, backup),
 	CYAML_FIELD_END,
 };
 
@@ -288,6 +303,7 @@ static const cyaml_schema_field_t servers_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
 	OPT("address", struct scn_raw_servers, address),
+	OPT("maxconn", struct scn_raw_servers, maxconn),
 	/* The cap stops libcyaml at the limit rather than after a
 	 * hostile file's millions of entries (see populations below). */
 	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -429,6 +445,7 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("reencrypt", struct scn_raw_design, reencrypt),
 	OPT("lb-cores", struct scn_raw_design, lb_cores),
 	OPT("lb-queue", struct scn_raw_design, lb_queue),
+	OPT("timeout-queue", struct scn_raw_design, timeout_queue),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
 	CYAML_FIELD_END,
@@ -549,6 +566,9 @@ static const struct {
 	{ NULL, "count", "a whole number" },
 	{ NULL, "cores", "a whole number" },
 	{ NULL, "weight", "a whole number" },
+	{ NULL, "maxconn", "a whole number" },
+	{ NULL, "backup", "true or false" },
+	{ NULL, "timeout-queue", "a duration such as 5s" },
 	{ NULL, "service", "a duration such as 20ms" },
 	{ NULL, "affinity", "none or required" },
 	{ NULL, "affinity-penalty", "a duration such as 30ms" },

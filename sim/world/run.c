@@ -65,6 +65,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	w->seeded_design.sel_params.seed = rng_stream_seed(scn->seed, rep, stream);
 	if (balancer_init(&w->bal, scn, w->design, NULL, err, errlen) != 0)
 		return -1;
+	balancer_set_ready_hook(&w->bal, world_slots_freed, w);
 	w->servers = calloc(n, sizeof *w->servers);
 	w->server_conns_opened = calloc(n, sizeof *w->server_conns_opened);
 	if (!w->servers || !w->server_conns_opened)
@@ -258,6 +259,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->redispatched = bs.redispatched;
 	out->external_ips = bs.external_ips;
 	out->lb_refused = w->lb_refused;
+	out->queued = w->queued;
+	out->queue_timeouts = w->queue_timeouts;
+	out->queue_wait_ns = w->queue_wait_ns;
 	out->lb_busy = w->lb_limited ? server_busy_fraction(&w->lb, end) : NAN;
 	out->virtual_services = bs.virtual_services;
 	out->has_persistence = w->design->persist != NULL;
