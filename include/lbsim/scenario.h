@@ -205,6 +205,8 @@ enum scn_fault_kind {
 	SCN_FAULT_SERVER_DOWN = 0, /* the whole server fails */
 	SCN_FAULT_WORKLOAD_DOWN,   /* one workload fails; the server answers the rest */
 	SCN_FAULT_SLOW,            /* service times multiplied by `factor` */
+	SCN_FAULT_AUTH_DOWN,       /* logons fail; the anonymous health pages still answer 200 */
+	SCN_FAULT_STORE_DOWN,      /* a workload's (or every) mailbox store fails; pages answer 200 */
 };
 
 struct scn_fault {
@@ -212,9 +214,19 @@ struct scn_fault {
 	sim_time_t duration;       /* then it recovers; SIM_TIME_NEVER: it does not */
 	uint32_t server;           /* index from 0 (the file counts from 1) */
 	enum scn_fault_kind kind;
-	enum workload workload;    /* SCN_FAULT_WORKLOAD_DOWN */
+	enum workload workload;    /* SCN_FAULT_WORKLOAD_DOWN, SCN_FAULT_STORE_DOWN */
+	int all_workloads;         /* SCN_FAULT_STORE_DOWN without a workload: every store */
 	double factor;             /* SCN_FAULT_SLOW */
 };
+
+/* The one workload fault f breaks, or -1 when it takes the whole server
+ * (down, slow, auth-down, store-down of every store). */
+static inline int scn_fault_workload(const struct scn_fault *f)
+{
+	int one = f->kind == SCN_FAULT_WORKLOAD_DOWN ||
+		  (f->kind == SCN_FAULT_STORE_DOWN && !f->all_workloads);
+	return one ? (int)f->workload : -1;
+}
 
 /* An expectation on a result, for `lbsim check` (the CI gate). */
 struct scn_expect {

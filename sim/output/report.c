@@ -134,6 +134,14 @@ void report_scenario(struct doc *d, const struct scenario *scn)
 				 workload_name(ft->workload));
 		else if (ft->kind == SCN_FAULT_SLOW)
 			snprintf(what, sizeof what, "becomes %g times slower", ft->factor);
+		else if (ft->kind == SCN_FAULT_AUTH_DOWN)
+			snprintf(what, sizeof what, "logons fail (its health pages still answer 200)");
+		else if (ft->kind == SCN_FAULT_STORE_DOWN && ft->all_workloads)
+			snprintf(what, sizeof what, "its mailbox store fails (its health pages still "
+				 "answer 200)");
+		else if (ft->kind == SCN_FAULT_STORE_DOWN)
+			snprintf(what, sizeof what, "the mailbox store behind %s fails (its health "
+				 "page still answers 200)", workload_name(ft->workload));
 		else
 			snprintf(what, sizeof what, "fails completely");
 		if (ft->duration != SIM_TIME_NEVER)

@@ -206,10 +206,16 @@
  *                                #     run (warm-up included), less than
  *                                #     warmup + duration
  *       server: 3                #   required, from 1 to the servers' count
- *       kind: workload-down      #   down (the whole server), workload-down or
- *                                #     slow; default workload-down when a
- *                                #     workload is given, else down
- *       workload: eas            #   workload-down only, required there
+ *       kind: workload-down      #   down (the whole server), workload-down,
+ *                                #     slow, auth-down (logons fail, the
+ *                                #     health pages still answer 200) or
+ *                                #     store-down (the mailbox store fails
+ *                                #     behind pages answering 200: only a
+ *                                #     deep check sees these two); default
+ *                                #     workload-down when a workload is
+ *                                #     given, else down
+ *       workload: eas            #   workload-down: required; store-down:
+ *                                #     optional (default: every workload)
  *       factor: 4                #   slow only, required there: service
  *                                #     times multiplied, > 1 and <= 1000
  *       for: 15m                 #   optional duration > 0, then it recovers;
@@ -551,7 +557,7 @@ static const struct {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
 	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
-	{ fault_fields, "kind", "a fault kind (down, workload-down or slow)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down or store-down)" },
 	{ NULL, "name", "a name" },
 	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
 	{ NULL, "address-per", "user or device" },

@@ -91,8 +91,11 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 }
 
 /* When did the balancer first mark down what fault f broke? A check
- * notices when it watches f's server and, for a workload fault, that
- * workload's page (a tcp check, or another workload's page, never does). */
+ * notices when it watches f's server and, for a fault of one workload,
+ * that workload (a tcp check, or another workload's page, never does);
+ * whether its kind can see the fault at all (a deep check sees a failed
+ * logon, an http check does not) the check decided when it judged the
+ * server's answers. */
 static double detect_seconds(const struct world *w, const struct scn_fault *f)
 {
 	if (f->kind == SCN_FAULT_SLOW)
@@ -106,7 +109,8 @@ static double detect_seconds(const struct world *w, const struct scn_fault *f)
 			continue;
 		if (e.server != f->server)
 			continue;
-		if (f->kind == SCN_FAULT_WORKLOAD_DOWN && e.workload != (int)f->workload)
+		int wl = scn_fault_workload(f);
+		if (wl >= 0 && e.workload != wl)
 			continue;
 		return (double)(e.at_ns - f->at) / (double)SIM_NS_PER_S;
 	}
@@ -140,7 +144,7 @@ static int collect_events(const struct world *w, struct run_result *out)
 	for (uint32_t f = 0; f < w->scn->nfaults; f++) {
 		const struct fault_state *fs = &w->faults[f];
 		const struct scn_fault *cfg = fs->f;
-		int32_t wl = cfg->kind == SCN_FAULT_WORKLOAD_DOWN ? (int32_t)cfg->workload : -1;
+		int32_t wl = scn_fault_workload(cfg);
 		if (fs->began != SIM_TIME_NEVER)
 			out->happenings[n++] = (struct run_event){(double)fs->began / 1e9, RUN_EVENT_FAULT_BEGIN,
 							      (int32_t)cfg->server, wl, (int32_t)f};
