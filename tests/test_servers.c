@@ -19,6 +19,12 @@
  *               requests past K wait at the balancer, so server and
  *               balancer together are M/M/c, and the mean number waiting
  *               at the balancer is sum over n > K of (n - K) p_n
+ *   drain       from the moment a server is drained no new connection
+ *               (layer 4) or request (layer 7) reaches it, the connections
+ *               already there go on being served, nothing fails, and
+ *               every request is served or failed (none lost); a
+ *               persistent client keeps its drained server (HAProxy:
+ *               "accepted via persistence"), but not a server in maint
  *
  * Scenarios are written as YAML and loaded by the loader, so the list form
  * is read the way a user's file is. Fixed seeds; tolerances stated where
@@ -319,6 +325,68 @@ static void queue_timeout_fails_and_loses_nothing(void **state)
 	scn_free(scn);
 }
 
+/* Device traffic on four servers; server 2 drained (or in maintenance)
+ * from the end of the warm-up, so every measured figure is after it. */
+static struct scenario *operator_scenario(const char *kind)
+{
+	char yaml[1024];
+	snprintf(yaml, sizeof yaml,
+		 "name: drain\nduration: 5m\nwarmup: 1m\nseed: 3\n"
+		 "servers: {count: 4, cores: 4}\n"
+		 "populations:\n  - {name: lan, users: 400, clients: [owa, eas, mapi]}\n"
+		 "designs:\n"
+		 "  - {name: l4, kind: l4, balance: leastconn}\n"
+		 "  - {name: l4p, kind: l4, balance: leastconn, persist: {method: source-ip}}\n"
+		 "  - {name: l7, kind: l7, balance: roundrobin}\n"
+		 "faults:\n  - {at: 1m, server: 2, kind: %s}\n", kind);
+	return load(yaml);
+}
+
+static void drain_takes_nothing_new(void **state)
+{
+	(void)state;
+	struct scenario *scn = operator_scenario("drain");
+	struct run_result r[3];
+	for (uint32_t d = 0; d < 3; d++) {
+		run_ok(scn, d, &r[d]);
+		assert_int_equal(r[d].measured_failed, 0);
+		for (uint32_t i = 0; i < 4; i++)
+			if (i != 1)
+				assert_true(r[d].servers[i].requests > 1000);
+	}
+	/* Layer 4: no new connection to server 2, but the connections it
+	 * had carry on: it still serves requests after the drain. */
+	assert_int_equal(r[0].servers[1].connections, 0);
+	assert_true(r[0].servers[1].requests > 100);
+	/* With persistence, its clients' new connections still go there. */
+	assert_true(r[1].servers[1].connections > 0);
+	/* Layer 7 chooses per request: nothing at all reaches it. */
+	assert_int_equal(r[2].servers[1].requests, 0);
+	for (uint32_t d = 0; d < 3; d++)
+		run_result_free(&r[d]);
+	scn_free(scn);
+}
+
+/* maint: as drain, and persistence sends its clients elsewhere too; the
+ * connections there are not cut (HAProxy leaves them unless told). */
+static void maint_takes_nothing_even_persistent(void **state)
+{
+	(void)state;
+	struct scenario *scn = operator_scenario("maint");
+	struct run_result r[3];
+	for (uint32_t d = 0; d < 3; d++) {
+		run_ok(scn, d, &r[d]);
+		assert_int_equal(r[d].measured_failed, 0);
+	}
+	assert_int_equal(r[0].servers[1].connections, 0);
+	assert_int_equal(r[1].servers[1].connections, 0);
+	assert_true(r[1].servers[1].requests > 100);
+	assert_int_equal(r[2].servers[1].requests, 0);
+	for (uint32_t d = 0; d < 3; d++)
+		run_result_free(&r[d]);
+	scn_free(scn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +397,8 @@ int main(void)
 		cmocka_unit_test(maxconn_l4_is_mmck),
 		cmocka_unit_test(maxconn_l7_queue_is_mmc_overflow),
 		cmocka_unit_test(queue_timeout_fails_and_loses_nothing),
+		cmocka_unit_test(drain_takes_nothing_new),
+		cmocka_unit_test(maint_takes_nothing_even_persistent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

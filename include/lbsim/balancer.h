@@ -264,6 +264,18 @@ struct bal_transition {
 uint32_t balancer_transitions(const struct balancer *b);
 struct bal_transition balancer_transition(const struct balancer *b, uint32_t i);
 
+/* ---- the operator --------------------------------------------------------- */
+
+/* Set server's administrative state in every pool of the design at now
+ * (models/balancer/admin.c: drain, maint, ready as HAProxy has them).
+ * Returns 0, or -1 when a pool could not rebuild (out of memory). */
+int balancer_set_admin(struct balancer *b, uint32_t server, enum lb_admin_state state,
+		       uint64_t now_ns);
+
+/* 0 when check i probes as usual; while its server is in maintenance
+ * (HAProxy sends no checks then), the ns until it should look again. */
+uint64_t balancer_check_paused(const struct balancer *b, uint32_t i);
+
 /* ---- measurement --------------------------------------------------------- */
 
 /* The measurement begins now: the current window starts empty. */

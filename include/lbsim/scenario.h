@@ -207,6 +207,10 @@ enum scn_fault_kind {
 	SCN_FAULT_SLOW,            /* service times multiplied by `factor` */
 	SCN_FAULT_AUTH_DOWN,       /* logons fail; the anonymous health pages still answer 200 */
 	SCN_FAULT_STORE_DOWN,      /* a workload's (or every) mailbox store fails; pages answer 200 */
+	SCN_FAULT_DRAIN,           /* the operator drains the server at the balancer: no new
+				    * connection or session, those there finish */
+	SCN_FAULT_MAINT,           /* the operator puts it in maintenance: no traffic, no
+				    * health checks; connections there finish */
 };
 
 struct scn_fault {

@@ -208,10 +208,14 @@
  *       server: 3                #   required, from 1 to the servers' count
  *       kind: workload-down      #   down (the whole server), workload-down,
  *                                #     slow, auth-down (logons fail, the
- *                                #     health pages still answer 200) or
+ *                                #     health pages still answer 200),
  *                                #     store-down (the mailbox store fails
  *                                #     behind pages answering 200: only a
- *                                #     deep check sees these two); default
+ *                                #     deep check sees these two), or the
+ *                                #     operator's drain (no new connection
+ *                                #     or session; those there finish) or
+ *                                #     maint (no traffic, no checks; those
+ *                                #     there finish); default
  *                                #     workload-down when a workload is
  *                                #     given, else down
  *       workload: eas            #   workload-down: required; store-down:
@@ -557,7 +561,8 @@ static const struct {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
 	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
-	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down or store-down)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down, store-down, "
+	  "drain or maint)" },
 	{ NULL, "name", "a name" },
 	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
 	{ NULL, "address-per", "user or device" },

@@ -98,8 +98,8 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
  * server's answers. */
 static double detect_seconds(const struct world *w, const struct scn_fault *f)
 {
-	if (f->kind == SCN_FAULT_SLOW)
-		return NAN; /* grey failure: no check is meant to see it */
+	if (f->kind == SCN_FAULT_SLOW || f->kind == SCN_FAULT_DRAIN || f->kind == SCN_FAULT_MAINT)
+		return NAN; /* grey failure, or the operator's own act: no check is to see it */
 	uint32_t n = balancer_transitions(&w->bal);
 	for (uint32_t i = 0; i < n; i++) {
 		struct bal_transition e = balancer_transition(&w->bal, i);
@@ -466,7 +466,9 @@ static double capacity_at(const struct scenario *scn, sim_time_t t)
 		if (!on)
 			continue;
 		double own = scn_server_cores(&scn->servers, ft->server);
-		if (ft->kind == SCN_FAULT_SERVER_DOWN)
+		/* Drained or in maintenance, the server soon takes no traffic. */
+		if (ft->kind == SCN_FAULT_SERVER_DOWN || ft->kind == SCN_FAULT_DRAIN ||
+		    ft->kind == SCN_FAULT_MAINT)
 			cores -= own;
 		else if (ft->kind == SCN_FAULT_SLOW && ft->factor > 1)
 			cores -= own * (1 - 1 / ft->factor);
