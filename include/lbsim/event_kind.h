@@ -9,7 +9,8 @@ enum ev_kind {
 	EV_SERVER_DONE = 2,   /* a server or the balancer's cores finish a request (models/server.c) */
 	EV_WARMUP_END = 3,    /* the measurement window opens (sim/world/run.c) */
 	EV_SERVER_UNPARK = 4, /* a long-poll request's hold ends: it joins the queue */
-	EV_NETWORK = 5,       /* a request reaches the balancer, or its answer its client,
+	EV_QUEUE_TIMEOUT = 5, /* a request waited `timeout queue` for a server slot (sim/world) */
+	EV_NETWORK = 6,       /* a request reaches the balancer, or its answer its client,
 			       * after its time on the network (sim/world/world_traffic.c) */
 	EV_CONN = 10,         /* a connection's timer: think, retry or reconnect (models/clients/devices.c) */
 	EV_PRESENCE = 11,     /* a user logs on or off (the population's daily profile) */

@@ -136,6 +136,12 @@ struct run_result {
 	struct cost_mem lb_mem_mean; /* by what holds it: the mean over the windows (time-weighted) */
 	struct cost_mem lb_mem_peak; /* each part's largest window */
 	uint64_t lb_refused;      /* requests refused by a full balancer queue (lb cores set) */
+	/* Measured requests that waited for a server slot (layer 7, maxconn),
+	 * those of them that gave up after `timeout queue` (failed), and the
+	 * time they waited, summed: over the measured time it is the mean
+	 * number waiting (Little's law). */
+	uint64_t queued, queue_timeouts;
+	double queue_wait_ns;
 	uint64_t routed, persisted; /* balancer decisions, and those a persistence entry made */
 	int has_persistence;
 	double lb_busy;           /* share of the balancer's cores busy; NaN when unlimited */

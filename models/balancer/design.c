@@ -49,6 +49,17 @@ static int add_pool(struct lb_vs *vs, const char *name, const struct scenario *s
 	}
 	int p = lb_vs_add_pool(vs, name, n, weights, d->balance, &d->sel_params, msg, len);
 	free(weights);
+	/* maxconn and backup (HAProxy's server keywords) set once, before
+	 * any traffic: the backup election runs on each change. */
+	struct lb_pool *pool = p >= 0 ? lb_vs_pool(vs, (uint32_t)p) : NULL;
+	for (uint32_t i = 0; pool && i < n; i++) {
+		lb_server_set_maxconn(pool, i, scn_server_maxconn(&scn->servers, i));
+		if (scn_server_backup(&scn->servers, i) &&
+		    lb_server_set_backup(pool, i, 1) != 0) {
+			snprintf(msg, len, "out of memory");
+			return -1;
+		}
+	}
 	if (p < 0)
 		return -1;
 	if (d->persist && lb_vs_set_persist(vs, (uint32_t)p, d->persist, &d->pers_params, msg, len) != 0)
@@ -180,8 +191,11 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 			b->namespaces++;
 		}
 	} else {
-		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0)
+		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0 ||
+		    bal_queues_init(b, WL_COUNT, n) != 0) {
+			snprintf(msg, len, "out of memory");
 			return -1;
+		}
 		b->backend_setup_ns = (double)network_backend_round_trips(b->reencrypt) *
 				      (double)d->backend_rtt;
 		for (uint32_t w = 0; w < WL_COUNT; w++) {
@@ -212,6 +226,7 @@ void balancer_free(struct balancer *b)
 		lb_vs_free(&b->vs[i]);
 	free(b->vs);
 	free(b->checks);
+	bal_queues_free(b);
 	lb_hc_log_free(&b->log);
 	bal_backends_free(&b->backends);
 	memset(b, 0, sizeof *b);

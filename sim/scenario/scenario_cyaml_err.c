@@ -222,7 +222,7 @@ static void wrong_kind(const struct where *w, yaml_document_t *doc,
 	const cyaml_schema_value_t *want;
 	const char *what = "a single value";
 	yaml_node_t *node;
-	char name[200], keys[256];
+	char name[200], keys[1024];
 
 	if (w->state.kind == BT_FIELD && w->schema->type == CYAML_MAPPING) {
 		const cyaml_schema_field_t *f = scn_schema_field(

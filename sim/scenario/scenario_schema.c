@@ -35,14 +35,23 @@
  *                                #     demand a duration > 0, cv a number
  *                                #     0 .. 10 (1 exponential, 0 constant);
  *                                #     defaults in models/workload.c
+ *     maxconn: 100               #   optional 0 .. 1,000,000, default 0
+ *                                #     (unlimited): every server's
+ *                                #     connection slots (HAProxy's
+ *                                #     default-server maxconn)
  *     list:                      #   optional, 1 .. 4096 entries: the
  *       - weight: 2              #     servers from the first, HAProxy's
  *         cores: 16              #     `server` lines; weight 0 .. 256,
- *                                #     default 1 (0: no new traffic),
- *                                #     cores 1 .. 1024, default the
- *                                #     servers' cores; with count, count
- *                                #     >= the list's length and the
- *                                #     servers past it take the defaults
+ *         maxconn: 50            #     default 1 (0: no new traffic),
+ *         backup: false          #     cores 1 .. 1024, default the
+ *                                #     servers' cores, maxconn as above
+ *                                #     (layer 7: more requests wait,
+ *                                #     layer 4: more connections are
+ *                                #     refused), backup true: used only
+ *                                #     while no other server is; with
+ *                                #     count, count >= the list's length
+ *                                #     and the servers past it take the
+ *                                #     defaults
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -199,6 +208,10 @@
  *         init: up               #     up (default), fully-up, down,
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
+ *       timeout-queue: 5s        #   kind l7 only: the longest a request
+ *                                #     waits for a server's slot
+ *                                #     (maxconn), then it fails (503);
+ *                                #     duration > 0, default 5s
  *       lb-cores: 4              #   optional 0 .. 1024: the balancer's cores,
  *                                #     for which every request, and again
  *                                #     its answer, then waits (default 0:
@@ -245,10 +258,14 @@
  *       server: 3                #   required, from 1 to the servers' count
  *       kind: workload-down      #   down (the whole server), workload-down,
  *                                #     slow, auth-down (logons fail, the
- *                                #     health pages still answer 200) or
+ *                                #     health pages still answer 200),
  *                                #     store-down (the mailbox store fails
  *                                #     behind pages answering 200: only a
- *                                #     deep check sees these two); default
+ *                                #     deep check sees these two), or the
+ *                                #     operator's drain (no new connection
+ *                                #     or session; those there finish) or
+ *                                #     maint (no traffic, no checks; those
+ *                                #     there finish); default
  *                                #     workload-down when a workload is
  *                                #     given, else down
  *       workload: eas            #   workload-down: required; store-down:
@@ -332,6 +349,8 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 static const cyaml_schema_field_t server_fields[] = {
 	OPT("weight", struct scn_raw_server, weight),
 	OPT("cores", struct scn_raw_server, cores),
+	OPT("maxconn", struct scn_raw_server, maxconn),
+	OPT("backup", struct scn_raw_server, backup),
 	CYAML_FIELD_END,
 };
 
@@ -348,6 +367,7 @@ static const cyaml_schema_field_t servers_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
 	OPT("address", struct scn_raw_servers, address),
+	OPT("maxconn", struct scn_raw_servers, maxconn),
 	/* The cap stops libcyaml at the limit rather than after a
 	 * hostile file's millions of entries (see populations below). */
 	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -500,6 +520,7 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("cipher", struct scn_raw_design, cipher),
 	OPT("http-reuse", struct scn_raw_design, http_reuse),
 	OPT("cost-profile", struct scn_raw_design, cost_profile),
+	OPT("timeout-queue", struct scn_raw_design, timeout_queue),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
 	/* Latency keys (issue 15): */
@@ -608,7 +629,8 @@ static const struct {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
 	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
-	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down or store-down)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down, store-down, "
+	  "drain or maint)" },
 	{ NULL, "name", "a name" },
 	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
 	{ NULL, "address-per", "user or device" },
@@ -623,6 +645,9 @@ static const struct {
 	{ NULL, "count", "a whole number" },
 	{ NULL, "cores", "a whole number" },
 	{ NULL, "weight", "a whole number" },
+	{ NULL, "maxconn", "a whole number" },
+	{ NULL, "backup", "true or false" },
+	{ NULL, "timeout-queue", "a duration such as 5s" },
 	{ NULL, "service", "a duration such as 20ms" },
 	{ NULL, "affinity", "none or required" },
 	{ NULL, "affinity-penalty", "a duration such as 30ms" },

@@ -3,6 +3,7 @@
 #include "lbsim/run.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	double probe_phase = rng_u01(&phase);
 	if (balancer_init(&w->bal, scn, w->design, probe_phase, err, errlen) != 0)
 		return -1;
+	balancer_set_ready_hook(&w->bal, world_slots_freed, w);
 	w->servers = calloc(n, sizeof *w->servers);
 	w->server_conns_opened = calloc(n, sizeof *w->server_conns_opened);
 	if (!w->servers || !w->server_conns_opened)
@@ -107,8 +109,8 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
  * server's answers. */
 static double detect_seconds(const struct world *w, const struct scn_fault *f)
 {
-	if (f->kind == SCN_FAULT_SLOW)
-		return NAN; /* grey failure: no check is meant to see it */
+	if (f->kind == SCN_FAULT_SLOW || f->kind == SCN_FAULT_DRAIN || f->kind == SCN_FAULT_MAINT)
+		return NAN; /* grey failure, or the operator's own act: no check is to see it */
 	uint32_t n = balancer_transitions(&w->bal);
 	for (uint32_t i = 0; i < n; i++) {
 		struct bal_transition e = balancer_transition(&w->bal, i);
@@ -255,6 +257,18 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	for (const struct request *r = w->network.head; r; r = r->next)
 		in_flight[r->workload]++;
 	in_system += w->network.len;
+	/* And the balancer's queues for a server slot (layer 7, maxconn). */
+	const struct bal_queue *queues[] = {w->bal.queues.pool, w->bal.queues.server};
+	const uint32_t nqueues[] = {w->bal.queues.npools,
+				    w->bal.queues.npools * w->bal.queues.nservers};
+	for (int k = 0; k < 2; k++)
+		for (uint32_t i = 0; queues[k] && i < nqueues[k]; i++)
+			for (const struct bal_wait *wt = queues[k][i].head; wt; wt = wt->next) {
+				const struct request *r = (const struct request *)(const void *)(
+					(const char *)wt - offsetof(struct request, wait));
+				in_flight[r->workload]++;
+				in_system++;
+			}
 	/* Conservation: every request sent is answered, failed, or still on a
 	 * server, per workload. Counted independently (the clients, the
 	 * server callbacks, the servers' lists), so a lost or duplicated
@@ -306,6 +320,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->redispatched = bs.redispatched;
 	out->external_ips = bs.external_ips;
 	out->lb_refused = w->lb_refused;
+	out->queued = w->queued;
+	out->queue_timeouts = w->queue_timeouts;
+	out->queue_wait_ns = w->queue_wait_ns;
 	out->lb_busy = w->lb_limited ? server_busy_fraction(&w->lb, end) : NAN;
 	out->virtual_services = bs.virtual_services;
 	out->has_persistence = w->design->persist != NULL;
@@ -514,7 +531,9 @@ static double capacity_at(const struct scenario *scn, sim_time_t t)
 		if (!on)
 			continue;
 		double own = scn_server_cores(&scn->servers, ft->server);
-		if (ft->kind == SCN_FAULT_SERVER_DOWN)
+		/* Drained or in maintenance, the server soon takes no traffic. */
+		if (ft->kind == SCN_FAULT_SERVER_DOWN || ft->kind == SCN_FAULT_DRAIN ||
+		    ft->kind == SCN_FAULT_MAINT)
 			cores -= own;
 		else if (ft->kind == SCN_FAULT_SLOW && ft->factor > 1)
 			cores -= own * (1 - 1 / ft->factor);

@@ -36,6 +36,18 @@ static void apply_fault(struct world *w, const struct scn_fault *f, int on)
 	case SCN_FAULT_AUTH_DOWN:
 		server_set_auth_down(srv, on);
 		break;
+	case SCN_FAULT_DRAIN:
+	case SCN_FAULT_MAINT:
+		/* The operator's act at the balancer, not a failure of the
+		 * server: the server works on (models/balancer/admin.c). */
+		if (balancer_set_admin(&w->bal, f->server,
+				       !on ? LB_ADMIN_UP
+					   : f->kind == SCN_FAULT_DRAIN ? LB_ADMIN_DRAIN : LB_ADMIN_MAINT,
+				       sim_now(&w->eng)) != 0) {
+			w->out_of_memory = 1;
+			sim_stop(&w->eng);
+		}
+		break;
 	case SCN_FAULT_STORE_DOWN:
 		if (f->all_workloads) {
 			for (int k = 0; k < WL_COUNT; k++)
@@ -66,6 +78,12 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 	struct probe_state *ps = ev->ctx;
 	struct world *w = ps->world;
 	sim_time_t now = sim_now(eng);
+	uint64_t paused = balancer_check_paused(&w->bal, ps->check);
+	if (paused) {
+		/* In maintenance: HAProxy sends no checks; look again later. */
+		world_schedule(w, ev, paused);
+		return;
+	}
 	struct bal_probe_target t = balancer_probe_target(&w->bal, ps->check);
 	struct lb_hc_reply reply = server_probe(&w->servers[t.server], t.workload, t.sends,
 						t.work_units);
