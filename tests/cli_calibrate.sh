@@ -48,20 +48,21 @@ for fig in tls-full-rsa-2048 tls-full-ecdsa-p256 tls-resume-12 tls-resume-13 \
     on && $0 == "    measured: true" { m = 1 }
     END { exit !(v > 0 && lo <= v && v <= hi && m) }' "$p"
 done
-check "a full handshake costs more than a resumed one, RSA more than ECDSA" awk '
-  /^  [a-z]/ { f = $1 } $1 == "value:" { v[f] = $2 }
-  END { exit !(v["tls-full-rsa-2048:"] > v["tls-resume-12:"] &&
-               v["tls-full-rsa-2048:"] > v["tls-full-ecdsa-p256:"]) }' "$p"
+# No ordering of measured times here (RSA-2048 over ECDSA P-256 is under 2x
+# on this kind of machine, and a loaded CI host flipped it): which figure is
+# larger is a measurement, printed by scripts/validate-haproxy, not a test.
 check "the file and standard error say what was not measured, and why" bash -c "
   grep -q '^#  *HAProxy not measured: --no-haproxy' '$p' &&
   grep -q '^#  *accept: ' '$p' && ! grep -q '^  accept:' '$p' &&
   grep -q 'not measured: accept' '$tmp/calibrate.err' &&
   grep -q 'calibrate: \[1/[0-9]*\] OpenSSL' '$tmp/calibrate.err'"
 
+# "At once": refused before measuring anything, so no progress line is
+# printed (a behaviour, not a time limit: the host may be loaded).
 check "a folder that does not exist: exit 2 at once, nothing written" bash -c "
-  start=\$(date +%s); '$lbsim' calibrate -q -o '$tmp/none/p.yaml' 2>'$tmp/err'; rc=\$?
-  [ \$rc -eq 2 ] && [ \$((\$(date +%s) - start)) -le 2 ] && [ ! -e '$tmp/none' ] &&
-  grep -q 'lbsim calibrate: ' '$tmp/err'"
+  '$lbsim' calibrate -q -o '$tmp/none/p.yaml' 2>'$tmp/err'; rc=\$?
+  [ \$rc -eq 2 ] && [ ! -e '$tmp/none' ] && grep -q 'lbsim calibrate: ' '$tmp/err' &&
+  ! grep -q '\\[1/' '$tmp/err'"
 check "an unknown option: exit 2" status_is 2 "$lbsim" calibrate --fast
 check "an argument: exit 2" status_is 2 "$lbsim" calibrate extra
 check "nothing written by bad usage" bash -c "[ \"\$(ls -A '$tmp/out')\" = host.yaml ]"
