@@ -2,7 +2,7 @@
  * and freeing every population, and the calls the world makes into the
  * room; see include/lbsim/clients.h. devices.c holds the closed-loop
  * devices, presence.c their log-on profile, open.c the open traffic,
- * population.c its Poisson generator.
+ * population.c its Poisson generator, replay.c the replayed logs.
  */
 #include "clients_internal.h"
 
@@ -55,7 +55,10 @@ int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep
 				     cfg->source == SCN_SOURCE_CGNAT ? &src : NULL) != 0)
 			return -1;
 		ps->source_ready = 1;
-		if (cfg->request_rate > 0) {
+		if (scn_is_replay(cfg)) {
+			if (replay_init(cl, ps, i, rep) != 0)
+				return -1;
+		} else if (cfg->request_rate > 0) {
 			if (open_init(cl, ps, i, rep) != 0)
 				return -1;
 		} else if (devices_init(cl, ps, i, rep) != 0) {
@@ -73,6 +76,7 @@ void clients_free(struct clients *cl)
 			population_free(&ps->open);
 		if (ps->source_ready)
 			source_pool_free(&ps->source);
+		replay_free(ps->replay);
 		free(ps->devices);
 		free(ps->presence);
 		free(ps->conns);
@@ -95,7 +99,7 @@ void clients_answered(struct clients *cl, struct request *req, int ok)
 
 int clients_failed(const struct clients *cl)
 {
-	int failed = cl->out_of_memory;
+	int failed = cl->out_of_memory || cl->error[0];
 	for (uint32_t i = 0; i < cl->npops; i++)
 		failed |= cl->pops[i].open.out_of_memory;
 	return failed;

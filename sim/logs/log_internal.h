@@ -85,6 +85,10 @@ int log_xff_first(const char *s, size_t len, struct log_addr *a);
 /* The user named in an ActiveSync query (User=...), as written. */
 struct log_str log_eas_user(const struct log_str *query);
 
+/* Keep a skipped line's message (up to the limit), for
+ * log_reader_message (log_replay.c keeps its late requests' too). */
+void log_reader_keep_message(struct log_reader *r, const struct log_error *err);
+
 /* Fill rec's workload and long poll from its stem, method and query. */
 void log_classify_record(struct log_record *rec);
 
