@@ -50,6 +50,8 @@ conserved() { # results folder, expected requests sent
   done
 }
 
+check "the bundled sample is what gen-logs writes (invented, never real data)" bash -c "
+  '$gen' --users 40 --duration 1h --seed 2024 | cmp -s - <(zcat '$src/scenarios/logs/site-sample.log.gz')"
 check "the log has client requests and probes" test "$n_iis" -gt 500 -a "$n_hap" -gt 500
 
 scenario "$tmp/k1.yaml" site.log ""

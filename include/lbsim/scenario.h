@@ -138,6 +138,7 @@ struct scn_profile_point {
 #define SCN_DEFAULT_REPLAY_WINDOW (3600ull * SIM_NS_PER_S) /* 1 h: see scenario_validate_replay.c */
 struct scn_replay {
 	char log[512];             /* the log's path, relative ones from the scenario's folder */
+	char written[256];         /* the log as the file names it (for messages and reports) */
 	uint32_t scale;            /* k: each user's requests k times, clones on fresh addresses */
 	int demand_from_log;       /* CPU demand = time taken (a long poll's: the workload's) */
 	sim_time_t window;         /* the longest time taken that keeps arrival order */
@@ -146,6 +147,7 @@ struct scn_replay {
 	enum log_client_from client_from;
 	char capture[256];         /* HAProxy: the captured request headers' names, comma-separated */
 	char user_header[64];      /* HAProxy: the captured header that names the user ("": X-User) */
+	unsigned line, column;     /* where the file names the log, for a log that cannot be read */
 };
 
 struct scn_population {

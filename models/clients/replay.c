@@ -9,13 +9,9 @@
  *
  * Scaling by k: every request is sent k times at its time, copy c (1 ..
  * k - 1) as user c of k of the original's and from a fresh address of the
- * same shape: the host byte kept, in a fresh /24 that stands for the
- * original's /24 in copy c. Addresses that shared a /24 share one in
- * every copy, and a NAT address behind which many users sat stays one
- * address per copy, so source hashing and source-ip persistence see k
- * sites shaped like the logged one. The fresh /24s come from 240.0.0.0/4
- * (reserved, RFC 1112 section 4: no client of a log comes from there),
- * handed out in order of first use: 2^20 of them.
+ * same shape (replay_addr.h: the host byte kept, in a fresh /24 that
+ * stands for the original's /24 in copy c), so source hashing and
+ * source-ip persistence see k sites shaped like the logged one.
  *
  * CPU demand: drawn per request from the workload's figure (servers:
  * workloads:), a pure function of (seed, replication, population, line,
@@ -35,9 +31,9 @@
 
 #include "lbsim/event_kind.h"
 #include "lbsim/log_replay.h"
+#include "lbsim/replay_addr.h"
 
-#define FRESH_BASE 0xF0000000u           /* 240.0.0.0/4 */
-#define FRESH_PREFIXES (1u << 20)        /* its /24s */
+_Static_assert(SCN_MAX_REPLAY_SCALE <= REPLAY_MAX_COPIES, "a copy's number must fit its key");
 
 struct replay_state {
 	struct sim_event ev;
@@ -49,10 +45,7 @@ struct replay_state {
 	int64_t origin_ns;           /* the log's first arrival: the run's time 0 */
 	uint64_t base;               /* seed of the demand draws */
 	uint16_t port;               /* the last source port handed out */
-	/* (original /24, copy) -> fresh /24: open addressing, at most half full. */
-	uint64_t *keys;              /* 0: empty; else key + 1 */
-	uint32_t *fresh;
-	size_t cap, used;
+	struct replay_addrs addrs;   /* the copies' fresh addresses */
 	char opts_buf[256];
 };
 
@@ -63,64 +56,20 @@ static void replay_error(struct replay_state *rs, const struct log_error *err)
 	sim_stop(cl->env.eng);
 }
 
-static int fresh_grow(struct replay_state *rs)
-{
-	size_t cap = rs->cap ? rs->cap * 2 : 1024;
-	uint64_t *keys = calloc(cap, sizeof *keys);
-	uint32_t *fresh = malloc(cap * sizeof *fresh);
-	if (!keys || !fresh) {
-		free(keys);
-		free(fresh);
-		return -1;
-	}
-	for (size_t i = 0; i < rs->cap; i++) {
-		if (!rs->keys[i])
-			continue;
-		size_t j = rng_mix64(rs->keys[i]) & (cap - 1);
-		while (keys[j])
-			j = (j + 1) & (cap - 1);
-		keys[j] = rs->keys[i];
-		fresh[j] = rs->fresh[i];
-	}
-	free(rs->keys);
-	free(rs->fresh);
-	rs->keys = keys;
-	rs->fresh = fresh;
-	rs->cap = cap;
-	return 0;
-}
-
-/* The address of copy c of addr: addr itself for copy 0. Returns 0, or -1
- * (cl->error set) when the fresh /24s or memory run out. */
+/* The address of copy c of addr (replay_addr.h). Returns 0, or -1 with
+ * cl->error set. */
 static int copy_addr(struct replay_state *rs, uint32_t addr, uint32_t c, uint32_t *out)
 {
-	if (c == 0) {
-		*out = addr;
-		return 0;
-	}
-	uint64_t key = (((uint64_t)(addr >> 8) << 10) | c) + 1;
-	if (2 * (rs->used + 1) > rs->cap && fresh_grow(rs) != 0) {
+	int rc = replay_addr_copy(&rs->addrs, addr, c, out);
+	if (rc == -1)
 		snprintf(rs->cl->error, sizeof rs->cl->error, "out of memory scaling a replay");
-		return -1;
-	}
-	size_t j = rng_mix64(key) & (rs->cap - 1);
-	while (rs->keys[j] && rs->keys[j] != key)
-		j = (j + 1) & (rs->cap - 1);
-	if (!rs->keys[j]) {
-		if (rs->used == FRESH_PREFIXES) {
-			snprintf(rs->cl->error, sizeof rs->cl->error,
-				 "%s: scale %u needs more than %u fresh /24 networks for its copies "
-				 "(the log's /24s times %u): lower the population's replay: scale:",
-				 rs->cl->pops[rs->pop].cfg->replay.log, rs->scale, FRESH_PREFIXES,
-				 rs->scale - 1);
-			return -1;
-		}
-		rs->keys[j] = key;
-		rs->fresh[j] = FRESH_BASE + ((uint32_t)rs->used << 8);
-		rs->used++;
-	}
-	*out = rs->fresh[j] | (addr & 0xffu);
-	return 0;
+	else if (rc == -2)
+		snprintf(rs->cl->error, sizeof rs->cl->error,
+			 "%s: scale %u needs more than %u fresh /24 networks for its copies "
+			 "(the log's /24s times %u): lower the population's replay: scale:",
+			 rs->cl->pops[rs->pop].cfg->replay.log, rs->scale, REPLAY_FRESH_PREFIXES,
+			 rs->scale - 1);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Copy c of the request rs->next, sent now. */
@@ -222,7 +171,6 @@ void replay_free(struct replay_state *rs)
 	if (!rs)
 		return;
 	log_replay_close(rs->log);
-	free(rs->keys);
-	free(rs->fresh);
+	replay_addrs_free(&rs->addrs);
 	free(rs);
 }

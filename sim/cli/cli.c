@@ -15,6 +15,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "lbsim/check.h"
+#include "lbsim/cmd_fit.h"
 #include "lbsim/cmd_haproxy.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
@@ -83,6 +84,7 @@ static const struct lbsim_tool engine_tools[] = {
 	 cmd_import_haproxy},
 	{"export-haproxy", "a design of a scenario as an HAProxy configuration",
 	 cmd_export_haproxy},
+	{"fit", "a scenario from request logs (users, sources, clients, demand)", cmd_fit},
 };
 /* Extra tools, as lbsim_main_with gives them. */
 struct tool_set {
@@ -587,7 +589,11 @@ static int check_replays(const struct cli_opts *o, int lead, const struct scenar
 		FILE *msgs = lead && !o->quiet ? stderr : NULL;
 		if (log_replay_scan(p->replay.log, &lo, (int64_t)p->replay.window, &n, msgs,
 				    &err) != 0) {
-			if (lead)
+			/* A log that does not open is the scenario's mistake, at its key. */
+			if (lead && err.line == 0)
+				fprintf(stderr, "%s:%u:%u: log '%s': %s\n", scn->path, p->replay.line,
+					p->replay.column, p->replay.written, err.message);
+			else if (lead)
 				log_error_print(stderr, &err);
 			return -1;
 		}

@@ -3,26 +3,17 @@
  *
  * Two structures: a binary min-heap of the requests read and not yet
  * handed out, ordered by (arrival, line) so that ties come out in the
- * order they were written whatever the heap's shape; and a table of user
- * names (open addressing, linear probing, at most half full) that numbers
- * each name at its first appearance, its text kept once in an arena.
+ * order they were written whatever the heap's shape; and a keymap of user
+ * names' hashes that numbers each name at its first appearance.
  */
 #include "log_internal.h"
 
+#include "lbsim/keymap.h"
 #include "lbsim/log_replay.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define USER_NAME_MAX 256u    /* longer names are cut: they stay distinct enough */
-
-struct user_slot {
-	uint64_t hash;           /* 0: empty */
-	uint32_t offset, len;    /* the name in the arena */
-	uint32_t id;
-};
 
 struct log_replay {
 	struct log_reader *reader;
@@ -35,10 +26,7 @@ struct log_replay {
 	int64_t emitted_ns;      /* arrival of the last request handed out */
 	uint64_t emitted_line;
 	int have_emitted;
-	struct user_slot *users;
-	size_t users_cap;        /* a power of two */
-	char *arena;
-	size_t arena_len, arena_cap;
+	struct keymap users;     /* a name's 64-bit hash -> its number */
 	struct replay_counts counts;
 };
 
@@ -89,84 +77,21 @@ static void heap_pop(struct log_replay *r, struct replay_req *out)
 		r->heap[i] = last;
 }
 
-/* A user name as a key: lower case (Windows names ignore case), "%5C"
- * and "%40" decoded (an ActiveSync query's User=DOMAIN%5Cname is the
- * cs-username DOMAIN\name). */
-static size_t user_key(const struct log_str *s, char *out)
-{
-	size_t n = 0;
-	for (uint32_t i = 0; s->ptr && i < s->len && n < USER_NAME_MAX; i++) {
-		char ch = s->ptr[i];
-		if (ch == '%' && i + 2 < s->len && isxdigit((unsigned char)s->ptr[i + 1]) &&
-		    isxdigit((unsigned char)s->ptr[i + 2])) {
-			char hex[3] = {s->ptr[i + 1], s->ptr[i + 2], 0};
-			ch = (char)strtol(hex, NULL, 16);
-			i += 2;
-		}
-		out[n++] = (char)tolower((unsigned char)ch);
-	}
-	return n;
-}
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h | 1; /* never 0, the empty slot's mark */
-}
-
-static int users_grow(struct log_replay *r)
-{
-	size_t cap = r->users_cap ? r->users_cap * 2 : 1024;
-	struct user_slot *t = calloc(cap, sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < r->users_cap; i++) {
-		if (!r->users[i].hash)
-			continue;
-		size_t j = r->users[i].hash & (cap - 1);
-		while (t[j].hash)
-			j = (j + 1) & (cap - 1);
-		t[j] = r->users[i];
-	}
-	free(r->users);
-	r->users = t;
-	r->users_cap = cap;
-	return 0;
-}
-
 /* The number of the user named s (an empty name is a user too: the
- * requests nobody signed). Returns 0, or -1 when memory is short. */
+ * requests nobody signed). A name is known by its 64-bit hash: n names
+ * share one with odds of about n^2 / 2^65, 3e-10 for 100,000 users.
+ * Returns 0, or -1 when memory is short. */
 static int user_id(struct log_replay *r, const struct log_str *s, uint32_t *id)
 {
-	char key[USER_NAME_MAX];
-	size_t n = user_key(s, key);
-	uint64_t h = hash_bytes(key, n);
-	if (2 * ((size_t)r->counts.users + 1) > r->users_cap && users_grow(r) != 0)
+	char key[LOG_USER_KEY_MAX];
+	uint64_t h = log_hash_bytes(key, log_user_key(s, key));
+	int fresh;
+	struct keymap_slot *slot = keymap_get(&r->users, h | 1, h, &fresh);
+	if (!slot)
 		return -1;
-	size_t j = h & (r->users_cap - 1);
-	for (; r->users[j].hash; j = (j + 1) & (r->users_cap - 1)) {
-		const struct user_slot *u = &r->users[j];
-		if (u->hash == h && u->len == n && memcmp(r->arena + u->offset, key, n) == 0) {
-			*id = u->id;
-			return 0;
-		}
-	}
-	if (r->arena_len + n > r->arena_cap) {
-		size_t cap = r->arena_cap ? r->arena_cap * 2 : 65536;
-		while (cap < r->arena_len + n)
-			cap *= 2;
-		char *a = realloc(r->arena, cap);
-		if (!a)
-			return -1;
-		r->arena = a;
-		r->arena_cap = cap;
-	}
-	memcpy(r->arena + r->arena_len, key, n);
-	r->users[j] = (struct user_slot){h, (uint32_t)r->arena_len, (uint32_t)n, r->counts.users};
-	r->arena_len += n;
-	*id = r->counts.users++;
+	if (fresh)
+		slot->v = r->counts.users++;
+	*id = (uint32_t)slot->v;
 	return 0;
 }
 
@@ -292,8 +217,7 @@ void log_replay_close(struct log_replay *r)
 		return;
 	log_reader_close(r->reader);
 	free(r->heap);
-	free(r->users);
-	free(r->arena);
+	keymap_free(&r->users);
 	free(r);
 }
 

@@ -1,6 +1,7 @@
 /* A population that replays a request log (replay:): its keys checked and
- * converted, the log found and opened once (a log that cannot be read is
- * a mistake of the scenario, placed at its `log:` key), and the keys of
+ * converted, the log's path resolved from the scenario's folder (the
+ * commands that replay read it before anything runs, sim/cli/cli.c, and
+ * place a log they cannot read at its `log:` key), and the keys of
  * the other kinds of population refused beside it (a replayed log has its
  * own users, addresses and traffic).
  *
@@ -13,11 +14,9 @@
  */
 #include "scenario_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "lbsim/log_lines.h"
 #include "lbsim/log_opts.h"
 
 /* Keys a replay population does not take, with what they belong to. */
@@ -128,19 +127,16 @@ void scn_replay(struct scn_ctx *c, const struct scn_raw_population *rp, yaml_nod
 		r->log[0] = '\0';
 		return;
 	}
-	/* Opened once here, so that a missing log is the scenario's mistake,
-	 * told before anything runs. */
-	struct log_lines lines;
-	char why[512];
+	/* Not opened here: a results folder's copy of the scenario loads
+	 * without its log (lbsim report); the commands that replay read it
+	 * first, and tell a log they cannot read at this key. */
+	snprintf(r->written, sizeof r->written, "%s", rr->log);
+	r->line = yw_line(lnode);
+	r->column = yw_column(lnode);
 	if (strcmp(r->log, "-") == 0) {
 		scn_report(c, lnode, "log: a replay reads a file, not standard input");
-	} else if (log_lines_open(&lines, r->log, why, sizeof why) != 0) {
-		scn_report(c, lnode, "log %s: %s", scn_quote(shown, sizeof shown, rr->log), why);
-	} else {
-		log_lines_close(&lines);
-		return;
+		r->log[0] = '\0';
 	}
-	r->log[0] = '\0';
 }
 
 void scn_replay_log_opts(const struct scn_replay *r, struct log_opts *o, char *buf, size_t len)
