@@ -92,6 +92,14 @@ check "fit recovers the model's parameters (HAProxy)" recovers "$tmp/hap.yaml" h
 check "the same log gives the same bytes" bash -c "
   '$lbsim' fit -q '$tmp/site.log' | cmp -s - '$tmp/fit.yaml'"
 
+# The log of two servers (every other request each, as round robin
+# spreads them) is one site: merged by end, the same scenario.
+awk -v a="$tmp/cas1.log" -v b="$tmp/cas2.log" '/^#/ { print > a; print > b; next }
+  { if (NR % 2) print > a; else print > b }' "$tmp/site.log"
+check "fit of two servers' logs: the same scenario as of their union" bash -c "
+  '$lbsim' fit -q --name 'Fitted from site.log' '$tmp/cas1.log' '$tmp/cas2.log' | grep -v '^# Fitted by' >'$tmp/two.yaml' &&
+  grep -v '^# Fitted by' '$tmp/fit.yaml' | cmp -s - '$tmp/two.yaml'"
+
 { head -n 50 "$tmp/site.log"; echo "2024-03-04 08:00:61 10.0.1.11 GET /owa/ - 443 x 10.0.0.1 x - 200 0 0 5"; tail -n +51 "$tmp/site.log"; } >"$tmp/bad.log"
 check "fit a malformed log: 2, file:line:column, nothing written" bash -c "
   '$lbsim' fit -o '$tmp/bad.yaml' '$tmp/bad.log' 2>'$tmp/err'

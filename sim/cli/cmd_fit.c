@@ -195,39 +195,65 @@ static void write_scenario(FILE *fp, const struct fit_opts *o, int nlogs, char *
 	      "  - { name: l7-roundrobin, kind: l7, balance: roundrobin }\n", fp);
 }
 
-/* Read every log into f. Returns 0, or an exit status. */
+/* One log being merged: its reader and its next record. */
+struct source {
+	struct log_reader *rd;
+	struct log_record rec;
+	int have;                   /* rec holds the next record */
+};
+
+static void tell_skipped(const struct fit_opts *o, const struct source *s, const char *path)
+{
+	const struct log_stats *st = log_reader_stats(s->rd);
+	if (o->quiet || !st->malformed)
+		return;
+	for (unsigned k = 0; k < log_reader_nmessages(s->rd); k++)
+		fprintf(stderr, "%s\n", log_reader_message(s->rd, k));
+	fprintf(stderr, "%s: %" PRIu64 " malformed lines skipped\n", path, st->malformed);
+}
+
+/* Read every log into f, merged in the order requests ended (each log
+ * is in that order; ties go to the log named first): the logs of several
+ * servers make one site, and a device whose requests alternate between
+ * servers shows its real gaps. Returns 0, or an exit status. */
 static int read_logs(struct log_fit *f, const struct fit_opts *o, int nlogs, char **logs)
 {
-	for (int i = 0; i < nlogs; i++) {
-		struct log_reader *rd;
-		struct log_record rec;
-		struct log_error err;
-		if (log_reader_open(&rd, logs[i], &o->log, &err) != 0) {
-			log_error_print(stderr, &err);
-			return LBSIM_EXIT_USAGE;
-		}
-		int rc;
-		while ((rc = log_reader_next(rd, &rec, &err)) == 1) {
-			if (log_fit_add(f, &rec) != 0) {
-				fprintf(stderr, "lbsim fit: out of memory\n");
-				log_reader_close(rd);
-				return LBSIM_EXIT_FAILED;
-			}
-		}
-		if (rc < 0)
-			log_error_print(stderr, &err);
-		const struct log_stats *st = log_reader_stats(rd);
-		if (rc == 0 && !o->quiet && st->malformed) {
-			for (unsigned k = 0; k < log_reader_nmessages(rd); k++)
-				fprintf(stderr, "%s\n", log_reader_message(rd, k));
-			fprintf(stderr, "%s: %" PRIu64 " malformed lines skipped\n", logs[i],
-				st->malformed);
-		}
-		log_reader_close(rd);
-		if (rc < 0)
-			return LBSIM_EXIT_USAGE;
+	struct source *src = calloc((size_t)nlogs, sizeof *src);
+	struct log_error err;
+	int rc = 0;
+	if (!src) {
+		fprintf(stderr, "lbsim fit: out of memory\n");
+		return LBSIM_EXIT_FAILED;
 	}
-	return 0;
+	for (int i = 0; i < nlogs && rc == 0; i++) {
+		if (log_reader_open(&src[i].rd, logs[i], &o->log, &err) != 0)
+			rc = LBSIM_EXIT_USAGE;
+		else if ((src[i].have = log_reader_next(src[i].rd, &src[i].rec, &err)) < 0)
+			rc = LBSIM_EXIT_USAGE;
+	}
+	while (rc == 0) {
+		int next = -1;
+		for (int i = 0; i < nlogs; i++)
+			if (src[i].have == 1 && (next < 0 || src[i].rec.end_ns < src[next].rec.end_ns))
+				next = i;
+		if (next < 0)
+			break;
+		if (log_fit_add(f, &src[next].rec) != 0) {
+			fprintf(stderr, "lbsim fit: out of memory\n");
+			rc = LBSIM_EXIT_FAILED;
+		} else if ((src[next].have = log_reader_next(src[next].rd, &src[next].rec, &err)) < 0) {
+			rc = LBSIM_EXIT_USAGE;
+		}
+	}
+	if (rc == LBSIM_EXIT_USAGE)
+		log_error_print(stderr, &err);
+	for (int i = 0; i < nlogs; i++) {
+		if (rc == 0)
+			tell_skipped(o, &src[i], logs[i]);
+		log_reader_close(src[i].rd);
+	}
+	free(src);
+	return rc;
 }
 
 static int parse(int argc, char **argv, struct fit_opts *o, char *name_buf, size_t name_len)
