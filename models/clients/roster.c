@@ -60,6 +60,12 @@ int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep
 		const struct scn_population *cfg = &scn->populations[i];
 		ps->cfg = cfg;
 		ps->clients = cl;
+		if (scn_is_replay(cfg)) {
+			/* Its addresses are the log's: no pool to draw from. */
+			if (replay_init(cl, ps, i, rep) != 0)
+				return -1;
+			continue;
+		}
 		struct rng src, addrs;
 		pop_stream(scn, &src, rep, "source", cfg->name);
 		pop_stream(scn, &addrs, rep, "addresses", cfg->name);
@@ -74,10 +80,7 @@ int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep
 				     cfg->source == SCN_SOURCE_CGNAT ? &src : NULL) != 0)
 			return -1;
 		ps->source_ready = 1;
-		if (scn_is_replay(cfg)) {
-			if (replay_init(cl, ps, i, rep) != 0)
-				return -1;
-		} else if (cfg->request_rate > 0) {
+		if (cfg->request_rate > 0) {
 			if (open_init(cl, ps, i, rep) != 0)
 				return -1;
 		} else if (devices_init(cl, ps, i, rep) != 0) {
