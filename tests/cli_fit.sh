@@ -56,6 +56,13 @@ near("carrier addresses", carrier["addresses"], truth["carrier_addresses"], 0)
 near("phone users", carrier["users"], truth["users"] * truth["shares"]["eas"], 0.15)
 for prefix, n in truth["nat"].items() if names else []:
     near(f"NAT {prefix} addresses", pops["nat " + prefix]["addresses"], n, 0)
+    # Its address plan lists the very addresses (gen-logs: from .10 up).
+    base = prefix.split("/")[0].rsplit(".", 1)[0]
+    listed = sorted(pops["nat " + prefix]["address-plan"]["list"])
+    ok = listed == sorted(f"{base}.{10 + i}" for i in range(n))
+    print(f"  {label} NAT {prefix} address plan {listed}: {'ok' if ok else 'FAILED'}")
+    if not ok:
+        bad.append("plan")
 # The browser share over every desk user: binomial, 3 sd of 300 x 0.3 (8 %
 # of the users, 27 % of the share).
 owa = sum(p["users"] * p.get("client-settings", {}).get("owa", {}).get("share", 1)

@@ -54,6 +54,10 @@ struct fit_group {
 	uint64_t users;             /* distinct users seen from it */
 	uint64_t addresses;         /* distinct addresses */
 	uint64_t wl_users[WL_COUNT];/* of them, users of each workload */
+	struct log_addr *addrs;     /* its distinct addresses (naddrs), in address order */
+	uint32_t naddrs;
+	struct log_addr *nets;      /* its prefixes (/24, /64) with the host part zero */
+	uint32_t nnets;
 };
 
 struct fit_result {

@@ -135,6 +135,30 @@ static void write_clients(FILE *fp, const struct fit_result *r)
 	}
 }
 
+/* address-plan: the group's own addresses when the list may hold them,
+ * else its prefixes, else none (said so). */
+static void write_plan(FILE *fp, const struct fit_group *g)
+{
+	char text[64];
+	int list = g->naddrs <= SCN_MAX_PLAN_LIST;
+	uint32_t n = list ? g->naddrs : g->nnets;
+	if (!list && n > SCN_MAX_PLAN_LIST) {
+		fprintf(fp, "    # no address-plan: %u prefixes, more than a plan lists\n", n);
+		return;
+	}
+	fprintf(fp, "    address-plan:               # the %s seen in the log\n      %s: [",
+		list ? "addresses" : "prefixes", list ? "list" : "prefixes");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct log_addr *a = list ? &g->addrs[i] : &g->nets[i];
+		log_addr_format(a, text, sizeof text);
+		if (!list)
+			snprintf(text + strlen(text), sizeof text - strlen(text), "/%d",
+				 a->family == 4 ? 24 : 64);
+		fprintf(fp, "%s\"%s\"", i ? (i % 4 ? ", " : ",\n        ") : "", text);
+	}
+	fputs("]\n", fp);
+}
+
 static void write_populations(FILE *fp, const struct fit_result *r)
 {
 	char s[32];
@@ -150,6 +174,7 @@ static void write_populations(FILE *fp, const struct fit_result *r)
 			fprintf(fp, "    source: nat\n    addresses: %" PRIu64 "\n", g->addresses);
 		else
 			fprintf(fp, "    # %" PRIu64 " addresses of their own\n", g->addresses);
+		write_plan(fp, g);
 		fputs("    clients: [", fp);
 		int n = 0;
 		for (int w = 0; w < WL_COUNT; w++)

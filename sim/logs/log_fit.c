@@ -23,6 +23,7 @@ struct prefix {
 	struct log_addr first;      /* an address of it, for its name */
 	uint64_t users, addresses;
 	uint64_t wl_users[WL_COUNT];
+	uint32_t group;             /* set by log_fit_finish */
 };
 
 /* Polls held within FIT_CENSOR_NS of the longest so far, per workload:
@@ -37,6 +38,10 @@ struct log_fit {
 	struct prefix *prefixes;
 	size_t nprefixes, prefixes_cap;
 	struct near_max near[WL_COUNT];
+	/* Every distinct address, and its prefix's index, for the address plans. */
+	struct log_addr *addrs;
+	uint32_t *addr_prefix;
+	size_t naddrs, addrs_cap;
 	struct fit_result r;
 	int have_time;
 };
@@ -137,6 +142,24 @@ static int think_gap(struct log_fit *f, const struct log_record *rec, uint64_t u
 	return 0;
 }
 
+static int keep_address(struct log_fit *f, const struct log_record *rec, const struct prefix *p)
+{
+	if (f->naddrs == f->addrs_cap) {
+		size_t cap = f->addrs_cap ? f->addrs_cap * 2 : 1024;
+		struct log_addr *a = realloc(f->addrs, cap * sizeof *a);
+		if (a)
+			f->addrs = a;
+		uint32_t *x = a ? realloc(f->addr_prefix, cap * sizeof *x) : NULL;
+		if (!x)
+			return -1;
+		f->addr_prefix = x;
+		f->addrs_cap = cap;
+	}
+	f->addrs[f->naddrs] = rec->client;
+	f->addr_prefix[f->naddrs++] = (uint32_t)(p - f->prefixes);
+	return 0;
+}
+
 int log_fit_add(struct log_fit *f, const struct log_record *rec)
 {
 	if (rec->workload < 0)
@@ -178,7 +201,7 @@ int log_fit_add(struct log_fit *f, const struct log_record *rec)
 	if ((n = first_time(f, K_USER, 0, user)) < 0)
 		return -1;
 	r->users += (uint64_t)n;
-	if ((n = first_time(f, K_ADDR, addr, 0)) < 0)
+	if ((n = first_time(f, K_ADDR, addr, 0)) < 0 || (n && keep_address(f, rec, p) != 0))
 		return -1;
 	p->addresses += (uint64_t)n;
 	if ((n = first_time(f, K_PREFIX_USER, pfx, user)) < 0)
@@ -226,6 +249,45 @@ static void prefix_name(const struct prefix *p, char *buf, size_t len)
 	}
 }
 
+static int addr_order(const void *x, const void *y)
+{
+	const struct log_addr *a = x, *b = y;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, sizeof a->bytes);
+}
+
+/* Each group's distinct addresses and prefixes, for its address plan, in
+ * address order (the same file whatever order the logs came in). */
+static int group_addresses(struct log_fit *f, struct fit_result *out)
+{
+	for (uint32_t g = 0; g < out->ngroups; g++) {
+		struct fit_group *grp = &out->groups[g];
+		grp->addrs = calloc(grp->addresses + 1, sizeof *grp->addrs);
+		grp->nets = calloc(f->nprefixes + 1, sizeof *grp->nets);
+		if (!grp->addrs || !grp->nets)
+			return -1;
+	}
+	for (size_t i = 0; i < f->naddrs; i++) {
+		struct fit_group *grp = &out->groups[f->prefixes[f->addr_prefix[i]].group];
+		grp->addrs[grp->naddrs++] = f->addrs[i];
+	}
+	for (size_t i = 0; i < f->nprefixes; i++) {
+		struct fit_group *grp = &out->groups[f->prefixes[i].group];
+		struct log_addr net = f->prefixes[i].first;
+		if (net.family == 4)
+			net.bytes[3] = 0;
+		else
+			memset(net.bytes + 8, 0, 8);
+		grp->nets[grp->nnets++] = net;
+	}
+	for (uint32_t g = 0; g < out->ngroups; g++) {
+		qsort(out->groups[g].addrs, out->groups[g].naddrs, sizeof(struct log_addr), addr_order);
+		qsort(out->groups[g].nets, out->groups[g].nnets, sizeof(struct log_addr), addr_order);
+	}
+	return 0;
+}
+
 int log_fit_finish(struct log_fit *f, uint32_t max_groups, struct fit_result *out)
 {
 	*out = f->r;
@@ -237,7 +299,7 @@ int log_fit_finish(struct log_fit *f, uint32_t max_groups, struct fit_result *ou
 			at_max += f->near[w].held[i] >= k->held_max_ns - FIT_CENSOR_NS;
 		k->changed = k->polls - at_max;
 	}
-	const struct prefix **nat = malloc((f->nprefixes + 1) * sizeof *nat);
+	struct prefix **nat = malloc((f->nprefixes + 1) * sizeof *nat);
 	out->groups = calloc(max_groups ? max_groups : 1, sizeof *out->groups);
 	if (!nat || !out->groups) {
 		free(nat);
@@ -249,10 +311,12 @@ int log_fit_finish(struct log_fit *f, uint32_t max_groups, struct fit_result *ou
 	struct fit_group *direct = &out->groups[0];
 	snprintf(direct->name, sizeof direct->name, "direct");
 	for (size_t i = 0; i < f->nprefixes; i++) {
-		if (is_nat(&f->prefixes[i]))
+		if (is_nat(&f->prefixes[i])) {
 			nat[nnat++] = &f->prefixes[i];
-		else
+		} else {
+			f->prefixes[i].group = 0;
 			group_add(direct, &f->prefixes[i]);
+		}
 	}
 	qsort(nat, nnat, sizeof *nat, by_users);
 	out->ngroups = 1;
@@ -266,14 +330,19 @@ int log_fit_finish(struct log_fit *f, uint32_t max_groups, struct fit_result *ou
 			snprintf(g->name, sizeof g->name, "nat other");
 		}
 		g->nat = 1;
+		nat[i]->group = (uint32_t)(g - out->groups);
 		group_add(g, nat[i]);
 	}
 	free(nat);
-	return 0;
+	return group_addresses(f, out);
 }
 
 void log_fit_result_free(struct fit_result *r)
 {
+	for (uint32_t g = 0; r->groups && g < r->ngroups; g++) {
+		free(r->groups[g].addrs);
+		free(r->groups[g].nets);
+	}
 	free(r->groups);
 	r->groups = NULL;
 }
@@ -286,5 +355,7 @@ void log_fit_free(struct log_fit *f)
 		free(f->near[w].held);
 	keymap_free(&f->seen);
 	free(f->prefixes);
+	free(f->addrs);
+	free(f->addr_prefix);
 	free(f);
 }
