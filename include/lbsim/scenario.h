@@ -75,9 +75,18 @@ struct scn_server {
 	uint32_t weight;           /* 0 .. LB_MAX_WEIGHT, default 1 (HAProxy's default
 				    * weight); 0: no new traffic but persistent ones */
 	uint32_t cores;            /* its own cores; 0: servers.cores */
+	uint32_t maxconn;          /* its own maxconn; SCN_MAXCONN_UNSET: servers.maxconn */
+	uint8_t backup;            /* HAProxy's `backup`: used only while no active server is */
 };
 
 #define SCN_DEFAULT_WEIGHT 1u
+#define SCN_MAXCONN_UNSET UINT32_MAX
+#define SCN_MAX_MAXCONN 1000000u
+/* How long a request may wait for a server slot (HAProxy's `timeout
+ * queue`), unless the design says: HAProxy takes `timeout connect` when
+ * `timeout queue` is not set, and lbsim's exported configurations set
+ * `timeout connect 5s` (sim/haproxy/hap_export.c). */
+#define SCN_DEFAULT_QUEUE_TIMEOUT (5ull * SIM_NS_PER_S)
 
 struct scn_servers {
 	uint32_t count;
@@ -89,6 +98,8 @@ struct scn_servers {
 	 * gives. */
 	struct scn_server *each;
 	uint32_t listed;
+	uint32_t maxconn;          /* every server's, unless its entry says (HAProxy's
+				    * `default-server maxconn`); 0: unlimited */
 	sim_time_t service_mean;   /* open traffic (`rate`): mean CPU demand of one request */
 	/* Device traffic: CPU per request by workload (defaults from
 	 * models/workload.c, overridden by `servers: workloads:`). */
@@ -106,6 +117,18 @@ struct scn_servers {
 static inline uint32_t scn_server_weight(const struct scn_servers *s, uint32_t i)
 {
 	return s->each ? s->each[i].weight : SCN_DEFAULT_WEIGHT;
+}
+
+/* Server i's maxconn (0: unlimited) and whether it is a backup server. */
+static inline uint32_t scn_server_maxconn(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].maxconn != SCN_MAXCONN_UNSET ? s->each[i].maxconn
+								  : s->maxconn;
+}
+
+static inline int scn_server_backup(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].backup;
 }
 
 static inline uint32_t scn_server_cores(const struct scn_servers *s, uint32_t i)
@@ -205,6 +228,8 @@ struct scn_design {
 	struct cost_params costs;  /* per-operation CPU and per-object memory (models/cost.c) */
 	uint32_t lb_cores;         /* balancer cores; 0: unlimited (CPU is counted, never waited for) */
 	uint32_t lb_queue;         /* requests that may wait for a balancer core; more are refused */
+	sim_time_t queue_timeout;  /* l7: longest wait for a server slot (HAProxy's `timeout
+				    * queue`); 0: SCN_DEFAULT_QUEUE_TIMEOUT */
 };
 
 enum scn_fault_kind {
@@ -213,6 +238,10 @@ enum scn_fault_kind {
 	SCN_FAULT_SLOW,            /* service times multiplied by `factor` */
 	SCN_FAULT_AUTH_DOWN,       /* logons fail; the anonymous health pages still answer 200 */
 	SCN_FAULT_STORE_DOWN,      /* a workload's (or every) mailbox store fails; pages answer 200 */
+	SCN_FAULT_DRAIN,           /* the operator drains the server at the balancer: no new
+				    * connection or session, those there finish */
+	SCN_FAULT_MAINT,           /* the operator puts it in maintenance: no traffic, no
+				    * health checks; connections there finish */
 };
 
 struct scn_fault {

@@ -18,6 +18,7 @@ int oneshot_send(struct clients *cl, const struct oneshot *o, struct lb_request 
 	sim_time_t now = sim_now(cl->env.eng);
 	struct wl_counts *cnt = &ledger->wl[o->workload];
 	int measured = measuring(cl);
+	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
 	lr->dst_port = 443;
 	lr->path = workload_path(o->workload);
 	struct request *req = request_get(cl->env.requests);
@@ -31,7 +32,7 @@ int oneshot_send(struct clients *cl, const struct oneshot *o, struct lb_request 
 	*req = (struct request){.arrived = now, .demand = o->demand, .hold = o->hold,
 				.population = o->pop, .user = o->user,
 				.src_addr_index = o->addr_index, .workload = (uint8_t)o->workload,
-				.measured = (uint8_t)measured};
+				.measured = (uint8_t)measured, .steady = (uint8_t)steady};
 	req->ev.heap_index = SIM_EVENT_IDLE;
 	struct bal_hello hello = {.seen = lr, .workload = o->workload, .tls = BAL_TLS_12,
 				  .resumable = 0};
@@ -40,12 +41,21 @@ int oneshot_send(struct clients *cl, const struct oneshot *o, struct lb_request 
 		ledger->conns_opened++;
 		server = balancer_request(cl->env.bal, &req->lb, lr,
 					  cl->pops[o->pop].cfg->client[o->workload].request_bytes, now);
+		if (server == BAL_WAIT) {
+			/* It waits for a server slot at the balancer (maxconn);
+			 * the world counts its connection when it has one. */
+			req->server = REQ_SERVER_WAITING;
+			cl->env.dispatch(cl->env.owner, req);
+			return 0;
+		}
 		if (server < 0)
 			balancer_conn_close(cl->env.bal, &req->lb, now);
 	}
 	if (server < 0) {
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		request_put(cl->env.requests, req);
 		return -1;
 	}
@@ -70,11 +80,14 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		/* Refused by the NAT: sent and failed at once. */
 		struct wl_counts *cnt = &ledger->wl[o.workload];
 		int measured = measuring(cl);
+		uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
 		ledger->nat_refused++;
 		cnt->sent++;
 		cnt->measured_sent += (uint64_t)measured;
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		return;
 	}
 	struct lb_addr whole;

@@ -60,12 +60,15 @@ struct scn_raw_server_workloads {
 struct scn_raw_server {
 	char *weight;
 	char *cores;
+	char *maxconn;
+	char *backup;
 };
 
 struct scn_raw_servers {
 	struct scn_raw_server *list;
 	unsigned list_count;
 	char *address;
+	char *maxconn;
 	char *count;
 	char *cores;
 	char *service;
@@ -226,6 +229,7 @@ struct scn_raw_design {
 	char *reencrypt;
 	char *lb_cores;
 	char *lb_queue;
+	char *timeout_queue;
 	struct scn_raw_costs *costs;
 };
 

@@ -35,14 +35,23 @@
  *                                #     demand a duration > 0, cv a number
  *                                #     0 .. 10 (1 exponential, 0 constant);
  *                                #     defaults in models/workload.c
+ *     maxconn: 100               #   optional 0 .. 1,000,000, default 0
+ *                                #     (unlimited): every server's
+ *                                #     connection slots (HAProxy's
+ *                                #     default-server maxconn)
  *     list:                      #   optional, 1 .. 4096 entries: the
  *       - weight: 2              #     servers from the first, HAProxy's
  *         cores: 16              #     `server` lines; weight 0 .. 256,
- *                                #     default 1 (0: no new traffic),
- *                                #     cores 1 .. 1024, default the
- *                                #     servers' cores; with count, count
- *                                #     >= the list's length and the
- *                                #     servers past it take the defaults
+ *         maxconn: 50            #     default 1 (0: no new traffic),
+ *         backup: false          #     cores 1 .. 1024, default the
+ *                                #     servers' cores, maxconn as above
+ *                                #     (layer 7: more requests wait,
+ *                                #     layer 4: more connections are
+ *                                #     refused), backup true: used only
+ *                                #     while no other server is; with
+ *                                #     count, count >= the list's length
+ *                                #     and the servers past it take the
+ *                                #     defaults
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -214,6 +223,10 @@
  *         init: up               #     up (default), fully-up, down,
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
+ *       timeout-queue: 5s        #   kind l7 only: the longest a request
+ *                                #     waits for a server's slot
+ *                                #     (maxconn), then it fails (503);
+ *                                #     duration > 0, default 5s
  *       lb-cores: 4              #   optional 0 .. 1024: the balancer's cores,
  *                                #     for which every request, and again
  *                                #     its answer, then waits (default 0:
@@ -242,10 +255,14 @@
  *       server: 3                #   required, from 1 to the servers' count
  *       kind: workload-down      #   down (the whole server), workload-down,
  *                                #     slow, auth-down (logons fail, the
- *                                #     health pages still answer 200) or
+ *                                #     health pages still answer 200),
  *                                #     store-down (the mailbox store fails
  *                                #     behind pages answering 200: only a
- *                                #     deep check sees these two); default
+ *                                #     deep check sees these two), or the
+ *                                #     operator's drain (no new connection
+ *                                #     or session; those there finish) or
+ *                                #     maint (no traffic, no checks; those
+ *                                #     there finish); default
  *                                #     workload-down when a workload is
  *                                #     given, else down
  *       workload: eas            #   workload-down: required; store-down:
@@ -258,7 +275,9 @@
  *     - design: l4-multi         #   judged by `lbsim check`: required, a
  *                                #     design's name
  *       metric: peak_to_mean     #   required, a summary metric of the scope
- *       scope: all               #   all (default), a workload a population
+ *       scope: all               #   all (default), steady (the measured
+ *                                #     time outside the faults and their
+ *                                #     recovery), a workload a population
  *                                #     uses, or fault<N> (N from 1)
  *       min: 1                   #   at least one of min and max: finite
  *       max: 1.15                #     numbers, min <= max
@@ -325,6 +344,8 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 static const cyaml_schema_field_t server_fields[] = {
 	OPT("weight", struct scn_raw_server, weight),
 	OPT("cores", struct scn_raw_server, cores),
+	OPT("maxconn", struct scn_raw_server, maxconn),
+	OPT("backup", struct scn_raw_server, backup),
 	CYAML_FIELD_END,
 };
 
@@ -341,6 +362,7 @@ static const cyaml_schema_field_t servers_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
 	OPT("address", struct scn_raw_servers, address),
+	OPT("maxconn", struct scn_raw_servers, maxconn),
 	/* The cap stops libcyaml at the limit rather than after a
 	 * hostile file's millions of entries (see populations below). */
 	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -502,6 +524,7 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("reencrypt", struct scn_raw_design, reencrypt),
 	OPT("lb-cores", struct scn_raw_design, lb_cores),
 	OPT("lb-queue", struct scn_raw_design, lb_queue),
+	OPT("timeout-queue", struct scn_raw_design, timeout_queue),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
 	CYAML_FIELD_END,
@@ -608,7 +631,8 @@ static const struct {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
 	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
-	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down or store-down)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down, store-down, "
+	  "drain or maint)" },
 	{ replay_fields, "demand", "workload or time-taken" },
 	{ replay_fields, "on-error", "fail or skip" },
 	{ replay_fields, "format", "auto, iis or haproxy" },
@@ -632,6 +656,9 @@ static const struct {
 	{ NULL, "count", "a whole number" },
 	{ NULL, "cores", "a whole number" },
 	{ NULL, "weight", "a whole number" },
+	{ NULL, "maxconn", "a whole number" },
+	{ NULL, "backup", "true or false" },
+	{ NULL, "timeout-queue", "a duration such as 5s" },
 	{ NULL, "service", "a duration such as 20ms" },
 	{ NULL, "affinity", "none or required" },
 	{ NULL, "affinity-penalty", "a duration such as 30ms" },
@@ -691,7 +718,7 @@ static const struct {
 	{ NULL, "for", "a duration such as 15m" },
 	{ NULL, "design", "a design name" },
 	{ NULL, "metric", "a metric name such as peak_to_mean" },
-	{ NULL, "scope", "a scope (all, a workload's name or fault<N>)" },
+	{ NULL, "scope", "a scope (all, steady, a workload's name or fault<N>)" },
 	{ NULL, "min", "a number" },
 	{ NULL, "max", "a number" },
 };
