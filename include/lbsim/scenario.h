@@ -65,9 +65,26 @@ enum scn_source_kind {
 	SCN_SOURCE_CGNAT,      /* carrier NAT pool of `addresses`, device address churns */
 };
 
+/* One server as the balancer and the world see it: an entry of
+ * `servers: list:` (HAProxy's `server` line). */
+struct scn_server {
+	uint32_t weight;           /* 0 .. LB_MAX_WEIGHT, default 1 (HAProxy's default
+				    * weight); 0: no new traffic but persistent ones */
+	uint32_t cores;            /* its own cores; 0: servers.cores */
+};
+
+#define SCN_DEFAULT_WEIGHT 1u
+
 struct scn_servers {
 	uint32_t count;
-	uint32_t cores;            /* per server */
+	uint32_t cores;            /* per server, unless the server's entry says */
+	/* The servers one by one (`list:`): SCN_MAX_SERVERS entries, the
+	 * listed first and the rest with the defaults, so that --set
+	 * servers.count (and plan) can grow the pool past the list; NULL: no
+	 * list, every server with the defaults. listed: entries the file
+	 * gives. */
+	struct scn_server *each;
+	uint32_t listed;
 	sim_time_t service_mean;   /* open traffic (`rate`): mean CPU demand of one request */
 	/* Device traffic: CPU per request by workload (defaults from
 	 * models/workload.c, overridden by `servers: workloads:`). */
@@ -80,6 +97,28 @@ struct scn_servers {
 	 * default, 127.0.0.1:10001, :10002, ... (the parity scripts'). */
 	struct lb_endpoint *endpoints;
 };
+
+/* Server i's weight and cores, whether or not the file lists it. */
+static inline uint32_t scn_server_weight(const struct scn_servers *s, uint32_t i)
+{
+	return s->each ? s->each[i].weight : SCN_DEFAULT_WEIGHT;
+}
+
+static inline uint32_t scn_server_cores(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].cores ? s->each[i].cores : s->cores;
+}
+
+/* Cores of the first count servers together. */
+uint64_t scn_servers_total_cores(const struct scn_servers *s);
+
+/* 1 when every server has servers.cores (no entry of the list gives its
+ * own), so that "N servers of C cores" describes them. */
+int scn_servers_uniform_cores(const struct scn_servers *s);
+
+/* "8 servers of 4 cores each", or when their cores differ "3 servers of
+ * 4 to 16 cores, 24 in all": for reports. Returns buf. */
+const char *scn_servers_words(const struct scn_servers *s, char *buf, size_t len);
 
 /* A point of a population's daily profile: from `at` on, `share` of its
  * users are logged on (straight lines between points, flat after the

@@ -81,9 +81,11 @@ void report_scenario(struct doc *d, const struct scenario *scn)
 {
 	char buf[512];
 	doc_heading(d, 2, "The scenario");
-	doc_para(d, "%u servers of %u cores each. %.4g minutes measured after %.4g minutes of "
+	char words[128];
+	doc_para(d, "%s%s. %.4g minutes measured after %.4g minutes of "
 		 "warm-up, %u replication%s (seed %llu); every design sees the same client traffic "
-		 "in each replication.", scn->servers.count, scn->servers.cores,
+		 "in each replication.", scn_servers_words(&scn->servers, words, sizeof words),
+		 scn->servers.listed ? " (weights and cores from servers: list:)" : "",
 		 (double)scn->duration / 60e9, (double)scn->warmup / 60e9, scn->replications,
 		 scn->replications == 1 ? "" : "s", (unsigned long long)scn->seed);
 	static const char *const pop_header[] = {"population", "users", "source", "traffic"};

@@ -11,7 +11,8 @@
  *   seed: 42                     # optional whole number 0 .. 2^64-1, default 1
  *   replications: 5              # optional 1 .. 1000, default 1
  *   servers:                     # required mapping
- *     count: 8                   #   required 1 .. 4096
+ *     count: 8                   #   1 .. 4096; default the list's length,
+ *                                #     required without a list
  *     address: 10.0.1.1:443      #   optional: the first server's address
  *                                #     and port ([IPv6]:port), the others
  *                                #     at the next addresses: how the nginx
@@ -34,6 +35,14 @@
  *                                #     demand a duration > 0, cv a number
  *                                #     0 .. 10 (1 exponential, 0 constant);
  *                                #     defaults in models/workload.c
+ *     list:                      #   optional, 1 .. 4096 entries: the
+ *       - weight: 2              #     servers from the first, HAProxy's
+ *         cores: 16              #     `server` lines; weight 0 .. 256,
+ *                                #     default 1 (0: no new traffic),
+ *                                #     cores 1 .. 1024, default the
+ *                                #     servers' cores; with count, count
+ *                                #     >= the list's length and the
+ *                                #     servers past it take the defaults
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -265,8 +274,19 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 	CYAML_FIELD_END,
 };
 
+/* One entry of servers: list:. */
+static const cyaml_schema_field_t server_fields[] = {
+	OPT("weight", struct scn_raw_server, weight),
+	OPT("cores", struct scn_raw_server, cores),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t server_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct scn_raw_server, server_fields),
+};
+
 static const cyaml_schema_field_t servers_fields[] = {
-	REQ("count", struct scn_raw_servers, count),
+	OPT("count", struct scn_raw_servers, count),
 	OPT("cores", struct scn_raw_servers, cores),
 	OPT("service", struct scn_raw_servers, service),
 	OPT("affinity", struct scn_raw_servers, affinity),
@@ -274,6 +294,10 @@ static const cyaml_schema_field_t servers_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
 	OPT("address", struct scn_raw_servers, address),
+	/* The cap stops libcyaml at the limit rather than after a
+	 * hostile file's millions of entries (see populations below). */
+	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw_servers, list, &server_entry, 1, SCN_MAX_SERVERS),
 	CYAML_FIELD_END,
 };
 
@@ -487,6 +511,7 @@ static const struct {
 } mapping_nouns[] = {
 	{ scenario_fields, "the scenario" },
 	{ servers_fields, "servers" },
+	{ server_fields, "server" },
 	{ server_workloads_fields, "servers workloads" },
 	{ server_workload_fields, "server workload" },
 	{ population_fields, "population" },
@@ -529,6 +554,7 @@ static const struct {
 	{ NULL, "replications", "a whole number" },
 	{ NULL, "count", "a whole number" },
 	{ NULL, "cores", "a whole number" },
+	{ NULL, "weight", "a whole number" },
 	{ NULL, "service", "a duration such as 20ms" },
 	{ NULL, "affinity", "none or required" },
 	{ NULL, "affinity-penalty", "a duration such as 30ms" },

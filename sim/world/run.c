@@ -86,7 +86,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 		hist_init(w->wl_latency[k]);
 	}
 	for (uint32_t i = 0; i < n; i++)
-		if (server_init(&w->servers[i], i, scn->servers.cores, world_server_done, w) != 0)
+		if (server_init(&w->servers[i], i, scn_server_cores(&scn->servers, i), world_server_done, w) != 0)
 			return -1;
 	if (w->design->lb_cores) {
 		if (server_init(&w->lb, n, w->design->lb_cores, world_lb_done, w) != 0)
@@ -180,6 +180,29 @@ static void tail_of(const struct histogram *h, double *mean, uint64_t *p50, uint
 	*p50 = hist_quantile(h, 0.50);
 	*p95 = hist_quantile(h, 0.95);
 	*p99 = hist_quantile(h, 0.99);
+}
+
+/* The skew of x over the servers (n of them) as DESIGN.md defines it:
+ * over the servers in rotation, each load divided by its weight, the
+ * χ² test against the weight-proportional split. A server of weight 0
+ * (servers: list:) is out of rotation and left out. x is overwritten;
+ * scratch holds n weights. Without a list every weight is 1. */
+static void skew_by_weight(const struct scn_servers *s, double *x, double *scratch, uint32_t n,
+			   struct skew *out)
+{
+	if (!s->each) {
+		skew_compute(x, NULL, n, out);
+		return;
+	}
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t wt = scn_server_weight(s, i);
+		if (wt == 0)
+			continue;
+		x[k] = x[i];
+		scratch[k++] = wt;
+	}
+	skew_compute(x, scratch, k, out);
 }
 
 static int collect(struct world *w, struct run_result *out, char *err, size_t errlen)
@@ -288,9 +311,11 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->nfaults = scn->nfaults;
 	out->faults = scn->nfaults ? calloc(scn->nfaults, sizeof *out->faults) : NULL;
 	double *load = calloc(n, sizeof *load), *conns = calloc(n, sizeof *conns);
-	double *sessions = calloc(n, sizeof *sessions);
+	double *sessions = calloc(n, sizeof *sessions), *weights = calloc(n, sizeof *weights);
 	struct histogram *all = malloc(sizeof *all);
-	if (!out->servers || (scn->nfaults && !out->faults) || !load || !conns || !sessions || !all) {
+	if (!out->servers || (scn->nfaults && !out->faults) || !load || !conns || !sessions ||
+	    !weights || !all) {
+		free(weights);
 		free(load);
 		free(conns);
 		free(sessions);
@@ -326,16 +351,14 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	 * server's own figures end when it answers). */
 	for (int k = 0; k < WL_COUNT; k++)
 		hist_merge(all, w->wl_latency[k]);
-	skew_compute(load, NULL, n, &out->skew);
+	skew_by_weight(&scn->servers, load, weights, n, &out->skew);
 	for (int k = 0; k < WL_COUNT; k++) {
 		for (uint32_t i = 0; i < n; i++)
 			load[i] = (double)w->servers[i].wl_requests[k];
-		skew_compute(load, NULL, n, &out->workloads[k].skew);
+		skew_by_weight(&scn->servers, load, weights, n, &out->workloads[k].skew);
 	}
-	for (uint32_t i = 0; i < n; i++)
-		load[i] = (double)w->servers[i].requests;
-	skew_compute(conns, NULL, n, &out->skew_conns);
-	skew_compute(sessions, NULL, n, &out->skew_sessions);
+	skew_by_weight(&scn->servers, conns, weights, n, &out->skew_conns);
+	skew_by_weight(&scn->servers, sessions, weights, n, &out->skew_sessions);
 	tail_of(all, &out->response_mean_ns, &out->response_p50_ns, &out->response_p95_ns,
 		&out->response_p99_ns);
 	for (unsigned i = 0; i < RUN_CDF_POINTS; i++)
@@ -343,6 +366,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	free(load);
 	free(conns);
 	free(sessions);
+	free(weights);
 	free(all);
 	return 0;
 }
@@ -441,16 +465,17 @@ int run_keeps_series(uint32_t rep)
  * none, slow ones 1/factor of theirs). */
 static double capacity_at(const struct scenario *scn, sim_time_t t)
 {
-	double cores = (double)scn->servers.count * scn->servers.cores;
+	double cores = (double)scn_servers_total_cores(&scn->servers);
 	for (uint32_t f = 0; f < scn->nfaults; f++) {
 		const struct scn_fault *ft = &scn->faults[f];
 		int on = t >= ft->at && (ft->duration == SIM_TIME_NEVER || t < ft->at + ft->duration);
 		if (!on)
 			continue;
+		double own = scn_server_cores(&scn->servers, ft->server);
 		if (ft->kind == SCN_FAULT_SERVER_DOWN)
-			cores -= scn->servers.cores;
+			cores -= own;
 		else if (ft->kind == SCN_FAULT_SLOW && ft->factor > 1)
-			cores -= scn->servers.cores * (1 - 1 / ft->factor);
+			cores -= own * (1 - 1 / ft->factor);
 	}
 	return cores > 0 ? cores : 0;
 }
