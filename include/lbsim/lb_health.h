@@ -65,8 +65,10 @@ enum lb_hc_probe {
 struct lb_hc_ops {
 	const char *name;
 	const char *description;
-	/* Server work per probe relative to a tcp probe (= 1), for the cost
-	 * model; see each kind's file for the basis of its figure. */
+	/* Server work per probe relative to a tcp probe (= 1): what the
+	 * prober tells the server the probe costs it (the simulator's server
+	 * model spends it on its CPU); see each kind's file for the basis of
+	 * its figure. */
 	uint32_t cost;
 	enum lb_hc_probe probe;     /* what a probe of this kind sends */
 	const char *default_path;   /* NULL for kinds without a request */
