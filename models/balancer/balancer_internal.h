@@ -20,4 +20,12 @@
  * work for a request to wait for. */
 #define BAL_COUNT(b, field, n) ((b)->ledger.window.field += (uint64_t)(n))
 
+/* queue.c: the layer-7 queues (maxconn). init: 0 or -1 (memory). A slot
+ * of server in pool pool_index has freed: the oldest request waiting for
+ * it takes it. c closes while its request waits: out of its queue. */
+int bal_queues_init(struct balancer *b, uint32_t npools, uint32_t nservers);
+void bal_queues_free(struct balancer *b);
+void bal_queue_slot_freed(struct balancer *b, int pool_index, uint32_t server);
+void bal_queue_conn_closed(struct balancer *b, struct bal_conn *c);
+
 #endif

@@ -41,13 +41,20 @@ static struct lb_pool *pool_of(struct balancer *b, const struct bal_conn *c)
 
 /* Route seen through c's virtual service; on success c is sent to the
  * chosen server, which counts one more connection in its pool (leastconn
- * reads it). Returns 0 or -1 (no usable server). */
+ * and maxconn read it). Returns 0, -1 (no usable server) or BAL_WAIT
+ * (servers at maxconn: c's pool, and its server when one was named, are
+ * set for balancer_wait). */
 static int route(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
 		 uint64_t now_ns, int *looked_up)
 {
 	struct lb_route r;
 	int rc = lb_vs_route(&b->vs[c->vs], seen, now_ns, &r);
 	*looked_up = r.looked_up;
+	if (rc != 0 && r.reason == LB_ROUTE_FULL) {
+		c->server = r.server;
+		c->pool = (int16_t)r.pool;
+		return BAL_WAIT;
+	}
 	if (rc != 0)
 		return -1;
 	c->server = r.server;
@@ -57,13 +64,17 @@ static int route(struct balancer *b, struct bal_conn *c, const struct lb_request
 	return 0;
 }
 
-/* Release c's server in its pool. */
+/* Release c's server in its pool; on layer 7 the slot goes to the oldest
+ * request waiting for it (queue.c). */
 static void unroute(struct balancer *b, struct bal_conn *c)
 {
-	if (c->server < 0)
+	if (c->server < 0 || (c->flags & BAL_CONN_WAITING))
 		return;
-	lb_conn_close(pool_of(b, c), (uint32_t)c->server);
+	uint32_t server = (uint32_t)c->server;
+	lb_conn_close(pool_of(b, c), server);
 	c->server = -1;
+	if (b->per_request)
+		bal_queue_slot_freed(b, c->pool, server);
 }
 
 int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_hello *hello,
@@ -82,9 +93,14 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 		else
 			BAL_CHARGE(b, tls_resumed, tls_resumed_ns, 1);
 	} else {
+		/* Layer 4 has no queue: a connection that only a full
+		 * server could take is refused (IPVS past a server's upper
+		 * threshold; models/balancer/queue.c). */
 		int looked_up;
-		if (route(b, c, hello->seen, now_ns, &looked_up) != 0)
+		if (route(b, c, hello->seen, now_ns, &looked_up) != 0) {
+			c->server = -1;
 			return -1;
+		}
 		BAL_CHARGE(b, flows, flow_setup_ns, 1);
 		BAL_CHARGE(b, packets, packet_ns, 5);
 		if (looked_up)
@@ -119,6 +135,14 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 		int rc = route(b, c, seen, now_ns, &looked_up);
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
+		if (rc == BAL_WAIT) {
+			c->flags |= BAL_CONN_WAITING;
+			if (!(c->flags & BAL_CONN_ACTIVE)) {
+				c->flags |= BAL_CONN_ACTIVE;
+				b->stats.conns_active++;
+			}
+			return BAL_WAIT;
+		}
 		if (rc != 0) {
 			/* The balancer answers the failure itself, at once:
 			 * its work is counted but waits for no core. */
@@ -158,6 +182,7 @@ void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns
 		return;
 	if (c->flags & BAL_CONN_ACTIVE)
 		b->stats.conns_active--;
+	bal_queue_conn_closed(b, c);
 	unroute(b, c);
 	c->flags = 0;
 	b->stats.conns_open--;

@@ -7,7 +7,10 @@
  * sessions", as HAProxy's drain does); down, maintenance or failed checks
  * send the client through the pool's algorithm again, and the entry then
  * names the new server (HAProxy's `option redispatch` with a stick table
- * that stores on request). Every path is O(1) expected beyond lb_pick.
+ * that stores on request). A remembered server at maxconn keeps its client
+ * all the same: the caller queues the request on that server (HAProxy
+ * queues a request with a persistent server in the server's own queue,
+ * src/queue.c pendconn_add). Every path is O(1) expected beyond lb_pick.
  */
 #include "lbsim/lb_pers.h"
 
@@ -62,7 +65,7 @@ int lb_pers_select(struct lb_persist *p, struct lb_pool *pool,
 		int s = lb_pick(pool, req, now_ns);
 		if (s < 0) {
 			st->nosrv++;
-			return -1;
+			return s; /* -1, or LB_PICK_FULL: the pool's queue */
 		}
 		/* The entry was refreshed by the find and nothing has touched
 		 * the table since, so e is still valid. */
@@ -76,7 +79,7 @@ int lb_pers_select(struct lb_persist *p, struct lb_pool *pool,
 	int s = lb_pick(pool, req, now_ns);
 	if (s < 0) {
 		st->nosrv++;
-		return -1;
+		return s;
 	}
 	/* LB_EFULL (a table full under `full: refuse`) is not a failure of
 	 * the request: the table keeps its entries and counts the refusal

@@ -231,6 +231,10 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 		/* HAProxy's weight is 1 unless set (configuration manual 5.2). */
 		if (scn_server_weight(&scn->servers, s) != SCN_DEFAULT_WEIGHT)
 			fprintf(fp, " weight %u", scn_server_weight(&scn->servers, s));
+		if (scn_server_maxconn(&scn->servers, s))
+			fprintf(fp, " maxconn %u", scn_server_maxconn(&scn->servers, s));
+		if (scn_server_backup(&scn->servers, s))
+			fputs(" backup", fp);
 		if (d->persist == &lb_pers_cookie)
 			fprintf(fp, " cookie cas%u", s + 1);
 		fputc('\n', fp);
@@ -259,6 +263,12 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 			"(lbsim:change-me): put a test mailbox's there\n", DEEP_AUTH);
 	fprintf(notes, "servers cas1..cas%u: placeholder addresses from %s; replace them with "
 		"your Client Access servers'\n", scn->servers.count, server_base);
+	int limited = 0;
+	for (uint32_t s = 0; s < scn->servers.count; s++)
+		limited |= scn_server_maxconn(&scn->servers, s) != 0;
+	if (limited && d->kind != SCN_DESIGN_L7)
+		fprintf(notes, "maxconn on a mode tcp backend: HAProxy queues the connections past "
+			"it (timeout queue) where lbsim's layer 4, a forwarder, refuses them\n");
 	if (!scn_servers_uniform_cores(&scn->servers))
 		fprintf(notes, "servers' own cores: the size of lbsim's servers, not a setting of "
 			"HAProxy; not written\n");
@@ -322,6 +332,10 @@ int hap_export(FILE *fp, const struct scenario *scn, uint32_t di,
 		"    timeout client %" PRIu64 "m\n    timeout server %" PRIu64 "m\n", minutes, minutes);
 	if (d->check.params.timeout_ns)
 		fprintf(fp, "    timeout check %s\n", hap_time(d->check.params.timeout_ns, t, sizeof t));
+	/* Unset, HAProxy waits `timeout connect` (5s above) in a queue,
+	 * which is lbsim's default: written only when the design says. */
+	if (http && d->queue_timeout)
+		fprintf(fp, "    timeout queue %s\n", hap_time(d->queue_timeout, t, sizeof t));
 	if (http)
 		fputs("    option httplog\n"
 		      "    # lbsim reads these logs with --capture Host,User-Agent\n", fp);
@@ -426,5 +440,7 @@ int hap_design_compare(const struct scn_design *a, const struct scn_design *b, c
 		return differ(why, len, "reencrypt");
 	if (a->lb_cores != b->lb_cores || (a->lb_cores && a->lb_queue != b->lb_queue))
 		return differ(why, len, "lb-cores or lb-queue");
+	if (a->queue_timeout != b->queue_timeout)
+		return differ(why, len, "timeout-queue");
 	return 0;
 }
