@@ -133,6 +133,8 @@ struct run_result {
 	double lb_cpu_cores_mean; /* lb_cpu_ns / measured time */
 	double lb_cpu_cores_peak; /* the busiest 10 s window */
 	double lb_mem_bytes_peak; /* the largest of the windows' memory */
+	struct cost_mem lb_mem_mean; /* by what holds it: the mean over the windows (time-weighted) */
+	struct cost_mem lb_mem_peak; /* each part's largest window */
 	uint64_t lb_refused;      /* requests refused by a full balancer queue (lb cores set) */
 	/* Measured requests that waited for a server slot (layer 7, maxconn),
 	 * those of them that gave up after `timeout queue` (failed), and the

@@ -97,6 +97,7 @@ static void take_slot(struct balancer *b, struct bal_conn *c, int32_t s)
 	c->server = s;
 	c->flags &= (uint8_t)~BAL_CONN_WAITING;
 	lb_conn_open(lb_vs_pool(&b->vs[c->vs], (uint32_t)c->pool), (uint32_t)s);
+	bal_backend_for_waiting(b, c);
 }
 
 int32_t balancer_wait(struct balancer *b, struct bal_wait *w, struct bal_conn *c,

@@ -61,7 +61,10 @@ static const char *refusal(const struct scn_design *d, unsigned minor, char *buf
 		if (p->hash_type == LB_HASH_MAGLEV)
 			return "hash-type maglev has no HAProxy equivalent (HAProxy has map-based "
 			       "and consistent)";
-		if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE) {
+		/* Under profile haproxy, lbsim's `balance source` already hashes
+		 * the address itself, whatever function is named. */
+		if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE &&
+		    p->profile != LB_PROFILE_HAPROXY) {
 			snprintf(buf, len, "balance source with hash-function %s: HAProxy hashes the "
 				 "address itself (lbsim's hash-function none); simulate that to "
 				 "export it", lb_hash_function_name(p->hash_function));
@@ -90,7 +93,8 @@ static void nearest(struct scn_design *d, unsigned minor, FILE *notes)
 		p->hash_type = LB_HASH_CONSISTENT;
 		p->table_size = 0;
 	}
-	if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE) {
+	if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE &&
+	    p->profile != LB_PROFILE_HAPROXY) {
 		fprintf(n, "nearest: balance source hashes the address itself in HAProxy, not "
 			"with %s\n", lb_hash_function_name(p->hash_function));
 		p->hash_function = LB_HASHFN_NONE;
@@ -180,6 +184,11 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 										    : "map-based");
 		if (d->balance != &lb_sel_source)
 			fprintf(fp, " %s", lb_hash_function_name(sp->hash_function));
+		else if (sp->hash_avalanche)
+			/* `balance source` hashes the address itself, but the
+			 * parser wants a function before the avalanche modifier
+			 * (HAProxy 2.6 cfgparse: "only supports 'sdbm', ..."). */
+			fputs(" sdbm", fp);
 		fprintf(fp, "%s\n", sp->hash_avalanche ? " avalanche" : "");
 		if (sp->balance_factor > 0)
 			fprintf(fp, "    hash-balance-factor %ld\n", lround(sp->balance_factor * 100));
@@ -248,6 +257,10 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 		return;
 	struct scn_design def = *d;
 	scn_set_design_defaults(&def);
+	if (d->kind != SCN_DESIGN_L7 && d->impl != COST_IMPL_PROXY)
+		fprintf(notes, "implementation %s: HAProxy is a user-space proxy; this configuration "
+			"is the mode tcp proxy, not the kernel forwarder the design is priced as\n",
+			cost_impl_names[d->impl]);
 	if (memcmp(&def.costs, &d->costs, sizeof def.costs) != 0)
 		fprintf(notes, "costs: lbsim's price of the balancer's work, not a setting of "
 			"HAProxy; not written\n");
