@@ -24,4 +24,8 @@ int lbsim_main_with(int argc, char **argv, const struct lbsim_tool *tools, size_
 /* Shared by the tools: a --help text and the exit status for bad usage. */
 int lbsim_tool_usage(const char *usage, int help);
 
+/* Write text to path ("-": standard output) whole or not at all
+ * (sim/cli/cli_write.c); the reason on stderr. Returns an exit status. */
+int cli_write_whole(const char *path, const char *text, size_t len);
+
 #endif
