@@ -15,6 +15,8 @@
  *                                        chooses now, layer 4 answers the
  *                                        connection's), or none; the
  *                                        connection has data in flight
+ *   balancer_park()                      a long poll held at its server:
+ *                                        nothing moves until its answer
  *   balancer_response(bytes)             the answer passed back; the
  *                                        connection is idle again
  *   balancer_conn_close()                every resource of the connection
@@ -45,11 +47,12 @@
  * windows and the measurement, and the work each request brings to the
  * balancer's cores when the design has a number of them
  * (balancer_take_work_ns). Memory is measured from the core's structures
- * plus what the design holds per connection, priced per object. What the
- * world reports (handshake as the client offered it, bytes each way, when
- * a connection has data in flight and when it is idle) is everything a
- * richer cost model needs, so implementation kinds, TLS variants and
- * idle-versus-active memory change this room only.
+ * plus what the design holds, priced per object and split by what holds
+ * it (struct cost_mem): a base per connection held, buffers only while
+ * data moves, connections to the servers (layer 7, pooled by http-reuse),
+ * the TLS session cache, tables. How the design is built (implementation
+ * kernel-nat, kernel-dr or proxy; its certificate, cipher and reuse mode)
+ * decides which operations an event costs (models/balancer/traffic.c).
  */
 #ifndef LBSIM_BALANCER_H
 #define LBSIM_BALANCER_H
@@ -95,12 +98,31 @@ struct bal_ledger {
 	struct cost_counts window;      /* since the last window closed */
 	struct cost_counts measured;    /* every closed window since the measurement began */
 	double pending_ns;              /* work not yet handed to the balancer's cores */
+	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
+};
+
+/* The idle connections to one server of one pool, oldest first (a ring of
+ * the times they became idle; models/balancer/backends.c). */
+struct bal_idle_list {
+	uint64_t *since;
+	uint32_t head, len, cap;
+	uint8_t has_session;            /* re-encryption: a TLS session to resume */
+};
+
+/* A layer-7 balancer's connections to its servers. */
+struct bal_backends {
+	struct bal_idle_list *lists;    /* pool * servers + server */
+	uint32_t nlists;
+	uint64_t open;                  /* connections to servers open: in use or idle */
+	uint64_t idle;                  /* of which idle in the lists */
+	uint64_t idle_timeout_ns;
 };
 
 /* What the balancer did, whole run. */
 struct bal_stats {
 	uint64_t conns_open;            /* client connections open now */
 	uint64_t conns_active;          /* of which with a request in flight */
+	uint64_t conns_parked;          /* of which a long poll held: nothing moving */
 	uint64_t tls_full, tls_resumed; /* client handshakes, as the balancer saw them */
 	uint64_t routed, persisted;     /* routing decisions, and those persistence made */
 	uint64_t redispatched;          /* a persisted server was down: chosen anew */
@@ -112,6 +134,11 @@ struct balancer {
 	int per_request;    /* l7: route each request */
 	int terminates_tls; /* l7: the balancer does the handshakes and the bulk crypto */
 	int reencrypt;      /* l7: TLS again to the servers */
+	enum cost_impl impl;         /* l7: always COST_IMPL_PROXY */
+	enum cost_cert cert;
+	enum cost_cipher cipher;
+	enum cost_reuse reuse;
+	struct bal_backends backends; /* l7: connections to the servers */
 	uint32_t nvs;
 	struct lb_vs *vs;               /* l4, l7: 1; l4-multi: one per workload */
 	struct bal_check *checks;
@@ -170,6 +197,13 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
  * request in flight (closed and reopened since) is counted and otherwise
  * ignored. */
 void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns);
+
+/* c's request in flight is held at its server (a long poll) with nothing
+ * moving either way until its answer: the balancer holds no buffers for
+ * it meanwhile (HAProxy allocates buffers only while data moves, and
+ * OpenSSL releases an idle connection's record buffers). No-op when c has
+ * no request in flight. */
+void balancer_park(struct balancer *b, struct bal_conn *c);
 
 /* c closes at now (either side); no-op when it is not open. */
 void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns);
@@ -231,10 +265,11 @@ struct bal_transition balancer_transition(const struct balancer *b, uint32_t i);
 /* The measurement begins now: the current window starts empty. */
 void balancer_measure_start(struct balancer *b);
 
-/* Close the current window of window_ns (> 0): its CPU in cores and the
- * memory the balancer holds now, in bytes; its counts join the measured. */
-void balancer_window_close(struct balancer *b, uint64_t window_ns, double *cpu_cores,
-			   double *mem_bytes);
+/* Close the current window of window_ns (> 0) at now: its CPU in cores
+ * and the memory the balancer holds now, in bytes, by what holds it; its
+ * counts join the measured. */
+void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_ns,
+			   double *cpu_cores, struct cost_mem *mem);
 
 /* Operations of the closed windows since the measurement began, and their
  * price in ns of one core. */

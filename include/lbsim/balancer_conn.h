@@ -14,7 +14,8 @@
 struct bal_conn {
 	int32_t server;     /* the server it is sent to: layer 4, chosen at open
 			     * for the connection's life; layer 7, the request
-			     * in flight's; -1 none */
+			     * in flight's, or with BAL_CONN_BACKEND the server
+			     * of its own idle backend connection; -1 none */
 	int16_t pool;       /* the pool of its virtual service that chose it */
 	uint8_t vs;         /* the virtual service the client reached */
 	uint8_t flags;      /* BAL_CONN_* */
@@ -24,6 +25,11 @@ _Static_assert(sizeof(struct bal_conn) == 8, "a connection's balancer state is 8
 enum {
 	BAL_CONN_OPEN = 1u << 0,    /* accepted (and, on layer 4, routed) */
 	BAL_CONN_ACTIVE = 1u << 1,  /* a request in flight: data moves */
+	BAL_CONN_USED = 1u << 2,    /* layer 7: a request has been sent (http-reuse safe) */
+	BAL_CONN_BACKEND = 1u << 3, /* layer 7, http-reuse never: holds its own idle
+				     * connection to server in pool */
+	BAL_CONN_PARKED = 1u << 4,  /* its request in flight waits at the server with
+				     * nothing moving (a long poll held) */
 };
 
 /* The server a connection (layer 4) or its request in flight (layer 7) is

@@ -120,6 +120,8 @@ struct run_result {
 	double lb_cpu_cores_mean; /* lb_cpu_ns / measured time */
 	double lb_cpu_cores_peak; /* the busiest 10 s window */
 	double lb_mem_bytes_peak; /* the largest of the windows' memory */
+	struct cost_mem lb_mem_mean; /* by what holds it: the mean over the windows (time-weighted) */
+	struct cost_mem lb_mem_peak; /* each part's largest window */
 	uint64_t lb_refused;      /* requests refused by a full balancer queue (lb cores set) */
 	uint64_t routed, persisted; /* balancer decisions, and those a persistence entry made */
 	int has_persistence;

@@ -162,6 +162,15 @@ struct scn_check {
 	struct lb_hc_params params;    /* path "" = per workload (l4-multi, l7) or /owa/healthcheck.htm (l4) */
 };
 
+/* Where a design's cost figures come from (a cost profile, lbsim/cost_profile.h). */
+struct scn_cost_source {
+	char name[64];             /* the profile's name */
+	char as_written[512];      /* the scenario's cost-profile value; empty: the default */
+	char where[512];           /* the file read, or "built in, profiles/NAME.yaml" */
+	char kind[16];             /* published, measured, assumed, mixed */
+	char source[512];          /* its provenance */
+};
+
 struct scn_design {
 	char name[SCN_NAME_MAX];
 	enum scn_design_kind kind;
@@ -171,7 +180,13 @@ struct scn_design {
 	struct lb_pers_params pers_params;
 	struct scn_check check;
 	int tls_reencrypt;         /* l7: TLS again from the balancer to the servers */
-	struct cost_params costs;  /* per-operation CPU and per-object memory (models/cost.c) */
+	enum cost_impl impl;       /* how the balancer is built (l7: always a proxy) */
+	enum cost_cert cert;       /* l7: the certificate key it serves */
+	enum cost_cipher cipher;   /* l7: the bulk cipher of its TLS connections */
+	enum cost_reuse reuse;     /* l7: http-reuse, which idle backend connection a request takes */
+	struct cost_params costs;  /* per-operation CPU and per-object memory (lbsim/cost.h) */
+	struct scn_cost_source cost_source; /* the profile the figures come from */
+	uint64_t costs_overridden; /* 1 << enum cost_figure for each figure `costs:` set */
 	uint32_t lb_cores;         /* balancer cores; 0: unlimited (CPU is counted, never waited for) */
 	uint32_t lb_queue;         /* requests that may wait for a balancer core; more are refused */
 };
@@ -260,6 +275,15 @@ int scn_load(const char *path, struct scenario **out, struct scn_error *err);
  * in error messages. */
 int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err);
+
+/* The same, with the cost-profile files the scenario names by a relative
+ * path read from profile_dir (NULL: the scenario file's folder): a
+ * results folder keeps the scenario's bytes, and its profiles stay where
+ * the scenario was (provenance.csv, scenario_dir). */
+int scn_load_in(const char *path, const char *profile_dir, struct scenario **out,
+		struct scn_error *err);
+int scn_load_buffer_in(const char *name, const char *profile_dir, const char *data, size_t len,
+		       struct scenario **out, struct scn_error *err);
 
 void scn_free(struct scenario *scn);
 /* Free what scn holds, not scn itself (a scenario moved into an array). */

@@ -20,4 +20,15 @@
  * work for a request to wait for. */
 #define BAL_COUNT(b, field, n) ((b)->ledger.window.field += (uint64_t)(n))
 
+/* backends.c: the connections to the servers (struct bal_backends). */
+int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_timeout_ns);
+void bal_backends_free(struct bal_backends *k);
+/* Take an idle connection of list at now: 1, or 0 when none is left. */
+int bal_backends_take(struct bal_backends *k, uint32_t list, uint64_t now_ns);
+/* One connection of list becomes idle at now (it stays counted open): 0,
+ * or -1 when the list cannot grow (the caller closes it instead). */
+int bal_backends_put(struct bal_backends *k, uint32_t list, uint64_t now_ns);
+/* Close every connection idle for the timeout at now. */
+void bal_backends_expire(struct bal_backends *k, uint64_t now_ns);
+
 #endif

@@ -88,13 +88,21 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	b->per_request = d->kind == SCN_DESIGN_L7;
 	b->terminates_tls = d->kind == SCN_DESIGN_L7;
 	b->reencrypt = d->kind == SCN_DESIGN_L7 && d->tls_reencrypt;
+	b->impl = d->kind == SCN_DESIGN_L7 ? COST_IMPL_PROXY : d->impl;
+	b->cert = d->cert;
+	b->cipher = d->cipher;
+	b->reuse = d->reuse;
 	b->ledger.price = &d->costs;
 	uint32_t n = scn->servers.count;
 	b->nvs = d->kind == SCN_DESIGN_L4_MULTI ? WL_COUNT : 1;
 	uint32_t nchecks = balancer_nchecks_of(scn, d);
 	b->vs = calloc(b->nvs, sizeof *b->vs);
 	b->checks = calloc(nchecks, sizeof *b->checks);
-	if (!b->vs || !b->checks || lb_hc_log_init(&b->log, LOG_CAP) != 0) {
+	/* Layer 7: an idle list per (workload pool, server). */
+	uint32_t nlists = d->kind == SCN_DESIGN_L7 ? WL_COUNT * n : 0;
+	double idle_ns = d->costs.backend_idle_timeout_s * 1e9;
+	if (!b->vs || !b->checks || lb_hc_log_init(&b->log, LOG_CAP) != 0 ||
+	    bal_backends_init(&b->backends, nlists, idle_ns < 1 ? 1 : (uint64_t)idle_ns) != 0) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
@@ -159,6 +167,7 @@ void balancer_free(struct balancer *b)
 	free(b->vs);
 	free(b->checks);
 	lb_hc_log_free(&b->log);
+	bal_backends_free(&b->backends);
 	memset(b, 0, sizeof *b);
 }
 

@@ -244,6 +244,10 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 		return;
 	struct scn_design def = *d;
 	scn_set_design_defaults(&def);
+	if (d->kind != SCN_DESIGN_L7 && d->impl != COST_IMPL_PROXY)
+		fprintf(notes, "implementation %s: HAProxy is a user-space proxy; this configuration "
+			"is the mode tcp proxy, not the kernel forwarder the design is priced as\n",
+			cost_impl_names[d->impl]);
 	if (memcmp(&def.costs, &d->costs, sizeof def.costs) != 0)
 		fprintf(notes, "costs: lbsim's price of the balancer's work, not a setting of "
 			"HAProxy; not written\n");

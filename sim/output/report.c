@@ -218,7 +218,16 @@ int report_write(const char *dir, const char *shown, FILE *log, char *err, size_
 	struct scenario *scn;
 	struct scn_error serr;
 	snprintf(path, sizeof path, "%s/scenario.yaml", dir);
-	if (scn_load(path, &scn, &serr) != 0) {
+	/* Cost-profile files named relative to the scenario are where the
+	 * scenario was when it ran. */
+	struct provenance *prov = malloc(sizeof *prov);
+	char perr[256];
+	const char *scenario_dir = NULL;
+	if (prov && provenance_read(prov, dir, perr, sizeof perr) == 0)
+		scenario_dir = provenance_get(prov, "scenario_dir");
+	int loaded = scn_load_in(path, scenario_dir, &scn, &serr);
+	free(prov);
+	if (loaded != 0) {
 		snprintf(err, errlen, "%s: %s%s", path, serr.message,
 			 serr.line ? "" : " (run 'lbsim run', 'sweep' or 'plan' first)");
 		return -1;

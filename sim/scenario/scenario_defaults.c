@@ -28,8 +28,3 @@ uint32_t scn_workloads_used(const struct scenario *scn)
 	}
 	return used;
 }
-
-void scn_set_design_defaults(struct scn_design *d)
-{
-	cost_params_default(&d->costs);
-}

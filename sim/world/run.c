@@ -279,6 +279,13 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->lb_cpu_ns = balancer_measured_cpu_ns(&w->bal);
 	out->lb_cpu_cores_peak = w->cpu_peak;
 	out->lb_mem_bytes_peak = w->mem_peak;
+	out->lb_mem_peak = w->mem_split_peak;
+	if (w->mem_sampled_ns > 0) {
+		const struct cost_mem *s = &w->mem_split_sum;
+		double t = w->mem_sampled_ns;
+		out->lb_mem_mean = (struct cost_mem){s->conn_base / t, s->buffers / t, s->backend / t,
+						     s->caches / t, s->tables / t};
+	}
 	out->lb_cpu_cores_mean = measured ? out->lb_cpu_ns / (double)measured : 0;
 	out->nsamples = w->nsamples;
 	out->samples = w->samples;

@@ -67,6 +67,9 @@ struct world {
 	 * (include/lbsim/run.h: RUN_SERIES_*), so it stays bounded. */
 	uint32_t windows;             /* 10 s windows closed */
 	double cpu_peak, mem_peak;    /* the busiest window's CPU, the largest memory sample */
+	struct cost_mem mem_split_sum; /* each part of the memory times its window's ns */
+	struct cost_mem mem_split_peak; /* each part's largest sample */
+	double mem_sampled_ns;        /* the windows' ns summed */
 	int keep_series;
 	uint32_t series_every;        /* windows per point */
 	uint32_t point_windows;       /* windows in the point being gathered */

@@ -86,9 +86,25 @@ void world_sample(struct world *w, sim_time_t window_ns)
 {
 	if (window_ns == 0)
 		return;
-	double cpu, mem;
-	balancer_window_close(&w->bal, window_ns, &cpu, &mem);
+	double cpu;
+	struct cost_mem split;
+	balancer_window_close(&w->bal, window_ns, sim_now(&w->eng), &cpu, &split);
+	double mem = cost_mem_total(&split);
 	w->windows++;
+	double wns = (double)window_ns;
+	w->mem_sampled_ns += wns;
+#define PART(f)                                                          \
+	do {                                                             \
+		w->mem_split_sum.f += split.f * wns;                     \
+		if (split.f > w->mem_split_peak.f)                       \
+			w->mem_split_peak.f = split.f;                   \
+	} while (0)
+	PART(conn_base);
+	PART(buffers);
+	PART(backend);
+	PART(caches);
+	PART(tables);
+#undef PART
 	if (cpu > w->cpu_peak)
 		w->cpu_peak = cpu;
 	if (mem > w->mem_peak)

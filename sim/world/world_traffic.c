@@ -64,6 +64,11 @@ static void dispatch(void *owner, struct request *req)
 	struct world *w = owner;
 	double lb_ns = balancer_take_work_ns(&w->bal);
 	struct sim_server *target = &w->servers[req->server];
+	if (req->hold > 0) {
+		/* A long poll: once forwarded, nothing moves until its answer. */
+		struct bal_conn blank;
+		balancer_park(&w->bal, clients_request_conn(req, &blank));
+	}
 	if (!w->lb_limited) {
 		arrive(w, target, req);
 		return;
