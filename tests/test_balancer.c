@@ -323,7 +323,7 @@ static void test_backend_reuse(void **state)
 		r.f.designs[0].reuse = (enum cost_reuse)mode;
 		balancer_free(&r.b);
 		char msg[128];
-		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
+		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], 0, msg, sizeof msg), 0);
 		assert_int_equal(open_conn(&r, &a, WL_OWA, BAL_TLS_12, 0), 0);
 		assert_int_equal(open_conn(&r, &b, WL_OWA, BAL_TLS_12, 0), 0);
 		exchange(&r, &a, 0);        /* a's first: a new connection everywhere */
