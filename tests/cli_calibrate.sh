@@ -58,10 +58,9 @@ for fig in persist probe tls-cache-size backend-idle-timeout mtu accept relay-me
     on && /measured: true/ { bad = 1 }
     END { exit !(seen && src && !bad) }' "$p"
 done
-check "a full handshake costs more than a resumed one, RSA more than ECDSA" awk '
-  /^  [a-z]/ { f = $1 } $1 == "value:" { v[f] = $2 }
-  END { exit !(v["tls-full-rsa-2048:"] > v["tls-resume-12:"] &&
-               v["tls-full-rsa-2048:"] > v["tls-full-ecdsa-p256:"]) }' "$p"
+# No ordering of measured times here (RSA-2048 over ECDSA P-256 is under 2x
+# on this kind of machine, and a loaded CI host flipped it): which figure is
+# larger is a measurement, printed by scripts/validate-haproxy, not a test.
 check "the file and standard error say what was not measured, and why" bash -c "
   grep -q '^#  *HAProxy not measured: --no-haproxy' '$p' &&
   grep -q '^#  *accept: ' '$p' &&
@@ -97,10 +96,12 @@ check "a profile file with a mistake is file:line:column, exit 2" bash -c "
   '$lbsim' validate '$tmp/rb/s-bad.yaml' 2>'$tmp/rb/err'; [ \$? -eq 2 ] &&
   grep -Eq 'bad.yaml:[0-9]+:[0-9]+: ' '$tmp/rb/err'"
 
+# "At once": refused before measuring anything, so no progress line is
+# printed (a behaviour, not a time limit: the host may be loaded).
 check "a folder that does not exist: exit 2 at once, nothing written" bash -c "
-  start=\$(date +%s); '$lbsim' calibrate -q -o '$tmp/none/p.yaml' 2>'$tmp/err'; rc=\$?
-  [ \$rc -eq 2 ] && [ \$((\$(date +%s) - start)) -le 2 ] && [ ! -e '$tmp/none' ] &&
-  grep -q 'lbsim calibrate: ' '$tmp/err'"
+  '$lbsim' calibrate -q -o '$tmp/none/p.yaml' 2>'$tmp/err'; rc=\$?
+  [ \$rc -eq 2 ] && [ ! -e '$tmp/none' ] && grep -q 'lbsim calibrate: ' '$tmp/err' &&
+  ! grep -q '\\[1/' '$tmp/err'"
 check "an unknown option: exit 2" status_is 2 "$lbsim" calibrate --fast
 check "an argument: exit 2" status_is 2 "$lbsim" calibrate extra
 check "nothing written by bad usage" bash -c "[ \"\$(ls -A '$tmp/out')\" = host.yaml ]"

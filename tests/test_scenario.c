@@ -781,13 +781,13 @@ static void test_dependent_errors(void **state)
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations: [{name: lan, users: 5, clients: [owa], workload: ~}]\ndesigns:\n  - {name: d, kind: l4}\n",
 		  4, 53, "'workload' applies to open traffic (rate); device traffic names its workloads in 'clients'" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nfaults: [{at: 1m, server: 1, for: 1m}]\nexpect: [{design: d, metric: detect_s, scope: fault0, max: 1}]\n",
-		  9, 47, "unknown scope 'fault0'; did you mean 'fault1'? (valid: all, owa, fault1)" },
+		  9, 47, "unknown scope 'fault0'; did you mean 'fault1'? (valid: all, steady, owa, fault1)" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nexpect: [{design: d, metric: detect_s, scope: fault01, max: 1}]\n",
-		  8, 47, "unknown scope 'fault01' (valid: all, owa)" },
+		  8, 47, "unknown scope 'fault01' (valid: all, steady, owa)" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nexpect: [{design: d, metric: detect_s, scope: fault1, max: 1}]\n",
 		  8, 47, "scope 'fault1' names fault 1, but the scenario has no faults" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nexpect: [{design: d, metric: nonsense, scope: owaa, max: 1}]\n",
-		  8, 47, "unknown scope 'owaa'; did you mean 'owa'? (valid: all, owa)" },
+		  8, 47, "unknown scope 'owaa'; did you mean 'owa'? (valid: all, steady, owa)" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nexpect: [{design: e, metric: jain, min: 1}]\n",
 		  8, 19, "unknown design 'e' (valid: d)" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nexpect: [{design: d, metric: jain, min: 1, max: ~}]\n",
@@ -983,7 +983,7 @@ static void test_hostile_inputs(void **state)
 	memset(big + n + 31, ']', 31);
 	n += 62;
 	check_error(big, n, 1, 15, "population entry 1 must be a mapping of keys "
-				    "name, users, source, addresses, churn, ports, clients, "
+				    "name, users, source, addresses, churn, ports, sites, address-per, address-plan, clients, "
 				    "rate, workload, tls13, logon, profile, client-settings, not a sequence");
 	n = (size_t)sprintf(big, "populations: ");
 	memset(big + n, '[', 200000);

@@ -37,6 +37,8 @@
  *   l7        one VIP terminating TLS; a sub-service per workload chosen by
  *             URL path, each with its own pool and per-(server, workload)
  *             checks; servers are chosen per request
+ * l4-multi and l7 give a namespace (VIP, content rule) and checks only to
+ * the workloads some population uses (scn_workloads_used).
  *
  * A layer-4 design chooses a server when a connection opens and keeps it
  * for the connection's life; a layer-7 design chooses per request.
@@ -116,6 +118,14 @@ struct bal_backends {
 	uint64_t open;                  /* connections to servers open: in use or idle */
 	uint64_t idle;                  /* of which idle in the lists */
 	uint64_t idle_timeout_ns;
+	uint64_t clock_ns;              /* the latest event's time: a request that waited for
+					 * a slot gets its connection then (queue.c) */
+};
+
+/* A queue of waiting requests (models/balancer/queue.c). */
+struct bal_queue {
+	struct bal_wait *head, *tail;
+	uint64_t len;
 };
 
 /* What the balancer did, whole run. */
@@ -126,6 +136,8 @@ struct bal_stats {
 	uint64_t tls_full, tls_resumed; /* client handshakes, as the balancer saw them */
 	uint64_t routed, persisted;     /* routing decisions, and those persistence made */
 	uint64_t redispatched;          /* a persisted server was down: chosen anew */
+	uint64_t queued;                /* requests that waited for a server slot (maxconn) */
+	uint64_t queue_timeouts;        /* of which left after `timeout queue`: failed (503) */
 	uint32_t virtual_services, content_rules, health_checks, external_ips;
 };
 
@@ -145,8 +157,19 @@ struct balancer {
 	uint32_t nchecks;
 	struct lb_hc_log log;
 	uint32_t external_ips;          /* VIPs that need a public address */
+	uint32_t namespaces;            /* workloads given a VIP (l4-multi) or content rule (l7); l4: 1 */
 	struct bal_ledger ledger;
 	struct bal_stats stats;         /* the counters; routed and persisted are read from the core */
+	/* Layer 7 with maxconn: the pools' queues, their servers' queues,
+	 * and the requests that have just left them for a slot. */
+	struct {
+		struct bal_queue *pool;     /* [pool] */
+		struct bal_queue *server;   /* [pool * nservers + server] */
+		uint32_t npools, nservers;
+		struct bal_queue ready;
+	} queues;
+	void (*ready_hook)(void *owner);
+	void *ready_owner;
 };
 
 /* ---- the design ---------------------------------------------------------- */
@@ -210,6 +233,26 @@ void balancer_park(struct balancer *b, struct bal_conn *c);
 /* c closes at now (either side); no-op when it is not open. */
 void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns);
 
+/* ---- waiting for a server slot (layer 7, maxconn) --------------------------
+ *
+ * balancer_request answers BAL_WAIT when every server that could take the
+ * request is at maxconn (models/balancer/queue.c says what HAProxy does and
+ * so what this does). The world hands the request to balancer_wait when it
+ * reaches the servers (after the balancer's cores, if any): it takes a
+ * slot if one has freed meanwhile (the server, >= 0), fails when no server
+ * is usable any more (-1), or joins its queue (BAL_WAIT: w is linked). A
+ * slot that frees later takes the oldest waiting request and puts it on
+ * the ready list, and the hook set here is called: the world then takes
+ * each with balancer_ready_pop (its connection's server is set: it goes
+ * there). balancer_wait_abandon takes a request out after `timeout
+ * queue` (1 when it was waiting; its connection's request then fails at
+ * the balancer: the world calls balancer_response with the 503). */
+int32_t balancer_wait(struct balancer *b, struct bal_wait *w, struct bal_conn *c,
+		      uint64_t now_ns);
+int balancer_wait_abandon(struct balancer *b, struct bal_wait *w);
+struct bal_wait *balancer_ready_pop(struct balancer *b);
+void balancer_set_ready_hook(struct balancer *b, void (*hook)(void *owner), void *owner);
+
 /* The work (ns of one core) the balancer has been charged since the last
  * call: the demand that waits for the balancer's cores when the design has
  * a number of them (the world takes it as a request goes in, and again as
@@ -261,6 +304,18 @@ struct bal_transition {
 };
 uint32_t balancer_transitions(const struct balancer *b);
 struct bal_transition balancer_transition(const struct balancer *b, uint32_t i);
+
+/* ---- the operator --------------------------------------------------------- */
+
+/* Set server's administrative state in every pool of the design at now
+ * (models/balancer/admin.c: drain, maint, ready as HAProxy has them).
+ * Returns 0, or -1 when a pool could not rebuild (out of memory). */
+int balancer_set_admin(struct balancer *b, uint32_t server, enum lb_admin_state state,
+		       uint64_t now_ns);
+
+/* 0 when check i probes as usual; while its server is in maintenance
+ * (HAProxy sends no checks then), the ns until it should look again. */
+uint64_t balancer_check_paused(const struct balancer *b, uint32_t i);
 
 /* ---- measurement --------------------------------------------------------- */
 

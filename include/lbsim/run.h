@@ -93,6 +93,19 @@ struct fault_result {
 	double detect_s;          /* fault start to the balancer marking it down; NaN: never */
 };
 
+/* The steady state of a run (lbsim/steady.h): the steady 10-s windows
+ * of the measurement, and the requests sent and answered within steady
+ * time. */
+struct steady_result {
+	double window_s;          /* steady time (0: none, and no value) */
+	uint64_t sent, failed, misrouted;
+	double response_mean_ns;
+	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
+	struct skew skew;         /* of requests over servers */
+	double busy_mean, busy_max;
+	double lb_cpu_cores_mean, lb_cpu_cores_peak;
+};
+
 struct run_result {
 	/* Whole run, warm-up included: the conservation ledger. */
 	uint64_t sent;            /* requests the clients sent */
@@ -123,6 +136,12 @@ struct run_result {
 	struct cost_mem lb_mem_mean; /* by what holds it: the mean over the windows (time-weighted) */
 	struct cost_mem lb_mem_peak; /* each part's largest window */
 	uint64_t lb_refused;      /* requests refused by a full balancer queue (lb cores set) */
+	/* Measured requests that waited for a server slot (layer 7, maxconn),
+	 * those of them that gave up after `timeout queue` (failed), and the
+	 * time they waited, summed: over the measured time it is the mean
+	 * number waiting (Little's law). */
+	uint64_t queued, queue_timeouts;
+	double queue_wait_ns;
 	uint64_t routed, persisted; /* balancer decisions, and those a persistence entry made */
 	int has_persistence;
 	double lb_busy;           /* share of the balancer's cores busy; NaN when unlimited */
@@ -144,6 +163,7 @@ struct run_result {
 	struct workload_result workloads[WL_COUNT];
 	uint32_t nfaults;
 	struct fault_result *faults;
+	struct steady_result steady;
 };
 
 /* How far a run has got, for a progress line: written by the run's thread,

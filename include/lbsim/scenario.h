@@ -19,6 +19,8 @@
 #include "lbsim/lb_sel.h"
 #include "lbsim/workload.h"
 
+struct addr_plan;
+
 #define SCN_NAME_MAX 64
 
 /* Limits beyond which a scenario is refused before anything runs. */
@@ -37,6 +39,7 @@
 #define SCN_MAX_PERSIST_SIZE 100000000u    /* persistence table entries */
 #define SCN_MAX_PLAN_LIST 4096u            /* prefixes or addresses written in a scenario */
 #define SCN_MAX_SITES 1000000u             /* sites of one population */
+#define SCN_MAX_FILE_ADDRESSES 100000000ull /* addresses of one address file */
 
 /* Defaults of keys a scenario file may leave out. They are assumptions to
  * replace with measurements, chosen to be plausible rather than cited:
@@ -60,7 +63,7 @@ enum scn_design_kind {
 
 /* The same values as enum source_kind (models/source.h). */
 enum scn_source_kind {
-	SCN_SOURCE_UNIQUE = 0, /* one public address per device */
+	SCN_SOURCE_UNIQUE = 0, /* one public address per user (or device: address-per) */
 	SCN_SOURCE_NAT,        /* every device behind one of `addresses` addresses */
 	SCN_SOURCE_CGNAT,      /* carrier NAT pool of `addresses`, device address churns */
 };
@@ -71,9 +74,18 @@ struct scn_server {
 	uint32_t weight;           /* 0 .. LB_MAX_WEIGHT, default 1 (HAProxy's default
 				    * weight); 0: no new traffic but persistent ones */
 	uint32_t cores;            /* its own cores; 0: servers.cores */
+	uint32_t maxconn;          /* its own maxconn; SCN_MAXCONN_UNSET: servers.maxconn */
+	uint8_t backup;            /* HAProxy's `backup`: used only while no active server is */
 };
 
 #define SCN_DEFAULT_WEIGHT 1u
+#define SCN_MAXCONN_UNSET UINT32_MAX
+#define SCN_MAX_MAXCONN 1000000u
+/* How long a request may wait for a server slot (HAProxy's `timeout
+ * queue`), unless the design says: HAProxy takes `timeout connect` when
+ * `timeout queue` is not set, and lbsim's exported configurations set
+ * `timeout connect 5s` (sim/haproxy/hap_export.c). */
+#define SCN_DEFAULT_QUEUE_TIMEOUT (5ull * SIM_NS_PER_S)
 
 struct scn_servers {
 	uint32_t count;
@@ -85,6 +97,8 @@ struct scn_servers {
 	 * gives. */
 	struct scn_server *each;
 	uint32_t listed;
+	uint32_t maxconn;          /* every server's, unless its entry says (HAProxy's
+				    * `default-server maxconn`); 0: unlimited */
 	sim_time_t service_mean;   /* open traffic (`rate`): mean CPU demand of one request */
 	/* Device traffic: CPU per request by workload (defaults from
 	 * models/workload.c, overridden by `servers: workloads:`). */
@@ -102,6 +116,18 @@ struct scn_servers {
 static inline uint32_t scn_server_weight(const struct scn_servers *s, uint32_t i)
 {
 	return s->each ? s->each[i].weight : SCN_DEFAULT_WEIGHT;
+}
+
+/* Server i's maxconn (0: unlimited) and whether it is a backup server. */
+static inline uint32_t scn_server_maxconn(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].maxconn != SCN_MAXCONN_UNSET ? s->each[i].maxconn
+								  : s->maxconn;
+}
+
+static inline int scn_server_backup(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].backup;
 }
 
 static inline uint32_t scn_server_cores(const struct scn_servers *s, uint32_t i)
@@ -137,6 +163,12 @@ struct scn_population {
 	uint32_t addresses;        /* nat, cgnat: public addresses */
 	sim_time_t churn;          /* cgnat: mean time a device keeps its address */
 	uint32_t port_budget;      /* ports per NAT address (0: 64,512) */
+	/* Where its addresses come from, drawn per replication (NULL: the
+	 * default plan, random over its own /6; owned by the scenario). */
+	struct addr_plan *plan;
+	uint32_t sites;            /* nat: sites, each behind its own `addresses` (0: one) */
+	int address_per_device;    /* unique, nat: each device has its own address
+				    * (default: a user's devices share one) */
 	/* Open traffic: requests per second per user (Poisson), each on its
 	 * own connection; 0 when the population runs client devices. */
 	double request_rate;
@@ -189,6 +221,8 @@ struct scn_design {
 	uint64_t costs_overridden; /* 1 << enum cost_figure for each figure `costs:` set */
 	uint32_t lb_cores;         /* balancer cores; 0: unlimited (CPU is counted, never waited for) */
 	uint32_t lb_queue;         /* requests that may wait for a balancer core; more are refused */
+	sim_time_t queue_timeout;  /* l7: longest wait for a server slot (HAProxy's `timeout
+				    * queue`); 0: SCN_DEFAULT_QUEUE_TIMEOUT */
 };
 
 enum scn_fault_kind {
@@ -197,6 +231,10 @@ enum scn_fault_kind {
 	SCN_FAULT_SLOW,            /* service times multiplied by `factor` */
 	SCN_FAULT_AUTH_DOWN,       /* logons fail; the anonymous health pages still answer 200 */
 	SCN_FAULT_STORE_DOWN,      /* a workload's (or every) mailbox store fails; pages answer 200 */
+	SCN_FAULT_DRAIN,           /* the operator drains the server at the balancer: no new
+				    * connection or session, those there finish */
+	SCN_FAULT_MAINT,           /* the operator puts it in maintenance: no traffic, no
+				    * health checks; connections there finish */
 };
 
 struct scn_fault {
@@ -276,13 +314,13 @@ int scn_load(const char *path, struct scenario **out, struct scn_error *err);
 int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err);
 
-/* The same, with the cost-profile files the scenario names by a relative
- * path read from profile_dir (NULL: the scenario file's folder): a
- * results folder keeps the scenario's bytes, and its profiles stay where
- * the scenario was (provenance.csv, scenario_dir). */
-int scn_load_in(const char *path, const char *profile_dir, struct scenario **out,
+/* The same, with the files the scenario names by a relative path (cost
+ * profiles, address files) read from files_dir (NULL: the scenario
+ * file's folder): a results folder keeps the scenario's bytes, and those
+ * files stay where the scenario was (provenance.csv, scenario_dir). */
+int scn_load_in(const char *path, const char *files_dir, struct scenario **out,
 		struct scn_error *err);
-int scn_load_buffer_in(const char *name, const char *profile_dir, const char *data, size_t len,
+int scn_load_buffer_in(const char *name, const char *files_dir, const char *data, size_t len,
 		       struct scenario **out, struct scn_error *err);
 
 void scn_free(struct scenario *scn);
@@ -297,6 +335,11 @@ void scn_set_workload_defaults(struct scenario *scn);
 /* The workloads some population of scn asks for: a bit (1u << enum
  * workload) each; a kind that no user runs (share 0) is not asked for. */
 uint32_t scn_workloads_used(const struct scenario *scn);
+
+/* 1 when design d picks servers from the client's address (source
+ * hashing, source-ip persistence): its skew then depends on which
+ * addresses the clients were drawn. */
+int scn_design_reads_source(const struct scn_design *d);
 
 /* Fill a design's defaults that are tables (its cost figures). */
 void scn_set_design_defaults(struct scn_design *d);

@@ -55,13 +55,20 @@ static struct lb_pool *pool_of(struct balancer *b, const struct bal_conn *c)
 
 /* Route seen through c's virtual service; on success c is sent to the
  * chosen server, which counts one more connection in its pool (leastconn
- * reads it). Returns 0 or -1 (no usable server). */
+ * and maxconn read it). Returns 0, -1 (no usable server) or BAL_WAIT
+ * (servers at maxconn: c's pool, and its server when one was named, are
+ * set for balancer_wait). */
 static int route(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
 		 uint64_t now_ns, int *looked_up)
 {
 	struct lb_route r;
 	int rc = lb_vs_route(&b->vs[c->vs], seen, now_ns, &r);
 	*looked_up = r.looked_up;
+	if (rc != 0 && r.reason == LB_ROUTE_FULL) {
+		c->server = r.server;
+		c->pool = (int16_t)r.pool;
+		return BAL_WAIT;
+	}
 	if (rc != 0)
 		return -1;
 	c->server = r.server;
@@ -71,13 +78,17 @@ static int route(struct balancer *b, struct bal_conn *c, const struct lb_request
 	return 0;
 }
 
-/* Release c's server in its pool (the count leastconn reads). */
+/* Release c's server in its pool; on layer 7 the slot goes to the oldest
+ * request waiting for it (queue.c). */
 static void unroute(struct balancer *b, struct bal_conn *c)
 {
-	if (c->server < 0)
+	if (c->server < 0 || (c->flags & BAL_CONN_WAITING))
 		return;
-	lb_conn_close(pool_of(b, c), (uint32_t)c->server);
+	uint32_t server = (uint32_t)c->server;
+	lb_conn_close(pool_of(b, c), server);
 	c->server = -1;
+	if (b->per_request)
+		bal_queue_slot_freed(b, c->pool, server);
 }
 
 static int kernel(const struct balancer *b)
@@ -103,9 +114,14 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 		else
 			BAL_CHARGE(b, tls_resume_12, tls_resume_12_ns, 1);
 	} else {
+		/* Layer 4 has no queue: a connection that only a full
+		 * server could take is refused (IPVS past a server's upper
+		 * threshold; models/balancer/queue.c). */
 		int looked_up;
-		if (route(b, c, hello->seen, now_ns, &looked_up) != 0)
+		if (route(b, c, hello->seen, now_ns, &looked_up) != 0) {
+			c->server = -1;
 			return -1;
+		}
 		if (kernel(b)) {
 			BAL_CHARGE(b, flows, flow_setup_ns, 1);
 			BAL_CHARGE(b, packets, packet_ns,
@@ -216,6 +232,20 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 		int rc = route(b, c, seen, now_ns, &looked_up);
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
+		if (rc == BAL_WAIT) {
+			/* It waits for a slot; its own connection (never) is
+			 * not kept for it meanwhile. */
+			if (own_server >= 0)
+				b->backends.open--;
+			c->flags = (uint8_t)((c->flags | BAL_CONN_WAITING | BAL_CONN_USED) &
+					     ~BAL_CONN_BACKEND);
+			b->backends.clock_ns = now_ns;
+			if (!(c->flags & BAL_CONN_ACTIVE)) {
+				c->flags |= BAL_CONN_ACTIVE;
+				b->stats.conns_active++;
+			}
+			return BAL_WAIT;
+		}
 		if (rc != 0) {
 			/* The balancer answers the failure itself, at once:
 			 * its work is counted but waits for no core. Its own
@@ -242,15 +272,27 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
  * pool is released either way. */
 static void request_done(struct balancer *b, struct bal_conn *c, uint64_t now_ns)
 {
-	lb_conn_close(pool_of(b, c), (uint32_t)c->server);
+	b->backends.clock_ns = now_ns;
+	if (c->server < 0 || (c->flags & BAL_CONN_WAITING))
+		return; /* it never had a server: no connection to it either */
+	uint32_t server = (uint32_t)c->server;
 	if (b->reuse == COST_REUSE_NEVER) {
 		c->flags |= BAL_CONN_BACKEND;
-		return;
+	} else {
+		uint32_t list = list_of(b, (uint32_t)c->pool, server);
+		if (bal_backends_put(&b->backends, list, now_ns) != 0)
+			b->backends.open--; /* no room to keep it: closed */
+		c->server = -1;
 	}
-	uint32_t list = list_of(b, (uint32_t)c->pool, (uint32_t)c->server);
-	if (bal_backends_put(&b->backends, list, now_ns) != 0)
-		b->backends.open--; /* no room to keep it: closed */
-	c->server = -1;
+	/* The slot goes to the oldest request waiting for it (queue.c). */
+	lb_conn_close(pool_of(b, c), server);
+	bal_queue_slot_freed(b, c->pool, server);
+}
+
+void bal_backend_for_waiting(struct balancer *b, struct bal_conn *c)
+{
+	if (b->per_request)
+		backend_for_request(b, c, -1, -1, b->backends.clock_ns);
 }
 
 void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns)
@@ -289,11 +331,14 @@ void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns
 	if (c->flags & BAL_CONN_PARKED)
 		b->stats.conns_parked--;
 	if (b->per_request) {
-		/* A request in flight loses its connection to the server;
-		 * never: so does the client's own idle one. */
-		if (c->flags & (BAL_CONN_ACTIVE | BAL_CONN_BACKEND))
+		/* A request in flight loses its connection to the server (one
+		 * still waiting for a slot has none); never: so does the
+		 * client's own idle one. */
+		int in_flight = (c->flags & BAL_CONN_ACTIVE) && !(c->flags & BAL_CONN_WAITING);
+		if (in_flight || (c->flags & BAL_CONN_BACKEND))
 			b->backends.open--;
-		if (c->flags & BAL_CONN_ACTIVE)
+		bal_queue_conn_closed(b, c);
+		if (in_flight)
 			unroute(b, c);
 	} else {
 		unroute(b, c);

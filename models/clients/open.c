@@ -16,17 +16,26 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	enum workload wl = ps->cfg->open_workload;
 	struct wl_counts *cnt = &ledger->wl[wl];
 	int measured = measuring(cl);
+	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
 	cnt->sent++;
 	cnt->measured_sent += (uint64_t)measured;
 	struct source_binding b;
 	struct lb_request lr = {0};
 	uint32_t addr_index;
-	source_bind(&ps->source, &b, user, now);
-	if (source_open(&ps->source, &b, user, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
+	source_bind(&ps->source, &b, user, 0, now);
+	if (source_open(&ps->source, &b, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
 		ledger->nat_refused++;
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		return;
+	}
+	struct lb_addr whole;
+	if (ps->source.has_v6) {
+		source_address_of(&ps->source, addr_index, &whole);
+		if (whole.family == LB_AF_INET6)
+			lr.src_addr = &whole;
 	}
 	lr.dst_port = 443;
 	lr.path = workload_path(wl);
@@ -38,7 +47,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	}
 	*req = (struct request){.arrived = now, .demand = demand, .population = pop->index,
 				.user = user, .src_addr_index = addr_index, .workload = (uint8_t)wl,
-				.measured = (uint8_t)measured};
+				.measured = (uint8_t)measured, .steady = (uint8_t)steady};
 	req->ev.heap_index = SIM_EVENT_IDLE;
 	/* A new connection with a full handshake, and its one request. */
 	struct bal_hello hello = {.seen = &lr, .workload = wl, .tls = BAL_TLS_12, .resumable = 0};
@@ -47,6 +56,13 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		ledger->conns_opened++;
 		server = balancer_request(cl->env.bal, &req->lb, &lr, ps->cfg->client[wl].request_bytes,
 					  now);
+		if (server == BAL_WAIT) {
+			/* It waits for a server slot at the balancer (maxconn);
+			 * the world counts its connection when it has one. */
+			req->server = REQ_SERVER_WAITING;
+			cl->env.dispatch(cl->env.owner, req);
+			return;
+		}
 		if (server < 0)
 			balancer_conn_close(cl->env.bal, &req->lb, now);
 	}
@@ -54,6 +70,8 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		source_close(&ps->source, addr_index);
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		request_put(cl->env.requests, req);
 		return;
 	}
@@ -68,17 +86,6 @@ void open_answered(struct clients *cl, struct request *req)
 	source_close(&cl->pops[req->population].source, req->src_addr_index);
 }
 
-/* Does the design read a request's source address (source hashing,
- * source-ip persistence)? Only then does an open-traffic request's user
- * matter where every user has an address of its own. */
-static int design_reads_source(const struct scn_design *d)
-{
-	unsigned needs = d->balance ? d->balance->needs : 0;
-	if (d->persist)
-		needs |= d->persist->needs;
-	return (needs & LB_NEED_SRC_ADDR) != 0;
-}
-
 int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep)
 {
 	const struct scn_population *cfg = ps->cfg;
@@ -86,7 +93,7 @@ int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t re
 	/* A user is its address (unique) or picks one (nat); a carrier NAT
 	 * draws addresses of its own. */
 	int users_matter = cfg->source == SCN_SOURCE_NAT ||
-			   (cfg->source == SCN_SOURCE_UNIQUE && design_reads_source(cl->env.design));
+			   (cfg->source == SCN_SOURCE_UNIQUE && scn_design_reads_source(cl->env.design));
 	if (population_init(&ps->open, pi, cfg, scn->servers.service_mean, scn->seed, rep,
 			    users_matter, on_open_request, cl) != 0)
 		return -1;

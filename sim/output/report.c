@@ -142,6 +142,12 @@ void report_scenario(struct doc *d, const struct scenario *scn)
 		else if (ft->kind == SCN_FAULT_STORE_DOWN)
 			snprintf(what, sizeof what, "the mailbox store behind %s fails (its health "
 				 "page still answers 200)", workload_name(ft->workload));
+		else if (ft->kind == SCN_FAULT_DRAIN)
+			snprintf(what, sizeof what, "drained at the balancer (no new connections or "
+				 "sessions; those there finish)");
+		else if (ft->kind == SCN_FAULT_MAINT)
+			snprintf(what, sizeof what, "in maintenance at the balancer (no traffic, no "
+				 "checks; connections there finish)");
 		else
 			snprintf(what, sizeof what, "fails completely");
 		if (ft->duration != SIM_TIME_NEVER)

@@ -23,6 +23,7 @@ static const char *fig(char *buf, size_t len, const struct summary_table *sm, co
 		       const char *metric, const char *scope)
 {
 	enum summary_scope kind = !strcmp(scope, "all")		? SUMMARY_ALL
+				  : !strcmp(scope, "steady")	? SUMMARY_STEADY
 				  : !strncmp(scope, "fault", 5) ? SUMMARY_FAULT
 								: SUMMARY_WORKLOAD;
 	const struct summary_metric *m = summary_metric_find(metric, kind);
@@ -232,6 +233,7 @@ int report_run(struct doc *d, const char *dir, const char *shown, const struct s
 		 "interval in brackets; every one is in the folder's CSV files (summary.csv, "
 		 "runs.csv per replication), described in lbsim's README.", LBSIM_VERSION);
 	headline(d, scn, &sm);
+	report_address_draw(d, dir, scn);
 	pros_cons(d, scn, &sm);
 	workloads(d, scn, &sm);
 	differences(d, dir);

@@ -303,6 +303,7 @@ int cost_profile_parse(const char *name, const char *data, size_t len, struct co
 	if (yw_load_document(data, len, &doc, err) < 0)
 		return -1;
 	struct scn_ctx c = {.doc = &doc, .err = err};
+	snprintf(c.scenario_file, sizeof c.scenario_file, "%s", name); /* the file mistakes name */
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root || yw_is_null(root)) {
 		scn_err_set(err, 0, 0, "empty cost profile");

@@ -28,3 +28,11 @@ uint32_t scn_workloads_used(const struct scenario *scn)
 	}
 	return used;
 }
+
+int scn_design_reads_source(const struct scn_design *d)
+{
+	unsigned needs = d->balance ? d->balance->needs : 0;
+	if (d->persist)
+		needs |= d->persist->needs;
+	return (needs & LB_NEED_SRC_ADDR) != 0;
+}

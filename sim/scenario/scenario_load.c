@@ -21,6 +21,8 @@
  */
 #include "scenario_internal.h"
 
+#include "lbsim/address_plan.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -98,7 +100,7 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 	return scn_load_buffer_in(name, NULL, data, len, out, err);
 }
 
-int scn_load_buffer_in(const char *name, const char *profile_dir, const char *data, size_t len,
+int scn_load_buffer_in(const char *name, const char *files_dir, const char *data, size_t len,
 		       struct scenario **out, struct scn_error *err)
 {
 	struct scn_cyaml_log log = { 0 };
@@ -147,7 +149,7 @@ int scn_load_buffer_in(const char *name, const char *profile_dir, const char *da
 		scn_cyaml_explain(&log, cerr, &doc, err);
 		goto done;
 	}
-	rc = scn_convert(raw, &doc, profile_dir, out, err);
+	rc = scn_convert(raw, &doc, files_dir, out, err);
 	if (rc == 0) {
 		struct scenario *s = *out;
 		snprintf(s->path, sizeof s->path, "%s", err->file);
@@ -175,7 +177,7 @@ int scn_load(const char *path, struct scenario **out, struct scn_error *err)
 	return scn_load_in(path, NULL, out, err);
 }
 
-int scn_load_in(const char *path, const char *profile_dir, struct scenario **out,
+int scn_load_in(const char *path, const char *files_dir, struct scenario **out,
 		struct scn_error *err)
 {
 	struct stat st;
@@ -217,7 +219,7 @@ int scn_load_in(const char *path, const char *profile_dir, struct scenario **out
 			break;
 		len += (size_t)n;
 	}
-	rc = scn_load_buffer_in(path, profile_dir, data, len, out, err);
+	rc = scn_load_buffer_in(path, files_dir, data, len, out, err);
 out:
 	free(data);
 	close(fd);
@@ -228,6 +230,11 @@ void scn_clear(struct scenario *scn)
 {
 	if (!scn)
 		return;
+	for (uint32_t i = 0; scn->populations && i < scn->npopulations; i++)
+		if (scn->populations[i].plan) {
+			addr_plan_free(scn->populations[i].plan);
+			free(scn->populations[i].plan);
+		}
 	free(scn->populations);
 	free(scn->designs);
 	free(scn->faults);

@@ -35,14 +35,23 @@
  *                                #     demand a duration > 0, cv a number
  *                                #     0 .. 10 (1 exponential, 0 constant);
  *                                #     defaults in models/workload.c
+ *     maxconn: 100               #   optional 0 .. 1,000,000, default 0
+ *                                #     (unlimited): every server's
+ *                                #     connection slots (HAProxy's
+ *                                #     default-server maxconn)
  *     list:                      #   optional, 1 .. 4096 entries: the
  *       - weight: 2              #     servers from the first, HAProxy's
  *         cores: 16              #     `server` lines; weight 0 .. 256,
- *                                #     default 1 (0: no new traffic),
- *                                #     cores 1 .. 1024, default the
- *                                #     servers' cores; with count, count
- *                                #     >= the list's length and the
- *                                #     servers past it take the defaults
+ *         maxconn: 50            #     default 1 (0: no new traffic),
+ *         backup: false          #     cores 1 .. 1024, default the
+ *                                #     servers' cores, maxconn as above
+ *                                #     (layer 7: more requests wait,
+ *                                #     layer 4: more connections are
+ *                                #     refused), backup true: used only
+ *                                #     while no other server is; with
+ *                                #     count, count >= the list's length
+ *                                #     and the servers past it take the
+ *                                #     defaults
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -58,6 +67,30 @@
  *                                #     address, duration > 0, default 30m
  *       ports: 64512             #   nat and cgnat only: ports per address,
  *                                #     1 .. 64512, default 64512
+ *       sites: 40                #   nat only: users dealt in turn to this
+ *                                #     many sites (1 .. 1,000,000), each
+ *                                #     behind its own `addresses` (in all
+ *                                #     at most 1,000,000 addresses)
+ *       address-per: user        #   unique and nat, device traffic only:
+ *                                #     user (default: a user's devices
+ *                                #     share its address) or device
+ *       address-plan:            #   optional: where the addresses come
+ *         prefixes: [198.51.100.0/22] # from, drawn anew each replication
+ *                                #     (same in every design): prefixes
+ *                                #     (CIDR, IPv4 or IPv6, up to 4096),
+ *         shape: random          #     shaped random (default: distinct
+ *                                #     addresses), sequential (in order
+ *                                #     from a random start), gateway (.1
+ *                                #     of distinct /24s; IPv6 ::1 of
+ *                                #     /64s) or site (nat: each site's
+ *                                #     addresses from .1 of a /24 of its
+ *                                #     own); or list: [ADDRESS, ...] (an
+ *                                #     entry may add a weight: "ADDRESS
+ *                                #     3"); or file: PATH (one address a
+ *                                #     line, optional weight, # comments;
+ *                                #     beside the scenario unless
+ *                                #     absolute). Default: random over
+ *                                #     the population's own /6 of IPv4
  *       clients: [mapi, owa]     #   device traffic: the workloads each user's
  *                                #     devices run, each named once; or
  *       rate: 0.1                #   open traffic: requests per second per
@@ -167,6 +200,10 @@
  *         init: up               #     up (default), fully-up, down,
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
+ *       timeout-queue: 5s        #   kind l7 only: the longest a request
+ *                                #     waits for a server's slot
+ *                                #     (maxconn), then it fails (503);
+ *                                #     duration > 0, default 5s
  *       lb-cores: 4              #   optional 0 .. 1024: the balancer's cores,
  *                                #     for which every request, and again
  *                                #     its answer, then waits (default 0:
@@ -208,10 +245,14 @@
  *       server: 3                #   required, from 1 to the servers' count
  *       kind: workload-down      #   down (the whole server), workload-down,
  *                                #     slow, auth-down (logons fail, the
- *                                #     health pages still answer 200) or
+ *                                #     health pages still answer 200),
  *                                #     store-down (the mailbox store fails
  *                                #     behind pages answering 200: only a
- *                                #     deep check sees these two); default
+ *                                #     deep check sees these two), or the
+ *                                #     operator's drain (no new connection
+ *                                #     or session; those there finish) or
+ *                                #     maint (no traffic, no checks; those
+ *                                #     there finish); default
  *                                #     workload-down when a workload is
  *                                #     given, else down
  *       workload: eas            #   workload-down: required; store-down:
@@ -226,7 +267,9 @@
  *     - design: l4-multi         #   judged by `lbsim check`: required, a
  *                                #     design's name
  *       metric: peak_to_mean     #   required, a summary metric of the scope
- *       scope: all               #   all (default), a workload a population
+ *       scope: all               #   all (default), steady (the measured
+ *                                #     time outside the faults and their
+ *                                #     recovery), a workload a population
  *                                #     uses, or fault<N> (N from 1)
  *       min: 1                   #   at least one of min and max: finite
  *       max: 1.15                #     numbers, min <= max
@@ -293,6 +336,8 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 static const cyaml_schema_field_t server_fields[] = {
 	OPT("weight", struct scn_raw_server, weight),
 	OPT("cores", struct scn_raw_server, cores),
+	OPT("maxconn", struct scn_raw_server, maxconn),
+	OPT("backup", struct scn_raw_server, backup),
 	CYAML_FIELD_END,
 };
 
@@ -309,6 +354,7 @@ static const cyaml_schema_field_t servers_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
 	OPT("address", struct scn_raw_servers, address),
+	OPT("maxconn", struct scn_raw_servers, maxconn),
 	/* The cap stops libcyaml at the limit rather than after a
 	 * hostile file's millions of entries (see populations below). */
 	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -383,6 +429,10 @@ static const cyaml_schema_field_t population_fields[] = {
 	OPT("addresses", struct scn_raw_population, addresses),
 	OPT("churn", struct scn_raw_population, churn),
 	OPT("ports", struct scn_raw_population, ports),
+	OPT("sites", struct scn_raw_population, sites),
+	OPT("address-per", struct scn_raw_population, address_per),
+	CYAML_FIELD_MAPPING_PTR("address-plan", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
+				address_plan, address_plan_fields),
 	CYAML_FIELD_SEQUENCE("clients", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 			     struct scn_raw_population, clients, &workload_name_entry,
 			     1, WL_COUNT),
@@ -393,7 +443,6 @@ static const cyaml_schema_field_t population_fields[] = {
 	CYAML_FIELD_SEQUENCE("profile", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 			     struct scn_raw_population, profile, &profile_point_entry, 1,
 			     SCN_MAX_PROFILE),
-	/* POPULATION ADDRESS KEYS */
 	/* Client keys (issue 15): */
 	CYAML_FIELD_MAPPING_PTR("client-settings", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
 				client_settings, client_settings_fields),
@@ -455,6 +504,7 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("cipher", struct scn_raw_design, cipher),
 	OPT("http-reuse", struct scn_raw_design, http_reuse),
 	OPT("cost-profile", struct scn_raw_design, cost_profile),
+	OPT("timeout-queue", struct scn_raw_design, timeout_queue),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
 	CYAML_FIELD_END,
@@ -561,7 +611,8 @@ static const struct {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
 	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
-	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down or store-down)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down, store-down, "
+	  "drain or maint)" },
 	{ NULL, "name", "a name" },
 	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
 	{ NULL, "address-per", "user or device" },
@@ -576,6 +627,9 @@ static const struct {
 	{ NULL, "count", "a whole number" },
 	{ NULL, "cores", "a whole number" },
 	{ NULL, "weight", "a whole number" },
+	{ NULL, "maxconn", "a whole number" },
+	{ NULL, "backup", "true or false" },
+	{ NULL, "timeout-queue", "a duration such as 5s" },
 	{ NULL, "service", "a duration such as 20ms" },
 	{ NULL, "affinity", "none or required" },
 	{ NULL, "affinity-penalty", "a duration such as 30ms" },
@@ -640,7 +694,7 @@ static const struct {
 	{ NULL, "for", "a duration such as 15m" },
 	{ NULL, "design", "a design name" },
 	{ NULL, "metric", "a metric name such as peak_to_mean" },
-	{ NULL, "scope", "a scope (all, a workload's name or fault<N>)" },
+	{ NULL, "scope", "a scope (all, steady, a workload's name or fault<N>)" },
 	{ NULL, "min", "a number" },
 	{ NULL, "max", "a number" },
 };

@@ -71,22 +71,6 @@ static int names_file(const char *text)
 	       (n > 4 && strcmp(text + n - 4, ".yml") == 0);
 }
 
-/* The path of file text: relative to dir when given, else to the
- * scenario file scenario_path's folder. */
-static void relative_to(const char *scenario_path, const char *dir, const char *text, char *out,
-			size_t len)
-{
-	const char *slash = strrchr(scenario_path, '/');
-	if (text[0] == '/')
-		snprintf(out, len, "%s", text);
-	else if (dir)
-		snprintf(out, len, "%s/%s", dir, text);
-	else if (!slash)
-		snprintf(out, len, "%s", text);
-	else
-		snprintf(out, len, "%.*s/%s", (int)(slash - scenario_path), scenario_path, text);
-}
-
 /* Read the profile text names into *prof: 0, or -1 (reported at node). */
 static int load_profile(struct scn_ctx *c, yaml_node_t *node, const char *text,
 			struct cost_profile *prof)
@@ -105,7 +89,7 @@ static int load_profile(struct scn_ctx *c, yaml_node_t *node, const char *text,
 		return -1;
 	}
 	char path[512];
-	relative_to(c->err->file, c->profile_dir, text, path, sizeof path);
+	scn_file_path(c, text, path, sizeof path);
 	struct scn_error perr;
 	if (cost_profile_load(path, prof, &perr) == 0) {
 		/* Kept absolute: a scenario written elsewhere (a results

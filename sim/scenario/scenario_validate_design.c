@@ -319,6 +319,15 @@ void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 				d->lb_queue = scn_whole32(c, x.map, "lb-queue", x.rd->lb_queue, 1,
 							  SCN_MAX_LB_QUEUE, SCN_DEFAULT_LB_QUEUE);
 		}
+		if (x.rd->timeout_queue) {
+			if (x.kind_ok && x.kind != SCN_DESIGN_L7)
+				scn_not_here(c, x.map, "timeout-queue", "kind l7 only: a kind %s "
+					     "design has no queue (a connection past maxconn is "
+					     "refused)", scn_design_kind_name(x.kind));
+			else
+				d->queue_timeout = scn_duration(c, x.map, "timeout-queue",
+								x.rd->timeout_queue, 0);
+		}
 		scn_design_costs(c, raw, root, x.rd, x.map, x.kind_ok, d);
 	}
 	scn->ndesigns = raw->designs_count;

@@ -221,6 +221,11 @@ void scn_write_design(FILE *fp, const struct scn_design *d, const char *in)
 	if (d->tls_reencrypt)
 		fprintf(fp, "%s  reencrypt: true\n", in);
 	write_implementation(fp, d, in);
+	if (d->queue_timeout) {
+		char qt[32];
+		fprintf(fp, "%s  timeout-queue: %s\n", in,
+			scn_format_duration(d->queue_timeout, qt, sizeof qt));
+	}
 	if (d->lb_cores) {
 		fprintf(fp, "%s  lb-cores: %u\n", in, d->lb_cores);
 		if (d->lb_queue != SCN_DEFAULT_LB_QUEUE)

@@ -75,6 +75,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	double probe_phase = rng_u01(&phase);
 	if (balancer_init(&w->bal, scn, w->design, probe_phase, err, errlen) != 0)
 		return -1;
+	balancer_set_ready_hook(&w->bal, world_slots_freed, w);
 	w->servers = calloc(n, sizeof *w->servers);
 	w->server_conns_opened = calloc(n, sizeof *w->server_conns_opened);
 	if (!w->servers || !w->server_conns_opened)
@@ -107,8 +108,8 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
  * server's answers. */
 static double detect_seconds(const struct world *w, const struct scn_fault *f)
 {
-	if (f->kind == SCN_FAULT_SLOW)
-		return NAN; /* grey failure: no check is meant to see it */
+	if (f->kind == SCN_FAULT_SLOW || f->kind == SCN_FAULT_DRAIN || f->kind == SCN_FAULT_MAINT)
+		return NAN; /* grey failure, or the operator's own act: no check is to see it */
 	uint32_t n = balancer_transitions(&w->bal);
 	for (uint32_t i = 0; i < n; i++) {
 		struct bal_transition e = balancer_transition(&w->bal, i);
@@ -205,6 +206,36 @@ static void skew_by_weight(const struct scn_servers *s, double *x, double *scrat
 	skew_compute(x, scratch, k, out);
 }
 
+/* The steady state's figures: the steady windows' requests per server
+ * (their skew), busy time and balancer CPU, and the requests sent and
+ * answered in steady time. load, scratch: room for a value per server
+ * each. */
+static void steady_of(const struct world *w, double *load, double *scratch,
+		      struct steady_result *s)
+{
+	uint32_t n = w->scn->servers.count;
+	s->window_s = w->steady_ns / (double)SIM_NS_PER_S;
+	s->sent = w->ledger.steady_sent;
+	s->failed = w->ledger.steady_failed;
+	s->misrouted = w->ledger.steady_misrouted;
+	tail_of(w->steady_latency, &s->response_mean_ns, &s->response_p50_ns, &s->response_p95_ns,
+		&s->response_p99_ns);
+	double sum = 0;
+	s->busy_max = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		double busy = w->steady_ns > 0
+				      ? w->steady_busy_ns[i] / (w->steady_ns * w->servers[i].cores)
+				      : 0;
+		sum += busy;
+		s->busy_max = busy > s->busy_max ? busy : s->busy_max;
+		load[i] = (double)w->steady_requests[i];
+	}
+	s->busy_mean = n ? sum / n : 0;
+	skew_by_weight(&w->scn->servers, load, scratch, n, &s->skew);
+	s->lb_cpu_cores_mean = w->steady_ns > 0 ? w->steady_cpu_ns / w->steady_ns : 0;
+	s->lb_cpu_cores_peak = w->steady_cpu_peak;
+}
+
 static int collect(struct world *w, struct run_result *out, char *err, size_t errlen)
 {
 	const struct scenario *scn = w->scn;
@@ -272,6 +303,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->redispatched = bs.redispatched;
 	out->external_ips = bs.external_ips;
 	out->lb_refused = w->lb_refused;
+	out->queued = w->queued;
+	out->queue_timeouts = w->queue_timeouts;
+	out->queue_wait_ns = w->queue_wait_ns;
 	out->lb_busy = w->lb_limited ? server_busy_fraction(&w->lb, end) : NAN;
 	out->virtual_services = bs.virtual_services;
 	out->has_persistence = w->design->persist != NULL;
@@ -370,6 +404,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		&out->response_p99_ns);
 	for (unsigned i = 0; i < RUN_CDF_POINTS; i++)
 		out->response_cdf_ns[i] = hist_quantile(all, run_cdf_q(i));
+	steady_of(w, load, weights, &out->steady);
 	free(load);
 	free(conns);
 	free(sessions);
@@ -479,7 +514,9 @@ static double capacity_at(const struct scenario *scn, sim_time_t t)
 		if (!on)
 			continue;
 		double own = scn_server_cores(&scn->servers, ft->server);
-		if (ft->kind == SCN_FAULT_SERVER_DOWN)
+		/* Drained or in maintenance, the server soon takes no traffic. */
+		if (ft->kind == SCN_FAULT_SERVER_DOWN || ft->kind == SCN_FAULT_DRAIN ||
+		    ft->kind == SCN_FAULT_MAINT)
 			cores -= own;
 		else if (ft->kind == SCN_FAULT_SLOW && ft->factor > 1)
 			cores -= own * (1 - 1 / ft->factor);

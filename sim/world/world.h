@@ -20,6 +20,7 @@
 #include "lbsim/run.h"
 #include "lbsim/scenario.h"
 #include "lbsim/server.h"
+#include "lbsim/steady.h"
 #include "lbsim/workload.h"
 
 struct world;
@@ -61,6 +62,10 @@ struct world {
 	struct sim_server lb;         /* the balancer's cores, when the design limits them */
 	int lb_limited;
 	uint64_t lb_refused;          /* requests refused: the balancer's queue was full */
+	/* Waiting for a server slot (maxconn), measured requests: */
+	uint64_t queued, queue_timeouts;
+	double queue_wait_ns;
+	int draining;                 /* taking requests off the balancer's ready list */
 	struct sim_event sample;
 	/* Sampling: every 10 s window after warm-up feeds the peaks; with
 	 * keep_series, series_every windows make one point of the series
@@ -79,6 +84,14 @@ struct world {
 	uint32_t *window_requests;    /* [point * servers + server] */
 	uint64_t *last_requests;      /* per server: its request count at the last window */
 	uint32_t nsamples, samples_cap;
+	/* The steady state (lbsim/steady.h): its time, and what the steady
+	 * windows and requests add up to. */
+	struct steady steady;
+	struct histogram *steady_latency;
+	uint64_t *steady_requests;    /* per server, in steady windows */
+	double *steady_busy_ns;       /* per server: core-ns busy in steady windows */
+	double *last_busy_ns;         /* per server: core-ns busy at the last window */
+	double steady_ns, steady_cpu_ns, steady_cpu_peak;
 	int out_of_memory;
 };
 
@@ -89,6 +102,9 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 /* The balancer's cores have done their part of req: on to its server, or
  * (an answer on its way back) to its client. */
 void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int ok);
+/* The balancer's hook: requests that waited for a server slot have one
+ * (balancer_ready_pop): each goes to its server now. */
+void world_slots_freed(void *owner);
 /* The engine's look-ahead (engine.h): prefetch what the handler of ev
  * will reach through it. */
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev);
