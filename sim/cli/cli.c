@@ -813,8 +813,9 @@ static int simulate(const struct cli_opts *o, int checking)
 	/* Read the baseline, if any, before spending time simulating. */
 	struct summary_table base = {0};
 	/* A report file that cannot be written is refused before simulating. */
-	if ((o->junit && check_report_path_ok(o->junit, err, sizeof err) != 0) ||
-	    (o->json && check_report_path_ok(o->json, err, sizeof err) != 0)) {
+	FILE *note = o->quiet ? NULL : stderr;
+	if ((o->junit && check_report_path_ok(o->junit, note, err, sizeof err) != 0) ||
+	    (o->json && check_report_path_ok(o->json, note, err, sizeof err) != 0)) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;

@@ -63,12 +63,13 @@ static const char export_usage[] =
 	"exit status: 0 written, 1 a write failed, 2 bad usage, a bad scenario or a\n"
 	"design HAProxy cannot express (nothing written)\n";
 
-/* Write the text of mem to path (or stdout) whole. */
-static int write_whole(const char *path, const char *text, size_t len)
+/* Write the text of mem to path (or stdout) whole; note (may be NULL)
+ * hears of a stale temporary removed. */
+static int write_whole(const char *path, const char *text, size_t len, FILE *note)
 {
 	struct file_out f;
 	char err[1024];
-	if (file_out_open(&f, path, err, sizeof err) != 0) {
+	if (file_out_open(&f, path, note, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_USAGE;
 	}
@@ -196,7 +197,7 @@ int cmd_import_haproxy(int argc, char **argv)
 			scn_error_print(stderr, &serr);
 		} else {
 			scn_free(scn);
-			rc = write_whole(out, text, len);
+			rc = write_whole(out, text, len, quiet ? NULL : stderr);
 		}
 	}
 	if (rc == LBSIM_EXIT_OK && !quiet) {
@@ -304,7 +305,7 @@ int cmd_export_haproxy(int argc, char **argv)
 			fprintf(stderr, "lbsim export-haproxy: %s\n", err);
 			rc = LBSIM_EXIT_USAGE;
 		} else {
-			rc = write_whole(out, text, len);
+			rc = write_whole(out, text, len, quiet ? NULL : stderr);
 			if (rc == LBSIM_EXIT_OK && !quiet && nlen)
 				fprintf(stderr, "lbsim export-haproxy: notes:\n%s", notes);
 		}
