@@ -876,14 +876,21 @@ static void build_design(struct ctx *x, struct hap_import *out, enum scn_design_
 		d->lb_queue = SCN_DEFAULT_LB_QUEUE;
 	}
 	scn_set_design_defaults(d);
+	/* "frontend a, backend b": sections that do not fit are left out whole
+	 * (snprintf into the remainder would cut one in the middle). */
+	char *from = out->from[out->ndesigns];
 	size_t k = 0;
+	from[0] = '\0';
 	for (unsigned e = 0; e < n; e++) {
-		int w = snprintf(out->from[out->ndesigns] + k, sizeof out->from[0] - k, "%s%s %s",
-				 e ? ", " : "", es[e]->p.sec->kind, es[e]->p.sec->name);
-		if (w > 0 && (size_t)w < sizeof out->from[0] - k)
-			k += (size_t)w;
+		char part[sizeof out->from[0]];
+		int w = snprintf(part, sizeof part, "%s%s %s", e ? ", " : "", es[e]->p.sec->kind,
+				 es[e]->p.sec->name);
+		if (w < 0 || (size_t)w >= sizeof out->from[0] - k)
+			break;
+		memcpy(from + k, part, (size_t)w + 1);
+		k += (size_t)w;
 	}
-	printable(out->from[out->ndesigns]);
+	printable(from);
 	out->ndesigns++;
 }
 

@@ -23,6 +23,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,6 +478,18 @@ struct owner {
 	uint32_t value;
 };
 
+/* An error message into err. A message longer than errlen is cut short:
+ * its start says what is wrong and where, which is what the user needs
+ * (vsnprintf, so the compiler does not flag the deliberate cut). */
+__attribute__((format(printf, 3, 4))) static void say(char *err, size_t errlen,
+							const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
 /* Load text as the file base was loaded from. On failure err says why:
  * "--set KEY=VALUE: message" when the loader's complaint is about what
  * edit e wrote (made by owner[e], or by *all when owner is NULL), else
@@ -495,14 +508,14 @@ static int load_text(const struct scenario *base, const struct scn_text *t,
 	long k = line ? scn_text_origin(t, &line, e.column) : -1;
 	const struct owner *o = k < 0 ? NULL : owner ? &owner[k] : all;
 	if (o && o->ax) {
-		snprintf(err, errlen, "--set %s=%s: %s", o->ax->key, o->ax->values[o->value].given,
+		say(err, errlen, "--set %s=%s: %s", o->ax->key, o->ax->values[o->value].given,
 			 e.message);
 		if (ours)
 			*ours = 1;
 	} else if (line) {
-		snprintf(err, errlen, "%s:%u:%u: %s", e.file, line, e.column, e.message);
+		say(err, errlen, "%s:%u:%u: %s", e.file, line, e.column, e.message);
 	} else {
-		snprintf(err, errlen, "%s: %s", e.file, e.message);
+		say(err, errlen, "%s: %s", e.file, e.message);
 	}
 	return -1;
 }
