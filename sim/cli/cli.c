@@ -52,6 +52,7 @@ struct cli_opts {
 	struct check_tolerance tolerances[32];
 	size_t ntolerances;
 	double default_tolerance;
+	int default_tolerance_given;  /* a bare --tolerance FRACTION was given */
 	/* run, check, validate, sweep and plan */
 	const char *sets[PARAMS_MAX_AXES]; /* --set KEY=V1,V2,... as given */
 	unsigned nsets;
@@ -355,6 +356,22 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			seen |= o->given[g] == c;
 		if (!seen && o->ngiven < sizeof o->given / sizeof o->given[0])
 			o->given[o->ngiven++] = c;
+		/* An option of one value given twice would drop the first
+		 * silently. --set and --tolerance METRIC=... repeat by design
+		 * (each checks its own repeats); flags may repeat. */
+		const struct option *opt = NULL;
+		for (const struct option *lo = longopts; lo->name; lo++)
+			if (lo->val == c)
+				opt = lo;
+		int bare_tolerance = c == 'T' && !strchr(optarg, '=');
+		int repeated = c == 'T' ? bare_tolerance && o->default_tolerance_given
+			       : seen && c != OPT_SET && opt && opt->has_arg == required_argument;
+		if (repeated) {
+			fprintf(stderr, "lbsim: --%s is given twice (the second: '%s'): give it once\n",
+				opt->name, optarg);
+			return -1;
+		}
+		o->default_tolerance_given |= bare_tolerance;
 		switch (c) {
 		case 'o':
 			o->outdir = optarg;
