@@ -18,12 +18,19 @@
 #ifndef LBSIM_TEMP_FILES_H
 #define LBSIM_TEMP_FILES_H
 
+#include <signal.h>
 #include <stdio.h>
 
 /* Temporaries registered at one time: more than lbsim opens at once (a
  * run writes ~10 files into one work folder; anonymise keeps one file per
  * log open, and the open-file limit stops it first). */
 #define TEMP_FILES_SLOTS 1024
+
+/* Hold off SIGINT, SIGTERM and SIGHUP in this thread (installing the
+ * handlers first) while a temporary is made and tracked, so that no signal
+ * can fall between the two; release delivers one that came meanwhile. */
+void temp_files_hold(sigset_t *old);
+void temp_files_release(const sigset_t *old);
 
 /* Register dirfd/name (dirfd may be AT_FDCWD), a file or (folder) a
  * folder of lbsim's whole. Returns a slot to forget, or -1 when the

@@ -3,6 +3,7 @@
 #include "lbsim/result_set.h"
 #include "lbsim/temp_files.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -29,18 +30,32 @@ int file_out_open_file(struct file_out *f, const char *path, FILE *note, char *e
 		dlen = 1; /* "/name": the root */
 	memcpy(dir, slash ? path : ".", dlen);
 	dir[dlen] = '\0';
+	/* The folder locked while stale temporaries are looked for and ours
+	 * is made and locked: another lbsim's, made but not locked yet, must
+	 * not look stale. (result_set.c takes the same lock for its swaps.) */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		while (flock(dfd, LOCK_EX) != 0 && errno == EINTR)
+			;
 	temp_files_remove_stale(dir, base, note);
-	if (csv_out_open(&f->c, dir, base, err, errlen) != 0)
-		return -1;
-	f->fp = f->c.fp;
-	/* A lock of its own descriptor, so that it outlives the fclose of
-	 * csv_out_commit until the rename is done. */
-	f->lock_fd = dup(fileno(f->fp));
-	if (f->lock_fd >= 0)
-		flock(f->lock_fd, LOCK_EX | LOCK_NB);
-	f->temp_slot = temp_files_track(AT_FDCWD, f->c.tmp_path, 0);
-	result_set_test_stop("opened");
-	return 0;
+	sigset_t held;
+	temp_files_hold(&held);
+	int rc = csv_out_open(&f->c, dir, base, err, errlen);
+	if (rc == 0) {
+		f->fp = f->c.fp;
+		/* A lock of its own descriptor, so that it outlives the fclose
+		 * of csv_out_commit until the rename is done. */
+		f->lock_fd = dup(fileno(f->fp));
+		if (f->lock_fd >= 0)
+			flock(f->lock_fd, LOCK_EX | LOCK_NB);
+		f->temp_slot = temp_files_track(AT_FDCWD, f->c.tmp_path, 0);
+	}
+	temp_files_release(&held);
+	if (dfd >= 0)
+		close(dfd);
+	if (rc == 0)
+		result_set_test_stop("opened");
+	return rc;
 }
 
 int file_out_open(struct file_out *f, const char *path, FILE *note, char *err, size_t errlen)

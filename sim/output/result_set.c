@@ -422,19 +422,28 @@ int result_set_begin(struct result_set *rs, const char *target, unsigned flags, 
 		snprintf(err, errlen, "%s: the folder's path is too long", rs->target);
 		goto fail;
 	}
-	if (!mkdtemp(path)) {
+	/* No signal between making the work folder and tracking it: it
+	 * would leave the folder behind. */
+	sigset_t held;
+	temp_files_hold(&held);
+	const char *made = mkdtemp(path);
+	int saved = errno;
+	if (made) {
+		memcpy(rs->dir, path, (size_t)n + 1);
+		snprintf(rs->work_name, sizeof rs->work_name, "%s", strrchr(path, '/') + 1);
+		arm(rs);
+	}
+	temp_files_release(&held);
+	if (!made) {
 		snprintf(err, errlen, "%s: cannot create the output folder: %s", rs->target,
-			 strerror(errno));
+			 strerror(saved));
 		goto fail;
 	}
-	memcpy(rs->dir, path, (size_t)n + 1);
-	snprintf(rs->work_name, sizeof rs->work_name, "%s", strrchr(path, '/') + 1);
 	rs->work_fd = open(rs->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rs->work_fd < 0 || flock(rs->work_fd, LOCK_EX | LOCK_NB) != 0) {
 		snprintf(err, errlen, "%s: %s", rs->dir, strerror(errno));
 		goto fail;
 	}
-	arm(rs);
 	/* mkdtemp makes it 0700; results are for sharing, as the umask says. */
 	mode_t mask = umask(0);
 	umask(mask);

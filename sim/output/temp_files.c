@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -145,6 +146,15 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* The signals that remove lbsim's temporaries. */
+static void cleanup_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 static void install(void)
 {
 	static atomic_flag installed = ATOMIC_FLAG_INIT;
@@ -152,15 +162,26 @@ static void install(void)
 		return;
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa = {.sa_handler = on_signal};
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
+	cleanup_signals(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		struct sigaction old;
 		/* An ignored signal (nohup) stays ignored. */
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+void temp_files_hold(sigset_t *old)
+{
+	install();
+	sigset_t set;
+	cleanup_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void temp_files_release(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 int temp_files_track(int dirfd, const char *name, int folder)
