@@ -106,7 +106,7 @@ void server_arrive(struct sim_engine *eng, struct sim_server *srv, struct reques
 		finish(srv, req, 0);
 		return;
 	}
-	if (srv->wl_down[req->workload]) {
+	if (!server_workload_works(srv, req->workload)) {
 		req->misrouted = 1;
 		finish(srv, req, 0);
 		return;
@@ -165,6 +165,14 @@ void server_set_workload_down(struct sim_engine *eng, struct sim_server *srv,
 			      enum workload w, int down)
 {
 	srv->wl_down[w] = down != 0;
+	if (down)
+		fail_matching(eng, srv, (int)w);
+}
+
+void server_set_store_down(struct sim_engine *eng, struct sim_server *srv, enum workload w,
+			   int down)
+{
+	srv->store_down[w] = down != 0;
 	if (down)
 		fail_matching(eng, srv, (int)w);
 }

@@ -26,3 +26,21 @@ status_is() { # expected status, command...; stdout and stderr kept in $tmp
   local got=$?
   [ "$got" -eq "$want" ] || { echo "  exit $got, want $want; stderr: $(head -3 "$tmp/stderr")"; return 1; }
 }
+
+# same_as_edited NAME --set...: run the hand-edited file $tmp/NAME.yaml and
+# $tmp/base.yaml with the --set options; every results file must be the
+# same bytes, and the folder's scenario.yaml must be NAME.yaml (--set
+# gives what the edited file gives: cli_set, cli_servers).
+same_as_edited() {
+  local name=$1
+  shift
+  "$lbsim" run -q -j 1 -o "$tmp/want-$name" "$tmp/$name.yaml" >/dev/null 2>"$tmp/err1" &&
+    "$lbsim" run -q -j 1 -o "$tmp/got-$name" "$@" "$tmp/base.yaml" >/dev/null 2>"$tmp/err2" || {
+    echo "  $(cat "$tmp/err1" "$tmp/err2" | head -3)"
+    return 1
+  }
+  cmp "$tmp/$name.yaml" "$tmp/got-$name/scenario.yaml" || return 1
+  for f in summary servers timeseries events latency differences; do
+    cmp "$tmp/want-$name/$f.csv" "$tmp/got-$name/$f.csv" || return 1
+  done
+}

@@ -242,6 +242,15 @@ static void test_l7_no_server(void **state)
 	rig_free(&r);
 }
 
+/* Check i's probe answered at now: a server whose every part works (ok)
+ * or whose health page answers 503. */
+static int probe(struct balancer *b, uint32_t i, uint64_t now, int ok)
+{
+	struct lb_hc_reply reply = {.connected = 1, .status = ok ? 200 : 503,
+				    .authenticated = 1, .end_to_end_ok = ok};
+	return balancer_probe_reply(b, i, now, &reply);
+}
+
 /* Probes: each costs one probe operation and no request's work; `fall`
  * failures take the server out of its pool, `rise` successes bring it
  * back, each change logged once. */
@@ -260,13 +269,13 @@ static void test_probes(void **state)
 	assert_int_equal(t.server, 2);
 	assert_int_equal(t.workload, WL_OWA); /* l4 checks OWA's page by default */
 	/* fully up after a success, then three failures */
-	assert_int_equal(balancer_probe_result(&r.b, 2, 1 * MS, 1), 0);
-	assert_int_equal(balancer_probe_result(&r.b, 2, 2 * MS, 0), 0);
-	assert_int_equal(balancer_probe_result(&r.b, 2, 3 * MS, 0), 0);
-	assert_int_equal(balancer_probe_result(&r.b, 2, 4 * MS, 0), 1);
+	assert_int_equal(probe(&r.b, 2, 1 * MS, 1), 0);
+	assert_int_equal(probe(&r.b, 2, 2 * MS, 0), 0);
+	assert_int_equal(probe(&r.b, 2, 3 * MS, 0), 0);
+	assert_int_equal(probe(&r.b, 2, 4 * MS, 0), 1);
 	assert_false(lb_vs_pool(&r.b.vs[0], 0)->servers[2].healthy);
-	assert_int_equal(balancer_probe_result(&r.b, 2, 5 * MS, 1), 0);
-	assert_int_equal(balancer_probe_result(&r.b, 2, 6 * MS, 1), 1);
+	assert_int_equal(probe(&r.b, 2, 5 * MS, 1), 0);
+	assert_int_equal(probe(&r.b, 2, 6 * MS, 1), 1);
 	assert_true(lb_vs_pool(&r.b.vs[0], 0)->servers[2].healthy);
 	assert_int_equal(window(&r)->probes, 6);
 	assert_true(balancer_take_work_ns(&r.b) == 0);
@@ -280,6 +289,46 @@ static void test_probes(void **state)
 	/* the next probe is one interval (default 2 s) after the last result */
 	assert_int_equal(balancer_probe_due(&r.b, 2, 6 * MS), 6 * MS + LB_HC_DEFAULT_INTER_NS);
 	balancer_free(&r.b);
+}
+
+/* The check's kind judges the server's answer in the core. A logon
+ * refused behind a health page that answers 200 passes tcp and http and
+ * fails deep; a page answering 503 fails http and deep, not tcp; a refused
+ * connection fails all three. What a probe sends follows its kind, and
+ * its server work grows from tcp to deep (each kind's file gives its
+ * figure). */
+static void test_probe_kinds(void **state)
+{
+	(void)state;
+	const struct lb_hc_ops *kinds[] = {&lb_hc_tcp, &lb_hc_http, &lb_hc_deep};
+	const enum lb_hc_probe sends[] = {LB_HC_PROBE_CONNECT, LB_HC_PROBE_PAGE,
+					  LB_HC_PROBE_TRANSACTION};
+	const struct lb_hc_reply no_logon = {.connected = 1, .status = 200};
+	const struct lb_hc_reply page_503 = {.connected = 1, .status = 503, .authenticated = 1};
+	const struct lb_hc_reply refused = {.connected = 0};
+	const struct lb_hc_reply *replies[] = {&no_logon, &page_503, &refused};
+	/* passes[kind][reply] */
+	const int passes[3][3] = {{1, 1, 0}, {1, 0, 0}, {0, 0, 0}};
+	uint32_t last_work = 0;
+	for (int k = 0; k < 3; k++) {
+		struct rig r;
+		rig_init(&r, SCN_DESIGN_L4_MULTI, "roundrobin", NULL, 0);
+		rig_free(&r);
+		r.f.designs[0].check.kind = kinds[k];
+		r.f.designs[0].check.params.init = LB_HC_INIT_UP; /* the first failure takes it down */
+		char msg[128];
+		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
+		struct bal_probe_target t = balancer_probe_target(&r.b, 0);
+		assert_int_equal(t.sends, sends[k]);
+		assert_true(t.work_units > last_work);
+		last_work = t.work_units;
+		for (uint32_t i = 0; i < 3; i++) {
+			int changed = balancer_probe_reply(&r.b, i, MS, replies[i]);
+			assert_int_equal(changed, !passes[k][i]);
+			assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[i].healthy, passes[k][i]);
+		}
+		balancer_free(&r.b);
+	}
 }
 
 /* A pool that cannot take a server's new state (its algorithm fails to
@@ -302,7 +351,7 @@ static void test_probe_commit_failure(void **state)
 	r.f.designs[0].check.params.init = LB_HC_INIT_UP; /* the first failure takes it down */
 	char msg[128];
 	assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
-	assert_int_equal(balancer_probe_result(&r.b, 0, MS, 0), -1);
+	assert_int_equal(probe(&r.b, 0, MS, 0), -1);
 	assert_true(lb_vs_pool(&r.b.vs[0], 0)->servers[0].healthy);
 	balancer_free(&r.b);
 }
@@ -356,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_l7_exchange),
 		cmocka_unit_test(test_l7_no_server),
 		cmocka_unit_test(test_probes),
+		cmocka_unit_test(test_probe_kinds),
 		cmocka_unit_test(test_probe_commit_failure),
 		cmocka_unit_test(test_windows),
 	};

@@ -150,6 +150,12 @@ static void test_import_site(void **state)
 	/* Two designs: the stats listener sends nowhere and is listed. */
 	assert_int_equal(im->ndesigns, 2);
 	assert_int_equal(im->servers, 3);
+	/* The servers from the first design's first backend (be_owa): cas1
+	 * with weight 10, the others HAProxy's default 1. */
+	assert_int_equal(im->neach, 3);
+	assert_int_equal(im->each[0].weight, 10);
+	assert_int_equal(im->each[1].weight, 1);
+	assert_int_equal(im->each[2].weight, 1);
 
 	const struct scn_design *l7 = &im->designs[0];
 	assert_string_equal(l7->name, "exchange");
@@ -184,8 +190,13 @@ static void test_import_site(void **state)
 		"t.cfg:3: nbthread 4: taken as the balancer's cores",
 		"t.cfg:6: timeout client 15m: not modelled",
 		"t.cfg:9: bind 10.0.0.10:443 ssl crt ...: bind options other than ssl crt",
-		"t.cfg:20: server cas1 10.0.1.11:443 check ...: weight: not modelled",
 		"t.cfg:24: balance roundrobin: balance differs from backend be_owa's",
+		("t.cfg:27: server cas1 10.0.1.11:443 check ...: server weights differ from backend "
+		 "be_owa's"),
+		("t.cfg:34: server cas1 10.0.1.11:443 check ...: server weights differ from backend "
+		 "be_owa's"),
+		("t.cfg:47: server cas1 10.0.1.11:443 check: server weights differ from another "
+		 "design's backend"),
 		("t.cfg:33: option httpchk GET /owa/healthcheck.htm: backend be_mapi checks "
 		"/owa/healthcheck.htm, not its workload's page /mapi/healthcheck.htm"),
 		"t.cfg:49: listen stats: sends nowhere",

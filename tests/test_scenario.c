@@ -397,7 +397,7 @@ static void test_devices_every_key(void **state)
 	assert_ptr_equal(plain->check.kind, &lb_hc_http);
 
 	/* faults: servers count from 1 in the file */
-	assert_int_equal(scn->nfaults, 4);
+	assert_int_equal(scn->nfaults, 7);
 	const struct scn_fault *f = scn->faults;
 	assert_int_equal(f[0].at, S(1800));
 	assert_int_equal(f[0].server, 2);
@@ -418,6 +418,17 @@ static void test_devices_every_key(void **state)
 	assert_int_equal(f[3].kind, SCN_FAULT_WORKLOAD_DOWN);
 	assert_int_equal(f[3].workload, WL_OWA);
 	assert_int_equal(f[3].duration, 1500000000);
+	assert_int_equal(f[4].kind, SCN_FAULT_AUTH_DOWN);
+	assert_int_equal(f[4].server, 3);
+	assert_int_equal(f[4].duration, S(60));
+	assert_int_equal(scn_fault_workload(&f[4]), -1);
+	assert_int_equal(f[5].kind, SCN_FAULT_STORE_DOWN);
+	assert_true(f[5].all_workloads);
+	assert_int_equal(scn_fault_workload(&f[5]), -1);
+	assert_int_equal(f[6].kind, SCN_FAULT_STORE_DOWN);
+	assert_false(f[6].all_workloads);
+	assert_int_equal(scn_fault_workload(&f[6]), WL_MAPI);
+	assert_int_equal(scn_fault_workload(&f[0]), WL_EAS);
 
 	/* expectations, resolved against the catalogue, with their place */
 	assert_int_equal(scn->nexpects, 5);
@@ -428,7 +439,7 @@ static void test_devices_every_key(void **state)
 	assert_string_equal(e[0].scope_name, "all");
 	assert_false(e[0].has_min);
 	assert_true(e[0].has_max && e[0].max == 1.15);
-	assert_int_equal(e[0].line, 144);
+	assert_int_equal(e[0].line, 147);
 	assert_int_equal(e[0].column, 5);
 	assert_int_equal(e[1].design, 0);
 	assert_string_equal(e[1].metric, "misrouted_requests");
@@ -437,23 +448,23 @@ static void test_devices_every_key(void **state)
 	assert_string_equal(e[1].scope_name, "eas");
 	assert_true(e[1].has_min && e[1].min == 1);
 	assert_false(e[1].has_max);
-	assert_int_equal(e[1].line, 145);
+	assert_int_equal(e[1].line, 148);
 	assert_int_equal(e[2].design, 2);
 	assert_string_equal(e[2].metric, "detect_s");
 	assert_int_equal(e[2].scope, SUMMARY_FAULT);
 	assert_int_equal(e[2].arg, 3);
 	assert_string_equal(e[2].scope_name, "fault4");
 	assert_true(e[2].has_max && e[2].max == 10);
-	assert_int_equal(e[2].line, 146);
+	assert_int_equal(e[2].line, 149);
 	assert_int_equal(e[3].design, 3);
 	assert_string_equal(e[3].metric, "lb_cpu_cores");
 	assert_int_equal(e[3].scope, SUMMARY_ALL);
 	assert_true(e[3].has_min && e[3].min == -0.5);
 	assert_true(e[3].has_max && e[3].max == 1000);
-	assert_int_equal(e[3].line, 147);
+	assert_int_equal(e[3].line, 150);
 	assert_int_equal(e[3].column, 5);
 	assert_true(e[4].has_min && e[4].has_max && e[4].min == 0.5 && e[4].max == 0.5);
-	assert_int_equal(e[4].line, 152);
+	assert_int_equal(e[4].line, 155);
 	/* Every expectation names a metric the catalogue has in its scope. */
 	for (uint32_t i = 0; i < scn->nexpects; i++)
 		assert_non_null(summary_metric_find(e[i].metric, (enum summary_scope)e[i].scope));
@@ -772,7 +783,7 @@ static void test_dependent_errors(void **state)
 		{ "name: inline\nduration: 1h\nservers: {count: 1}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nfaults: [{at: 1m, server: 2}]\n",
 		  8, 27, "server 2 does not exist: the scenario has 1 server" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nfaults: [{at: 1m, server: 1, workload: owa, kind: down}]\n",
-		  8, 30, "'workload' applies to workload-down faults, not down (a down fault takes the whole server)" },
+		  8, 30, "'workload' applies to workload-down and store-down faults, not down (it takes the whole server)" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4, hash-function: djb2}\n",
 		  7, 25, "'hash-function' applies to balance source, uri and hdr only, not roundrobin" },
 		{ "name: inline\nduration: 1h\nservers: {count: 8}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4, balance: source, hash-type: maglev, table-size: 7}\n",

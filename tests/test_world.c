@@ -322,31 +322,138 @@ static void test_faults_timing_and_conservation(void **state)
 	}
 }
 
-/* The Managed Availability page of a failed workload answers 503 while
- * the other workloads of the server keep answering 200; a tcp check sees
- * only the server. */
-static void test_health_pages(void **state)
+/* The server answers a probe from its state, as a real one would: the
+ * Managed Availability page of a failed workload answers 503 while the
+ * other workloads' pages answer 200; the anonymous pages do not see a
+ * failed logon or mailbox store, a logged-on transaction does (401, 503);
+ * a dead server refuses the connection. Each answer costs the server the
+ * probe's work, times its slow factor. */
+static void test_probe_answers(void **state)
 {
 	(void)state;
 	struct sim_engine eng;
 	struct sim_server srv;
 	assert_int_equal(sim_engine_init(&eng, 0), 0);
 	assert_int_equal(server_init(&srv, 0, 1, NULL, NULL), 0);
+	struct lb_hc_reply r = server_probe(&srv, -1, LB_HC_PROBE_CONNECT, 1);
+	assert_true(r.connected && r.status == 0 && r.elapsed_ns == SERVER_PROBE_UNIT_NS);
+	r = server_probe(&srv, WL_EAS, LB_HC_PROBE_TRANSACTION, 20);
+	assert_true(r.connected && r.status == 200 && r.authenticated && r.end_to_end_ok);
+	assert_true(srv.busy_core_ns == 21.0 * SERVER_PROBE_UNIT_NS);
+
 	server_set_workload_down(&eng, &srv, WL_EAS, 1);
-	assert_false(server_health_ok(&srv, WL_EAS));
-	for (int w = 0; w < WL_COUNT; w++)
-		if (w != WL_EAS)
-			assert_true(server_health_ok(&srv, w));
-	assert_true(server_health_ok(&srv, -1));
-	server_set_down(&eng, &srv, 1);
-	assert_false(server_health_ok(&srv, -1));
-	assert_false(server_health_ok(&srv, WL_OWA));
-	server_set_down(&eng, &srv, 0);
+	assert_int_equal(server_probe(&srv, WL_EAS, LB_HC_PROBE_PAGE, 2).status, 503);
+	assert_int_equal(server_probe(&srv, WL_OWA, LB_HC_PROBE_PAGE, 2).status, 200);
+	r = server_probe(&srv, WL_EAS, LB_HC_PROBE_TRANSACTION, 20);
+	assert_true(r.authenticated && !r.end_to_end_ok && r.status == 503);
 	server_set_workload_down(&eng, &srv, WL_EAS, 0);
-	for (int w = -1; w < WL_COUNT; w++)
-		assert_true(server_health_ok(&srv, w));
+
+	server_set_auth_down(&srv, 1);
+	assert_int_equal(server_probe(&srv, WL_EAS, LB_HC_PROBE_PAGE, 2).status, 200);
+	r = server_probe(&srv, WL_EAS, LB_HC_PROBE_TRANSACTION, 20);
+	assert_true(r.connected && !r.authenticated && !r.end_to_end_ok && r.status == 401);
+	server_set_auth_down(&srv, 0);
+
+	server_set_store_down(&eng, &srv, WL_EAS, 1);
+	assert_int_equal(server_probe(&srv, WL_EAS, LB_HC_PROBE_PAGE, 2).status, 200);
+	r = server_probe(&srv, WL_EAS, LB_HC_PROBE_TRANSACTION, 20);
+	assert_true(r.authenticated && !r.end_to_end_ok && r.status == 503);
+	assert_true(server_probe(&srv, WL_OWA, LB_HC_PROBE_TRANSACTION, 20).end_to_end_ok);
+	/* A transaction of no particular workload needs every store. */
+	assert_false(server_probe(&srv, -1, LB_HC_PROBE_TRANSACTION, 20).end_to_end_ok);
+	server_set_store_down(&eng, &srv, WL_EAS, 0);
+
+	double before = srv.busy_core_ns;
+	server_set_slow(&srv, 4);
+	r = server_probe(&srv, WL_OWA, LB_HC_PROBE_PAGE, 2);
+	assert_true(r.status == 200 && r.elapsed_ns == 8 * SERVER_PROBE_UNIT_NS);
+	assert_true(srv.busy_core_ns - before == 8.0 * SERVER_PROBE_UNIT_NS);
+	server_set_slow(&srv, 1);
+
+	server_set_down(&eng, &srv, 1);
+	before = srv.busy_core_ns;
+	for (int k = LB_HC_PROBE_CONNECT; k <= LB_HC_PROBE_TRANSACTION; k++)
+		assert_false(server_probe(&srv, WL_OWA, (enum lb_hc_probe)k, 20).connected);
+	assert_true(srv.busy_core_ns == before); /* a dead server spends nothing */
 	server_free(&srv);
 	sim_engine_free(&eng);
+}
+
+/* The faults only a deep check sees. Logons fail on server 3 (index 2)
+ * from 300 s to 900 s, then its ActiveSync mailbox store fails from 1000 s
+ * to 1300 s; the health pages answer 200 throughout. Two l7 designs (a
+ * server chosen per request, so a server marked down gets no more) differ
+ * in their check only: http never notices, and keeps sending
+ * users to a server where every request fails; deep marks the server
+ * down (the logon: every workload's check) or its ActiveSync (the store:
+ * that workload's check), within fall probes: at most inter (the phase of
+ * the first failed probe) + (fall - 1) x inter = 6 s after the fault. */
+static void test_deep_sees_what_http_misses(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 8, 8, 0, 2000, 0, 1300, 60, 2);
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_EAS));
+	fixture_design(&f, 0, SCN_DESIGN_L7, "roundrobin");
+	fixture_design(&f, 1, SCN_DESIGN_L7, "roundrobin");
+	f.designs[0].check.kind = &lb_hc_http;
+	f.designs[1].check.kind = &lb_hc_deep;
+	struct scn_fault faults[] = {
+		{.at = 300 * SIM_NS_PER_S, .duration = 600 * SIM_NS_PER_S, .server = 2,
+		 .kind = SCN_FAULT_AUTH_DOWN},
+		{.at = 1000 * SIM_NS_PER_S, .duration = 300 * SIM_NS_PER_S, .server = 2,
+		 .kind = SCN_FAULT_STORE_DOWN, .workload = WL_EAS},
+	};
+	f.scn.faults = faults;
+	f.scn.nfaults = 2;
+	struct run_result r[2];
+	for (uint32_t d = 0; d < 2; d++) {
+		run_ok(&f, d, &r[d]);
+		print_message("check %s: detect %.2f s, %.2f s; misrouted owa %llu eas %llu\n",
+			      f.designs[d].check.kind->name, r[d].faults[0].detect_s,
+			      r[d].faults[1].detect_s,
+			      (unsigned long long)r[d].workloads[WL_OWA].measured_misrouted,
+			      (unsigned long long)r[d].workloads[WL_EAS].measured_misrouted);
+	}
+	for (uint32_t k = 0; k < 2; k++) {
+		assert_true(isnan(r[0].faults[k].detect_s));
+		assert_true(r[1].faults[k].detect_s > 0 && r[1].faults[k].detect_s <= 6.0);
+	}
+	/* http misroutes OWA for the whole logon failure; deep for its
+	 * seconds of detection only. */
+	assert_true(r[0].workloads[WL_OWA].measured_misrouted >
+		    20 * (r[1].workloads[WL_OWA].measured_misrouted + 1));
+	for (uint32_t d = 0; d < 2; d++)
+		run_result_free(&r[d]);
+}
+
+/* A probe costs the server its kind's work (lb_hc_ops.cost tcp probes of
+ * SERVER_PROBE_UNIT_NS each): with no traffic at all, a server's busy time
+ * is its probes' work alone, a whole number of probes, about one per
+ * check and interval. */
+static void test_probe_cost_on_server(void **state)
+{
+	(void)state;
+	const struct lb_hc_ops *kinds[] = {&lb_hc_tcp, &lb_hc_http, &lb_hc_deep};
+	for (int k = 0; k < 3; k++) {
+		struct fixture f;
+		/* One user asking once in about 30 years: no request comes. */
+		fixture_init(&f, 2, 2, SIM_NS_PER_S / 1000, 1, 1e-9, 600, 60, 1);
+		fixture_design(&f, 0, SCN_DESIGN_L4_MULTI, "roundrobin");
+		f.designs[0].check.kind = kinds[k];
+		struct run_result r;
+		run_ok(&f, 0, &r);
+		assert_int_equal(r.sent, 0);
+		double per_probe = (double)kinds[k]->cost * SERVER_PROBE_UNIT_NS;
+		double expect = WL_COUNT * r.window_s / 2.0; /* inter 2 s */
+		for (uint32_t s = 0; s < r.nservers; s++) {
+			double busy_ns = r.servers[s].busy_fraction * r.window_s * 1e9 * 2;
+			double probes = busy_ns / per_probe;
+			assert_true(fabs(probes - round(probes)) < 1e-6 * probes);
+			assert_true(fabs(probes - expect) <= WL_COUNT);
+		}
+		run_result_free(&r);
+	}
 }
 
 /* Balancer cost. The counts are checked against the traffic the run
@@ -451,7 +558,9 @@ static void test_profile_follows_users(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_health_pages),
+		cmocka_unit_test(test_probe_answers),
+		cmocka_unit_test(test_deep_sees_what_http_misses),
+		cmocka_unit_test(test_probe_cost_on_server),
 		cmocka_unit_test(test_nat_collapse),
 		cmocka_unit_test(test_profile_devices_l7),
 		cmocka_unit_test(test_partial_failure),

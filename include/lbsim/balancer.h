@@ -19,7 +19,9 @@
  *                                        connection is idle again
  *   balancer_conn_close()                every resource of the connection
  *                                        released
- *   balancer_probe_*                     what a check asks, its verdict
+ *   balancer_probe_reply(reply)          the server's answer to a probe,
+ *                                        judged by the check's kind; the
+ *                                        server's state in its pool
  *                                        (models/balancer/checks.c)
  *
  * The designs (what the balancer is built of, models/balancer/design.c):
@@ -185,23 +187,33 @@ void balancer_prefetch(const struct balancer *b, const struct bal_conn *c,
 
 /* ---- health checks ------------------------------------------------------- */
 
-/* What check i watches: the server, and the workload whose page it asks
- * for (-1: the server alone, as a tcp check or a page of no workload). */
+/* What check i's probe asks of which server: the server, the workload
+ * whose page or transaction it asks for (-1: the server alone, as a tcp
+ * check or a page of no workload), what it sends, and the server work it
+ * costs in units of a tcp probe (the kind's lb_hc_ops.cost). The world has
+ * the server answer it as a real one would and hands the answer back to
+ * balancer_probe_reply; the check's kind judges it. */
 struct bal_probe_target {
 	uint32_t server;
 	int32_t workload;
+	enum lb_hc_probe sends;
+	uint32_t work_units;
 };
 struct bal_probe_target balancer_probe_target(const struct balancer *b, uint32_t i);
 
 /* When check i probes next, at or after now. */
 uint64_t balancer_probe_due(const struct balancer *b, uint32_t i, uint64_t now_ns);
 
-/* Check i's probe returned ok at now. Counts the probe, feeds the check's
- * rise/fall state and commits a change of the server's state to its pool.
- * Returns 1 when the server's state changed, 0 when not, -1 when the pool
- * could not take the change (its algorithm ran out of memory rebuilding;
- * the server keeps its old state there): the run cannot go on truthfully. */
-int balancer_probe_result(struct balancer *b, uint32_t i, uint64_t now_ns, int ok);
+/* The server answered check i's probe with reply at now. Counts the probe,
+ * has the check's kind judge the reply (lb_hc_reply: a tcp check asks
+ * only for the connection, http for the status too, deep also for the
+ * logon and the transaction behind it), feeds the check's rise/fall state
+ * and commits a change of the server's state to its pool. Returns 1 when
+ * the server's state changed, 0 when not, -1 when the pool could not take
+ * the change (its algorithm ran out of memory rebuilding; the server keeps
+ * its old state there): the run cannot go on truthfully. */
+int balancer_probe_reply(struct balancer *b, uint32_t i, uint64_t now_ns,
+			 const struct lb_hc_reply *reply);
 
 /* The health transitions kept (the latest LB_HC log capacity), oldest
  * first: i < balancer_transitions(b). */

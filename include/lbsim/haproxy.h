@@ -81,11 +81,22 @@ void hap_cfg_free(struct hap_cfg *cfg);
 
 #define HAP_MAX_FROM 64
 
+/* What a `server` line (after the `default-server` lines before it) says
+ * of the server itself, as lbsim's servers: list: keeps it. */
+struct hap_server {
+	uint32_t weight;           /* `weight`, 1 unless set */
+};
+
 struct hap_import {
 	struct scn_design designs[SCN_MAX_DESIGNS];
 	char from[SCN_MAX_DESIGNS][HAP_MAX_FROM * 2]; /* the frontends each design came from */
 	unsigned ndesigns;
 	uint32_t servers;          /* servers of the largest pool */
+	/* The servers of the design's first backend that lists any, one by
+	 * one (lbsim's servers are one set for every design; a backend
+	 * whose servers differ is noted). */
+	struct hap_server each[SCN_MAX_SERVERS];
+	uint32_t neach;
 };
 
 /* Import cfg's designs. Lines modelled are marked used; the others get a

@@ -54,12 +54,21 @@ struct lb_hc_reply {
 
 struct lb_hc;
 
+/* What a probe of a kind sends, so that the prober (a real one, or the
+ * simulated server) knows what to do without knowing the kind by name. */
+enum lb_hc_probe {
+	LB_HC_PROBE_CONNECT = 0,    /* open a TCP connection and close it */
+	LB_HC_PROBE_PAGE,           /* GET the check's path, anonymously */
+	LB_HC_PROBE_TRANSACTION,    /* log on and run the workload end to end */
+};
+
 struct lb_hc_ops {
 	const char *name;
 	const char *description;
 	/* Server work per probe relative to a tcp probe (= 1), for the cost
 	 * model; see each kind's file for the basis of its figure. */
 	uint32_t cost;
+	enum lb_hc_probe probe;     /* what a probe of this kind sends */
 	const char *default_path;   /* NULL for kinds without a request */
 	int default_status;         /* expected status; 0 when not checked */
 	/* The parameters of this kind beyond lb_hc_params_common, fields of

@@ -65,9 +65,26 @@ enum scn_source_kind {
 	SCN_SOURCE_CGNAT,      /* carrier NAT pool of `addresses`, device address churns */
 };
 
+/* One server as the balancer and the world see it: an entry of
+ * `servers: list:` (HAProxy's `server` line). */
+struct scn_server {
+	uint32_t weight;           /* 0 .. LB_MAX_WEIGHT, default 1 (HAProxy's default
+				    * weight); 0: no new traffic but persistent ones */
+	uint32_t cores;            /* its own cores; 0: servers.cores */
+};
+
+#define SCN_DEFAULT_WEIGHT 1u
+
 struct scn_servers {
 	uint32_t count;
-	uint32_t cores;            /* per server */
+	uint32_t cores;            /* per server, unless the server's entry says */
+	/* The servers one by one (`list:`): SCN_MAX_SERVERS entries, the
+	 * listed first and the rest with the defaults, so that --set
+	 * servers.count (and plan) can grow the pool past the list; NULL: no
+	 * list, every server with the defaults. listed: entries the file
+	 * gives. */
+	struct scn_server *each;
+	uint32_t listed;
 	sim_time_t service_mean;   /* open traffic (`rate`): mean CPU demand of one request */
 	/* Device traffic: CPU per request by workload (defaults from
 	 * models/workload.c, overridden by `servers: workloads:`). */
@@ -80,6 +97,28 @@ struct scn_servers {
 	 * default, 127.0.0.1:10001, :10002, ... (the parity scripts'). */
 	struct lb_endpoint *endpoints;
 };
+
+/* Server i's weight and cores, whether or not the file lists it. */
+static inline uint32_t scn_server_weight(const struct scn_servers *s, uint32_t i)
+{
+	return s->each ? s->each[i].weight : SCN_DEFAULT_WEIGHT;
+}
+
+static inline uint32_t scn_server_cores(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].cores ? s->each[i].cores : s->cores;
+}
+
+/* Cores of the first count servers together. */
+uint64_t scn_servers_total_cores(const struct scn_servers *s);
+
+/* 1 when every server has servers.cores (no entry of the list gives its
+ * own), so that "N servers of C cores" describes them. */
+int scn_servers_uniform_cores(const struct scn_servers *s);
+
+/* "8 servers of 4 cores each", or when their cores differ "3 servers of
+ * 4 to 16 cores, 24 in all": for reports. Returns buf. */
+const char *scn_servers_words(const struct scn_servers *s, char *buf, size_t len);
 
 /* A point of a population's daily profile: from `at` on, `share` of its
  * users are logged on (straight lines between points, flat after the
@@ -141,6 +180,8 @@ enum scn_fault_kind {
 	SCN_FAULT_SERVER_DOWN = 0, /* the whole server fails */
 	SCN_FAULT_WORKLOAD_DOWN,   /* one workload fails; the server answers the rest */
 	SCN_FAULT_SLOW,            /* service times multiplied by `factor` */
+	SCN_FAULT_AUTH_DOWN,       /* logons fail; the anonymous health pages still answer 200 */
+	SCN_FAULT_STORE_DOWN,      /* a workload's (or every) mailbox store fails; pages answer 200 */
 };
 
 struct scn_fault {
@@ -148,9 +189,19 @@ struct scn_fault {
 	sim_time_t duration;       /* then it recovers; SIM_TIME_NEVER: it does not */
 	uint32_t server;           /* index from 0 (the file counts from 1) */
 	enum scn_fault_kind kind;
-	enum workload workload;    /* SCN_FAULT_WORKLOAD_DOWN */
+	enum workload workload;    /* SCN_FAULT_WORKLOAD_DOWN, SCN_FAULT_STORE_DOWN */
+	int all_workloads;         /* SCN_FAULT_STORE_DOWN without a workload: every store */
 	double factor;             /* SCN_FAULT_SLOW */
 };
+
+/* The one workload fault f breaks, or -1 when it takes the whole server
+ * (down, slow, auth-down, store-down of every store). */
+static inline int scn_fault_workload(const struct scn_fault *f)
+{
+	int one = f->kind == SCN_FAULT_WORKLOAD_DOWN ||
+		  (f->kind == SCN_FAULT_STORE_DOWN && !f->all_workloads);
+	return one ? (int)f->workload : -1;
+}
 
 /* An expectation on a result, for `lbsim check` (the CI gate). */
 struct scn_expect {

@@ -10,7 +10,14 @@
  * Faults: the whole server down (every request on it fails at once, new
  * ones are refused), one workload down (its requests fail, the others are
  * served: the partial failure of the reference article), slow (demand of
- * new requests multiplied by k: the grey failure health checks miss).
+ * new requests multiplied by k: the grey failure health checks miss),
+ * authentication down (every logon fails, so every new request does,
+ * while the anonymous health pages still answer 200) and a workload's
+ * mailbox store down (its requests fail behind a health page that still
+ * answers 200). The last two are what only a deep check sees.
+ *
+ * Probes (models/server_probe.c): the server answers a health probe as a
+ * real one would, from its state, and spends the probe's work on its CPU.
  *
  * Complexity: arrival and completion O(1) plus one event schedule; a fault
  * walks the requests on the server once.
@@ -22,10 +29,18 @@
 
 #include "lbsim/engine.h"
 #include "lbsim/histogram.h"
+#include "lbsim/lb_health.h"
 #include "lbsim/request.h"
 #include "lbsim/workload.h"
 
 struct sim_server;
+
+/* Server work of the cheapest probe (a tcp probe: one connection accepted
+ * and closed), in ns of one core: 1/83,000 s, the HAProxy manual's TCP
+ * connections per second of one core. An assumption for a Windows server
+ * accepting a connection, of the right order; the other kinds cost
+ * multiples of it (lb_hc_ops.cost). */
+#define SERVER_PROBE_UNIT_NS 12048
 
 /* A request has left the server: served (ok) or failed; the callee owns req. */
 typedef void (*server_done_fn)(void *owner, struct sim_server *srv, struct request *req, int ok);
@@ -44,6 +59,8 @@ struct sim_server {
 	int down;                    /* whole server failed */
 	uint8_t wl_down[WL_COUNT];   /* workload failed on this server */
 	double slow;                 /* demand multiplier (1 normal) */
+	uint8_t auth_down;           /* logons fail (a directory the server cannot reach) */
+	uint8_t store_down[WL_COUNT]; /* the mailbox store behind the workload fails */
 	/* Measurement window (reset at the end of warm-up). */
 	sim_time_t window_start;
 	sim_time_t busy_since;       /* time of the last change of busy */
@@ -71,12 +88,34 @@ void server_set_workload_down(struct sim_engine *eng, struct sim_server *srv,
 			      enum workload w, int down);
 static inline void server_set_slow(struct sim_server *srv, double factor) { srv->slow = factor; }
 
-/* Does the server answer a health page: tcp (workload < 0) or the
- * workload's /healthcheck.htm page (200 only while that workload is up)? */
-static inline int server_health_ok(const struct sim_server *srv, int workload)
+/* Can a request of workload w be served here, as far as the server's
+ * faults go (down aside)? Not when the workload, the logon or the
+ * workload's mailbox store has failed. */
+static inline int server_workload_works(const struct sim_server *srv, enum workload w)
 {
-	return !srv->down && (workload < 0 || !srv->wl_down[workload]);
+	return !srv->wl_down[w] && !srv->auth_down && !srv->store_down[w];
 }
+
+/* Logons fail from now (down 1) or work again (0). Requests already on
+ * the server have logged on and finish; new ones fail. */
+static inline void server_set_auth_down(struct sim_server *srv, int down)
+{
+	srv->auth_down = down != 0;
+}
+
+/* The mailbox store behind workload w fails (down 1) or is back (0): its
+ * requests on the server fail, as new ones will. */
+void server_set_store_down(struct sim_engine *eng, struct sim_server *srv, enum workload w,
+			   int down);
+
+/* A health probe reaches the server at now: sends is what it asks
+ * (connect, the page of workload, or a logged-on transaction of
+ * workload; workload -1: the server alone), work_units its server work in
+ * tcp probes (SERVER_PROBE_UNIT_NS each, times the slow factor), which the
+ * server's busy time takes in. The answer is what a real server would give
+ * (models/server_probe.c); the balancer's check kind judges it. */
+struct lb_hc_reply server_probe(struct sim_server *srv, int32_t workload, enum lb_hc_probe sends,
+				uint32_t work_units);
 
 /* Active sessions on the server change by delta at now. */
 static inline void server_sessions_add(struct sim_server *srv, sim_time_t now, int delta)

@@ -1,9 +1,14 @@
 /* Health checks of a design: what each check watches, when it probes, and
  * what a probe's result does to the pools; see include/lbsim/balancer.h.
  *
- * A check's result feeds its rise/fall state machine in the core
- * (lb_hc_result); when the check changes state, the server's state in the
- * one pool the check feeds is committed to that pool's algorithm
+ * The world has the server answer each probe as a real server would
+ * (connected, status, time taken, logon accepted, transaction done) and
+ * the check's kind judges that answer in the core (lb_hc_reply), so a tcp,
+ * an http and a deep check of the same server can disagree: that is the
+ * difference between the designs' checks the runs measure. The verdict
+ * feeds the check's rise/fall state machine; when the check changes
+ * state, the server's state in the one pool the check feeds is committed
+ * to that pool's algorithm
  * (lb_server_set_healthy, which rebuilds tables). A commit that fails
  * leaves the server's old state in the pool and is reported to the caller:
  * the pool and the check then disagree, and a run that goes on would report
@@ -18,7 +23,8 @@
 struct bal_probe_target balancer_probe_target(const struct balancer *b, uint32_t i)
 {
 	const struct bal_check *c = &b->checks[i];
-	return (struct bal_probe_target){.server = c->hc.server, .workload = c->workload};
+	return (struct bal_probe_target){.server = c->hc.server, .workload = c->workload,
+					 .sends = c->hc.ops->probe, .work_units = c->hc.ops->cost};
 }
 
 uint64_t balancer_probe_due(const struct balancer *b, uint32_t i, uint64_t now_ns)
@@ -26,11 +32,12 @@ uint64_t balancer_probe_due(const struct balancer *b, uint32_t i, uint64_t now_n
 	return lb_hc_next_probe_ns(&b->checks[i].hc, now_ns);
 }
 
-int balancer_probe_result(struct balancer *b, uint32_t i, uint64_t now_ns, int ok)
+int balancer_probe_reply(struct balancer *b, uint32_t i, uint64_t now_ns,
+			 const struct lb_hc_reply *reply)
 {
 	struct bal_check *c = &b->checks[i];
 	BAL_COUNT(b, probes, 1);
-	if (!lb_hc_result(&c->hc, now_ns, ok))
+	if (!lb_hc_reply(&c->hc, now_ns, reply))
 		return 0;
 	struct lb_pool *pool = lb_vs_pool(&b->vs[c->vs], c->pool);
 	if (!pool || lb_server_set_healthy(pool, c->hc.server, c->hc.up) != 0)

@@ -30,11 +30,24 @@ static int workload_of_page(const char *path)
 	return -1;
 }
 
+/* A pool of every server of scn, each with its weight (servers: list:;
+ * HAProxy's `weight`, 1 unless set). */
 static int add_pool(struct lb_vs *vs, const char *name, const struct scenario *scn,
 		    const struct scn_design *d, char *msg, size_t len)
 {
-	int p = lb_vs_add_pool(vs, name, scn->servers.count, NULL, d->balance, &d->sel_params,
-			       msg, len);
+	uint32_t n = scn->servers.count;
+	uint32_t *weights = NULL;
+	if (scn->servers.each) {
+		weights = malloc(n * sizeof *weights);
+		if (!weights) {
+			snprintf(msg, len, "out of memory");
+			return -1;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			weights[i] = scn_server_weight(&scn->servers, i);
+	}
+	int p = lb_vs_add_pool(vs, name, n, weights, d->balance, &d->sel_params, msg, len);
+	free(weights);
 	if (p < 0)
 		return -1;
 	if (d->persist && lb_vs_set_persist(vs, (uint32_t)p, d->persist, &d->pers_params, msg, len) != 0)

@@ -19,6 +19,7 @@ const struct lb_hc_ops lb_hc_deep = {
 	.name = "deep",
 	.description = "authenticated end-to-end request; sees workload failures, costs the server most",
 	.cost = 20,
+	.probe = LB_HC_PROBE_TRANSACTION,
 	.default_path = "/owa/",
 	.default_status = 200,
 	.params = lb_hc_params_request,

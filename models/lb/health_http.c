@@ -20,6 +20,7 @@ const struct lb_hc_ops lb_hc_http = {
 	.name = "http",
 	.description = "HTTP GET of a path, expecting a status (default /owa/healthcheck.htm, 200)",
 	.cost = 2,
+	.probe = LB_HC_PROBE_PAGE,
 	.default_path = "/owa/healthcheck.htm",
 	.default_status = 200,
 	.params = lb_hc_params_request,

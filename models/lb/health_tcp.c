@@ -16,6 +16,7 @@ const struct lb_hc_ops lb_hc_tcp = {
 	.name = "tcp",
 	.description = "TCP connect; sees only that the server accepts connections",
 	.cost = 1,
+	.probe = LB_HC_PROBE_CONNECT,
 	.default_path = NULL,
 	.default_status = 0,
 	.evaluate = tcp_evaluate,

@@ -757,7 +757,7 @@ static void warn_overload(const struct scenario *scn)
 		fprintf(stderr, "lbsim: warning: %s: open traffic brings %.4g cores of work to servers "
 			"with %.4g cores%s: their queues grow for as long as the run lasts\n",
 			scn->path, offered, capacity,
-			capacity < (double)scn->servers.count * scn->servers.cores ? " while faults last"
+			capacity < (double)scn_servers_total_cores(&scn->servers) ? " while faults last"
 										   : "");
 }
 

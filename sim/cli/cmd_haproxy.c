@@ -26,9 +26,9 @@ static const char import_usage[] =
 	"a mode tcp frontend an l4 design, mode tcp frontends with a backend per workload\n"
 	"one l4-multi design; balance, hash-type, cookie insert, stick-table with stick on\n"
 	"src or the TLS session id, option httpchk and http-check, check inter fastinter\n"
-	"downinter rise fall, ssl to the servers, nbthread. Every directive not modelled is\n"
-	"listed with its line (in the scenario's comments and on standard error). The\n"
-	"population is a placeholder: take yours from `lbsim fit`.\n"
+	"downinter rise fall, a server's weight, ssl to the servers, nbthread. Every\n"
+	"directive not modelled is listed with its line (in the scenario's comments and\n"
+	"on standard error). The population is a placeholder: take yours from `lbsim fit`.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE   the scenario (default: standard output)\n"
@@ -86,6 +86,26 @@ static int write_whole(const char *path, const char *text, size_t len, FILE *not
 }
 
 /* The scenario of an import, into fp. */
+/* servers: a count when every server has the defaults, else the list of
+ * the servers one by one (the count beside it when the largest pool has
+ * more servers than the first backend listed). */
+static void write_servers(FILE *fp, const struct hap_import *im)
+{
+	int plain = 1;
+	for (uint32_t i = 0; i < im->neach; i++)
+		plain &= im->each[i].weight == SCN_DEFAULT_WEIGHT;
+	if (plain) {
+		fprintf(fp, "servers: { count: %u }\n", im->servers);
+		return;
+	}
+	fprintf(fp, "servers:\n");
+	if (im->servers > im->neach)
+		fprintf(fp, "  count: %u\n", im->servers);
+	fprintf(fp, "  list:\n");
+	for (uint32_t i = 0; i < im->neach; i++)
+		fprintf(fp, "    - { weight: %u }\n", im->each[i].weight);
+}
+
 static void write_scenario(FILE *fp, const struct hap_cfg *cfg, const struct hap_import *im,
 			   const char *name)
 {
@@ -116,11 +136,11 @@ static void write_scenario(FILE *fp, const struct hap_cfg *cfg, const struct hap
 	free(text);
 	fputs("name: ", fp);
 	scn_write_string(fp, name);
-	fprintf(fp, "\nduration: 1h\nwarmup: 5m\nreplications: 3\n"
-		"servers: { count: %u }\n"
-		"populations:\n"
+	fprintf(fp, "\nduration: 1h\nwarmup: 5m\nreplications: 3\n");
+	write_servers(fp, im);
+	fprintf(fp, "populations:\n"
 		"  - { name: users, users: 1000, clients: [owa, eas, mapi, ews, autodiscover, oab] }\n"
-		"designs:\n", im->servers);
+		"designs:\n");
 	for (unsigned i = 0; i < im->ndesigns; i++) {
 		fprintf(fp, "  # from %s\n", im->from[i]);
 		scn_write_design(fp, &im->designs[i], "  ");

@@ -228,6 +228,9 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 		char addr[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &a, addr, sizeof addr);
 		fprintf(fp, "    server cas%u %s:%d", s + 1, addr, tls_servers ? 443 : 80);
+		/* HAProxy's weight is 1 unless set (configuration manual 5.2). */
+		if (scn_server_weight(&scn->servers, s) != SCN_DEFAULT_WEIGHT)
+			fprintf(fp, " weight %u", scn_server_weight(&scn->servers, s));
 		if (d->persist == &lb_pers_cookie)
 			fprintf(fp, " cookie cas%u", s + 1);
 		fputc('\n', fp);
@@ -256,6 +259,9 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 			"(lbsim:change-me): put a test mailbox's there\n", DEEP_AUTH);
 	fprintf(notes, "servers cas1..cas%u: placeholder addresses from %s; replace them with "
 		"your Client Access servers'\n", scn->servers.count, server_base);
+	if (!scn_servers_uniform_cores(&scn->servers))
+		fprintf(notes, "servers' own cores: the size of lbsim's servers, not a setting of "
+			"HAProxy; not written\n");
 	if (d->kind == SCN_DESIGN_L4_MULTI)
 		fprintf(notes, "frontends bind placeholder addresses 198.51.100.1..%d, one per "
 			"workload (one name each in DNS)\n", WL_COUNT);

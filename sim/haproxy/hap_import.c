@@ -385,6 +385,7 @@ static void read_entry(struct ctx *x, struct entry *e)
 struct backend_view {
 	struct scn_design d;
 	uint32_t servers;
+	struct hap_server each[SCN_MAX_SERVERS]; /* the first `servers` of them */
 	int has_checks;        /* some server has 'check' */
 	struct hap_line *balance_line, *persist_line, *check_line, *server_line;
 };
@@ -574,7 +575,7 @@ static void read_persist(struct ctx *x, const struct proxy *b, struct backend_vi
 
 /* A server or default-server line's check settings into p. */
 static void read_server_check(struct ctx *x, struct hap_line *l, struct lb_hc_params *p,
-			      int *check, int *ssl)
+			      int *check, int *ssl, struct hap_server *srv)
 {
 	static const char *const inits[] = {"up", "fully-up", "down", "fully-down"};
 	unsigned first = is(l, 0, "server") ? 3 : 1;
@@ -599,6 +600,10 @@ static void read_server_check(struct ctx *x, struct hap_line *l, struct lb_hc_pa
 		} else if (strcmp(w, "fall") == 0) {
 			if (whole_of(x, l, ++i, 1, 100, &v) == 0)
 				p->fall = (uint32_t)v;
+		} else if (strcmp(w, "weight") == 0) {
+			/* HAProxy: 0 .. 256 (configuration manual 5.2). */
+			if (whole_of(x, l, ++i, 0, LB_MAX_WEIGHT, &v) == 0)
+				srv->weight = (uint32_t)v;
 		} else if (strcmp(w, "init-state") == 0) {
 			int k = -1;
 			for (int j = 0; j < 4 && i + 1 < l->n; j++)
@@ -637,12 +642,13 @@ static void read_check(struct ctx *x, const struct proxy *b, struct backend_view
 	/* default-server lines (defaults, then the backend), then the
 	 * first server's own. */
 	int check = 0, ssl = 0;
+	struct hap_server dsrv = {.weight = SCN_DEFAULT_WEIGHT};
 	const struct hap_section *secs[2] = {b->defaults, b->sec};
 	for (int k = 0; k < 2; k++) {
 		for (unsigned i = 0; secs[k] && i < secs[k]->count; i++) {
 			struct hap_line *l = line_of(x, secs[k], i);
 			if (is(l, 0, "default-server"))
-				read_server_check(x, l, p, &check, &ssl);
+				read_server_check(x, l, p, &check, &ssl, &dsrv);
 		}
 	}
 	struct lb_hc_params defaults = *p;
@@ -658,7 +664,10 @@ static void read_check(struct ctx *x, const struct proxy *b, struct backend_view
 		}
 		struct lb_hc_params sp = defaults;
 		int scheck = dcheck, sssl = dssl;
-		read_server_check(x, l, &sp, &scheck, &sssl);
+		struct hap_server srv = dsrv;
+		read_server_check(x, l, &sp, &scheck, &sssl, &srv);
+		if (v->servers < SCN_MAX_SERVERS)
+			v->each[v->servers] = srv;
 		if (v->servers == 0) {
 			*p = sp;
 			check = scheck;
@@ -767,6 +776,12 @@ static void merge_backend(const struct backend_view *first, const struct backend
 		     first_name);
 	if (v->d.tls_reencrypt != first->d.tls_reencrypt)
 		note(v->server_line, "TLS to the servers differs from backend %s's", first_name);
+	uint32_t n = v->servers < first->servers ? v->servers : first->servers;
+	if (n > SCN_MAX_SERVERS)
+		n = SCN_MAX_SERVERS;
+	if (memcmp(v->each, first->each, n * sizeof *v->each) != 0)
+		note(v->server_line, "server weights differ from backend %s's: lbsim's servers are "
+		     "one set for every pool", first_name);
 }
 
 /* Control characters as '?': a scenario's names (and comments) hold none. */
@@ -853,6 +868,15 @@ static void build_design(struct ctx *x, struct hap_import *out, enum scn_design_
 	design_name(out, name, d->name);
 	if (first.servers > out->servers)
 		out->servers = first.servers;
+	uint32_t ns = first.servers < SCN_MAX_SERVERS ? first.servers : SCN_MAX_SERVERS;
+	if (out->neach == 0) {
+		memcpy(out->each, first.each, ns * sizeof *out->each);
+		out->neach = ns;
+	} else if (memcmp(out->each, first.each,
+			  (ns < out->neach ? ns : out->neach) * sizeof *out->each) != 0) {
+		note(first.server_line, "server weights differ from another design's backend: "
+		     "lbsim's servers are one set for every design; the first design's are kept");
+	}
 	if (kind != SCN_DESIGN_L4)
 		d->check.params.path[0] = '\0'; /* each workload's own page */
 	else if (strcmp(d->check.params.path, workload_health_path(WL_OWA)) == 0 &&

@@ -87,14 +87,13 @@ void model_servers_scope(const struct scenario *scn, char *buf, size_t len)
 {
 	char d[512];
 	demands(scn, d, sizeof d);
+	char words[128];
 	snprintf(buf, len, "\"servers\" are the one tier of pool members behind the balancer "
-		 "(%u server%s of %u core%s each in the scenario; in the Exchange 2013 case, the "
+		 "(%s in the scenario; in the Exchange 2013 case, the "
 		 "Client Access role), and the only resource of theirs the model queues for is CPU: each request "
 		 "needs its workload's CPU demand (%s) on one core, first come first served. Not "
 		 "sized: what sits behind them (the Mailbox role and its databases), their memory, "
-		 "storage and network.", scn->servers.count, scn->servers.count == 1 ? "" : "s",
-		 scn->servers.cores,
-		 scn->servers.cores == 1 ? "" : "s", d);
+		 "storage and network.", scn_servers_words(&scn->servers, words, sizeof words), d);
 }
 
 /* Operation prices of a design's kind that differ from the defaults. */
@@ -163,15 +162,14 @@ static void balancer_notes(struct notes *ns, const struct scenario *scn)
 size_t model_notes(const struct scenario *scn, struct model_note *notes)
 {
 	struct notes ns = {notes, 0};
-	char d[512];
+	char d[512], words[128];
 	demands(scn, d, sizeof d);
 	note(&ns, MODEL_INCLUDES, "Roles",
 	     "The clients (%u population%s), one balancer per design (%u design%s, built from "
-	     "lbsim's balancer core: selection, persistence, health checks), and one tier of %u "
-	     "servers of %u core%s each (in the Exchange 2013 case, the Client Access role).",
+	     "lbsim's balancer core: selection, persistence, health checks), and one tier of %s "
+	     "(in the Exchange 2013 case, the Client Access role).",
 	     scn->npopulations, scn->npopulations == 1 ? "" : "s", scn->ndesigns,
-	     scn->ndesigns == 1 ? "" : "s", scn->servers.count, scn->servers.cores,
-	     scn->servers.cores == 1 ? "" : "s");
+	     scn->ndesigns == 1 ? "" : "s", scn_servers_words(&scn->servers, words, sizeof words));
 	note(&ns, MODEL_INCLUDES, "Server work",
 	     "Each request needs CPU on one core of its server, queued first come first served: "
 	     "%s%s.", d,

@@ -81,9 +81,11 @@ void report_scenario(struct doc *d, const struct scenario *scn)
 {
 	char buf[512];
 	doc_heading(d, 2, "The scenario");
-	doc_para(d, "%u servers of %u cores each. %.4g minutes measured after %.4g minutes of "
+	char words[128];
+	doc_para(d, "%s%s. %.4g minutes measured after %.4g minutes of "
 		 "warm-up, %u replication%s (seed %llu); every design sees the same client traffic "
-		 "in each replication.", scn->servers.count, scn->servers.cores,
+		 "in each replication.", scn_servers_words(&scn->servers, words, sizeof words),
+		 scn->servers.listed ? " (weights and cores from servers: list:)" : "",
 		 (double)scn->duration / 60e9, (double)scn->warmup / 60e9, scn->replications,
 		 scn->replications == 1 ? "" : "s", (unsigned long long)scn->seed);
 	static const char *const pop_header[] = {"population", "users", "source", "traffic"};
@@ -132,6 +134,14 @@ void report_scenario(struct doc *d, const struct scenario *scn)
 				 workload_name(ft->workload));
 		else if (ft->kind == SCN_FAULT_SLOW)
 			snprintf(what, sizeof what, "becomes %g times slower", ft->factor);
+		else if (ft->kind == SCN_FAULT_AUTH_DOWN)
+			snprintf(what, sizeof what, "logons fail (its health pages still answer 200)");
+		else if (ft->kind == SCN_FAULT_STORE_DOWN && ft->all_workloads)
+			snprintf(what, sizeof what, "its mailbox store fails (its health pages still "
+				 "answer 200)");
+		else if (ft->kind == SCN_FAULT_STORE_DOWN)
+			snprintf(what, sizeof what, "the mailbox store behind %s fails (its health "
+				 "page still answers 200)", workload_name(ft->workload));
 		else
 			snprintf(what, sizeof what, "fails completely");
 		if (ft->duration != SIM_TIME_NEVER)

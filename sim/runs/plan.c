@@ -296,6 +296,15 @@ int plan_opts_check(const struct plan_opts *o, const struct scenario *scn, char 
 			return -1;
 		}
 	}
+	/* Sizing by cores sets servers.cores, which a server with cores of
+	 * its own (servers: list:) would ignore: the plan would not be the
+	 * size it says. */
+	if (o->size_key == PLAN_SIZE_CORES && !scn_servers_uniform_cores(&scn->servers)) {
+		snprintf(err, errlen, "--size-by servers.cores: some servers of servers: list: have "
+			 "cores of their own, which servers.cores does not change; size by "
+			 "servers.count, or give every server the same cores");
+		return -1;
+	}
 	if (o->spare && o->size_key == PLAN_SIZE_CORES && o->spare >= scn->servers.count) {
 		snprintf(err, errlen, "--spare %u with --size-by servers.cores: the scenario has %u "
 			 "servers, so none would be left to serve", o->spare, scn->servers.count);

@@ -57,7 +57,14 @@ struct scn_raw_server_workloads {
 	struct scn_raw_server_workload *wl[WL_COUNT];
 };
 
+struct scn_raw_server {
+	char *weight;
+	char *cores;
+};
+
 struct scn_raw_servers {
+	struct scn_raw_server *list;
+	unsigned list_count;
 	char *address;
 	char *count;
 	char *cores;
@@ -477,6 +484,10 @@ void scn_clients(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 		 struct scenario *scn);
 void scn_client_settings(struct scn_ctx *c, const struct scn_raw_population *rp,
 			 yaml_node_t *map, uint32_t mask, struct scn_population *p);
+/* scenario_validate_servers.c: servers: list: (or, without one, that
+ * count is there); s->count already read when given. */
+void scn_servers_list(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
+		      struct scn_servers *s);
 /* scenario_validate_design.c: the designs (servers and populations
  * already converted). */
 void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,

@@ -222,12 +222,14 @@ void scn_clear(struct scenario *scn)
 	free(scn->expects);
 	free(scn->source);
 	free(scn->servers.endpoints);
+	free(scn->servers.each);
 	scn->populations = NULL;
 	scn->designs = NULL;
 	scn->faults = NULL;
 	scn->expects = NULL;
 	scn->source = NULL;
 	scn->servers.endpoints = NULL;
+	scn->servers.each = NULL;
 }
 
 void scn_free(struct scenario *scn)

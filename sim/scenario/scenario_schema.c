@@ -11,7 +11,8 @@
  *   seed: 42                     # optional whole number 0 .. 2^64-1, default 1
  *   replications: 5              # optional 1 .. 1000, default 1
  *   servers:                     # required mapping
- *     count: 8                   #   required 1 .. 4096
+ *     count: 8                   #   1 .. 4096; default the list's length,
+ *                                #     required without a list
  *     address: 10.0.1.1:443      #   optional: the first server's address
  *                                #     and port ([IPv6]:port), the others
  *                                #     at the next addresses: how the nginx
@@ -34,6 +35,14 @@
  *                                #     demand a duration > 0, cv a number
  *                                #     0 .. 10 (1 exponential, 0 constant);
  *                                #     defaults in models/workload.c
+ *     list:                      #   optional, 1 .. 4096 entries: the
+ *       - weight: 2              #     servers from the first, HAProxy's
+ *         cores: 16              #     `server` lines; weight 0 .. 256,
+ *                                #     default 1 (0: no new traffic),
+ *                                #     cores 1 .. 1024, default the
+ *                                #     servers' cores; with count, count
+ *                                #     >= the list's length and the
+ *                                #     servers past it take the defaults
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -184,10 +193,16 @@
  *                                #     run (warm-up included), less than
  *                                #     warmup + duration
  *       server: 3                #   required, from 1 to the servers' count
- *       kind: workload-down      #   down (the whole server), workload-down or
- *                                #     slow; default workload-down when a
- *                                #     workload is given, else down
- *       workload: eas            #   workload-down only, required there
+ *       kind: workload-down      #   down (the whole server), workload-down,
+ *                                #     slow, auth-down (logons fail, the
+ *                                #     health pages still answer 200) or
+ *                                #     store-down (the mailbox store fails
+ *                                #     behind pages answering 200: only a
+ *                                #     deep check sees these two); default
+ *                                #     workload-down when a workload is
+ *                                #     given, else down
+ *       workload: eas            #   workload-down: required; store-down:
+ *                                #     optional (default: every workload)
  *       factor: 4                #   slow only, required there: service
  *                                #     times multiplied, > 1 and <= 1000
  *       for: 15m                 #   optional duration > 0, then it recovers;
@@ -259,8 +274,19 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 	CYAML_FIELD_END,
 };
 
+/* One entry of servers: list:. */
+static const cyaml_schema_field_t server_fields[] = {
+	OPT("weight", struct scn_raw_server, weight),
+	OPT("cores", struct scn_raw_server, cores),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t server_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct scn_raw_server, server_fields),
+};
+
 static const cyaml_schema_field_t servers_fields[] = {
-	REQ("count", struct scn_raw_servers, count),
+	OPT("count", struct scn_raw_servers, count),
 	OPT("cores", struct scn_raw_servers, cores),
 	OPT("service", struct scn_raw_servers, service),
 	OPT("affinity", struct scn_raw_servers, affinity),
@@ -268,6 +294,10 @@ static const cyaml_schema_field_t servers_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
 	OPT("address", struct scn_raw_servers, address),
+	/* The cap stops libcyaml at the limit rather than after a
+	 * hostile file's millions of entries (see populations below). */
+	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+			     struct scn_raw_servers, list, &server_entry, 1, SCN_MAX_SERVERS),
 	CYAML_FIELD_END,
 };
 
@@ -481,6 +511,7 @@ static const struct {
 } mapping_nouns[] = {
 	{ scenario_fields, "the scenario" },
 	{ servers_fields, "servers" },
+	{ server_fields, "server" },
 	{ server_workloads_fields, "servers workloads" },
 	{ server_workload_fields, "server workload" },
 	{ population_fields, "population" },
@@ -509,7 +540,7 @@ static const struct {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
 	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
-	{ fault_fields, "kind", "a fault kind (down, workload-down or slow)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down or store-down)" },
 	{ NULL, "name", "a name" },
 	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
 	{ NULL, "address-per", "user or device" },
@@ -523,6 +554,7 @@ static const struct {
 	{ NULL, "replications", "a whole number" },
 	{ NULL, "count", "a whole number" },
 	{ NULL, "cores", "a whole number" },
+	{ NULL, "weight", "a whole number" },
 	{ NULL, "service", "a duration such as 20ms" },
 	{ NULL, "affinity", "none or required" },
 	{ NULL, "affinity-penalty", "a duration such as 30ms" },

@@ -131,8 +131,9 @@ static void server_address(struct scn_ctx *c, yaml_node_t *map, const char *text
 static void servers(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
 		    struct scn_servers *s)
 {
-	s->count = scn_whole32(c, map, "count", rs->count, 1, SCN_MAX_SERVERS, 0);
+	s->count = rs->count ? scn_whole32(c, map, "count", rs->count, 1, SCN_MAX_SERVERS, 0) : 0;
 	s->cores = scn_whole32(c, map, "cores", rs->cores, 1, SCN_MAX_CORES, 1);
+	scn_servers_list(c, rs, map, s);
 	if (rs->address)
 		server_address(c, map, rs->address, s);
 	int affinity = 0; /* none */

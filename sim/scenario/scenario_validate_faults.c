@@ -25,6 +25,8 @@ static const char *const fault_kind_names[] = {
 	[SCN_FAULT_SERVER_DOWN] = "down",
 	[SCN_FAULT_WORKLOAD_DOWN] = "workload-down",
 	[SCN_FAULT_SLOW] = "slow",
+	[SCN_FAULT_AUTH_DOWN] = "auth-down",
+	[SCN_FAULT_STORE_DOWN] = "store-down",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,15 +71,18 @@ static void fault(struct scn_ctx *c, const struct scn_raw_fault *rf, yaml_node_t
 	if (k >= 0)
 		f->kind = (enum scn_fault_kind)k;
 
-	if (rf->workload && k >= 0 && k != SCN_FAULT_WORKLOAD_DOWN)
-		scn_not_here(c, map, "workload", "workload-down faults, not %s "
-			     "(a %s fault takes the whole server)", fault_kind_names[k],
-			     fault_kind_names[k]);
+	/* workload-down needs a workload; store-down takes one, or fails
+	 * every workload's store without; the others take the whole server. */
+	if (rf->workload && k >= 0 && k != SCN_FAULT_WORKLOAD_DOWN && k != SCN_FAULT_STORE_DOWN)
+		scn_not_here(c, map, "workload", "workload-down and store-down faults, not %s "
+			     "(it takes the whole server)", fault_kind_names[k]);
 	else if (w >= 0)
 		f->workload = (enum workload)w;
 	else if (k == SCN_FAULT_WORKLOAD_DOWN && !rf->workload)
 		scn_report(c, scn_value_of(c, map, "kind"), "kind 'workload-down' needs "
 			   "'workload': the workload that fails");
+	else if (k == SCN_FAULT_STORE_DOWN && !rf->workload)
+		f->all_workloads = 1;
 
 	if (rf->factor) {
 		if (k >= 0 && k != SCN_FAULT_SLOW)

@@ -76,7 +76,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 		hist_init(w->wl_latency[k]);
 	}
 	for (uint32_t i = 0; i < n; i++)
-		if (server_init(&w->servers[i], i, scn->servers.cores, world_server_done, w) != 0)
+		if (server_init(&w->servers[i], i, scn_server_cores(&scn->servers, i), world_server_done, w) != 0)
 			return -1;
 	if (w->design->lb_cores) {
 		if (server_init(&w->lb, n, w->design->lb_cores, world_lb_done, w) != 0)
@@ -90,8 +90,11 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 }
 
 /* When did the balancer first mark down what fault f broke? A check
- * notices when it watches f's server and, for a workload fault, that
- * workload's page (a tcp check, or another workload's page, never does). */
+ * notices when it watches f's server and, for a fault of one workload,
+ * that workload (a tcp check, or another workload's page, never does);
+ * whether its kind can see the fault at all (a deep check sees a failed
+ * logon, an http check does not) the check decided when it judged the
+ * server's answers. */
 static double detect_seconds(const struct world *w, const struct scn_fault *f)
 {
 	if (f->kind == SCN_FAULT_SLOW)
@@ -105,7 +108,8 @@ static double detect_seconds(const struct world *w, const struct scn_fault *f)
 			continue;
 		if (e.server != f->server)
 			continue;
-		if (f->kind == SCN_FAULT_WORKLOAD_DOWN && e.workload != (int)f->workload)
+		int wl = scn_fault_workload(f);
+		if (wl >= 0 && e.workload != wl)
 			continue;
 		return (double)(e.at_ns - f->at) / (double)SIM_NS_PER_S;
 	}
@@ -139,7 +143,7 @@ static int collect_events(const struct world *w, struct run_result *out)
 	for (uint32_t f = 0; f < w->scn->nfaults; f++) {
 		const struct fault_state *fs = &w->faults[f];
 		const struct scn_fault *cfg = fs->f;
-		int32_t wl = cfg->kind == SCN_FAULT_WORKLOAD_DOWN ? (int32_t)cfg->workload : -1;
+		int32_t wl = scn_fault_workload(cfg);
 		if (fs->began != SIM_TIME_NEVER)
 			out->happenings[n++] = (struct run_event){(double)fs->began / 1e9, RUN_EVENT_FAULT_BEGIN,
 							      (int32_t)cfg->server, wl, (int32_t)f};
@@ -166,6 +170,29 @@ static void tail_of(const struct histogram *h, double *mean, uint64_t *p50, uint
 	*p50 = hist_quantile(h, 0.50);
 	*p95 = hist_quantile(h, 0.95);
 	*p99 = hist_quantile(h, 0.99);
+}
+
+/* The skew of x over the servers (n of them) as DESIGN.md defines it:
+ * over the servers in rotation, each load divided by its weight, the
+ * χ² test against the weight-proportional split. A server of weight 0
+ * (servers: list:) is out of rotation and left out. x is overwritten;
+ * scratch holds n weights. Without a list every weight is 1. */
+static void skew_by_weight(const struct scn_servers *s, double *x, double *scratch, uint32_t n,
+			   struct skew *out)
+{
+	if (!s->each) {
+		skew_compute(x, NULL, n, out);
+		return;
+	}
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t wt = scn_server_weight(s, i);
+		if (wt == 0)
+			continue;
+		x[k] = x[i];
+		scratch[k++] = wt;
+	}
+	skew_compute(x, scratch, k, out);
 }
 
 static int collect(struct world *w, struct run_result *out, char *err, size_t errlen)
@@ -274,9 +301,11 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->nfaults = scn->nfaults;
 	out->faults = scn->nfaults ? calloc(scn->nfaults, sizeof *out->faults) : NULL;
 	double *load = calloc(n, sizeof *load), *conns = calloc(n, sizeof *conns);
-	double *sessions = calloc(n, sizeof *sessions);
+	double *sessions = calloc(n, sizeof *sessions), *weights = calloc(n, sizeof *weights);
 	struct histogram *all = malloc(sizeof *all);
-	if (!out->servers || (scn->nfaults && !out->faults) || !load || !conns || !sessions || !all) {
+	if (!out->servers || (scn->nfaults && !out->faults) || !load || !conns || !sessions ||
+	    !weights || !all) {
+		free(weights);
 		free(load);
 		free(conns);
 		free(sessions);
@@ -312,16 +341,14 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	 * server's own figures end when it answers). */
 	for (int k = 0; k < WL_COUNT; k++)
 		hist_merge(all, w->wl_latency[k]);
-	skew_compute(load, NULL, n, &out->skew);
+	skew_by_weight(&scn->servers, load, weights, n, &out->skew);
 	for (int k = 0; k < WL_COUNT; k++) {
 		for (uint32_t i = 0; i < n; i++)
 			load[i] = (double)w->servers[i].wl_requests[k];
-		skew_compute(load, NULL, n, &out->workloads[k].skew);
+		skew_by_weight(&scn->servers, load, weights, n, &out->workloads[k].skew);
 	}
-	for (uint32_t i = 0; i < n; i++)
-		load[i] = (double)w->servers[i].requests;
-	skew_compute(conns, NULL, n, &out->skew_conns);
-	skew_compute(sessions, NULL, n, &out->skew_sessions);
+	skew_by_weight(&scn->servers, conns, weights, n, &out->skew_conns);
+	skew_by_weight(&scn->servers, sessions, weights, n, &out->skew_sessions);
 	tail_of(all, &out->response_mean_ns, &out->response_p50_ns, &out->response_p95_ns,
 		&out->response_p99_ns);
 	for (unsigned i = 0; i < RUN_CDF_POINTS; i++)
@@ -329,6 +356,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	free(load);
 	free(conns);
 	free(sessions);
+	free(weights);
 	free(all);
 	return 0;
 }
@@ -427,16 +455,17 @@ int run_keeps_series(uint32_t rep)
  * none, slow ones 1/factor of theirs). */
 static double capacity_at(const struct scenario *scn, sim_time_t t)
 {
-	double cores = (double)scn->servers.count * scn->servers.cores;
+	double cores = (double)scn_servers_total_cores(&scn->servers);
 	for (uint32_t f = 0; f < scn->nfaults; f++) {
 		const struct scn_fault *ft = &scn->faults[f];
 		int on = t >= ft->at && (ft->duration == SIM_TIME_NEVER || t < ft->at + ft->duration);
 		if (!on)
 			continue;
+		double own = scn_server_cores(&scn->servers, ft->server);
 		if (ft->kind == SCN_FAULT_SERVER_DOWN)
-			cores -= scn->servers.cores;
+			cores -= own;
 		else if (ft->kind == SCN_FAULT_SLOW && ft->factor > 1)
-			cores -= scn->servers.cores * (1 - 1 / ft->factor);
+			cores -= own * (1 - 1 / ft->factor);
 	}
 	return cores > 0 ? cores : 0;
 }

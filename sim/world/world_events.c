@@ -1,12 +1,13 @@
 /* Scheduled happenings of a run that are not client traffic: the fault
  * timeline of the scenario and the balancer's health probes.
  *
- * A probe asks the server what its health page would answer now: a tcp
- * check sees only whether the server is up; an http check on a workload's
- * page sees that workload too (Managed Availability answers 200 only while
- * the workload is healthy). The answer goes to the balancer core's
- * rise/fall state machine, which decides when the pool stops (or starts
- * again) sending to the server.
+ * A probe goes to the server, which answers what the check sends as a
+ * real server would (models/server_probe.c); the balancer's check kind
+ * judges the answer (a tcp check sees only whether the server is up, an
+ * http check on a workload's page that workload too, a deep check also
+ * the logon and the mailbox store) and its rise/fall state machine decides
+ * when the pool stops (or starts again) sending to the server. The world
+ * carries the probe and decides nothing.
  */
 #include "world.h"
 #include "lbsim/event_kind.h"
@@ -32,6 +33,17 @@ static void apply_fault(struct world *w, const struct scn_fault *f, int on)
 	case SCN_FAULT_SLOW:
 		server_set_slow(srv, on ? f->factor : 1.0);
 		break;
+	case SCN_FAULT_AUTH_DOWN:
+		server_set_auth_down(srv, on);
+		break;
+	case SCN_FAULT_STORE_DOWN:
+		if (f->all_workloads) {
+			for (int k = 0; k < WL_COUNT; k++)
+				server_set_store_down(&w->eng, srv, (enum workload)k, on);
+		} else {
+			server_set_store_down(&w->eng, srv, f->workload, on);
+		}
+		break;
 	}
 }
 
@@ -55,8 +67,9 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 	struct world *w = ps->world;
 	sim_time_t now = sim_now(eng);
 	struct bal_probe_target t = balancer_probe_target(&w->bal, ps->check);
-	int ok = server_health_ok(&w->servers[t.server], t.workload);
-	if (balancer_probe_result(&w->bal, ps->check, now, ok) < 0) {
+	struct lb_hc_reply reply = server_probe(&w->servers[t.server], t.workload, t.sends,
+						t.work_units);
+	if (balancer_probe_reply(&w->bal, ps->check, now, &reply) < 0) {
 		/* A pool could not rebuild for the new state: out of memory. */
 		w->out_of_memory = 1;
 		sim_stop(eng);

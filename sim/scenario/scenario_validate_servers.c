@@ -1,0 +1,102 @@
+/* servers: list: the servers one by one, as HAProxy's `server` lines give
+ * them (weight, cores), and what the rest of lbsim asks of them.
+ *
+ * The list gives the servers from the first; `count`, when given beside
+ * it, may be larger (the servers past the list take the defaults), never
+ * smaller: a list longer than the pool would name servers that do not
+ * exist. The entries live in an array of SCN_MAX_SERVERS so that a count
+ * raised later (--set servers.count, lbsim plan) finds its servers with
+ * the defaults, as it finds their addresses (servers: address:).
+ *
+ * Defaults, from HAProxy's configuration manual (section 5.2, "weight"):
+ * a server's weight is 1 unless set, 0 .. 256, and weight 0 takes it out
+ * of load balancing while it still accepts persistent traffic; lbsim's
+ * balancer core has the same range (LB_MAX_WEIGHT) and the same meaning
+ * (lb_server_usable: no new traffic at eweight 0).
+ *
+ * Cost: linear in the list.
+ */
+#include "scenario_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Entry i of the list: its weight and cores into *out. */
+static void one_server(struct scn_ctx *c, const struct scn_raw_server *rs, yaml_node_t *map,
+		       struct scn_server *out)
+{
+	out->weight = scn_whole32(c, map, "weight", rs->weight, 0, LB_MAX_WEIGHT,
+				  SCN_DEFAULT_WEIGHT);
+	out->cores = rs->cores ? scn_whole32(c, map, "cores", rs->cores, 1, SCN_MAX_CORES, 0) : 0;
+}
+
+void scn_servers_list(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
+		      struct scn_servers *s)
+{
+	if (!rs->list) {
+		if (!rs->count)
+			scn_report(c, map, "servers is missing key 'count' (how many servers) or "
+				   "'list' (the servers one by one)");
+		return;
+	}
+	yaml_node_t *seq = scn_value_of(c, map, "list");
+	s->each = malloc(SCN_MAX_SERVERS * sizeof *s->each);
+	if (!s->each) {
+		scn_report(c, seq, "out of memory");
+		return;
+	}
+	for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++)
+		s->each[i] = (struct scn_server){.weight = SCN_DEFAULT_WEIGHT};
+	s->listed = rs->list_count;
+	for (unsigned i = 0; i < rs->list_count; i++)
+		one_server(c, &rs->list[i], scn_item_of(c, seq, i), &s->each[i]);
+	uint32_t weighed = 0;
+	for (unsigned i = 0; i < rs->list_count; i++)
+		weighed += s->each[i].weight > 0;
+	/* Servers past the list weigh 1; a list of zeros alone would send
+	 * nothing anywhere, which no scenario means. */
+	if (weighed == 0 && (!s->count || s->count <= rs->list_count))
+		scn_report(c, seq, "every server of the list has weight 0: none would get new "
+			   "traffic (weight 0 takes a server out of load balancing)");
+	if (!rs->count) {
+		s->count = rs->list_count;
+	} else if (s->count && s->count < rs->list_count) {
+		scn_report(c, scn_value_of(c, map, "count"), "count %u is less than the %u servers "
+			   "of the list (line %u): give count at least %u, or leave it out",
+			   s->count, rs->list_count, yw_line(scn_key_of(c, map, "list")), rs->list_count);
+	}
+}
+
+uint64_t scn_servers_total_cores(const struct scn_servers *s)
+{
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < s->count; i++)
+		sum += scn_server_cores(s, i);
+	return sum;
+}
+
+int scn_servers_uniform_cores(const struct scn_servers *s)
+{
+	for (uint32_t i = 0; s->each && i < s->count; i++)
+		if (s->each[i].cores && s->each[i].cores != s->cores)
+			return 0;
+	return 1;
+}
+
+const char *scn_servers_words(const struct scn_servers *s, char *buf, size_t len)
+{
+	if (scn_servers_uniform_cores(s)) {
+		snprintf(buf, len, "%u server%s of %u core%s each", s->count, s->count == 1 ? "" : "s",
+			 s->cores, s->cores == 1 ? "" : "s");
+		return buf;
+	}
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (uint32_t i = 0; i < s->count; i++) {
+		uint32_t k = scn_server_cores(s, i);
+		lo = k < lo ? k : lo;
+		hi = k > hi ? k : hi;
+	}
+	snprintf(buf, len, "%u servers of %u to %u cores, %llu in all", s->count, lo, hi,
+		 (unsigned long long)scn_servers_total_cores(s));
+	return buf;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# servers: list: from the command line: --set on a nested server path
+# (servers.list.N.KEY) gives the same bytes as the file edited by hand,
+# and a bad server list is `file:line:column: what is wrong`, exit 2,
+# nothing written. The edited files are written out here by hand.
+# Usage: cli_servers.sh LBSIM_BINARY SOURCE_DIR
+set -u
+lbsim=$1
+. "$(dirname "$0")/lib_cli.sh"
+
+cat >"$tmp/base.yaml" <<'YAML'
+# Three servers, one listed in block style and two in flow style.
+name: servers test
+duration: 20s
+warmup: 5s
+seed: 3
+servers:
+  service: 5ms
+  cores: 2
+  list:
+    - weight: 2
+    - {weight: 1, cores: 4}
+    - {}
+populations:
+  - { name: lan, users: 300, rate: 0.5 }
+designs:
+  - { name: rr, kind: l7, balance: roundrobin }
+  - { name: lc, kind: l4, balance: leastconn }
+YAML
+
+edited() { sed -f /dev/stdin "$tmp/base.yaml" >"$tmp/$1.yaml"; }
+
+same() { same_as_edited "$@"; }
+
+# differs NAME: the edit changed the results (so "same" compares runs
+# that a server's settings reach).
+differs() { ! cmp -s "$tmp/want-$1/servers.csv" "$tmp/want-base/servers.csv"; }
+
+"$lbsim" run -q -j 1 -o "$tmp/want-base" "$tmp/base.yaml" >/dev/null 2>&1
+
+edited weight <<'SED'
+s/    - weight: 2/    - weight: 5/
+SED
+check "servers.list.1.weight (block entry, value there) equals the edited file" \
+  same weight --set servers.list.1.weight=5
+check "... and the weight reaches the results" differs weight
+
+edited cores <<'SED'
+s/    - {}/    - {cores: 1}/
+SED
+check "servers.list.3.cores (flow entry, key added) equals the edited file" \
+  same cores --set servers.list.3.cores=1
+check "... and the cores reach the results" differs cores
+
+edited both <<'SED'
+s/    - {weight: 1, cores: 4}/    - {weight: 3, cores: 4}/
+s/    - weight: 2/    - weight: 2\n      cores: 8/
+SED
+check "two nested server keys at once equal the edited file" \
+  same both --set servers.list.2.weight=3 --set servers.list.1.cores=8
+
+# Bad values: the loader's own message at the place of the value.
+bad() { # name, want (a fixed string of stderr), lbsim arguments...
+  local want=$2
+  shift 2
+  status_is 2 "$lbsim" run -q -o "$tmp/none" "$@" &&
+    grep -qF -- "$want" "$tmp/stderr" && [ ! -e "$tmp/none" ] &&
+    [ ! -s "$tmp/stdout" ] || { echo "  stderr: $(head -2 "$tmp/stderr")"; return 1; }
+}
+check "--set servers.list.2.weight=300 is refused with the weight's range" \
+  bad w "'weight' must be a whole number from 0 to 256, got '300'" \
+  --set servers.list.2.weight=300 "$tmp/base.yaml"
+check "--set servers.list.4.weight names an entry the list lacks" \
+  bad e "servers.list has no entry '4' (entries 1 to 3" --set servers.list.4.weight=1 \
+  "$tmp/base.yaml"
+check "--set servers.list.1.wieght suggests weight" \
+  bad k "did you mean 'weight'?" --set servers.list.1.wieght=1 "$tmp/base.yaml"
+check "--set servers.count=2 below the list is placed at count" \
+  bad c "count 2 is less than the 3 servers of the list" --set servers.count=2 "$tmp/base.yaml"
+
+# A bad list in a file: file:line:column.
+sed 's/    - {weight: 1, cores: 4}/    - {weight: -1, cores: 4}/' "$tmp/base.yaml" >"$tmp/neg.yaml"
+check "a negative weight in the file is file:line:column" \
+  bad n "$tmp/neg.yaml:11:16: 'weight' must be a whole number from 0 to 256, got '-1'" \
+  "$tmp/neg.yaml"
+
+# Weights through HAProxy: the export writes them on the server lines,
+# haproxy -c accepts it, the import reads them back into the list, and the
+# import exports to the same configuration.
+if command -v haproxy >/dev/null && command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/k.pem" -out "$tmp/c.pem" -days 1 \
+    -subj /CN=mail.contoso.com 2>/dev/null && cat "$tmp/c.pem" "$tmp/k.pem" >"$tmp/site.pem"
+  sed 's/    - {}/    - {weight: 0}/' "$tmp/base.yaml" >"$tmp/hap.yaml"
+  for d in rr lc; do
+    check "export-haproxy -d $d writes the weights; haproxy -c accepts it" bash -c "
+      '$lbsim' export-haproxy -q -d $d --crt '$tmp/site.pem' -o '$tmp/$d.cfg' '$tmp/hap.yaml' &&
+      haproxy -c -q -f '$tmp/$d.cfg' &&
+      grep -q 'server cas1 [^ ]* weight 2' '$tmp/$d.cfg' && grep -q 'server cas3 [^ ]* weight 0' '$tmp/$d.cfg' &&
+      ! grep -q 'server cas2 .*weight' '$tmp/$d.cfg'"
+    check "import-haproxy reads them back; it exports to the same configuration" bash -c "
+      '$lbsim' import-haproxy -q -o '$tmp/back-$d.yaml' '$tmp/$d.cfg' &&
+      grep -qx '    - { weight: 2 }' '$tmp/back-$d.yaml' && grep -qx '    - { weight: 0 }' '$tmp/back-$d.yaml' &&
+      '$lbsim' export-haproxy -q --crt '$tmp/site.pem' -o '$tmp/again-$d.cfg' '$tmp/back-$d.yaml' &&
+      diff <(grep -v '^#' '$tmp/$d.cfg') <(grep -v '^#' '$tmp/again-$d.cfg') >/dev/null"
+  done
+else
+  check "haproxy and openssl are installed (scripts/setup)" false
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
