@@ -102,6 +102,11 @@ check "--seed and -s: 2" status_is 2 "$lbsim" run -q -s 1 --seed 2 -o "$tmp/neve
 check "plan --users twice: 2" status_is 2 "$lbsim" plan -o "$tmp/never" --max-server-busy 0.9 --users 100 --users 200 "$tmp/s.yaml"
 check "two bare --tolerance: 2" status_is 2 "$lbsim" check -q --baseline "$good" --tolerance 0.1 --tolerance 0.2 "$tmp/s.yaml"
 check "  nothing written" bash -c "[ ! -e '$tmp/never' ] && [ ! -e '$tmp/never2' ]"
+check "the tools too: anonymise --key twice, export-haproxy -o twice: 2" bash -c "
+  '$lbsim' anonymise --key a --key b x.log 2>'$tmp/t.err'; [ \$? -eq 2 ] &&
+  grep -q 'anonymise: --key is given twice' '$tmp/t.err' &&
+  '$lbsim' export-haproxy -o '$tmp/never' -o '$tmp/never2' '$tmp/s.yaml' 2>'$tmp/t.err'; [ \$? -eq 2 ] &&
+  grep -q 'export-haproxy: --output is given twice' '$tmp/t.err' && [ ! -e '$tmp/never2' ]"
 check "a bare --tolerance beside per-metric ones, and flags twice, are fine" bash -c "
   '$lbsim' check -q -q -o '$tmp/o4' --baseline '$good' --tolerance 0.1 --tolerance jain=0.2 --tolerance gini=0.2 '$tmp/s.yaml' >/dev/null"
 

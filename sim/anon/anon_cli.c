@@ -120,7 +120,10 @@ int anon_main(int argc, char **argv)
 	char err[1024];
 	optind = 1;
 	opterr = 0;
+	struct lbsim_once once = {0};
 	while ((c = getopt_long(argc, argv, "k:o:qh", longopts, NULL)) != -1) {
+		if (lbsim_once(&once, longopts, c, optarg, "anonymise") != 0)
+			return lbsim_tool_usage(usage_text, 0);
 		switch (c) {
 		case 'k':
 			key = optarg;

@@ -160,7 +160,10 @@ int cmd_import_haproxy(int argc, char **argv)
 	int quiet = 0, c;
 	optind = 1;
 	opterr = 0;
+	struct lbsim_once once = {0};
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		if (lbsim_once(&once, longopts, c, optarg, "import-haproxy") != 0)
+			return lbsim_tool_usage(import_usage, 0);
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -250,7 +253,10 @@ int cmd_export_haproxy(int argc, char **argv)
 	int quiet = 0, c;
 	optind = 1;
 	opterr = 0;
+	struct lbsim_once once = {0};
 	while ((c = getopt_long(argc, argv, "d:o:qh", longopts, NULL)) != -1) {
+		if (lbsim_once(&once, longopts, c, optarg, "export-haproxy") != 0)
+			return lbsim_tool_usage(export_usage, 0);
 		switch (c) {
 		case 'd':
 			design = optarg;
