@@ -72,6 +72,10 @@ cp -r "$tmp/base" "$tmp/r" && rm "$tmp/r/summary.csv" && mkfifo "$tmp/r/summary.
 check "report of a folder whose summary.csv is a FIFO: 1, at once" bash -c "
   timeout 20 '$lbsim' report '$tmp/r' >/dev/null 2>'$tmp/r.err'; [ \$? -eq 1 ] && grep -q 'not a regular file' '$tmp/r.err'"
 
+cp -r "$tmp/base" "$tmp/r2" && rm "$tmp/r2/scenario.yaml" && mkfifo "$tmp/r2/scenario.yaml"
+check "report of a folder whose scenario.yaml is a FIFO: 1, at once" bash -c "
+  timeout 20 '$lbsim' report '$tmp/r2' >/dev/null 2>'$tmp/r.err'; [ \$? -eq 1 ] && grep -q 'scenario.yaml: not a regular file (a FIFO)' '$tmp/r.err'"
+
 # --tolerance
 check "--tolerance with an unknown metric: 2" status_is 2 "$lbsim" check -q --baseline "$good" --tolerance jian=0 "$tmp/s.yaml"
 check "  names it and lists the metrics" bash -c "grep -q \"unknown metric 'jian'; metrics: \" '$tmp/stderr' && grep -q 'jain' '$tmp/stderr'"
