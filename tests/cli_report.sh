@@ -71,6 +71,11 @@ check "headline: server busy, units a reader uses, intervals" bash -c "
 check "headline: the busiest server's busy share is summary.csv's" bash -c "
   want=\$(awk -F, '\$1 == \"l7\" && \$2 == \"server_busy_max\" && \$3 == \"all\" { printf \"%.1f %%\", 100 * \$5 }' '$o/summary.csv') &&
   grep '^| l7 | ' '$o/report.md' | head -1 | grep -qF \"| \$want\""
+check "address draw: the source-hashing design's peak/mean, replication by replication, as runs.csv has it" bash -c "
+  want=\$(awk -F, '\$3 == \"peak_to_mean\" && \$4 == \"all\" && \$1 ~ /^<img/ { printf \"%s%.2f\", n++ ? \", \" : \"\", \$6 }' '$o/runs.csv') &&
+  awk '/^## Skew that depends on the address draw/ { on = 1; next } /^## / { on = 0 } on' '$o/report.md' >'$tmp/draw.md' &&
+  grep -q 'office &lt;b&gt; 3; home 300' '$tmp/draw.md' &&
+  [ \$(grep -c '^| ' '$tmp/draw.md') -eq 2 ] && grep -qF \"| \$want |\" '$tmp/draw.md'"
 check "per-workload section: each workload used, each design" bash -c "
   for w in 'owa (/owa)' 'eas (/Microsoft-Server-ActiveSync)' 'mapi (/mapi)'; do
     grep -qF \"### \$w\" '$o/report.md' || exit 1

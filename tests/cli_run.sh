@@ -20,6 +20,8 @@ populations:
 designs:
   - { name: l4, kind: l4, balance: roundrobin }
   - { name: l7, kind: l7 }
+faults:
+  - { at: 1m, server: 2, workload: owa, for: 30s }
 YAML
 
 check "--help exits 0 and shows usage" bash -c "'$lbsim' --help | grep -q 'usage: lbsim'"
@@ -41,7 +43,13 @@ check "servers.csv has one row per design and server" bash -c "[ \$(wc -l < '$tm
 check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '^((summary|runs|servers|server_workloads|timeseries|events|latency|differences).csv|scenario.yaml|provenance.csv)$')\" ]"
 check "run with -j 2 gives the same bytes" bash -c "
   '$lbsim' run -q -j 2 -o '$tmp/b' '$tmp/small.yaml' && cmp -s '$tmp/a/summary.csv' '$tmp/b/summary.csv' &&
-  cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv'"
+  cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv' && cmp -s '$tmp/a/runs.csv' '$tmp/b/runs.csv' &&
+  cmp -s '$tmp/a/events.csv' '$tmp/b/events.csv'"
+# The checks start at a phase drawn per replication: the fault's detection
+# time differs between the two replications (runs.csv, detect_s).
+check "detect_s differs between replications" bash -c "
+  [ \$(grep -c '^l4,.*detect_s,fault1,' '$tmp/a/runs.csv') -eq 2 ] &&
+  [ \$(grep '^l4,.*detect_s,fault1,' '$tmp/a/runs.csv' | cut -d, -f5- | sort -u | wc -l) -eq 2 ]"
 check "run --profile: the same results, and a table of where the time went" bash -c "
   '$lbsim' run -q --profile -j 1 -o '$tmp/prof' '$tmp/small.yaml' 2>'$tmp/prof.err' &&
   cmp -s '$tmp/a/summary.csv' '$tmp/prof/summary.csv' &&

@@ -38,7 +38,7 @@ static void rig_init(struct rig *r, enum scn_design_kind kind, const char *balan
 	d->pers_params = (struct lb_pers_params){.size = 1000, .expire_ns = 60000 * MS};
 	d->tls_reencrypt = reencrypt;
 	char msg[256];
-	assert_int_equal(balancer_init(&r->b, &r->f.scn, d, NULL, msg, sizeof msg), 0);
+	assert_int_equal(balancer_init(&r->b, &r->f.scn, d, 0, msg, sizeof msg), 0);
 	r->seen = (struct lb_request){.src_ip = 0x0a000001, .src_port = 40000, .dst_port = 443,
 				      .path = "/owa/", .cookie = "c1"};
 }
@@ -263,7 +263,7 @@ static void test_probes(void **state)
 	r.f.designs[0].check.params.rise = 2;
 	rig_free(&r);
 	char msg[128];
-	assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
+	assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], 0, msg, sizeof msg), 0);
 	assert_int_equal(balancer_stats(&r.b).health_checks, 4);
 	struct bal_probe_target t = balancer_probe_target(&r.b, 2);
 	assert_int_equal(t.server, 2);
@@ -317,7 +317,7 @@ static void test_probe_kinds(void **state)
 		r.f.designs[0].check.kind = kinds[k];
 		r.f.designs[0].check.params.init = LB_HC_INIT_UP; /* the first failure takes it down */
 		char msg[128];
-		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
+		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], 0, msg, sizeof msg), 0);
 		struct bal_probe_target t = balancer_probe_target(&r.b, 0);
 		assert_int_equal(t.sends, sends[k]);
 		assert_true(t.work_units > last_work);
@@ -350,7 +350,7 @@ static void test_probe_commit_failure(void **state)
 	r.f.designs[0].balance = &broken;
 	r.f.designs[0].check.params.init = LB_HC_INIT_UP; /* the first failure takes it down */
 	char msg[128];
-	assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], NULL, msg, sizeof msg), 0);
+	assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], 0, msg, sizeof msg), 0);
 	assert_int_equal(probe(&r.b, 0, MS, 0), -1);
 	assert_true(lb_vs_pool(&r.b.vs[0], 0)->servers[0].healthy);
 	balancer_free(&r.b);

@@ -967,7 +967,7 @@ static void test_hostile_inputs(void **state)
 	memset(big + n + 31, ']', 31);
 	n += 62;
 	check_error(big, n, 1, 15, "population entry 1 must be a mapping of keys "
-				    "name, users, source, addresses, churn, ports, clients, "
+				    "name, users, source, addresses, churn, ports, sites, address-per, address-plan, clients, "
 				    "rate, workload, tls13, logon, profile, client-settings, not a sequence");
 	n = (size_t)sprintf(big, "populations: ");
 	memset(big + n, '[', 200000);

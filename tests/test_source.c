@@ -28,6 +28,24 @@ static size_t distinct(uint32_t *v, size_t n)
 	return d;
 }
 
+/* A pool of kind for population pop, replication rep of seed 1. */
+static int pool(struct source_pool *sp, enum source_kind kind, uint32_t pop, uint32_t naddrs,
+		uint32_t budget, sim_time_t churn, const struct rng *cgnat, uint64_t users)
+{
+	struct rng addrs;
+	rng_stream(&addrs, 1, 0, "addresses/test");
+	struct source_cfg cfg = {.kind = kind, .pop_index = pop, .naddrs = naddrs,
+				 .port_budget = budget, .churn_mean = churn, .users = users};
+	return source_pool_init(sp, &cfg, &addrs, cgnat);
+}
+
+static uint32_t slot_address(const struct source_pool *sp, uint32_t slot)
+{
+	struct lb_addr a;
+	source_address_of(sp, slot, &a);
+	return lb_addr_v4_value(&a);
+}
+
 /* One connection per device; returns the number of distinct addresses. */
 static size_t addresses_seen(struct source_pool *sp, uint32_t devices)
 {
@@ -36,8 +54,8 @@ static size_t addresses_seen(struct source_pool *sp, uint32_t devices)
 	for (uint32_t d = 0; d < devices; d++) {
 		uint16_t port;
 		uint32_t idx;
-		source_bind(sp, &b, d, 0);
-		assert_int_equal(source_open(sp, &b, d, 0, &addrs[d], &port, &idx), 0);
+		source_bind(sp, &b, d, 0, 0);
+		assert_int_equal(source_open(sp, &b, 0, &addrs[d], &port, &idx), 0);
 		assert_true(port >= 1024);
 	}
 	size_t n = distinct(addrs, devices);
@@ -49,7 +67,7 @@ static void test_unique_one_address_per_device(void **state)
 {
 	(void)state;
 	struct source_pool sp;
-	assert_int_equal(source_pool_init(&sp, SOURCE_UNIQUE, 0, 0, 0, 0, NULL), 0);
+	assert_int_equal(pool(&sp, SOURCE_UNIQUE, 0, 0, 0, 0, NULL, 100000), 0);
 	assert_int_equal(addresses_seen(&sp, 100000), 100000);
 	source_pool_free(&sp);
 }
@@ -58,24 +76,75 @@ static void test_nat_exactly_n_addresses(void **state)
 {
 	(void)state;
 	struct source_pool sp;
-	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 1, 3, 0, 0, NULL), 0);
+	assert_int_equal(pool(&sp, SOURCE_NAT, 1, 3, 0, 0, NULL, 3000), 0);
 	assert_int_equal(addresses_seen(&sp, 3000), 3);
 	source_pool_free(&sp);
-	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 2, 1, 0, 0, NULL), 0);
+	assert_int_equal(pool(&sp, SOURCE_NAT, 2, 1, 0, 0, NULL, 500), 0);
 	assert_int_equal(addresses_seen(&sp, 500), 1);
 	source_pool_free(&sp);
 }
 
-/* Populations never share addresses. */
+/* Populations never share addresses: the default plan draws each from
+ * its own /6. */
 static void test_populations_disjoint(void **state)
 {
 	(void)state;
 	uint32_t v[2 * 1000];
+	struct source_pool a, b;
+	assert_int_equal(pool(&a, SOURCE_UNIQUE, 0, 0, 0, 0, NULL, 1000), 0);
+	assert_int_equal(pool(&b, SOURCE_UNIQUE, 1, 0, 0, 0, NULL, 1000), 0);
 	for (uint32_t i = 0; i < 1000; i++) {
-		v[i] = source_address(0, i);
-		v[1000 + i] = source_address(1, i);
+		v[i] = slot_address(&a, i);
+		v[1000 + i] = slot_address(&b, i);
+		assert_int_equal(v[i] >> 26, 0);
+		assert_int_equal(v[1000 + i] >> 26, 1);
 	}
 	assert_int_equal(distinct(v, 2000), 2000);
+	source_pool_free(&a);
+	source_pool_free(&b);
+}
+
+/* Sites: users are dealt to sites in turn, and each site leaves through
+ * its own addresses: 5 sites of 2 addresses, 100 users. */
+static void test_sites_own_addresses(void **state)
+{
+	(void)state;
+	struct source_pool sp;
+	struct rng addrs;
+	rng_stream(&addrs, 1, 0, "addresses/test");
+	struct source_cfg cfg = {.kind = SOURCE_NAT, .naddrs = 2, .sites = 5, .users = 100};
+	assert_int_equal(source_pool_init(&sp, &cfg, &addrs, NULL), 0);
+	assert_int_equal(sp.naddrs, 10);
+	uint32_t used[10] = {0};
+	for (uint32_t u = 0; u < 100; u++) {
+		struct source_binding b;
+		source_bind(&sp, &b, u, 0, 0);
+		assert_int_equal(b.addr_index / 2, u % 5);
+		used[b.addr_index]++;
+	}
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(used[i], 10);
+	source_pool_free(&sp);
+}
+
+/* address-per: a user's devices share its address, or have their own. */
+static void test_address_per_device(void **state)
+{
+	(void)state;
+	struct source_pool sp;
+	struct rng addrs;
+	rng_stream(&addrs, 1, 0, "addresses/test");
+	struct source_cfg cfg = {.kind = SOURCE_UNIQUE, .users = 10, .per_user = 3};
+	assert_int_equal(source_pool_init(&sp, &cfg, &addrs, NULL), 0);
+	uint32_t v[30];
+	for (uint32_t u = 0; u < 10; u++)
+		for (uint32_t k = 0; k < 3; k++) {
+			struct source_binding b;
+			source_bind(&sp, &b, u, k, 0);
+			v[u * 3 + k] = slot_address(&sp, b.addr_index);
+		}
+	assert_int_equal(distinct(v, 30), 30);
+	source_pool_free(&sp);
 }
 
 /* The port budget: the 11th connection through an address with 10 ports
@@ -84,23 +153,23 @@ static void test_port_budget(void **state)
 {
 	(void)state;
 	struct source_pool sp;
-	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 0, 1, 10, 0, NULL), 0);
+	assert_int_equal(pool(&sp, SOURCE_NAT, 0, 1, 10, 0, NULL, 1), 0);
 	struct source_binding b;
-	source_bind(&sp, &b, 0, 0);
+	source_bind(&sp, &b, 0, 0, 0);
 	uint32_t addr, idx;
 	uint16_t port, ports[10];
 	for (int i = 0; i < 10; i++) {
-		assert_int_equal(source_open(&sp, &b, 0, 0, &addr, &ports[i], &idx), 0);
+		assert_int_equal(source_open(&sp, &b, 0, &addr, &ports[i], &idx), 0);
 		for (int j = 0; j < i; j++)
 			assert_int_not_equal(ports[i], ports[j]);
 	}
-	assert_int_equal(source_open(&sp, &b, 0, 0, &addr, &port, &idx), -1);
+	assert_int_equal(source_open(&sp, &b, 0, &addr, &port, &idx), -1);
 	assert_int_equal(sp.refused, 1);
 	source_close(&sp, idx);
-	assert_int_equal(source_open(&sp, &b, 0, 0, &addr, &port, &idx), 0);
+	assert_int_equal(source_open(&sp, &b, 0, &addr, &port, &idx), 0);
 	source_pool_free(&sp);
 	/* The default budget is 64,512 ports (1024..65535). */
-	assert_int_equal(source_pool_init(&sp, SOURCE_NAT, 0, 1, 0, 0, NULL), 0);
+	assert_int_equal(pool(&sp, SOURCE_NAT, 0, 1, 0, 0, NULL, 1), 0);
 	assert_int_equal(sp.port_budget, 64512);
 	source_pool_free(&sp);
 }
@@ -118,27 +187,27 @@ static void test_cgnat_churn_rate_and_pool(void **state)
 {
 	(void)state;
 	struct source_pool sp;
-	const uint32_t pool = 200, devices = 1000;
+	const uint32_t npool = 200, devices = 1000;
 	struct rng r;
 	rng_stream(&r, 7, 0, "source/test");
-	assert_int_equal(source_pool_init(&sp, SOURCE_CGNAT, 3, pool, 0, 600 * SIM_NS_PER_S, &r), 0);
+	assert_int_equal(pool(&sp, SOURCE_CGNAT, 3, npool, 0, 600 * SIM_NS_PER_S, &r, devices), 0);
 	struct source_binding *b = calloc(devices, sizeof *b);
 	uint32_t pool_addrs[200];
-	for (uint32_t i = 0; i < pool; i++)
-		pool_addrs[i] = source_address(3, i);
-	qsort(pool_addrs, pool, sizeof pool_addrs[0], cmp_u32);
+	for (uint32_t i = 0; i < npool; i++)
+		pool_addrs[i] = slot_address(&sp, i);
+	qsort(pool_addrs, npool, sizeof pool_addrs[0], cmp_u32);
 	for (uint32_t d = 0; d < devices; d++)
-		source_bind(&sp, &b[d], d, 0);
+		source_bind(&sp, &b[d], d, 0, 0);
 	for (sim_time_t t = 60 * SIM_NS_PER_S; t <= 36000 * SIM_NS_PER_S; t += 60 * SIM_NS_PER_S) {
 		for (uint32_t d = 0; d < devices; d++) {
 			uint32_t addr, idx;
 			uint16_t port;
-			assert_int_equal(source_open(&sp, &b[d], d, t, &addr, &port, &idx), 0);
-			assert_non_null(bsearch(&addr, pool_addrs, pool, sizeof addr, cmp_u32));
+			assert_int_equal(source_open(&sp, &b[d], t, &addr, &port, &idx), 0);
+			assert_non_null(bsearch(&addr, pool_addrs, npool, sizeof addr, cmp_u32));
 			source_close(&sp, idx);
 		}
 	}
-	double expect = 600000.0 * (1 - exp(-0.1)) * (1 - 1.0 / pool);
+	double expect = 600000.0 * (1 - exp(-0.1)) * (1 - 1.0 / npool);
 	print_message("cgnat changes %llu, expected about %.0f\n", (unsigned long long)sp.changes, expect);
 	assert_true((double)sp.changes > expect - 4 * sqrt(expect));
 	assert_true((double)sp.changes < expect + 4 * sqrt(expect));
@@ -152,6 +221,8 @@ int main(void)
 		cmocka_unit_test(test_unique_one_address_per_device),
 		cmocka_unit_test(test_nat_exactly_n_addresses),
 		cmocka_unit_test(test_populations_disjoint),
+		cmocka_unit_test(test_sites_own_addresses),
+		cmocka_unit_test(test_address_per_device),
 		cmocka_unit_test(test_port_budget),
 		cmocka_unit_test(test_cgnat_churn_rate_and_pool),
 	};

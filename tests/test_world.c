@@ -427,6 +427,61 @@ static void test_deep_sees_what_http_misses(void **state)
 		run_result_free(&r[d]);
 }
 
+/* The checks start at a random phase per (seed, replication, design), so
+ * the time from a fault to its detection varies between replications as
+ * it does on a real balancer started at a moment unrelated to the fault.
+ * A server dies at 20 s; its check (inter 2 s, fall 3, fastinter unset:
+ * 2 s) is fully up by then, so the first failed probe comes U after the
+ * fault, U uniform on (0, inter], and the fall-th failure (fall - 1)
+ * intervals later:
+ *   detect = U + (fall - 1) x inter,  E = inter / 2 + (fall - 1) x inter = 5 s,
+ *   Var = inter^2 / 12 = 1/3 s^2.
+ * Over 200 replications the mean is within 4 standard errors
+ * (4 x sqrt(1/3 / 200) = 0.16 s) of 5 s, every value in (4, 6], and the
+ * sample variance within 30 % of 1/3 (its relative standard error for a
+ * uniform, kurtosis 9/5, is sqrt((9/5 - 1) / 200) = 0.063: 30 % is more
+ * than 4 of them). A second design of the same scenario draws its own
+ * phase: the two designs' times differ. */
+static void test_check_phase_per_replication(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 2, 2, SIM_NS_PER_S / 1000, 10, 0.1, 30, 0, 2);
+	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
+	fixture_design(&f, 1, SCN_DESIGN_L4, "roundrobin");
+	struct scn_fault fault = {.at = 20 * SIM_NS_PER_S, .duration = SIM_TIME_NEVER,
+				  .server = 1, .kind = SCN_FAULT_SERVER_DOWN};
+	f.scn.faults = &fault;
+	f.scn.nfaults = 1;
+	enum { REPS = 200 };
+	const double inter = 2.0, fall = 3.0;
+	double sum = 0, sum2 = 0;
+	int differ = 0;
+	for (uint32_t rep = 0; rep < REPS; rep++) {
+		double t[2];
+		for (uint32_t d = 0; d < 2; d++) {
+			struct run_result r;
+			char err[256];
+			assert_int_equal(run_design(&f.scn, d, rep, &r, err, sizeof err), 0);
+			t[d] = r.faults[0].detect_s;
+			run_result_free(&r);
+		}
+		assert_true(t[0] > (fall - 1) * inter && t[0] <= fall * inter);
+		sum += t[0];
+		sum2 += t[0] * t[0];
+		differ += t[0] != t[1];
+	}
+	double mean = sum / REPS;
+	double var = (sum2 - REPS * mean * mean) / (REPS - 1);
+	double want_mean = inter / 2 + (fall - 1) * inter, want_var = inter * inter / 12;
+	print_message("detect_s over %d replications: mean %.4f (exact %.4f), variance %.4f "
+		      "(exact %.4f); designs differ in %d\n", REPS, mean, want_mean, var, want_var,
+		      differ);
+	assert_true(fabs(mean - want_mean) < 4 * sqrt(want_var / REPS));
+	assert_true(fabs(var / want_var - 1) < 0.3);
+	assert_true(differ > REPS * 9 / 10);
+}
+
 /* A probe costs the server its kind's work (lb_hc_ops.cost tcp probes of
  * SERVER_PROBE_UNIT_NS each): with no traffic at all, a server's busy time
  * is its probes' work alone, a whole number of probes, about one per
@@ -561,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_probe_answers),
 		cmocka_unit_test(test_deep_sees_what_http_misses),
 		cmocka_unit_test(test_probe_cost_on_server),
+		cmocka_unit_test(test_check_phase_per_replication),
 		cmocka_unit_test(test_nat_collapse),
 		cmocka_unit_test(test_profile_devices_l7),
 		cmocka_unit_test(test_partial_failure),

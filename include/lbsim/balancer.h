@@ -124,13 +124,15 @@ struct balancer {
 
 /* ---- the design ---------------------------------------------------------- */
 
-/* Build design d for scn's servers. first_probe_ns[i], when not NULL, is
- * when check i probes first (the world draws the phases; see
- * balancer_nchecks_of for how many); NULL spreads the checks evenly over
- * one interval. Returns 0, or -1 with a message in msg (the loader has
- * checked what it can; what remains is memory). */
+/* Build design d for scn's servers. Its checks' first probes spread
+ * evenly over one interval as HAProxy spreads them, starting probe_phase
+ * (in [0, 1), else 0) of an interval into the run: check i first probes at
+ * (probe_phase + i / checks) x inter, modulo inter. The world draws the
+ * phase (the balancer draws no random numbers). Returns 0, or -1 with a
+ * message in msg (the loader has checked what it can; what remains is
+ * memory). */
 int balancer_init(struct balancer *b, const struct scenario *scn, const struct scn_design *d,
-		  const uint64_t *first_probe_ns, char *msg, size_t len);
+		  double probe_phase, char *msg, size_t len);
 void balancer_free(struct balancer *b);
 
 /* Bytes design d of scn will hold at most in its core structures

@@ -19,6 +19,8 @@
 #include "lbsim/lb_sel.h"
 #include "lbsim/workload.h"
 
+struct addr_plan;
+
 #define SCN_NAME_MAX 64
 
 /* Limits beyond which a scenario is refused before anything runs. */
@@ -37,6 +39,7 @@
 #define SCN_MAX_PERSIST_SIZE 100000000u    /* persistence table entries */
 #define SCN_MAX_PLAN_LIST 4096u            /* prefixes or addresses written in a scenario */
 #define SCN_MAX_SITES 1000000u             /* sites of one population */
+#define SCN_MAX_FILE_ADDRESSES 100000000ull /* addresses of one address file */
 
 /* Defaults of keys a scenario file may leave out. They are assumptions to
  * replace with measurements, chosen to be plausible rather than cited:
@@ -60,7 +63,7 @@ enum scn_design_kind {
 
 /* The same values as enum source_kind (models/source.h). */
 enum scn_source_kind {
-	SCN_SOURCE_UNIQUE = 0, /* one public address per device */
+	SCN_SOURCE_UNIQUE = 0, /* one public address per user (or device: address-per) */
 	SCN_SOURCE_NAT,        /* every device behind one of `addresses` addresses */
 	SCN_SOURCE_CGNAT,      /* carrier NAT pool of `addresses`, device address churns */
 };
@@ -137,6 +140,12 @@ struct scn_population {
 	uint32_t addresses;        /* nat, cgnat: public addresses */
 	sim_time_t churn;          /* cgnat: mean time a device keeps its address */
 	uint32_t port_budget;      /* ports per NAT address (0: 64,512) */
+	/* Where its addresses come from, drawn per replication (NULL: the
+	 * default plan, random over its own /6; owned by the scenario). */
+	struct addr_plan *plan;
+	uint32_t sites;            /* nat: sites, each behind its own `addresses` (0: one) */
+	int address_per_device;    /* unique, nat: each device has its own address
+				    * (default: a user's devices share one) */
 	/* Open traffic: requests per second per user (Poisson), each on its
 	 * own connection; 0 when the population runs client devices. */
 	double request_rate;
@@ -273,6 +282,11 @@ void scn_set_workload_defaults(struct scenario *scn);
 /* The workloads some population of scn asks for: a bit (1u << enum
  * workload) each; a kind that no user runs (share 0) is not asked for. */
 uint32_t scn_workloads_used(const struct scenario *scn);
+
+/* 1 when design d picks servers from the client's address (source
+ * hashing, source-ip persistence): its skew then depends on which
+ * addresses the clients were drawn. */
+int scn_design_reads_source(const struct scn_design *d);
 
 /* Fill a design's defaults that are tables (its cost figures). */
 void scn_set_design_defaults(struct scn_design *d);

@@ -81,7 +81,7 @@ uint32_t balancer_nchecks_of(const struct scenario *scn, const struct scn_design
 }
 
 int balancer_init(struct balancer *b, const struct scenario *scn, const struct scn_design *d,
-		  const uint64_t *first_probe_ns, char *msg, size_t len)
+		  double probe_phase, char *msg, size_t len)
 {
 	memset(b, 0, sizeof *b);
 	b->kind = d->kind;
@@ -99,10 +99,18 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 		return -1;
 	}
 	uint64_t inter = d->check.params.inter_ns ? d->check.params.inter_ns : LB_HC_DEFAULT_INTER_NS;
-	/* Without phases from the caller, probes spread evenly over one
-	 * interval, as HAProxy spreads its first checks (start_check_task:
-	 * the smallest interval times the check's rank over the checks). */
-#define FIRST_PROBE(i) (first_probe_ns ? first_probe_ns[i] : (uint64_t)(i) * inter / nchecks)
+	/* The first probes spread evenly over one interval, as HAProxy
+	 * spreads its first checks (checks.c, start_check_task: the check's
+	 * first run at start + inter x rank / checks), from an offset of
+	 * probe_phase intervals: when the balancer started, relative to the
+	 * run's clock. rank x inter / n is computed in two parts so that it
+	 * cannot overflow (inter up to 30 days in ns, n up to 8 x 1024). */
+	if (!(probe_phase >= 0 && probe_phase < 1))
+		probe_phase = 0;
+	uint64_t offset = (uint64_t)(probe_phase * (double)inter);
+#define FIRST_PROBE(i)                                                                     \
+	((offset + inter / nchecks * (uint64_t)(i) + inter % nchecks * (uint64_t)(i) / nchecks) % \
+	 inter)
 
 	if (d->kind == SCN_DESIGN_L4) {
 		if (lb_vs_init(&b->vs[0], "l4", LB_LAYER_4, 0, 443) != 0 ||

@@ -124,6 +124,7 @@ static void unlink_conn(struct clients *cl, struct conn *c)
  * session id; the layer-7 fields are filled for l7 to read. */
 struct seen {
 	struct lb_request req;
+	struct lb_addr addr;        /* an IPv6 client's whole address */
 	uint8_t tls_id[8];
 	char cookie[24];
 };
@@ -156,9 +157,18 @@ static void fill_seen_of(struct seen *s, const struct conn *c, uint32_t pop, uin
 	s->req.cookie = s->cookie;
 }
 
-static void fill_seen(struct seen *s, const struct device *d, const struct conn *c)
+static void fill_seen(const struct clients *cl, struct seen *s, const struct device *d,
+		      const struct conn *c)
 {
 	fill_seen_of(s, c, d->pop, d->id, (enum workload)d->workload, d->tls_id);
+	/* The connection keeps 32 bits of its address (the fold, for an IPv6
+	 * one); hashing wants an IPv6 address whole. */
+	const struct source_pool *sp = &cl->pops[d->pop].source;
+	if (sp->has_v6) {
+		source_address_of(sp, conn_link(cl, c)->addr_index, &s->addr);
+		if (s->addr.family == LB_AF_INET6)
+			s->req.src_addr = &s->addr;
+	}
 }
 
 static void send_request(struct clients *cl, struct conn *c);
@@ -221,7 +231,7 @@ static void open_and_send(struct clients *cl, struct conn *c, enum conn_state ne
 	sim_time_t now = sim_now(cl->env.eng);
 	uint32_t ci = c->index;
 	struct conn_link *link = conn_link(cl, c);
-	if (source_open(&ps->source, &d->src, d->id, now, &c->src_addr, &c->src_port,
+	if (source_open(&ps->source, &d->src, now, &c->src_addr, &c->src_port,
 			&link->addr_index) != 0) {
 		ledger->nat_refused++;
 		c->state = CONN_DOWN;
@@ -240,7 +250,7 @@ static void open_and_send(struct clients *cl, struct conn *c, enum conn_state ne
 	if (!live)
 		d->tls_expires = now + cc->tls_session;
 	struct seen s;
-	fill_seen(&s, d, c);
+	fill_seen(cl, &s, d, c);
 	struct bal_hello hello = {.seen = &s.req, .workload = (enum workload)d->workload,
 				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live};
 	/* Layer 4 routes the connection itself: no server, or one that is
@@ -327,7 +337,7 @@ static void send_request(struct clients *cl, struct conn *c)
 	struct seen s;
 	const struct lb_request *seen = NULL;
 	if (balancer_routes_per_request(cl->env.bal)) {
-		fill_seen(&s, d, c);
+		fill_seen(cl, &s, d, c);
 		seen = &s.req;
 	}
 	int32_t server = balancer_request(cl->env.bal, &c->lb, seen, cc->request_bytes, now);
@@ -520,10 +530,10 @@ int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_
 		d->workload = (uint8_t)ps->kinds[i % ps->nkinds];
 		d->home = -1;
 		d->tls13 = draw_u01(cl, d, 0, DRAW_TLS13, 0) < cfg->tls13;
-		/* A user's devices share the user's address where the source
-		 * model gives one per device: the user's phone and desktop
-		 * behind the same NAT look alike. */
-		source_bind(&ps->source, &d->src, d->user, 0);
+		/* A user's devices share the user's address unless the
+		 * population says each has its own (address-per: device). */
+		source_bind(&ps->source, &d->src, d->user,
+			    ps->source.per_user > 1 ? (uint32_t)(i % ps->nkinds) : 0, 0);
 		d->conns = next;
 		d->nconns = device_conns(ps, pi, i);
 		next += d->nconns;

@@ -21,12 +21,18 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	struct source_binding b;
 	struct lb_request lr = {0};
 	uint32_t addr_index;
-	source_bind(&ps->source, &b, user, now);
-	if (source_open(&ps->source, &b, user, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
+	source_bind(&ps->source, &b, user, 0, now);
+	if (source_open(&ps->source, &b, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
 		ledger->nat_refused++;
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
 		return;
+	}
+	struct lb_addr whole;
+	if (ps->source.has_v6) {
+		source_address_of(&ps->source, addr_index, &whole);
+		if (whole.family == LB_AF_INET6)
+			lr.src_addr = &whole;
 	}
 	lr.dst_port = 443;
 	lr.path = workload_path(wl);
@@ -68,17 +74,6 @@ void open_answered(struct clients *cl, struct request *req)
 	source_close(&cl->pops[req->population].source, req->src_addr_index);
 }
 
-/* Does the design read a request's source address (source hashing,
- * source-ip persistence)? Only then does an open-traffic request's user
- * matter where every user has an address of its own. */
-static int design_reads_source(const struct scn_design *d)
-{
-	unsigned needs = d->balance ? d->balance->needs : 0;
-	if (d->persist)
-		needs |= d->persist->needs;
-	return (needs & LB_NEED_SRC_ADDR) != 0;
-}
-
 int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep)
 {
 	const struct scn_population *cfg = ps->cfg;
@@ -86,7 +81,7 @@ int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t re
 	/* A user is its address (unique) or picks one (nat); a carrier NAT
 	 * draws addresses of its own. */
 	int users_matter = cfg->source == SCN_SOURCE_NAT ||
-			   (cfg->source == SCN_SOURCE_UNIQUE && design_reads_source(cl->env.design));
+			   (cfg->source == SCN_SOURCE_UNIQUE && scn_design_reads_source(cl->env.design));
 	if (population_init(&ps->open, pi, cfg, scn->servers.service_mean, scn->seed, rep,
 			    users_matter, on_open_request, cl) != 0)
 		return -1;

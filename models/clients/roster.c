@@ -26,6 +26,18 @@ static int devices_init(struct clients *cl, struct pop_state *ps, uint32_t pi, u
 	return 0;
 }
 
+/* Keys a user has in its population's address pool: one per device when
+ * each device has its own address, else one. */
+static uint32_t pop_devices_per_user(const struct scn_population *cfg)
+{
+	if (!cfg->address_per_device)
+		return 1;
+	uint32_t n = 0;
+	for (int w = 0; w < WL_COUNT; w++)
+		n += (cfg->clients >> w) & 1u;
+	return n ? n : 1;
+}
+
 static void pop_stream(const struct scenario *scn, struct rng *r, uint32_t rep, const char *kind,
 		       const char *name)
 {
@@ -48,10 +60,17 @@ int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep
 		const struct scn_population *cfg = &scn->populations[i];
 		ps->cfg = cfg;
 		ps->clients = cl;
-		struct rng src;
+		struct rng src, addrs;
 		pop_stream(scn, &src, rep, "source", cfg->name);
-		if (source_pool_init(&ps->source, (enum source_kind)cfg->source, i, cfg->addresses,
-				     cfg->port_budget, cfg->churn,
+		pop_stream(scn, &addrs, rep, "addresses", cfg->name);
+		struct source_cfg sc = {
+			.kind = (enum source_kind)cfg->source, .pop_index = i,
+			.naddrs = cfg->addresses, .sites = cfg->sites,
+			.port_budget = cfg->port_budget, .churn_mean = cfg->churn,
+			.users = cfg->users, .per_user = pop_devices_per_user(cfg),
+			.plan = cfg->plan,
+		};
+		if (source_pool_init(&ps->source, &sc, &addrs,
 				     cfg->source == SCN_SOURCE_CGNAT ? &src : NULL) != 0)
 			return -1;
 		ps->source_ready = 1;

@@ -17,6 +17,10 @@ int report_exists(const char *dir, const char *file);
 void report_scenario(struct doc *d, const struct scenario *scn);
 /* "What this model includes and leaves out" (model_notes.h). */
 void report_model(struct doc *d, const struct scenario *scn);
+/* Skew that depends on the address draw: which designs read the
+ * client's address, and their peak/mean and Jain index replication by
+ * replication (runs.csv); nothing when no design reads it. */
+void report_address_draw(struct doc *d, const char *dir, const struct scenario *scn);
 /* provenance.csv as a table (or a word that there is none). */
 void report_provenance(struct doc *d, const char *dir);
 

@@ -232,6 +232,7 @@ int report_run(struct doc *d, const char *dir, const char *shown, const struct s
 		 "interval in brackets; every one is in the folder's CSV files (summary.csv, "
 		 "runs.csv per replication), described in lbsim's README.", LBSIM_VERSION);
 	headline(d, scn, &sm);
+	report_address_draw(d, dir, scn);
 	pros_cons(d, scn, &sm);
 	workloads(d, scn, &sm);
 	differences(d, dir);

@@ -3,7 +3,6 @@
 #include "lbsim/csv_in.h"
 #include "lbsim/summary.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,9 +38,10 @@ static int number(const char *s, size_t len, double *out)
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	char *end;
-	errno = 0;
 	*out = strtod(tmp, &end);
-	return *end || errno || !isfinite(*out) ? -1 : 0;
+	/* strtod sets ERANGE on underflow too: a p-value of 1e-320 (a
+	 * subnormal lbsim wrote itself) is a number; overflow is not finite. */
+	return *end || !isfinite(*out) ? -1 : 0;
 }
 
 static void text(struct summary_table *sm, char *dst, size_t cap, const char *what,

@@ -25,11 +25,30 @@ static void report_vat(struct scn_ctx *c, unsigned line, unsigned column, const 
 		       va_list ap)
 {
 	c->reports++;
-	if (c->failed && (line > c->err->line ||
-			  (line == c->err->line && column >= c->err->column)))
+	if (c->failed && (line > c->kept_line ||
+			  (line == c->kept_line && column >= c->kept_column)))
 		return;
 	c->failed = 1;
+	c->kept_line = line;
+	c->kept_column = column;
+	snprintf(c->err->file, sizeof c->err->file, "%s", c->scenario_file);
 	scn_err_vset(c->err, line, column, fmt, ap);
+}
+
+void scn_report_in_file(struct scn_ctx *c, const yaml_node_t *node, const char *file,
+			unsigned line, unsigned column, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	unsigned before = c->kept_line, before_col = c->kept_column;
+	int was = c->failed;
+	report_vat(c, yw_line(node), yw_column(node), fmt, ap);
+	va_end(ap);
+	if (c->failed && (!was || c->kept_line != before || c->kept_column != before_col)) {
+		snprintf(c->err->file, sizeof c->err->file, "%s", file);
+		c->err->line = line;
+		c->err->column = column;
+	}
 }
 
 void scn_report_at(struct scn_ctx *c, const yaml_node_t *node, size_t at, const char *fmt, ...)

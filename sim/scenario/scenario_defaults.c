@@ -33,3 +33,11 @@ void scn_set_design_defaults(struct scn_design *d)
 {
 	cost_params_default(&d->costs);
 }
+
+int scn_design_reads_source(const struct scn_design *d)
+{
+	unsigned needs = d->balance ? d->balance->needs : 0;
+	if (d->persist)
+		needs |= d->persist->needs;
+	return (needs & LB_NEED_SRC_ADDR) != 0;
+}

@@ -344,6 +344,11 @@ struct scn_ctx {
 	struct scn_error *err;
 	int failed;
 	unsigned reports;          /* mistakes seen, kept or not */
+	/* Where in the scenario the kept mistake is: err's position, unless
+	 * the mistake is in a file the scenario names (an address file),
+	 * whose own file and line err then gives. */
+	unsigned kept_line, kept_column;
+	char scenario_file[512];   /* the scenario's name, as err began with it */
 	/* What later parts check against, once known to be right: */
 	sim_time_t run;            /* warmup + duration; 0 when either is wrong */
 	int pops_ok;               /* the populations converted without a mistake */
@@ -363,6 +368,27 @@ yaml_node_t *scn_key_of(struct scn_ctx *c, yaml_node_t *map, const char *key);
 /* Entry i of sequence seq, or seq itself should there be none. */
 yaml_node_t *scn_item_of(struct scn_ctx *c, yaml_node_t *seq, size_t i);
 const char *scn_quote(char *buf, size_t n, const char *text);
+/* A mistake in a file the scenario names at node (an address file), at
+ * line and column of that file: kept in the scenario's order of node. */
+void scn_report_in_file(struct scn_ctx *c, const yaml_node_t *node, const char *file,
+			unsigned line, unsigned column, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* address_file.c: an address list entry "ADDRESS [WEIGHT]" (len bytes of
+ * text): 0, or -1 with *why and the byte *at where it is wrong. weighted
+ * says whether a weight was written (else *weight is 1). */
+struct lb_addr;
+struct addr_list;
+int scn_address_entry(const char *text, size_t len, struct lb_addr *addr, double *weight,
+		      int *weighted, const char **why, size_t *at);
+/* Read the address file path (shown: its name quoted for messages) into
+ * list, whose `file:` key is at node: 0, or -1 (reported, in the file's
+ * own line and column where the mistake is in it). */
+int scn_address_file(struct scn_ctx *c, const yaml_node_t *node, const char *shown,
+		     const char *path, struct addr_list *list);
+/* scenario_validate_address.c: a population's address keys (address-per,
+ * sites, address-plan), after its source and traffic are known. */
+void scn_population_addresses(struct scn_ctx *c, const struct scn_raw_population *rp,
+			      yaml_node_t *map, int src_ok, struct scn_population *p);
 /* An explicit "key:" with nothing after it: reported. 1 when it has a value. */
 int scn_has_value(struct scn_ctx *c, const yaml_node_t *node, const char *key);
 /* A whole number in [min, max] into *out: 0, or -1 (reported). */

@@ -21,6 +21,8 @@
  */
 #include "scenario_internal.h"
 
+#include "lbsim/address_plan.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -216,6 +218,11 @@ void scn_clear(struct scenario *scn)
 {
 	if (!scn)
 		return;
+	for (uint32_t i = 0; scn->populations && i < scn->npopulations; i++)
+		if (scn->populations[i].plan) {
+			addr_plan_free(scn->populations[i].plan);
+			free(scn->populations[i].plan);
+		}
 	free(scn->populations);
 	free(scn->designs);
 	free(scn->faults);

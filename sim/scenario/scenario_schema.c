@@ -58,6 +58,30 @@
  *                                #     address, duration > 0, default 30m
  *       ports: 64512             #   nat and cgnat only: ports per address,
  *                                #     1 .. 64512, default 64512
+ *       sites: 40                #   nat only: users dealt in turn to this
+ *                                #     many sites (1 .. 1,000,000), each
+ *                                #     behind its own `addresses` (in all
+ *                                #     at most 1,000,000 addresses)
+ *       address-per: user        #   unique and nat, device traffic only:
+ *                                #     user (default: a user's devices
+ *                                #     share its address) or device
+ *       address-plan:            #   optional: where the addresses come
+ *         prefixes: [198.51.100.0/22] # from, drawn anew each replication
+ *                                #     (same in every design): prefixes
+ *                                #     (CIDR, IPv4 or IPv6, up to 4096),
+ *         shape: random          #     shaped random (default: distinct
+ *                                #     addresses), sequential (in order
+ *                                #     from a random start), gateway (.1
+ *                                #     of distinct /24s; IPv6 ::1 of
+ *                                #     /64s) or site (nat: each site's
+ *                                #     addresses from .1 of a /24 of its
+ *                                #     own); or list: [ADDRESS, ...] (an
+ *                                #     entry may add a weight: "ADDRESS
+ *                                #     3"); or file: PATH (one address a
+ *                                #     line, optional weight, # comments;
+ *                                #     beside the scenario unless
+ *                                #     absolute). Default: random over
+ *                                #     the population's own /6 of IPv4
  *       clients: [mapi, owa]     #   device traffic: the workloads each user's
  *                                #     devices run, each named once; or
  *       rate: 0.1                #   open traffic: requests per second per
@@ -368,6 +392,10 @@ static const cyaml_schema_field_t population_fields[] = {
 	OPT("addresses", struct scn_raw_population, addresses),
 	OPT("churn", struct scn_raw_population, churn),
 	OPT("ports", struct scn_raw_population, ports),
+	OPT("sites", struct scn_raw_population, sites),
+	OPT("address-per", struct scn_raw_population, address_per),
+	CYAML_FIELD_MAPPING_PTR("address-plan", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
+				address_plan, address_plan_fields),
 	CYAML_FIELD_SEQUENCE("clients", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 			     struct scn_raw_population, clients, &workload_name_entry,
 			     1, WL_COUNT),
@@ -378,7 +406,6 @@ static const cyaml_schema_field_t population_fields[] = {
 	CYAML_FIELD_SEQUENCE("profile", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 			     struct scn_raw_population, profile, &profile_point_entry, 1,
 			     SCN_MAX_PROFILE),
-	/* POPULATION ADDRESS KEYS */
 	/* Client keys (issue 15): */
 	CYAML_FIELD_MAPPING_PTR("client-settings", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
 				client_settings, client_settings_fields),

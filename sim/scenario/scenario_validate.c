@@ -344,6 +344,7 @@ static void populations(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_
 		p->source = src >= 0 ? (enum scn_source_kind)src : SCN_SOURCE_UNIQUE;
 		nat_keys(c, rp, map, p->source, src >= 0, p);
 		traffic(c, rp, map, scn, p);
+		scn_population_addresses(c, rp, map, src >= 0, p);
 	}
 	unique_names(c, seq, "population", population_name, raw->populations,
 		     raw->populations_count);
@@ -375,6 +376,7 @@ int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
 		struct scenario **out, struct scn_error *err)
 {
 	struct scn_ctx c = { .doc = doc, .err = err };
+	snprintf(c.scenario_file, sizeof c.scenario_file, "%s", err->file);
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	struct scenario *scn = calloc(1, sizeof *scn);
 	if (!scn)

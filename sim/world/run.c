@@ -63,7 +63,17 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	char stream[SCN_NAME_MAX + 16];
 	snprintf(stream, sizeof stream, "balance/%s", w->design->name);
 	w->seeded_design.sel_params.seed = rng_stream_seed(scn->seed, rep, stream);
-	if (balancer_init(&w->bal, scn, w->design, NULL, err, errlen) != 0)
+	/* When the balancer started its checks, relative to the run: a
+	 * uniform phase within one interval, drawn per (seed, replication,
+	 * design). A real balancer starts at a moment unrelated to the
+	 * failure, so the time from a fault to the first probe that sees it
+	 * is uniform over an interval; one fixed phase would give every
+	 * replication the same detection time and its interval no width. */
+	struct rng phase;
+	snprintf(stream, sizeof stream, "checks/%s", w->design->name);
+	rng_stream(&phase, scn->seed, rep, stream);
+	double probe_phase = rng_u01(&phase);
+	if (balancer_init(&w->bal, scn, w->design, probe_phase, err, errlen) != 0)
 		return -1;
 	w->servers = calloc(n, sizeof *w->servers);
 	w->server_conns_opened = calloc(n, sizeof *w->server_conns_opened);
