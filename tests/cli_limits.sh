@@ -60,7 +60,7 @@ name: maglev tables
 duration: 30s
 servers: { count: 8, cores: 2 }
 populations:
-  - { name: lan, users: 100, clients: [owa] }
+  - { name: lan, users: 100, clients: [owa, ecp, eas, ews, oa, mapi, autodiscover, oab] }
 designs:
   - { name: m, kind: l7, balance: source, hash-type: maglev, table-size: 16777213 }
 YAML
@@ -118,6 +118,15 @@ YAML
 check "--duration ending before a fault: said" bash -c "
   '$lbsim' run -q -o '$tmp/lf' --duration 10s '$tmp/small.yaml' 2>'$tmp/lf.err' &&
   grep -q 'warning: .*fault 1 (at 20 s) is at or after the end of the run (15 s): it never happens' '$tmp/lf.err'"
+# Recovery: rise 2 x inter 2 s and open traffic's 2 s back-off, 6 s.
+check "--duration ending within a fault's recovery: said, with scope steady" bash -c "
+  '$lbsim' run -q -o '$tmp/lf2' --duration 20s '$tmp/small.yaml' 2>'$tmp/lf2.err' &&
+  grep -q 'warning: .*fault 1 (20 s to 25 s, settled 6 s later) runs past the end of the run (25 s).*scope: steady' '$tmp/lf2.err'"
+check "a warm-up that swallows the fault's start: said" bash -c "
+  '$lbsim' run -q -o '$tmp/lf3' --set warmup=22s '$tmp/small.yaml' 2>'$tmp/lf3.err' &&
+  grep -q 'warning: .*fault 1 (at 20 s) begins in the warm-up (measuring from 22 s): the measurement holds only its end' '$tmp/lf3.err'"
+check "the file's own length: no warning" bash -c "
+  '$lbsim' run -q -o '$tmp/lf4' '$tmp/small.yaml' 2>'$tmp/lf4.err' && ! grep -q 'fault 1' '$tmp/lf4.err'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

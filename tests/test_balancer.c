@@ -32,6 +32,8 @@ static void rig_init(struct rig *r, enum scn_design_kind kind, const char *balan
 {
 	memset(r, 0, sizeof *r);
 	fixture_init(&r->f, 4, 1, MS, 100, 1, 60, 0, 1);
+	/* Every workload in use: each has its namespace. */
+	fixture_devices(&r->f, (1u << WL_COUNT) - 1);
 	fixture_design(&r->f, 0, kind, balance);
 	struct scn_design *d = &r->f.designs[0];
 	d->persist = persist;
@@ -396,9 +398,48 @@ static void test_windows(void **state)
 	rig_free(&r);
 }
 
+/* l4-multi and l7 give a namespace (a VIP with its external address, a
+ * content rule) and a check per server only to the workloads some
+ * population uses; a kind no user runs (share 0) is not used. l4 has one
+ * VIP and one check per server whatever is used. */
+static void test_namespaces_of_used_workloads(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 1, MS, 100, 0, 60, 0, 3);
+	fixture_devices(&f, (1u << WL_OWA) | (1u << WL_EAS) | (1u << WL_MAPI) | (1u << WL_OAB));
+	f.pop.client[WL_OAB].share = 0;
+	static const struct {
+		uint32_t vs, rules, checks, ips;
+	} want[3] = {
+		[SCN_DESIGN_L4] = {1, 0, 4, 1},
+		[SCN_DESIGN_L4_MULTI] = {3, 0, 3 * 4, 3},
+		[SCN_DESIGN_L7] = {1, 3, 3 * 4, 1},
+	};
+	for (uint32_t k = 0; k < 3; k++) {
+		struct balancer b;
+		char msg[256];
+		assert_int_equal(f.designs[k].kind, k);
+		assert_int_equal(balancer_nchecks_of(&f.scn, &f.designs[k]), want[k].checks);
+		assert_int_equal(balancer_init(&b, &f.scn, &f.designs[k], 0, msg, sizeof msg), 0);
+		struct bal_stats s = balancer_stats(&b);
+		assert_int_equal(s.virtual_services, want[k].vs);
+		assert_int_equal(s.content_rules, want[k].rules);
+		assert_int_equal(s.health_checks, want[k].checks);
+		assert_int_equal(s.external_ips, want[k].ips);
+		/* Every check watches a used workload's page (l4: OWA's). */
+		for (uint32_t i = 0; i < s.health_checks; i++) {
+			int32_t w = balancer_probe_target(&b, i).workload;
+			assert_true(w == WL_OWA || w == WL_EAS || w == WL_MAPI);
+		}
+		balancer_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_namespaces_of_used_workloads),
 		cmocka_unit_test(test_l4_connection),
 		cmocka_unit_test(test_l4_persistence_lookups),
 		cmocka_unit_test(test_l4_multi_refuses),

@@ -35,6 +35,8 @@
  *   l7        one VIP terminating TLS; a sub-service per workload chosen by
  *             URL path, each with its own pool and per-(server, workload)
  *             checks; servers are chosen per request
+ * l4-multi and l7 give a namespace (VIP, content rule) and checks only to
+ * the workloads some population uses (scn_workloads_used).
  *
  * A layer-4 design chooses a server when a connection opens and keeps it
  * for the connection's life; a layer-7 design chooses per request.
@@ -118,6 +120,7 @@ struct balancer {
 	uint32_t nchecks;
 	struct lb_hc_log log;
 	uint32_t external_ips;          /* VIPs that need a public address */
+	uint32_t namespaces;            /* workloads given a VIP (l4-multi) or content rule (l7); l4: 1 */
 	struct bal_ledger ledger;
 	struct bal_stats stats;         /* the counters; routed and persisted are read from the core */
 };

@@ -28,6 +28,7 @@
 #include "lbsim/engine.h"
 #include "lbsim/request.h"
 #include "lbsim/scenario.h"
+#include "lbsim/steady.h"
 #include "lbsim/workload.h"
 
 /* Per-workload ledger: every request is sent once and ends ok or failed,
@@ -46,6 +47,9 @@ struct client_ledger {
 				     * to a server that was down */
 	uint64_t conns_opened;
 	uint64_t affinity_breaks, server_changes;
+	/* Requests sent and answered within steady time (lbsim/steady.h),
+	 * and of them the failed and misrouted. */
+	uint64_t steady_sent, steady_failed, steady_misrouted;
 	/* Per population: device requests sent, and their order-free
 	 * checksum (of device, connection, request number and demand). */
 	uint64_t pop_sent[SCN_MAX_POPULATIONS], pop_hash[SCN_MAX_POPULATIONS];
@@ -63,6 +67,11 @@ static inline void client_ledger_failed(struct client_ledger *l, const struct re
 		if (req->misrouted)
 			k->measured_misrouted++;
 	}
+	if (req->steady) {
+		l->steady_sent++;
+		l->steady_failed++;
+		l->steady_misrouted += req->misrouted;
+	}
 }
 
 /* What the clients need of the rest of the world. */
@@ -74,6 +83,7 @@ struct clients_env {
 	struct request_pool *requests;
 	struct client_ledger *ledger;
 	sim_time_t measure_from;            /* requests sent from then on are measured */
+	const struct steady *steady;        /* the run's steady time (requests sent in it are marked) */
 	void *owner;                        /* handed to the hooks */
 	/* req (req->server chosen) goes on toward its server. */
 	void (*dispatch)(void *owner, struct request *req);

@@ -48,6 +48,8 @@ struct request {
 	uint8_t session;          /* counted as an active session on its server */
 	uint8_t returning;        /* its answer waits for the balancer's cores on the way back */
 	uint8_t ok;               /* while returning: whether the server answered it */
+	uint8_t steady;           /* sent in steady time (lbsim/steady.h), and, once answered,
+				   * answered in it */
 };
 
 #define REQUEST_SLAB 4096

@@ -93,6 +93,19 @@ struct fault_result {
 	double detect_s;          /* fault start to the balancer marking it down; NaN: never */
 };
 
+/* The steady state of a run (lbsim/steady.h): the steady 10-s windows
+ * of the measurement, and the requests sent and answered within steady
+ * time. */
+struct steady_result {
+	double window_s;          /* steady time (0: none, and no value) */
+	uint64_t sent, failed, misrouted;
+	double response_mean_ns;
+	uint64_t response_p50_ns, response_p95_ns, response_p99_ns;
+	struct skew skew;         /* of requests over servers */
+	double busy_mean, busy_max;
+	double lb_cpu_cores_mean, lb_cpu_cores_peak;
+};
+
 struct run_result {
 	/* Whole run, warm-up included: the conservation ledger. */
 	uint64_t sent;            /* requests the clients sent */
@@ -142,6 +155,7 @@ struct run_result {
 	struct workload_result workloads[WL_COUNT];
 	uint32_t nfaults;
 	struct fault_result *faults;
+	struct steady_result steady;
 };
 
 /* How far a run has got, for a progress line: written by the run's thread,

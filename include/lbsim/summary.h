@@ -1,6 +1,6 @@
 /* The catalogue of summary metrics (sim/runs/summary.c): the figures lbsim
  * reports per design, by scope: the whole design, one workload, one
- * fault. */
+ * fault, the steady state. */
 #ifndef LBSIM_SUMMARY_H
 #define LBSIM_SUMMARY_H
 
@@ -14,6 +14,8 @@ enum summary_scope {
 	SUMMARY_ALL = 0,     /* scope "all" */
 	SUMMARY_WORKLOAD,    /* scope: a workload's name */
 	SUMMARY_FAULT,       /* scope: "fault<N>" */
+	SUMMARY_STEADY,      /* scope "steady": measured time outside faults and their
+			      * recovery (lbsim/steady.h) */
 };
 
 struct summary_metric {
@@ -29,8 +31,9 @@ struct summary_metric {
 extern const struct summary_metric summary_design_metrics[];
 extern const struct summary_metric summary_workload_metrics[];
 extern const struct summary_metric summary_fault_metrics[];
+extern const struct summary_metric summary_steady_metrics[];
 extern const size_t summary_design_metrics_len, summary_workload_metrics_len,
-	summary_fault_metrics_len;
+	summary_fault_metrics_len, summary_steady_metrics_len;
 
 /* The metric of that scope by name, or NULL. */
 const struct summary_metric *summary_metric_find(const char *name, enum summary_scope scope);
@@ -67,7 +70,8 @@ struct summary_item {
 };
 
 /* Call visit for every figure of scn in summary.csv's order: the design
- * metrics, then each workload some population uses, then each fault.
+ * metrics, then each workload some population uses, then (with faults)
+ * the steady state, then each fault.
  * summary.csv, runs.csv, sweep.csv and check --baseline list the same. */
 void summary_for_each(const struct scenario *scn,
 		      void (*visit)(void *ctx, const struct summary_item *it), void *ctx);

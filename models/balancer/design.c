@@ -74,10 +74,34 @@ static int add_check(struct balancer *b, const struct scn_design *d, uint32_t vs
 	return 0;
 }
 
+/* The workloads a design gives a namespace (l4-multi: a VIP; l7: a content
+ * rule and its pool), with its checks: those some population uses. A
+ * workload no client asks for would cost a VIP, an external address and
+ * a check per server in a real configuration for nothing, overstating the
+ * very cost a layer-4 design with one namespace per workload is weighed
+ * by. */
+static uint32_t namespaces_of(const struct scenario *scn)
+{
+	return scn_workloads_used(scn);
+}
+
+static uint32_t count_bits(uint32_t mask)
+{
+	uint32_t n = 0;
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
+/* Pools of a design: one (l4), or one per namespace. */
+static uint32_t pools_of(const struct scenario *scn, const struct scn_design *d)
+{
+	return d->kind == SCN_DESIGN_L4 ? 1 : count_bits(namespaces_of(scn));
+}
+
 uint32_t balancer_nchecks_of(const struct scenario *scn, const struct scn_design *d)
 {
-	uint32_t n = scn->servers.count;
-	return d->kind == SCN_DESIGN_L4 ? n : n * WL_COUNT;
+	return scn->servers.count * pools_of(scn, d);
 }
 
 int balancer_init(struct balancer *b, const struct scenario *scn, const struct scn_design *d,
@@ -90,6 +114,10 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	b->reencrypt = d->kind == SCN_DESIGN_L7 && d->tls_reencrypt;
 	b->ledger.price = &d->costs;
 	uint32_t n = scn->servers.count;
+	uint32_t used = namespaces_of(scn);
+	/* l4-multi: a virtual service per workload, indexed by workload (a
+	 * connection names its VIP by its workload); those of workloads no
+	 * one uses stay empty and uncounted. */
 	b->nvs = d->kind == SCN_DESIGN_L4_MULTI ? WL_COUNT : 1;
 	uint32_t nchecks = balancer_nchecks_of(scn, d);
 	b->vs = calloc(b->nvs, sizeof *b->vs);
@@ -116,6 +144,7 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 		if (lb_vs_init(&b->vs[0], "l4", LB_LAYER_4, 0, 443) != 0 ||
 		    add_pool(&b->vs[0], "all", scn, d, msg, len) < 0)
 			return -1;
+		b->namespaces = 1;
 		/* One check per server, on one page (OWA's by default): the
 		 * article's l4. A page that is no workload's health page sees
 		 * only whether the server is up. */
@@ -128,28 +157,34 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 		b->external_ips = 1;
 	} else if (d->kind == SCN_DESIGN_L4_MULTI) {
 		for (uint32_t w = 0; w < WL_COUNT; w++) {
+			if (!(used >> w & 1u))
+				continue;
 			/* The core keeps 31 bytes of a name: the workload says enough. */
 			if (lb_vs_init(&b->vs[w], workload_name((enum workload)w), LB_LAYER_4, w + 1,
 				       443) != 0 ||
 			    add_pool(&b->vs[w], workload_name((enum workload)w), scn, d, msg, len) < 0)
 				return -1;
 			for (uint32_t s = 0; s < n; s++)
-				if (add_check(b, d, w, 0, s, (int)w, FIRST_PROBE(w * n + s)) != 0)
+				if (add_check(b, d, w, 0, s, (int)w, FIRST_PROBE(b->nchecks)) != 0)
 					goto bad_check;
+			b->external_ips++;
+			b->namespaces++;
 		}
-		b->external_ips = WL_COUNT;
 	} else {
 		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0)
 			return -1;
 		for (uint32_t w = 0; w < WL_COUNT; w++) {
+			if (!(used >> w & 1u))
+				continue;
 			int p = add_pool(&b->vs[0], workload_name((enum workload)w), scn, d, msg, len);
 			if (p < 0 || lb_vs_add_subservice(&b->vs[0], &lb_match_path_prefix,
 							  workload_path((enum workload)w),
 							  (uint32_t)p, msg, len) < 0)
 				return -1;
 			for (uint32_t s = 0; s < n; s++)
-				if (add_check(b, d, 0, (uint32_t)p, s, (int)w, FIRST_PROBE(w * n + s)) != 0)
+				if (add_check(b, d, 0, (uint32_t)p, s, (int)w, FIRST_PROBE(b->nchecks)) != 0)
 					goto bad_check;
+			b->namespaces++;
 		}
 		b->external_ips = 1;
 	}
@@ -180,7 +215,9 @@ struct bal_stats balancer_stats(const struct balancer *b)
 		s.persisted += b->vs[i].stats.persisted;
 		s.content_rules += b->vs[i].nsubservices;
 	}
-	s.virtual_services = b->nvs;
+	/* l4-multi: the virtual services of workloads in use (the others'
+	 * slots stay empty); l4 and l7: one. */
+	s.virtual_services = b->kind == SCN_DESIGN_L4_MULTI ? b->namespaces : 1;
 	s.health_checks = b->nchecks;
 	s.external_ips = b->external_ips;
 	return s;
@@ -191,13 +228,13 @@ double balancer_mem_estimate(const struct scenario *scn, const struct scn_design
 	double bytes = 0;
 	/* Persistence tables: one per pool, sized as the core sizes them. */
 	if (d->persist) {
-		double pools = d->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
+		double pools = pools_of(scn, d);
 		bytes += pools * (double)lb_pers_table_bytes(d->pers_params.size, d->pers_params.buckets);
 	}
 	/* Maglev tables: one per pool, and while one is rebuilt (a server
 	 * going down or up) the new beside the old (models/lb/sel_tab.h). */
 	if (d->sel_params.hash_type == LB_HASH_MAGLEV) {
-		double pools = d->kind == SCN_DESIGN_L4 ? 1 : WL_COUNT;
+		double pools = pools_of(scn, d);
 		double size = d->sel_params.table_size ? d->sel_params.table_size
 							: LB_MAGLEV_DEFAULT_SIZE;
 		bytes += pools * 2 * size * sizeof(uint32_t);

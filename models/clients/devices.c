@@ -322,6 +322,7 @@ static void send_request(struct clients *cl, struct conn *c)
 	req->user = d->user;
 	req->workload = d->workload;
 	req->measured = (uint8_t)measuring(cl);
+	req->steady = (uint8_t)steady_at(cl->env.steady, now);
 	req->misrouted = 0;
 	req->session = 0;
 	req->where = REQ_NOWHERE;

@@ -16,6 +16,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	enum workload wl = ps->cfg->open_workload;
 	struct wl_counts *cnt = &ledger->wl[wl];
 	int measured = measuring(cl);
+	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
 	cnt->sent++;
 	cnt->measured_sent += (uint64_t)measured;
 	struct source_binding b;
@@ -26,6 +27,8 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		ledger->nat_refused++;
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		return;
 	}
 	struct lb_addr whole;
@@ -44,7 +47,7 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	}
 	*req = (struct request){.arrived = now, .demand = demand, .population = pop->index,
 				.user = user, .src_addr_index = addr_index, .workload = (uint8_t)wl,
-				.measured = (uint8_t)measured};
+				.measured = (uint8_t)measured, .steady = (uint8_t)steady};
 	req->ev.heap_index = SIM_EVENT_IDLE;
 	/* A new connection with a full handshake, and its one request. */
 	struct bal_hello hello = {.seen = &lr, .workload = wl, .tls = BAL_TLS_12, .resumable = 0};
@@ -60,6 +63,8 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		source_close(&ps->source, addr_index);
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
 		request_put(cl->env.requests, req);
 		return;
 	}

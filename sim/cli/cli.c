@@ -27,6 +27,7 @@
 #include "lbsim/report.h"
 #include "lbsim/result_set.h"
 #include "lbsim/scenario.h"
+#include "lbsim/steady.h"
 #include "lbsim/summary.h"
 #include "lbsim/summary_csv.h"
 #include "lbsim/sweep.h"
@@ -717,17 +718,49 @@ static int refuse_memory(const struct cli_opts *o, const struct memory_need *m)
 	return -1;
 }
 
-/* A fault at or after the end of the run (--duration or --set duration
- * shortened it; the loader refuses one in a file) never happens: said. */
+/* A fault the measured time does not hold whole: at or after the end of
+ * the run (--duration or --set duration shortened it; the loader refuses
+ * one in a file) it never happens; begun in the warm-up, or running with
+ * its recovery past the end, the measurement holds only part of it, in a
+ * share the run's length sets, so a bound on scope all moves with
+ * --duration: said, with the scope that does not (steady). Returns how
+ * many faults are so. */
 static int late_faults(const struct scenario *scn, int say)
 {
 	sim_time_t end = scn->warmup + scn->duration;
+	sim_time_t recovery = steady_recovery_ns(scn);
 	int n = 0;
-	for (uint32_t f = 0; f < scn->nfaults; f++)
-		if (scn->faults[f].at >= end && ++n && say)
-			fprintf(stderr, "lbsim: warning: %s: fault %u (at %.6g s) is at or after the end "
-				"of the run (%.6g s): it never happens, and its figures have no value\n",
-				scn->path, f + 1, (double)scn->faults[f].at / 1e9, (double)end / 1e9);
+	for (uint32_t f = 0; f < scn->nfaults; f++) {
+		const struct scn_fault *x = &scn->faults[f];
+		double at = (double)x->at / 1e9;
+		int lasts = x->duration != SIM_TIME_NEVER;
+		sim_time_t over = lasts ? x->at + x->duration : SIM_TIME_NEVER;
+		sim_time_t settled = lasts && over + recovery > over ? over + recovery : SIM_TIME_NEVER;
+		if (x->at >= end) {
+			n++;
+			if (say)
+				fprintf(stderr, "lbsim: warning: %s: fault %u (at %.6g s) is at or after "
+					"the end of the run (%.6g s): it never happens, and its figures "
+					"have no value\n", scn->path, f + 1, at, (double)end / 1e9);
+		} else if (x->at < scn->warmup) {
+			n++;
+			if (say)
+				fprintf(stderr, "lbsim: warning: %s: fault %u (at %.6g s) begins in the "
+					"warm-up (measuring from %.6g s): %s\n", scn->path, f + 1, at,
+					(double)scn->warmup / 1e9,
+					over <= scn->warmup ? "it is over before the measurement begins"
+							    : "the measurement holds only its end");
+		} else if (lasts && settled > end) {
+			n++;
+			if (say)
+				fprintf(stderr, "lbsim: warning: %s: fault %u (%.6g s to %.6g s, settled "
+					"%.6g s later) runs past the end of the run (%.6g s): the "
+					"measurement holds only part of it and its recovery, in a share "
+					"the run's length sets; bounds meant for steady state belong in "
+					"scope: steady\n", scn->path, f + 1, at, (double)over / 1e9,
+					(double)recovery / 1e9, (double)end / 1e9);
+		}
+	}
 	return n;
 }
 

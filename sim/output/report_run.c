@@ -23,6 +23,7 @@ static const char *fig(char *buf, size_t len, const struct summary_table *sm, co
 		       const char *metric, const char *scope)
 {
 	enum summary_scope kind = !strcmp(scope, "all")		? SUMMARY_ALL
+				  : !strcmp(scope, "steady")	? SUMMARY_STEADY
 				  : !strncmp(scope, "fault", 5) ? SUMMARY_FAULT
 								: SUMMARY_WORKLOAD;
 	const struct summary_metric *m = summary_metric_find(metric, kind);

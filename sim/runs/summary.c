@@ -102,6 +102,33 @@ WL(w_jain, x->skew.jain)
 WL(w_gini, x->skew.gini)
 WL(w_chi2_p, x->skew.chi2_p)
 
+/* Steady scope (struct steady_result): no steady time, no value. */
+#define ST(fn, expr)                                                            \
+	static double fn(const struct run_result *r, int arg)                   \
+	{                                                                       \
+		(void)arg;                                                      \
+		const struct steady_result *x = &r->steady;                     \
+		return x->window_s > 0 ? (double)(expr) : NAN;                  \
+	}
+ST(s_window, x->window_s)
+ST(s_sent, x->sent)
+ST(s_failed, x->failed)
+ST(s_misrouted, x->misrouted)
+ST(s_throughput, (double)x->sent / x->window_s)
+ST(s_resp_mean, MS(x->response_mean_ns))
+ST(s_resp_p50, MS(x->response_p50_ns))
+ST(s_resp_p95, MS(x->response_p95_ns))
+ST(s_resp_p99, MS(x->response_p99_ns))
+ST(s_busy_mean, x->busy_mean)
+ST(s_busy_max, x->busy_max)
+ST(s_peak_to_mean, x->skew.peak_to_mean)
+ST(s_cov, x->skew.cov)
+ST(s_jain, x->skew.jain)
+ST(s_gini, x->skew.gini)
+ST(s_chi2_p, x->skew.chi2_p)
+ST(s_lb_cpu_mean, x->lb_cpu_cores_mean)
+ST(s_lb_cpu_peak, x->lb_cpu_cores_peak)
+
 static double f_detect(const struct run_result *r, int f) { return r->faults[f].detect_s; }
 static double f_began(const struct run_result *r, int f) { return r->faults[f].began_s; }
 
@@ -179,7 +206,33 @@ const struct summary_metric summary_fault_metrics[] = {
 	{"detect_s", "s", f_detect, RANGE_NONNEG},
 };
 
+/* The steady state's metrics (scope "steady"): those of the whole design
+ * that change over time, over the steady 10-s windows (skew, busy, the
+ * balancer's CPU) or the requests sent and answered in steady time
+ * (counts, response times). */
+const struct summary_metric summary_steady_metrics[] = {
+	{"steady_s", "s", s_window, RANGE_NONNEG},
+	{"requests_sent", "requests", s_sent, RANGE_NONNEG},
+	{"failed_requests", "requests", s_failed, RANGE_NONNEG},
+	{"misrouted_requests", "requests", s_misrouted, RANGE_NONNEG},
+	{"throughput", "requests/s", s_throughput, RANGE_NONNEG},
+	{"response_mean", "ms", s_resp_mean, RANGE_NONNEG},
+	{"response_p50", "ms", s_resp_p50, RANGE_NONNEG},
+	{"response_p95", "ms", s_resp_p95, RANGE_NONNEG},
+	{"response_p99", "ms", s_resp_p99, RANGE_NONNEG},
+	{"server_busy_mean", "fraction", s_busy_mean, RANGE_UNIT},
+	{"server_busy_max", "fraction", s_busy_max, RANGE_UNIT},
+	{"peak_to_mean", "ratio", s_peak_to_mean, RANGE_ABOVE_ONE},
+	{"cov", "ratio", s_cov, RANGE_NONNEG},
+	{"jain", "index", s_jain, RANGE_UNIT},
+	{"gini", "index", s_gini, RANGE_UNIT},
+	{"chi2_p", "p-value", s_chi2_p, RANGE_UNIT},
+	{"lb_cpu_cores", "cores", s_lb_cpu_mean, RANGE_NONNEG},
+	{"lb_cpu_cores_peak", "cores", s_lb_cpu_peak, RANGE_NONNEG},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+const size_t summary_steady_metrics_len = COUNT(summary_steady_metrics);
 const size_t summary_design_metrics_len = COUNT(summary_design_metrics);
 const size_t summary_workload_metrics_len = COUNT(summary_workload_metrics);
 const size_t summary_fault_metrics_len = COUNT(summary_fault_metrics);
@@ -193,6 +246,9 @@ static const struct summary_metric *table_of(enum summary_scope scope, size_t *n
 	case SUMMARY_FAULT:
 		*n = summary_fault_metrics_len;
 		return summary_fault_metrics;
+	case SUMMARY_STEADY:
+		*n = summary_steady_metrics_len;
+		return summary_steady_metrics;
 	default:
 		*n = summary_design_metrics_len;
 		return summary_design_metrics;
@@ -279,6 +335,15 @@ void summary_for_each(const struct scenario *scn,
 			it.m = &summary_workload_metrics[it.index];
 			visit(ctx, &it);
 		}
+	}
+	/* With faults, the steady state apart (without, it is the measured
+	 * time: the design metrics say it). */
+	it.kind = SUMMARY_STEADY;
+	it.scope = "steady";
+	it.arg = 0;
+	for (it.index = 0; scn->nfaults && it.index < summary_steady_metrics_len; it.index++) {
+		it.m = &summary_steady_metrics[it.index];
+		visit(ctx, &it);
 	}
 	it.kind = SUMMARY_FAULT;
 	for (uint32_t f = 0; f < scn->nfaults; f++) {

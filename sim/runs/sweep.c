@@ -38,9 +38,14 @@ static size_t layout_workload(int w)
 	return summary_design_metrics_len + (size_t)w * summary_workload_metrics_len;
 }
 
+static size_t layout_steady(void)
+{
+	return layout_workload(WL_COUNT);
+}
+
 static size_t layout_fault(uint32_t f)
 {
-	return layout_workload(WL_COUNT) + (size_t)f * summary_fault_metrics_len;
+	return layout_steady() + summary_steady_metrics_len + (size_t)f * summary_fault_metrics_len;
 }
 
 /* The batch hook: every catalogue figure of run r, in layout order. */
@@ -56,6 +61,8 @@ static void extract_catalogue(void *ctx, const struct batch_task *t, const struc
 	for (uint32_t f = 0; f < t->scn->nfaults; f++)
 		for (size_t m = 0; m < summary_fault_metrics_len; m++)
 			out[layout_fault(f) + m] = summary_fault_metrics[m].get(r, (int)f);
+	for (size_t m = 0; m < summary_steady_metrics_len; m++)
+		out[layout_steady() + m] = summary_steady_metrics[m].get(r, 0);
 }
 
 /* ---- the grid ------------------------------------------------------------ */
@@ -230,7 +237,8 @@ static void write_row(void *ctx, const struct summary_item *it)
 	const struct scenario *s = &sw->points[rc->point];
 	size_t slot = it->kind == SUMMARY_WORKLOAD ? layout_workload(it->arg) + it->index
 		      : it->kind == SUMMARY_FAULT ? layout_fault((uint32_t)it->arg) + it->index
-						  : it->index;
+		      : it->kind == SUMMARY_STEADY ? layout_steady() + it->index
+						   : it->index;
 	size_t first = sw->first_task[rc->point] + (size_t)rc->design * s->replications;
 	for (uint32_t r = 0; r < s->replications; r++)
 		rc->buf[r] = sw->values[(first + r) * sw->nvalues + slot];

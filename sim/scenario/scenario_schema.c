@@ -235,7 +235,9 @@
  *     - design: l4-multi         #   judged by `lbsim check`: required, a
  *                                #     design's name
  *       metric: peak_to_mean     #   required, a summary metric of the scope
- *       scope: all               #   all (default), a workload a population
+ *       scope: all               #   all (default), steady (the measured
+ *                                #     time outside the faults and their
+ *                                #     recovery), a workload a population
  *                                #     uses, or fault<N> (N from 1)
  *       min: 1                   #   at least one of min and max: finite
  *       max: 1.15                #     numbers, min <= max
@@ -641,7 +643,7 @@ static const struct {
 	{ NULL, "for", "a duration such as 15m" },
 	{ NULL, "design", "a design name" },
 	{ NULL, "metric", "a metric name such as peak_to_mean" },
-	{ NULL, "scope", "a scope (all, a workload's name or fault<N>)" },
+	{ NULL, "scope", "a scope (all, steady, a workload's name or fault<N>)" },
 	{ NULL, "min", "a number" },
 	{ NULL, "max", "a number" },
 };

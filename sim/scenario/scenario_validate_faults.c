@@ -158,6 +158,11 @@ static int scope(struct scn_ctx *c, const char *text, yaml_node_t *map,
 	scn_quote(shown, sizeof shown, text);
 	if (strcmp(text, "all") == 0)
 		return 0;
+	if (strcmp(text, "steady") == 0) {
+		e->scope = SUMMARY_STEADY;
+		snprintf(e->scope_name, sizeof e->scope_name, "steady");
+		return 0;
+	}
 	int w = workload_find(text);
 	if (w >= 0) {
 		if (c->pops_ok && !summary_workload_used(scn, w)) {
@@ -189,10 +194,11 @@ static int scope(struct scn_ctx *c, const char *text, yaml_node_t *map,
 	}
 
 	/* Unknown: offer all, the workloads in use and the faults there are. */
-	const char *names[1 + WL_COUNT + SCN_MAX_FAULTS];
+	const char *names[2 + WL_COUNT + SCN_MAX_FAULTS];
 	char faults[SCN_MAX_FAULTS][16];
 	size_t k = 0;
 	names[k++] = "all";
+	names[k++] = "steady";
 	for (int i = 0; i < WL_COUNT; i++)
 		if (!c->pops_ok || summary_workload_used(scn, i))
 			names[k++] = workload_name((enum workload)i);
@@ -212,6 +218,7 @@ static void metric(struct scn_ctx *c, const char *text, yaml_node_t *map,
 		[SUMMARY_ALL] = "metric",
 		[SUMMARY_WORKLOAD] = "workload metric",
 		[SUMMARY_FAULT] = "fault metric",
+		[SUMMARY_STEADY] = "steady metric",
 	};
 	yaml_node_t *node = scn_value_of(c, map, "metric");
 	if (!scn_has_value(c, node, "metric"))
@@ -229,6 +236,9 @@ static void metric(struct scn_ctx *c, const char *text, yaml_node_t *map,
 	} else if (s == SUMMARY_FAULT) {
 		table = summary_fault_metrics;
 		n = summary_fault_metrics_len;
+	} else if (s == SUMMARY_STEADY) {
+		table = summary_steady_metrics;
+		n = summary_steady_metrics_len;
 	}
 	const char *names[128];
 	if (n > COUNT_OF(names))

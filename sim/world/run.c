@@ -205,6 +205,36 @@ static void skew_by_weight(const struct scn_servers *s, double *x, double *scrat
 	skew_compute(x, scratch, k, out);
 }
 
+/* The steady state's figures: the steady windows' requests per server
+ * (their skew), busy time and balancer CPU, and the requests sent and
+ * answered in steady time. load, scratch: room for a value per server
+ * each. */
+static void steady_of(const struct world *w, double *load, double *scratch,
+		      struct steady_result *s)
+{
+	uint32_t n = w->scn->servers.count;
+	s->window_s = w->steady_ns / (double)SIM_NS_PER_S;
+	s->sent = w->ledger.steady_sent;
+	s->failed = w->ledger.steady_failed;
+	s->misrouted = w->ledger.steady_misrouted;
+	tail_of(w->steady_latency, &s->response_mean_ns, &s->response_p50_ns, &s->response_p95_ns,
+		&s->response_p99_ns);
+	double sum = 0;
+	s->busy_max = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		double busy = w->steady_ns > 0
+				      ? w->steady_busy_ns[i] / (w->steady_ns * w->servers[i].cores)
+				      : 0;
+		sum += busy;
+		s->busy_max = busy > s->busy_max ? busy : s->busy_max;
+		load[i] = (double)w->steady_requests[i];
+	}
+	s->busy_mean = n ? sum / n : 0;
+	skew_by_weight(&w->scn->servers, load, scratch, n, &s->skew);
+	s->lb_cpu_cores_mean = w->steady_ns > 0 ? w->steady_cpu_ns / w->steady_ns : 0;
+	s->lb_cpu_cores_peak = w->steady_cpu_peak;
+}
+
 static int collect(struct world *w, struct run_result *out, char *err, size_t errlen)
 {
 	const struct scenario *scn = w->scn;
@@ -363,6 +393,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		&out->response_p99_ns);
 	for (unsigned i = 0; i < RUN_CDF_POINTS; i++)
 		out->response_cdf_ns[i] = hist_quantile(all, run_cdf_q(i));
+	steady_of(w, load, weights, &out->steady);
 	free(load);
 	free(conns);
 	free(sessions);

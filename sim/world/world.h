@@ -20,6 +20,7 @@
 #include "lbsim/run.h"
 #include "lbsim/scenario.h"
 #include "lbsim/server.h"
+#include "lbsim/steady.h"
 #include "lbsim/workload.h"
 
 struct world;
@@ -76,6 +77,14 @@ struct world {
 	uint32_t *window_requests;    /* [point * servers + server] */
 	uint64_t *last_requests;      /* per server: its request count at the last window */
 	uint32_t nsamples, samples_cap;
+	/* The steady state (lbsim/steady.h): its time, and what the steady
+	 * windows and requests add up to. */
+	struct steady steady;
+	struct histogram *steady_latency;
+	uint64_t *steady_requests;    /* per server, in steady windows */
+	double *steady_busy_ns;       /* per server: core-ns busy in steady windows */
+	double *last_busy_ns;         /* per server: core-ns busy at the last window */
+	double steady_ns, steady_cpu_ns, steady_cpu_peak;
 	int out_of_memory;
 };
 

@@ -94,10 +94,27 @@ void world_sample(struct world *w, sim_time_t window_ns)
 	if (mem > w->mem_peak)
 		w->mem_peak = mem;
 	uint32_t n = w->scn->servers.count;
+	sim_time_t now = sim_now(&w->eng);
+	int steady = steady_between(&w->steady, now - window_ns, now);
+	if (steady) {
+		w->steady_ns += (double)window_ns;
+		w->steady_cpu_ns += cpu * (double)window_ns;
+		if (cpu > w->steady_cpu_peak)
+			w->steady_cpu_peak = cpu;
+	}
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t now_count = w->servers[i].requests;
+		const struct sim_server *srv = &w->servers[i];
+		uint64_t now_count = srv->requests;
 		if (w->keep_series)
 			w->point_requests[i] += (uint32_t)(now_count - w->last_requests[i]);
+		/* Core-ns busy since the measurement began, and the window's. */
+		double busy = server_busy_fraction(srv, now) * (double)(now - srv->window_start) *
+			      srv->cores;
+		if (steady) {
+			w->steady_requests[i] += now_count - w->last_requests[i];
+			w->steady_busy_ns[i] += busy - w->last_busy_ns[i];
+		}
+		w->last_busy_ns[i] = busy;
 		w->last_requests[i] = now_count;
 	}
 	if (!w->keep_series)
@@ -150,7 +167,7 @@ void world_sampling_start(struct world *w)
 	balancer_measure_start(&w->bal);
 	/* Server counts were just reset for the measurement window. */
 	for (uint32_t i = 0; i < w->scn->servers.count; i++)
-		w->last_requests[i] = 0;
+		w->last_requests[i] = 0, w->last_busy_ns[i] = 0;
 	sim_event_init(&w->sample, on_sample, w, EV_SAMPLE);
 	if (w->scn->duration >= SAMPLE_WINDOW_NS)
 		world_schedule(w, &w->sample, SAMPLE_WINDOW_NS);
@@ -161,8 +178,15 @@ int world_events_init(struct world *w, uint32_t rep)
 	const struct scenario *scn = w->scn;
 	uint32_t n = scn->servers.count;
 	w->last_requests = calloc(n, sizeof *w->last_requests);
-	if (!w->last_requests)
+	w->steady_requests = calloc(n, sizeof *w->steady_requests);
+	w->steady_busy_ns = calloc(n, sizeof *w->steady_busy_ns);
+	w->last_busy_ns = calloc(n, sizeof *w->last_busy_ns);
+	w->steady_latency = malloc(sizeof *w->steady_latency);
+	if (!w->last_requests || !w->steady_requests || !w->steady_busy_ns || !w->last_busy_ns ||
+	    !w->steady_latency)
 		return -1;
+	hist_init(w->steady_latency);
+	steady_init(&w->steady, scn);
 	/* The series' points, allocated once: their number is known. */
 	w->keep_series = run_keeps_series(rep);
 	w->series_every = run_series_every(scn);
@@ -213,6 +237,13 @@ void world_events_free(struct world *w)
 	free(w->window_requests);
 	free(w->point_requests);
 	free(w->last_requests);
+	free(w->steady_requests);
+	free(w->steady_busy_ns);
+	free(w->last_busy_ns);
+	free(w->steady_latency);
+	w->steady_requests = NULL;
+	w->steady_busy_ns = w->last_busy_ns = NULL;
+	w->steady_latency = NULL;
 	w->faults = NULL;
 	w->probes = NULL;
 	w->samples = NULL;

@@ -44,10 +44,17 @@ static void arrive(struct world *w, struct sim_server *srv, struct request *req)
 /* The client has req's answer: ok, or a failure. */
 static void deliver(struct world *w, struct request *req, int ok)
 {
+	sim_time_t now = sim_now(&w->eng);
+	/* Steady: sent and answered in steady time. */
+	req->steady = req->steady && steady_at(&w->steady, now);
 	if (ok) {
 		w->ledger.wl[req->workload].ok++;
 		if (req->measured)
-			hist_record(w->wl_latency[req->workload], request_response_ns(req, sim_now(&w->eng)));
+			hist_record(w->wl_latency[req->workload], request_response_ns(req, now));
+		if (req->steady) {
+			w->ledger.steady_sent++;
+			hist_record(w->steady_latency, request_response_ns(req, now));
+		}
 	} else {
 		client_ledger_failed(&w->ledger, req);
 	}
@@ -157,6 +164,7 @@ int world_clients_init(struct world *w, uint32_t rep)
 		.requests = &w->requests,
 		.ledger = &w->ledger,
 		.measure_from = w->warmup_at,
+		.steady = &w->steady,
 		.owner = w,
 		.dispatch = dispatch,
 		.opened = conn_opened,
