@@ -1,78 +1,114 @@
-/* Default balancer costs, with their sources (DESIGN.md, "Default cost
- * figures"). They are starting points: measure your own hardware where you
- * can and override them per design (`costs:` in the scenario).
+/* The cost model's figures and their arithmetic; see include/lbsim/cost.h.
  *
- * HAProxy figures are for one core of a Core i7 at 3.7 GHz (HAProxy
- * management and intro manuals); per-operation costs are the inverse of the
- * published rates. Layer-4 forwarding figures are for Linux IPVS in NAT
- * mode; the kernel documentation gives memory, not CPU, so the CPU figures
- * below are stated assumptions (a core forwarding ~5 million packets a
- * second), to be replaced by a measurement of the user's own device.
+ * No figure is set here: every price comes from a cost profile (the
+ * shipped ones in profiles/, each figure with its source, read by
+ * sim/scenario/cost_profile.c), so that one file holds a number and the
+ * reason for it. This file names the figures, says which ones a design
+ * reads, and multiplies counts by prices.
  */
 #include "lbsim/cost.h"
 
-void cost_params_default(struct cost_params *p)
+#include <string.h>
+
+const struct cost_figure_def cost_figures[COST_FIG_COUNT] = {
+#define COST_FIGURE_DEF(id, nm, kd, member) \
+	[COST_FIG_##id] = {.name = nm, .kind = kd, .offset = offsetof(struct cost_params, member)},
+	COST_FIGURES(COST_FIGURE_DEF)
+#undef COST_FIGURE_DEF
+};
+
+const char *const cost_impl_names[COST_IMPL_COUNT] = {"proxy", "kernel-nat", "kernel-dr"};
+const char *const cost_cert_names[COST_CERT_COUNT] = {"rsa-2048", "ecdsa-p256"};
+const char *const cost_cipher_names[COST_CIPHER_COUNT] = {"aes-256-gcm", "aes-128-gcm",
+							  "chacha20-poly1305"};
+const char *const cost_reuse_names[COST_REUSE_COUNT] = {"safe", "never", "always"};
+
+int cost_figure_find(const char *name, size_t len)
 {
-	*p = (struct cost_params){
-		/* Assumption: ~5 Mpps per core for IPVS NAT forwarding. */
-		.packet_ns = 200,
-		/* Assumption: a new IPVS connection (scheduling, table insert)
-		 * costs about five packets' work. */
-		.flow_setup_ns = 1000,
-		/* HAProxy: ~83,000 TCP connections/s per core. */
-		.tcp_accept_ns = 1e9 / 83000,
-		/* HAProxy: ~1,300 full RSA-2048 handshakes/s per core. */
-		.tls_full_ns = 1e9 / 1300,
-		/* HAProxy: ~13,100 resumed-TLS requests/s per core; the request
-		 * part of that is counted separately (http_request_ns). */
-		.tls_resumed_ns = 1e9 / 13100 - 1e9 / 160000,
-		/* HAProxy: ~160,000 HTTPS requests/s per core on kept-alive
-		 * connections (parsing, routing, small-message crypto). */
-		.http_request_ns = 1e9 / 160000,
-		/* HAProxy: AES-GCM ~4.6 Gbit/s per core. */
-		.crypto_byte_ns = 8e9 / 4.6e9,
-		/* Measured by tests/bench/bench_core_pers.c: a lookup costs one
-		 * or two cache misses in a large table. */
-		.persist_ns = 500,
-		/* A probe: a TCP connection and a small HTTP exchange. */
-		.probe_ns = 1e9 / 83000 + 1e9 / 160000,
-		/* Linux IPVS Kconfig: ~128 bytes per connection entry, 8 bytes
-		 * per hash bucket, 2^12 buckets by default. */
-		.flow_bytes = 128,
-		.flow_bucket_bytes = 8,
-		.flow_buckets = 4096,
-		/* HAProxy intro manual: about 8,000 client-side-TLS and 5,000
-		 * TLS-both-sides connections per GB. */
-		.conn_bytes = 1e9 / 8000,
-		.conn_reencrypt_bytes = 1e9 / 5000,
-		/* ~200 bytes per TLS session cache entry; HAProxy keeps
-		 * sessions 300 s by default (tune.ssl.lifetime). */
-		.tls_cache_entry_bytes = 200,
-		.tls_cache_lifetime_s = 300,
-		/* Ethernet MTU 1500 less IPv4 and TCP headers. */
-		.mtu_payload = 1460,
-	};
+	for (int i = 0; i < COST_FIG_COUNT; i++)
+		if (strlen(cost_figures[i].name) == len && memcmp(cost_figures[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+#define BIT(f) (UINT64_C(1) << COST_FIG_##f)
+
+uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
+			     enum cost_cipher cipher, int reencrypt)
+{
+	uint64_t need = BIT(PERSIST) | BIT(PROBE) | BIT(MTU);
+	if (impl != COST_IMPL_PROXY && !l7)
+		return need | BIT(PACKET) | BIT(FLOW_SETUP) | BIT(FLOW_BYTES) |
+		       BIT(FLOW_BUCKET_BYTES) | BIT(FLOW_BUCKETS) | BIT(FLOW_LINGER);
+	need |= BIT(ACCEPT) | BIT(CONNECT) | BIT(RELAY) | BIT(CONN_BYTES) |
+		BIT(SOCKET_BUFFER_BYTES) | BIT(BUFFER_BYTES);
+	if (!l7)
+		return need | BIT(RELAY_MESSAGE);
+	static const enum cost_figure full[COST_CERT_COUNT] = {COST_FIG_TLS_FULL_RSA,
+							       COST_FIG_TLS_FULL_ECDSA};
+	static const enum cost_figure bulk[COST_CIPHER_COUNT] = {
+		COST_FIG_AES_256_GCM, COST_FIG_AES_128_GCM, COST_FIG_CHACHA20};
+	need |= BIT(HTTP_REQUEST) | BIT(BACKEND_IDLE_TIMEOUT) | BIT(TLS_STATE_BYTES) |
+		BIT(TLS_BUFFER_BYTES) | BIT(TLS_CACHE_ENTRY_BYTES) | BIT(TLS_CACHE_SIZE) |
+		BIT(TLS_RESUME_12) | BIT(TLS_RESUME_13) | UINT64_C(1) << full[cert] |
+		UINT64_C(1) << bulk[cipher];
+	if (reencrypt)
+		need |= BIT(TLS_BACKEND_FULL) | BIT(TLS_BACKEND_RESUME);
+	return need;
+}
+
+uint64_t cost_count_of(const struct cost_counts *c, enum cost_figure f)
+{
+	switch (f) {
+	case COST_FIG_PACKET: return c->packets;
+	case COST_FIG_FLOW_SETUP: return c->flows;
+	case COST_FIG_ACCEPT: return c->accepts;
+	case COST_FIG_CONNECT: return c->connects;
+	case COST_FIG_HTTP_REQUEST: return c->http_requests;
+	case COST_FIG_TLS_FULL_RSA: return c->tls_full[COST_CERT_RSA_2048];
+	case COST_FIG_TLS_FULL_ECDSA: return c->tls_full[COST_CERT_ECDSA_P256];
+	case COST_FIG_TLS_RESUME_12: return c->tls_resume_12;
+	case COST_FIG_TLS_RESUME_13: return c->tls_resume_13;
+	case COST_FIG_TLS_BACKEND_FULL: return c->tls_backend_full;
+	case COST_FIG_TLS_BACKEND_RESUME: return c->tls_backend_resume;
+	case COST_FIG_PERSIST: return c->persist_ops;
+	case COST_FIG_PROBE: return c->probes;
+	case COST_FIG_RELAY: return c->relay_bytes;
+	case COST_FIG_RELAY_MESSAGE: return c->relay_messages;
+	case COST_FIG_AES_128_GCM: return c->crypto_bytes[COST_CIPHER_AES_128_GCM];
+	case COST_FIG_AES_256_GCM: return c->crypto_bytes[COST_CIPHER_AES_256_GCM];
+	case COST_FIG_CHACHA20: return c->crypto_bytes[COST_CIPHER_CHACHA20_POLY1305];
+	default: return 0;
+	}
 }
 
 double cost_cpu_ns(const struct cost_params *p, const struct cost_counts *c)
 {
-	return p->packet_ns * (double)c->packets + p->flow_setup_ns * (double)c->flows +
-	       p->tcp_accept_ns * (double)c->tcp_accepts + p->tls_full_ns * (double)c->tls_full +
-	       p->tls_resumed_ns * (double)c->tls_resumed +
-	       p->http_request_ns * (double)c->http_requests +
-	       p->crypto_byte_ns * (double)c->crypto_bytes + p->persist_ns * (double)c->persist_ops +
-	       p->probe_ns * (double)c->probes;
+	double ns = 0;
+	for (int f = 0; f < COST_FIG_COUNT; f++)
+		if (cost_figures[f].kind == COST_KIND_OP || cost_figures[f].kind == COST_KIND_BYTE)
+			ns += cost_figure_get(p, (enum cost_figure)f) *
+			      (double)cost_count_of(c, (enum cost_figure)f);
+	return ns;
 }
 
 void cost_counts_add(struct cost_counts *a, const struct cost_counts *b)
 {
 	a->packets += b->packets;
 	a->flows += b->flows;
-	a->tcp_accepts += b->tcp_accepts;
-	a->tls_full += b->tls_full;
-	a->tls_resumed += b->tls_resumed;
+	a->accepts += b->accepts;
+	a->connects += b->connects;
+	a->relay_bytes += b->relay_bytes;
+	a->relay_messages += b->relay_messages;
 	a->http_requests += b->http_requests;
-	a->crypto_bytes += b->crypto_bytes;
+	for (int k = 0; k < COST_CERT_COUNT; k++)
+		a->tls_full[k] += b->tls_full[k];
+	a->tls_resume_12 += b->tls_resume_12;
+	a->tls_resume_13 += b->tls_resume_13;
+	a->tls_backend_full += b->tls_backend_full;
+	a->tls_backend_resume += b->tls_backend_resume;
+	for (int k = 0; k < COST_CIPHER_COUNT; k++)
+		a->crypto_bytes[k] += b->crypto_bytes[k];
 	a->persist_ops += b->persist_ops;
 	a->probes += b->probes;
 }

@@ -26,7 +26,7 @@ populations:
   - { name: 'office <b>', users: 400, source: nat, addresses: 3, clients: [owa, eas, mapi] }
   - { name: home, users: 300, clients: [owa, mapi] }
 designs:
-  - { name: '<img src=x onerror=alert(1)>', kind: l4, balance: source }
+  - { name: '<img src=x onerror=alert(1)>', kind: l4, balance: source, implementation: kernel-nat }
   - { name: multi, kind: l4-multi, balance: leastconn }
   - { name: l7, kind: l7 }
 faults:
@@ -66,7 +66,7 @@ check "HTML: every element closed" bash -c "
 # intervals; the figures those of summary.csv.
 check "headline: server busy, units a reader uses, intervals" bash -c "
   grep -q '^| design | servers busy (mean) | busiest server | p99 response |' '$o/report.md' &&
-  grep -E '^\\| multi \\| [0-9.]+ % .*\\| [0-9.]+ ms \\(' '$o/report.md' | grep -qE '[0-9.]+ kB' &&
+  grep -E '^\\| &lt;img[^|]*\\| [0-9.]+ % .*\\| [0-9.]+ ms \\(' '$o/report.md' | grep -qE '[0-9.]+ kB' &&
   grep -E '^\\| l7 \\| ' '$o/report.md' | head -1 | grep -qE '[0-9.]+ MB \\([0-9.]+–[0-9.]+\\)'"
 check "headline: the busiest server's busy share is summary.csv's" bash -c "
   want=\$(awk -F, '\$1 == \"l7\" && \$2 == \"server_busy_max\" && \$3 == \"all\" { printf \"%.1f %%\", 100 * \$5 }' '$o/summary.csv') &&
@@ -85,8 +85,8 @@ check "per-workload section: each workload used, each design" bash -c "
 check "the model's scope: roles, costs and their source, what is left out" bash -c "
   grep -q '^## What this model includes and leaves out' '$o/report.md' &&
   grep -q 'Roles:\\*\\* .*one tier of 4 servers of 4 cores' '$o/report.md' &&
-  grep -q 'Balancer cost:\\*\\* l7 (l7): .*full TLS handshake 769.2 us' '$o/report.md' &&
-  grep -q 'models/cost.c' '$o/report.md' &&
+  grep -q 'Balancer cost:\\*\\* l7 (l7) is a proxy terminating TLS.*full TLS handshake (rsa-2048) 753.1 us' '$o/report.md' &&
+  grep -q \"cost profile 'haproxy', built in, profiles/haproxy.yaml (mixed: HAProxy 2.6 intro manual\" '$o/report.md' && grep -q \"cost profile 'ipvs'\" '$o/report.md' &&
   grep -q 'Network:\\*\\* Network time' '$o/report.md' && grep -q 'Mailbox role' '$o/report.md'"
 check "paired differences and provenance" bash -c "
   grep -q '^## Compared with the first design' '$o/report.md' &&

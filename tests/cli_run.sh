@@ -40,7 +40,7 @@ check "summary.csv has a header and every design" bash -c "
   head -1 '$tmp/a/summary.csv' | grep -q '^design,metric,scope,unit,mean,ci95_low,ci95_high,replications$' &&
   grep -q '^l4,jain,all,' '$tmp/a/summary.csv' && grep -q '^l7,response_p99,all,ms,' '$tmp/a/summary.csv'"
 check "servers.csv has one row per design and server" bash -c "[ \$(wc -l < '$tmp/a/servers.csv') -eq 7 ]"
-check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '^((summary|runs|servers|server_workloads|timeseries|events|latency|differences).csv|scenario.yaml|provenance.csv)$')\" ]"
+check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '^((summary|runs|servers|server_workloads|timeseries|events|latency|differences|costs).csv|scenario.yaml|provenance.csv)$')\" ]"
 check "run with -j 2 gives the same bytes" bash -c "
   '$lbsim' run -q -j 2 -o '$tmp/b' '$tmp/small.yaml' && cmp -s '$tmp/a/summary.csv' '$tmp/b/summary.csv' &&
   cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv' && cmp -s '$tmp/a/runs.csv' '$tmp/b/runs.csv' &&

@@ -84,25 +84,33 @@ check "a negative weight in the file is file:line:column" \
   bad n "$tmp/neg.yaml:11:16: 'weight' must be a whole number from 0 to 256, got '-1'" \
   "$tmp/neg.yaml"
 
-# Weights through HAProxy: the export writes them on the server lines,
-# haproxy -c accepts it, the import reads them back into the list, and the
-# import exports to the same configuration.
+# Weights, maxconn, backup and timeout queue through HAProxy: the export
+# writes them on the server lines (and the backend), haproxy -c accepts it,
+# the import reads them back into the list, and the import exports to the
+# same configuration.
 if command -v haproxy >/dev/null && command -v openssl >/dev/null; then
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/k.pem" -out "$tmp/c.pem" -days 1 \
     -subj /CN=mail.contoso.com 2>/dev/null && cat "$tmp/c.pem" "$tmp/k.pem" >"$tmp/site.pem"
-  sed 's/    - {}/    - {weight: 0}/' "$tmp/base.yaml" >"$tmp/hap.yaml"
+  sed -e 's/    - {}/    - {weight: 0, maxconn: 40, backup: true}/' \
+      -e 's/  cores: 2/  cores: 2\n  maxconn: 100/' \
+      -e 's/balance: roundrobin }/balance: roundrobin, timeout-queue: 2s }/' \
+    "$tmp/base.yaml" >"$tmp/hap.yaml"
   for d in rr lc; do
     check "export-haproxy -d $d writes the weights; haproxy -c accepts it" bash -c "
       '$lbsim' export-haproxy -q -d $d --crt '$tmp/site.pem' -o '$tmp/$d.cfg' '$tmp/hap.yaml' &&
       haproxy -c -q -f '$tmp/$d.cfg' &&
-      grep -q 'server cas1 [^ ]* weight 2' '$tmp/$d.cfg' && grep -q 'server cas3 [^ ]* weight 0' '$tmp/$d.cfg' &&
+      grep -q 'server cas1 [^ ]* weight 2 maxconn 100\$' '$tmp/$d.cfg' &&
+      grep -q 'server cas3 [^ ]* weight 0 maxconn 40 backup\$' '$tmp/$d.cfg' &&
       ! grep -q 'server cas2 .*weight' '$tmp/$d.cfg'"
     check "import-haproxy reads them back; it exports to the same configuration" bash -c "
       '$lbsim' import-haproxy -q -o '$tmp/back-$d.yaml' '$tmp/$d.cfg' &&
-      grep -qx '    - { weight: 2 }' '$tmp/back-$d.yaml' && grep -qx '    - { weight: 0 }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { weight: 2, maxconn: 100 }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { weight: 0, maxconn: 40, backup: true }' '$tmp/back-$d.yaml' &&
       '$lbsim' export-haproxy -q --crt '$tmp/site.pem' -o '$tmp/again-$d.cfg' '$tmp/back-$d.yaml' &&
       diff <(grep -v '^#' '$tmp/$d.cfg') <(grep -v '^#' '$tmp/again-$d.cfg') >/dev/null"
   done
+  check "timeout-queue goes out as timeout queue and comes back" bash -c "
+    grep -qx '    timeout queue 2s' '$tmp/rr.cfg' && grep -q 'timeout-queue: 2s' '$tmp/back-rr.yaml'"
 else
   check "haproxy and openssl are installed (scripts/setup)" false
 fi

@@ -76,10 +76,10 @@ check "designs.l4.persist.netmask equals the edited file" \
   same netmask --set designs.l4.persist.netmask=24
 
 edited costs <<'SED'
-/    check: { kind: http, inter: 3s }/a\    costs: {tls-full: 500us}
+/    check: { kind: http, inter: 3s }/a\    costs: {tls-full-rsa-2048: 500us}
 SED
-check "designs.l7.costs.tls-full (two levels added) equals the edited file" \
-  same costs --set designs.l7.costs.tls-full=500us
+check "designs.l7.costs.tls-full-rsa-2048 (two levels added) equals the edited file" \
+  same costs --set designs.l7.costs.tls-full-rsa-2048=500us
 
 edited ports <<'SED'
 s/addresses: 2, rate: 0.5 }/addresses: 2, rate: 0.5, ports: 1000 }/
@@ -102,13 +102,13 @@ check "values the file has (seed, persist.size, faults.1.at) equal the edited fi
   same size --set seed=8 --set designs.l4.persist.size=500 --set faults.1.at=10s
 
 edited all <<'SED'
-s/    check: { kind: http, inter: 3s }/    check: { kind: http, inter: 3s, fall: 5 }\n    costs: {tls-full: 500us}/
+s/    check: { kind: http, inter: 3s }/    check: { kind: http, inter: 3s, fall: 5 }\n    costs: {tls-full-rsa-2048: 500us}/
 /    changes: 2m/a\    hold: 5m
 s/service: 5ms }/service: 5ms, workloads: {owa: {demand: 4ms}} }/
 SED
 check "several nested paths at once equal the edited file" \
   same all --set designs.l7.check.fall=5 --set clients.eas.hold=5m \
-  --set servers.workloads.owa.demand=4ms --set designs.l7.costs.tls-full=500us
+  --set servers.workloads.owa.demand=4ms --set designs.l7.costs.tls-full-rsa-2048=500us
 
 edited roundrobin <<'SED'
 s/    balance: leastconn/    balance: roundrobin/
@@ -126,7 +126,7 @@ check "balance random and its draws together: 0" status_is 0 "$lbsim" validate -
 check "a key the choice does not take: 2" status_is 2 "$lbsim" validate --set designs.l4.draws=2 "$tmp/base.yaml"
 check "  says which algorithm takes it" says "'draws' applies to balance random only, not leastconn"
 check "an error elsewhere, after lines were added: 2" status_is 2 "$lbsim" validate \
-  --set designs.l7.costs.tls-full=1us --set servers.count=2 "$tmp/base.yaml"
+  --set designs.l7.costs.tls-full-rsa-2048=1us --set servers.count=2 "$tmp/base.yaml"
 check "  placed at its line in the file as written" says "base.yaml:25:24: server 3 does not exist: the scenario has 2 servers"
 check "an unknown key: 2" status_is 2 "$lbsim" validate --set designs.l7.chek.fall=5 "$tmp/base.yaml"
 check "  suggests the closest" says "designs.l7 (a design) has no key 'chek'; did you mean 'check'?"

@@ -2,8 +2,9 @@
  * what each event costs in operations (struct cost_counts), the work it
  * hands the balancer's cores, the connection states it keeps, the routing
  * decisions it returns, and what a probe does. Every expected count is
- * written from the table at the top of models/balancer/traffic.c and the
- * prices of models/cost.c, not read back from the code under test. */
+ * written from the table at the top of models/balancer/traffic.c, HAProxy's
+ * http-reuse semantics and the prices of the shipped profiles, not read
+ * back from the code under test. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "lbsim/balancer.h"
+#include "lbsim/cost_profile.h"
 #include "sim_fixture.h"
 
 #define MS 1000000ULL
@@ -27,8 +29,8 @@ struct rig {
 
 /* Design 0 of a 4-server fixture as kind with balance, persistence
  * (NULL: none) and re-encryption, built. */
-static void rig_init(struct rig *r, enum scn_design_kind kind, const char *balance,
-		     const struct lb_pers_ops *persist, int reencrypt)
+static void rig_init_impl(struct rig *r, enum scn_design_kind kind, const char *balance,
+			  const struct lb_pers_ops *persist, int reencrypt, enum cost_impl impl)
 {
 	memset(r, 0, sizeof *r);
 	fixture_init(&r->f, 4, 1, MS, 100, 1, 60, 0, 1);
@@ -36,6 +38,11 @@ static void rig_init(struct rig *r, enum scn_design_kind kind, const char *balan
 	fixture_devices(&r->f, (1u << WL_COUNT) - 1);
 	fixture_design(&r->f, 0, kind, balance);
 	struct scn_design *d = &r->f.designs[0];
+	d->impl = impl;
+	/* The figures of the profile a scenario would give this design. */
+	struct cost_profile prof;
+	assert_int_equal(cost_profile_builtin(cost_profile_default_name(impl), &prof), 0);
+	d->costs = prof.p;
 	d->persist = persist;
 	d->pers_params = (struct lb_pers_params){.size = 1000, .expire_ns = 60000 * MS};
 	d->tls_reencrypt = reencrypt;
@@ -43,6 +50,12 @@ static void rig_init(struct rig *r, enum scn_design_kind kind, const char *balan
 	assert_int_equal(balancer_init(&r->b, &r->f.scn, d, 0, msg, sizeof msg), 0);
 	r->seen = (struct lb_request){.src_ip = 0x0a000001, .src_port = 40000, .dst_port = 443,
 				      .path = "/owa/", .cookie = "c1"};
+}
+
+static void rig_init(struct rig *r, enum scn_design_kind kind, const char *balance,
+		     const struct lb_pers_ops *persist, int reencrypt)
+{
+	rig_init_impl(r, kind, balance, persist, reencrypt, COST_IMPL_PROXY);
 }
 
 static void rig_free(struct rig *r)
@@ -67,15 +80,17 @@ static int open_conn(struct rig *r, struct bal_conn *c, enum workload w, enum ba
 	return balancer_conn_open(&r->b, c, &h, 0);
 }
 
-/* Layer 4: open routes and sets up a flow (5 packets); a request and a
+/* Layer 4 as a kernel forwarder in NAT mode: open routes and sets up a
+ * flow (7 packets: handshake and close both ways); a request and a
  * response cost their packets (ceil(bytes / 1460), at least one); close
- * costs nothing more. The work handed to the cores is the same counts
- * priced. The connection is active from request to response. */
+ * costs nothing more but leaves the flow's entry to linger. The work
+ * handed to the cores is the same counts priced. The connection is
+ * active from request to response. */
 static void test_l4_connection(void **state)
 {
 	(void)state;
 	struct rig r;
-	rig_init(&r, SCN_DESIGN_L4, "leastconn", NULL, 0);
+	rig_init_impl(&r, SCN_DESIGN_L4, "leastconn", NULL, 0, COST_IMPL_KERNEL_NAT);
 	const struct cost_params *p = price(&r);
 	struct bal_conn c;
 	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
@@ -83,26 +98,29 @@ static void test_l4_connection(void **state)
 	int32_t s = bal_conn_server(&c);
 	assert_true(s >= 0 && s < 4);
 	assert_int_equal(window(&r)->flows, 1);
-	assert_int_equal(window(&r)->packets, 5);
-	assert_int_equal(window(&r)->persist_ops + window(&r)->tcp_accepts + window(&r)->tls_full, 0);
-	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->flow_setup_ns + 5 * p->packet_ns)) < 1e-6);
+	assert_int_equal(window(&r)->packets, 7);
+	assert_int_equal(window(&r)->persist_ops + window(&r)->accepts + window(&r)->connects +
+				 window(&r)->tls_full[COST_CERT_RSA_2048],
+			 0);
+	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->flow_setup_ns + 7 * p->packet_ns)) < 1e-6);
 	/* leastconn sees the connection on its server */
 	assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[s].conns, 1);
 
 	assert_int_equal(balancer_request(&r.b, &c, NULL, 3000, 0), s);
 	assert_true(c.flags & BAL_CONN_ACTIVE);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 1);
-	assert_int_equal(window(&r)->packets, 5 + 3);
+	assert_int_equal(window(&r)->packets, 7 + 3);
 	assert_true(fabs(balancer_take_work_ns(&r.b) - 3 * p->packet_ns) < 1e-6);
 
 	balancer_response(&r.b, &c, 5000, 0);
 	assert_false(c.flags & BAL_CONN_ACTIVE);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 0);
-	assert_int_equal(window(&r)->packets, 5 + 3 + 4);
+	assert_int_equal(window(&r)->packets, 7 + 3 + 4);
 	/* an empty message is still one packet */
 	assert_int_equal(balancer_request(&r.b, &c, NULL, 0, 0), s);
 	balancer_response(&r.b, &c, 0, 0);
-	assert_int_equal(window(&r)->packets, 5 + 3 + 4 + 2);
+	assert_int_equal(window(&r)->packets, 7 + 3 + 4 + 2);
+	assert_int_equal(window(&r)->relay_bytes, 0);
 
 	/* the handshake passes in clear: counted as seen, not charged */
 	struct bal_stats st = balancer_stats(&r.b);
@@ -112,7 +130,56 @@ static void test_l4_connection(void **state)
 	balancer_conn_close(&r.b, &c, 0); /* twice: no-op */
 	assert_int_equal(balancer_stats(&r.b).conns_open, 0);
 	assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[s].conns, 0);
-	assert_int_equal(window(&r)->packets, 14);
+	assert_int_equal(window(&r)->packets, 16);
+	assert_int_equal(r.b.ledger.window_closes, 1);
+	rig_free(&r);
+}
+
+/* Direct return: only the client's packets pass the box: 4 for the
+ * handshake and close, a request's own, and for a response one ACK every
+ * second segment (5000 B = 4 segments: 2 ACKs; 1 segment: 1 ACK). */
+static void test_l4_direct_return(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init_impl(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0, COST_IMPL_KERNEL_DR);
+	struct bal_conn c;
+	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(window(&r)->packets, 4);
+	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0) >= 0);
+	balancer_response(&r.b, &c, 5000, 0);
+	assert_int_equal(window(&r)->packets, 4 + 3 + 2);
+	assert_true(balancer_request(&r.b, &c, NULL, 100, 0) >= 0);
+	balancer_response(&r.b, &c, 100, 0);
+	assert_int_equal(window(&r)->packets, 4 + 3 + 2 + 1 + 1);
+	rig_free(&r);
+}
+
+/* Layer 4 as a user-space proxy (HAProxy mode tcp): open accepts the
+ * client and connects to the server; every message either way is relayed
+ * through user space (a recv and a send) with its bytes; no packet is
+ * priced; the TLS passes through. */
+static void test_l4_proxy(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init_impl(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0, COST_IMPL_PROXY);
+	const struct cost_params *p = price(&r);
+	struct bal_conn c;
+	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
+	assert_int_equal(window(&r)->accepts, 1);
+	assert_int_equal(window(&r)->connects, 1);
+	assert_int_equal(window(&r)->flows + window(&r)->packets, 0);
+	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->accept_ns + p->connect_ns)) < 1e-6);
+	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0) >= 0);
+	balancer_response(&r.b, &c, 5000, 0);
+	assert_int_equal(window(&r)->relay_bytes, 8000);
+	assert_int_equal(window(&r)->relay_messages, 2);
+	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 0);
+	assert_true(fabs(balancer_take_work_ns(&r.b) -
+			 (8000 * p->relay_byte_ns + 2 * p->relay_message_ns)) < 1e-6);
+	balancer_conn_close(&r.b, &c, 0);
+	assert_int_equal(r.b.ledger.window_closes, 0); /* a proxy keeps no flow entry */
 	rig_free(&r);
 }
 
@@ -162,57 +229,151 @@ static void test_l4_multi_refuses(void **state)
 	rig_free(&r);
 }
 
-/* Layer 7 re-encrypting: open accepts and handshakes (full, or resumed
- * for a TLS 1.2 client offering a live session; TLS 1.3 is priced full);
- * a request is parsed, routed by path (a cookie lookup) and its bytes
- * crypted twice; the response's bytes twice again, and it releases the
- * request's server. */
+/* Layer 7 re-encrypting: open accepts and handshakes (full with the
+ * design's certificate, or resumed: TLS 1.2 by session, TLS 1.3 by PSK);
+ * a request is parsed, routed by path (a cookie lookup), relayed and its
+ * bytes crypted twice, and goes over a new connection to its server (the
+ * client connection's first request, http-reuse safe: a connect and a
+ * full client handshake, the first to that server); the response's bytes
+ * likewise, and it releases the request's server. */
 static void test_l7_exchange(void **state)
 {
 	(void)state;
 	struct rig r;
 	rig_init(&r, SCN_DESIGN_L7, "leastconn", &lb_pers_cookie, 1);
 	const struct cost_params *p = price(&r);
+	const int aes = COST_CIPHER_AES_256_GCM;
 	struct bal_conn c, c12, c13;
 	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
 	assert_int_equal(open_conn(&r, &c12, WL_OWA, BAL_TLS_12, 1), 0);
 	assert_int_equal(open_conn(&r, &c13, WL_OWA, BAL_TLS_13, 1), 0);
 	assert_int_equal(bal_conn_server(&c), -1); /* layer 7 chooses per request */
-	assert_int_equal(window(&r)->tcp_accepts, 3);
-	assert_int_equal(window(&r)->tls_full, 2);
-	assert_int_equal(window(&r)->tls_resumed, 1);
-	double open_ns = 3 * p->tcp_accept_ns + 2 * p->tls_full_ns + p->tls_resumed_ns;
+	assert_int_equal(window(&r)->accepts, 3);
+	assert_int_equal(window(&r)->tls_full[COST_CERT_RSA_2048], 1);
+	assert_int_equal(window(&r)->tls_resume_12, 1);
+	assert_int_equal(window(&r)->tls_resume_13, 1);
+	double open_ns = 3 * p->accept_ns + p->tls_full_ns[COST_CERT_RSA_2048] +
+			 p->tls_resume_12_ns + p->tls_resume_13_ns;
 	assert_true(fabs(balancer_take_work_ns(&r.b) - open_ns) < 1e-6);
 
 	int32_t s = balancer_request(&r.b, &c, &r.seen, 1500, 0);
 	assert_true(s >= 0 && s < 4);
 	assert_int_equal(window(&r)->http_requests, 1);
-	assert_int_equal(window(&r)->crypto_bytes, 3000);
+	assert_int_equal(window(&r)->relay_bytes, 1500);
+	assert_int_equal(window(&r)->crypto_bytes[aes], 3000);
 	assert_int_equal(window(&r)->persist_ops, 1);
+	assert_int_equal(window(&r)->connects, 1);
+	assert_int_equal(window(&r)->tls_backend_full, 1);
 	assert_int_equal(window(&r)->packets, 0);
-	double req_ns = p->http_request_ns + 3000 * p->crypto_byte_ns + p->persist_ns;
+	double req_ns = p->http_request_ns + 1500 * p->relay_byte_ns +
+			3000 * p->crypto_byte_ns[aes] + p->persist_ns + p->connect_ns +
+			p->tls_backend_full_ns;
 	assert_true(fabs(balancer_take_work_ns(&r.b) - req_ns) < 1e-6);
 	struct lb_pool *owa = lb_vs_pool(&r.b.vs[0], (uint32_t)c.pool);
 	assert_string_equal(owa->name, "owa");
 	assert_int_equal(owa->servers[s].conns, 1);
+	assert_int_equal(r.b.backends.open, 1);
 
 	balancer_response(&r.b, &c, 12000, 0);
-	assert_int_equal(window(&r)->crypto_bytes, 3000 + 24000);
+	assert_int_equal(window(&r)->crypto_bytes[aes], 3000 + 24000);
 	assert_int_equal(owa->servers[s].conns, 0);
 	assert_int_equal(bal_conn_server(&c), -1);
-	assert_true(fabs(balancer_take_work_ns(&r.b) - 24000 * p->crypto_byte_ns) < 1e-6);
-	/* the cookie brings the client back to its server */
+	assert_int_equal(r.b.backends.idle, 1); /* its connection waits in the pool */
+	assert_true(fabs(balancer_take_work_ns(&r.b) -
+			 (12000 * p->relay_byte_ns + 24000 * p->crypto_byte_ns[aes])) < 1e-6);
+	/* the cookie brings the client back to its server, over the idle
+	 * connection: no connect, no handshake */
 	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0), s);
+	assert_int_equal(window(&r)->connects, 1);
+	assert_int_equal(r.b.backends.idle, 0);
 	/* a request routed to another workload's pool */
 	r.seen.path = "/Microsoft-Server-ActiveSync";
 	r.seen.cookie = "c2";
 	assert_true(balancer_request(&r.b, &c12, &r.seen, 800, 0) >= 0);
 	assert_string_equal(lb_vs_pool(&r.b.vs[0], (uint32_t)c12.pool)->name, "eas");
-	/* closing with a request in flight releases its server */
+	assert_int_equal(r.b.backends.open, 2);
+	/* closing with a request in flight releases its server and its
+	 * connection to it */
 	balancer_conn_close(&r.b, &c, 0);
 	assert_int_equal(owa->servers[s].conns, 0);
+	assert_int_equal(r.b.backends.open, 1);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 1);
 	assert_int_equal(balancer_stats(&r.b).conns_open, 2);
+	rig_free(&r);
+}
+
+/* One request and its answer on c at now. */
+static void exchange(struct rig *r, struct bal_conn *c, uint64_t now)
+{
+	assert_int_equal(balancer_request(&r->b, c, &r->seen, 100, now), 0);
+	balancer_response(&r->b, c, 100, now);
+}
+
+/* http-reuse on hand-built sequences (balance first: every request goes
+ * to server 1, so reuse is decided by the mode alone). safe: a client
+ * connection's first request opens a connection, later ones take an idle
+ * one; always: the first may take one too; never: each client connection
+ * keeps its own, closed with it. Re-encrypting, the first connection to
+ * the server is a full handshake and the later ones resume. */
+static void test_backend_reuse(void **state)
+{
+	(void)state;
+	struct rig r;
+	struct bal_conn a, b, c;
+	for (int mode = 0; mode < COST_REUSE_COUNT; mode++) {
+		rig_init(&r, SCN_DESIGN_L7, "first", NULL, 1);
+		r.f.designs[0].reuse = (enum cost_reuse)mode;
+		balancer_free(&r.b);
+		char msg[128];
+		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], 0, msg, sizeof msg), 0);
+		assert_int_equal(open_conn(&r, &a, WL_OWA, BAL_TLS_12, 0), 0);
+		assert_int_equal(open_conn(&r, &b, WL_OWA, BAL_TLS_12, 0), 0);
+		exchange(&r, &a, 0);        /* a's first: a new connection everywhere */
+		exchange(&r, &a, 1 * MS);   /* a again: its own (never) or the idle one */
+		assert_int_equal(window(&r)->connects, 1);
+		exchange(&r, &b, 2 * MS);   /* b's first */
+		assert_int_equal(window(&r)->connects, mode == COST_REUSE_ALWAYS ? 1 : 2);
+		exchange(&r, &b, 3 * MS);
+		assert_int_equal(window(&r)->connects, mode == COST_REUSE_ALWAYS ? 1 : 2);
+		/* one full handshake to the server, then resumptions */
+		assert_int_equal(window(&r)->tls_backend_full, 1);
+		assert_int_equal(window(&r)->tls_backend_resume, window(&r)->connects - 1);
+		uint64_t open = r.b.backends.open;
+		assert_int_equal(open, mode == COST_REUSE_ALWAYS ? 1 : 2);
+		balancer_conn_close(&r.b, &a, 4 * MS);
+		/* never: a's own connection closes with it; else it stays idle
+		 * in the pool */
+		assert_int_equal(r.b.backends.open, mode == COST_REUSE_NEVER ? open - 1 : open);
+		assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
+		exchange(&r, &c, 5 * MS);
+		assert_int_equal(window(&r)->connects,
+				 mode == COST_REUSE_ALWAYS ? 1 : mode == COST_REUSE_SAFE ? 3 : 3);
+		rig_free(&r);
+	}
+}
+
+/* An idle connection to a server is closed once idle for the profile's
+ * backend-idle-timeout: a later request opens a new one, and the window's
+ * memory no longer holds it. */
+static void test_backend_idle_timeout(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L7, "first", NULL, 0);
+	const uint64_t timeout = (uint64_t)(price(&r)->backend_idle_timeout_s * 1e9);
+	assert_true(timeout > 0);
+	struct bal_conn a;
+	assert_int_equal(open_conn(&r, &a, WL_OWA, BAL_TLS_12, 0), 0);
+	exchange(&r, &a, 0);
+	exchange(&r, &a, timeout - 1); /* still idle in time: reused */
+	assert_int_equal(window(&r)->connects, 1);
+	double cpu;
+	struct cost_mem m;
+	balancer_window_close(&r.b, timeout, 2 * timeout - 1, &cpu, &m);
+	assert_int_equal(r.b.backends.open, 0); /* idle since timeout - 1: closed */
+	assert_true(m.backend == 0);
+	exchange(&r, &a, 2 * timeout);
+	assert_int_equal(balancer_measured_ops(&r.b)->connects + window(&r)->connects, 2);
 	rig_free(&r);
 }
 
@@ -232,14 +393,17 @@ static void test_l7_no_server(void **state)
 	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
 	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0), -1);
 	assert_int_equal(window(&r)->http_requests, 1);
-	assert_int_equal(window(&r)->crypto_bytes, 1500);
+	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 1500);
+	assert_int_equal(window(&r)->connects, 0);
 	assert_false(c.flags & BAL_CONN_ACTIVE);
 	assert_true(c.flags & BAL_CONN_OPEN);
 	/* only the connection's own work is left for the cores */
-	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->tcp_accept_ns + p->tls_full_ns)) < 1e-6);
+	assert_true(fabs(balancer_take_work_ns(&r.b) -
+			 (p->accept_ns + p->tls_full_ns[COST_CERT_RSA_2048])) < 1e-6);
 	/* a stale answer on an idle connection is counted, nothing else */
 	balancer_response(&r.b, &c, 100, 0);
-	assert_int_equal(window(&r)->crypto_bytes, 1600);
+	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 1600);
+	assert_int_equal(r.b.backends.open, 0);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 0);
 	rig_free(&r);
 }
@@ -359,42 +523,71 @@ static void test_probe_commit_failure(void **state)
 }
 
 /* Closing a window prices its counts (CPU in cores over the window) and
- * measures memory: layer 4, the flow table (entries and buckets); layer 7,
- * the proxied connections and a TLS session cache of the window's full
- * handshake rate times the session lifetime. Counts move to the measured. */
+ * measures memory by what holds it. A kernel forwarder: the core's tables
+ * plus the flow table (open entries, the entries of flows closed within
+ * the linger time at the window's close rate, and the buckets). A layer-7
+ * proxy: a base per connection held (socket and TLS state), buffers only
+ * for the connection with data in flight (two buffers, two sockets'
+ * kernel buffers, a TLS side's record buffers each), the backend
+ * connections, and the TLS session cache whole from the start. Counts
+ * move to the measured. */
 static void test_windows(void **state)
 {
 	(void)state;
 	struct rig r;
-	rig_init(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0);
+	rig_init_impl(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0, COST_IMPL_KERNEL_NAT);
 	const struct cost_params *p = price(&r);
 	struct bal_conn c[3];
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, 0), 0);
-	double cpu, mem;
-	balancer_window_close(&r.b, 10000 * MS, &cpu, &mem);
-	double want_cpu = 3 * (p->flow_setup_ns + 5 * p->packet_ns) / (10000.0 * MS);
+	balancer_conn_close(&r.b, &c[2], 0);
+	double cpu;
+	struct cost_mem m;
+	balancer_window_close(&r.b, 10000 * MS, 10000 * MS, &cpu, &m);
+	double want_cpu = 3 * (p->flow_setup_ns + 7 * p->packet_ns) / (10000.0 * MS);
 	assert_true(fabs(cpu - want_cpu) < 1e-15);
-	double want_mem = (double)balancer_mem_bytes(&r.b) + 3 * p->flow_bytes +
-			  p->flow_buckets * p->flow_bucket_bytes;
-	assert_true(fabs(mem - want_mem) < 1e-6);
+	double want_tables = (double)balancer_mem_bytes(&r.b) +
+			     (2 + 1 / 10.0 * p->flow_linger_s) * p->flow_bytes +
+			     p->flow_buckets * p->flow_bucket_bytes;
+	assert_true(fabs(m.tables - want_tables) < 1e-6);
+	assert_true(m.conn_base + m.buffers + m.backend + m.caches == 0);
 	assert_int_equal(window(&r)->flows, 0);
 	assert_int_equal(balancer_measured_ops(&r.b)->flows, 3);
 	assert_true(fabs(balancer_measured_cpu_ns(&r.b) - want_cpu * 10000.0 * MS) < 1e-3);
 	rig_free(&r);
 
-	rig_init(&r, SCN_DESIGN_L7, "roundrobin", NULL, 1);
+	rig_init(&r, SCN_DESIGN_L7, "first", NULL, 1);
 	p = price(&r);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, i == 2), 0);
-	balancer_window_close(&r.b, 10000 * MS, &cpu, &mem);
-	want_mem = (double)balancer_mem_bytes(&r.b) + 3 * p->conn_reencrypt_bytes +
-		   2 / 10.0 * p->tls_cache_lifetime_s * p->tls_cache_entry_bytes;
-	assert_true(fabs(mem - want_mem) < 1e-6);
+	/* one request in flight: one connection active, one to the server */
+	assert_int_equal(balancer_request(&r.b, &c[0], &r.seen, 100, 0), 0);
+	balancer_window_close(&r.b, 10000 * MS, 0, &cpu, &m);
+	assert_true(fabs(m.conn_base - 3 * (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
+	assert_true(fabs(m.buffers - (2 * (p->buffer_bytes + p->socket_buffer_bytes) +
+				      2 * p->tls_buffer_bytes)) < 1e-6);
+	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
+	assert_true(fabs(m.caches - p->tls_cache_size * p->tls_cache_entry_bytes) < 1e-6);
+	assert_true(fabs(m.tables - (double)balancer_mem_bytes(&r.b)) < 1e-6);
+	/* a long poll held at the server: nothing moves, no buffers; the
+	 * connections stay held */
+	balancer_park(&r.b, &c[0]);
+	balancer_park(&r.b, &c[0]); /* twice: once */
+	balancer_window_close(&r.b, 10000 * MS, 0, &cpu, &m);
+	assert_true(m.buffers == 0);
+	assert_true(fabs(m.conn_base - 3 * (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
+	assert_int_equal(balancer_stats(&r.b).conns_parked, 1);
+	/* idle again: the buffers are gone, the connection to the server
+	 * waits in the pool */
+	balancer_response(&r.b, &c[0], 100, 0);
+	assert_int_equal(balancer_stats(&r.b).conns_parked, 0);
+	balancer_window_close(&r.b, 10000 * MS, 0, &cpu, &m);
+	assert_true(m.buffers == 0);
+	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
 	/* after balancer_measure_start the window is empty again */
 	assert_int_equal(open_conn(&r, &c[0], WL_OWA, BAL_TLS_12, 0), 0);
 	balancer_measure_start(&r.b);
-	assert_int_equal(window(&r)->tcp_accepts, 0);
+	assert_int_equal(window(&r)->accepts, 0);
 	rig_free(&r);
 }
 
@@ -441,10 +634,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_namespaces_of_used_workloads),
 		cmocka_unit_test(test_l4_connection),
+		cmocka_unit_test(test_l4_direct_return),
+		cmocka_unit_test(test_l4_proxy),
 		cmocka_unit_test(test_l4_persistence_lookups),
 		cmocka_unit_test(test_l4_multi_refuses),
 		cmocka_unit_test(test_l7_exchange),
 		cmocka_unit_test(test_l7_no_server),
+		cmocka_unit_test(test_backend_reuse),
+		cmocka_unit_test(test_backend_idle_timeout),
 		cmocka_unit_test(test_probes),
 		cmocka_unit_test(test_probe_kinds),
 		cmocka_unit_test(test_probe_commit_failure),

@@ -70,10 +70,10 @@ static double expected(const char *key)
 		double price;
 	} want[] = {
 		{"haproxy-accept", ACCEPT},
-		/* connect is measured with one small exchange on it */
-		{"haproxy-connect", CONNECT + MESSAGE},
+		{"haproxy-connect", CONNECT},
 		{"haproxy-relay", RELAY},
-		{"haproxy-tcp-message", MESSAGE},
+		/* MESSAGE prices a request and its answer: two messages */
+		{"haproxy-relay-message", MESSAGE / 2.0},
 		{"haproxy-http-request", HTTP_REQ},
 		{"haproxy-http-conn", ACCEPT + HTTP_CONN},
 		{"haproxy-tls13-full-rsa2048", FULL_RSA},

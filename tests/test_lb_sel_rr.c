@@ -268,7 +268,7 @@ static void test_first_fills_in_order(void **state)
 	pool_up(&pool, &lb_sel_first, 3, NULL);
 	for (uint32_t i = 0; i < 3; i++)
 		pool.servers[i].maxconn = 2;
-	const int expect[] = {0, 0, 1, 1, 2, 2, -1};
+	const int expect[] = {0, 0, 1, 1, 2, 2, LB_PICK_FULL};
 	for (size_t k = 0; k < sizeof expect / sizeof expect[0]; k++)
 		assert_int_equal(pick_open(&pool), expect[k]);
 	lb_conn_close(&pool, 1);

@@ -26,7 +26,7 @@
 static void assert_stats_balance(const struct lb_vs *vs)
 {
 	const struct lb_vs_stats *s = &vs->stats;
-	assert_int_equal(s->requests, s->routed + s->no_rule + s->no_server);
+	assert_int_equal(s->requests, s->routed + s->no_rule + s->no_server + s->full);
 }
 
 static void assert_contains(const char *haystack, const char *needle)

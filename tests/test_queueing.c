@@ -85,7 +85,8 @@ static void test_mmc_eight_cores(void **state)
  * the balancer's CPU before its server, and its answer waits again on the
  * way back. Open traffic to an l7 design with empty answers costs each
  * request the same balancer work D (accept, full TLS handshake, HTTP, the
- * request's crypto: all constant) and its answer none, so one balancer core
+ * request's relay and crypto, and a new connection to the server, the
+ * connection's first request under http-reuse safe: all constant) and its answer none, so one balancer core
  * is an M/D/1 queue: mean wait rho D / (2 (1 - rho)) (Pollaczek-Khinchine).
  * Servers with many cores add their mean demand S and no wait. Same
  * tolerance as above. */
@@ -101,8 +102,9 @@ static void test_balancer_md1(void **state)
 	f.pop.client[WL_OWA].response_bytes = 0;
 	const struct cost_params *p = &f.designs[0].costs;
 	const struct client_cfg *c = &f.pop.client[WL_OWA];
-	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
-		    p->crypto_byte_ns * c->request_bytes) / 1e9;
+	const double byte_ns = p->relay_byte_ns + p->crypto_byte_ns[COST_CIPHER_AES_256_GCM];
+	double d = (p->accept_ns + p->tls_full_ns[COST_CERT_RSA_2048] + p->http_request_ns +
+		    p->connect_ns + byte_ns * c->request_bytes) / 1e9;
 	double rho = lambda * d;
 	double want = rho * d / (2 * (1 - rho)) + d + s;
 	struct run_result res;
@@ -132,9 +134,10 @@ static void test_balancer_answers_wait(void **state)
 	f.designs[0].lb_queue = 1000000;
 	const struct cost_params *p = &f.designs[0].costs;
 	const struct client_cfg *c = &f.pop.client[WL_OWA];
-	double d = (p->tcp_accept_ns + p->tls_full_ns + p->http_request_ns +
-		    p->crypto_byte_ns * c->request_bytes) / 1e9;
-	double d_answer = p->crypto_byte_ns * c->response_bytes / 1e9;
+	const double byte_ns = p->relay_byte_ns + p->crypto_byte_ns[COST_CIPHER_AES_256_GCM];
+	double d = (p->accept_ns + p->tls_full_ns[COST_CERT_RSA_2048] + p->http_request_ns +
+		    p->connect_ns + byte_ns * c->request_bytes) / 1e9;
+	double d_answer = byte_ns * c->response_bytes / 1e9;
 	double rho = lambda * (d + d_answer);
 	struct run_result res, empty;
 	char err[256];

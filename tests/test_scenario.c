@@ -24,6 +24,7 @@
 #include "lbsim/lb_health.h"
 #include "lbsim/lb_pers.h"
 #include "lbsim/lb_sel.h"
+#include "lbsim/cost_profile.h"
 #include "lbsim/scenario.h"
 #include "lbsim/summary.h"
 #include "lbsim/workload.h"
@@ -73,10 +74,13 @@ static void test_minimal_defaults(void **state)
 	 * (no persistence, no faults, no affinity, no balancer core limit),
 	 * an http check with every parameter at the core's default, open
 	 * traffic asking for owa, and the tables of models/. */
-	struct cost_params costs;
-	cost_params_default(&costs);
+	struct cost_profile haproxy;
+	assert_int_equal(cost_profile_builtin("haproxy", &haproxy), 0);
 	const struct scn_design *d = &scn->designs[0];
-	assert_memory_equal(&d->costs, &costs, sizeof costs);
+	assert_memory_equal(&d->costs, &haproxy.p, sizeof haproxy.p);
+	assert_int_equal(d->impl, COST_IMPL_PROXY);
+	assert_string_equal(d->cost_source.name, "haproxy");
+	assert_int_equal(d->costs_overridden, 0);
 	assert_null(d->persist);
 	assert_ptr_equal(d->check.kind, &lb_hc_http);
 	struct lb_hc_params zero_hc;
@@ -295,8 +299,10 @@ static void test_devices_every_key(void **state)
 
 	/* designs */
 	assert_int_equal(scn->ndesigns, 4);
-	struct cost_params dflt_costs;
-	cost_params_default(&dflt_costs);
+	struct cost_profile haproxy, ipvs;
+	assert_int_equal(cost_profile_builtin("haproxy", &haproxy), 0);
+	assert_int_equal(cost_profile_builtin("ipvs", &ipvs), 0);
+	const struct cost_params dflt_costs = haproxy.p;
 
 	const struct scn_design *l4 = &scn->designs[0];
 	assert_int_equal(l4->kind, SCN_DESIGN_L4);
@@ -325,11 +331,14 @@ static void test_devices_every_key(void **state)
 	assert_int_equal(l4->tls_reencrypt, 0);
 	assert_int_equal(l4->lb_cores, 4);
 	assert_int_equal(l4->lb_queue, 10000); /* the default with lb-cores */
-	struct cost_params c4 = dflt_costs;
+	/* implementation kernel-nat: the ipvs profile, then costs: */
+	assert_int_equal(l4->impl, COST_IMPL_KERNEL_NAT);
+	assert_string_equal(l4->cost_source.name, "ipvs");
+	struct cost_params c4 = ipvs.p;
 	c4.packet_ns = 250;
 	c4.flow_setup_ns = 1500;
-	c4.crypto_byte_ns = 1.74; /* below a nanosecond's resolution: kept */
 	c4.flow_bytes = 160;
+	c4.flow_linger_s = 60;
 	c4.flow_buckets = 65536;
 	c4.mtu_payload = 1400;
 	assert_memory_equal(&l4->costs, &c4, sizeof c4);
@@ -370,20 +379,24 @@ static void test_devices_every_key(void **state)
 	assert_int_equal(l7->tls_reencrypt, 1);
 	assert_int_equal(l7->lb_cores, 2);
 	assert_int_equal(l7->lb_queue, 50);
-	assert_true(l7->costs.tcp_accept_ns == 12000);
-	assert_true(l7->costs.tls_full_ns == 769000);
-	assert_close(l7->costs.tls_resumed_ns, 70100);
+	assert_int_equal(l7->reuse, COST_REUSE_NEVER);
+	assert_int_equal(l7->cert, COST_CERT_RSA_2048);
+	assert_int_equal(l7->cipher, COST_CIPHER_AES_256_GCM);
+	assert_true(l7->costs.accept_ns == 12000);
+	assert_true(l7->costs.tls_full_ns[COST_CERT_RSA_2048] == 769000);
+	assert_close(l7->costs.tls_resume_13_ns, 70100);
 	assert_true(l7->costs.http_request_ns == 6250);
 	assert_true(l7->costs.persist_ns == 500);
 	assert_true(l7->costs.probe_ns == 0);
-	assert_true(l7->costs.flow_bucket_bytes == 16);
+	assert_true(l7->costs.crypto_byte_ns[COST_CIPHER_AES_256_GCM] == 1.74); /* below a ns: kept */
 	assert_true(l7->costs.conn_bytes == 125000);
-	assert_true(l7->costs.conn_reencrypt_bytes == 200000);
+	assert_true(l7->costs.tls_state_bytes == 200000);
 	assert_true(l7->costs.tls_cache_entry_bytes == 256.5);
-	assert_true(l7->costs.tls_cache_lifetime_s == 600);
-	/* and the keys not given keep their defaults */
-	assert_true(l7->costs.packet_ns == dflt_costs.packet_ns);
-	assert_true(l7->costs.crypto_byte_ns == dflt_costs.crypto_byte_ns);
+	assert_true(l7->costs.backend_idle_timeout_s == 600);
+	assert_int_equal(__builtin_popcountll(l7->costs_overridden), 11);
+	/* and the keys not given keep the profile's */
+	assert_true(l7->costs.connect_ns == dflt_costs.connect_ns);
+	assert_true(l7->costs.tls_resume_12_ns == dflt_costs.tls_resume_12_ns);
 	assert_true(l7->costs.mtu_payload == dflt_costs.mtu_payload);
 
 	const struct scn_design *plain = &scn->designs[3];
@@ -393,6 +406,9 @@ static void test_devices_every_key(void **state)
 	assert_int_equal(plain->sel_params.hash_function, LB_HASHFN_MURMUR);
 	assert_int_equal(plain->sel_params.hash_avalanche, 0);
 	assert_int_equal(plain->tls_reencrypt, 0);
+	assert_int_equal(plain->cert, COST_CERT_ECDSA_P256);
+	assert_int_equal(plain->cipher, COST_CIPHER_CHACHA20_POLY1305);
+	assert_int_equal(plain->reuse, COST_REUSE_SAFE);
 	assert_null(plain->persist);
 	assert_ptr_equal(plain->check.kind, &lb_hc_http);
 
@@ -439,7 +455,7 @@ static void test_devices_every_key(void **state)
 	assert_string_equal(e[0].scope_name, "all");
 	assert_false(e[0].has_min);
 	assert_true(e[0].has_max && e[0].max == 1.15);
-	assert_int_equal(e[0].line, 147);
+	assert_int_equal(e[0].line, 151);
 	assert_int_equal(e[0].column, 5);
 	assert_int_equal(e[1].design, 0);
 	assert_string_equal(e[1].metric, "misrouted_requests");
@@ -448,23 +464,23 @@ static void test_devices_every_key(void **state)
 	assert_string_equal(e[1].scope_name, "eas");
 	assert_true(e[1].has_min && e[1].min == 1);
 	assert_false(e[1].has_max);
-	assert_int_equal(e[1].line, 148);
+	assert_int_equal(e[1].line, 152);
 	assert_int_equal(e[2].design, 2);
 	assert_string_equal(e[2].metric, "detect_s");
 	assert_int_equal(e[2].scope, SUMMARY_FAULT);
 	assert_int_equal(e[2].arg, 3);
 	assert_string_equal(e[2].scope_name, "fault4");
 	assert_true(e[2].has_max && e[2].max == 10);
-	assert_int_equal(e[2].line, 149);
+	assert_int_equal(e[2].line, 153);
 	assert_int_equal(e[3].design, 3);
 	assert_string_equal(e[3].metric, "lb_cpu_cores");
 	assert_int_equal(e[3].scope, SUMMARY_ALL);
 	assert_true(e[3].has_min && e[3].min == -0.5);
 	assert_true(e[3].has_max && e[3].max == 1000);
-	assert_int_equal(e[3].line, 150);
+	assert_int_equal(e[3].line, 154);
 	assert_int_equal(e[3].column, 5);
 	assert_true(e[4].has_min && e[4].has_max && e[4].min == 0.5 && e[4].max == 0.5);
-	assert_int_equal(e[4].line, 155);
+	assert_int_equal(e[4].line, 159);
 	/* Every expectation names a metric the catalogue has in its scope. */
 	for (uint32_t i = 0; i < scn->nexpects; i++)
 		assert_non_null(summary_metric_find(e[i].metric, (enum summary_scope)e[i].scope));
@@ -697,10 +713,10 @@ static void test_buffer_errors(void **state)
 		{ VALID "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: 1\n",
 		  8, 1, "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...' in the scenario "
 			"(valid: name, duration, warmup, seed, replications, servers, populations, "
-			"clients, designs, faults, expect)" },
+			"clients, designs, faults, expect, cost-profile)" },
 		{ VALID "\"a\\tb\": 1\n", 8, 1,
 		  "unknown key 'a\\x09b' in the scenario (valid: name, duration, warmup, "
-		  "seed, replications, servers, populations, clients, designs, faults, expect)" },
+		  "seed, replications, servers, populations, clients, designs, faults, expect, cost-profile)" },
 		/* Close to a key, but keys are case-sensitive. */
 		{ VALID "Seed: 3\n", 8, 1, "unknown key 'Seed' in the scenario; did you mean 'seed'?" },
 		{ VALID "---\nname: again\n", 9, 1, "a second YAML document; a scenario file holds one" },
@@ -804,14 +820,14 @@ static void test_dependent_errors(void **state)
 		  8, 16, "'owa' must be a mapping of keys connections, polls, think, hold, changes, lifetime, tls-session, backoff, backoff-max, on-error, reconnect-after, share, request-bytes, response-bytes, not a single value" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l4}\nclients: {owa: {think: 0s, hold: 0ms}}\n",
 		  8, 24, "'think' of owa is 0: its 2 request connections would send requests without pause; give think a duration (or make every connection a long poll: polls: 2)" },
-		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {crypto-byte: 1.74}}\n",
-		  7, 46, "crypto-byte '1.74' needs a unit: ns, us, ms, s, m, h or d" },
-		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {packet: 31d}}\n",
-		  7, 41, "'packet' must be at most 30d, got '31d'" },
-		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {packet: 1e3ns}}\n",
-		  7, 41, "packet '1e3ns' has an unknown unit; use ns, us, ms, s, m, h or d" },
-		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {flow-bytes: .nan}}\n",
-		  7, 45, "'flow-bytes' must be a number from 0 to 1000000000000, got '.nan'" },
+		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {aes-256-gcm: 1.74}}\n",
+		  7, 46, "aes-256-gcm '1.74' needs a unit: ns, us, ms, s, m, h or d" },
+		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {accept: 31d}}\n",
+		  7, 41, "'accept' must be at most 30d, got '31d'" },
+		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {accept: 1e3ns}}\n",
+		  7, 41, "accept '1e3ns' has an unknown unit; use ns, us, ms, s, m, h or d" },
+		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations:\n  - {name: lan, users: 10, clients: [owa]}\ndesigns:\n  - {name: d, kind: l7, costs: {conn-bytes: .nan}}\n",
+		  7, 45, "'conn-bytes' must be a number from 0 to 1000000000000, got '.nan'" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations: [{name: lan, users: 5, source: unique, ports: 100, clients: [owa]}]\ndesigns:\n  - {name: d, kind: l4}\n",
 		  4, 53, "'ports' applies to nat and cgnat sources, not unique" },
 		{ "name: inline\nduration: 1h\nservers: {count: 2, service: 1ms}\npopulations: [{name: lan, users: 5, source: nate, churn: 1m, clients: [owa]}]\ndesigns:\n  - {name: d, kind: l4}\n",
@@ -898,8 +914,8 @@ static void test_edges_accepted(void **state)
 		"clients: {mapi: {polls: 3}, owa: {share: 0}}\n"
 		"designs:\n"
 		"  - {name: d, kind: l4, persist: {method: ssl-session-id},\n"
-		"     costs: {crypto-byte: 0.001ns, tls-full: 0.5ms, probe: 1.5 us,\n"
-		"             tls-cache-lifetime: 0s}}\n"
+		"     costs: {relay: 0.001ns, connect: 0.5ms, probe: 1.5 us}}\n"
+		"  - {name: f, kind: l7, costs: {backend-idle-timeout: 0s}}\n"
 		"  - {name: e, kind: l4, balance: source, hash-type: consistent,\n"
 		"     hash-balance-factor: 1.000001}\n");
 	assert_string_equal(scn->path, "inline");
@@ -909,11 +925,11 @@ static void test_edges_accepted(void **state)
 	assert_true(scn->populations[0].client[WL_OWA].share == 0);
 	assert_int_equal(scn_workloads_used(scn), (1u << WL_EAS) | (1u << WL_MAPI));
 	assert_ptr_equal(scn->designs[0].persist, &lb_pers_ssl_session_id);
-	assert_true(scn->designs[0].costs.crypto_byte_ns == 0.001);
-	assert_true(scn->designs[0].costs.tls_full_ns == 500000);
+	assert_true(scn->designs[0].costs.relay_byte_ns == 0.001);
+	assert_true(scn->designs[0].costs.connect_ns == 500000);
 	assert_true(scn->designs[0].costs.probe_ns == 1500);
-	assert_true(scn->designs[0].costs.tls_cache_lifetime_s == 0);
-	assert_true(scn->designs[1].sel_params.balance_factor == 1.000001);
+	assert_true(scn->designs[1].costs.backend_idle_timeout_s == 0);
+	assert_true(scn->designs[2].sel_params.balance_factor == 1.000001);
 	scn_free(scn);
 }
 
@@ -986,7 +1002,7 @@ static void test_hostile_inputs(void **state)
 		if (aliases == 999)
 			check_error(big, n, 8, 1, "unknown key 'x' in the scenario (valid: "
 				    "name, duration, warmup, seed, replications, servers, "
-				    "populations, clients, designs, faults, expect)");
+				    "populations, clients, designs, faults, expect, cost-profile)");
 		else
 			check_error(big, n, 8, 4007, "more than 1000 anchors and aliases; "
 						      "a scenario needs a few");

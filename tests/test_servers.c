@@ -12,6 +12,19 @@
  *   weight 0    a server of weight 0 gets no traffic
  *   cores       a server's own cores are its own: a server of 2 cores
  *               beside servers of 1 is half as busy at the same load
+ *   maxconn     one server of c cores and maxconn K behind a layer-4
+ *               design (no queue: a connection past K is refused) is the
+ *               M/M/c/K queue: its blocking probability p_K and mean
+ *               queue L_q from the closed form; behind layer 7 the
+ *               requests past K wait at the balancer, so server and
+ *               balancer together are M/M/c, and the mean number waiting
+ *               at the balancer is sum over n > K of (n - K) p_n
+ *   drain       from the moment a server is drained no new connection
+ *               (layer 4) or request (layer 7) reaches it, the connections
+ *               already there go on being served, nothing fails, and
+ *               every request is served or failed (none lost); a
+ *               persistent client keeps its drained server (HAProxy:
+ *               "accepted via persistence"), but not a server in maint
  *
  * Scenarios are written as YAML and loaded by the loader, so the list form
  * is read the way a user's file is. Fixed seeds; tolerances stated where
@@ -187,6 +200,193 @@ static void cores_per_server(void **state)
 	scn_free(scn);
 }
 
+/* The stationary distribution of the M/M/c/K queue (K = SIZE_MAX: M/M/c,
+ * truncated where the terms vanish) into p[0..n): p_n proportional to
+ * a^n / n! for n <= c and a^n / (c! c^(n-c)) above, a = lambda / mu. */
+static void mmck(double a, unsigned c, unsigned n, double *p)
+{
+	double sum = 0, term = 1;
+	for (unsigned k = 0; k < n; k++) {
+		if (k > 0)
+			term *= a / (k <= c ? k : c);
+		p[k] = term;
+		sum += term;
+	}
+	for (unsigned k = 0; k < n; k++)
+		p[k] /= sum;
+}
+
+static struct scenario *single_server(const char *kind, unsigned cores, unsigned maxconn,
+				      double rate_per_s)
+{
+	char yaml[1024];
+	snprintf(yaml, sizeof yaml,
+		 "name: mmck\nduration: 3000s\nwarmup: 20s\nseed: 17\n"
+		 "servers:\n  service: 10ms\n  cores: %u\n  list: [{maxconn: %u}]\n"
+		 "populations:\n  - {name: lan, users: 1000, rate: %g}\n"
+		 "designs:\n  - {name: d, kind: %s, balance: roundrobin%s}\n",
+		 cores, maxconn, rate_per_s / 1000, kind,
+		 strcmp(kind, "l7") == 0 ? ", timeout-queue: 1d" : "");
+	return load(yaml);
+}
+
+/* Layer 4, c = 2 cores, K = 4, lambda = 150/s, mu = 100/s: a connection
+ * finding K on the server is refused. Blocking p_K (PASTA: the share of
+ * arrivals refused) within 5 % of the closed form, and the mean queue L_q
+ * = sum over n > c of (n - c) p_n within 10 %, measured by Little's law
+ * from the served requests: lambda_served x W = L, less the busy cores.
+ * Some 450,000 arrivals; the statistical error is about 1 % for p_K. */
+static void maxconn_l4_is_mmck(void **state)
+{
+	(void)state;
+	const unsigned c = 2, K = 4;
+	const double lambda = 150, mu = 100;
+	struct scenario *scn = single_server("l4", c, K, lambda);
+	double p[5];
+	mmck(lambda / mu, c, K + 1, p);
+	double lq = 0;
+	for (unsigned n = c + 1; n <= K; n++)
+		lq += (n - c) * p[n];
+	struct run_result r;
+	run_ok(scn, 0, &r);
+	double sent = (double)r.measured, failed = (double)r.measured_failed;
+	double blocking = failed / sent;
+	double t = (double)scn->duration / 1e9;
+	double served_rate = (sent - failed) / t;
+	double busy_cores = r.servers[0].busy_fraction * c;
+	double lq_measured = served_rate * r.servers[0].response_mean_ns / 1e9 - busy_cores;
+	print_message("M/M/2/4: blocking %.4f (closed form %.4f), Lq %.4f (closed form %.4f)\n",
+		      blocking, p[K], lq_measured, lq);
+	assert_true(fabs(blocking - p[K]) < 0.05 * p[K]);
+	assert_true(fabs(lq_measured - lq) < 0.10 * lq);
+	/* Nothing ever waits at a layer-4 balancer. */
+	assert_int_equal(r.queued, 0);
+	run_result_free(&r);
+	scn_free(scn);
+}
+
+/* Layer 7, c = 2, K = 3, lambda = 150/s, mu = 100/s, a queue timeout of a
+ * day (none reached): nothing fails, the share of requests that wait at
+ * the balancer is P(N >= K) of M/M/c (PASTA) within 5 %, and the mean
+ * number waiting there, sum over n > K of (n - K) p_n, within 10 %
+ * (measured as the summed waits over the measured time: Little's law). */
+static void maxconn_l7_queue_is_mmc_overflow(void **state)
+{
+	(void)state;
+	const unsigned c = 2, K = 3, N = 400;
+	const double lambda = 150, mu = 100;
+	struct scenario *scn = single_server("l7", c, K, lambda);
+	double p[400];
+	mmck(lambda / mu, c, N, p);
+	double waits = 0, lb = 0;
+	for (unsigned n = K; n < N; n++) {
+		waits += p[n];
+		lb += (n - K) * p[n];
+	}
+	struct run_result r;
+	run_ok(scn, 0, &r);
+	double t = (double)scn->duration / 1e9;
+	double share = (double)r.queued / (double)r.measured;
+	double lb_measured = r.queue_wait_ns / 1e9 / t;
+	print_message("M/M/2 past K=3: waiting share %.4f (closed form %.4f), mean waiting %.4f "
+		      "(closed form %.4f)\n", share, waits, lb_measured, lb);
+	assert_int_equal(r.measured_failed, 0);
+	assert_int_equal(r.queue_timeouts, 0);
+	assert_true(fabs(share - waits) < 0.05 * waits);
+	assert_true(fabs(lb_measured - lb) < 0.10 * lb);
+	run_result_free(&r);
+	scn_free(scn);
+}
+
+/* A short queue timeout: requests that wait longer fail (503 from the
+ * balancer); every request is served or failed, none lost (run_ok checks
+ * sent = ok + failed + in flight), and no request waits past the timeout:
+ * the summed waits are at most (queued) x timeout. */
+static void queue_timeout_fails_and_loses_nothing(void **state)
+{
+	(void)state;
+	struct scenario *scn = load("name: timeout\nduration: 200s\nseed: 4\n"
+				    "servers:\n  service: 10ms\n  cores: 1\n  maxconn: 1\n"
+				    "  count: 2\n"
+				    "populations:\n  - {name: lan, users: 1000, rate: 0.19}\n"
+				    "designs:\n  - {name: d, kind: l7, balance: leastconn, "
+				    "timeout-queue: 20ms}\n");
+	struct run_result r;
+	run_ok(scn, 0, &r);
+	print_message("queued %llu, timed out %llu, failed %llu of %llu\n",
+		      (unsigned long long)r.queued, (unsigned long long)r.queue_timeouts,
+		      (unsigned long long)r.measured_failed, (unsigned long long)r.measured);
+	assert_true(r.queued > 1000);
+	assert_true(r.queue_timeouts > 100);
+	assert_true(r.queue_timeouts < r.queued);
+	assert_int_equal(r.measured_failed, r.queue_timeouts);
+	assert_true(r.queue_wait_ns <= (double)r.queued * 20e6 + 1);
+	run_result_free(&r);
+	scn_free(scn);
+}
+
+/* Device traffic on four servers; server 2 drained (or in maintenance)
+ * from the end of the warm-up, so every measured figure is after it. */
+static struct scenario *operator_scenario(const char *kind)
+{
+	char yaml[1024];
+	snprintf(yaml, sizeof yaml,
+		 "name: drain\nduration: 5m\nwarmup: 1m\nseed: 3\n"
+		 "servers: {count: 4, cores: 4}\n"
+		 "populations:\n  - {name: lan, users: 400, clients: [owa, eas, mapi]}\n"
+		 "designs:\n"
+		 "  - {name: l4, kind: l4, balance: leastconn}\n"
+		 "  - {name: l4p, kind: l4, balance: leastconn, persist: {method: source-ip}}\n"
+		 "  - {name: l7, kind: l7, balance: roundrobin}\n"
+		 "faults:\n  - {at: 1m, server: 2, kind: %s}\n", kind);
+	return load(yaml);
+}
+
+static void drain_takes_nothing_new(void **state)
+{
+	(void)state;
+	struct scenario *scn = operator_scenario("drain");
+	struct run_result r[3];
+	for (uint32_t d = 0; d < 3; d++) {
+		run_ok(scn, d, &r[d]);
+		assert_int_equal(r[d].measured_failed, 0);
+		for (uint32_t i = 0; i < 4; i++)
+			if (i != 1)
+				assert_true(r[d].servers[i].requests > 1000);
+	}
+	/* Layer 4: no new connection to server 2, but the connections it
+	 * had carry on: it still serves requests after the drain. */
+	assert_int_equal(r[0].servers[1].connections, 0);
+	assert_true(r[0].servers[1].requests > 100);
+	/* With persistence, its clients' new connections still go there. */
+	assert_true(r[1].servers[1].connections > 0);
+	/* Layer 7 chooses per request: nothing at all reaches it. */
+	assert_int_equal(r[2].servers[1].requests, 0);
+	for (uint32_t d = 0; d < 3; d++)
+		run_result_free(&r[d]);
+	scn_free(scn);
+}
+
+/* maint: as drain, and persistence sends its clients elsewhere too; the
+ * connections there are not cut (HAProxy leaves them unless told). */
+static void maint_takes_nothing_even_persistent(void **state)
+{
+	(void)state;
+	struct scenario *scn = operator_scenario("maint");
+	struct run_result r[3];
+	for (uint32_t d = 0; d < 3; d++) {
+		run_ok(scn, d, &r[d]);
+		assert_int_equal(r[d].measured_failed, 0);
+	}
+	assert_int_equal(r[0].servers[1].connections, 0);
+	assert_int_equal(r[1].servers[1].connections, 0);
+	assert_true(r[1].servers[1].requests > 100);
+	assert_int_equal(r[2].servers[1].requests, 0);
+	for (uint32_t d = 0; d < 3; d++)
+		run_result_free(&r[d]);
+	scn_free(scn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +394,11 @@ int main(void)
 		cmocka_unit_test(weights_roundrobin_exact),
 		cmocka_unit_test(weight_zero_takes_nothing),
 		cmocka_unit_test(cores_per_server),
+		cmocka_unit_test(maxconn_l4_is_mmck),
+		cmocka_unit_test(maxconn_l7_queue_is_mmc_overflow),
+		cmocka_unit_test(queue_timeout_fails_and_loses_nothing),
+		cmocka_unit_test(drain_takes_nothing_new),
+		cmocka_unit_test(maint_takes_nothing_even_persistent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

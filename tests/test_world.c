@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "lbsim/cost.h"
+#include "lbsim/cost_profile.h"
 #include "lbsim/event_kind.h"
 #include "lbsim/run.h"
 #include "lbsim/server.h"
@@ -528,50 +529,82 @@ static void test_balancer_cost(void **state)
 {
 	(void)state;
 	struct fixture f;
-	fixture_init(&f, 4, 8, 0, 2000, 0, 600, 0, 2);
+	fixture_init(&f, 4, 8, 0, 2000, 0, 600, 0, 3);
 	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_MAPI) | BIT(WL_EAS));
 	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
 	fixture_design(&f, 1, SCN_DESIGN_L7, "roundrobin");
+	fixture_design(&f, 2, SCN_DESIGN_L4, "roundrobin");
 	f.designs[1].tls_reencrypt = 1;
-	struct run_result r[2];
-	for (uint32_t d = 0; d < 2; d++)
+	/* design 0 a kernel forwarder (NAT) priced by the ipvs profile,
+	 * design 2 a user-space proxy priced by haproxy's (the default) */
+	struct cost_profile ipvs;
+	assert_int_equal(cost_profile_builtin("ipvs", &ipvs), 0);
+	f.designs[0].impl = COST_IMPL_KERNEL_NAT;
+	f.designs[0].costs = ipvs.p;
+	struct run_result r[3];
+	for (uint32_t d = 0; d < 3; d++)
 		run_ok(&f, d, &r[d]);
 	const struct cost_params *p = &f.designs[0].costs;
-	uint64_t packets = 0, bytes = 0, requests = 0, flows = 0;
+	uint64_t packets = 0, bytes = 0, requests = 0, flows = 0, bytes2 = 0, conns2 = 0, msgs2 = 0;
 	for (int k = 0; k < WL_COUNT; k++) {
 		const struct client_cfg *c = &f.pop.client[k];
-		const struct workload_result *w0 = &r[0].workloads[k], *w1 = &r[1].workloads[k];
-		assert_int_equal(w0->failed + w1->failed, 0); /* no fault: every answer is a response */
+		const struct workload_result *w0 = &r[0].workloads[k], *w1 = &r[1].workloads[k],
+					     *w2 = &r[2].workloads[k];
+		assert_int_equal(w0->failed + w1->failed + w2->failed, 0); /* no fault */
 		packets += w0->sent * cost_packets(p, c->request_bytes) +
 			   w0->ok * cost_packets(p, c->response_bytes);
 		bytes += w1->sent * (uint64_t)c->request_bytes + w1->ok * (uint64_t)c->response_bytes;
+		bytes2 += w2->sent * (uint64_t)c->request_bytes + w2->ok * (uint64_t)c->response_bytes;
+		msgs2 += w2->sent + w2->ok;
 		requests += w1->sent;
 	}
 	for (uint32_t s = 0; s < r[0].nservers; s++)
 		flows += r[0].servers[s].connections;
-	/* l4: a flow per connection (5 packets of set-up and tear-down), and
-	 * every packet of every request and response. */
+	for (uint32_t s = 0; s < r[2].nservers; s++)
+		conns2 += r[2].servers[s].connections;
+	/* l4 kernel NAT: a flow per connection (7 packets of set-up and
+	 * tear-down), and every packet of every request and response. */
 	assert_int_equal(r[0].ops.flows, flows);
-	assert_int_equal(r[0].ops.packets, packets + 5 * flows);
-	assert_int_equal(r[0].ops.http_requests, 0);
-	assert_int_equal(r[0].ops.tls_full + r[0].ops.tls_resumed, 0);
-	/* l7: every request parsed, every byte crypted twice (re-encrypted),
-	 * one handshake per accepted connection. */
-	assert_int_equal(r[1].ops.http_requests, requests);
-	assert_int_equal(r[1].ops.crypto_bytes, 2 * bytes);
-	assert_int_equal(r[1].ops.tcp_accepts, r[1].ops.tls_full + r[1].ops.tls_resumed);
-	assert_int_equal(r[1].ops.packets, 0);
+	assert_int_equal(r[0].ops.packets, packets + 7 * flows);
+	assert_int_equal(r[0].ops.http_requests + r[0].ops.accepts + r[0].ops.relay_bytes, 0);
+	/* l4 proxy: an accept and a connect per connection, every byte
+	 * relayed, no packet priced, no TLS work (it passes through) */
+	assert_int_equal(r[2].ops.accepts, conns2);
+	assert_int_equal(r[2].ops.connects, conns2);
+	assert_int_equal(r[2].ops.relay_bytes, bytes2);
+	assert_int_equal(r[2].ops.relay_messages, msgs2);
+	assert_int_equal(r[2].ops.packets + r[2].ops.tls_full[COST_CERT_RSA_2048] +
+				 r[2].ops.crypto_bytes[COST_CIPHER_AES_256_GCM],
+			 0);
+	/* l7: every request parsed, every byte relayed once and crypted twice
+	 * (re-encrypted), one handshake per accepted connection, and as many
+	 * client handshakes to the servers as connections opened to them. */
+	const struct cost_counts *o = &r[1].ops;
+	assert_int_equal(o->http_requests, requests);
+	assert_int_equal(o->relay_bytes, bytes);
+	assert_int_equal(o->crypto_bytes[COST_CIPHER_AES_256_GCM], 2 * bytes);
+	assert_int_equal(o->accepts, o->tls_full[COST_CERT_RSA_2048] + o->tls_resume_12 +
+					     o->tls_resume_13);
+	assert_int_equal(o->connects, o->tls_backend_full + o->tls_backend_resume);
+	assert_true(o->connects >= 1 && o->connects <= o->http_requests);
+	/* one full handshake per (pool, server) at most: a session each */
+	assert_true(o->tls_backend_full <= WL_COUNT * 4);
+	assert_int_equal(o->packets, 0);
 	double cpu0 = cost_cpu_ns(p, &r[0].ops), cpu1 = cost_cpu_ns(&f.designs[1].costs, &r[1].ops);
 	assert_true(fabs(r[0].lb_cpu_ns - cpu0) <= 1e-6 * cpu0);
 	assert_true(fabs(r[1].lb_cpu_ns - cpu1) <= 1e-6 * cpu1);
-	print_message("lb cpu: l4 %.4f cores, l7+reencrypt %.4f cores (ratio %.1f); "
-		      "memory %.0f vs %.0f bytes\n", r[0].lb_cpu_cores_mean, r[1].lb_cpu_cores_mean,
-		      cpu1 / cpu0, r[0].lb_mem_bytes_peak, r[1].lb_mem_bytes_peak);
+	print_message("lb cpu: l4 kernel %.4f cores, l4 proxy %.4f, l7+reencrypt %.4f cores "
+		      "(ratio to the proxy %.1f); memory %.0f, %.0f, %.0f bytes\n",
+		      r[0].lb_cpu_cores_mean, r[2].lb_cpu_cores_mean, r[1].lb_cpu_cores_mean,
+		      r[1].lb_cpu_cores_mean / r[2].lb_cpu_cores_mean, r[0].lb_mem_bytes_peak,
+		      r[2].lb_mem_bytes_peak, r[1].lb_mem_bytes_peak);
 	assert_true(fabs(r[1].lb_cpu_cores_mean / r[0].lb_cpu_cores_mean - cpu1 / cpu0) < 1e-9 * cpu1 / cpu0);
 	assert_true(cpu1 > cpu0);
-	assert_true(r[1].lb_mem_bytes_peak > r[0].lb_mem_bytes_peak);
+	assert_true(r[1].lb_cpu_cores_mean > r[2].lb_cpu_cores_mean);
+	assert_true(r[1].lb_mem_bytes_peak > r[2].lb_mem_bytes_peak);
+	assert_true(r[2].lb_mem_bytes_peak > r[0].lb_mem_bytes_peak);
 	assert_true(r[0].lb_cpu_cores_peak >= r[0].lb_cpu_cores_mean);
-	for (uint32_t d = 0; d < 2; d++)
+	for (uint32_t d = 0; d < 3; d++)
 		run_result_free(&r[d]);
 }
 

@@ -15,6 +15,8 @@
  *                                        chooses now, layer 4 answers the
  *                                        connection's), or none; the
  *                                        connection has data in flight
+ *   balancer_park()                      a long poll held at its server:
+ *                                        nothing moves until its answer
  *   balancer_response(bytes)             the answer passed back; the
  *                                        connection is idle again
  *   balancer_conn_close()                every resource of the connection
@@ -47,11 +49,12 @@
  * windows and the measurement, and the work each request brings to the
  * balancer's cores when the design has a number of them
  * (balancer_take_work_ns). Memory is measured from the core's structures
- * plus what the design holds per connection, priced per object. What the
- * world reports (handshake as the client offered it, bytes each way, when
- * a connection has data in flight and when it is idle) is everything a
- * richer cost model needs, so implementation kinds, TLS variants and
- * idle-versus-active memory change this room only.
+ * plus what the design holds, priced per object and split by what holds
+ * it (struct cost_mem): a base per connection held, buffers only while
+ * data moves, connections to the servers (layer 7, pooled by http-reuse),
+ * the TLS session cache, tables. How the design is built (implementation
+ * kernel-nat, kernel-dr or proxy; its certificate, cipher and reuse mode)
+ * decides which operations an event costs (models/balancer/traffic.c).
  */
 #ifndef LBSIM_BALANCER_H
 #define LBSIM_BALANCER_H
@@ -97,15 +100,44 @@ struct bal_ledger {
 	struct cost_counts window;      /* since the last window closed */
 	struct cost_counts measured;    /* every closed window since the measurement began */
 	double pending_ns;              /* work not yet handed to the balancer's cores */
+	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
+};
+
+/* The idle connections to one server of one pool, oldest first (a ring of
+ * the times they became idle; models/balancer/backends.c). */
+struct bal_idle_list {
+	uint64_t *since;
+	uint32_t head, len, cap;
+	uint8_t has_session;            /* re-encryption: a TLS session to resume */
+};
+
+/* A layer-7 balancer's connections to its servers. */
+struct bal_backends {
+	struct bal_idle_list *lists;    /* pool * servers + server */
+	uint32_t nlists;
+	uint64_t open;                  /* connections to servers open: in use or idle */
+	uint64_t idle;                  /* of which idle in the lists */
+	uint64_t idle_timeout_ns;
+	uint64_t clock_ns;              /* the latest event's time: a request that waited for
+					 * a slot gets its connection then (queue.c) */
+};
+
+/* A queue of waiting requests (models/balancer/queue.c). */
+struct bal_queue {
+	struct bal_wait *head, *tail;
+	uint64_t len;
 };
 
 /* What the balancer did, whole run. */
 struct bal_stats {
 	uint64_t conns_open;            /* client connections open now */
 	uint64_t conns_active;          /* of which with a request in flight */
+	uint64_t conns_parked;          /* of which a long poll held: nothing moving */
 	uint64_t tls_full, tls_resumed; /* client handshakes, as the balancer saw them */
 	uint64_t routed, persisted;     /* routing decisions, and those persistence made */
 	uint64_t redispatched;          /* a persisted server was down: chosen anew */
+	uint64_t queued;                /* requests that waited for a server slot (maxconn) */
+	uint64_t queue_timeouts;        /* of which left after `timeout queue`: failed (503) */
 	uint32_t virtual_services, content_rules, health_checks, external_ips;
 };
 
@@ -114,6 +146,11 @@ struct balancer {
 	int per_request;    /* l7: route each request */
 	int terminates_tls; /* l7: the balancer does the handshakes and the bulk crypto */
 	int reencrypt;      /* l7: TLS again to the servers */
+	enum cost_impl impl;         /* l7: always COST_IMPL_PROXY */
+	enum cost_cert cert;
+	enum cost_cipher cipher;
+	enum cost_reuse reuse;
+	struct bal_backends backends; /* l7: connections to the servers */
 	uint32_t nvs;
 	struct lb_vs *vs;               /* l4, l7: 1; l4-multi: one per workload */
 	struct bal_check *checks;
@@ -123,6 +160,16 @@ struct balancer {
 	uint32_t namespaces;            /* workloads given a VIP (l4-multi) or content rule (l7); l4: 1 */
 	struct bal_ledger ledger;
 	struct bal_stats stats;         /* the counters; routed and persisted are read from the core */
+	/* Layer 7 with maxconn: the pools' queues, their servers' queues,
+	 * and the requests that have just left them for a slot. */
+	struct {
+		struct bal_queue *pool;     /* [pool] */
+		struct bal_queue *server;   /* [pool * nservers + server] */
+		uint32_t npools, nservers;
+		struct bal_queue ready;
+	} queues;
+	void (*ready_hook)(void *owner);
+	void *ready_owner;
 };
 
 /* ---- the design ---------------------------------------------------------- */
@@ -176,8 +223,35 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
  * ignored. */
 void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns);
 
+/* c's request in flight is held at its server (a long poll) with nothing
+ * moving either way until its answer: the balancer holds no buffers for
+ * it meanwhile (HAProxy allocates buffers only while data moves, and
+ * OpenSSL releases an idle connection's record buffers). No-op when c has
+ * no request in flight. */
+void balancer_park(struct balancer *b, struct bal_conn *c);
+
 /* c closes at now (either side); no-op when it is not open. */
 void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns);
+
+/* ---- waiting for a server slot (layer 7, maxconn) --------------------------
+ *
+ * balancer_request answers BAL_WAIT when every server that could take the
+ * request is at maxconn (models/balancer/queue.c says what HAProxy does and
+ * so what this does). The world hands the request to balancer_wait when it
+ * reaches the servers (after the balancer's cores, if any): it takes a
+ * slot if one has freed meanwhile (the server, >= 0), fails when no server
+ * is usable any more (-1), or joins its queue (BAL_WAIT: w is linked). A
+ * slot that frees later takes the oldest waiting request and puts it on
+ * the ready list, and the hook set here is called: the world then takes
+ * each with balancer_ready_pop (its connection's server is set: it goes
+ * there). balancer_wait_abandon takes a request out after `timeout
+ * queue` (1 when it was waiting; its connection's request then fails at
+ * the balancer: the world calls balancer_response with the 503). */
+int32_t balancer_wait(struct balancer *b, struct bal_wait *w, struct bal_conn *c,
+		      uint64_t now_ns);
+int balancer_wait_abandon(struct balancer *b, struct bal_wait *w);
+struct bal_wait *balancer_ready_pop(struct balancer *b);
+void balancer_set_ready_hook(struct balancer *b, void (*hook)(void *owner), void *owner);
 
 /* The work (ns of one core) the balancer has been charged since the last
  * call: the demand that waits for the balancer's cores when the design has
@@ -231,15 +305,28 @@ struct bal_transition {
 uint32_t balancer_transitions(const struct balancer *b);
 struct bal_transition balancer_transition(const struct balancer *b, uint32_t i);
 
+/* ---- the operator --------------------------------------------------------- */
+
+/* Set server's administrative state in every pool of the design at now
+ * (models/balancer/admin.c: drain, maint, ready as HAProxy has them).
+ * Returns 0, or -1 when a pool could not rebuild (out of memory). */
+int balancer_set_admin(struct balancer *b, uint32_t server, enum lb_admin_state state,
+		       uint64_t now_ns);
+
+/* 0 when check i probes as usual; while its server is in maintenance
+ * (HAProxy sends no checks then), the ns until it should look again. */
+uint64_t balancer_check_paused(const struct balancer *b, uint32_t i);
+
 /* ---- measurement --------------------------------------------------------- */
 
 /* The measurement begins now: the current window starts empty. */
 void balancer_measure_start(struct balancer *b);
 
-/* Close the current window of window_ns (> 0): its CPU in cores and the
- * memory the balancer holds now, in bytes; its counts join the measured. */
-void balancer_window_close(struct balancer *b, uint64_t window_ns, double *cpu_cores,
-			   double *mem_bytes);
+/* Close the current window of window_ns (> 0) at now: its CPU in cores
+ * and the memory the balancer holds now, in bytes, by what holds it; its
+ * counts join the measured. */
+void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_ns,
+			   double *cpu_cores, struct cost_mem *mem);
 
 /* Operations of the closed windows since the measurement began, and their
  * price in ns of one core. */

@@ -14,7 +14,8 @@
 struct bal_conn {
 	int32_t server;     /* the server it is sent to: layer 4, chosen at open
 			     * for the connection's life; layer 7, the request
-			     * in flight's; -1 none */
+			     * in flight's, or with BAL_CONN_BACKEND the server
+			     * of its own idle backend connection; -1 none */
 	int16_t pool;       /* the pool of its virtual service that chose it */
 	uint8_t vs;         /* the virtual service the client reached */
 	uint8_t flags;      /* BAL_CONN_* */
@@ -24,7 +25,29 @@ _Static_assert(sizeof(struct bal_conn) == 8, "a connection's balancer state is 8
 enum {
 	BAL_CONN_OPEN = 1u << 0,    /* accepted (and, on layer 4, routed) */
 	BAL_CONN_ACTIVE = 1u << 1,  /* a request in flight: data moves */
+	BAL_CONN_WAITING = 1u << 2, /* layer 7: its request waits for a server slot
+				     * (server >= 0: in that server's queue; -1: in
+				     * the pool's) */
+	BAL_CONN_USED = 1u << 3,    /* layer 7: a request has been sent (http-reuse safe) */
+	BAL_CONN_BACKEND = 1u << 4, /* layer 7, http-reuse never: holds its own idle
+				     * connection to server in pool */
+	BAL_CONN_PARKED = 1u << 5,  /* its request in flight waits at the server with
+				     * nothing moving (a long poll held) */
 };
+
+/* A request waiting for a server slot (maxconn), as the balancer queues it:
+ * the world keeps one in each request (intrusive, so queueing allocates
+ * nothing); only models/balancer/ writes it. */
+struct bal_wait {
+	struct bal_wait *prev, *next;
+	struct bal_conn *conn;      /* the connection whose request it is */
+	uint64_t since_ns;          /* when it joined the queue: the oldest goes first */
+	uint8_t linked;             /* in a queue now */
+};
+
+/* A waiting request's answer from balancer_request: it waits for a slot
+ * (the world hands it to balancer_wait when it reaches the servers). */
+#define BAL_WAIT (-2)
 
 /* The server a connection (layer 4) or its request in flight (layer 7) is
  * sent to, or -1. */

@@ -85,6 +85,8 @@ void hap_cfg_free(struct hap_cfg *cfg);
  * of the server itself, as lbsim's servers: list: keeps it. */
 struct hap_server {
 	uint32_t weight;           /* `weight`, 1 unless set */
+	uint32_t maxconn;          /* `maxconn`, 0 (no limit) unless set */
+	uint8_t backup;            /* `backup` */
 };
 
 struct hap_import {

@@ -51,7 +51,12 @@ struct lb_server {
 	uint32_t conns;           /* live connections (leastconn reads it) */
 	uint64_t picks;           /* times selected by the pool's algorithm */
 	int64_t sel_state;        /* per-server scratch of the algorithm (e.g. smooth WRR current weight) */
-	uint32_t maxconn;         /* `first`: connection slots before the next server is used (0: unlimited) */
+	uint32_t maxconn;         /* connection slots (HAProxy's server `maxconn`); 0: unlimited */
+	uint32_t queued;          /* requests waiting in this server's own queue (the caller's
+				   * queue: lb_server_queue_add keeps the count) */
+	uint8_t backup;           /* HAProxy's `backup`: used only while no active server is */
+	uint8_t standby;          /* derived, private: a backup server not in use now (an
+				   * active one is usable, or an earlier backup is) */
 };
 
 #define LB_MAX_WEIGHT 256
@@ -106,11 +111,26 @@ struct lb_pool {
 };
 
 /* A server takes new traffic when it is administratively up, healthy and has
- * a non-zero effective weight. */
+ * a non-zero effective weight, and, if it is a backup server, when no active
+ * server does and no backup before it does (HAProxy without `option
+ * allbackups`: "only the first usable backup server is used"). */
 static inline int lb_server_usable(const struct lb_server *s)
 {
-	return s->admin == LB_ADMIN_UP && s->healthy && s->eweight > 0;
+	return s->admin == LB_ADMIN_UP && s->healthy && s->eweight > 0 && !s->standby;
 }
+
+/* A server is full when it has a maxconn and either every slot is taken or
+ * requests already wait in its own queue (HAProxy's test, lb_fwlc.c:
+ * `s->maxconn && (s->nbpend || s->served >= srv_dynamic_maxconn(s))`):
+ * a newcomer does not overtake those waiting. */
+static inline int lb_server_full(const struct lb_server *s)
+{
+	return s->maxconn && (s->queued || s->conns >= s->maxconn);
+}
+
+/* lb_pick's answer when every usable server is full: the request waits in
+ * the pool's (backend) queue, or is refused where there is no queue. */
+#define LB_PICK_FULL (-2)
 
 /* Create a pool of nservers servers, all up, healthy, with the given weights
  * (NULL: all weight 1), using the selection algorithm sel with params
@@ -121,11 +141,23 @@ int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
 		 const struct lb_sel_params *params);
 void lb_pool_free(struct lb_pool *pool);
 
-/* Choose a server for req at now_ns. Returns the server index, or -1 when no
- * server is usable (the caller fails the request and counts it). Increments
- * the chosen server's picks; the caller calls lb_conn_open/close around the
- * connection's life so that leastconn sees it. */
+/* Choose a server for req at now_ns. Returns the server index, -1 when no
+ * server is usable (the caller fails the request and counts it), or
+ * LB_PICK_FULL when servers are usable but full (lb_server_full) and the
+ * algorithm does not send to a full server (lb_sel_ops.when_full). A
+ * hashing algorithm returns its server full or not: the caller queues the
+ * request on it (lb_server_full tells). Increments the chosen server's
+ * picks; the caller calls lb_conn_open/close around the connection's life
+ * so that leastconn and maxconn see it. */
 int lb_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns);
+
+/* Requests waiting in server's own queue change by delta (+1 one joins,
+ * -1 one leaves): the count lb_server_full reads. */
+void lb_server_queue_add(struct lb_pool *pool, uint32_t server, int delta);
+
+/* Set a server's maxconn (0: unlimited). Returns 0, or -1 when server is
+ * out of range. Nothing to rebuild: the algorithms read it at each pick. */
+int lb_server_set_maxconn(struct lb_pool *pool, uint32_t server, uint32_t maxconn);
 
 void lb_conn_open(struct lb_pool *pool, uint32_t server);
 void lb_conn_close(struct lb_pool *pool, uint32_t server);
@@ -134,6 +166,8 @@ void lb_conn_close(struct lb_pool *pool, uint32_t server);
  * table (if any) is rebuilt. Returns 0, or -1 when the rebuild ran out of
  * memory (the old table then stays in force). */
 int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight);
+/* Make a server a backup server (backup non-zero) or an active one. */
+int lb_server_set_backup(struct lb_pool *pool, uint32_t server, int backup);
 int lb_server_set_admin(struct lb_pool *pool, uint32_t server, enum lb_admin_state admin);
 int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy);
 /* Set only the effective weight (slowstart ramps it; see lb_health.h); the

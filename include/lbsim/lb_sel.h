@@ -19,10 +19,24 @@ enum lb_need {
 	LB_NEED_L7 = 1u << 1,       /* URL path, headers, cookies */
 };
 
+/* What an algorithm does with servers at maxconn (lb_server_full), as
+ * HAProxy's do (src/lb_*.c, src/backend.c assign_server_and_queue). */
+enum lb_when_full {
+	LB_FULL_SKIP = 0,   /* passes over full servers; none left: LB_PICK_FULL
+			     * (roundrobin, static-rr, leastconn, first: fwrr,
+			     * map, fwlc and fas skip a saturated server) */
+	LB_FULL_NONE,       /* its choice full: LB_PICK_FULL (random: "if the
+			     * selected server is full, pretend we have none so
+			     * that we reach the backend's queue", get_server_rnd) */
+	LB_FULL_KEEP,       /* keeps its choice, full or not: the request waits
+			     * on that server (hashing: the key names the server) */
+};
+
 struct lb_sel_ops {
 	const char *name;
 	const char *description;
 	unsigned needs;           /* enum lb_need bits */
+	enum lb_when_full when_full;
 	/* The parameters it takes, fields of struct lb_sel_params (lb_param.h);
 	 * NULL: none. A parameter it does not declare must stay 0. */
 	const struct lb_param *params;

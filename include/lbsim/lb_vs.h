@@ -130,6 +130,9 @@ enum lb_route_reason {
 	LB_ROUTE_OK = 0,
 	LB_ROUTE_NO_RULE,        /* layer 7: no sub-service matched and no default pool */
 	LB_ROUTE_NO_SERVER,      /* the chosen pool has no usable server */
+	LB_ROUTE_FULL,           /* servers are usable but at maxconn: server is the one the
+				  * request must wait for (persistence, hashing), or -1 when
+				  * any of the pool's may take it (the pool's queue) */
 };
 
 /* What lb_vs_route decided. */
@@ -144,12 +147,14 @@ struct lb_route {
 				  * on a pool with persistence): an operation to charge */
 };
 
-/* Counters. Invariant (tests check it): requests = routed + no_rule + no_server. */
+/* Counters. Invariant (tests check it): requests = routed + no_rule + no_server
+ * + full. */
 struct lb_vs_stats {
 	uint64_t requests;
 	uint64_t routed;
 	uint64_t no_rule;
 	uint64_t no_server;
+	uint64_t full;           /* every server that could take it at maxconn (LB_ROUTE_FULL) */
 	uint64_t defaulted;      /* routed or failed through the default pool (layer 7) */
 	uint64_t persisted;
 	uint64_t redispatched;

@@ -21,7 +21,7 @@ enum model_note_kind {
 struct model_note {
 	enum model_note_kind kind;
 	char topic[48];              /* "Roles", "Response time", ... */
-	char text[1024];             /* plain text; names as written (escape to render) */
+	char text[2048];             /* plain text; names as written (escape to render) */
 };
 
 #define MODEL_MAX_NOTES 24

@@ -41,6 +41,7 @@ struct request {
 	uint32_t conn_seq;        /* device traffic: its connection's draw counter just after
 				   * it was sent; changed since, the connection has moved on */
 	struct bal_conn lb;       /* open traffic: the balancer's state of the request's own connection */
+	struct bal_wait wait;     /* layer 7: its place in the balancer's queue (maxconn) */
 	uint8_t workload;         /* enum workload */
 	uint8_t where;            /* enum request_where */
 	uint8_t measured;         /* arrived after warm-up: counts in statistics */
@@ -51,6 +52,10 @@ struct request {
 	uint8_t steady;           /* sent in steady time (lbsim/steady.h), and, once answered,
 				   * answered in it */
 };
+
+/* req->server of a request that waits for a server slot at the balancer:
+ * its server is chosen when a slot frees (balancer_wait). */
+#define REQ_SERVER_WAITING UINT32_MAX
 
 #define REQUEST_SLAB 4096
 

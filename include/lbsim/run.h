@@ -133,7 +133,15 @@ struct run_result {
 	double lb_cpu_cores_mean; /* lb_cpu_ns / measured time */
 	double lb_cpu_cores_peak; /* the busiest 10 s window */
 	double lb_mem_bytes_peak; /* the largest of the windows' memory */
+	struct cost_mem lb_mem_mean; /* by what holds it: the mean over the windows (time-weighted) */
+	struct cost_mem lb_mem_peak; /* each part's largest window */
 	uint64_t lb_refused;      /* requests refused by a full balancer queue (lb cores set) */
+	/* Measured requests that waited for a server slot (layer 7, maxconn),
+	 * those of them that gave up after `timeout queue` (failed), and the
+	 * time they waited, summed: over the measured time it is the mean
+	 * number waiting (Little's law). */
+	uint64_t queued, queue_timeouts;
+	double queue_wait_ns;
 	uint64_t routed, persisted; /* balancer decisions, and those a persistence entry made */
 	int has_persistence;
 	double lb_busy;           /* share of the balancer's cores busy; NaN when unlimited */

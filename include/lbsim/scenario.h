@@ -74,9 +74,18 @@ struct scn_server {
 	uint32_t weight;           /* 0 .. LB_MAX_WEIGHT, default 1 (HAProxy's default
 				    * weight); 0: no new traffic but persistent ones */
 	uint32_t cores;            /* its own cores; 0: servers.cores */
+	uint32_t maxconn;          /* its own maxconn; SCN_MAXCONN_UNSET: servers.maxconn */
+	uint8_t backup;            /* HAProxy's `backup`: used only while no active server is */
 };
 
 #define SCN_DEFAULT_WEIGHT 1u
+#define SCN_MAXCONN_UNSET UINT32_MAX
+#define SCN_MAX_MAXCONN 1000000u
+/* How long a request may wait for a server slot (HAProxy's `timeout
+ * queue`), unless the design says: HAProxy takes `timeout connect` when
+ * `timeout queue` is not set, and lbsim's exported configurations set
+ * `timeout connect 5s` (sim/haproxy/hap_export.c). */
+#define SCN_DEFAULT_QUEUE_TIMEOUT (5ull * SIM_NS_PER_S)
 
 struct scn_servers {
 	uint32_t count;
@@ -88,6 +97,8 @@ struct scn_servers {
 	 * gives. */
 	struct scn_server *each;
 	uint32_t listed;
+	uint32_t maxconn;          /* every server's, unless its entry says (HAProxy's
+				    * `default-server maxconn`); 0: unlimited */
 	sim_time_t service_mean;   /* open traffic (`rate`): mean CPU demand of one request */
 	/* Device traffic: CPU per request by workload (defaults from
 	 * models/workload.c, overridden by `servers: workloads:`). */
@@ -105,6 +116,18 @@ struct scn_servers {
 static inline uint32_t scn_server_weight(const struct scn_servers *s, uint32_t i)
 {
 	return s->each ? s->each[i].weight : SCN_DEFAULT_WEIGHT;
+}
+
+/* Server i's maxconn (0: unlimited) and whether it is a backup server. */
+static inline uint32_t scn_server_maxconn(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].maxconn != SCN_MAXCONN_UNSET ? s->each[i].maxconn
+								  : s->maxconn;
+}
+
+static inline int scn_server_backup(const struct scn_servers *s, uint32_t i)
+{
+	return s->each && s->each[i].backup;
 }
 
 static inline uint32_t scn_server_cores(const struct scn_servers *s, uint32_t i)
@@ -171,6 +194,15 @@ struct scn_check {
 	struct lb_hc_params params;    /* path "" = per workload (l4-multi, l7) or /owa/healthcheck.htm (l4) */
 };
 
+/* Where a design's cost figures come from (a cost profile, lbsim/cost_profile.h). */
+struct scn_cost_source {
+	char name[64];             /* the profile's name */
+	char as_written[512];      /* the scenario's cost-profile value; empty: the default */
+	char where[512];           /* the file read, or "built in, profiles/NAME.yaml" */
+	char kind[16];             /* published, measured, assumed, mixed */
+	char source[512];          /* its provenance */
+};
+
 struct scn_design {
 	char name[SCN_NAME_MAX];
 	enum scn_design_kind kind;
@@ -180,9 +212,17 @@ struct scn_design {
 	struct lb_pers_params pers_params;
 	struct scn_check check;
 	int tls_reencrypt;         /* l7: TLS again from the balancer to the servers */
-	struct cost_params costs;  /* per-operation CPU and per-object memory (models/cost.c) */
+	enum cost_impl impl;       /* how the balancer is built (l7: always a proxy) */
+	enum cost_cert cert;       /* l7: the certificate key it serves */
+	enum cost_cipher cipher;   /* l7: the bulk cipher of its TLS connections */
+	enum cost_reuse reuse;     /* l7: http-reuse, which idle backend connection a request takes */
+	struct cost_params costs;  /* per-operation CPU and per-object memory (lbsim/cost.h) */
+	struct scn_cost_source cost_source; /* the profile the figures come from */
+	uint64_t costs_overridden; /* 1 << enum cost_figure for each figure `costs:` set */
 	uint32_t lb_cores;         /* balancer cores; 0: unlimited (CPU is counted, never waited for) */
 	uint32_t lb_queue;         /* requests that may wait for a balancer core; more are refused */
+	sim_time_t queue_timeout;  /* l7: longest wait for a server slot (HAProxy's `timeout
+				    * queue`); 0: SCN_DEFAULT_QUEUE_TIMEOUT */
 };
 
 enum scn_fault_kind {
@@ -191,6 +231,10 @@ enum scn_fault_kind {
 	SCN_FAULT_SLOW,            /* service times multiplied by `factor` */
 	SCN_FAULT_AUTH_DOWN,       /* logons fail; the anonymous health pages still answer 200 */
 	SCN_FAULT_STORE_DOWN,      /* a workload's (or every) mailbox store fails; pages answer 200 */
+	SCN_FAULT_DRAIN,           /* the operator drains the server at the balancer: no new
+				    * connection or session, those there finish */
+	SCN_FAULT_MAINT,           /* the operator puts it in maintenance: no traffic, no
+				    * health checks; connections there finish */
 };
 
 struct scn_fault {
@@ -269,6 +313,15 @@ int scn_load(const char *path, struct scenario **out, struct scn_error *err);
  * in error messages. */
 int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err);
+
+/* The same, with the files the scenario names by a relative path (cost
+ * profiles, address files) read from files_dir (NULL: the scenario
+ * file's folder): a results folder keeps the scenario's bytes, and those
+ * files stay where the scenario was (provenance.csv, scenario_dir). */
+int scn_load_in(const char *path, const char *files_dir, struct scenario **out,
+		struct scn_error *err);
+int scn_load_buffer_in(const char *name, const char *files_dir, const char *data, size_t len,
+		       struct scenario **out, struct scn_error *err);
 
 void scn_free(struct scenario *scn);
 /* Free what scn holds, not scn itself (a scenario moved into an array). */

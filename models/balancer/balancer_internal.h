@@ -20,4 +20,26 @@
  * work for a request to wait for. */
 #define BAL_COUNT(b, field, n) ((b)->ledger.window.field += (uint64_t)(n))
 
+/* backends.c: the connections to the servers (struct bal_backends). */
+int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_timeout_ns);
+void bal_backends_free(struct bal_backends *k);
+/* Take an idle connection of list at now: 1, or 0 when none is left. */
+int bal_backends_take(struct bal_backends *k, uint32_t list, uint64_t now_ns);
+/* One connection of list becomes idle at now (it stays counted open): 0,
+ * or -1 when the list cannot grow (the caller closes it instead). */
+int bal_backends_put(struct bal_backends *k, uint32_t list, uint64_t now_ns);
+/* Close every connection idle for the timeout at now. */
+void bal_backends_expire(struct bal_backends *k, uint64_t now_ns);
+/* traffic.c: c's request, which waited, has taken a slot of c->server:
+ * the connection to that server it goes over (http-reuse). */
+void bal_backend_for_waiting(struct balancer *b, struct bal_conn *c);
+
+/* queue.c: the layer-7 queues (maxconn). init: 0 or -1 (memory). A slot
+ * of server in pool pool_index has freed: the oldest request waiting for
+ * it takes it. c closes while its request waits: out of its queue. */
+int bal_queues_init(struct balancer *b, uint32_t npools, uint32_t nservers);
+void bal_queues_free(struct balancer *b);
+void bal_queue_slot_freed(struct balancer *b, int pool_index, uint32_t server);
+void bal_queue_conn_closed(struct balancer *b, struct bal_conn *c);
+
 #endif

@@ -48,6 +48,17 @@ static int add_pool(struct lb_vs *vs, const char *name, const struct scenario *s
 	}
 	int p = lb_vs_add_pool(vs, name, n, weights, d->balance, &d->sel_params, msg, len);
 	free(weights);
+	/* maxconn and backup (HAProxy's server keywords) set once, before
+	 * any traffic: the backup election runs on each change. */
+	struct lb_pool *pool = p >= 0 ? lb_vs_pool(vs, (uint32_t)p) : NULL;
+	for (uint32_t i = 0; pool && i < n; i++) {
+		lb_server_set_maxconn(pool, i, scn_server_maxconn(&scn->servers, i));
+		if (scn_server_backup(&scn->servers, i) &&
+		    lb_server_set_backup(pool, i, 1) != 0) {
+			snprintf(msg, len, "out of memory");
+			return -1;
+		}
+	}
 	if (p < 0)
 		return -1;
 	if (d->persist && lb_vs_set_persist(vs, (uint32_t)p, d->persist, &d->pers_params, msg, len) != 0)
@@ -112,6 +123,10 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	b->per_request = d->kind == SCN_DESIGN_L7;
 	b->terminates_tls = d->kind == SCN_DESIGN_L7;
 	b->reencrypt = d->kind == SCN_DESIGN_L7 && d->tls_reencrypt;
+	b->impl = d->kind == SCN_DESIGN_L7 ? COST_IMPL_PROXY : d->impl;
+	b->cert = d->cert;
+	b->cipher = d->cipher;
+	b->reuse = d->reuse;
 	b->ledger.price = &d->costs;
 	uint32_t n = scn->servers.count;
 	uint32_t used = namespaces_of(scn);
@@ -122,7 +137,11 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	uint32_t nchecks = balancer_nchecks_of(scn, d);
 	b->vs = calloc(b->nvs, sizeof *b->vs);
 	b->checks = calloc(nchecks, sizeof *b->checks);
-	if (!b->vs || !b->checks || lb_hc_log_init(&b->log, LOG_CAP) != 0) {
+	/* Layer 7: an idle list per (workload pool, server). */
+	uint32_t nlists = d->kind == SCN_DESIGN_L7 ? WL_COUNT * n : 0;
+	double idle_ns = d->costs.backend_idle_timeout_s * 1e9;
+	if (!b->vs || !b->checks || lb_hc_log_init(&b->log, LOG_CAP) != 0 ||
+	    bal_backends_init(&b->backends, nlists, idle_ns < 1 ? 1 : (uint64_t)idle_ns) != 0) {
 		snprintf(msg, len, "out of memory");
 		return -1;
 	}
@@ -171,8 +190,11 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 			b->namespaces++;
 		}
 	} else {
-		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0)
+		if (lb_vs_init(&b->vs[0], "l7", LB_LAYER_7, 0, 443) != 0 ||
+		    bal_queues_init(b, WL_COUNT, n) != 0) {
+			snprintf(msg, len, "out of memory");
 			return -1;
+		}
 		for (uint32_t w = 0; w < WL_COUNT; w++) {
 			if (!(used >> w & 1u))
 				continue;
@@ -201,7 +223,9 @@ void balancer_free(struct balancer *b)
 		lb_vs_free(&b->vs[i]);
 	free(b->vs);
 	free(b->checks);
+	bal_queues_free(b);
 	lb_hc_log_free(&b->log);
+	bal_backends_free(&b->backends);
 	memset(b, 0, sizeof *b);
 }
 

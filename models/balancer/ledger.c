@@ -1,47 +1,76 @@
 /* The balancer's books: operations counted per window and over the
- * measurement, priced at the design's figures (models/cost.c), and the
+ * measurement, priced at the design's figures (its cost profile), and the
  * memory the design holds; see include/lbsim/balancer.h.
  *
  * CPU of a window is its counts times the per-operation prices divided by
  * its length, so every CPU figure traces back to counts and prices
- * (cost_cpu_ns). Memory is sampled at the end of each window: what the
- * core's structures measure (pools, persistence tables) plus, priced per
- * object, the connection table (layer 4) or the proxied connections and
- * the TLS session cache (layer 7). The cache holds the sessions created
- * within its lifetime: by Little's law, the full-handshake rate of the
- * window times the lifetime.
+ * (cost_cpu_ns). Memory is sampled at the end of each window, as a proxy
+ * or a kernel holds it (README "Balancer memory"):
+ *   conn_base  every client connection open, idle or not: a proxy holds a
+ *              socket and its state per side (layer 4: the client's and
+ *              the server's), plus the TLS state when it terminates TLS
+ *              (record buffers released while idle: OpenSSL's
+ *              SSL_MODE_RELEASE_BUFFERS, which HAProxy sets);
+ *   buffers    only connections with data in flight (not a long poll held
+ *              at its server, balancer_park): two data buffers
+ *              (HAProxy allocates them on demand), the sockets' kernel
+ *              buffers, and the TLS record buffers of each TLS side;
+ *   backend    layer 7's connections to the servers, in use or idle in
+ *              the pools (a socket each, and TLS state when re-encrypting);
+ *   caches     the TLS session cache, allocated whole at start
+ *              (tune.ssl.cachesize slots);
+ *   tables     what the core's structures measure (pools, persistence
+ *              tables, Maglev tables) and, for a kernel forwarder, its
+ *              connection table: one entry per open flow and per flow
+ *              closed within the linger time (by Little's law, the
+ *              window's close rate times the linger), plus the buckets.
  */
 #include "balancer_internal.h"
 
 void balancer_measure_start(struct balancer *b)
 {
 	b->ledger.window = (struct cost_counts){0};
+	b->ledger.window_closes = 0;
 }
 
-static double memory_now(const struct balancer *b, double window_s)
+static struct cost_mem memory_now(const struct balancer *b, double window_s)
 {
 	const struct cost_params *p = b->ledger.price;
-	double bytes = (double)balancer_mem_bytes(b);
-	double conns = (double)b->stats.conns_open;
-	if (b->terminates_tls) {
-		bytes += conns * (b->reencrypt ? p->conn_reencrypt_bytes : p->conn_bytes);
-		double rate = window_s > 0 ? (double)b->ledger.window.tls_full / window_s : 0;
-		bytes += rate * p->tls_cache_lifetime_s * p->tls_cache_entry_bytes;
-	} else {
-		bytes += conns * p->flow_bytes + p->flow_buckets * p->flow_bucket_bytes;
+	struct cost_mem m = {.tables = (double)balancer_mem_bytes(b)};
+	double open = (double)b->stats.conns_open;
+	double active = (double)(b->stats.conns_active - b->stats.conns_parked);
+	if (!b->per_request && b->impl != COST_IMPL_PROXY) {
+		double closed_rate = window_s > 0 ? (double)b->ledger.window_closes / window_s : 0;
+		m.tables += (open + closed_rate * p->flow_linger_s) * p->flow_bytes +
+			    p->flow_buckets * p->flow_bucket_bytes;
+		return m;
 	}
-	return bytes;
+	double sides_active = 2 * (p->buffer_bytes + p->socket_buffer_bytes);
+	if (!b->terminates_tls) {
+		m.conn_base = open * 2 * p->conn_bytes;
+		m.buffers = active * sides_active;
+		return m;
+	}
+	m.conn_base = open * (p->conn_bytes + p->tls_state_bytes);
+	m.buffers = active * (sides_active + p->tls_buffer_bytes * (b->reencrypt ? 2 : 1));
+	m.backend = (double)b->backends.open *
+		    (p->conn_bytes + (b->reencrypt ? p->tls_state_bytes : 0));
+	m.caches = p->tls_cache_size * p->tls_cache_entry_bytes;
+	return m;
 }
 
-void balancer_window_close(struct balancer *b, uint64_t window_ns, double *cpu_cores,
-			   double *mem_bytes)
+void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_ns,
+			   double *cpu_cores, struct cost_mem *mem)
 {
 	struct bal_ledger *l = &b->ledger;
 	double window_s = (double)window_ns / 1e9;
+	if (b->per_request)
+		bal_backends_expire(&b->backends, now_ns);
 	*cpu_cores = cost_cpu_ns(l->price, &l->window) / (double)window_ns;
-	*mem_bytes = memory_now(b, window_s);
+	*mem = memory_now(b, window_s);
 	cost_counts_add(&l->measured, &l->window);
 	l->window = (struct cost_counts){0};
+	l->window_closes = 0;
 }
 
 const struct cost_counts *balancer_measured_ops(const struct balancer *b)

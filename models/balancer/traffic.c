@@ -1,38 +1,52 @@
 /* Connections and requests through the balancer: the routing decisions and
  * the operations each event costs; see include/lbsim/balancer.h.
  *
- * What a design does for each event, and so what it is charged:
+ * What a design does for each event, and so what it is charged, by how it
+ * is built (struct scn_design.impl; README "Balancer implementations"):
  *
- *   event            layer 4 (a forwarder in NAT mode)   layer 7 (a TLS-terminating proxy)
- *   connection open  route it; set up a flow; SYN,       accept; the TLS handshake (full,
- *                    SYN-ACK, ACK and later FIN, ACK     or resumed when the client offers
- *                    through the box (5 packets); a      a live TLS 1.2 session)
- *                    persistence lookup if the pool
- *                    has persistence
- *   request          its packets                         parse and route it (a persistence
- *                                                        lookup if its pool has one);
- *                                                        decrypt it, and encrypt it again
- *                                                        when re-encrypting
- *   response         its packets                         its bytes' crypto, twice when
- *                                                        re-encrypting
- *   close            nothing counted (the FIN packets    nothing counted
- *                    were counted at open)
+ *   event       kernel-nat / kernel-dr      proxy (layer 4)        proxy (layer 7, TLS terminated)
+ *   open        route; a flow; the          route; accept the      accept; the client's TLS
+ *               handshake's and close's     client, connect to     handshake: full (by certificate
+ *               packets: 7 through a NAT    the server             key) or resumed (TLS 1.2 or
+ *               box, the client's 4 for DR                         1.3 PSK)
+ *   request     its packets                 relay it: a message    parse and route it; relay and
+ *                                           and its bytes          decrypt its bytes; a connection
+ *                                                                  to the server (below); encrypt
+ *                                                                  again when re-encrypting
+ *   response    NAT: its packets; DR: the   relay it likewise      relay and encrypt its bytes
+ *               client's ACKs (one every                           (decrypt first when
+ *               second segment)                                    re-encrypting)
+ *   close       the flow's entry lingers    nothing more           http-reuse never: its own
+ *                                                                  backend connection closes
+ *
+ * Connections to the servers (layer 7): http-reuse `never` keeps one per
+ * client connection, reused while the next request goes to the same
+ * server and replaced when it does not; `safe` (HAProxy's default) sends
+ * a client connection's first request over a new connection and later
+ * ones over any idle connection to the chosen server; `always` lets every
+ * request take an idle one. A connection becomes idle when its response
+ * has passed (models/balancer/backends.c keeps them). Each new connection
+ * costs a connect and, when re-encrypting, a TLS handshake as a client:
+ * full the first time to a server, resumed after (HAProxy keeps the
+ * server's session unless no-ssl-reuse).
  *
  * A persistence lookup is charged when the core searched a table
  * (struct lb_route.looked_up), so a request that carries no key (no TLS
- * session id for ssl-session-id) costs none. TLS 1.3 clients are priced as
- * full handshakes: the legacy session id they send is new every time, and
- * the PSK resumption they may do instead is priced as a full handshake
- * until the cost model prices it apart.
+ * session id for ssl-session-id) costs none.
  *
  * The state of a connection lives in the caller's struct bal_conn (8 bytes):
  * where it is sent, and whether it is open and has data in flight. The
- * balancer keeps only the counts (conns_open, conns_active). Every event is
- * O(1) beyond the core's routing.
+ * balancer keeps only the counts (conns_open, conns_active) and the
+ * backend pools. Every event is O(1) beyond the core's routing.
  */
 #include "balancer_internal.h"
 
 #include <assert.h>
+
+/* TCP packets of a connection's handshake and close through a NAT
+ * forwarder (SYN, SYN-ACK, ACK; FIN, ACK, FIN, ACK), and those a
+ * direct-return forwarder sees, the client's only (SYN, ACK, FIN, ACK). */
+enum { PACKETS_NAT_CONN = 7, PACKETS_DR_CONN = 4 };
 
 static struct lb_pool *pool_of(struct balancer *b, const struct bal_conn *c)
 {
@@ -41,13 +55,20 @@ static struct lb_pool *pool_of(struct balancer *b, const struct bal_conn *c)
 
 /* Route seen through c's virtual service; on success c is sent to the
  * chosen server, which counts one more connection in its pool (leastconn
- * reads it). Returns 0 or -1 (no usable server). */
+ * and maxconn read it). Returns 0, -1 (no usable server) or BAL_WAIT
+ * (servers at maxconn: c's pool, and its server when one was named, are
+ * set for balancer_wait). */
 static int route(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
 		 uint64_t now_ns, int *looked_up)
 {
 	struct lb_route r;
 	int rc = lb_vs_route(&b->vs[c->vs], seen, now_ns, &r);
 	*looked_up = r.looked_up;
+	if (rc != 0 && r.reason == LB_ROUTE_FULL) {
+		c->server = r.server;
+		c->pool = (int16_t)r.pool;
+		return BAL_WAIT;
+	}
 	if (rc != 0)
 		return -1;
 	c->server = r.server;
@@ -57,13 +78,22 @@ static int route(struct balancer *b, struct bal_conn *c, const struct lb_request
 	return 0;
 }
 
-/* Release c's server in its pool. */
+/* Release c's server in its pool; on layer 7 the slot goes to the oldest
+ * request waiting for it (queue.c). */
 static void unroute(struct balancer *b, struct bal_conn *c)
 {
-	if (c->server < 0)
+	if (c->server < 0 || (c->flags & BAL_CONN_WAITING))
 		return;
-	lb_conn_close(pool_of(b, c), (uint32_t)c->server);
+	uint32_t server = (uint32_t)c->server;
+	lb_conn_close(pool_of(b, c), server);
 	c->server = -1;
+	if (b->per_request)
+		bal_queue_slot_freed(b, c->pool, server);
+}
+
+static int kernel(const struct balancer *b)
+{
+	return !b->per_request && b->impl != COST_IMPL_PROXY;
 }
 
 int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_hello *hello,
@@ -74,19 +104,32 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 		.pool = -1,
 		.vs = (uint8_t)(b->kind == SCN_DESIGN_L4_MULTI ? hello->workload : 0),
 	};
-	int full = hello->tls == BAL_TLS_13 || !hello->resumable;
+	int full = !hello->resumable;
 	if (b->per_request) {
-		BAL_CHARGE(b, tcp_accepts, tcp_accept_ns, 1);
+		BAL_CHARGE(b, accepts, accept_ns, 1);
 		if (full)
-			BAL_CHARGE(b, tls_full, tls_full_ns, 1);
+			BAL_CHARGE(b, tls_full[b->cert], tls_full_ns[b->cert], 1);
+		else if (hello->tls == BAL_TLS_13)
+			BAL_CHARGE(b, tls_resume_13, tls_resume_13_ns, 1);
 		else
-			BAL_CHARGE(b, tls_resumed, tls_resumed_ns, 1);
+			BAL_CHARGE(b, tls_resume_12, tls_resume_12_ns, 1);
 	} else {
+		/* Layer 4 has no queue: a connection that only a full
+		 * server could take is refused (IPVS past a server's upper
+		 * threshold; models/balancer/queue.c). */
 		int looked_up;
-		if (route(b, c, hello->seen, now_ns, &looked_up) != 0)
+		if (route(b, c, hello->seen, now_ns, &looked_up) != 0) {
+			c->server = -1;
 			return -1;
-		BAL_CHARGE(b, flows, flow_setup_ns, 1);
-		BAL_CHARGE(b, packets, packet_ns, 5);
+		}
+		if (kernel(b)) {
+			BAL_CHARGE(b, flows, flow_setup_ns, 1);
+			BAL_CHARGE(b, packets, packet_ns,
+				   b->impl == COST_IMPL_KERNEL_NAT ? PACKETS_NAT_CONN : PACKETS_DR_CONN);
+		} else {
+			BAL_CHARGE(b, accepts, accept_ns, 1);
+			BAL_CHARGE(b, connects, connect_ns, 1);
+		}
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
 	}
@@ -100,11 +143,78 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 	return 0;
 }
 
+/* The idle list of server s in pool p. */
+static uint32_t list_of(const struct balancer *b, uint32_t pool, uint32_t server)
+{
+	return pool * (b->backends.nlists / WL_COUNT) + server;
+}
+
+/* Open a new connection to c's server for its request. */
+static void backend_new(struct balancer *b, const struct bal_conn *c)
+{
+	b->backends.open++;
+	BAL_CHARGE(b, connects, connect_ns, 1);
+	if (!b->reencrypt)
+		return;
+	struct bal_idle_list *l = &b->backends.lists[list_of(b, (uint32_t)c->pool, (uint32_t)c->server)];
+	if (l->has_session) {
+		BAL_CHARGE(b, tls_backend_resume, tls_backend_resume_ns, 1);
+	} else {
+		BAL_CHARGE(b, tls_backend_full, tls_backend_full_ns, 1);
+		l->has_session = 1;
+	}
+}
+
+/* The connection to the server that c's request (just routed) goes over,
+ * by http-reuse; own_server/own_pool: c's own idle connection (never
+ * mode), or -1. */
+static void backend_for_request(struct balancer *b, struct bal_conn *c, int32_t own_server,
+				int16_t own_pool, uint64_t now_ns)
+{
+	uint32_t list = list_of(b, (uint32_t)c->pool, (uint32_t)c->server);
+	switch (b->reuse) {
+	case COST_REUSE_NEVER:
+		if (own_server == c->server && own_pool == c->pool)
+			return; /* its own connection, to the same server */
+		if (own_server >= 0)
+			b->backends.open--; /* replaced: to another server */
+		backend_new(b, c);
+		return;
+	case COST_REUSE_SAFE:
+		if (!(c->flags & BAL_CONN_USED) || !bal_backends_take(&b->backends, list, now_ns))
+			backend_new(b, c);
+		return;
+	case COST_REUSE_ALWAYS:
+	case COST_REUSE_COUNT:
+		if (!bal_backends_take(&b->backends, list, now_ns))
+			backend_new(b, c);
+		return;
+	}
+}
+
 /* Bytes encrypted or decrypted for a message of bytes: once on the
  * client's side, once more on the server's when re-encrypting. */
 static uint64_t crypto_bytes(const struct balancer *b, uint64_t bytes)
 {
 	return bytes * (b->reencrypt ? 2 : 1);
+}
+
+/* A message of bytes through the balancer, either way, outside layer 7's
+ * own work. */
+static void forward(struct balancer *b, uint64_t bytes, int inbound)
+{
+	if (!kernel(b)) {
+		BAL_CHARGE(b, relay_messages, relay_message_ns, 1);
+		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
+		return;
+	}
+	uint64_t packets = cost_packets(b->ledger.price, bytes);
+	/* Direct return: the answer goes around the box; only the client's
+	 * ACKs come through, one every second full segment (RFC 1122
+	 * 4.2.3.2, RFC 5681 4.2). */
+	if (!inbound && b->impl == COST_IMPL_KERNEL_DR)
+		packets = (packets + 1) / 2;
+	BAL_CHARGE(b, packets, packet_ns, packets);
 }
 
 int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
@@ -114,19 +224,41 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 	if (b->per_request) {
 		double before = b->ledger.pending_ns;
 		BAL_CHARGE(b, http_requests, http_request_ns, 1);
-		BAL_CHARGE(b, crypto_bytes, crypto_byte_ns, crypto_bytes(b, bytes));
+		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
+		BAL_CHARGE(b, crypto_bytes[b->cipher], crypto_byte_ns[b->cipher], crypto_bytes(b, bytes));
+		int32_t own_server = c->flags & BAL_CONN_BACKEND ? c->server : -1;
+		int16_t own_pool = c->pool;
 		int looked_up;
 		int rc = route(b, c, seen, now_ns, &looked_up);
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
+		if (rc == BAL_WAIT) {
+			/* It waits for a slot; its own connection (never) is
+			 * not kept for it meanwhile. */
+			if (own_server >= 0)
+				b->backends.open--;
+			c->flags = (uint8_t)((c->flags | BAL_CONN_WAITING | BAL_CONN_USED) &
+					     ~BAL_CONN_BACKEND);
+			b->backends.clock_ns = now_ns;
+			if (!(c->flags & BAL_CONN_ACTIVE)) {
+				c->flags |= BAL_CONN_ACTIVE;
+				b->stats.conns_active++;
+			}
+			return BAL_WAIT;
+		}
 		if (rc != 0) {
 			/* The balancer answers the failure itself, at once:
-			 * its work is counted but waits for no core. */
+			 * its work is counted but waits for no core. Its own
+			 * backend connection (never) stays as it was. */
+			c->server = own_server;
+			c->pool = own_pool;
 			b->ledger.pending_ns = before;
 			return -1;
 		}
+		backend_for_request(b, c, own_server, own_pool, now_ns);
+		c->flags = (uint8_t)((c->flags | BAL_CONN_USED) & ~BAL_CONN_BACKEND);
 	} else {
-		BAL_CHARGE(b, packets, packet_ns, cost_packets(b->ledger.price, bytes));
+		forward(b, bytes, 1);
 	}
 	if (!(c->flags & BAL_CONN_ACTIVE)) {
 		c->flags |= BAL_CONN_ACTIVE;
@@ -135,20 +267,58 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 	return c->server;
 }
 
+/* c's request has its answer: its connection to the server is idle now,
+ * c's own (never) or in its server's pool; its server's count in the
+ * pool is released either way. */
+static void request_done(struct balancer *b, struct bal_conn *c, uint64_t now_ns)
+{
+	b->backends.clock_ns = now_ns;
+	if (c->server < 0 || (c->flags & BAL_CONN_WAITING))
+		return; /* it never had a server: no connection to it either */
+	uint32_t server = (uint32_t)c->server;
+	if (b->reuse == COST_REUSE_NEVER) {
+		c->flags |= BAL_CONN_BACKEND;
+	} else {
+		uint32_t list = list_of(b, (uint32_t)c->pool, server);
+		if (bal_backends_put(&b->backends, list, now_ns) != 0)
+			b->backends.open--; /* no room to keep it: closed */
+		c->server = -1;
+	}
+	/* The slot goes to the oldest request waiting for it (queue.c). */
+	lb_conn_close(pool_of(b, c), server);
+	bal_queue_slot_freed(b, c->pool, server);
+}
+
+void bal_backend_for_waiting(struct balancer *b, struct bal_conn *c)
+{
+	if (b->per_request)
+		backend_for_request(b, c, -1, -1, b->backends.clock_ns);
+}
+
 void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns)
 {
-	(void)now_ns;
-	if (b->terminates_tls)
-		BAL_CHARGE(b, crypto_bytes, crypto_byte_ns, crypto_bytes(b, bytes));
-	else
-		BAL_CHARGE(b, packets, packet_ns, cost_packets(b->ledger.price, bytes));
+	if (b->per_request) {
+		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
+		BAL_CHARGE(b, crypto_bytes[b->cipher], crypto_byte_ns[b->cipher], crypto_bytes(b, bytes));
+	} else {
+		forward(b, bytes, 0);
+	}
 	if (!(c->flags & BAL_CONN_ACTIVE))
 		return;
-	c->flags &= (uint8_t)~BAL_CONN_ACTIVE;
+	if (c->flags & BAL_CONN_PARKED)
+		b->stats.conns_parked--;
+	c->flags &= (uint8_t)~(BAL_CONN_ACTIVE | BAL_CONN_PARKED);
 	b->stats.conns_active--;
-	/* The layer-7 request's connection to its server ends with it. */
 	if (b->per_request)
-		unroute(b, c);
+		request_done(b, c, now_ns);
+}
+
+void balancer_park(struct balancer *b, struct bal_conn *c)
+{
+	if ((c->flags & (BAL_CONN_ACTIVE | BAL_CONN_PARKED)) != BAL_CONN_ACTIVE)
+		return;
+	c->flags |= BAL_CONN_PARKED;
+	b->stats.conns_parked++;
 }
 
 void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns)
@@ -158,7 +328,23 @@ void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns
 		return;
 	if (c->flags & BAL_CONN_ACTIVE)
 		b->stats.conns_active--;
-	unroute(b, c);
+	if (c->flags & BAL_CONN_PARKED)
+		b->stats.conns_parked--;
+	if (b->per_request) {
+		/* A request in flight loses its connection to the server (one
+		 * still waiting for a slot has none); never: so does the
+		 * client's own idle one. */
+		int in_flight = (c->flags & BAL_CONN_ACTIVE) && !(c->flags & BAL_CONN_WAITING);
+		if (in_flight || (c->flags & BAL_CONN_BACKEND))
+			b->backends.open--;
+		bal_queue_conn_closed(b, c);
+		if (in_flight)
+			unroute(b, c);
+	} else {
+		unroute(b, c);
+		if (kernel(b))
+			b->ledger.window_closes++;
+	}
 	c->flags = 0;
 	b->stats.conns_open--;
 }

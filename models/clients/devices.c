@@ -342,6 +342,14 @@ static void send_request(struct clients *cl, struct conn *c)
 		seen = &s.req;
 	}
 	int32_t server = balancer_request(cl->env.bal, &c->lb, seen, cc->request_bytes, now);
+	if (server == BAL_WAIT) {
+		/* Every server that could take it is at maxconn: it waits at
+		 * the balancer, and its server is known only when a slot
+		 * frees (so no home server is judged for it). */
+		req->server = REQ_SERVER_WAITING;
+		cl->env.dispatch(cl->env.owner, req);
+		return;
+	}
 	if (server < 0) {
 		client_ledger_failed(ledger, req);
 		request_put(cl->env.requests, req);

@@ -56,6 +56,13 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 		ledger->conns_opened++;
 		server = balancer_request(cl->env.bal, &req->lb, &lr, ps->cfg->client[wl].request_bytes,
 					  now);
+		if (server == BAL_WAIT) {
+			/* It waits for a server slot at the balancer (maxconn);
+			 * the world counts its connection when it has one. */
+			req->server = REQ_SERVER_WAITING;
+			cl->env.dispatch(cl->env.owner, req);
+			return;
+		}
 		if (server < 0)
 			balancer_conn_close(cl->env.bal, &req->lb, now);
 	}

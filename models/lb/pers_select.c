@@ -7,7 +7,10 @@
  * sessions", as HAProxy's drain does); down, maintenance or failed checks
  * send the client through the pool's algorithm again, and the entry then
  * names the new server (HAProxy's `option redispatch` with a stick table
- * that stores on request). Every path is O(1) expected beyond lb_pick.
+ * that stores on request). A remembered server at maxconn keeps its client
+ * all the same: the caller queues the request on that server (HAProxy
+ * queues a request with a persistent server in the server's own queue,
+ * src/queue.c pendconn_add). Every path is O(1) expected beyond lb_pick.
  */
 #include "lbsim/lb_pers.h"
 
@@ -64,7 +67,7 @@ int lb_pers_select(struct lb_persist *p, struct lb_pool *pool,
 		int s = lb_pick(pool, req, now_ns);
 		if (s < 0) {
 			st->nosrv++;
-			return -1;
+			return s; /* -1, or LB_PICK_FULL: the pool's queue */
 		}
 		/* The entry was refreshed by the find and nothing has touched
 		 * the table since, so e is still valid. */
@@ -78,7 +81,7 @@ int lb_pers_select(struct lb_persist *p, struct lb_pool *pool,
 	int s = lb_pick(pool, req, now_ns);
 	if (s < 0) {
 		st->nosrv++;
-		return -1;
+		return s;
 	}
 	(void)lb_pers_table_store(&p->table, &key, (uint32_t)s, now_ns);
 	return s;

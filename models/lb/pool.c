@@ -82,12 +82,55 @@ void lb_pool_free(struct lb_pool *pool)
 	memset(pool, 0, sizeof *pool);
 }
 
+/* The pick, then maxconn: an algorithm that skips full servers is asked
+ * again (a round robin steps on; at most one lap of the pool), one whose
+ * choice stands or falls whole (random) gives LB_PICK_FULL, a hashing one
+ * keeps its server for the caller to queue on. first and leastconn skip
+ * full servers in their own scan, so they never come back full.
+ * Cost: one pick when no server is full; with maxconn reached, at most n
+ * picks and one O(n) scan. */
 int lb_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
 {
 	int i = pool->sel->pick(pool, req, now_ns);
+	if (i >= 0 && lb_server_full(&pool->servers[i])) {
+		if (pool->sel->when_full == LB_FULL_SKIP) {
+			for (uint32_t tries = 1; i >= 0 && lb_server_full(&pool->servers[i]) &&
+						 tries < pool->nservers; tries++)
+				i = pool->sel->pick(pool, req, now_ns);
+			/* A heavy full server can fill more than a lap of n
+			 * picks of a weighted schedule: then the first server
+			 * with a slot, by id, rather than an unbounded walk. */
+			if (i >= 0 && lb_server_full(&pool->servers[i])) {
+				i = LB_PICK_FULL;
+				for (uint32_t k = 0; k < pool->nservers && i < 0; k++)
+					if (lb_server_usable(&pool->servers[k]) &&
+					    !lb_server_full(&pool->servers[k]))
+						i = (int)k;
+			}
+		} else if (pool->sel->when_full == LB_FULL_NONE) {
+			i = LB_PICK_FULL;
+		}
+	}
 	if (i >= 0)
 		pool->servers[i].picks++;
 	return i;
+}
+
+void lb_server_queue_add(struct lb_pool *pool, uint32_t server, int delta)
+{
+	struct lb_server *s = &pool->servers[server];
+	if (delta < 0 && s->queued < (uint32_t)-delta)
+		s->queued = 0;
+	else
+		s->queued = (uint32_t)((int64_t)s->queued + delta);
+}
+
+int lb_server_set_maxconn(struct lb_pool *pool, uint32_t server, uint32_t maxconn)
+{
+	if (server >= pool->nservers)
+		return -1;
+	pool->servers[server].maxconn = maxconn;
+	return 0;
 }
 
 void lb_conn_open(struct lb_pool *pool, uint32_t server)
@@ -101,12 +144,46 @@ void lb_conn_close(struct lb_pool *pool, uint32_t server)
 		pool->servers[server].conns--;
 }
 
+/* Which backup server stands in: none while an active server is usable,
+ * else the first usable backup by id (HAProxy's default; `option
+ * allbackups` would use them all). O(n), on state changes only. */
+static void elect_backup(struct lb_pool *pool)
+{
+	int active = 0, chosen = 0;
+	for (uint32_t i = 0; i < pool->nservers; i++) {
+		struct lb_server *s = &pool->servers[i];
+		s->standby = 0;
+		active |= !s->backup && lb_server_usable(s);
+	}
+	for (uint32_t i = 0; i < pool->nservers; i++) {
+		struct lb_server *s = &pool->servers[i];
+		if (!s->backup)
+			continue;
+		if (active || chosen || !lb_server_usable(s))
+			s->standby = 1;
+		else
+			chosen = 1;
+	}
+}
+
 static int commit(struct lb_pool *pool, struct lb_server *s, struct lb_server before)
 {
+	elect_backup(pool);
 	if (!pool->sel->servers_changed || pool->sel->servers_changed(pool) == 0)
 		return 0;
 	*s = before;
+	elect_backup(pool);
 	return -1;
+}
+
+int lb_server_set_backup(struct lb_pool *pool, uint32_t server, int backup)
+{
+	if (server >= pool->nservers)
+		return -1;
+	struct lb_server *s = &pool->servers[server];
+	struct lb_server before = *s;
+	s->backup = backup != 0;
+	return commit(pool, s, before);
 }
 
 int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight)

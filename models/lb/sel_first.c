@@ -6,8 +6,10 @@
  * HAProxy does without maxconn). The point of the algorithm is to fill few
  * servers fully so that the others can be powered down; weights play no part
  * beyond a zero weight taking a server out of rotation. When every usable
- * server is full the pick returns -1: the core has no queue, so the caller
- * fails the request and counts it (HAProxy would queue it instead).
+ * server is full the pick returns LB_PICK_FULL: the caller queues the
+ * request in the pool's queue (layer 7, as HAProxy does) or refuses it
+ * (layer 4). A server with requests in its own queue is full too
+ * (lb_server_full).
  *
  * Complexity: pick O(n) in the worst case (scans past full servers); no
  * table, nothing to rebuild.
@@ -19,12 +21,16 @@ static int first_pick(struct lb_pool *pool, const struct lb_request *req, uint64
 {
 	(void)req;
 	(void)now_ns;
+	int full = 0;
 	for (uint32_t i = 0; i < pool->nservers; i++) {
 		const struct lb_server *s = &pool->servers[i];
-		if (lb_server_usable(s) && (s->maxconn == 0 || s->conns < s->maxconn))
-			return (int)i;
+		if (lb_server_usable(s)) {
+			if (!lb_server_full(s))
+				return (int)i;
+			full = 1;
+		}
 	}
-	return -1;
+	return full ? LB_PICK_FULL : -1;
 }
 
 const struct lb_sel_ops lb_sel_first = {

@@ -394,6 +394,7 @@ const struct lb_sel_ops lb_sel_source = {
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
+	.when_full = LB_FULL_KEEP,
 	.pick = source_pick,
 	.check = source_check,
 };
@@ -406,6 +407,7 @@ const struct lb_sel_ops lb_sel_uri = {
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
+	.when_full = LB_FULL_KEEP,
 	.pick = uri_pick,
 	.check = uri_check,
 };
@@ -418,6 +420,7 @@ const struct lb_sel_ops lb_sel_hdr = {
 	.init = hash_init,
 	.done = hash_done,
 	.servers_changed = hash_rebuild,
+	.when_full = LB_FULL_KEEP,
 	.pick = hdr_pick,
 	.check = hdr_check,
 };

@@ -14,6 +14,9 @@
  * equal are taken in turn (with no connection open at all, picks cycle
  * 0, 1, ..., n-1).
  *
+ * A server at maxconn (lb_server_full) is passed over, as HAProxy's fwlc
+ * skips a saturated server; with none left the pick is LB_PICK_FULL.
+ *
  * Complexity: pick O(n) over the pool's servers; nothing to rebuild. (A tree
  * keyed on the ratio, as HAProxy's, would make it O(log n) at the price of
  * an update on every connection open and close.)
@@ -28,7 +31,7 @@ static void scan(const struct lb_server *sv, uint32_t from, uint32_t to, int64_t
 {
 	for (uint32_t i = from; i < to; i++) {
 		const struct lb_server *s = &sv[i];
-		if (!lb_server_usable(s))
+		if (!lb_server_usable(s) || lb_server_full(s))
 			continue;
 		uint64_t c1 = (uint64_t)s->conns + 1;
 		if (*best < 0 || c1 * *bw < *bc1 * s->eweight) {
@@ -37,6 +40,15 @@ static void scan(const struct lb_server *sv, uint32_t from, uint32_t to, int64_t
 			*bw = s->eweight;
 		}
 	}
+}
+
+/* Is some server usable (full or not)? Only asked when none had a slot. */
+static int any_usable(const struct lb_pool *pool)
+{
+	for (uint32_t i = 0; i < pool->nservers; i++)
+		if (lb_server_usable(&pool->servers[i]))
+			return 1;
+	return 0;
 }
 
 /* pick hook: argmin of (conns + 1) / eweight over usable servers, scanning
@@ -52,7 +64,7 @@ static int lc_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t 
 	scan(pool->servers, start, n, &best, &bc1, &bw);
 	scan(pool->servers, 0, start, &best, &bc1, &bw);
 	if (best < 0)
-		return -1;
+		return any_usable(pool) ? LB_PICK_FULL : -1;
 	pool->rr_cursor = (uint64_t)best + 1;
 	return (int)best;
 }

@@ -118,5 +118,6 @@ const struct lb_sel_ops lb_sel_random = {
 	.init = random_init,
 	.done = random_done,
 	.servers_changed = random_changed,
+	.when_full = LB_FULL_NONE,
 	.pick = random_pick,
 };

@@ -20,7 +20,8 @@
 #include <stddef.h>
 
 /* Contract: vs has a pool at index pool; r is the view for vs's layer.
- * Chooses the server into out; 0 or -1 (LB_ROUTE_NO_SERVER). */
+ * Chooses the server into out; 0, or -1 (LB_ROUTE_NO_SERVER, or
+ * LB_ROUTE_FULL when the server chosen, or every one, is at maxconn). */
 static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
 			 uint64_t now_ns, struct lb_route *out)
 {
@@ -39,6 +40,13 @@ static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
 		s = lb_pick(&vp->pool, r, now_ns);
 	}
 	out->server = s;
+	if (s == LB_PICK_FULL || (s >= 0 && lb_server_full(&vp->pool.servers[s]))) {
+		out->reason = LB_ROUTE_FULL;
+		out->server = s >= 0 ? s : -1;
+		out->persisted = 0;
+		vs->stats.full++;
+		return -1;
+	}
 	if (s < 0) {
 		out->reason = LB_ROUTE_NO_SERVER;
 		vs->stats.no_server++;
@@ -132,6 +140,8 @@ const char *lb_route_reason_name(enum lb_route_reason reason)
 		return "no rule matched";
 	case LB_ROUTE_NO_SERVER:
 		return "no usable server";
+	case LB_ROUTE_FULL:
+		return "servers at maxconn";
 	}
 	return "unknown";
 }

@@ -8,7 +8,10 @@
  * A phase prices a whole connection; the figures are differences between
  * phases that differ in one thing (cpu_figures[] holds the coefficients):
  *   accept          a connection refused once accepted
- *   connect         a mode tcp connection with one small exchange, less accept
+ *   relay message   (mode tcp connection with K small exchanges - with 1)
+ *                   / (K - 1), halved: a request and its answer are two
+ *   connect         a mode tcp connection with one exchange, less accept
+ *                   and that exchange
  *   relay           (K large answers - K small ones) / (K x the extra bytes)
  *   http request    (connection with K requests - with 1) / (K - 1)
  *   TLS handshake   TLS-terminated connection with 1 request - plain one
@@ -100,15 +103,16 @@ static const struct derived cpu_figures[] = {
 	 "reject`)",
 	 {[PH_ACCEPT] = 1}},
 	{"haproxy-connect", "ns",
-	 "HAProxy mode tcp: one connection proxied (a small request and answer copied) less "
-	 "accept: the server connection opened and closed",
-	 {[PH_TCP] = 1, [PH_ACCEPT] = -1}},
+	 "HAProxy mode tcp: one connection proxied less accept and its request and answer: the "
+	 "server connection opened and closed",
+	 {[PH_TCP] = 1 + 1.0 / (K - 1), [PH_TCP_K] = -1.0 / (K - 1), [PH_ACCEPT] = -1}},
 	{"haproxy-relay", "ns/byte",
 	 "HAProxy mode tcp: one byte more copied through (keep-alive, 12 kB answers against 2 B)",
 	 {[PH_TCP_BIG] = 1.0 / (K * BIG_EXTRA), [PH_TCP_K] = -1.0 / (K * BIG_EXTRA)}},
-	{"haproxy-tcp-message", "ns",
-	 "HAProxy mode tcp: one more small request and answer on a kept-alive connection",
-	 {[PH_TCP_K] = 1.0 / (K - 1), [PH_TCP] = -1.0 / (K - 1)}},
+	{"haproxy-relay-message", "ns",
+	 "HAProxy mode tcp: one small message relayed (half of one more request and answer on a "
+	 "kept-alive connection)",
+	 {[PH_TCP_K] = 0.5 / (K - 1), [PH_TCP] = -0.5 / (K - 1)}},
 	{"haproxy-http-request", "ns",
 	 "HAProxy mode http: one more request on a kept-alive connection (parse, route, forward, "
 	 "answer)",

@@ -42,6 +42,7 @@ static const struct figure_map figure_maps[] = {
 	{"tls-backend-full", "ns", {"haproxy-reencrypt-full", "tls13-full-client"}},
 	{"tls-backend-resume", "ns", {"haproxy-reencrypt-resumed", "tls13-resumed-client"}},
 	{"relay", "ns/B", {"haproxy-relay"}},
+	{"relay-message", "ns", {"haproxy-relay-message"}},
 	{"aes-128-gcm", "ns/B", {"aes-128-gcm"}},
 	{"aes-256-gcm", "ns/B", {"aes-256-gcm"}},
 	{"chacha20-poly1305", "ns/B", {"chacha20-poly1305"}},

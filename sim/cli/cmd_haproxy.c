@@ -26,9 +26,10 @@ static const char import_usage[] =
 	"a mode tcp frontend an l4 design, mode tcp frontends with a backend per workload\n"
 	"one l4-multi design; balance, hash-type, cookie insert, stick-table with stick on\n"
 	"src or the TLS session id, option httpchk and http-check, check inter fastinter\n"
-	"downinter rise fall, a server's weight, ssl to the servers, nbthread. Every\n"
-	"directive not modelled is listed with its line (in the scenario's comments and\n"
-	"on standard error). The population is a placeholder: take yours from `lbsim fit`.\n"
+	"downinter rise fall, a server's weight maxconn backup, timeout queue, ssl to the\n"
+	"servers, nbthread. Every directive not modelled is listed with its line (in the\n"
+	"scenario's comments and on standard error). The population is a placeholder:\n"
+	"take yours from `lbsim fit`.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE   the scenario (default: standard output)\n"
@@ -93,7 +94,8 @@ static void write_servers(FILE *fp, const struct hap_import *im)
 {
 	int plain = 1;
 	for (uint32_t i = 0; i < im->neach; i++)
-		plain &= im->each[i].weight == SCN_DEFAULT_WEIGHT;
+		plain &= im->each[i].weight == SCN_DEFAULT_WEIGHT && !im->each[i].maxconn &&
+			 !im->each[i].backup;
 	if (plain) {
 		fprintf(fp, "servers: { count: %u }\n", im->servers);
 		return;
@@ -102,8 +104,18 @@ static void write_servers(FILE *fp, const struct hap_import *im)
 	if (im->servers > im->neach)
 		fprintf(fp, "  count: %u\n", im->servers);
 	fprintf(fp, "  list:\n");
-	for (uint32_t i = 0; i < im->neach; i++)
-		fprintf(fp, "    - { weight: %u }\n", im->each[i].weight);
+	for (uint32_t i = 0; i < im->neach; i++) {
+		const struct hap_server *s = &im->each[i];
+		char keys[96] = "";
+		int n = 0;
+		if (s->weight != SCN_DEFAULT_WEIGHT)
+			n += snprintf(keys + n, sizeof keys - (size_t)n, ", weight: %u", s->weight);
+		if (s->maxconn)
+			n += snprintf(keys + n, sizeof keys - (size_t)n, ", maxconn: %u", s->maxconn);
+		if (s->backup)
+			snprintf(keys + n, sizeof keys - (size_t)n, ", backup: true");
+		fprintf(fp, keys[0] ? "    - { %s }\n" : "    - {}\n", keys + 2);
+	}
 }
 
 static void write_scenario(FILE *fp, const struct hap_cfg *cfg, const struct hap_import *im,

@@ -8,6 +8,7 @@ const char *ev_kind_name(unsigned kind)
 	case EV_SERVER_DONE: return "server completion";
 	case EV_WARMUP_END: return "warm-up end";
 	case EV_SERVER_UNPARK: return "long-poll hold end";
+	case EV_QUEUE_TIMEOUT: return "queue timeout";
 	case EV_CONN: return "connection timer";
 	case EV_PRESENCE: return "user log-on/off";
 	case EV_FAULT: return "fault";

@@ -61,7 +61,10 @@ static const char *refusal(const struct scn_design *d, unsigned minor, char *buf
 		if (p->hash_type == LB_HASH_MAGLEV)
 			return "hash-type maglev has no HAProxy equivalent (HAProxy has map-based "
 			       "and consistent)";
-		if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE) {
+		/* Under profile haproxy, lbsim's `balance source` already hashes
+		 * the address itself, whatever function is named. */
+		if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE &&
+		    p->profile != LB_PROFILE_HAPROXY) {
 			snprintf(buf, len, "balance source with hash-function %s: HAProxy hashes the "
 				 "address itself (lbsim's hash-function none); simulate that to "
 				 "export it", lb_hash_function_name(p->hash_function));
@@ -90,7 +93,8 @@ static void nearest(struct scn_design *d, unsigned minor, FILE *notes)
 		p->hash_type = LB_HASH_CONSISTENT;
 		p->table_size = 0;
 	}
-	if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE) {
+	if (d->balance == &lb_sel_source && p->hash_function != LB_HASHFN_NONE &&
+	    p->profile != LB_PROFILE_HAPROXY) {
 		fprintf(n, "nearest: balance source hashes the address itself in HAProxy, not "
 			"with %s\n", lb_hash_function_name(p->hash_function));
 		p->hash_function = LB_HASHFN_NONE;
@@ -180,6 +184,11 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 										    : "map-based");
 		if (d->balance != &lb_sel_source)
 			fprintf(fp, " %s", lb_hash_function_name(sp->hash_function));
+		else if (sp->hash_avalanche)
+			/* `balance source` hashes the address itself, but the
+			 * parser wants a function before the avalanche modifier
+			 * (HAProxy 2.6 cfgparse: "only supports 'sdbm', ..."). */
+			fputs(" sdbm", fp);
 		fprintf(fp, "%s\n", sp->hash_avalanche ? " avalanche" : "");
 		if (sp->balance_factor > 0)
 			fprintf(fp, "    hash-balance-factor %ld\n", lround(sp->balance_factor * 100));
@@ -231,6 +240,10 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 		/* HAProxy's weight is 1 unless set (configuration manual 5.2). */
 		if (scn_server_weight(&scn->servers, s) != SCN_DEFAULT_WEIGHT)
 			fprintf(fp, " weight %u", scn_server_weight(&scn->servers, s));
+		if (scn_server_maxconn(&scn->servers, s))
+			fprintf(fp, " maxconn %u", scn_server_maxconn(&scn->servers, s));
+		if (scn_server_backup(&scn->servers, s))
+			fputs(" backup", fp);
 		if (d->persist == &lb_pers_cookie)
 			fprintf(fp, " cookie cas%u", s + 1);
 		fputc('\n', fp);
@@ -244,6 +257,10 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 		return;
 	struct scn_design def = *d;
 	scn_set_design_defaults(&def);
+	if (d->kind != SCN_DESIGN_L7 && d->impl != COST_IMPL_PROXY)
+		fprintf(notes, "implementation %s: HAProxy is a user-space proxy; this configuration "
+			"is the mode tcp proxy, not the kernel forwarder the design is priced as\n",
+			cost_impl_names[d->impl]);
 	if (memcmp(&def.costs, &d->costs, sizeof def.costs) != 0)
 		fprintf(notes, "costs: lbsim's price of the balancer's work, not a setting of "
 			"HAProxy; not written\n");
@@ -259,6 +276,12 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 			"(lbsim:change-me): put a test mailbox's there\n", DEEP_AUTH);
 	fprintf(notes, "servers cas1..cas%u: placeholder addresses from %s; replace them with "
 		"your Client Access servers'\n", scn->servers.count, server_base);
+	int limited = 0;
+	for (uint32_t s = 0; s < scn->servers.count; s++)
+		limited |= scn_server_maxconn(&scn->servers, s) != 0;
+	if (limited && d->kind != SCN_DESIGN_L7)
+		fprintf(notes, "maxconn on a mode tcp backend: HAProxy queues the connections past "
+			"it (timeout queue) where lbsim's layer 4, a forwarder, refuses them\n");
 	if (!scn_servers_uniform_cores(&scn->servers))
 		fprintf(notes, "servers' own cores: the size of lbsim's servers, not a setting of "
 			"HAProxy; not written\n");
@@ -322,6 +345,10 @@ int hap_export(FILE *fp, const struct scenario *scn, uint32_t di,
 		"    timeout client %" PRIu64 "m\n    timeout server %" PRIu64 "m\n", minutes, minutes);
 	if (d->check.params.timeout_ns)
 		fprintf(fp, "    timeout check %s\n", hap_time(d->check.params.timeout_ns, t, sizeof t));
+	/* Unset, HAProxy waits `timeout connect` (5s above) in a queue,
+	 * which is lbsim's default: written only when the design says. */
+	if (http && d->queue_timeout)
+		fprintf(fp, "    timeout queue %s\n", hap_time(d->queue_timeout, t, sizeof t));
 	if (http)
 		fputs("    option httplog\n"
 		      "    # lbsim reads these logs with --capture Host,User-Agent\n", fp);
@@ -426,5 +453,7 @@ int hap_design_compare(const struct scn_design *a, const struct scn_design *b, c
 		return differ(why, len, "reencrypt");
 	if (a->lb_cores != b->lb_cores || (a->lb_cores && a->lb_queue != b->lb_queue))
 		return differ(why, len, "lb-cores or lb-queue");
+	if (a->queue_timeout != b->queue_timeout)
+		return differ(why, len, "timeout-queue");
 	return 0;
 }

@@ -604,6 +604,11 @@ static void read_server_check(struct ctx *x, struct hap_line *l, struct lb_hc_pa
 			/* HAProxy: 0 .. 256 (configuration manual 5.2). */
 			if (whole_of(x, l, ++i, 0, LB_MAX_WEIGHT, &v) == 0)
 				srv->weight = (uint32_t)v;
+		} else if (strcmp(w, "maxconn") == 0) {
+			if (whole_of(x, l, ++i, 0, SCN_MAX_MAXCONN, &v) == 0)
+				srv->maxconn = (uint32_t)v;
+		} else if (strcmp(w, "backup") == 0) {
+			srv->backup = 1;
 		} else if (strcmp(w, "init-state") == 0) {
 			int k = -1;
 			for (int j = 0; j < 4 && i + 1 < l->n; j++)
@@ -740,6 +745,14 @@ static void read_backend(struct ctx *x, const struct proxy *b, struct backend_vi
 		    "frontend mode %s: HAProxy refuses that", b->sec->name, http ? "tcp" : "http",
 		    http ? "http" : "tcp");
 	read_balance(x, b, v);
+	/* timeout queue: how long a request waits for a server slot; only a
+	 * layer-7 design queues (a mode tcp one refuses past maxconn). */
+	struct hap_line *tq = setting(x, b, "timeout", "queue");
+	if (tq && http && time_of(x, tq, 2, &v->d.queue_timeout) == 0)
+		tq->used = 1;
+	else if (tq && !http)
+		note(tq, "mode tcp: lbsim's layer 4 has no queue (a connection past maxconn is "
+		     "refused)");
 	read_persist(x, b, v);
 	read_check(x, b, v);
 	x->cfg->lines[b->sec->header].used = 1;
@@ -780,8 +793,8 @@ static void merge_backend(const struct backend_view *first, const struct backend
 	if (n > SCN_MAX_SERVERS)
 		n = SCN_MAX_SERVERS;
 	if (memcmp(v->each, first->each, n * sizeof *v->each) != 0)
-		note(v->server_line, "server weights differ from backend %s's: lbsim's servers are "
-		     "one set for every pool", first_name);
+		note(v->server_line, "server weights, maxconn or backup differ from backend %s's: "
+		     "lbsim's servers are one set for every pool", first_name);
 }
 
 /* Control characters as '?': a scenario's names (and comments) hold none. */
@@ -874,8 +887,9 @@ static void build_design(struct ctx *x, struct hap_import *out, enum scn_design_
 		out->neach = ns;
 	} else if (memcmp(out->each, first.each,
 			  (ns < out->neach ? ns : out->neach) * sizeof *out->each) != 0) {
-		note(first.server_line, "server weights differ from another design's backend: "
-		     "lbsim's servers are one set for every design; the first design's are kept");
+		note(first.server_line, "server weights, maxconn or backup differ from another "
+		     "design's backend: lbsim's servers are one set for every design; the first "
+		     "design's are kept");
 	}
 	if (kind != SCN_DESIGN_L4)
 		d->check.params.path[0] = '\0'; /* each workload's own page */

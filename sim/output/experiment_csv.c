@@ -1,5 +1,5 @@
 /* The CSV results of an experiment: summary, runs, servers, server_workloads,
- * timeseries, events, latency, differences. Columns
+ * timeseries, events, latency, differences, costs. Columns
  * are documented in the README ("Output files"); keep the two in step. */
 #include "lbsim/experiment.h"
 
@@ -279,6 +279,71 @@ static void write_differences(const struct experiment *ex, struct csv_out *c, do
 	}
 }
 
+/* costs.csv: where each design's balancer CPU and memory go, replication
+ * by replication. CPU rows: every operation the design's implementation
+ * prices (its cost profile's figures it reads), how many it performed over
+ * the measurement and their CPU in core-seconds; the rows of a design add
+ * up to its lb_cpu_cores mean times the measured time. Memory rows: each
+ * part of what it holds, time-weighted mean over the 10 s windows and the
+ * largest window; `total` is the whole (its peak is lb_mem_bytes). */
+static void write_costs(const struct experiment *ex, struct csv_out *c, double *buf)
+{
+	(void)buf;
+	static const char *const header[] = {"design", "replication", "kind", "item", "unit",
+					     "count", "cpu_core_s", "mean", "peak"};
+	const struct scenario *scn = ex->scn;
+	csv_out_row(c, COUNT(header), header);
+	for (uint32_t d = 0; d < scn->ndesigns; d++) {
+		const struct scn_design *sd = &scn->designs[d];
+		int l7 = sd->kind == SCN_DESIGN_L7;
+		uint64_t reads = cost_figures_needed(l7 ? COST_IMPL_PROXY : sd->impl, l7, sd->cert,
+						     sd->cipher, l7 && sd->tls_reencrypt);
+		for (uint32_t r = 0; r < scn->replications; r++) {
+			const struct run_result *rr = experiment_run_of(ex, d, r);
+			for (int f = 0; f < COST_FIG_COUNT; f++) {
+				enum cost_kind k = cost_figures[f].kind;
+				if (!(reads >> f & 1) || (k != COST_KIND_OP && k != COST_KIND_BYTE))
+					continue;
+				uint64_t n = cost_count_of(&rr->ops, (enum cost_figure)f);
+				csv_out_str(c, sd->name);
+				csv_out_u64(c, r + 1);
+				csv_out_str(c, "cpu");
+				csv_out_str(c, cost_figures[f].name);
+				csv_out_str(c, k == COST_KIND_OP ? "operations" : "bytes");
+				csv_out_u64(c, n);
+				csv_out_num(c, (double)n * cost_figure_get(&sd->costs, (enum cost_figure)f) / 1e9);
+				csv_out_str(c, "");
+				csv_out_str(c, "");
+				csv_out_end_row(c);
+			}
+			const struct cost_mem *mean = &rr->lb_mem_mean, *peak = &rr->lb_mem_peak;
+			const struct {
+				const char *item;
+				double mean, peak;
+			} parts[] = {
+				{"conn_base", mean->conn_base, peak->conn_base},
+				{"buffers", mean->buffers, peak->buffers},
+				{"backend", mean->backend, peak->backend},
+				{"caches", mean->caches, peak->caches},
+				{"tables", mean->tables, peak->tables},
+				{"total", cost_mem_total(mean), rr->lb_mem_bytes_peak},
+			};
+			for (size_t i = 0; i < COUNT(parts); i++) {
+				csv_out_str(c, sd->name);
+				csv_out_u64(c, r + 1);
+				csv_out_str(c, "memory");
+				csv_out_str(c, parts[i].item);
+				csv_out_str(c, "bytes");
+				csv_out_str(c, "");
+				csv_out_str(c, "");
+				csv_out_num(c, parts[i].mean);
+				csv_out_num(c, parts[i].peak);
+				csv_out_end_row(c);
+			}
+		}
+	}
+}
+
 /* The result files, written as one set. */
 static const struct {
 	const char *name;
@@ -292,6 +357,7 @@ static const struct {
 	{"events.csv", write_events},
 	{"latency.csv", write_latency},
 	{"differences.csv", write_differences},
+	{"costs.csv", write_costs},
 };
 
 #define NFILES COUNT(result_files)

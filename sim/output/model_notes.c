@@ -96,33 +96,30 @@ void model_servers_scope(const struct scenario *scn, char *buf, size_t len)
 		 "storage and network.", scn_servers_words(&scn->servers, words, sizeof words), d);
 }
 
-/* Operation prices of a design's kind that differ from the defaults. */
+/* The figures `costs:` overrode, named. */
 static void cost_overrides(const struct scn_design *d, char *buf, size_t len)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} fields[] = {
-#define F(k, f) {k, offsetof(struct cost_params, f)}
-		F("packet", packet_ns), F("flow-setup", flow_setup_ns), F("tcp-accept", tcp_accept_ns),
-		F("tls-full", tls_full_ns), F("tls-resumed", tls_resumed_ns),
-		F("http-request", http_request_ns), F("crypto-byte", crypto_byte_ns),
-		F("persist", persist_ns), F("probe", probe_ns), F("flow-bytes", flow_bytes),
-		F("flow-bucket-bytes", flow_bucket_bytes), F("flow-buckets", flow_buckets),
-		F("conn-bytes", conn_bytes), F("conn-reencrypt-bytes", conn_reencrypt_bytes),
-		F("tls-cache-entry-bytes", tls_cache_entry_bytes),
-		F("tls-cache-lifetime", tls_cache_lifetime_s), F("mtu", mtu_payload),
-#undef F
-	};
-	struct cost_params def;
-	cost_params_default(&def);
 	size_t used = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		double a = *(const double *)((const char *)&d->costs + fields[i].off);
-		double b = *(const double *)((const char *)&def + fields[i].off);
-		if (a != b)
-			add(buf, len, &used, "%s%s", used ? ", " : "", fields[i].key);
+	for (int f = 0; f < COST_FIG_COUNT; f++)
+		if (d->costs_overridden >> f & 1)
+			add(buf, len, &used, "%s%s", used ? ", " : "", cost_figures[f].name);
+}
+
+/* How the design's balancer is built, in words a reviewer checks. */
+static const char *implementation(const struct scn_design *d)
+{
+	if (d->kind == SCN_DESIGN_L7)
+		return d->tls_reencrypt ? "a proxy terminating TLS and re-encrypting to the servers"
+					: "a proxy terminating TLS, plain HTTP to the servers";
+	switch (d->impl) {
+	case COST_IMPL_KERNEL_NAT:
+		return "a kernel forwarder (IPVS NAT: both directions through the box)";
+	case COST_IMPL_KERNEL_DR:
+		return "a kernel forwarder (IPVS direct return: inbound only)";
+	default:
+		return "a user-space proxy (HAProxy mode tcp, KEMP or F5 full proxy: accepts, holds "
+		       "two sockets, copies every byte; TLS passes through)";
 	}
 }
 
@@ -131,29 +128,48 @@ static void balancer_notes(struct notes *ns, const struct scenario *scn)
 	for (uint32_t k = 0; k < scn->ndesigns; k++) {
 		const struct scn_design *d = &scn->designs[k];
 		const struct cost_params *c = &d->costs;
-		char over[512], prices[600];
+		char over[512], prices[700];
 		cost_overrides(d, over, sizeof over);
 		if (d->kind == SCN_DESIGN_L7)
-			snprintf(prices, sizeof prices, "full TLS handshake %.4g us, resumed %.4g us, HTTP "
-				 "request %.4g us, crypto %.4g ns a byte%s, persistence lookup %.4g ns; "
-				 "memory %.4g kB a connection%s, %.4g B a cached TLS session",
-				 c->tls_full_ns / 1e3, c->tls_resumed_ns / 1e3, c->http_request_ns / 1e3,
-				 c->crypto_byte_ns, d->tls_reencrypt ? " (twice: TLS to the servers too)" : "",
-				 c->persist_ns, (d->tls_reencrypt ? c->conn_reencrypt_bytes : c->conn_bytes) / 1e3,
-				 d->tls_reencrypt ? " (both sides)" : "", c->tls_cache_entry_bytes);
+			snprintf(prices, sizeof prices,
+				 "full TLS handshake (%s) %.4g us, resumed %.4g us (TLS 1.2) and %.4g us "
+				 "(TLS 1.3 PSK), HTTP request %.4g us, %s %.4g ns a byte%s, backend "
+				 "connections by http-reuse %s%s; memory %.4g kB a connection held, "
+				 "%.4g kB more while data moves, TLS session cache %.4g MB",
+				 cost_cert_names[d->cert], c->tls_full_ns[d->cert] / 1e3,
+				 c->tls_resume_12_ns / 1e3, c->tls_resume_13_ns / 1e3,
+				 c->http_request_ns / 1e3, cost_cipher_names[d->cipher],
+				 c->crypto_byte_ns[d->cipher],
+				 d->tls_reencrypt ? " (twice: TLS to the servers too)" : "",
+				 cost_reuse_names[d->reuse],
+				 d->tls_reencrypt ? " (each new one a TLS handshake as a client)" : "",
+				 (c->conn_bytes + c->tls_state_bytes) / 1e3,
+				 (2 * (c->buffer_bytes + c->socket_buffer_bytes) +
+				  c->tls_buffer_bytes * (d->tls_reencrypt ? 2 : 1)) / 1e3,
+				 c->tls_cache_size * c->tls_cache_entry_bytes / 1e6);
+		else if (d->impl == COST_IMPL_PROXY)
+			snprintf(prices, sizeof prices,
+				 "accept %.4g us and connect %.4g us a connection, %.4g ns a byte "
+				 "relayed; memory %.4g kB a connection held (two sockets), %.4g kB more "
+				 "while data moves",
+				 c->accept_ns / 1e3, c->connect_ns / 1e3, c->relay_byte_ns,
+				 2 * c->conn_bytes / 1e3,
+				 2 * (c->buffer_bytes + c->socket_buffer_bytes) / 1e3);
 		else
-			snprintf(prices, sizeof prices, "%.4g ns a packet, %.4g ns a new flow, persistence "
-				 "lookup %.4g ns; memory %.4g B a flow and %.4g B for each of %.0f hash buckets",
-				 c->packet_ns, c->flow_setup_ns, c->persist_ns, c->flow_bytes,
+			snprintf(prices, sizeof prices, "%.4g ns a packet, %.4g ns a new flow; memory "
+				 "%.4g B a flow (kept %.4g s after its close) and %.4g B for each of "
+				 "%.0f hash buckets",
+				 c->packet_ns, c->flow_setup_ns, c->flow_bytes, c->flow_linger_s,
 				 c->flow_bucket_bytes, c->flow_buckets);
 		note(ns, MODEL_INCLUDES, "Balancer cost",
-		     "%s (%s): CPU is the count of every operation priced per operation, memory the "
-		     "objects it holds priced per object plus the balancer core's own tables as "
-		     "measured: %s. Source: %s%s%s. %s", d->name, scn_design_kind_name(d->kind), prices,
-		     over[0] ? "the scenario's costs: for " : "the defaults of models/cost.c "
-							     "(HAProxy manual figures and stated IPVS "
-							     "assumptions; see the README)",
-		     over, over[0] ? ", the defaults of models/cost.c for the rest" : "",
+		     "%s (%s) is %s. CPU is the count of every operation priced per operation, "
+		     "memory the objects it holds priced per object plus the balancer core's own "
+		     "tables as measured: %s; persistence lookup %.4g ns. Figures: cost profile "
+		     "'%s', %s (%s: %s)%s%s%s. %s",
+		     d->name, scn_design_kind_name(d->kind), implementation(d), prices, c->persist_ns,
+		     d->cost_source.name, d->cost_source.where, d->cost_source.kind,
+		     d->cost_source.source, over[0] ? "; the scenario's costs: for " : "", over,
+		     over[0] ? "" : "",
 		     d->lb_cores ? "The balancer has a number of cores: requests wait for them."
 				 : "The balancer's CPU is counted, never waited for (no lb-cores).");
 	}

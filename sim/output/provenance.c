@@ -1,8 +1,12 @@
 /* provenance.csv; see include/lbsim/provenance.h. */
+/* realpath (POSIX.1-2008) */
+#define _XOPEN_SOURCE 700
+
 #include "lbsim/provenance.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lbsim/csv_in.h"
@@ -67,6 +71,15 @@ void provenance_init(struct provenance *p, const char *command, int argc, char *
 	provenance_add(p, "command_line", "%s", line);
 	provenance_add(p, "command", "%s", command);
 	provenance_add(p, "scenario_file", "%s", scenario_path);
+	/* Where the scenario's relative cost-profile files are: the report
+	 * reads them from there (the folder keeps the scenario's bytes). */
+	char folder[4096];
+	const char *slash = strrchr(scenario_path, '/');
+	snprintf(folder, sizeof folder, "%.*s", slash ? (int)(slash - scenario_path) : 1,
+		 slash ? scenario_path : ".");
+	char *real = realpath(folder[0] ? folder : "/", NULL);
+	provenance_add(p, "scenario_dir", "%s", real ? real : folder);
+	free(real);
 	provenance_add(p, "scenario_name", "%s", scn->name);
 	provenance_add(p, "seed", "%llu", (unsigned long long)scn->seed);
 	provenance_add(p, "replications", "%u", scn->replications);

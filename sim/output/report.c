@@ -142,6 +142,12 @@ void report_scenario(struct doc *d, const struct scenario *scn)
 		else if (ft->kind == SCN_FAULT_STORE_DOWN)
 			snprintf(what, sizeof what, "the mailbox store behind %s fails (its health "
 				 "page still answers 200)", workload_name(ft->workload));
+		else if (ft->kind == SCN_FAULT_DRAIN)
+			snprintf(what, sizeof what, "drained at the balancer (no new connections or "
+				 "sessions; those there finish)");
+		else if (ft->kind == SCN_FAULT_MAINT)
+			snprintf(what, sizeof what, "in maintenance at the balancer (no traffic, no "
+				 "checks; connections there finish)");
 		else
 			snprintf(what, sizeof what, "fails completely");
 		if (ft->duration != SIM_TIME_NEVER)
@@ -229,7 +235,16 @@ int report_write(const char *dir, const char *shown, FILE *log, char *err, size_
 										: "a device or socket");
 		return -1;
 	}
-	if (scn_load(path, &scn, &serr) != 0) {
+	/* Cost-profile files named relative to the scenario are where the
+	 * scenario was when it ran. */
+	struct provenance *prov = malloc(sizeof *prov);
+	char perr[256];
+	const char *scenario_dir = NULL;
+	if (prov && provenance_read(prov, dir, perr, sizeof perr) == 0)
+		scenario_dir = provenance_get(prov, "scenario_dir");
+	int loaded = scn_load_in(path, scenario_dir, &scn, &serr);
+	free(prov);
+	if (loaded != 0) {
 		snprintf(err, errlen, "%s: %s%s", path, serr.message,
 			 serr.line ? "" : " (run 'lbsim run', 'sweep' or 'plan' first)");
 		return -1;

@@ -47,7 +47,8 @@
 static const char *const output_names[] = {
 	/* lbsim run, check (experiment_csv.c, report.c) */
 	"summary.csv", "runs.csv", "servers.csv", "server_workloads.csv", "timeseries.csv",
-	"events.csv", "latency.csv", "differences.csv", "scenario.yaml", "provenance.csv",
+	"events.csv", "latency.csv", "differences.csv", "costs.csv", "scenario.yaml",
+	"provenance.csv",
 	/* lbsim report (report.c); junit.xml of older folders (check now
 	 * writes --junit where it is told) */
 	"report.md", "report.html", "junit.xml",

@@ -20,6 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+void scn_file_path(const struct scn_ctx *c, const char *name, char *out, size_t n)
+{
+	const char *slash = strrchr(c->scenario_file, '/');
+	if (name[0] == '/')
+		snprintf(out, n, "%s", name);
+	else if (c->files_dir)
+		snprintf(out, n, "%s/%s", c->files_dir, name);
+	else if (!slash)
+		snprintf(out, n, "%s", name);
+	else
+		snprintf(out, n, "%.*s/%s", (int)(slash - c->scenario_file), c->scenario_file, name);
+}
+
 /* Keep the first mistake in file order. */
 static void report_vat(struct scn_ctx *c, unsigned line, unsigned column, const char *fmt,
 		       va_list ap)

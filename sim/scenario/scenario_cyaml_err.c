@@ -177,7 +177,7 @@ static void unknown_key(const struct where *w, yaml_document_t *doc,
 		if (scn_schema_field(fields, key, len))
 			continue;
 
-		char shown[160], valid[256];
+		char shown[160], valid[768];
 		yw_quote(shown, sizeof shown, key, len);
 		if (yw_scalar_is(k, "<<", 2)) {
 			at(err, k, "merge keys ('<<') are not supported; write the keys out");

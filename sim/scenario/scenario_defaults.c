@@ -29,11 +29,6 @@ uint32_t scn_workloads_used(const struct scenario *scn)
 	return used;
 }
 
-void scn_set_design_defaults(struct scn_design *d)
-{
-	cost_params_default(&d->costs);
-}
-
 int scn_design_reads_source(const struct scn_design *d)
 {
 	unsigned needs = d->balance ? d->balance->needs : 0;

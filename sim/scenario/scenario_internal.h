@@ -60,12 +60,15 @@ struct scn_raw_server_workloads {
 struct scn_raw_server {
 	char *weight;
 	char *cores;
+	char *maxconn;
+	char *backup;
 };
 
 struct scn_raw_servers {
 	struct scn_raw_server *list;
 	unsigned list_count;
 	char *address;
+	char *maxconn;
 	char *count;
 	char *cores;
 	char *service;
@@ -154,43 +157,10 @@ struct scn_raw_check {
 	char *init;
 };
 
-/* The keys of `costs:`, how each is written, and the field of struct
- * cost_params it sets: X(id, key, how, member). One list for the schema
- * and the checks, so the two cannot drift apart. */
-enum scn_cost_how {
-	SCN_COST_NS,      /* a duration, kept as double nanoseconds (sub-ns allowed) */
-	SCN_COST_SECONDS, /* a duration, kept as double seconds */
-	SCN_COST_AMOUNT,  /* a number >= 0 (bytes, buckets) */
-	SCN_COST_MTU,     /* a whole number 1 .. 65535 */
-};
-#define SCN_COST_KEYS(X)                                                    \
-	X(PACKET, "packet", SCN_COST_NS, packet_ns)                          \
-	X(FLOW_SETUP, "flow-setup", SCN_COST_NS, flow_setup_ns)              \
-	X(TCP_ACCEPT, "tcp-accept", SCN_COST_NS, tcp_accept_ns)              \
-	X(TLS_FULL, "tls-full", SCN_COST_NS, tls_full_ns)                    \
-	X(TLS_RESUMED, "tls-resumed", SCN_COST_NS, tls_resumed_ns)           \
-	X(HTTP_REQUEST, "http-request", SCN_COST_NS, http_request_ns)        \
-	X(CRYPTO_BYTE, "crypto-byte", SCN_COST_NS, crypto_byte_ns)           \
-	X(PERSIST, "persist", SCN_COST_NS, persist_ns)                       \
-	X(PROBE, "probe", SCN_COST_NS, probe_ns)                             \
-	X(FLOW_BYTES, "flow-bytes", SCN_COST_AMOUNT, flow_bytes)             \
-	X(FLOW_BUCKET_BYTES, "flow-bucket-bytes", SCN_COST_AMOUNT, flow_bucket_bytes) \
-	X(FLOW_BUCKETS, "flow-buckets", SCN_COST_AMOUNT, flow_buckets)       \
-	X(CONN_BYTES, "conn-bytes", SCN_COST_AMOUNT, conn_bytes)             \
-	X(CONN_REENCRYPT_BYTES, "conn-reencrypt-bytes", SCN_COST_AMOUNT, conn_reencrypt_bytes) \
-	X(TLS_CACHE_ENTRY_BYTES, "tls-cache-entry-bytes", SCN_COST_AMOUNT, tls_cache_entry_bytes) \
-	X(TLS_CACHE_LIFETIME, "tls-cache-lifetime", SCN_COST_SECONDS, tls_cache_lifetime_s) \
-	X(MTU, "mtu", SCN_COST_MTU, mtu_payload)
-
-enum scn_cost_key {
-#define SCN_COST_ENUM(id, key, how, member) SCN_COSTKEY_##id,
-	SCN_COST_KEYS(SCN_COST_ENUM)
-#undef SCN_COST_ENUM
-	SCN_COSTKEY_COUNT
-};
-
+/* The keys of `costs:` are the cost figures' names (lbsim/cost.h), one
+ * text each, indexed by enum cost_figure. */
 struct scn_raw_costs {
-	char *v[SCN_COSTKEY_COUNT];
+	char *v[COST_FIG_COUNT];
 };
 
 struct scn_raw_design {
@@ -211,7 +181,13 @@ struct scn_raw_design {
 	char *reencrypt;
 	char *lb_cores;
 	char *lb_queue;
+	char *timeout_queue;
 	struct scn_raw_costs *costs;
+	char *implementation;
+	char *certificate;
+	char *cipher;
+	char *http_reuse;
+	char *cost_profile;
 };
 
 struct scn_raw_fault {
@@ -247,6 +223,7 @@ struct scn_raw {
 	unsigned faults_count;
 	struct scn_raw_expect *expect;
 	unsigned expect_count;
+	char *cost_profile;
 };
 
 /* scenario_schema.c */
@@ -353,6 +330,9 @@ struct scn_ctx {
 	sim_time_t run;            /* warmup + duration; 0 when either is wrong */
 	int pops_ok;               /* the populations converted without a mistake */
 	int clients_ok;            /* the scenario's clients: converted without a mistake */
+	const char *files_dir;     /* files the scenario names by a relative path (cost
+				    * profiles, address files) are read from here (NULL:
+				    * the scenario file's folder) */
 };
 
 void scn_report(struct scn_ctx *c, const yaml_node_t *node, const char *fmt, ...)
@@ -391,6 +371,9 @@ void scn_population_addresses(struct scn_ctx *c, const struct scn_raw_population
 			      yaml_node_t *map, int src_ok, struct scn_population *p);
 /* An explicit "key:" with nothing after it: reported. 1 when it has a value. */
 int scn_has_value(struct scn_ctx *c, const yaml_node_t *node, const char *key);
+/* The path of a file the scenario names: as written when absolute, else
+ * in c->files_dir when set, else beside the scenario file. */
+void scn_file_path(const struct scn_ctx *c, const char *name, char *out, size_t n);
 /* A whole number in [min, max] into *out: 0, or -1 (reported). */
 int scn_whole(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
 	      uint64_t min, uint64_t max, uint64_t *out);
@@ -501,7 +484,7 @@ long scn_text_origin(const struct scn_text *t, unsigned *line, unsigned column);
 
 /* scenario_validate.c: check raw and build the scenario. Returns 0, or -1
  * with err set to the first mistake in file order. */
-int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
+int scn_convert(const struct scn_raw *raw, yaml_document_t *doc, const char *files_dir,
 		struct scenario **out, struct scn_error *err);
 /* scenario_validate_clients.c: the scenario's clients: (sets
  * c->clients_ok), and population p's client-settings: for the workloads
@@ -516,6 +499,12 @@ void scn_servers_list(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_
 		      struct scn_servers *s);
 /* scenario_validate_design.c: the designs (servers and populations
  * already converted). */
+/* scenario_validate_costs.c: design d's implementation, TLS and reuse
+ * keys, its cost profile and `costs:` (after its kind, hashing and
+ * reencrypt are known). */
+void scn_design_costs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
+		      const struct scn_raw_design *rd, yaml_node_t *map, int kind_ok,
+		      struct scn_design *d);
 void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
 		 struct scenario *scn);
 /* scenario_validate_faults.c: the faults, then the expectations (every

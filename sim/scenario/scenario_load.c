@@ -97,6 +97,12 @@ static int refuse_yaml_breaks(const char *data, size_t len, struct scn_error *er
 int scn_load_buffer(const char *name, const char *data, size_t len,
 		    struct scenario **out, struct scn_error *err)
 {
+	return scn_load_buffer_in(name, NULL, data, len, out, err);
+}
+
+int scn_load_buffer_in(const char *name, const char *files_dir, const char *data, size_t len,
+		       struct scenario **out, struct scn_error *err)
+{
 	struct scn_cyaml_log log = { 0 };
 	const cyaml_config_t config = {
 		.log_fn = scn_cyaml_log_fn,
@@ -143,7 +149,7 @@ int scn_load_buffer(const char *name, const char *data, size_t len,
 		scn_cyaml_explain(&log, cerr, &doc, err);
 		goto done;
 	}
-	rc = scn_convert(raw, &doc, out, err);
+	rc = scn_convert(raw, &doc, files_dir, out, err);
 	if (rc == 0) {
 		struct scenario *s = *out;
 		snprintf(s->path, sizeof s->path, "%s", err->file);
@@ -167,6 +173,12 @@ done:
 }
 
 int scn_load(const char *path, struct scenario **out, struct scn_error *err)
+{
+	return scn_load_in(path, NULL, out, err);
+}
+
+int scn_load_in(const char *path, const char *files_dir, struct scenario **out,
+		struct scn_error *err)
 {
 	struct stat st;
 	char *data = NULL;
@@ -207,7 +219,7 @@ int scn_load(const char *path, struct scenario **out, struct scn_error *err)
 			break;
 		len += (size_t)n;
 	}
-	rc = scn_load_buffer(path, data, len, out, err);
+	rc = scn_load_buffer_in(path, files_dir, data, len, out, err);
 out:
 	free(data);
 	close(fd);

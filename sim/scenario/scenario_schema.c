@@ -35,14 +35,23 @@
  *                                #     demand a duration > 0, cv a number
  *                                #     0 .. 10 (1 exponential, 0 constant);
  *                                #     defaults in models/workload.c
+ *     maxconn: 100               #   optional 0 .. 1,000,000, default 0
+ *                                #     (unlimited): every server's
+ *                                #     connection slots (HAProxy's
+ *                                #     default-server maxconn)
  *     list:                      #   optional, 1 .. 4096 entries: the
  *       - weight: 2              #     servers from the first, HAProxy's
  *         cores: 16              #     `server` lines; weight 0 .. 256,
- *                                #     default 1 (0: no new traffic),
- *                                #     cores 1 .. 1024, default the
- *                                #     servers' cores; with count, count
- *                                #     >= the list's length and the
- *                                #     servers past it take the defaults
+ *         maxconn: 50            #     default 1 (0: no new traffic),
+ *         backup: false          #     cores 1 .. 1024, default the
+ *                                #     servers' cores, maxconn as above
+ *                                #     (layer 7: more requests wait,
+ *                                #     layer 4: more connections are
+ *                                #     refused), backup true: used only
+ *                                #     while no other server is; with
+ *                                #     count, count >= the list's length
+ *                                #     and the servers past it take the
+ *                                #     defaults
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -191,6 +200,10 @@
  *         init: up               #     up (default), fully-up, down,
  *                                #       fully-down
  *       reencrypt: false         #   kind l7 only: TLS again to the servers
+ *       timeout-queue: 5s        #   kind l7 only: the longest a request
+ *                                #     waits for a server's slot
+ *                                #     (maxconn), then it fails (503);
+ *                                #     duration > 0, default 5s
  *       lb-cores: 4              #   optional 0 .. 1024: the balancer's cores,
  *                                #     for which every request, and again
  *                                #     its answer, then waits (default 0:
@@ -199,19 +212,32 @@
  *       lb-queue: 10000          #   with lb-cores only: requests that may
  *                                #     wait for a core, more are refused;
  *                                #     1 .. 100,000,000, default 10000
- *       costs:                   #   optional overrides of the balancer cost
- *         tls-full: 769us        #     model (models/cost.c): CPU per
- *         crypto-byte: 1.74ns    #     operation as durations >= 0, to a
- *                                #     fraction of a ns (packet, flow-setup,
- *                                #     tcp-accept, tls-full, tls-resumed,
- *                                #     http-request, crypto-byte, persist,
- *                                #     probe); memory as numbers >= 0
- *         conn-bytes: 125000     #     (flow-bytes, flow-bucket-bytes,
- *                                #     flow-buckets, conn-bytes,
- *                                #     conn-reencrypt-bytes,
- *                                #     tls-cache-entry-bytes);
- *         tls-cache-lifetime: 5m #     a duration >= 0;
- *         mtu: 1460              #     payload per packet, 1 .. 65535
+ *       implementation: proxy    #   l4, l4-multi: proxy (default: a
+ *                                #     user-space full proxy, HAProxy mode
+ *                                #     tcp, KEMP or F5), kernel-nat or
+ *                                #     kernel-dr (IPVS; the default with
+ *                                #     hashing profile ipvs); l7: proxy only
+ *       certificate: rsa-2048    #   l7 only: rsa-2048 (default) or
+ *                                #     ecdsa-p256, the key its TLS serves
+ *       cipher: aes-256-gcm      #   l7 only: aes-256-gcm (default),
+ *                                #     aes-128-gcm or chacha20-poly1305
+ *       http-reuse: safe         #   l7 only: safe (default), never or
+ *                                #     always: HAProxy's reuse of idle
+ *                                #     connections to the servers
+ *       cost-profile: haproxy    #   optional: the design's cost profile (a
+ *                                #     built-in name, haproxy or ipvs, or a
+ *                                #     file: a value with a '/' or ending
+ *                                #     .yaml, relative to the scenario);
+ *                                #     default the scenario's, else haproxy
+ *                                #     for a proxy, ipvs for a kernel
+ *       costs:                   #   optional overrides of single figures of
+ *         tls-full-rsa-2048: 753us #   the profile, by figure name (README
+ *         aes-256-gcm: 1.34ns    #     "Cost profiles"), only figures the
+ *         conn-bytes: 2400       #     design reads: CPU per operation or
+ *         backend-idle-timeout: 5s #   per byte as durations >= 0, to a
+ *         mtu: 1460              #     fraction of a ns; memory and counts
+ *                                #     as numbers >= 0; times as durations
+ *                                #     >= 0; mtu 1 .. 65535
  *   faults:                      # optional sequence of up to 256 entries
  *     - at: 30m                  #   required duration from the start of the
  *                                #     run (warm-up included), less than
@@ -219,10 +245,14 @@
  *       server: 3                #   required, from 1 to the servers' count
  *       kind: workload-down      #   down (the whole server), workload-down,
  *                                #     slow, auth-down (logons fail, the
- *                                #     health pages still answer 200) or
+ *                                #     health pages still answer 200),
  *                                #     store-down (the mailbox store fails
  *                                #     behind pages answering 200: only a
- *                                #     deep check sees these two); default
+ *                                #     deep check sees these two), or the
+ *                                #     operator's drain (no new connection
+ *                                #     or session; those there finish) or
+ *                                #     maint (no traffic, no checks; those
+ *                                #     there finish); default
  *                                #     workload-down when a workload is
  *                                #     given, else down
  *       workload: eas            #   workload-down: required; store-down:
@@ -231,6 +261,8 @@
  *                                #     times multiplied, > 1 and <= 1000
  *       for: 15m                 #   optional duration > 0, then it recovers;
  *                                #     default: it never does
+ *   cost-profile: haproxy        # optional: every design's cost profile
+ *                                #   where the design names none (above)
  *   expect:                      # optional sequence of up to 256 entries,
  *     - design: l4-multi         #   judged by `lbsim check`: required, a
  *                                #     design's name
@@ -304,6 +336,8 @@ static const cyaml_schema_field_t server_workloads_fields[] = {
 static const cyaml_schema_field_t server_fields[] = {
 	OPT("weight", struct scn_raw_server, weight),
 	OPT("cores", struct scn_raw_server, cores),
+	OPT("maxconn", struct scn_raw_server, maxconn),
+	OPT("backup", struct scn_raw_server, backup),
 	CYAML_FIELD_END,
 };
 
@@ -320,6 +354,7 @@ static const cyaml_schema_field_t servers_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("workloads", CYAML_FLAG_OPTIONAL, struct scn_raw_servers,
 				workloads, server_workloads_fields),
 	OPT("address", struct scn_raw_servers, address),
+	OPT("maxconn", struct scn_raw_servers, maxconn),
 	/* The cap stops libcyaml at the limit rather than after a
 	 * hostile file's millions of entries (see populations below). */
 	CYAML_FIELD_SEQUENCE("list", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -438,8 +473,8 @@ static const cyaml_schema_field_t check_fields[] = {
 };
 
 static const cyaml_schema_field_t costs_fields[] = {
-#define COST_FIELD(id, key, how, member) OPT(key, struct scn_raw_costs, v[SCN_COSTKEY_##id]),
-	SCN_COST_KEYS(COST_FIELD)
+#define COST_FIELD(id, key, kind, member) OPT(key, struct scn_raw_costs, v[COST_FIG_##id]),
+	COST_FIGURES(COST_FIELD)
 #undef COST_FIELD
 	CYAML_FIELD_END,
 };
@@ -464,6 +499,12 @@ static const cyaml_schema_field_t design_fields[] = {
 	OPT("reencrypt", struct scn_raw_design, reencrypt),
 	OPT("lb-cores", struct scn_raw_design, lb_cores),
 	OPT("lb-queue", struct scn_raw_design, lb_queue),
+	OPT("implementation", struct scn_raw_design, implementation),
+	OPT("certificate", struct scn_raw_design, certificate),
+	OPT("cipher", struct scn_raw_design, cipher),
+	OPT("http-reuse", struct scn_raw_design, http_reuse),
+	OPT("cost-profile", struct scn_raw_design, cost_profile),
+	OPT("timeout-queue", struct scn_raw_design, timeout_queue),
 	CYAML_FIELD_MAPPING_PTR("costs", CYAML_FLAG_OPTIONAL, struct scn_raw_design,
 				costs, costs_fields),
 	CYAML_FIELD_END,
@@ -527,6 +568,7 @@ static const cyaml_schema_field_t scenario_fields[] = {
 			     struct scn_raw, faults, &fault_entry, 0, SCN_MAX_FAULTS),
 	CYAML_FIELD_SEQUENCE("expect", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
 			     struct scn_raw, expect, &expect_entry, 0, SCN_MAX_EXPECTS),
+	OPT("cost-profile", struct scn_raw, cost_profile),
 	CYAML_FIELD_END,
 };
 
@@ -569,7 +611,8 @@ static const struct {
 	{ design_fields, "kind", "a kind (l4, l4-multi or l7)" },
 	{ design_fields, "profile", "a hashing profile (lbsim, haproxy, nginx or ipvs)" },
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
-	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down or store-down)" },
+	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down, store-down, "
+	  "drain or maint)" },
 	{ NULL, "name", "a name" },
 	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
 	{ NULL, "address-per", "user or device" },
@@ -584,6 +627,9 @@ static const struct {
 	{ NULL, "count", "a whole number" },
 	{ NULL, "cores", "a whole number" },
 	{ NULL, "weight", "a whole number" },
+	{ NULL, "maxconn", "a whole number" },
+	{ NULL, "backup", "true or false" },
+	{ NULL, "timeout-queue", "a duration such as 5s" },
 	{ NULL, "service", "a duration such as 20ms" },
 	{ NULL, "affinity", "none or required" },
 	{ NULL, "affinity-penalty", "a duration such as 30ms" },
@@ -637,6 +683,11 @@ static const struct {
 	{ NULL, "reencrypt", "true or false" },
 	{ NULL, "lb-cores", "a whole number" },
 	{ NULL, "lb-queue", "a whole number" },
+	{ NULL, "implementation", "proxy, kernel-nat or kernel-dr" },
+	{ NULL, "certificate", "rsa-2048 or ecdsa-p256" },
+	{ NULL, "cipher", "aes-256-gcm, aes-128-gcm or chacha20-poly1305" },
+	{ NULL, "http-reuse", "safe, never or always" },
+	{ NULL, "cost-profile", "a cost profile's name (haproxy, ipvs) or a file" },
 	{ NULL, "at", "a duration such as 30m" },
 	{ NULL, "server", "a whole number" },
 	{ NULL, "factor", "a number such as 4" },
@@ -649,19 +700,11 @@ static const struct {
 };
 
 static const char *const cost_whats[] = {
-	[SCN_COST_NS] = "a duration such as 769us or 1.74ns",
-	[SCN_COST_SECONDS] = "a duration such as 5m",
-	[SCN_COST_AMOUNT] = "a number",
-	[SCN_COST_MTU] = "a whole number",
-};
-
-static const struct {
-	const char *key;
-	enum scn_cost_how how;
-} cost_keys[] = {
-#define COST_HOW(id, key, how, member) { key, how },
-	SCN_COST_KEYS(COST_HOW)
-#undef COST_HOW
+	[COST_KIND_OP] = "a duration such as 753us",
+	[COST_KIND_BYTE] = "a duration such as 1.34ns (per byte)",
+	[COST_KIND_MEM] = "a number of bytes",
+	[COST_KIND_COUNT] = "a whole number",
+	[COST_KIND_TIME] = "a duration such as 5s",
 };
 
 const char *scn_schema_mapping_noun(const cyaml_schema_field_t *fields)
@@ -683,9 +726,9 @@ const cyaml_schema_field_t *scn_schema_fields(const char *noun)
 const char *scn_schema_key_what(const cyaml_schema_field_t *fields, const char *key)
 {
 	if (fields == costs_fields) {
-		for (size_t i = 0; i < sizeof cost_keys / sizeof cost_keys[0]; i++)
-			if (strcmp(cost_keys[i].key, key) == 0)
-				return cost_whats[cost_keys[i].how];
+		int f = cost_figure_find(key, strlen(key));
+		if (f >= 0)
+			return cost_whats[cost_figures[f].kind];
 	}
 	for (size_t i = 0; i < sizeof key_whats / sizeof key_whats[0]; i++)
 		if ((!key_whats[i].fields || key_whats[i].fields == fields) &&

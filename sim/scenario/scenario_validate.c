@@ -372,10 +372,10 @@ static void service(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *m
 	}
 }
 
-int scn_convert(const struct scn_raw *raw, yaml_document_t *doc,
+int scn_convert(const struct scn_raw *raw, yaml_document_t *doc, const char *files_dir,
 		struct scenario **out, struct scn_error *err)
 {
-	struct scn_ctx c = { .doc = doc, .err = err };
+	struct scn_ctx c = { .doc = doc, .err = err, .files_dir = files_dir };
 	snprintf(c.scenario_file, sizeof c.scenario_file, "%s", err->file);
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	struct scenario *scn = calloc(1, sizeof *scn);

@@ -113,16 +113,6 @@ static void list(struct scn_ctx *c, const struct scn_raw_address_plan *rap, yaml
 		scn_report(c, seq, "out of memory");
 }
 
-/* The file's path: as written when absolute, else beside the scenario. */
-static void file_path(const struct scn_ctx *c, const char *name, char *out, size_t n)
-{
-	const char *slash = strrchr(c->scenario_file, '/');
-	if (name[0] == '/' || !slash)
-		snprintf(out, n, "%s", name);
-	else
-		snprintf(out, n, "%.*s/%s", (int)(slash - c->scenario_file), c->scenario_file, name);
-}
-
 /* Gateways and sites take whole blocks: each prefix must hold one. */
 static void check_blocks(struct scn_ctx *c, yaml_node_t *pmap, const struct addr_plan *plan,
 			 const struct scn_population *p)
@@ -184,7 +174,7 @@ static void plan_keys(struct scn_ctx *c, const struct scn_raw_population *rp, ya
 	} else {
 		yaml_node_t *node = scn_value_of(c, pmap, "file");
 		char path[1024], shown[160];
-		file_path(c, rap->file, path, sizeof path);
+		scn_file_path(c, rap->file, path, sizeof path);
 		scn_address_file(c, node, scn_quote(shown, sizeof shown, rap->file), path,
 				 &plan->list);
 	}

@@ -25,8 +25,6 @@
 
 #include "lbsim/lb_vs.h"
 
-#define MAX_COST_AMOUNT 1e12     /* bytes or buckets: a terabyte per object is absurd already */
-#define MAX_MTU 65535u
 
 static const char *const design_kind_names[] = {
 	[SCN_DESIGN_L4] = "l4",
@@ -276,76 +274,6 @@ static void check(struct design_ctx *x)
 	scn_param_keys(c, map, scn_schema_fields("check"), &owner, &out->params);
 }
 
-/* How each key of costs: is read and which field of struct cost_params it
- * sets. */
-static const struct {
-	const char *key;
-	enum scn_cost_how how;
-	size_t offset;
-} cost_keys[SCN_COSTKEY_COUNT] = {
-#define COST_KEY(id, key, how, member) \
-	[SCN_COSTKEY_##id] = { key, how, offsetof(struct cost_params, member) },
-	SCN_COST_KEYS(COST_KEY)
-#undef COST_KEY
-};
-
-/* A duration into double nanoseconds, >= 0 and at most 30 days. */
-static void cost_ns(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *text,
-		    double *out)
-{
-	yaml_node_t *node = scn_value_of(c, map, key);
-	const char *why;
-	char shown[160];
-	double ns;
-	if (!scn_has_value(c, node, key))
-		return;
-	scn_quote(shown, sizeof shown, text);
-	if (scn_parse_duration_ns(text, &ns, &why) < 0)
-		scn_report(c, node, "%s %s %s", key, shown, why);
-	else if (!(ns <= (double)SCN_MAX_DURATION))
-		scn_report(c, node, "'%s' must be at most 30d, got %s", key, shown);
-	else
-		*out = ns;
-}
-
-/* costs: each key given overrides its field of the defaults, which the
- * caller has filled in. */
-static void costs(struct design_ctx *x)
-{
-	struct scn_ctx *c = x->c;
-	const struct scn_raw_costs *rc = x->rd->costs;
-	if (!rc)
-		return;
-	yaml_node_t *map = scn_value_of(c, x->map, "costs");
-	for (int i = 0; i < SCN_COSTKEY_COUNT; i++) {
-		const char *text = rc->v[i], *key = cost_keys[i].key;
-		double *field = (double *)((char *)&x->d->costs + cost_keys[i].offset);
-		if (!text)
-			continue;
-		switch (cost_keys[i].how) {
-		case SCN_COST_NS:
-			cost_ns(c, map, key, text, field);
-			break;
-		case SCN_COST_SECONDS: {
-			unsigned before = c->reports;
-			sim_time_t t = scn_duration(c, map, key, text, 1);
-			if (c->reports == before)
-				*field = (double)t / (double)SIM_NS_PER_S;
-			break;
-		}
-		case SCN_COST_AMOUNT:
-			scn_number(c, map, key, text, 0, 0, MAX_COST_AMOUNT, NULL, field);
-			break;
-		case SCN_COST_MTU: {
-			uint64_t v;
-			if (scn_whole(c, map, key, text, 1, MAX_MTU, &v) == 0)
-				*field = (double)v;
-			break;
-		}
-		}
-	}
-}
-
 void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
 		 struct scenario *scn)
 {
@@ -391,8 +319,16 @@ void scn_designs(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root
 				d->lb_queue = scn_whole32(c, x.map, "lb-queue", x.rd->lb_queue, 1,
 							  SCN_MAX_LB_QUEUE, SCN_DEFAULT_LB_QUEUE);
 		}
-		scn_set_design_defaults(d);
-		costs(&x);
+		if (x.rd->timeout_queue) {
+			if (x.kind_ok && x.kind != SCN_DESIGN_L7)
+				scn_not_here(c, x.map, "timeout-queue", "kind l7 only: a kind %s "
+					     "design has no queue (a connection past maxconn is "
+					     "refused)", scn_design_kind_name(x.kind));
+			else
+				d->queue_timeout = scn_duration(c, x.map, "timeout-queue",
+								x.rd->timeout_queue, 0);
+		}
+		scn_design_costs(c, raw, root, x.rd, x.map, x.kind_ok, d);
 	}
 	scn->ndesigns = raw->designs_count;
 }

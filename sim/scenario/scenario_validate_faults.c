@@ -27,6 +27,8 @@ static const char *const fault_kind_names[] = {
 	[SCN_FAULT_SLOW] = "slow",
 	[SCN_FAULT_AUTH_DOWN] = "auth-down",
 	[SCN_FAULT_STORE_DOWN] = "store-down",
+	[SCN_FAULT_DRAIN] = "drain",
+	[SCN_FAULT_MAINT] = "maint",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

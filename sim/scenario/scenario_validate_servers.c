@@ -14,6 +14,12 @@
  * balancer core has the same range (LB_MAX_WEIGHT) and the same meaning
  * (lb_server_usable: no new traffic at eweight 0).
  *
+ * maxconn, from the same manual (5.2, "maxconn"): 0, the default, is no
+ * limit; lbsim caps it at 1,000,000 (SCN_MAX_MAXCONN), far above any
+ * server's. backup (5.2, "backup"): a backup server takes traffic only
+ * while no active server is usable, and then, without `option
+ * allbackups`, only the first backup that is (models/lb/pool.c).
+ *
  * Cost: linear in the list.
  */
 #include "scenario_internal.h"
@@ -28,11 +34,19 @@ static void one_server(struct scn_ctx *c, const struct scn_raw_server *rs, yaml_
 	out->weight = scn_whole32(c, map, "weight", rs->weight, 0, LB_MAX_WEIGHT,
 				  SCN_DEFAULT_WEIGHT);
 	out->cores = rs->cores ? scn_whole32(c, map, "cores", rs->cores, 1, SCN_MAX_CORES, 0) : 0;
+	out->maxconn = rs->maxconn ? scn_whole32(c, map, "maxconn", rs->maxconn, 0, SCN_MAX_MAXCONN,
+						 SCN_MAXCONN_UNSET)
+				   : SCN_MAXCONN_UNSET;
+	int backup = 0;
+	if (rs->backup && scn_bool(c, map, "backup", rs->backup, &backup) == 0)
+		out->backup = (uint8_t)backup;
 }
 
 void scn_servers_list(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
 		      struct scn_servers *s)
 {
+	if (rs->maxconn)
+		s->maxconn = scn_whole32(c, map, "maxconn", rs->maxconn, 0, SCN_MAX_MAXCONN, 0);
 	if (!rs->list) {
 		if (!rs->count)
 			scn_report(c, map, "servers is missing key 'count' (how many servers) or "
@@ -46,13 +60,20 @@ void scn_servers_list(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_
 		return;
 	}
 	for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++)
-		s->each[i] = (struct scn_server){.weight = SCN_DEFAULT_WEIGHT};
+		s->each[i] = (struct scn_server){.weight = SCN_DEFAULT_WEIGHT,
+						 .maxconn = SCN_MAXCONN_UNSET};
 	s->listed = rs->list_count;
 	for (unsigned i = 0; i < rs->list_count; i++)
 		one_server(c, &rs->list[i], scn_item_of(c, seq, i), &s->each[i]);
-	uint32_t weighed = 0;
-	for (unsigned i = 0; i < rs->list_count; i++)
+	uint32_t weighed = 0, active = 0;
+	for (unsigned i = 0; i < rs->list_count; i++) {
 		weighed += s->each[i].weight > 0;
+		active += !s->each[i].backup;
+	}
+	/* A pool of backups alone would have nothing to stand in for. */
+	if (active == 0 && (!s->count || s->count <= rs->list_count))
+		scn_report(c, seq, "every server of the list is a backup: backup servers stand "
+			   "in only while no active server is usable, so one must be active");
 	/* Servers past the list weigh 1; a list of zeros alone would send
 	 * nothing anywhere, which no scenario means. */
 	if (weighed == 0 && (!s->count || s->count <= rs->list_count))

@@ -128,34 +128,22 @@ static void write_check(FILE *fp, const struct scn_design *d, const char *in)
 		fprintf(fp, "%s    init: %s\n", in, init_names[p->init]);
 }
 
-/* costs: the figures that differ from the defaults, in the loader's
- * forms (durations to a fraction of a ns, amounts, the MTU). */
+/* costs: the figures the scenario overrode, in the loader's forms
+ * (durations to a fraction of a ns, amounts, the MTU). */
 static void write_costs(FILE *fp, const struct scn_design *d, const char *in)
 {
-	static const struct {
-		const char *key;
-		enum scn_cost_how how;
-		size_t offset;
-	} keys[SCN_COSTKEY_COUNT] = {
-#define COST_KEY(id, key, how, member) \
-	[SCN_COSTKEY_##id] = {key, how, offsetof(struct cost_params, member)},
-		SCN_COST_KEYS(COST_KEY)
-#undef COST_KEY
-	};
-	struct cost_params def;
-	cost_params_default(&def);
 	int header = 0;
-	for (int i = 0; i < SCN_COSTKEY_COUNT; i++) {
-		double v = *(const double *)((const char *)&d->costs + keys[i].offset);
-		double dv = *(const double *)((const char *)&def + keys[i].offset);
-		if (v == dv)
+	for (int f = 0; f < COST_FIG_COUNT; f++) {
+		if (!(d->costs_overridden >> f & 1))
 			continue;
+		double v = cost_figure_get(&d->costs, (enum cost_figure)f);
 		if (!header)
 			fprintf(fp, "%s  costs:\n", in);
 		header = 1;
 		char t[64];
-		switch (keys[i].how) {
-		case SCN_COST_NS:
+		switch (cost_figures[f].kind) {
+		case COST_KIND_OP:
+		case COST_KIND_BYTE:
 			if (v == floor(v) && v < 1.8e19)
 				scn_format_duration((sim_time_t)v, t, sizeof t);
 			else {
@@ -163,15 +151,39 @@ static void write_costs(FILE *fp, const struct scn_design *d, const char *in)
 				snprintf(t, sizeof t, "%sns", scn_format_number(v, num, sizeof num));
 			}
 			break;
-		case SCN_COST_SECONDS:
+		case COST_KIND_TIME:
 			scn_format_duration((sim_time_t)llround(v * 1e9), t, sizeof t);
 			break;
-		case SCN_COST_AMOUNT:
-		case SCN_COST_MTU:
+		case COST_KIND_MEM:
+		case COST_KIND_COUNT:
 			scn_format_number(v, t, sizeof t);
 			break;
 		}
-		fprintf(fp, "%s    %s: %s\n", in, keys[i].key, t);
+		fprintf(fp, "%s    %s: %s\n", in, cost_figures[f].name, t);
+	}
+}
+
+/* How the balancer is built and priced, where not the defaults. */
+static void write_implementation(FILE *fp, const struct scn_design *d, const char *in)
+{
+	struct scn_design def = *d;
+	scn_set_design_defaults(&def);
+	if (d->kind != SCN_DESIGN_L7 && d->impl != def.impl)
+		fprintf(fp, "%s  implementation: %s\n", in, cost_impl_names[d->impl]);
+	if (d->cert != def.cert)
+		fprintf(fp, "%s  certificate: %s\n", in, cost_cert_names[d->cert]);
+	if (d->cipher != def.cipher)
+		fprintf(fp, "%s  cipher: %s\n", in, cost_cipher_names[d->cipher]);
+	if (d->reuse != def.reuse)
+		fprintf(fp, "%s  http-reuse: %s\n", in, cost_reuse_names[d->reuse]);
+	/* A file by the path it was read from (absolute), so the scenario
+	 * written elsewhere still finds it; a built-in profile by name. */
+	if (d->cost_source.as_written[0]) {
+		fprintf(fp, "%s  cost-profile: ", in);
+		scn_write_string(fp, strncmp(d->cost_source.where, "built in", 8) == 0
+					     ? d->cost_source.name
+					     : d->cost_source.where);
+		fputc('\n', fp);
 	}
 }
 
@@ -208,6 +220,12 @@ void scn_write_design(FILE *fp, const struct scn_design *d, const char *in)
 	write_check(fp, d, in);
 	if (d->tls_reencrypt)
 		fprintf(fp, "%s  reencrypt: true\n", in);
+	write_implementation(fp, d, in);
+	if (d->queue_timeout) {
+		char qt[32];
+		fprintf(fp, "%s  timeout-queue: %s\n", in,
+			scn_format_duration(d->queue_timeout, qt, sizeof qt));
+	}
 	if (d->lb_cores) {
 		fprintf(fp, "%s  lb-cores: %u\n", in, d->lb_cores);
 		if (d->lb_queue != SCN_DEFAULT_LB_QUEUE)

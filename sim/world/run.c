@@ -75,6 +75,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	double probe_phase = rng_u01(&phase);
 	if (balancer_init(&w->bal, scn, w->design, probe_phase, err, errlen) != 0)
 		return -1;
+	balancer_set_ready_hook(&w->bal, world_slots_freed, w);
 	w->servers = calloc(n, sizeof *w->servers);
 	w->server_conns_opened = calloc(n, sizeof *w->server_conns_opened);
 	if (!w->servers || !w->server_conns_opened)
@@ -107,8 +108,8 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
  * server's answers. */
 static double detect_seconds(const struct world *w, const struct scn_fault *f)
 {
-	if (f->kind == SCN_FAULT_SLOW)
-		return NAN; /* grey failure: no check is meant to see it */
+	if (f->kind == SCN_FAULT_SLOW || f->kind == SCN_FAULT_DRAIN || f->kind == SCN_FAULT_MAINT)
+		return NAN; /* grey failure, or the operator's own act: no check is to see it */
 	uint32_t n = balancer_transitions(&w->bal);
 	for (uint32_t i = 0; i < n; i++) {
 		struct bal_transition e = balancer_transition(&w->bal, i);
@@ -302,6 +303,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->redispatched = bs.redispatched;
 	out->external_ips = bs.external_ips;
 	out->lb_refused = w->lb_refused;
+	out->queued = w->queued;
+	out->queue_timeouts = w->queue_timeouts;
+	out->queue_wait_ns = w->queue_wait_ns;
 	out->lb_busy = w->lb_limited ? server_busy_fraction(&w->lb, end) : NAN;
 	out->virtual_services = bs.virtual_services;
 	out->has_persistence = w->design->persist != NULL;
@@ -319,6 +323,13 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	out->lb_cpu_ns = balancer_measured_cpu_ns(&w->bal);
 	out->lb_cpu_cores_peak = w->cpu_peak;
 	out->lb_mem_bytes_peak = w->mem_peak;
+	out->lb_mem_peak = w->mem_split_peak;
+	if (w->mem_sampled_ns > 0) {
+		const struct cost_mem *s = &w->mem_split_sum;
+		double t = w->mem_sampled_ns;
+		out->lb_mem_mean = (struct cost_mem){s->conn_base / t, s->buffers / t, s->backend / t,
+						     s->caches / t, s->tables / t};
+	}
 	out->lb_cpu_cores_mean = measured ? out->lb_cpu_ns / (double)measured : 0;
 	out->nsamples = w->nsamples;
 	out->samples = w->samples;
@@ -503,7 +514,9 @@ static double capacity_at(const struct scenario *scn, sim_time_t t)
 		if (!on)
 			continue;
 		double own = scn_server_cores(&scn->servers, ft->server);
-		if (ft->kind == SCN_FAULT_SERVER_DOWN)
+		/* Drained or in maintenance, the server soon takes no traffic. */
+		if (ft->kind == SCN_FAULT_SERVER_DOWN || ft->kind == SCN_FAULT_DRAIN ||
+		    ft->kind == SCN_FAULT_MAINT)
 			cores -= own;
 		else if (ft->kind == SCN_FAULT_SLOW && ft->factor > 1)
 			cores -= own * (1 - 1 / ft->factor);

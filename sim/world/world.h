@@ -62,12 +62,19 @@ struct world {
 	struct sim_server lb;         /* the balancer's cores, when the design limits them */
 	int lb_limited;
 	uint64_t lb_refused;          /* requests refused: the balancer's queue was full */
+	/* Waiting for a server slot (maxconn), measured requests: */
+	uint64_t queued, queue_timeouts;
+	double queue_wait_ns;
+	int draining;                 /* taking requests off the balancer's ready list */
 	struct sim_event sample;
 	/* Sampling: every 10 s window after warm-up feeds the peaks; with
 	 * keep_series, series_every windows make one point of the series
 	 * (include/lbsim/run.h: RUN_SERIES_*), so it stays bounded. */
 	uint32_t windows;             /* 10 s windows closed */
 	double cpu_peak, mem_peak;    /* the busiest window's CPU, the largest memory sample */
+	struct cost_mem mem_split_sum; /* each part of the memory times its window's ns */
+	struct cost_mem mem_split_peak; /* each part's largest sample */
+	double mem_sampled_ns;        /* the windows' ns summed */
 	int keep_series;
 	uint32_t series_every;        /* windows per point */
 	uint32_t point_windows;       /* windows in the point being gathered */
@@ -95,6 +102,9 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 /* The balancer's cores have done their part of req: on to its server, or
  * (an answer on its way back) to its client. */
 void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int ok);
+/* The balancer's hook: requests that waited for a server slot have one
+ * (balancer_ready_pop): each goes to its server now. */
+void world_slots_freed(void *owner);
 /* The engine's look-ahead (engine.h): prefetch what the handler of ev
  * will reach through it. */
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev);

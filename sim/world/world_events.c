@@ -36,6 +36,18 @@ static void apply_fault(struct world *w, const struct scn_fault *f, int on)
 	case SCN_FAULT_AUTH_DOWN:
 		server_set_auth_down(srv, on);
 		break;
+	case SCN_FAULT_DRAIN:
+	case SCN_FAULT_MAINT:
+		/* The operator's act at the balancer, not a failure of the
+		 * server: the server works on (models/balancer/admin.c). */
+		if (balancer_set_admin(&w->bal, f->server,
+				       !on ? LB_ADMIN_UP
+					   : f->kind == SCN_FAULT_DRAIN ? LB_ADMIN_DRAIN : LB_ADMIN_MAINT,
+				       sim_now(&w->eng)) != 0) {
+			w->out_of_memory = 1;
+			sim_stop(&w->eng);
+		}
+		break;
 	case SCN_FAULT_STORE_DOWN:
 		if (f->all_workloads) {
 			for (int k = 0; k < WL_COUNT; k++)
@@ -66,6 +78,12 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 	struct probe_state *ps = ev->ctx;
 	struct world *w = ps->world;
 	sim_time_t now = sim_now(eng);
+	uint64_t paused = balancer_check_paused(&w->bal, ps->check);
+	if (paused) {
+		/* In maintenance: HAProxy sends no checks; look again later. */
+		world_schedule(w, ev, paused);
+		return;
+	}
 	struct bal_probe_target t = balancer_probe_target(&w->bal, ps->check);
 	struct lb_hc_reply reply = server_probe(&w->servers[t.server], t.workload, t.sends,
 						t.work_units);
@@ -86,9 +104,25 @@ void world_sample(struct world *w, sim_time_t window_ns)
 {
 	if (window_ns == 0)
 		return;
-	double cpu, mem;
-	balancer_window_close(&w->bal, window_ns, &cpu, &mem);
+	double cpu;
+	struct cost_mem split;
+	balancer_window_close(&w->bal, window_ns, sim_now(&w->eng), &cpu, &split);
+	double mem = cost_mem_total(&split);
 	w->windows++;
+	double wns = (double)window_ns;
+	w->mem_sampled_ns += wns;
+#define PART(f)                                                          \
+	do {                                                             \
+		w->mem_split_sum.f += split.f * wns;                     \
+		if (split.f > w->mem_split_peak.f)                       \
+			w->mem_split_peak.f = split.f;                   \
+	} while (0)
+	PART(conn_base);
+	PART(buffers);
+	PART(backend);
+	PART(caches);
+	PART(tables);
+#undef PART
 	if (cpu > w->cpu_peak)
 		w->cpu_peak = cpu;
 	if (mem > w->mem_peak)

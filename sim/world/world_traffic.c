@@ -62,6 +62,102 @@ static void deliver(struct world *w, struct request *req, int ok)
 	request_put(&w->requests, req);
 }
 
+/* The balancer's answer to a request that waited, or that it could not
+ * queue: failed at the balancer (503), its work counted but waiting for no
+ * core (as a refusal by a full balancer queue). */
+static void fail_at_balancer(struct world *w, struct request *req)
+{
+	struct bal_conn blank;
+	balancer_response(&w->bal, clients_request_conn(req, &blank), 0, sim_now(&w->eng));
+	(void)balancer_take_work_ns(&w->bal);
+	deliver(w, req, 0);
+}
+
+static struct request *req_of_wait(struct bal_wait *wt)
+{
+	return (struct request *)(void *)((char *)wt - offsetof(struct request, wait));
+}
+
+static struct request *req_of_event(struct sim_event *ev)
+{
+	return (struct request *)(void *)((char *)ev - offsetof(struct request, ev));
+}
+
+/* req waited `timeout queue` for a slot: the balancer answers 503. */
+static void on_queue_timeout(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct world *w = ev->ctx;
+	struct request *req = req_of_event(ev);
+	balancer_wait_abandon(&w->bal, &req->wait);
+	if (req->measured) {
+		w->queue_timeouts++;
+		w->queue_wait_ns += (double)(sim_now(eng) - req->wait.since_ns);
+	}
+	fail_at_balancer(w, req);
+}
+
+/* req reaches the servers: to its server, or, when it waits for a slot
+ * (REQ_SERVER_WAITING), into the balancer's queue with `timeout queue`. */
+static void to_server(struct world *w, struct request *req)
+{
+	if (req->server != REQ_SERVER_WAITING) {
+		arrive(w, &w->servers[req->server], req);
+		return;
+	}
+	struct bal_conn blank;
+	struct bal_conn *c = clients_request_conn(req, &blank);
+	if (!(c->flags & BAL_CONN_WAITING)) {
+		/* Its connection closed while it went through the cores. */
+		fail_at_balancer(w, req);
+		return;
+	}
+	int32_t s = balancer_wait(&w->bal, &req->wait, c, sim_now(&w->eng));
+	if (s == -1) {
+		fail_at_balancer(w, req);
+		return;
+	}
+	if (req->measured)
+		w->queued++;
+	if (s >= 0) {
+		req->server = (uint32_t)s;
+		if (!req->conn && measuring(w))
+			w->server_conns_opened[s]++;
+		arrive(w, &w->servers[s], req);
+		return;
+	}
+	sim_time_t timeout = w->design->queue_timeout ? w->design->queue_timeout
+						      : SCN_DEFAULT_QUEUE_TIMEOUT;
+	sim_event_init(&req->ev, on_queue_timeout, w, EV_QUEUE_TIMEOUT);
+	if (sim_schedule_in(&w->eng, &req->ev, timeout) != 0) {
+		w->out_of_memory = 1;
+		sim_stop(&w->eng);
+	}
+}
+
+void world_slots_freed(void *owner)
+{
+	struct world *w = owner;
+	/* A request sent on may fail at once (a server down) and free a slot
+	 * again: that request joins the list, and this loop takes it. */
+	if (w->draining)
+		return;
+	w->draining = 1;
+	struct bal_wait *wt;
+	while ((wt = balancer_ready_pop(&w->bal))) {
+		struct request *req = req_of_wait(wt);
+		sim_time_t now = sim_now(&w->eng);
+		sim_cancel(&w->eng, &req->ev);
+		if (req->measured)
+			w->queue_wait_ns += (double)(now - wt->since_ns);
+		uint32_t s = (uint32_t)bal_conn_server(wt->conn);
+		req->server = s;
+		if (!req->conn && measuring(w))
+			w->server_conns_opened[s]++;
+		arrive(w, &w->servers[s], req);
+	}
+	w->draining = 0;
+}
+
 /* Hand req to its server, through the balancer's cores when the design
  * limits them: the balancer's work for it (everything charged since the
  * last request) is its demand there, and a full balancer queue refuses it
@@ -70,9 +166,13 @@ static void dispatch(void *owner, struct request *req)
 {
 	struct world *w = owner;
 	double lb_ns = balancer_take_work_ns(&w->bal);
-	struct sim_server *target = &w->servers[req->server];
+	if (req->hold > 0) {
+		/* A long poll: once forwarded, nothing moves until its answer. */
+		struct bal_conn blank;
+		balancer_park(&w->bal, clients_request_conn(req, &blank));
+	}
 	if (!w->lb_limited) {
-		arrive(w, target, req);
+		to_server(w, req);
 		return;
 	}
 	if (w->lb.queue.len >= w->design->lb_queue) {
@@ -103,7 +203,7 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 	}
 	req->demand = req->backend_demand;
 	req->hold = req->backend_hold;
-	arrive(w, &w->servers[req->server], req);
+	to_server(w, req);
 }
 
 /* The server is done with req: its answer (a failure's too) passes back

@@ -1,0 +1,90 @@
+/* A layer-7 balancer's connections to its servers: how many are open, and
+ * the idle ones a request may take again; see include/lbsim/balancer.h.
+ *
+ * A proxy that terminates the client's connection opens its own to the
+ * server. Opening one costs a connect and, when re-encrypting, a TLS
+ * handshake; keeping idle ones to reuse costs memory. HAProxy keeps the
+ * idle connections of each server in a pool shared between client
+ * connections, which `http-reuse` lets a request take (configuration
+ * manual, http-reuse; models/balancer/traffic.c applies the modes), and
+ * closes idle ones after `pool-purge-delay` (half of them each delay;
+ * here: each one once it has been idle that long, the profile's
+ * backend-idle-timeout).
+ *
+ * One list per (pool, server), since a server of each pool is its own
+ * backend server in HAProxy's terms: a ring of the times its idle
+ * connections became idle, oldest first. A request takes the newest (the
+ * one most likely still open at the server); expiry pops the oldest.
+ * Take, put and expiry are O(1) amortised; a ring grows by doubling.
+ */
+#include "balancer_internal.h"
+
+#include <stdlib.h>
+
+int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_timeout_ns)
+{
+	*k = (struct bal_backends){.idle_timeout_ns = idle_timeout_ns};
+	k->lists = calloc(nlists ? nlists : 1, sizeof *k->lists);
+	if (!k->lists)
+		return -1;
+	k->nlists = nlists;
+	return 0;
+}
+
+void bal_backends_free(struct bal_backends *k)
+{
+	for (uint32_t i = 0; k->lists && i < k->nlists; i++)
+		free(k->lists[i].since);
+	free(k->lists);
+	*k = (struct bal_backends){0};
+}
+
+/* Close list l's connections idle for the timeout or longer at now. */
+static void expire(struct bal_backends *k, struct bal_idle_list *l, uint64_t now_ns)
+{
+	while (l->len && now_ns - l->since[l->head] >= k->idle_timeout_ns) {
+		l->head = (l->head + 1) % l->cap;
+		l->len--;
+		k->idle--;
+		k->open--;
+	}
+}
+
+int bal_backends_take(struct bal_backends *k, uint32_t list, uint64_t now_ns)
+{
+	struct bal_idle_list *l = &k->lists[list];
+	expire(k, l, now_ns);
+	if (!l->len)
+		return 0;
+	l->len--;
+	k->idle--;
+	return 1;
+}
+
+int bal_backends_put(struct bal_backends *k, uint32_t list, uint64_t now_ns)
+{
+	struct bal_idle_list *l = &k->lists[list];
+	expire(k, l, now_ns);
+	if (l->len == l->cap) {
+		uint32_t cap = l->cap ? 2 * l->cap : 8;
+		uint64_t *since = malloc(cap * sizeof *since);
+		if (!since)
+			return -1;
+		for (uint32_t i = 0; i < l->len; i++)
+			since[i] = l->since[(l->head + i) % l->cap];
+		free(l->since);
+		l->since = since;
+		l->cap = cap;
+		l->head = 0;
+	}
+	l->since[(l->head + l->len) % l->cap] = now_ns;
+	l->len++;
+	k->idle++;
+	return 0;
+}
+
+void bal_backends_expire(struct bal_backends *k, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < k->nlists; i++)
+		expire(k, &k->lists[i], now_ns);
+}
