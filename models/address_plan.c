@@ -9,6 +9,7 @@
  */
 #include "lbsim/address_plan.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,7 +213,10 @@ static void block_address(const struct lb_prefix *x, unsigned ubits, uint64_t un
 			  uint64_t host, struct lb_addr *out)
 {
 	if (x->addr.family != LB_AF_INET6) {
-		lb_prefix_nth(x, (unit << ubits) + host, out);
+		/* unit and host are drawn within the prefix: always in range. */
+		int in_range = lb_prefix_nth(x, (unit << ubits) + host, out);
+		assert(in_range == LB_OK);
+		(void)in_range;
 		return;
 	}
 	/* IPv6: the unit numbers /64s (bits 64 and up), the host the
@@ -259,10 +263,14 @@ void addr_draw_address(const struct addr_draw *d, uint64_t slot, struct lb_addr 
 	const struct lb_prefix *x = &p->prefixes[i];
 	uint64_t local = unit - (i ? d->cum_units[i - 1] : 0);
 	unsigned ubits = unit_bits(p->shape, x, d->block_bits4);
-	if (ubits == 0)
-		lb_prefix_nth(x, local, out);
-	else
+	if (ubits == 0) {
+		/* local counts within the prefix's units: always in range. */
+		int in_range = lb_prefix_nth(x, local, out);
+		assert(in_range == LB_OK);
+		(void)in_range;
+	} else {
 		block_address(x, ubits, local, host, out);
+	}
 }
 
 /* ---- lists ---------------------------------------------------------------- */

@@ -39,7 +39,7 @@ static void parse_bad(const char *text, size_t at)
 {
 	struct lb_addr a;
 	struct lb_addr_error e = {0};
-	assert_int_equal(lb_addr_parse(text, strlen(text), &a, &e), -1);
+	assert_int_equal(lb_addr_parse(text, strlen(text), &a, &e), LB_EINVAL);
 	assert_non_null(e.why);
 	if (e.at != at)
 		fail_msg("'%s': error at %zu (%s), expected %zu", text, e.at, e.why, at);
@@ -155,17 +155,17 @@ static void test_prefixes(void **state)
 	struct lb_addr a;
 	assert_int_equal(lb_prefix_nth(&p, 258, &a), 0);
 	assert_int_equal(lb_addr_v4_value(&a), 0x0a010102u);
-	assert_int_equal(lb_prefix_nth(&p, 65536, &a), -1);
+	assert_int_equal(lb_prefix_nth(&p, 65536, &a), LB_ERANGE);
 	assert_int_equal(lb_prefix_parse("192.0.2.7", 9, &p, &e), 0);
 	assert_int_equal(p.len, 32);
 	assert_int_equal(lb_prefix_size(&p), 1);
-	assert_int_equal(lb_prefix_parse("10.1.0.1/16", 11, &p, &e), -1);
+	assert_int_equal(lb_prefix_parse("10.1.0.1/16", 11, &p, &e), LB_EINVAL);
 	assert_int_equal(e.at, 0);
-	assert_int_equal(lb_prefix_parse("10.0.0.0/33", 11, &p, &e), -1);
+	assert_int_equal(lb_prefix_parse("10.0.0.0/33", 11, &p, &e), LB_EINVAL);
 	assert_int_equal(e.at, 9);
-	assert_int_equal(lb_prefix_parse("10.0.0.0/", 9, &p, &e), -1);
+	assert_int_equal(lb_prefix_parse("10.0.0.0/", 9, &p, &e), LB_EINVAL);
 	assert_int_equal(e.at, 9);
-	assert_int_equal(lb_prefix_parse("10.0.0.0/8x", 11, &p, &e), -1);
+	assert_int_equal(lb_prefix_parse("10.0.0.0/8x", 11, &p, &e), LB_EINVAL);
 	assert_int_equal(e.at, 10);
 	assert_int_equal(lb_prefix_parse("2001:db8::/32", 13, &p, &e), 0);
 	assert_int_equal(lb_prefix_size(&p), UINT64_MAX);
@@ -173,7 +173,7 @@ static void test_prefixes(void **state)
 	char buf[LB_ADDR_TEXT_MAX];
 	lb_addr_format(&a, buf, sizeof buf);
 	assert_string_equal(buf, "2001:db8::102");
-	assert_int_equal(lb_prefix_parse("2001:db8::/129", 14, &p, &e), -1);
+	assert_int_equal(lb_prefix_parse("2001:db8::/129", 14, &p, &e), LB_EINVAL);
 }
 
 static void test_endpoints(void **state)
@@ -191,13 +191,13 @@ static void test_endpoints(void **state)
 	assert_int_equal(a.family, LB_AF_INET6);
 	lb_endpoint_format(&a, port, buf, sizeof buf);
 	assert_string_equal(buf, "[2001:db8::1]:443");
-	assert_int_equal(lb_endpoint_parse("10.0.0.1", 8, &a, &port, &e), -1);
-	assert_int_equal(lb_endpoint_parse("10.0.0.1:0", 10, &a, &port, &e), -1);
+	assert_int_equal(lb_endpoint_parse("10.0.0.1", 8, &a, &port, &e), LB_EINVAL);
+	assert_int_equal(lb_endpoint_parse("10.0.0.1:0", 10, &a, &port, &e), LB_EINVAL);
 	assert_int_equal(e.at, 9);
-	assert_int_equal(lb_endpoint_parse("10.0.0.1:65536", 14, &a, &port, &e), -1);
-	assert_int_equal(lb_endpoint_parse("2001:db8::1:443", 15, &a, &port, &e), -1);
-	assert_int_equal(lb_endpoint_parse("[10.0.0.1]:443", 14, &a, &port, &e), -1);
-	assert_int_equal(lb_endpoint_parse("10.0.0.300:80", 13, &a, &port, &e), -1);
+	assert_int_equal(lb_endpoint_parse("10.0.0.1:65536", 14, &a, &port, &e), LB_EINVAL);
+	assert_int_equal(lb_endpoint_parse("2001:db8::1:443", 15, &a, &port, &e), LB_EINVAL);
+	assert_int_equal(lb_endpoint_parse("[10.0.0.1]:443", 14, &a, &port, &e), LB_EINVAL);
+	assert_int_equal(lb_endpoint_parse("10.0.0.300:80", 13, &a, &port, &e), LB_EINVAL);
 	assert_int_equal(e.at, 7);
 }
 

@@ -194,7 +194,7 @@ static void test_init_states(void **state)
 	assert_int_equal(lb_hc_result(&c, 3, 0), 1);          /* fall-th failure */
 
 	p.init = (enum lb_hc_init)9;
-	assert_int_equal(lb_hc_init(&c, &lb_hc_tcp, &p, 0, 0, -1, NULL, 0), -1);
+	assert_int_equal(lb_hc_init(&c, &lb_hc_tcp, &p, 0, 0, -1, NULL, 0), LB_EINVAL);
 }
 
 /* Alternating results never change the state when rise, fall >= 2, from

@@ -123,7 +123,7 @@ static void test_refuse_when_full(void **state)
 	assert_int_equal(lb_pers_table_store(&t, &a, 0, 1), 0);
 	assert_int_equal(lb_pers_table_store(&t, &b, 1, 1), 0);
 	assert_int_equal(lb_pers_table_store(&t, &c, 2, 1), 0);
-	assert_int_equal(lb_pers_table_store(&t, &d, 3, 2), -1);
+	assert_int_equal(lb_pers_table_store(&t, &d, 3, 2), LB_EFULL);
 	assert_int_equal(t.stats.refused, 1);
 	assert_int_equal(t.stats.evicted, 0);
 	assert_int_equal(lb_pers_table_lookup(&t, &d, 3), -1);
@@ -203,8 +203,8 @@ static void test_memory_accounting(void **state)
 	 * than entries are raised (the index must hold every entry), more
 	 * are kept. */
 	struct lb_pers_table t;
-	assert_int_equal(lb_pers_table_init(&t, 100, 48, 0, LB_PERS_FULL_LRU, 0), -1);
-	assert_int_equal(lb_pers_table_init(&t, 0, 0, 0, LB_PERS_FULL_LRU, 0), -1);
+	assert_int_equal(lb_pers_table_init(&t, 100, 48, 0, LB_PERS_FULL_LRU, 0), LB_EINVAL);
+	assert_int_equal(lb_pers_table_init(&t, 0, 0, 0, LB_PERS_FULL_LRU, 0), LB_EINVAL);
 	assert_int_equal(lb_pers_table_init(&t, 100, 32, 0, LB_PERS_FULL_LRU, 0), 0);
 	assert_int_equal(t.nbuckets, 128);
 	assert_int_equal(t.mem.live, lb_pers_table_bytes(100, 32));
@@ -406,7 +406,7 @@ static void test_source_ip_netmask(void **state)
 
 	struct lb_persist bad;
 	struct lb_pers_params prm = { .size = 4, .netmask = 33 };
-	assert_int_equal(lb_persist_init(&bad, &lb_pers_source_ip, &prm), -1);
+	assert_int_equal(lb_persist_init(&bad, &lb_pers_source_ip, &prm), LB_EINVAL);
 }
 
 /* Every client behind one address lands on one server. */
@@ -596,7 +596,7 @@ static int m_store(struct model *m, const struct lb_pers_key *k, uint32_t server
 			if (!m_expired(m, lru, now)) {
 				if (m->full == LB_PERS_FULL_REFUSE) {
 					m->refused++;
-					return -1;
+					return LB_EFULL;
 				}
 				m->evicted++;
 			}

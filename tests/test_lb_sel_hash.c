@@ -710,10 +710,10 @@ static void test_invalid_params(void **state)
 	struct lb_sel_params p = params(LB_HASH_MAGLEV, LB_HASHFN_MURMUR, 0);
 	p.table_size = 65536; /* not prime */
 	assert_non_null(lb_sel_check(&lb_sel_source, &p, 8, why, sizeof why, NULL));
-	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_source, &p), -1);
+	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_source, &p), LB_EINVAL);
 	p.table_size = 7; /* prime, but fewer slots than servers */
 	assert_non_null(lb_sel_check(&lb_sel_source, &p, 8, why, sizeof why, NULL));
-	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_source, &p), -1);
+	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_source, &p), LB_EINVAL);
 	p.table_size = 11;
 	assert_null(lb_sel_check(&lb_sel_source, &p, 8, why, sizeof why, NULL));
 	p = params(LB_HASH_MAP_BASED, LB_HASHFN_MURMUR, 0);
@@ -723,12 +723,12 @@ static void test_invalid_params(void **state)
 	assert_null(lb_sel_check(&lb_sel_source, &p, 8, why, sizeof why, NULL));
 	p.balance_factor = 0.9;
 	assert_non_null(lb_sel_check(&lb_sel_source, &p, 8, why, sizeof why, NULL));
-	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_source, &p), -1);
+	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_source, &p), LB_EINVAL);
 	p = params(LB_HASH_TYPE_COUNT, LB_HASHFN_MURMUR, 0);
 	assert_non_null(lb_sel_check(&lb_sel_uri, &p, 8, why, sizeof why, NULL));
 	p = params(LB_HASH_MAP_BASED, LB_HASHFN_COUNT, 0);
 	assert_non_null(lb_sel_check(&lb_sel_uri, &p, 8, why, sizeof why, NULL));
-	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_uri, &p), -1);
+	assert_int_equal(lb_pool_init(&pool, "t", 8, NULL, &lb_sel_uri, &p), LB_EINVAL);
 }
 
 int main(void)

@@ -232,7 +232,7 @@ static void test_draws_prefer_least_loaded(void **state)
 	lb_pool_free(&pool);
 	p.draws = 65;
 	assert_non_null(lb_sel_check(&lb_sel_random, &p, 2, why, sizeof why, NULL));
-	assert_int_equal(lb_pool_init(&pool, "t", 2, NULL, &lb_sel_random, &p), -1);
+	assert_int_equal(lb_pool_init(&pool, "t", 2, NULL, &lb_sel_random, &p), LB_EINVAL);
 }
 
 /* Same seed and pool name, same picks; another seed, or another pool of

@@ -202,7 +202,7 @@ static void test_rr_large_pool_matches_reference(void **state)
 	for (size_t t = 0; t < 2; t++) {
 		struct lb_pool pool;
 		pool_up(&pool, &lb_sel_roundrobin, sizes[t], w);
-		lb_server_set_healthy(&pool, 3, 0);
+		assert_int_equal(lb_server_set_healthy(&pool, 3, 0), 0);
 		ref_init(&ref, &pool);
 		for (int k = 0; k < 4000; k++)
 			assert_int_equal(lb_pick(&pool, &no_req, 0), ref_pick(&ref));
@@ -321,7 +321,7 @@ static void test_leastconn_picks_least_loaded(void **state)
 		for (uint32_t i = 0; i < n; i++) {
 			pool.servers[i].conns = (uint32_t)(t_rand(&seed) % 6);
 			if (t_rand(&seed) % 5 == 0)
-				lb_server_set_admin(&pool, i, LB_ADMIN_DRAIN);
+				assert_int_equal(lb_server_set_admin(&pool, i, LB_ADMIN_DRAIN), 0);
 		}
 		int s = lb_pick(&pool, &no_req, 0);
 		int any = 0;
@@ -420,7 +420,7 @@ static void test_parse_balance(void **state)
 	memset(&p, 0, sizeof p);
 	assert_non_null(lb_sel_check(&lb_sel_hdr, &p, 4, why, sizeof why, NULL));
 	struct lb_pool pool;
-	assert_int_equal(lb_pool_init(&pool, "t", 4, NULL, &lb_sel_hdr, &p), -1);
+	assert_int_equal(lb_pool_init(&pool, "t", 4, NULL, &lb_sel_hdr, &p), LB_EINVAL);
 	assert_null(lb_sel_check(&lb_sel_leastconn, &p, 4, why, sizeof why, NULL));
 }
 

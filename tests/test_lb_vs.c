@@ -324,29 +324,29 @@ static void test_subservice_validation(void **state)
 					 sizeof msg), 0);
 	const struct lb_match_ops *pp = &lb_match_path_prefix, *host = &lb_match_host;
 
-	assert_int_equal(lb_vs_add_subservice(&vs, NULL, "/owa", 0, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_subservice(&vs, NULL, "/owa", 0, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "path-prefix, host");
-	assert_int_equal(lb_vs_add_subservice(&vs, pp, "owa", 0, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_subservice(&vs, pp, "owa", 0, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "starts with '/'");
-	assert_int_equal(lb_vs_add_subservice(&vs, pp, "/owa?x=1", 0, msg, sizeof msg), -1);
-	assert_int_equal(lb_vs_add_subservice(&vs, pp, "/o wa", 0, msg, sizeof msg), -1);
-	assert_int_equal(lb_vs_add_subservice(&vs, pp, "", 0, msg, sizeof msg), -1);
-	assert_int_equal(lb_vs_add_subservice(&vs, pp, NULL, 0, msg, sizeof msg), -1);
-	assert_int_equal(lb_vs_add_subservice(&vs, pp, "/owa", 1, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_subservice(&vs, pp, "/owa?x=1", 0, msg, sizeof msg), LB_EINVAL);
+	assert_int_equal(lb_vs_add_subservice(&vs, pp, "/o wa", 0, msg, sizeof msg), LB_EINVAL);
+	assert_int_equal(lb_vs_add_subservice(&vs, pp, "", 0, msg, sizeof msg), LB_EINVAL);
+	assert_int_equal(lb_vs_add_subservice(&vs, pp, NULL, 0, msg, sizeof msg), LB_EINVAL);
+	assert_int_equal(lb_vs_add_subservice(&vs, pp, "/owa", 1, msg, sizeof msg), LB_ERANGE);
 	assert_contains(msg, "no pool 1");
 	char longv[LB_SUBSERVICE_VALUE_MAX + 2];
 	memset(longv, 'a', sizeof longv - 1);
 	longv[0] = '/';
 	longv[sizeof longv - 1] = '\0';
-	assert_int_equal(lb_vs_add_subservice(&vs, pp, longv, 0, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_subservice(&vs, pp, longv, 0, msg, sizeof msg), LB_EINVAL);
 	longv[LB_SUBSERVICE_VALUE_MAX] = '\0'; /* exactly the maximum: accepted */
 	assert_int_equal(lb_vs_add_subservice(&vs, pp, longv, 0, msg, sizeof msg), 0);
 
-	assert_int_equal(lb_vs_add_subservice(&vs, host, "a/b", 0, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_subservice(&vs, host, "a/b", 0, msg, sizeof msg), LB_EINVAL);
 	assert_int_equal(lb_vs_add_subservice(&vs, host, "mail.example.com:443", 0, msg,
-					      sizeof msg), -1);
+					      sizeof msg), LB_EINVAL);
 	assert_contains(msg, "not host:port");
-	assert_int_equal(lb_vs_add_subservice(&vs, host, "[::1", 0, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_subservice(&vs, host, "[::1", 0, msg, sizeof msg), LB_EINVAL);
 	assert_int_equal(vs.nsubservices, 1); /* only the one of maximum length */
 
 	/* An IPv6 literal: its inner colons are not a port. */
@@ -372,8 +372,8 @@ static void test_subservice_validation(void **state)
 	assert_int_equal(lb_vs_route(&vs, &req, 0, &rt), -1);
 
 	/* Defaults: out of range refused, -1 accepted. */
-	assert_int_equal(lb_vs_set_default(&vs, 1), -1);
-	assert_int_equal(lb_vs_set_default(&vs, -2), -1);
+	assert_int_equal(lb_vs_set_default(&vs, 1), LB_EINVAL);
+	assert_int_equal(lb_vs_set_default(&vs, -2), LB_EINVAL);
 	assert_int_equal(lb_vs_set_default(&vs, 0), 0);
 	assert_int_equal(lb_vs_route(&vs, &req, 0, &rt), 0);
 	assert_int_equal(rt.subservice, -1);
@@ -389,27 +389,27 @@ static void test_pool_validation(void **state)
 	(void)state;
 	char msg[256];
 	struct lb_vs vs;
-	assert_int_equal(lb_vs_init(&vs, "a name far too long for the field!", LB_LAYER_7, 1, 80), -1);
-	assert_int_equal(lb_vs_init(&vs, "v", (enum lb_layer)5, 1, 80), -1);
+	assert_int_equal(lb_vs_init(&vs, "a name far too long for the field!", LB_LAYER_7, 1, 80), LB_EINVAL);
+	assert_int_equal(lb_vs_init(&vs, "v", (enum lb_layer)5, 1, 80), LB_EINVAL);
 	assert_int_equal(lb_vs_init(&vs, "v", LB_LAYER_7, 1, 80), 0);
 
-	assert_int_equal(lb_vs_add_pool(&vs, "p", 2, NULL, NULL, NULL, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_pool(&vs, "p", 2, NULL, NULL, NULL, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "roundrobin, static-rr");
 	assert_int_equal(lb_vs_add_pool(&vs, "", 2, NULL, &lb_sel_roundrobin, NULL, msg,
-					 sizeof msg), -1);
+					 sizeof msg), LB_EINVAL);
 	assert_int_equal(lb_vs_add_pool(&vs, "p", 0, NULL, &lb_sel_roundrobin, NULL, msg,
-					 sizeof msg), -1);
+					 sizeof msg), LB_EINVAL);
 	assert_contains(msg, "no server");
 	const uint32_t heavy[] = {1, LB_MAX_WEIGHT + 1};
 	assert_int_equal(lb_vs_add_pool(&vs, "p", 2, heavy, &lb_sel_roundrobin, NULL, msg,
-					 sizeof msg), -1);
+					 sizeof msg), LB_EINVAL);
 	assert_contains(msg, "weight");
 	struct lb_sel_params bad;
 	memset(&bad, 0, sizeof bad);
 	bad.hash_type = LB_HASH_MAGLEV;
 	bad.table_size = 100; /* not a prime */
 	assert_int_equal(lb_vs_add_pool(&vs, "p", 2, NULL, &lb_sel_source, &bad, msg,
-					 sizeof msg), -1);
+					 sizeof msg), LB_EINVAL);
 	assert_contains(msg, "balance source: maglev table size must be a prime");
 	assert_int_equal(vs.npools, 0);
 	assert_int_equal(vs.mem.live, 0);
@@ -417,7 +417,7 @@ static void test_pool_validation(void **state)
 	assert_int_equal(lb_vs_add_pool(&vs, "p", 2, NULL, &lb_sel_roundrobin, NULL, msg,
 					 sizeof msg), 0);
 	assert_int_equal(lb_vs_add_pool(&vs, "p", 3, NULL, &lb_sel_roundrobin, NULL, msg,
-					 sizeof msg), -1);
+					 sizeof msg), LB_EINVAL);
 	assert_contains(msg, "already defined");
 	assert_int_equal(lb_vs_add_pool(&vs, "q", 3, NULL, &lb_sel_roundrobin, NULL, msg,
 					 sizeof msg), 1);
@@ -433,17 +433,17 @@ static void test_pool_validation(void **state)
 	assert_int_equal(rt.reason, LB_ROUTE_NO_RULE);
 
 	struct lb_pers_params pp = pers_params(0, 0);
-	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, &pp, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, &pp, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "size");
 	pp = pers_params(16, 0);
 	pp.buckets = 12;
-	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, &pp, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, &pp, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "power of two");
 	pp = pers_params(16, 0);
 	pp.netmask = 33;
-	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, &pp, msg, sizeof msg), -1);
-	assert_int_equal(lb_vs_set_persist(&vs, 2, &lb_pers_source_ip, &pp, msg, sizeof msg), -1);
-	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, NULL, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, &pp, msg, sizeof msg), LB_EINVAL);
+	assert_int_equal(lb_vs_set_persist(&vs, 2, &lb_pers_source_ip, &pp, msg, sizeof msg), LB_ERANGE);
+	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_source_ip, NULL, msg, sizeof msg), LB_EINVAL);
 	assert_null(vs.pools[0]->persist.ops);
 	lb_vs_free(&vs);
 	assert_int_equal(vs.mem.live, 0);
@@ -472,7 +472,7 @@ static void test_check_needs_registries(void **state)
 		const struct lb_sel_ops *ops = lb_sel_find(l4_sel_refused[i]);
 		assert_non_null(ops);
 		assert_int_equal(lb_vs_check_needs(LB_LAYER_4, ops->needs, "balance x", msg,
-						   sizeof msg), -1);
+						   sizeof msg), LB_EINVAL);
 		assert_contains(msg, "balance x needs layer 7");
 		assert_int_equal(lb_vs_check_needs(LB_LAYER_7, ops->needs, ops->name, msg, sizeof msg), 0);
 	}
@@ -483,22 +483,22 @@ static void test_check_needs_registries(void **state)
 		assert_int_equal(lb_vs_check_needs(LB_LAYER_4, ops->needs, ops->name, msg, sizeof msg), 0);
 	}
 	assert_int_equal(lb_vs_check_needs(LB_LAYER_4, lb_pers_cookie.needs, "cookie persistence",
-					   msg, sizeof msg), -1);
+					   msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "cookie persistence needs layer 7");
 	assert_contains(msg, "cookies");
 	assert_int_equal(lb_vs_check_needs(LB_LAYER_7, lb_pers_cookie.needs, "c", msg, sizeof msg), 0);
 	assert_int_equal(lb_pers_registry_len, 3);
 
 	/* Bits no layer gives, and a layer that does not exist. */
-	assert_int_equal(lb_vs_check_needs(LB_LAYER_7, 1u << 20, "x", msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_check_needs(LB_LAYER_7, 1u << 20, "x", msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "no virtual service");
-	assert_int_equal(lb_vs_check_needs((enum lb_layer)3, 0, "x", msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_check_needs((enum lb_layer)3, 0, "x", msg, sizeof msg), LB_EINVAL);
 	/* Truncation keeps the terminator; no buffer at all is allowed. */
 	char tiny[8];
 	assert_int_equal(lb_vs_check_needs(LB_LAYER_4, LB_NEED_L7, "cookie persistence", tiny,
-					   sizeof tiny), -1);
+					   sizeof tiny), LB_EINVAL);
 	assert_int_equal(strlen(tiny), sizeof tiny - 1);
-	assert_int_equal(lb_vs_check_needs(LB_LAYER_4, LB_NEED_L7, "x", NULL, 0), -1);
+	assert_int_equal(lb_vs_check_needs(LB_LAYER_4, LB_NEED_L7, "x", NULL, 0), LB_EINVAL);
 }
 
 /* A layer-4 service refuses each layer-7 feature with its message, and stays
@@ -510,13 +510,13 @@ static void test_l4_refuses_l7(void **state)
 	struct lb_vs vs;
 	assert_int_equal(lb_vs_init(&vs, "l4", LB_LAYER_4, 0x0a000001, 443), 0);
 
-	assert_int_equal(lb_vs_add_pool(&vs, "p", 4, NULL, &lb_sel_uri, NULL, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_pool(&vs, "p", 4, NULL, &lb_sel_uri, NULL, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "balance uri needs layer 7: a layer-4 virtual service cannot read");
 	struct lb_sel_params hp;
 	memset(&hp, 0, sizeof hp);
 	const struct lb_sel_ops *hdr = lb_sel_parse("hdr(X-User)", &hp);
 	assert_ptr_equal(hdr, &lb_sel_hdr);
-	assert_int_equal(lb_vs_add_pool(&vs, "p", 4, NULL, hdr, &hp, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_add_pool(&vs, "p", 4, NULL, hdr, &hp, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "balance hdr(X-User) needs layer 7");
 	assert_int_equal(vs.npools, 0);
 	assert_int_equal(lb_vs_mem_bytes(&vs), 0);
@@ -526,23 +526,23 @@ static void test_l4_refuses_l7(void **state)
 	size_t mem = lb_vs_mem_bytes(&vs);
 
 	assert_int_equal(lb_vs_add_subservice(&vs, &lb_match_path_prefix, "/owa", 0, msg,
-					      sizeof msg), -1);
+					      sizeof msg), LB_EINVAL);
 	assert_contains(msg, "sub-service path-prefix /owa needs layer 7");
 	assert_int_equal(lb_vs_add_subservice(&vs, &lb_match_host, "autodiscover.example.com", 0,
-					      msg, sizeof msg), -1);
+					      msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "needs layer 7");
 	assert_int_equal(vs.nsubservices, 0);
 
 	struct lb_pers_params pp = pers_params(64, 0);
-	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_cookie, &pp, msg, sizeof msg), -1);
+	assert_int_equal(lb_vs_set_persist(&vs, 0, &lb_pers_cookie, &pp, msg, sizeof msg), LB_EINVAL);
 	assert_contains(msg, "persist cookie needs layer 7");
 	assert_contains(msg, "cookies");
 	assert_null(vs.pools[0]->persist.ops);
 
 	assert_int_equal(lb_vs_add_pool(&vs, "q", 4, NULL, &lb_sel_roundrobin, NULL, msg,
-					 sizeof msg), -1);
+					 sizeof msg), LB_EINVAL);
 	assert_contains(msg, "one pool");
-	assert_int_equal(lb_vs_set_default(&vs, -1), -1);
+	assert_int_equal(lb_vs_set_default(&vs, -1), LB_EINVAL);
 	assert_int_equal(vs.default_pool, 0);
 	assert_int_equal(lb_vs_mem_bytes(&vs), mem); /* nothing refused was kept */
 

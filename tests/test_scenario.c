@@ -984,7 +984,7 @@ static void test_hostile_inputs(void **state)
 	n += 62;
 	check_error(big, n, 1, 15, "population entry 1 must be a mapping of keys "
 				    "name, users, source, addresses, churn, ports, sites, address-per, address-plan, clients, "
-				    "rate, workload, tls13, logon, profile, client-settings, not a sequence");
+				    "rate, workload, tls13, logon, profile, client-settings, replay, not a sequence");
 	n = (size_t)sprintf(big, "populations: ");
 	memset(big + n, '[', 200000);
 	memset(big + n + 200000, ']', 200000);

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lbsim/lb_err.h"
+
 enum lb_family {
 	LB_AF_INET = 4,
 	LB_AF_INET6 = 6,
@@ -59,17 +61,17 @@ struct lb_addr_error {
 	size_t at;
 };
 
-/* Parse the len bytes of text as an IPv4 or IPv6 address. Returns 0, or -1
- * with *err set. */
-int lb_addr_parse(const char *text, size_t len, struct lb_addr *out, struct lb_addr_error *err);
+/* Parse the len bytes of text as an IPv4 or IPv6 address. Returns 0, or
+ * LB_EINVAL with *err set (the three parsers alike). */
+LB_MUST_CHECK int lb_addr_parse(const char *text, size_t len, struct lb_addr *out, struct lb_addr_error *err);
 
 /* Parse "ADDR/LEN" (LEN optional: a whole address, /32 or /128). Host bits
  * set beyond the prefix are an error ("10.0.0.1/8" is a typo more often
  * than a choice). */
-int lb_prefix_parse(const char *text, size_t len, struct lb_prefix *out, struct lb_addr_error *err);
+LB_MUST_CHECK int lb_prefix_parse(const char *text, size_t len, struct lb_prefix *out, struct lb_addr_error *err);
 
 /* Parse "IPv4:PORT" or "[IPv6]:PORT" (port 1..65535); *port gets the port. */
-int lb_endpoint_parse(const char *text, size_t len, struct lb_addr *out, uint16_t *port,
+LB_MUST_CHECK int lb_endpoint_parse(const char *text, size_t len, struct lb_addr *out, uint16_t *port,
 		      struct lb_addr_error *err);
 
 /* Write the text form into buf (n >= LB_ADDR_TEXT_MAX is always enough);
@@ -89,17 +91,17 @@ uint32_t lb_addr_v4_value(const struct lb_addr *a);
  * 32-bit words (each read big-endian). */
 uint32_t lb_addr_fold32(const struct lb_addr *a);
 
-/* Address number k of prefix p (k from 0, counted in the host bits), or -1
- * when k does not fit. Host bits beyond 64 are zero: a prefix shorter than
+/* Address number k of prefix p (k from 0, counted in the host bits): 0, or
+ * LB_ERANGE when k does not fit. Host bits beyond 64 are zero: a prefix shorter than
  * /64 is walked in its last 64 bits. */
-int lb_prefix_nth(const struct lb_prefix *p, uint64_t k, struct lb_addr *out);
+LB_MUST_CHECK int lb_prefix_nth(const struct lb_prefix *p, uint64_t k, struct lb_addr *out);
 
 /* Number of addresses in p, saturated at 2^64 - 1. */
 uint64_t lb_prefix_size(const struct lb_prefix *p);
 
-/* Add k to the address (the next k addresses on): 0, or -1 when it runs
- * past the end of its family's space (then *a is unchanged). */
-int lb_addr_add(struct lb_addr *a, uint64_t k);
+/* Add k to the address (the next k addresses on): 0, or LB_ERANGE when it
+ * runs past the end of its family's space (then *a is unchanged). */
+LB_MUST_CHECK int lb_addr_add(struct lb_addr *a, uint64_t k);
 
 /* 1 when a and b are the same address. */
 int lb_addr_equal(const struct lb_addr *a, const struct lb_addr *b);

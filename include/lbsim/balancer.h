@@ -181,7 +181,7 @@ struct balancer {
  * phase (the balancer draws no random numbers). Returns 0, or -1 with a
  * message in msg (the loader has checked what it can; what remains is
  * memory). */
-int balancer_init(struct balancer *b, const struct scenario *scn, const struct scn_design *d,
+LB_MUST_CHECK int balancer_init(struct balancer *b, const struct scenario *scn, const struct scn_design *d,
 		  double probe_phase, char *msg, size_t len);
 void balancer_free(struct balancer *b);
 
@@ -291,7 +291,7 @@ uint64_t balancer_probe_due(const struct balancer *b, uint32_t i, uint64_t now_n
  * the server's state changed, 0 when not, -1 when the pool could not take
  * the change (its algorithm ran out of memory rebuilding; the server keeps
  * its old state there): the run cannot go on truthfully. */
-int balancer_probe_reply(struct balancer *b, uint32_t i, uint64_t now_ns,
+LB_MUST_CHECK int balancer_probe_reply(struct balancer *b, uint32_t i, uint64_t now_ns,
 			 const struct lb_hc_reply *reply);
 
 /* The health transitions kept (the latest LB_HC log capacity), oldest

@@ -7,6 +7,7 @@ enum { LBSIM_EXIT_OK = 0, LBSIM_EXIT_FAILED = 1, LBSIM_EXIT_USAGE = 2 };
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 int lbsim_main(int argc, char **argv);
 
@@ -37,5 +38,9 @@ struct lbsim_once {
  * was given before. Flags and unknown codes may repeat. */
 int lbsim_once(struct lbsim_once *once, const struct option *longopts, int c, const char *arg,
 	       const char *cmd);
+/* Write text to path ("-": standard output) whole or not at all
+ * (sim/cli/cli_write.c); the reason on stderr; note (may be NULL) hears of
+ * a stale temporary removed. Returns an exit status. */
+int cli_write_whole(const char *path, const char *text, size_t len, FILE *note);
 
 #endif

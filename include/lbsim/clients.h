@@ -108,6 +108,9 @@ struct clients {
 	uint32_t npops;
 	struct conn **server_conns;         /* per server: its layer-4 connections, to cut */
 	int out_of_memory;                  /* an event could not be scheduled: the run is void */
+	/* Why the clients stopped the run when it was not memory (a replayed
+	 * log that cannot be read on: "file:line: what"); "" otherwise. */
+	char error[1200];
 };
 
 /* Build every population of env->scn for replication rep and schedule its
@@ -136,7 +139,7 @@ void clients_cut_server(struct clients *cl, uint32_t s);
  * timer): prefetch what its handler will reach. Changes nothing. */
 void clients_lookahead(const struct clients *cl, const struct sim_event *ev);
 
-/* 1 when the clients could not go on (memory). */
+/* 1 when the clients could not go on (memory, or cl->error). */
 int clients_failed(const struct clients *cl);
 
 /* Bytes the clients of scn will hold at most (devices, connections, a

@@ -17,6 +17,15 @@
  * Memory: every allocation of the core goes through lb_mem_alloc/lb_mem_free
  * with a struct lb_mem accounting, so a pool's memory is measured from its
  * structures (lb_pool_mem_bytes), never guessed.
+ *
+ * Errors, one convention (libuv's): a function of the core that can fail
+ * returns an int, 0 (or a count or index >= 0) on success and a negative
+ * enum lb_err on failure, which lb_strerror names; it is declared
+ * LB_MUST_CHECK, so a caller that drops the result does not compile
+ * (-Werror). Two kinds of result are not errors and keep their own
+ * meaning: a choice that found nothing (lb_pick, lb_vs_route: -1, no
+ * usable server, which the caller counts) and the judging of a user's
+ * parameters (lb_*_check: NULL, or a message for the user).
  */
 #ifndef LBSIM_LB_H
 #define LBSIM_LB_H
@@ -25,6 +34,7 @@
 #include <stdint.h>
 
 #include "lbsim/address.h"
+#include "lbsim/lb_err.h"
 
 /* Bytes the core has allocated, live and at the peak. */
 struct lb_mem {
@@ -134,9 +144,10 @@ static inline int lb_server_full(const struct lb_server *s)
 
 /* Create a pool of nservers servers, all up, healthy, with the given weights
  * (NULL: all weight 1), using the selection algorithm sel with params
- * (NULL: defaults). Returns 0, or -1 when memory is short or the algorithm
- * refuses the parameters (then *pool is left empty and owns nothing). */
-int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
+ * (NULL: defaults). Returns 0, LB_ENOMEM when memory is short, or LB_EINVAL
+ * when the algorithm refuses the parameters (then *pool is left empty and
+ * owns nothing). */
+LB_MUST_CHECK int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
 		 const uint32_t *weights, const struct lb_sel_ops *sel,
 		 const struct lb_sel_params *params);
 void lb_pool_free(struct lb_pool *pool);
@@ -163,16 +174,18 @@ void lb_conn_open(struct lb_pool *pool, uint32_t server);
 void lb_conn_close(struct lb_pool *pool, uint32_t server);
 
 /* Change a server's weight, administrative or health state; the algorithm's
- * table (if any) is rebuilt. Returns 0, or -1 when the rebuild ran out of
- * memory (the old table then stays in force). */
-int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight);
+ * table (if any) is rebuilt. Returns 0, LB_ERANGE for a server past the
+ * end, LB_EINVAL for a weight over LB_MAX_WEIGHT, or LB_ENOMEM when the
+ * rebuild ran out of memory (the old state and table then stay in force). */
+LB_MUST_CHECK int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight);
 /* Make a server a backup server (backup non-zero) or an active one. */
-int lb_server_set_backup(struct lb_pool *pool, uint32_t server, int backup);
-int lb_server_set_admin(struct lb_pool *pool, uint32_t server, enum lb_admin_state admin);
-int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy);
+LB_MUST_CHECK int lb_server_set_backup(struct lb_pool *pool, uint32_t server, int backup);
+LB_MUST_CHECK int lb_server_set_admin(struct lb_pool *pool, uint32_t server,
+				      enum lb_admin_state admin);
+LB_MUST_CHECK int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy);
 /* Set only the effective weight (slowstart ramps it; see lb_health.h); the
- * configured weight stays. eweight <= LB_MAX_WEIGHT. Returns 0 or -1 as above. */
-int lb_server_set_eweight(struct lb_pool *pool, uint32_t server, uint32_t eweight);
+ * configured weight stays. eweight <= LB_MAX_WEIGHT. Returns as above. */
+LB_MUST_CHECK int lb_server_set_eweight(struct lb_pool *pool, uint32_t server, uint32_t eweight);
 
 /* Bytes of memory the pool's structures hold now, and at their peak. */
 static inline size_t lb_pool_mem_bytes(const struct lb_pool *pool) { return pool->mem.live; }

@@ -65,8 +65,10 @@ enum lb_hc_probe {
 struct lb_hc_ops {
 	const char *name;
 	const char *description;
-	/* Server work per probe relative to a tcp probe (= 1), for the cost
-	 * model; see each kind's file for the basis of its figure. */
+	/* Server work per probe relative to a tcp probe (= 1): what the
+	 * prober tells the server the probe costs it (the simulator's server
+	 * model spends it on its CPU); see each kind's file for the basis of
+	 * its figure. */
 	uint32_t cost;
 	enum lb_hc_probe probe;     /* what a probe of this kind sends */
 	const char *default_path;   /* NULL for kinds without a request */
@@ -155,8 +157,8 @@ extern const struct lb_param_owners lb_hc_owners;
  * server (and workload, or -1), logging to log (may be NULL), whose first
  * probe is due at first_probe_ns (the caller spreads checks over an
  * interval as HAProxy does; the core draws no random numbers). Returns 0, or
- * -1 on bad parameters (lb_hc_check). */
-int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
+ * LB_EINVAL on bad parameters (lb_hc_check). */
+LB_MUST_CHECK int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 	       const struct lb_hc_params *params, uint32_t id, uint32_t server,
 	       int32_t workload, struct lb_hc_log *log, uint64_t first_probe_ns);
 
@@ -191,13 +193,14 @@ struct lb_slowstart;
  * commit the changes to pool (lb_server_set_healthy). When ss is not NULL
  * (one per server), a server coming back starts its slowstart ramp at now_ns
  * and gets the ramp's first weight before it takes traffic. Returns the
- * number of servers whose state changed, or -1 when the algorithm could not
- * rebuild (that server keeps its old state). */
-int lb_hc_commit(struct lb_pool *pool, const struct lb_hc *checks, size_t n,
+ * number of servers whose state changed, or an lb_err (LB_ENOMEM: the
+ * algorithm could not rebuild; that server keeps its old state). */
+LB_MUST_CHECK int lb_hc_commit(struct lb_pool *pool, const struct lb_hc *checks, size_t n,
 		 struct lb_slowstart *ss, uint64_t now_ns);
 
 /* The transition log. */
-int lb_hc_log_init(struct lb_hc_log *log, uint32_t cap);   /* cap >= 1; 0 or -1 */
+/* cap >= 1; 0, LB_EINVAL (cap 0) or LB_ENOMEM. */
+LB_MUST_CHECK int lb_hc_log_init(struct lb_hc_log *log, uint32_t cap);
 void lb_hc_log_free(struct lb_hc_log *log);
 /* The i-th oldest kept event, i < log->len; NULL otherwise. */
 const struct lb_hc_event *lb_hc_log_at(const struct lb_hc_log *log, uint32_t i);
@@ -231,9 +234,9 @@ uint32_t lb_slowstart_eweight(const struct lb_slowstart *ss, uint32_t weight, ui
 
 /* Apply the ramp to server of pool at now_ns (lb_server_set_eweight when
  * the figure changed); ends the ramp once it reaches the full weight.
- * Returns 1 while the ramp goes on, 0 when it is over (or off), -1 when the
- * algorithm could not rebuild. */
-int lb_slowstart_update(struct lb_slowstart *ss, struct lb_pool *pool, uint32_t server,
+ * Returns 1 while the ramp goes on, 0 when it is over (or off), or an
+ * lb_err (LB_ENOMEM: the algorithm could not rebuild). */
+LB_MUST_CHECK int lb_slowstart_update(struct lb_slowstart *ss, struct lb_pool *pool, uint32_t server,
 			uint64_t now_ns);
 
 /* When to call lb_slowstart_update next: now + max(1 s, duration / 20),

@@ -125,9 +125,9 @@ size_t lb_pers_table_bytes(uint32_t capacity, uint32_t nbuckets);
  * index slots each: a power of two; 0 or fewer than capacity: the smallest
  * power of two >= capacity, so the index is at most half full (an
  * open-addressed index must hold every entry, and probes stay short only
- * well below full). Returns 0, or -1 on bad arguments or short memory (*t
- * then owns nothing). */
-int lb_pers_table_init(struct lb_pers_table *t, uint32_t capacity, uint32_t nbuckets,
+ * well below full). Returns 0, LB_EINVAL on bad arguments or LB_ENOMEM on
+ * short memory (*t then owns nothing). */
+LB_MUST_CHECK int lb_pers_table_init(struct lb_pers_table *t, uint32_t capacity, uint32_t nbuckets,
 		       uint64_t expire_ns, enum lb_pers_full full, uint64_t seed);
 void lb_pers_table_free(struct lb_pers_table *t);
 
@@ -155,11 +155,12 @@ void lb_pers_table_lookup_batch(struct lb_pers_table *t, const struct lb_pers_ke
 void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_key *key);
 
 /* Map key to server at now_ns. Returns 0 when a new entry was stored, 1 when
- * a live entry for key was updated, -1 when nothing was stored (table full
- * under LB_PERS_FULL_REFUSE, or a key of length 0 or > LB_PERS_KEY_MAX).
+ * a live entry for key was updated; nothing is stored on LB_EFULL (table
+ * full under LB_PERS_FULL_REFUSE) or LB_EINVAL (a key of length 0 or >
+ * LB_PERS_KEY_MAX).
  * Reclaims up to two expired entries first (amortised expiry), and when full
  * reuses an expired entry before it evicts a live one. */
-int lb_pers_table_store(struct lb_pers_table *t, const struct lb_pers_key *key,
+LB_MUST_CHECK int lb_pers_table_store(struct lb_pers_table *t, const struct lb_pers_key *key,
 			uint32_t server, uint64_t now_ns);
 
 /* Remove every entry of server (it was deleted from the pool). O(capacity).
@@ -233,9 +234,10 @@ const char *lb_pers_check(const struct lb_pers_ops *ops, const struct lb_pers_pa
  * table included. */
 extern const struct lb_param_owners lb_pers_owners;
 
-/* Create p for ops with params. Returns 0, or -1 when the parameters are
- * refused (lb_pers_check) or memory is short (p then owns nothing). */
-int lb_persist_init(struct lb_persist *p, const struct lb_pers_ops *ops,
+/* Create p for ops with params. Returns 0, LB_EINVAL when the parameters
+ * are refused (lb_pers_check) or LB_ENOMEM when memory is short (p then
+ * owns nothing). */
+LB_MUST_CHECK int lb_persist_init(struct lb_persist *p, const struct lb_pers_ops *ops,
 		    const struct lb_pers_params *params);
 void lb_persist_free(struct lb_persist *p);
 

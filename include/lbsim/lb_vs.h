@@ -58,10 +58,10 @@ enum lb_layer {
 /* Check that a service of layer may give what something needs (`needs`:
  * need bits). what names that something for the message, as a scenario
  * writer would recognise it ("persist cookie", "balance uri"). Returns 0 when
- * it may, else -1 with a one-line reason written into msg (NUL-terminated,
+ * it may, else LB_EINVAL with a one-line reason written into msg (NUL-terminated,
  * truncated to len; msg may be NULL when len is 0). A layer other than 4 or 7
  * and need bits no layer knows are refused too. */
-int lb_vs_check_needs(enum lb_layer layer, unsigned needs, const char *what,
+LB_MUST_CHECK int lb_vs_check_needs(enum lb_layer layer, unsigned needs, const char *what,
 		      char *msg, size_t len);
 
 /* ---- sub-service match kinds -------------------------------------------- */
@@ -175,8 +175,9 @@ struct lb_vs {
 };
 
 /* Create an empty service. name fits in 31 bytes; layer is LB_LAYER_4 or
- * LB_LAYER_7. Returns 0, or -1 on a bad argument (*vs then owns nothing). */
-int lb_vs_init(struct lb_vs *vs, const char *name, enum lb_layer layer,
+ * LB_LAYER_7. Returns 0, or LB_EINVAL on a bad argument (*vs then owns
+ * nothing). */
+LB_MUST_CHECK int lb_vs_init(struct lb_vs *vs, const char *name, enum lb_layer layer,
 	       uint32_t vip, uint16_t port);
 
 /* Free the service, its pools and their persistence tables. Afterwards
@@ -190,8 +191,9 @@ void lb_vs_free(struct lb_vs *vs);
  * choose it), an algorithm the layer cannot feed (lb_vs_check_needs), params
  * the algorithm rejects (lb_sel_check), bad weights, short memory. The first
  * pool of a layer-4 service becomes its default; a layer-7 service has none
- * until lb_vs_set_default. Returns the pool's index, or -1 (nothing added). */
-int lb_vs_add_pool(struct lb_vs *vs, const char *name, uint32_t nservers,
+ * until lb_vs_set_default. Returns the pool's index, or LB_EINVAL,
+ * LB_ETOOMANY or LB_ENOMEM (nothing added). */
+LB_MUST_CHECK int lb_vs_add_pool(struct lb_vs *vs, const char *name, uint32_t nservers,
 		   const uint32_t *weights, const struct lb_sel_ops *sel,
 		   const struct lb_sel_params *params, char *msg, size_t len);
 
@@ -206,21 +208,23 @@ int lb_vs_pool_find(const struct lb_vs *vs, const char *name);
  * old table and its entries are dropped only once the new one exists);
  * ops NULL removes it. Refused, with a reason in msg: persistence the layer
  * cannot feed, parameters the method or the table refuses, short memory.
- * Returns 0 or -1 (the pool's persistence unchanged). */
-int lb_vs_set_persist(struct lb_vs *vs, uint32_t pool, const struct lb_pers_ops *ops,
+ * Returns 0, LB_ERANGE (no such pool), LB_EINVAL or LB_ENOMEM (the pool's
+ * persistence unchanged). */
+LB_MUST_CHECK int lb_vs_set_persist(struct lb_vs *vs, uint32_t pool, const struct lb_pers_ops *ops,
 		      const struct lb_pers_params *params, char *msg, size_t len);
 
 /* Append a sub-service: the requests it matches go to pool (sub-services
  * are tried in the order added; the first match wins). Refused, with a reason in msg, on a layer-4
  * service, an unknown pool, an empty or too long value or one the kind
- * refuses, short memory. Returns the sub-service's index, or -1. */
-int lb_vs_add_subservice(struct lb_vs *vs, const struct lb_match_ops *match,
+ * refuses, short memory. Returns the sub-service's index, or LB_EINVAL,
+ * LB_ERANGE (no such pool) or LB_ENOMEM. */
+LB_MUST_CHECK int lb_vs_add_subservice(struct lb_vs *vs, const struct lb_match_ops *match,
 			 const char *value, uint32_t pool, char *msg, size_t len);
 
 /* Set the pool for requests no sub-service matches; -1 for none. Returns 0,
- * or -1 when pool is out of range (or -1 on a layer-4 service, which always
- * sends to its pool). */
-int lb_vs_set_default(struct lb_vs *vs, int pool);
+ * or LB_EINVAL when pool is out of range (or on a layer-4 service, which
+ * always sends to its pool). */
+LB_MUST_CHECK int lb_vs_set_default(struct lb_vs *vs, int pool);
 
 /* Route req at now_ns (see the top of this file). On layer 4 the algorithm
  * and persistence see req with path, host, cookie and hdr_value cleared.

@@ -17,6 +17,7 @@
 #include "lbsim/lb_health.h"
 #include "lbsim/lb_pers.h"
 #include "lbsim/lb_sel.h"
+#include "lbsim/log_reader.h"
 #include "lbsim/workload.h"
 
 struct addr_plan;
@@ -156,6 +157,25 @@ struct scn_profile_point {
 
 #define SCN_MAX_PROFILE 48u
 
+/* Replay (issue 18): a population whose requests are a request log's,
+ * arriving as recorded (models/clients/replay.c); log[0] == '\0': not a
+ * replay population. */
+#define SCN_MAX_REPLAY_SCALE 1000u
+#define SCN_DEFAULT_REPLAY_WINDOW (3600ull * SIM_NS_PER_S) /* 1 h: see scenario_validate_replay.c */
+struct scn_replay {
+	char log[512];             /* the log's path, relative ones from the scenario's folder */
+	char written[256];         /* the log as the file names it (for messages and reports) */
+	uint32_t scale;            /* k: each user's requests k times, clones on fresh addresses */
+	int demand_from_log;       /* CPU demand = time taken (a long poll's: the workload's) */
+	sim_time_t window;         /* the longest time taken that keeps arrival order */
+	enum log_format format;
+	enum log_on_error on_error;
+	enum log_client_from client_from;
+	char capture[256];         /* HAProxy: the captured request headers' names, comma-separated */
+	char user_header[64];      /* HAProxy: the captured header that names the user ("": X-User) */
+	unsigned line, column;     /* where the file names the log, for a log that cannot be read */
+};
+
 struct scn_population {
 	char name[SCN_NAME_MAX];
 	uint64_t users;
@@ -186,6 +206,8 @@ struct scn_population {
 	 * the time): a user is on while share(t) exceeds its own fixed draw. */
 	struct scn_profile_point profile[SCN_MAX_PROFILE];
 	uint32_t nprofile;
+	/* Replay keys (issue 18), one block: */
+	struct scn_replay replay;
 };
 
 /* A health check as a design configures it. */
@@ -335,6 +357,16 @@ void scn_set_workload_defaults(struct scenario *scn);
 /* The workloads some population of scn asks for: a bit (1u << enum
  * workload) each; a kind that no user runs (share 0) is not asked for. */
 uint32_t scn_workloads_used(const struct scenario *scn);
+
+/* 1 when population p replays a log. */
+static inline int scn_is_replay(const struct scn_population *p)
+{
+	return p->replay.log[0] != '\0';
+}
+
+/* The reader options of a replay population's log (captures point into
+ * the copy of its capture list in buf, which must outlive o). */
+void scn_replay_log_opts(const struct scn_replay *r, struct log_opts *o, char *buf, size_t len);
 
 /* 1 when design d picks servers from the client's address (source
  * hashing, source-ip persistence): its skew then depends on which

@@ -99,6 +99,7 @@ struct pop_state {
 	int source_ready, open_ready;
 	uint32_t kinds[WL_COUNT];   /* the workloads its devices run, in order */
 	uint32_t nkinds;
+	struct replay_state *replay; /* a replayed log (replay.c), or NULL */
 };
 
 /* Stream tags for counter-based draws (new tags go last: a tag's value
@@ -172,8 +173,27 @@ void device_answered(struct clients *cl, struct request *req, int ok);
  * profile's crossings of its user's level (schedules presence[i]). */
 int presence_init(struct clients *cl, struct pop_state *ps, struct device *d, uint64_t i);
 
+/* CPU demand of one request of a workload from its draw's 64 bits
+ * (devices.c; replay.c draws the same way). */
+sim_time_t demand_of(const struct server_workload_cfg *cfg, uint64_t bits);
+
 /* open.c */
 int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep);
 void open_answered(struct clients *cl, struct request *req);
+
+/* A request on a connection of its own (open traffic, replay). */
+struct oneshot {
+	uint32_t pop, user, addr_index;
+	enum workload workload;
+	sim_time_t demand, hold;
+};
+/* Counted sent, opened through the balancer and dispatched; lr holds the
+ * source address and port. 0, or -1 when it failed at once (counted). */
+int oneshot_send(struct clients *cl, const struct oneshot *o, struct lb_request *lr);
+
+/* replay.c: population pi replays its log; the first request scheduled.
+ * -1 with cl->error set when the log cannot be read, or memory is short. */
+int replay_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep);
+void replay_free(struct replay_state *rs);
 
 #endif

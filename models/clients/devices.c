@@ -68,7 +68,7 @@ static sim_time_t conn_exp(const struct clients *cl, const struct conn *c, enum 
 /* CPU demand of one request from its draw's 64 bits: exponential (cv 1,
  * the ziggurat), constant (cv 0), or gamma with shape 1/cv^2 (GSL's
  * quantile of the uniform, to keep the draw a pure function of the bits). */
-static sim_time_t demand_of(const struct server_workload_cfg *cfg, uint64_t bits)
+sim_time_t demand_of(const struct server_workload_cfg *cfg, uint64_t bits)
 {
 	double mean = (double)cfg->demand;
 	double ns;

@@ -1,11 +1,69 @@
 /* Open traffic: a population's users send requests as a Poisson stream
  * (models/clients/population.c), each on a connection of its own from the
- * population's source model, opened, used once and closed. The balancer
+ * population's source model, opened, used once and closed (a replayed
+ * log's requests, replay.c, go the same way). The balancer
  * sees a new connection with a full TLS handshake and one request: layer
  * 4 routes it at open, layer 7 at its request. The connection's balancer
  * state lives in the request (struct request.lb), as no device keeps it.
  */
 #include "clients_internal.h"
+
+/* A request on a connection of its own, from lr's source (open traffic and
+ * replay): a new connection with a full handshake and its one request,
+ * counted sent, then on to its server. Returns 0, or -1 when it failed
+ * here (counted failed; the caller releases its source address). */
+int oneshot_send(struct clients *cl, const struct oneshot *o, struct lb_request *lr)
+{
+	struct client_ledger *ledger = cl->env.ledger;
+	sim_time_t now = sim_now(cl->env.eng);
+	struct wl_counts *cnt = &ledger->wl[o->workload];
+	int measured = measuring(cl);
+	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
+	lr->dst_port = 443;
+	lr->path = workload_path(o->workload);
+	struct request *req = request_get(cl->env.requests);
+	if (!req) {
+		cl->out_of_memory = 1;
+		sim_stop(cl->env.eng);
+		return -1;
+	}
+	cnt->sent++;
+	cnt->measured_sent += (uint64_t)measured;
+	*req = (struct request){.arrived = now, .demand = o->demand, .hold = o->hold,
+				.population = o->pop, .user = o->user,
+				.src_addr_index = o->addr_index, .workload = (uint8_t)o->workload,
+				.measured = (uint8_t)measured, .steady = (uint8_t)steady};
+	req->ev.heap_index = SIM_EVENT_IDLE;
+	struct bal_hello hello = {.seen = lr, .workload = o->workload, .tls = BAL_TLS_12,
+				  .resumable = 0};
+	int32_t server = -1;
+	if (balancer_conn_open(cl->env.bal, &req->lb, &hello, now) == 0) {
+		ledger->conns_opened++;
+		server = balancer_request(cl->env.bal, &req->lb, lr,
+					  cl->pops[o->pop].cfg->client[o->workload].request_bytes, now);
+		if (server == BAL_WAIT) {
+			/* It waits for a server slot at the balancer (maxconn);
+			 * the world counts its connection when it has one. */
+			req->server = REQ_SERVER_WAITING;
+			cl->env.dispatch(cl->env.owner, req);
+			return 0;
+		}
+		if (server < 0)
+			balancer_conn_close(cl->env.bal, &req->lb, now);
+	}
+	if (server < 0) {
+		cnt->failed++;
+		cnt->measured_failed += (uint64_t)measured;
+		ledger->steady_sent += steady;
+		ledger->steady_failed += steady;
+		request_put(cl->env.requests, req);
+		return -1;
+	}
+	req->server = (uint32_t)server;
+	cl->env.opened(cl->env.owner, (uint32_t)server);
+	cl->env.dispatch(cl->env.owner, req);
+	return 0;
+}
 
 static void on_open_request(void *owner, struct population *pop, uint32_t user, sim_time_t demand)
 {
@@ -13,18 +71,19 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	struct pop_state *ps = &cl->pops[pop->index];
 	struct client_ledger *ledger = cl->env.ledger;
 	sim_time_t now = sim_now(cl->env.eng);
-	enum workload wl = ps->cfg->open_workload;
-	struct wl_counts *cnt = &ledger->wl[wl];
-	int measured = measuring(cl);
-	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
-	cnt->sent++;
-	cnt->measured_sent += (uint64_t)measured;
+	struct oneshot o = {.pop = pop->index, .user = user, .workload = ps->cfg->open_workload,
+			    .demand = demand};
 	struct source_binding b;
 	struct lb_request lr = {0};
-	uint32_t addr_index;
 	source_bind(&ps->source, &b, user, 0, now);
-	if (source_open(&ps->source, &b, now, &lr.src_ip, &lr.src_port, &addr_index) != 0) {
+	if (source_open(&ps->source, &b, now, &lr.src_ip, &lr.src_port, &o.addr_index) != 0) {
+		/* Refused by the NAT: sent and failed at once. */
+		struct wl_counts *cnt = &ledger->wl[o.workload];
+		int measured = measuring(cl);
+		uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
 		ledger->nat_refused++;
+		cnt->sent++;
+		cnt->measured_sent += (uint64_t)measured;
 		cnt->failed++;
 		cnt->measured_failed += (uint64_t)measured;
 		ledger->steady_sent += steady;
@@ -33,57 +92,20 @@ static void on_open_request(void *owner, struct population *pop, uint32_t user, 
 	}
 	struct lb_addr whole;
 	if (ps->source.has_v6) {
-		source_address_of(&ps->source, addr_index, &whole);
+		source_address_of(&ps->source, o.addr_index, &whole);
 		if (whole.family == LB_AF_INET6)
 			lr.src_addr = &whole;
 	}
-	lr.dst_port = 443;
-	lr.path = workload_path(wl);
-	struct request *req = request_get(cl->env.requests);
-	if (!req) {
-		cl->out_of_memory = 1;
-		sim_stop(cl->env.eng);
-		return;
-	}
-	*req = (struct request){.arrived = now, .demand = demand, .population = pop->index,
-				.user = user, .src_addr_index = addr_index, .workload = (uint8_t)wl,
-				.measured = (uint8_t)measured, .steady = (uint8_t)steady};
-	req->ev.heap_index = SIM_EVENT_IDLE;
-	/* A new connection with a full handshake, and its one request. */
-	struct bal_hello hello = {.seen = &lr, .workload = wl, .tls = BAL_TLS_12, .resumable = 0};
-	int32_t server = -1;
-	if (balancer_conn_open(cl->env.bal, &req->lb, &hello, now) == 0) {
-		ledger->conns_opened++;
-		server = balancer_request(cl->env.bal, &req->lb, &lr, ps->cfg->client[wl].request_bytes,
-					  now);
-		if (server == BAL_WAIT) {
-			/* It waits for a server slot at the balancer (maxconn);
-			 * the world counts its connection when it has one. */
-			req->server = REQ_SERVER_WAITING;
-			cl->env.dispatch(cl->env.owner, req);
-			return;
-		}
-		if (server < 0)
-			balancer_conn_close(cl->env.bal, &req->lb, now);
-	}
-	if (server < 0) {
-		source_close(&ps->source, addr_index);
-		cnt->failed++;
-		cnt->measured_failed += (uint64_t)measured;
-		ledger->steady_sent += steady;
-		ledger->steady_failed += steady;
-		request_put(cl->env.requests, req);
-		return;
-	}
-	req->server = (uint32_t)server;
-	cl->env.opened(cl->env.owner, (uint32_t)server);
-	cl->env.dispatch(cl->env.owner, req);
+	if (oneshot_send(cl, &o, &lr) != 0)
+		source_close(&ps->source, o.addr_index);
 }
 
 void open_answered(struct clients *cl, struct request *req)
 {
+	struct pop_state *ps = &cl->pops[req->population];
 	balancer_conn_close(cl->env.bal, &req->lb, sim_now(cl->env.eng));
-	source_close(&cl->pops[req->population].source, req->src_addr_index);
+	if (!ps->replay) /* a replayed request's address is the log's, from no pool */
+		source_close(&ps->source, req->src_addr_index);
 }
 
 int open_init(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_t rep)

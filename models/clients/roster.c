@@ -2,7 +2,7 @@
  * and freeing every population, and the calls the world makes into the
  * room; see include/lbsim/clients.h. devices.c holds the closed-loop
  * devices, presence.c their log-on profile, open.c the open traffic,
- * population.c its Poisson generator.
+ * population.c its Poisson generator, replay.c the replayed logs.
  */
 #include "clients_internal.h"
 
@@ -60,6 +60,12 @@ int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep
 		const struct scn_population *cfg = &scn->populations[i];
 		ps->cfg = cfg;
 		ps->clients = cl;
+		if (scn_is_replay(cfg)) {
+			/* Its addresses are the log's: no pool to draw from. */
+			if (replay_init(cl, ps, i, rep) != 0)
+				return -1;
+			continue;
+		}
 		struct rng src, addrs;
 		pop_stream(scn, &src, rep, "source", cfg->name);
 		pop_stream(scn, &addrs, rep, "addresses", cfg->name);
@@ -92,6 +98,7 @@ void clients_free(struct clients *cl)
 			population_free(&ps->open);
 		if (ps->source_ready)
 			source_pool_free(&ps->source);
+		replay_free(ps->replay);
 		free(ps->devices);
 		free(ps->presence);
 		free(ps->conns);
@@ -114,7 +121,7 @@ void clients_answered(struct clients *cl, struct request *req, int ok)
 
 int clients_failed(const struct clients *cl)
 {
-	int failed = cl->out_of_memory;
+	int failed = cl->out_of_memory || cl->error[0];
 	for (uint32_t i = 0; i < cl->npops; i++)
 		failed |= cl->pops[i].open.out_of_memory;
 	return failed;

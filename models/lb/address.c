@@ -18,7 +18,7 @@ static int fail(struct lb_addr_error *err, const char *why, size_t at)
 		err->why = why;
 		err->at = at;
 	}
-	return -1;
+	return LB_EINVAL;
 }
 
 static int is_digit(char c)
@@ -100,7 +100,7 @@ static int parse_v6(const char *text, size_t len, uint8_t *out, struct lb_addr_e
 				return fail(err, "an IPv6 address has at most eight groups", i);
 			uint8_t q[4];
 			if (parse_v4(text + i, len - i, q, i, err) != 0)
-				return -1;
+				return LB_EINVAL;
 			groups[(*count)++] = (uint16_t)(q[0] << 8 | q[1]);
 			groups[(*count)++] = (uint16_t)(q[2] << 8 | q[3]);
 			i = len;
@@ -159,13 +159,13 @@ int lb_addr_parse(const char *text, size_t len, struct lb_addr *out, struct lb_a
 		return fail(err, "expected an IPv4 or IPv6 address", 0);
 	if (memchr(text, ':', len)) {
 		if (parse_v6(text, len, a.bytes, err) != 0)
-			return -1;
+			return LB_EINVAL;
 		a.family = LB_AF_INET6;
 	} else {
 		if (!is_digit(text[0]))
 			return fail(err, "expected an IPv4 or IPv6 address", 0);
 		if (parse_v4(text, len, a.bytes, 0, err) != 0)
-			return -1;
+			return LB_EINVAL;
 		a.family = LB_AF_INET;
 	}
 	*out = a;
@@ -183,7 +183,7 @@ int lb_prefix_parse(const char *text, size_t len, struct lb_prefix *out, struct 
 	size_t alen = slash ? (size_t)(slash - text) : len;
 	struct lb_prefix p;
 	if (lb_addr_parse(text, alen, &p.addr, err) != 0)
-		return -1;
+		return LB_EINVAL;
 	unsigned bits = family_bits(&p.addr), plen = bits;
 	if (slash) {
 		size_t i = alen + 1;
@@ -234,7 +234,7 @@ int lb_endpoint_parse(const char *text, size_t len, struct lb_addr *out, uint16_
 	if (lb_addr_parse(text + astart, aend - astart, &a, err) != 0) {
 		if (err)
 			err->at += astart;
-		return -1;
+		return LB_EINVAL;
 	}
 	if (astart && a.family != LB_AF_INET6)
 		return fail(err, "only an IPv6 address goes in brackets", 1);
@@ -361,7 +361,7 @@ int lb_prefix_nth(const struct lb_prefix *p, uint64_t k, struct lb_addr *out)
 {
 	unsigned bits = family_bits(&p->addr), host = bits - p->len;
 	if (host < 64 && k >> host)
-		return -1;
+		return LB_ERANGE;
 	*out = p->addr;
 	/* Add k into the last 8 bytes (host bits only, so no carry leaves
 	 * them when host <= 64; beyond, the high host bits stay zero). */
@@ -388,7 +388,7 @@ int lb_addr_add(struct lb_addr *a, uint64_t k)
 		k >>= 8;
 	}
 	if (carry || k)
-		return -1;
+		return LB_ERANGE;
 	*a = r;
 	return 0;
 }

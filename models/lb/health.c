@@ -22,7 +22,7 @@ int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 {
 	memset(check, 0, sizeof *check);
 	if (!ops || !ops->evaluate)
-		return -1;
+		return LB_EINVAL;
 	struct lb_hc_params p;
 	if (params)
 		p = *params;
@@ -30,7 +30,7 @@ int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 		memset(&p, 0, sizeof p);
 	char why[160];
 	if (lb_hc_check(ops, &p, why, sizeof why, NULL))
-		return -1;
+		return LB_EINVAL;
 	lb_param_fill_defaults(lb_hc_params_common, &p);
 	if (p.fastinter_ns == 0)
 		p.fastinter_ns = p.inter_ns;
@@ -40,7 +40,7 @@ int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 		p.timeout_ns = p.inter_ns;
 	if (p.path[0] == '\0' && ops->default_path) {
 		if (strlen(ops->default_path) >= sizeof p.path)
-			return -1;
+			return LB_EINVAL;
 		strcpy(p.path, ops->default_path);
 	}
 	if (p.expect_status == 0)
@@ -51,7 +51,7 @@ int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 	case LB_HC_INIT_FULLY_UP:   check->health = p.rise + p.fall - 1; break;
 	case LB_HC_INIT_DOWN:       check->health = p.rise - 1; break;
 	case LB_HC_INIT_FULLY_DOWN: check->health = 0; break;
-	default:                    return -1;
+	default:                    return LB_EINVAL;
 	}
 	check->up = check->health >= p.rise;
 	check->ops = ops;
@@ -62,7 +62,7 @@ int lb_hc_init(struct lb_hc *check, const struct lb_hc_ops *ops,
 	check->workload = workload;
 	check->next_probe_ns = first_probe_ns;
 	check->last_change_ns = first_probe_ns;
-	return 0;
+	return LB_OK;
 }
 
 uint64_t lb_hc_interval_ns(const struct lb_hc *check)
@@ -154,7 +154,7 @@ int lb_hc_server_up(const struct lb_hc *checks, size_t n, uint32_t server)
 int lb_hc_commit(struct lb_pool *pool, const struct lb_hc *checks, size_t n,
 		 struct lb_slowstart *ss, uint64_t now_ns)
 {
-	int changed = 0;
+	int changed = 0, err;
 	for (uint32_t s = 0; s < pool->nservers; s++) {
 		int up = lb_hc_server_up(checks, n, s);
 		if (up == (pool->servers[s].healthy != 0))
@@ -165,13 +165,13 @@ int lb_hc_commit(struct lb_pool *pool, const struct lb_hc *checks, size_t n,
 		 * the server is no longer starting). */
 		if (up && ss && ss[s].duration_ns) {
 			lb_slowstart_begin(&ss[s], now_ns);
-			if (lb_slowstart_update(&ss[s], pool, s, now_ns) < 0)
-				return -1;
+			if ((err = lb_slowstart_update(&ss[s], pool, s, now_ns)) < 0)
+				return err;
 		} else if (!up && ss) {
 			ss[s].active = 0;
 		}
-		if (lb_server_set_healthy(pool, s, up) != 0)
-			return -1;
+		if ((err = lb_server_set_healthy(pool, s, up)) < 0)
+			return err;
 		changed++;
 	}
 	return changed;

@@ -10,10 +10,10 @@ int lb_hc_log_init(struct lb_hc_log *log, uint32_t cap)
 {
 	memset(log, 0, sizeof *log);
 	if (cap == 0)
-		return -1;
+		return LB_EINVAL;
 	log->ev = lb_mem_alloc(&log->mem, (size_t)cap * sizeof *log->ev);
 	if (!log->ev)
-		return -1;
+		return LB_ENOMEM;
 	log->cap = cap;
 	return 0;
 }

@@ -42,11 +42,12 @@ int lb_slowstart_update(struct lb_slowstart *ss, struct lb_pool *pool, uint32_t 
 			uint64_t now_ns)
 {
 	if (server >= pool->nservers)
-		return -1;
+		return LB_ERANGE;
 	struct lb_server *s = &pool->servers[server];
 	uint32_t ew = lb_slowstart_eweight(ss, s->weight, now_ns);
-	if (ew != s->eweight && lb_server_set_eweight(pool, server, ew) != 0)
-		return -1;
+	int err;
+	if (ew != s->eweight && (err = lb_server_set_eweight(pool, server, ew)) < 0)
+		return err;
 	if (ss->active && (now_ns < ss->since_ns || now_ns - ss->since_ns < ss->duration_ns))
 		return 1;
 	ss->active = 0;

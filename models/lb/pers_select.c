@@ -14,6 +14,7 @@
  */
 #include "lbsim/lb_pers.h"
 
+#include <assert.h>
 #include <string.h>
 
 int lb_persist_init(struct lb_persist *p, const struct lb_pers_ops *ops,
@@ -22,20 +23,17 @@ int lb_persist_init(struct lb_persist *p, const struct lb_pers_ops *ops,
 	memset(p, 0, sizeof *p);
 	char why[160];
 	if (!ops || !ops->key || !params || lb_pers_check(ops, params, why, sizeof why, NULL))
-		return -1;
+		return LB_EINVAL;
 	p->ops = ops;
 	p->params = *params;
 	lb_param_fill_defaults(ops->params, &p->params);
 	/* A shift by 32 is undefined, hence the 64-bit intermediate. */
 	p->src_mask = (uint32_t)(0xffffffff00000000ULL >> p->params.netmask);
-	if (lb_pers_table_init(&p->table, params->size, params->buckets,
-			       params->expire_ns, params->full, params->seed) != 0)
-		goto fail;
-	return 0;
-
-fail:
-	memset(p, 0, sizeof *p);
-	return -1;
+	int err = lb_pers_table_init(&p->table, params->size, params->buckets,
+				     params->expire_ns, params->full, params->seed);
+	if (err < 0)
+		memset(p, 0, sizeof *p);
+	return err;
 }
 
 void lb_persist_free(struct lb_persist *p)
@@ -83,7 +81,14 @@ int lb_pers_select(struct lb_persist *p, struct lb_pool *pool,
 		st->nosrv++;
 		return s;
 	}
-	(void)lb_pers_table_store(&p->table, &key, (uint32_t)s, now_ns);
+	/* LB_EFULL (a table full under `full: refuse`) is not a failure of
+	 * the request: the table keeps its entries and counts the refusal
+	 * (stats.refused), and the client is served, only not remembered, as
+	 * a real stick table does. LB_EINVAL cannot happen: key() made the
+	 * key valid. */
+	int stored = lb_pers_table_store(&p->table, &key, (uint32_t)s, now_ns);
+	assert(stored != LB_EINVAL);
+	(void)stored;
 	return s;
 }
 

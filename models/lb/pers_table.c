@@ -401,17 +401,17 @@ int lb_pers_table_init(struct lb_pers_table *t, uint32_t capacity, uint32_t nbuc
 {
 	memset(t, 0, sizeof *t);
 	if (capacity == 0 || capacity > (1u << 31))
-		return -1;
+		return LB_EINVAL;
 #if SIZE_MAX <= UINT32_MAX
 	/* A 32-bit size_t cannot describe a pool of 2^31 entries. */
 	if (capacity > SIZE_MAX / sizeof(struct lb_pers_entry) ||
 	    buckets_for(capacity, nbuckets) > SIZE_MAX / 16)
-		return -1;
+		return LB_ENOMEM;
 #endif
 	if (full != LB_PERS_FULL_LRU && full != LB_PERS_FULL_REFUSE)
-		return -1;
+		return LB_EINVAL;
 	if (nbuckets & (nbuckets - 1))
-		return -1;
+		return LB_EINVAL;
 	nbuckets = buckets_for(capacity, nbuckets);
 
 	t->capacity = capacity;
@@ -422,7 +422,7 @@ int lb_pers_table_init(struct lb_pers_table *t, uint32_t capacity, uint32_t nbuc
 	if (!t->entries || !t->index || !t->ring) {
 		lb_pers_table_free(t);
 		memset(t, 0, sizeof *t);
-		return -1;
+		return LB_ENOMEM;
 	}
 	/* 2 x nbuckets <= 2^32 slots, so the mask fits in 32 bits. */
 	t->slot_mask = (uint32_t)((uint64_t)nbuckets * 2 - 1);
@@ -568,8 +568,8 @@ uint32_t lb_pers_table_expire(struct lb_pers_table *t, uint64_t now_ns, uint32_t
 }
 
 /* The table is full: free the least recently used entry, counted as expired
- * when it is, else as evicted. Returns 0, or -1 when LB_PERS_FULL_REFUSE
- * keeps a live one. */
+ * when it is, else as evicted. Returns 0, or LB_EFULL when
+ * LB_PERS_FULL_REFUSE keeps a live one. */
 static int make_room(struct lb_pers_table *t, uint64_t now)
 {
 	uint32_t victim = ring_oldest(t); /* the table is full: it exists */
@@ -577,7 +577,7 @@ static int make_room(struct lb_pers_table *t, uint64_t now)
 		t->stats.expired++;
 	} else if (t->full == LB_PERS_FULL_REFUSE) {
 		t->stats.refused++;
-		return -1;
+		return LB_EFULL;
 	} else {
 		t->stats.evicted++;
 	}
@@ -589,7 +589,7 @@ int lb_pers_table_store(struct lb_pers_table *t, const struct lb_pers_key *key,
 			uint32_t server, uint64_t now_ns)
 {
 	if (!key_valid(key))
-		return -1;
+		return LB_EINVAL;
 	uint64_t now = advance(t, now_ns);
 	uint32_t h = key_hash(t->seed, key);
 	/* A new key will look at the least recently used entry (to sweep it
@@ -618,8 +618,9 @@ int lb_pers_table_store(struct lb_pers_table *t, const struct lb_pers_key *key,
 	/* Amortised expiry: each store reclaims a little, so expired entries
 	 * do not linger in the count while the table is far from full. */
 	(void)lb_pers_table_expire(t, now, SWEEP_ON_STORE);
-	if (t->free_head == LB_PERS_NIL && make_room(t, now) != 0)
-		return -1;
+	int err;
+	if (t->free_head == LB_PERS_NIL && (err = make_room(t, now)) < 0)
+		return err;
 
 	i = t->free_head;
 	struct lb_pers_entry *e = &t->entries[i];

@@ -37,16 +37,16 @@ int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
 {
 	memset(pool, 0, sizeof *pool);
 	if (!sel || !sel->pick || nservers == 0)
-		return -1;
+		return LB_EINVAL;
 	for (uint32_t i = 0; weights && i < nservers; i++)
 		if (weights[i] > LB_MAX_WEIGHT)
-			return -1;
+			return LB_EINVAL;
 	if (params)
 		pool->params = *params;
 	char why[160];
 	if (lb_sel_check(sel, &pool->params, nservers, why, sizeof why, NULL)) {
 		memset(pool, 0, sizeof *pool);
-		return -1;
+		return LB_EINVAL;
 	}
 	/* The algorithm reads its parameters with the defaults in place. */
 	lb_param_fill_defaults(sel->params, &pool->params);
@@ -54,7 +54,7 @@ int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
 	pool->servers = lb_mem_alloc(&pool->mem, nservers * sizeof *pool->servers);
 	if (!pool->servers) {
 		memset(pool, 0, sizeof *pool);
-		return -1;
+		return LB_ENOMEM;
 	}
 	pool->nservers = nservers;
 	for (uint32_t i = 0; i < nservers; i++) {
@@ -69,9 +69,9 @@ int lb_pool_init(struct lb_pool *pool, const char *name, uint32_t nservers,
 	if (sel->init && sel->init(pool) != 0) {
 		lb_mem_free(&pool->mem, pool->servers, nservers * sizeof *pool->servers);
 		memset(pool, 0, sizeof *pool);
-		return -1;
+		return LB_ENOMEM;
 	}
-	return 0;
+	return LB_OK;
 }
 
 void lb_pool_free(struct lb_pool *pool)
@@ -128,9 +128,9 @@ void lb_server_queue_add(struct lb_pool *pool, uint32_t server, int delta)
 int lb_server_set_maxconn(struct lb_pool *pool, uint32_t server, uint32_t maxconn)
 {
 	if (server >= pool->nservers)
-		return -1;
+		return LB_ERANGE;
 	pool->servers[server].maxconn = maxconn;
-	return 0;
+	return LB_OK;
 }
 
 void lb_conn_open(struct lb_pool *pool, uint32_t server)
@@ -170,16 +170,16 @@ static int commit(struct lb_pool *pool, struct lb_server *s, struct lb_server be
 {
 	elect_backup(pool);
 	if (!pool->sel->servers_changed || pool->sel->servers_changed(pool) == 0)
-		return 0;
+		return LB_OK;
 	*s = before;
 	elect_backup(pool);
-	return -1;
+	return LB_ENOMEM;
 }
 
 int lb_server_set_backup(struct lb_pool *pool, uint32_t server, int backup)
 {
 	if (server >= pool->nservers)
-		return -1;
+		return LB_ERANGE;
 	struct lb_server *s = &pool->servers[server];
 	struct lb_server before = *s;
 	s->backup = backup != 0;
@@ -188,8 +188,10 @@ int lb_server_set_backup(struct lb_pool *pool, uint32_t server, int backup)
 
 int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight)
 {
-	if (server >= pool->nservers || weight > LB_MAX_WEIGHT)
-		return -1;
+	if (server >= pool->nservers)
+		return LB_ERANGE;
+	if (weight > LB_MAX_WEIGHT)
+		return LB_EINVAL;
 	struct lb_server *s = &pool->servers[server];
 	struct lb_server before = *s;
 	s->weight = weight;
@@ -200,7 +202,7 @@ int lb_server_set_weight(struct lb_pool *pool, uint32_t server, uint32_t weight)
 int lb_server_set_admin(struct lb_pool *pool, uint32_t server, enum lb_admin_state admin)
 {
 	if (server >= pool->nservers)
-		return -1;
+		return LB_ERANGE;
 	struct lb_server *s = &pool->servers[server];
 	struct lb_server before = *s;
 	s->admin = admin;
@@ -210,7 +212,7 @@ int lb_server_set_admin(struct lb_pool *pool, uint32_t server, enum lb_admin_sta
 int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy)
 {
 	if (server >= pool->nservers)
-		return -1;
+		return LB_ERANGE;
 	struct lb_server *s = &pool->servers[server];
 	struct lb_server before = *s;
 	s->healthy = healthy != 0;
@@ -219,8 +221,10 @@ int lb_server_set_healthy(struct lb_pool *pool, uint32_t server, int healthy)
 
 int lb_server_set_eweight(struct lb_pool *pool, uint32_t server, uint32_t eweight)
 {
-	if (server >= pool->nservers || eweight > LB_MAX_WEIGHT)
-		return -1;
+	if (server >= pool->nservers)
+		return LB_ERANGE;
+	if (eweight > LB_MAX_WEIGHT)
+		return LB_EINVAL;
 	struct lb_server *s = &pool->servers[server];
 	struct lb_server before = *s;
 	s->eweight = eweight;

@@ -51,18 +51,18 @@ int lb_vs_check_needs(enum lb_layer layer, unsigned needs, const char *what,
 	if (layer != LB_LAYER_4 && layer != LB_LAYER_7) {
 		vs_msg(msg, len, "%s: layer %d is not a virtual service layer (4 or 7)",
 		       what, (int)layer);
-		return -1;
+		return LB_EINVAL;
 	}
 	if (needs & ~LB_LAYER7_SEES) {
 		vs_msg(msg, len, "%s needs something no virtual service can see "
 		       "(need bits 0x%x)", what, needs & ~LB_LAYER7_SEES);
-		return -1;
+		return LB_EINVAL;
 	}
 	if (layer == LB_LAYER_4 && (needs & ~LB_LAYER4_SEES)) {
 		vs_msg(msg, len, "%s needs layer 7: a layer-4 virtual service cannot read "
 		       "the URL, headers or cookies (it sees addresses, ports and the "
 		       "cleartext TLS ClientHello)", what);
-		return -1;
+		return LB_EINVAL;
 	}
 	return 0;
 }
@@ -74,9 +74,9 @@ int lb_vs_init(struct lb_vs *vs, const char *name, enum lb_layer layer,
 	if (!name)
 		name = "";
 	if (strlen(name) >= sizeof vs->name)
-		return -1;
+		return LB_EINVAL;
 	if (layer != LB_LAYER_4 && layer != LB_LAYER_7)
-		return -1;
+		return LB_EINVAL;
 	memcpy(vs->name, name, strlen(name) + 1);
 	vs->layer = layer;
 	vs->vip = vip;
@@ -115,11 +115,11 @@ static int grow(struct lb_mem *mem, void **arr, uint32_t *cap, uint32_t n, size_
 	if (n < *cap)
 		return 0;
 	if (*cap > UINT32_MAX / 2)
-		return -1;
+		return LB_ETOOMANY;
 	uint32_t ncap = *cap ? *cap * 2 : 4;
 	void *p = lb_mem_alloc(mem, (size_t)ncap * elem);
 	if (!p)
-		return -1;
+		return LB_ENOMEM;
 	if (*arr)
 		memcpy(p, *arr, (size_t)n * elem);
 	lb_mem_free(mem, *arr, (size_t)*cap * elem);
@@ -147,34 +147,34 @@ int lb_vs_add_pool(struct lb_vs *vs, const char *name, uint32_t nservers,
 		char names[256];
 		vs_msg(msg, len, "unknown balance algorithm; valid: %s",
 		       lb_sel_names(names, sizeof names));
-		return -1;
+		return LB_EINVAL;
 	}
 	balance_what(what, sizeof what, sel, params);
 	if (lb_vs_check_needs(vs->layer, sel->needs, what, msg, len) != 0)
-		return -1;
+		return LB_EINVAL;
 	if (vs->layer == LB_LAYER_4 && vs->npools > 0) {
 		vs_msg(msg, len, "a layer-4 virtual service sends to one pool: without "
 		       "sub-services nothing could choose pool %s", name ? name : "");
-		return -1;
+		return LB_EINVAL;
 	}
 	if (!name || !name[0] || strlen(name) >= sizeof vs->pools[0]->pool.name) {
 		vs_msg(msg, len, "a pool name is 1 to %zu characters",
 		       sizeof vs->pools[0]->pool.name - 1);
-		return -1;
+		return LB_EINVAL;
 	}
 	if (lb_vs_pool_find(vs, name) >= 0) {
 		vs_msg(msg, len, "pool %s is already defined in this virtual service", name);
-		return -1;
+		return LB_EINVAL;
 	}
 	if (nservers == 0) {
 		vs_msg(msg, len, "pool %s has no server", name);
-		return -1;
+		return LB_EINVAL;
 	}
 	for (uint32_t i = 0; weights && i < nservers; i++) {
 		if (weights[i] > LB_MAX_WEIGHT) {
 			vs_msg(msg, len, "pool %s: server %u has weight %u, above the maximum %d",
 			       name, i, weights[i], LB_MAX_WEIGHT);
-			return -1;
+			return LB_EINVAL;
 		}
 	}
 	struct lb_sel_params defaults;
@@ -184,7 +184,7 @@ int lb_vs_add_pool(struct lb_vs *vs, const char *name, uint32_t nservers,
 				       NULL);
 	if (why) {
 		vs_msg(msg, len, "pool %s: %s: %s", name, what, why);
-		return -1;
+		return LB_EINVAL;
 	}
 
 	void *arr = vs->pools;
@@ -205,7 +205,7 @@ int lb_vs_add_pool(struct lb_vs *vs, const char *name, uint32_t nservers,
 
 nomem:
 	vs_msg(msg, len, "pool %s: out of memory", name);
-	return -1;
+	return LB_ENOMEM;
 }
 
 struct lb_pool *lb_vs_pool(struct lb_vs *vs, uint32_t index)
@@ -227,7 +227,7 @@ int lb_vs_set_persist(struct lb_vs *vs, uint32_t pool, const struct lb_pers_ops 
 	if (pool >= vs->npools) {
 		vs_msg(msg, len, "persistence for pool %u: the service has %u pools",
 		       pool, vs->npools);
-		return -1;
+		return LB_ERANGE;
 	}
 	struct lb_vs_pool *vp = vs->pools[pool];
 	if (!ops) {
@@ -239,22 +239,22 @@ int lb_vs_set_persist(struct lb_vs *vs, uint32_t pool, const struct lb_pers_ops 
 	char what[64];
 	snprintf(what, sizeof what, "persist %s", ops->name);
 	if (lb_vs_check_needs(vs->layer, ops->needs, what, msg, len) != 0)
-		return -1;
+		return LB_EINVAL;
 	if (!params) {
 		vs_msg(msg, len, "%s: no parameters (size, expire) given", what);
-		return -1;
+		return LB_EINVAL;
 	}
 	char buf[200];
 	const char *why = lb_pers_check(ops, params, buf, sizeof buf, NULL);
 	if (why) {
 		vs_msg(msg, len, "%s: %s", what, why);
-		return -1;
+		return LB_EINVAL;
 	}
 	struct lb_persist fresh;
 	if (lb_persist_init(&fresh, ops, params) != 0) {
 		vs_msg(msg, len, "%s: out of memory for a table of %u entries", what,
 		       params->size);
-		return -1;
+		return LB_ENOMEM;
 	}
 	if (vp->persist.ops)
 		lb_persist_free(&vp->persist);
@@ -271,36 +271,36 @@ int lb_vs_add_subservice(struct lb_vs *vs, const struct lb_match_ops *match,
 		char names[128];
 		vs_msg(msg, len, "unknown sub-service match; valid: %s",
 		       lb_match_names(names, sizeof names));
-		return -1;
+		return LB_EINVAL;
 	}
 	char what[96];
 	snprintf(what, sizeof what, "sub-service %s %.40s", match->name, value ? value : "");
 	if (lb_vs_check_needs(vs->layer, match->needs, what, msg, len) != 0)
-		return -1;
+		return LB_EINVAL;
 	if (vs->layer != LB_LAYER_7) {
 		vs_msg(msg, len, "%s: only a layer-7 virtual service has sub-services", what);
-		return -1;
+		return LB_EINVAL;
 	}
 	if (pool >= vs->npools) {
 		vs_msg(msg, len, "%s: no pool %u (the service has %u)", what, pool, vs->npools);
-		return -1;
+		return LB_ERANGE;
 	}
 	size_t n = value ? strlen(value) : 0;
 	if (n == 0 || n > LB_SUBSERVICE_VALUE_MAX) {
 		vs_msg(msg, len, "%s: the value is 1 to %d characters", what,
 		       LB_SUBSERVICE_VALUE_MAX);
-		return -1;
+		return LB_EINVAL;
 	}
 	const char *why = match->check ? match->check(value) : NULL;
 	if (why) {
 		vs_msg(msg, len, "%s: %s", what, why);
-		return -1;
+		return LB_EINVAL;
 	}
 	void *arr = vs->subservices;
 	if (grow(&vs->mem, &arr, &vs->subservices_cap, vs->nsubservices,
 		 sizeof *vs->subservices) != 0) {
 		vs_msg(msg, len, "%s: out of memory", what);
-		return -1;
+		return LB_ENOMEM;
 	}
 	vs->subservices = arr;
 	struct lb_subservice *ss = &vs->subservices[vs->nsubservices];
@@ -318,7 +318,7 @@ int lb_vs_add_subservice(struct lb_vs *vs, const struct lb_match_ops *match,
 int lb_vs_set_default(struct lb_vs *vs, int pool)
 {
 	if (vs->layer != LB_LAYER_7 || pool < -1 || (pool >= 0 && (uint32_t)pool >= vs->npools))
-		return -1;
+		return LB_EINVAL;
 	vs->default_pool = pool;
 	return 0;
 }

@@ -9,6 +9,13 @@
  * on standard error). Every measurement, also those no figure takes, is
  * listed in the comments at the end, with its spread.
  *
+ * The figures calibrate cannot measure here (persistence, probes, the
+ * kernel's socket buffers, the TLS cache's size, idle timeouts, the MTU)
+ * are taken from the built-in `haproxy` profile, each saying so in its
+ * `source` and without `measured: true`, and the provenance is then
+ * `mixed`: the file prices every design a proxy profile can (a kernel
+ * forwarder's figures are not HAProxy's and are left out).
+ *
  * The file is written whole or not at all (file_out.h).
  */
 #include <math.h>
@@ -22,6 +29,8 @@
 #include <openssl/crypto.h>
 
 #include "cal_internal.h"
+#include "lbsim/cost.h"
+#include "lbsim/cost_profile.h"
 #include "lbsim/file_out.h"
 
 /* A profile figure and the measurements that can give it, best first. */
@@ -152,7 +161,7 @@ static void host_facts(char *host, size_t hostlen, char *kernel, size_t kernelle
 static void put_number(FILE *fp, double v)
 {
 	double a = fabs(v);
-	int decimals = a >= 1e5 || a == 0 ? 0 : 5 - (int)floor(log10(a));
+	int decimals = a >= 1e5 || v == floor(v) ? 0 : 5 - (int)floor(log10(a));
 	fprintf(fp, "%.*f", decimals > 12 ? 12 : decimals, v);
 }
 
@@ -187,6 +196,42 @@ static void write_figure(FILE *fp, const struct figure_map *m, const struct cal_
 	fputs("    measured: true\n", fp);
 }
 
+/* The unit a figure of kind is written in: the reader's own. */
+static const char *const stored_units[] = {
+	[COST_KIND_OP] = "ns", [COST_KIND_BYTE] = "ns/B", [COST_KIND_MEM] = "B",
+	[COST_KIND_COUNT] = "count", [COST_KIND_TIME] = "s",
+};
+
+/* The built-in haproxy profile's figures that no measurement gives: a
+ * bit (1 << enum cost_figure) each, 0 when there is no such profile. */
+static uint64_t borrowed(const struct cal_run *r, struct cost_profile *base)
+{
+	if (cost_profile_builtin("haproxy", base) != 0)
+		return 0;
+	uint64_t mask = base->given;
+	char why[300];
+	for (size_t i = 0; i < NMAPS; i++) {
+		int f = cost_figure_find(figure_maps[i].name, strlen(figure_maps[i].name));
+		if (f >= 0 && pick(r, &figure_maps[i], why, sizeof why))
+			mask &= ~(UINT64_C(1) << f);
+	}
+	return mask;
+}
+
+static void write_borrowed(FILE *fp, const struct cost_profile *base, uint64_t mask)
+{
+	for (int f = 0; f < COST_FIG_COUNT; f++) {
+		if (!(mask & (UINT64_C(1) << f)))
+			continue;
+		fprintf(fp, "  %s:\n    value: ", cost_figures[f].name);
+		put_number(fp, cost_figure_get(&base->p, (enum cost_figure)f));
+		fprintf(fp, "\n    unit: %s\n    source: ", stored_units[cost_figures[f].kind]);
+		put_quoted(fp, "not measured by lbsim calibrate: the built-in haproxy profile's "
+			       "(profiles/haproxy.yaml cites its source)");
+		fputc('\n', fp);
+	}
+}
+
 static int write_profile(const struct cal_run *r, FILE *fp)
 {
 	char host[256], kernel[256], cpu[256], date[32], why[300];
@@ -213,8 +258,18 @@ static int write_profile(const struct cal_run *r, FILE *fp)
 			if (!pick(r, &figure_maps[i], why, sizeof why))
 				put_comment(fp, "  %s: %s", figure_maps[i].name, why);
 	}
-	put_comment(fp, "Never measured by calibrate: packet, flow-setup, flow-*, persist, probe, "
-			"socket-buffer-bytes, tls-buffer-bytes, tls-cache-*, backend-idle-timeout, mtu.");
+	struct cost_profile base;
+	uint64_t borrow = borrowed(r, &base);
+	if (borrow) {
+		char names[600] = "";
+		size_t len = 0;
+		for (int f = 0; f < COST_FIG_COUNT && len < sizeof names; f++)
+			if (borrow & (UINT64_C(1) << f))
+				len += (size_t)snprintf(names + len, sizeof names - len, "%s%s",
+							len ? ", " : "", cost_figures[f].name);
+		put_comment(fp, "Taken from the built-in haproxy profile (not measured here): %s.",
+			    names);
+	}
 	fputs("lbsim-cost-profile: 1\nname: ", fp);
 	char name[64];
 	snprintf(name, sizeof name, "calibrated-%.40s", host);
@@ -223,16 +278,17 @@ static int write_profile(const struct cal_run *r, FILE *fp)
 	char desc[256];
 	snprintf(desc, sizeof desc, "measured on %.80s (%.100s)", host, cpu);
 	put_quoted(fp, desc);
-	fputs("\nprovenance:\n  kind: measured\n  source: ", fp);
+	fprintf(fp, "\nprovenance:\n  kind: %s\n  source: ", borrow ? "mixed" : "measured");
 	char source[256];
 	if (r->haproxy_version[0])
 		snprintf(source, sizeof source,
 			 "lbsim calibrate: OpenSSL handshakes and ciphers in memory; HAProxy %s on "
-			 "loopback, one thread, CPU from /proc/PID/stat, memory from RssAnon",
-			 r->haproxy_version);
+			 "loopback, one thread, CPU and RssAnon from /proc%s",
+			 r->haproxy_version, borrow ? "; the rest from the built-in haproxy profile" : "");
 	else
 		snprintf(source, sizeof source,
-			 "lbsim calibrate: OpenSSL handshakes and ciphers in memory (no HAProxy)");
+			 "lbsim calibrate: OpenSSL handshakes and ciphers in memory (no HAProxy)%s",
+			 borrow ? "; the rest from the built-in haproxy profile" : "");
 	put_quoted(fp, source);
 	fputs("\n  host: ", fp);
 	put_quoted(fp, host);
@@ -255,6 +311,7 @@ static int write_profile(const struct cal_run *r, FILE *fp)
 		if (f)
 			write_figure(fp, &figure_maps[i], f);
 	}
+	write_borrowed(fp, &base, borrow);
 	fputs("\n", fp);
 	put_comment(fp, "Every measurement (median [least .. greatest] over repeats):");
 	for (size_t i = 0; i < r->nfig; i++) {

@@ -15,9 +15,11 @@
 #include <gsl/gsl_errno.h>
 
 #include "lbsim/check.h"
+#include "lbsim/cmd_fit.h"
 #include "lbsim/cmd_haproxy.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/experiment.h"
+#include "lbsim/log_replay.h"
 #include "lbsim/mpi_batch.h"
 #include "lbsim/params.h"
 #include "lbsim/plan.h"
@@ -84,6 +86,7 @@ static const struct lbsim_tool engine_tools[] = {
 	 cmd_import_haproxy},
 	{"export-haproxy", "a design of a scenario as an HAProxy configuration",
 	 cmd_export_haproxy},
+	{"fit", "a scenario from request logs (users, sources, clients, demand)", cmd_fit},
 };
 /* Extra tools, as lbsim_main_with gives them. */
 struct tool_set {
@@ -576,6 +579,40 @@ static void free_sets(struct param_axis *axes, unsigned n)
 	free(axes);
 }
 
+/* Every replayed log read through once, as the runs will read it, so that
+ * a line that stops a replay (on-error: fail) is told with its place and
+ * exit 2 before anything runs; under skip, what was skipped is said
+ * (unless quiet). Returns 0, or -1 (told on stderr when lead). */
+static int check_replays(const struct cli_opts *o, int lead, const struct scenario *scn)
+{
+	for (uint32_t i = 0; i < scn->npopulations; i++) {
+		const struct scn_population *p = &scn->populations[i];
+		if (!scn_is_replay(p))
+			continue;
+		struct log_opts lo;
+		char buf[256];
+		struct replay_counts n;
+		struct log_error err;
+		scn_replay_log_opts(&p->replay, &lo, buf, sizeof buf);
+		FILE *msgs = lead && !o->quiet ? stderr : NULL;
+		if (log_replay_scan(p->replay.log, &lo, (int64_t)p->replay.window, &n, msgs,
+				    &err) != 0) {
+			/* A log that does not open is the scenario's mistake, at its key. */
+			if (lead && err.line == 0)
+				fprintf(stderr, "%s:%u:%u: log '%s': %s\n", scn->path, p->replay.line,
+					p->replay.column, p->replay.written, err.message);
+			else if (lead)
+				log_error_print(stderr, &err);
+			return -1;
+		}
+		if (msgs && (n.malformed || n.late))
+			fprintf(stderr, "%s: population %s replays %" PRIu64 " requests; %" PRIu64
+				" malformed lines and %" PRIu64 " late requests skipped\n",
+				p->replay.log, p->name, n.requests, n.malformed, n.late);
+	}
+	return 0;
+}
+
 /* Load the scenario with the --set values (one each: the file as edited)
  * and the common options. Returns 0 and *scn, or -1 (told on stderr when
  * lead). */
@@ -588,6 +625,10 @@ static int load(const struct cli_opts *o, int lead, struct scenario **scn)
 	if (scn_load(o->file, &file, &serr) != 0) {
 		if (lead)
 			scn_error_print(stderr, &serr);
+		return -1;
+	}
+	if (check_replays(o, lead, file) != 0) {
+		scn_free(file);
 		return -1;
 	}
 	if (o->nsets == 0) {

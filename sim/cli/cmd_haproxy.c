@@ -64,28 +64,6 @@ static const char export_usage[] =
 	"exit status: 0 written, 1 a write failed, 2 bad usage, a bad scenario or a\n"
 	"design HAProxy cannot express (nothing written)\n";
 
-/* Write the text of mem to path (or stdout) whole; note (may be NULL)
- * hears of a stale temporary removed. */
-static int write_whole(const char *path, const char *text, size_t len, FILE *note)
-{
-	struct file_out f;
-	char err[1024];
-	if (file_out_open(&f, path, note, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
-		return LBSIM_EXIT_USAGE;
-	}
-	if (fwrite(text, 1, len, f.fp) != len) {
-		file_out_abort(&f);
-		fprintf(stderr, "lbsim: %s: write failed\n", path);
-		return LBSIM_EXIT_FAILED;
-	}
-	if (file_out_commit(&f, err, sizeof err) != 0) {
-		fprintf(stderr, "lbsim: %s\n", err);
-		return LBSIM_EXIT_FAILED;
-	}
-	return LBSIM_EXIT_OK;
-}
-
 /* The scenario of an import, into fp. */
 /* servers: a count when every server has the defaults, else the list of
  * the servers one by one (the count beside it when the largest pool has
@@ -232,7 +210,7 @@ int cmd_import_haproxy(int argc, char **argv)
 			scn_error_print(stderr, &serr);
 		} else {
 			scn_free(scn);
-			rc = write_whole(out, text, len, quiet ? NULL : stderr);
+			rc = cli_write_whole(out, text, len, quiet ? NULL : stderr);
 		}
 	}
 	if (rc == LBSIM_EXIT_OK && !quiet) {
@@ -343,7 +321,7 @@ int cmd_export_haproxy(int argc, char **argv)
 			fprintf(stderr, "lbsim export-haproxy: %s\n", err);
 			rc = LBSIM_EXIT_USAGE;
 		} else {
-			rc = write_whole(out, text, len, quiet ? NULL : stderr);
+			rc = cli_write_whole(out, text, len, quiet ? NULL : stderr);
 			if (rc == LBSIM_EXIT_OK && !quiet && nlen)
 				fprintf(stderr, "lbsim export-haproxy: notes:\n%s", notes);
 		}

@@ -1,8 +1,10 @@
 /* Field pieces every log format needs: addresses, civil dates, W3C string
  * decoding. See include/lbsim/log_reader.h. */
-#include "lbsim/log_reader.h"
+#include "log_internal.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,4 +160,28 @@ size_t log_w3c_decode(const struct log_str *s, char *out, size_t len)
 	}
 	out[n] = '\0';
 	return n;
+}
+
+size_t log_user_key(const struct log_str *s, char *out)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; s->ptr && i < s->len && n < LOG_USER_KEY_MAX; i++) {
+		char ch = s->ptr[i];
+		if (ch == '%' && i + 2 < s->len && isxdigit((unsigned char)s->ptr[i + 1]) &&
+		    isxdigit((unsigned char)s->ptr[i + 2])) {
+			char hex[3] = {s->ptr[i + 1], s->ptr[i + 2], 0};
+			ch = (char)strtol(hex, NULL, 16);
+			i += 2;
+		}
+		out[n++] = (char)tolower((unsigned char)ch);
+	}
+	return n;
+}
+
+uint64_t log_hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
 }

@@ -85,6 +85,20 @@ int log_xff_first(const char *s, size_t len, struct log_addr *a);
 /* The user named in an ActiveSync query (User=...), as written. */
 struct log_str log_eas_user(const struct log_str *query);
 
+/* Keep a skipped line's message (up to the limit), for
+ * log_reader_message (log_replay.c keeps its late requests' too). */
+void log_reader_keep_message(struct log_reader *r, const struct log_error *err);
+
+/* A user name as a key (log_fields.c): lower case (Windows names ignore
+ * case), "%5C" and "%40" and the like decoded (an ActiveSync query's
+ * User=DOMAIN%5Cname is the cs-username DOMAIN\name), at most
+ * LOG_USER_KEY_MAX bytes (longer names are cut: they stay distinct
+ * enough). Returns its length. */
+#define LOG_USER_KEY_MAX 256u
+size_t log_user_key(const struct log_str *s, char *out);
+/* FNV-1a over 64 bits. */
+uint64_t log_hash_bytes(const char *s, size_t n);
+
 /* Fill rec's workload and long poll from its stem, method and query. */
 void log_classify_record(struct log_record *rec);
 

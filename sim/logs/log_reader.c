@@ -146,8 +146,7 @@ static enum log_format detect(const char *line, size_t len)
 	return line[0] == '#' || w3c_date ? LOG_FORMAT_W3C : LOG_FORMAT_HTTPLOG;
 }
 
-/* Keep a skipped line's message (up to the limit). */
-static void keep_message(struct log_reader *r, const struct log_error *err)
+void log_reader_keep_message(struct log_reader *r, const struct log_error *err)
 {
 	if (r->nmessages >= r->opts.max_messages)
 		return;
@@ -231,7 +230,7 @@ int log_reader_next_line(struct log_reader *r, struct log_record *rec, const cha
 	if (r->opts.on_error == LOG_ON_ERROR_FAIL)
 		return -1;
 	r->stats.malformed++;
-	keep_message(r, err);
+	log_reader_keep_message(r, err);
 	*kind = LOG_LINE_MALFORMED;
 	return 1;
 }

@@ -93,6 +93,14 @@ void report_scenario(struct doc *d, const struct scenario *scn)
 	for (uint32_t i = 0; i < scn->npopulations; i++) {
 		const struct scn_population *p = &scn->populations[i];
 		doc_cell(d, "%s", p->name);
+		if (scn_is_replay(p)) {
+			/* A replayed log has its own users and addresses. */
+			doc_cell(d, "the log's");
+			doc_cell(d, "as logged%s", p->replay.scale > 1 ? ", copies on fresh /24s" : "");
+			doc_cell(d, "replay of %s (x %u)", p->replay.written, p->replay.scale);
+			doc_row_end(d);
+			continue;
+		}
 		doc_cell_num(d, "%llu", (unsigned long long)p->users);
 		doc_cell(d, "%s", source_words(p, buf, sizeof buf));
 		if (p->request_rate > 0) {

@@ -880,6 +880,8 @@ void params_apply_common(const struct params_common *o, struct scenario *scn)
 	if (o->duration)
 		scn->duration = o->duration;
 	for (uint32_t i = 0; o->scale > 0 && i < scn->npopulations; i++) {
+		if (scn_is_replay(&scn->populations[i]))
+			continue; /* its log has its users; replay: scale: copies them */
 		double users = (double)scn->populations[i].users * o->scale;
 		scn->populations[i].users = users < 1 ? 1 : users > SCN_MAX_USERS ? SCN_MAX_USERS
 										 : (uint64_t)users;

@@ -18,6 +18,10 @@ uint32_t scn_workloads_used(const struct scenario *scn)
 	uint32_t used = 0;
 	for (uint32_t i = 0; i < scn->npopulations; i++) {
 		const struct scn_population *p = &scn->populations[i];
+		if (scn_is_replay(p)) {
+			used |= (1u << WL_COUNT) - 1; /* a log may hold any of them */
+			continue;
+		}
 		if (p->request_rate > 0) {
 			used |= 1u << p->open_workload;
 			continue;

@@ -113,6 +113,19 @@ struct scn_raw_address_plan {
 	char *file;
 };
 
+/* A population that replays a log (replay:). */
+struct scn_raw_replay {
+	char *log;
+	char *scale;
+	char *demand;
+	char *window;
+	char *format;
+	char *on_error;
+	char *client_from;
+	char *capture;
+	char *user_header;
+};
+
 struct scn_raw_population {
 	/* Address keys (issue 14), one block: */
 	char *address_per;
@@ -134,6 +147,8 @@ struct scn_raw_population {
 	unsigned profile_count;
 	/* Client keys (issue 15), one block: */
 	struct scn_raw_clients *client_settings;
+	/* Replay keys (issue 18), one block: */
+	struct scn_raw_replay *replay;
 };
 
 
@@ -513,5 +528,10 @@ void scn_faults(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
 		struct scenario *scn);
 void scn_expects(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_t *root,
 		 struct scenario *scn);
+
+/* scenario_validate_replay.c: a population with replay: (its other keys
+ * refused, its log opened once). */
+void scn_replay(struct scn_ctx *c, const struct scn_raw_population *rp, yaml_node_t *map,
+		struct scn_population *p);
 
 #endif

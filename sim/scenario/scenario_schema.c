@@ -55,7 +55,8 @@
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
- *       users: 3000              #   required 1 .. 10,000,000
+ *       users: 3000              #   required 1 .. 10,000,000 (not with
+ *                                #     replay: the log has its users)
  *       source: nat              #   optional: unique (default: one public
  *                                #     address per device), nat (the devices
  *                                #     share `addresses` addresses) or cgnat
@@ -113,6 +114,28 @@
  *         eas: {hold: 20m}       #     own client keys, by workload it runs
  *         owa: {share: 0.4}      #     (any key of clients: below), over the
  *                                #     scenario's clients:
+ *       replay:                  #   instead of users and clients or rate:
+ *         log: site.log          #     the requests of a log (IIS W3C or
+ *                                #       HAProxy httplog, gzip or not; a
+ *                                #       path from the scenario's folder),
+ *                                #       each arriving as recorded, from
+ *                                #       the client's address (see README
+ *                                #       "Replaying a log"); required
+ *         scale: 1               #     1 .. 1000: every user's requests k
+ *                                #       times, the copies from fresh
+ *                                #       addresses of the same shape
+ *         demand: workload       #     CPU of a request: workload (default:
+ *                                #       servers: workloads:) or
+ *                                #       time-taken (the log's; a long
+ *                                #       poll's is its hold)
+ *         window: 1h             #     the longest time taken that keeps
+ *                                #       arrival order (default 1h)
+ *         on-error: fail         #     a malformed or late line: fail
+ *                                #       (default) or skip (counted)
+ *         format: auto           #     auto (default), iis or haproxy
+ *         client-from: auto      #     auto, c-ip or x-forwarded-for
+ *         capture: Host,User-Agent #   HAProxy: captured request headers
+ *         user-header: X-User    #     HAProxy: the one naming the user
  *   clients:                     # optional, by workload name: how one device
  *     eas:                       #   of that kind behaves, for every
  *                                #   population (defaults and their sources:
@@ -422,9 +445,23 @@ static const cyaml_schema_field_t client_settings_fields[] = {
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t replay_fields[] = {
+	REQ("log", struct scn_raw_replay, log),
+	OPT("scale", struct scn_raw_replay, scale),
+	OPT("demand", struct scn_raw_replay, demand),
+	OPT("window", struct scn_raw_replay, window),
+	OPT("format", struct scn_raw_replay, format),
+	OPT("on-error", struct scn_raw_replay, on_error),
+	OPT("client-from", struct scn_raw_replay, client_from),
+	OPT("capture", struct scn_raw_replay, capture),
+	OPT("user-header", struct scn_raw_replay, user_header),
+	CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t population_fields[] = {
 	REQ("name", struct scn_raw_population, name),
-	REQ("users", struct scn_raw_population, users),
+	/* Required unless the population replays a log (checked then). */
+	OPT("users", struct scn_raw_population, users),
 	OPT("source", struct scn_raw_population, source),
 	OPT("addresses", struct scn_raw_population, addresses),
 	OPT("churn", struct scn_raw_population, churn),
@@ -446,6 +483,9 @@ static const cyaml_schema_field_t population_fields[] = {
 	/* Client keys (issue 15): */
 	CYAML_FIELD_MAPPING_PTR("client-settings", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
 				client_settings, client_settings_fields),
+	/* Replay keys (issue 18): */
+	CYAML_FIELD_MAPPING_PTR("replay", CYAML_FLAG_OPTIONAL, struct scn_raw_population,
+				replay, replay_fields),
 	CYAML_FIELD_END,
 };
 
@@ -590,6 +630,7 @@ static const struct {
 	{ profile_point_fields, "profile point" },
 	{ clients_fields, "clients" },
 	{ client_settings_fields, "client-settings" },
+	{ replay_fields, "replay" },
 	{ client_fields, "client" },
 	{ design_fields, "design" },
 	{ persist_fields, "persist" },
@@ -613,6 +654,15 @@ static const struct {
 	{ check_fields, "kind", "a check kind (tcp, http or deep)" },
 	{ fault_fields, "kind", "a fault kind (down, workload-down, slow, auth-down, store-down, "
 	  "drain or maint)" },
+	{ replay_fields, "demand", "workload or time-taken" },
+	{ replay_fields, "on-error", "fail or skip" },
+	{ replay_fields, "format", "auto, iis or haproxy" },
+	{ replay_fields, "scale", "a whole number" },
+	{ replay_fields, "window", "a duration such as 1h" },
+	{ replay_fields, "client-from", "auto, c-ip or x-forwarded-for" },
+	{ replay_fields, "capture", "header names such as Host,User-Agent" },
+	{ replay_fields, "user-header", "a header name" },
+	{ replay_fields, "log", "a file name" },
 	{ NULL, "name", "a name" },
 	{ NULL, "address", "a server address and port such as 10.0.1.1:443" },
 	{ NULL, "address-per", "user or device" },

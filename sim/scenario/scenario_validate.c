@@ -336,7 +336,15 @@ static void populations(struct scn_ctx *c, const struct scn_raw *raw, yaml_node_
 		struct scn_population *p = &scn->populations[i];
 		yaml_node_t *map = scn_item_of(c, seq, i);
 		scn_name(c, map, rp->name, SCN_NAME_MAX - 1, p->name);
-		scn_whole(c, map, "users", rp->users, 1, SCN_MAX_USERS, &p->users);
+		if (rp->replay) {
+			memcpy(p->client, scn->clients, sizeof p->client);
+			scn_replay(c, rp, map, p);
+			continue;
+		}
+		if (!rp->users)
+			scn_report(c, map, "population is missing required key 'users'");
+		else
+			scn_whole(c, map, "users", rp->users, 1, SCN_MAX_USERS, &p->users);
 		int src = SCN_SOURCE_UNIQUE;
 		if (rp->source)
 			src = scn_pick(c, map, "source", rp->source, source_kind_names,

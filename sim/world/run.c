@@ -94,8 +94,11 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 			return -1;
 		w->lb_limited = 1;
 	}
-	if (world_clients_init(w, rep) != 0 || world_events_init(w, rep) != 0)
+	if (world_clients_init(w, rep) != 0 || world_events_init(w, rep) != 0) {
+		if (w->clients.error[0])
+			snprintf(err, errlen, "%s", w->clients.error);
 		return -1;
+	}
 	sim_event_init(&w->warmup_end, on_warmup_end, w, EV_WARMUP_END);
 	return sim_schedule(&w->eng, &w->warmup_end, scn->warmup);
 }
@@ -456,6 +459,10 @@ int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 			break;
 	}
 	w->out_of_memory = world_failed(w);
+	if (w->clients.error[0]) {
+		snprintf(err, errlen, "%s", w->clients.error);
+		goto out;
+	}
 	if (w->out_of_memory) {
 		snprintf(err, errlen, "out of memory during design '%s'", scn->designs[d].name);
 		goto out;

@@ -221,7 +221,8 @@ int main(int argc, char **argv)
 				return 1;
 			struct build b = {.pool = &pool, .flip = 1};
 			double ms = (double)bench_best_of(REPS, run_build, &b) / 1e6;
-			lb_server_set_healthy(&pool, 0, 1);
+			if (lb_server_set_healthy(&pool, 0, 1) != 0)
+				return 1;
 			bytes = lb_pool_mem_bytes(&pool);
 			lb_pool_free(&pool);
 			if (b.failed) {
