@@ -4,7 +4,8 @@
 # row, a word for a number, a row twice, a row missing, a row too many)
 # is exit 2 with file:line before anything runs, and writes nothing;
 # --tolerance takes only metrics lbsim reports, each once; an option the
-# command would ignore is an error; a swept value set twice is an error.
+# command would ignore, or one of one value given twice, is an error; a
+# swept value set twice is an error.
 # Usage: cli_gates.sh LBSIM_BINARY SOURCE_DIR
 set -u
 lbsim=$1
@@ -71,6 +72,10 @@ cp -r "$tmp/base" "$tmp/r" && rm "$tmp/r/summary.csv" && mkfifo "$tmp/r/summary.
 check "report of a folder whose summary.csv is a FIFO: 1, at once" bash -c "
   timeout 20 '$lbsim' report '$tmp/r' >/dev/null 2>'$tmp/r.err'; [ \$? -eq 1 ] && grep -q 'not a regular file' '$tmp/r.err'"
 
+cp -r "$tmp/base" "$tmp/r2" && rm "$tmp/r2/scenario.yaml" && mkfifo "$tmp/r2/scenario.yaml"
+check "report of a folder whose scenario.yaml is a FIFO: 1, at once" bash -c "
+  timeout 20 '$lbsim' report '$tmp/r2' >/dev/null 2>'$tmp/r.err'; [ \$? -eq 1 ] && grep -q 'scenario.yaml: not a regular file (a FIFO)' '$tmp/r.err'"
+
 # --tolerance
 check "--tolerance with an unknown metric: 2" status_is 2 "$lbsim" check -q --baseline "$good" --tolerance jian=0 "$tmp/s.yaml"
 check "  names it and lists the metrics" bash -c "grep -q \"unknown metric 'jian'; metrics: \" '$tmp/stderr' && grep -q 'jain' '$tmp/stderr'"
@@ -93,6 +98,21 @@ check "plot -o: 2" status_is 2 "$lbsim" plot -o x "$tmp/base"
 check "sweep --plot: 2" status_is 2 "$lbsim" sweep --plot --set seed=1 "$tmp/s.yaml"
 check "run --max-p99: 2" status_is 2 "$lbsim" run --max-p99 100 "$tmp/s.yaml"
 check "  says it applies to plan" grep -q -- '--max-p99 applies to plan only' "$tmp/stderr"
+
+# An option of one value given twice would drop the first silently.
+check "-o given twice: 2" status_is 2 "$lbsim" run -q -o "$tmp/never" -o "$tmp/never2" "$tmp/s.yaml"
+check "  names it and the second value" grep -q -- "--output is given twice (the second: '$tmp/never2')" "$tmp/stderr"
+check "--seed and -s: 2" status_is 2 "$lbsim" run -q -s 1 --seed 2 -o "$tmp/never" "$tmp/s.yaml"
+check "plan --users twice: 2" status_is 2 "$lbsim" plan -o "$tmp/never" --max-server-busy 0.9 --users 100 --users 200 "$tmp/s.yaml"
+check "two bare --tolerance: 2" status_is 2 "$lbsim" check -q --baseline "$good" --tolerance 0.1 --tolerance 0.2 "$tmp/s.yaml"
+check "  nothing written" bash -c "[ ! -e '$tmp/never' ] && [ ! -e '$tmp/never2' ]"
+check "the tools too: anonymise --key twice, export-haproxy -o twice: 2" bash -c "
+  '$lbsim' anonymise --key a --key b x.log 2>'$tmp/t.err'; [ \$? -eq 2 ] &&
+  grep -q 'anonymise: --key is given twice' '$tmp/t.err' &&
+  '$lbsim' export-haproxy -o '$tmp/never' -o '$tmp/never2' '$tmp/s.yaml' 2>'$tmp/t.err'; [ \$? -eq 2 ] &&
+  grep -q 'export-haproxy: --output is given twice' '$tmp/t.err' && [ ! -e '$tmp/never2' ]"
+check "a bare --tolerance beside per-metric ones, and flags twice, are fine" bash -c "
+  '$lbsim' check -q -q -o '$tmp/o4' --baseline '$good' --tolerance 0.1 --tolerance jain=0.2 --tolerance gini=0.2 '$tmp/s.yaml' >/dev/null"
 
 # A swept value set twice would label rows with values they did not run with.
 check "sweep with a key twice: 2" status_is 2 "$lbsim" sweep -o "$tmp/never" --set seed=1,2 --set seed=3,4 "$tmp/s.yaml"

@@ -81,8 +81,10 @@ unsigned check_baseline(const struct experiment *ex, const struct summary_table 
 			struct check_report *rep);
 
 /* Can a report be written at path (its folder exists and takes a new
- * file)? Asked before simulating. Returns 0, or -1 with a message. */
-int check_report_path_ok(const char *path, char *err, size_t errlen);
+ * file)? Asked before simulating; removes stale temporaries of path
+ * (file_out.h), saying so on note (may be NULL). Returns 0, or -1 with a
+ * message. */
+int check_report_path_ok(const char *path, FILE *note, char *err, size_t errlen);
 
 /* JUnit XML as GitLab, Jenkins and GitHub read it: a test suite for the
  * expectations (one test case each, the measured interval in the failure

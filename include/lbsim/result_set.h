@@ -28,7 +28,8 @@
  *   is abandoned, so a failed run leaves nothing behind.
  *
  * Tests stop a writer at a chosen step with LBSIM_TEST_STOP=STEP[:SIGNAL]
- * (STEP: begun, written, swapped; SIGNAL: KILL, the default, TERM, INT,
+ * (STEP: begun, written, swapped; opened for a user-named file of
+ * file_out.h, its temporary made; SIGNAL: KILL, the default, TERM, INT, HUP,
  * or STOP to pause until a SIGCONT): the process sends itself the signal
  * there.
  */
@@ -52,6 +53,7 @@ struct result_set {
 	char created[4096];      /* the outermost parent folder this set made, or "" */
 	int parent_fd, work_fd;
 	int locked;              /* holds the parent's swap lock */
+	int temp_slot;           /* the work folder's in temp_files.h, or -1 */
 	unsigned flags;
 };
 

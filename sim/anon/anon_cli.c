@@ -66,11 +66,12 @@ static int is_dir(const char *path)
 
 /* Open one output (a file, or standard output) with a zlib stream over it:
  * compressing when the name ends in .gz, transparent otherwise. */
-static int output_open(struct output *o, const char *path, char *err, size_t errlen)
+static int output_open(struct output *o, const char *path, FILE *note, char *err,
+		       size_t errlen)
 {
 	memset(o, 0, sizeof *o);
 	snprintf(o->path, sizeof o->path, "%s", path);
-	if (file_out_open(&o->f, path, err, errlen) != 0)
+	if (file_out_open(&o->f, path, note, err, errlen) != 0)
 		return -1;
 	fflush(o->f.fp);
 	int fd = dup(fileno(o->f.fp));
@@ -119,7 +120,10 @@ int anon_main(int argc, char **argv)
 	char err[1024];
 	optind = 1;
 	opterr = 0;
+	struct lbsim_once once = {0};
 	while ((c = getopt_long(argc, argv, "k:o:qh", longopts, NULL)) != -1) {
+		if (lbsim_once(&once, longopts, c, optarg, "anonymise") != 0)
+			return lbsim_tool_usage(usage_text, 0);
 		switch (c) {
 		case 'k':
 			key = optarg;
@@ -182,7 +186,7 @@ int anon_main(int argc, char **argv)
 		} else {
 			snprintf(path, sizeof path, "%s", outpath ? outpath : "-");
 		}
-		if (output_open(&outs[i], path, err, sizeof err) != 0) {
+		if (output_open(&outs[i], path, quiet ? NULL : stderr, err, sizeof err) != 0) {
 			fprintf(stderr, "lbsim: %s\n", err);
 			rc = LBSIM_EXIT_USAGE;
 			break;

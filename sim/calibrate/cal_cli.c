@@ -57,7 +57,10 @@ int calibrate_main(int argc, char **argv)
 	int no_haproxy = 0, c;
 	optind = 1;
 	opterr = 0;
+	struct lbsim_once once = {0};
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		if (lbsim_once(&once, longopts, c, optarg, "calibrate") != 0)
+			return lbsim_tool_usage(usage_text, 0);
 		switch (c) {
 		case 'o':
 			outpath = optarg;
@@ -91,7 +94,7 @@ int calibrate_main(int argc, char **argv)
 	}
 	struct file_out out;
 	char err[512];
-	if (file_out_open(&out, outpath, err, sizeof err) != 0) {
+	if (file_out_open(&out, outpath, r->quiet ? NULL : stderr, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim calibrate: %s\n", err);
 		return LBSIM_EXIT_USAGE;
 	}

@@ -55,6 +55,7 @@ struct cli_opts {
 	struct check_tolerance tolerances[32];
 	size_t ntolerances;
 	double default_tolerance;
+	struct lbsim_once once;  /* options of one value given, each once */
 	/* run, check, validate, sweep and plan */
 	const char *sets[PARAMS_MAX_AXES]; /* --set KEY=V1,V2,... as given */
 	unsigned nsets;
@@ -359,6 +360,12 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			seen |= o->given[g] == c;
 		if (!seen && o->ngiven < sizeof o->given / sizeof o->given[0])
 			o->given[o->ngiven++] = c;
+		/* An option of one value given twice would drop the first
+		 * silently. --set and --tolerance METRIC=... repeat by design
+		 * (each checks its own repeats). */
+		if (c != OPT_SET && !(c == 'T' && strchr(optarg, '=')) &&
+		    lbsim_once(&o->once, longopts, c, optarg, o->command ? o->command : "") != 0)
+			return -1;
 		switch (c) {
 		case 'o':
 			o->outdir = optarg;
@@ -887,8 +894,9 @@ static int simulate(const struct cli_opts *o, int checking)
 	/* Read the baseline, if any, before spending time simulating. */
 	struct summary_table base = {0};
 	/* A report file that cannot be written is refused before simulating. */
-	if ((o->junit && check_report_path_ok(o->junit, err, sizeof err) != 0) ||
-	    (o->json && check_report_path_ok(o->json, err, sizeof err) != 0)) {
+	FILE *note = o->quiet ? NULL : stderr;
+	if ((o->junit && check_report_path_ok(o->junit, note, err, sizeof err) != 0) ||
+	    (o->json && check_report_path_ok(o->json, note, err, sizeof err) != 0)) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		scn_free(scn);
 		return LBSIM_EXIT_USAGE;
@@ -1348,6 +1356,26 @@ int lbsim_tool_usage(const char *text, int help)
 	}
 	fputs("Try 'lbsim COMMAND --help'.\n", stderr);
 	return LBSIM_EXIT_USAGE;
+}
+
+int lbsim_once(struct lbsim_once *once, const struct option *longopts, int c, const char *arg,
+	       const char *cmd)
+{
+	const struct option *opt = NULL;
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			opt = lo;
+	if (!opt || opt->has_arg != required_argument)
+		return 0;
+	for (unsigned i = 0; i < once->n; i++)
+		if (once->given[i] == c) {
+			fprintf(stderr, "lbsim%s%s: --%s is given twice (the second: '%s'): give it "
+				"once\n", *cmd ? " " : "", cmd, opt->name, arg);
+			return -1;
+		}
+	if (once->n < sizeof once->given / sizeof once->given[0])
+		once->given[once->n++] = c;
+	return 0;
 }
 
 static const struct lbsim_tool *find_tool(const struct tool_set *ts, const char *name)

@@ -5,11 +5,11 @@
 
 #include "lbsim/file_out.h"
 
-int cli_write_whole(const char *path, const char *text, size_t len)
+int cli_write_whole(const char *path, const char *text, size_t len, FILE *note)
 {
 	struct file_out f;
 	char err[1024];
-	if (file_out_open(&f, path, err, sizeof err) != 0) {
+	if (file_out_open(&f, path, note, err, sizeof err) != 0) {
 		fprintf(stderr, "lbsim: %s\n", err);
 		return LBSIM_EXIT_USAGE;
 	}

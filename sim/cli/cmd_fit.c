@@ -389,7 +389,7 @@ int cmd_fit(int argc, char **argv)
 	}
 	scn_free(scn);
 	if (rc == 0)
-		rc = cli_write_whole(o.out, text, len);
+		rc = cli_write_whole(o.out, text, len, o.quiet ? NULL : stderr);
 	if (rc == 0 && !o.quiet)
 		fprintf(stderr, "lbsim fit: %" PRIu64 " requests of %" PRIu64 " users, %u "
 			"populations: %s\n", r.requests, r.users, r.ngroups, o.out);

@@ -150,7 +150,10 @@ int cmd_import_haproxy(int argc, char **argv)
 	int quiet = 0, c;
 	optind = 1;
 	opterr = 0;
+	struct lbsim_once once = {0};
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		if (lbsim_once(&once, longopts, c, optarg, "import-haproxy") != 0)
+			return lbsim_tool_usage(import_usage, 0);
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -207,7 +210,7 @@ int cmd_import_haproxy(int argc, char **argv)
 			scn_error_print(stderr, &serr);
 		} else {
 			scn_free(scn);
-			rc = cli_write_whole(out, text, len);
+			rc = cli_write_whole(out, text, len, quiet ? NULL : stderr);
 		}
 	}
 	if (rc == LBSIM_EXIT_OK && !quiet) {
@@ -240,7 +243,10 @@ int cmd_export_haproxy(int argc, char **argv)
 	int quiet = 0, c;
 	optind = 1;
 	opterr = 0;
+	struct lbsim_once once = {0};
 	while ((c = getopt_long(argc, argv, "d:o:qh", longopts, NULL)) != -1) {
+		if (lbsim_once(&once, longopts, c, optarg, "export-haproxy") != 0)
+			return lbsim_tool_usage(export_usage, 0);
 		switch (c) {
 		case 'd':
 			design = optarg;
@@ -315,7 +321,7 @@ int cmd_export_haproxy(int argc, char **argv)
 			fprintf(stderr, "lbsim export-haproxy: %s\n", err);
 			rc = LBSIM_EXIT_USAGE;
 		} else {
-			rc = cli_write_whole(out, text, len);
+			rc = cli_write_whole(out, text, len, quiet ? NULL : stderr);
 			if (rc == LBSIM_EXIT_OK && !quiet && nlen)
 				fprintf(stderr, "lbsim export-haproxy: notes:\n%s", notes);
 		}

@@ -18,48 +18,33 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lbsim/csv_out.h"
+#include "lbsim/file_out.h"
 #include "lbsim/escape.h"
 
 #ifndef LBSIM_VERSION
 #define LBSIM_VERSION "unknown"
 #endif
 
-/* Open path for an atomic write: a temporary beside it. */
-static int open_target(struct csv_out *c, const char *path, char *err, size_t errlen)
+/* Each file is written whole (file_out.h); "-" is a file name here, as
+ * standard output carries check's own lines. */
+static int close_target(struct file_out *f, const char *path, char *err, size_t errlen)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	if (!*base) {
-		snprintf(err, errlen, "%s: a file name is needed", path);
-		return -1;
-	}
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	return csv_out_open(c, dir, base, err, errlen);
-}
-
-static int close_target(struct csv_out *c, const char *path, char *err, size_t errlen)
-{
-	if (c->error || ferror(c->fp)) {
+	if (f->c.error || ferror(f->fp)) {
 		snprintf(err, errlen, "%s: write failed (device full?)", path);
-		csv_out_abort(c);
+		file_out_abort(f);
 		return -1;
 	}
-	return csv_out_commit(c, err, errlen);
+	return file_out_commit(f, err, errlen);
 }
 
-int check_report_path_ok(const char *path, char *err, size_t errlen)
+int check_report_path_ok(const char *path, FILE *note, char *err, size_t errlen)
 {
-	struct csv_out c;
-	if (open_target(&c, path, err, errlen) != 0)
+	struct file_out f;
+	/* The first open of the file: it says what stale temporaries it
+	 * removed. */
+	if (file_out_open_file(&f, path, note, err, errlen) != 0)
 		return -1;
-	csv_out_abort(&c);
+	file_out_abort(&f);
 	return 0;
 }
 
@@ -158,10 +143,10 @@ static void junit_suite(FILE *fp, const struct check_report *r, const struct sce
 int check_write_junit(const struct check_report *r, const struct scenario *scn,
 		      const char *path, char *err, size_t errlen)
 {
-	struct csv_out c;
-	if (open_target(&c, path, err, errlen) != 0)
+	struct file_out f;
+	if (file_out_open_file(&f, path, NULL, err, errlen) != 0)
 		return -1;
-	FILE *fp = c.fp;
+	FILE *fp = f.fp;
 	unsigned fe, fb;
 	unsigned ne = count_lines(r, 0, &fe), nb = count_lines(r, 1, &fb);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
@@ -172,7 +157,7 @@ int check_write_junit(const struct check_report *r, const struct scenario *scn,
 	if (r->baseline_path)
 		junit_suite(fp, r, scn, 1);
 	fputs("</testsuites>\n", fp);
-	return close_target(&c, path, err, errlen);
+	return close_target(&f, path, err, errlen);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
@@ -233,10 +218,10 @@ static const char *verdict_name(enum check_verdict v)
 int check_write_json(const struct check_report *r, const struct scenario *scn,
 		     const char *path, char *err, size_t errlen)
 {
-	struct csv_out c;
-	if (open_target(&c, path, err, errlen) != 0)
+	struct file_out f;
+	if (file_out_open_file(&f, path, NULL, err, errlen) != 0)
 		return -1;
-	FILE *fp = c.fp;
+	FILE *fp = f.fp;
 	unsigned fe, fb;
 	unsigned ne = count_lines(r, 0, &fe);
 	count_lines(r, 1, &fb);
@@ -276,7 +261,7 @@ int check_write_json(const struct check_report *r, const struct scenario *scn,
 	fputs("  \"baseline\": ", fp);
 	if (!r->baseline_path) {
 		fputs("null\n}\n", fp);
-		return close_target(&c, path, err, errlen);
+		return close_target(&f, path, err, errlen);
 	}
 	fputs("{\"file\": ", fp);
 	jstr(fp, r->baseline_path);
@@ -299,5 +284,5 @@ int check_write_json(const struct check_report *r, const struct scenario *scn,
 		fprintf(fp, ", \"changed\": %s}", l->failed ? "true" : "false");
 	}
 	fputs(first ? "]}\n}\n" : "\n  ]}\n}\n", fp);
-	return close_target(&c, path, err, errlen);
+	return close_target(&f, path, err, errlen);
 }

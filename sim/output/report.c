@@ -232,6 +232,17 @@ int report_write(const char *dir, const char *shown, FILE *log, char *err, size_
 	struct scenario *scn;
 	struct scn_error serr;
 	snprintf(path, sizeof path, "%s/scenario.yaml", dir);
+	/* A results folder's scenario is a file lbsim wrote: a FIFO there
+	 * would block the read forever (scn_load takes pipes, for `run
+	 * <(...)`). The folder is locked for the update, so it stays what
+	 * stat saw. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (%s)", path,
+			 S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO"
+										: "a device or socket");
+		return -1;
+	}
 	/* Cost-profile files named relative to the scenario are where the
 	 * scenario was when it ran. */
 	struct provenance *prov = malloc(sizeof *prov);

@@ -14,29 +14,27 @@
  *           the work folder's; the old set removed; the lock released.
  *           Killed before the rename: the old set stands. After it: the
  *           new set stands and the old one is a stale work folder.
- * A signal handler (SIGINT, SIGTERM, SIGHUP) removes the folder at the
- * work folder's name with plain system calls (async-signal-safe), then
- * dies of the signal as it would have. Its record of that name is the
- * one piece of process-wide state here: signals know no other way in.
+ * A signal handler (SIGINT, SIGTERM, SIGHUP: include/lbsim/temp_files.h)
+ * removes the folder at the work folder's name, then dies of the signal
+ * as it would have.
  *
- * Linux only: renameat2 and getdents64 (the project targets Debian).
+ * Linux only: renameat2 (the project targets Debian).
  */
 #define _GNU_SOURCE
 #include "lbsim/result_set.h"
 #include "lbsim/plot.h"
+#include "lbsim/temp_files.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define WORK_TAG ".lbsim-"
@@ -86,119 +84,20 @@ int result_set_is_output(const char *name)
 	return name[0] == '.' && (strstr(name, ".tmp") || strncmp(name, ".lbsim-gp-", 10) == 0);
 }
 
-/* ---- removing a folder without following anything ------------------------ */
+/* ---- the signal handler's record ------------------------------------------ */
 
-/* The record the signal handler reads: the parent folder and the name of
- * the work folder to remove. */
-static volatile sig_atomic_t armed;
-static int armed_parent = -1;
-static char armed_name[256];
-
-struct dirent64_raw {
-	uint64_t ino;
-	int64_t off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
-
-/* Remove everything in the folder open as fd, folders inside it to depth
- * levels, never following a symbolic link (unlinkat removes the link).
- * Plain system calls only, so that the signal handler may call it. A file
- * already gone (another remover) is no error. Returns 0, or -1 when
- * something stayed. */
-static int remove_contents(int fd, int depth)
+/* The work folder's name, for include/lbsim/temp_files.h to remove if a
+ * signal ends lbsim: after the swap that name holds the old set, which
+ * is as well removed. */
+static void arm(struct result_set *rs)
 {
-	/* Static: the signal handler's stack may be small. One remover at a
-	 * time: the handler interrupts the main one only to end the process. */
-	static char buf[3][8192];
-	char *b = buf[depth > 2 ? 2 : depth < 0 ? 0 : depth];
-	int failed = 0;
-	for (;;) {
-		if (lseek(fd, 0, SEEK_SET) < 0)
-			return -1;
-		long n = syscall(SYS_getdents64, fd, b, sizeof buf[0]);
-		if (n < 0)
-			return -1;
-		int removed = 0, others = 0;
-		for (long off = 0; off < n;) {
-			struct dirent64_raw *e = (struct dirent64_raw *)(b + off);
-			off += e->reclen;
-			if (!strcmp(e->name, ".") || !strcmp(e->name, ".."))
-				continue;
-			if (unlinkat(fd, e->name, 0) == 0 || errno == ENOENT) {
-				removed++;
-				continue;
-			}
-			if ((errno == EISDIR || errno == EPERM) && depth > 0) {
-				int sub = openat(fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (sub >= 0) {
-					remove_contents(sub, depth - 1);
-					close(sub);
-				}
-				if (unlinkat(fd, e->name, AT_REMOVEDIR) == 0 || errno == ENOENT) {
-					removed++;
-					continue;
-				}
-			}
-			others++;
-		}
-		if (n == 0 || removed == 0) {
-			failed = others > 0;
-			break;
-		}
-	}
-	return failed ? -1 : 0;
+	rs->temp_slot = temp_files_track(rs->parent_fd, rs->work_name, 1);
 }
 
-/* Remove parent/name, a folder of lbsim's, whole. */
-static int remove_folder(int parent, const char *name)
+static void disarm(struct result_set *rs)
 {
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	remove_contents(fd, 2);
-	close(fd);
-	return unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-static void on_signal(int sig)
-{
-	if (armed) {
-		int fd = openat(armed_parent, armed_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-		if (fd >= 0) {
-			remove_contents(fd, 2);
-			close(fd);
-		}
-		unlinkat(armed_parent, armed_name, AT_REMOVEDIR);
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void arm(const struct result_set *rs)
-{
-	static int installed;
-	if (!installed) {
-		static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-		for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-			struct sigaction old, sa = {.sa_handler = on_signal};
-			sigemptyset(&sa.sa_mask);
-			/* An ignored signal (nohup) stays ignored. */
-			if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-				sigaction(sigs[i], &sa, NULL);
-		}
-		installed = 1;
-	}
-	armed = 0;
-	armed_parent = rs->parent_fd;
-	memcpy(armed_name, rs->work_name, sizeof armed_name);
-	armed = 1;
-}
-
-static void disarm(void)
-{
-	armed = 0;
+	temp_files_forget(rs->temp_slot);
+	rs->temp_slot = -1;
 }
 
 /* ---- test hook ------------------------------------------------------------ */
@@ -214,7 +113,7 @@ void result_set_test_stop(const char *step)
 	const char *sig = want[n] ? want + n + 1 : "KILL";
 	fflush(NULL);
 	raise(!strcmp(sig, "TERM") ? SIGTERM : !strcmp(sig, "INT") ? SIGINT
-		 : !strcmp(sig, "STOP") ? SIGSTOP : SIGKILL);
+		 : !strcmp(sig, "HUP") ? SIGHUP : !strcmp(sig, "STOP") ? SIGSTOP : SIGKILL);
 }
 
 /* ---- begin ------------------------------------------------------------------ */
@@ -425,7 +324,7 @@ static void remove_stale(struct result_set *rs, FILE *note)
 		if (w < 0)
 			continue;
 		if (flock(w, LOCK_EX | LOCK_NB) == 0) {
-			int ok = remove_contents(w, 2) == 0 &&
+			int ok = temp_files_empty_folder(w) == 0 &&
 				 unlinkat(rs->parent_fd, e->d_name, AT_REMOVEDIR) == 0;
 			if (note)
 				fprintf(note, "lbsim: %s a temporary folder left by an interrupted lbsim: "
@@ -494,7 +393,7 @@ int result_set_begin(struct result_set *rs, const char *target, unsigned flags, 
 		     char *err, size_t errlen)
 {
 	memset(rs, 0, sizeof *rs);
-	rs->parent_fd = rs->work_fd = -1;
+	rs->parent_fd = rs->work_fd = rs->temp_slot = -1;
 	rs->flags = flags;
 	snprintf(rs->target, sizeof rs->target, "%s", target);
 	if (split(rs, target, err, errlen) != 0)
@@ -524,19 +423,28 @@ int result_set_begin(struct result_set *rs, const char *target, unsigned flags, 
 		snprintf(err, errlen, "%s: the folder's path is too long", rs->target);
 		goto fail;
 	}
-	if (!mkdtemp(path)) {
+	/* No signal between making the work folder and tracking it: it
+	 * would leave the folder behind. */
+	sigset_t held;
+	temp_files_hold(&held);
+	const char *made = mkdtemp(path);
+	int saved = errno;
+	if (made) {
+		memcpy(rs->dir, path, (size_t)n + 1);
+		snprintf(rs->work_name, sizeof rs->work_name, "%s", strrchr(path, '/') + 1);
+		arm(rs);
+	}
+	temp_files_release(&held);
+	if (!made) {
 		snprintf(err, errlen, "%s: cannot create the output folder: %s", rs->target,
-			 strerror(errno));
+			 strerror(saved));
 		goto fail;
 	}
-	memcpy(rs->dir, path, (size_t)n + 1);
-	snprintf(rs->work_name, sizeof rs->work_name, "%s", strrchr(path, '/') + 1);
 	rs->work_fd = open(rs->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rs->work_fd < 0 || flock(rs->work_fd, LOCK_EX | LOCK_NB) != 0) {
 		snprintf(err, errlen, "%s: %s", rs->dir, strerror(errno));
 		goto fail;
 	}
-	arm(rs);
 	/* mkdtemp makes it 0700; results are for sharing, as the umask says. */
 	mode_t mask = umask(0);
 	umask(mask);
@@ -581,7 +489,7 @@ int result_set_commit(struct result_set *rs, char *err, size_t errlen)
 		if (rc == 0) {
 			rc = renameat(rs->parent_fd, rs->work_name, rs->parent_fd, rs->base);
 			if (rc == 0) {
-				disarm();
+				disarm(rs);
 				snprintf(rs->work_name, sizeof rs->work_name, "%s", strrchr(old, '/') + 1);
 			}
 		}
@@ -594,8 +502,8 @@ int result_set_commit(struct result_set *rs, char *err, size_t errlen)
 	}
 	/* The old set now has the work folder's name. */
 	result_set_test_stop("swapped");
-	disarm();
-	remove_folder(rs->parent_fd, rs->work_name);
+	disarm(rs);
+	temp_files_remove_folder(rs->parent_fd, rs->work_name);
 	fsync(rs->parent_fd);
 	unlock_parent(rs);
 	close(rs->work_fd);
@@ -610,9 +518,9 @@ fail:
 
 void result_set_abort(struct result_set *rs)
 {
-	disarm();
+	disarm(rs);
 	if (rs->parent_fd >= 0 && rs->work_name[0])
-		remove_folder(rs->parent_fd, rs->work_name);
+		temp_files_remove_folder(rs->parent_fd, rs->work_name);
 	rs->work_name[0] = '\0';
 	if (rs->work_fd >= 0)
 		close(rs->work_fd);
