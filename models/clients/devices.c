@@ -36,6 +36,7 @@
  */
 #include "clients_internal.h"
 #include "lbsim/event_kind.h"
+#include "lbsim/huge_pages.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -508,19 +509,6 @@ void clients_lookahead(const struct clients *cl, const struct sim_event *ev)
 #endif
 }
 
-/* n zeroed objects of size bytes (a multiple of 64), starting on a cache
- * line, so that each object fills its own lines. */
-static void *line_alloc(uint64_t n, size_t size)
-{
-	if (n == 0 || n > SIZE_MAX / size)
-		return NULL;
-	size_t bytes = (size_t)n * size;
-	void *p = aligned_alloc(64, bytes);
-	if (p)
-		memset(p, 0, bytes);
-	return p;
-}
-
 /* The connections of device i of population pi: its kind's, when its user
  * runs that kind (the device mix: a draw of the user's per kind, below the
  * kind's share), else none. */
@@ -549,9 +537,9 @@ int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_
 	uint64_t nconns = 0;
 	for (uint64_t i = 0; i < ps->ndevices; i++)
 		nconns += device_conns(ps, pi, i);
-	ps->devices = line_alloc(ps->ndevices, sizeof *ps->devices);
-	ps->conns = line_alloc(nconns, sizeof *ps->conns);
-	ps->links = calloc(nconns, sizeof *ps->links);
+	ps->devices = huge_calloc(ps->ndevices, sizeof *ps->devices);
+	ps->conns = huge_calloc(nconns, sizeof *ps->conns);
+	ps->links = huge_calloc(nconns, sizeof *ps->links);
 	if (cfg->nprofile)
 		ps->presence = calloc(ps->ndevices, sizeof *ps->presence);
 	if (!ps->devices || (nconns && (!ps->conns || !ps->links)) ||
