@@ -33,13 +33,15 @@ struct sim_event;
 typedef void (*sim_handler_fn)(struct sim_engine *eng, struct sim_event *ev);
 
 /* Optional look-ahead (struct sim_engine.lookahead): called with an event
- * SIM_LOOKAHEAD pops before it runs, so that its owner can prefetch what
- * the handler will reach through it (a connection's device, a request's
- * connection). At scale those are cache misses that would otherwise stall
+ * and the time it is due, SIM_LOOKAHEAD pops before it runs, so that its
+ * owner can prefetch what the handler will reach through it (a
+ * connection's device, a request's connection, the histogram bucket a
+ * completion will count in, which depends on the time). At scale those are cache misses that would otherwise stall
  * the handler one after another; announced early, they overlap with the
  * events in between. It must only read and prefetch: results never depend
  * on it. */
-typedef void (*sim_lookahead_fn)(struct sim_engine *eng, const struct sim_event *ev);
+typedef void (*sim_lookahead_fn)(struct sim_engine *eng, const struct sim_event *ev,
+				 sim_time_t at);
 #define SIM_LOOKAHEAD 2
 
 struct sim_event {

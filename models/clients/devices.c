@@ -183,9 +183,20 @@ void conn_close(struct clients *cl, struct conn *c)
 	c->state = CONN_DOWN;
 }
 
+/* c's workload, from its device's place in its population (as
+ * devices_alloc lays devices out), not from the device: an answer to c
+ * reads only c, and at scale the device is a cache miss. */
+static enum workload conn_workload(const struct clients *cl, const struct conn *c)
+{
+	const struct pop_state *ps = &cl->pops[c->pop];
+	enum workload wl = (enum workload)ps->kinds[(uint64_t)(c->dev - ps->devices) % ps->nkinds];
+	assert(wl == c->dev->workload);
+	return wl;
+}
+
 static const struct client_cfg *conn_client(const struct clients *cl, const struct conn *c)
 {
-	return pop_client(cl, c->pop, (enum workload)c->dev->workload);
+	return pop_client(cl, c->pop, conn_workload(cl, c));
 }
 
 /* c tries again after a back-off (from `after` on: the time its answer
@@ -483,12 +494,9 @@ static void prefetch_route(const struct clients *cl, const struct conn *c)
 {
 	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
 		return;
-	const struct pop_state *ps = &cl->pops[c->pop];
-	uint32_t device = (uint32_t)(c->dev - ps->devices);
-	enum workload wl = (enum workload)ps->kinds[device % ps->nkinds];
-	assert(wl == c->dev->workload); /* as devices_alloc lays devices out */
+	uint32_t device = (uint32_t)(c->dev - cl->pops[c->pop].devices);
 	struct seen s;
-	fill_seen_of(&s, c, c->pop, device, wl, 0);
+	fill_seen_of(&s, c, c->pop, device, conn_workload(cl, c), 0);
 	balancer_prefetch(cl->env.bal, &c->lb, &s.req);
 }
 

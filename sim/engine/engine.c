@@ -314,7 +314,7 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 #endif
 		if (eng->lookahead && h + SIM_LOOKAHEAD < eng->bot_tail &&
 		    eng->bot[h + SIM_LOOKAHEAD].ev)
-			eng->lookahead(eng, eng->bot[h + SIM_LOOKAHEAD].ev);
+			eng->lookahead(eng, eng->bot[h + SIM_LOOKAHEAD].ev, eng->bot[h + SIM_LOOKAHEAD].at);
 		s.ev->heap_index = SIM_EVENT_IDLE;
 		eng->count--;
 		eng->now = s.at;
