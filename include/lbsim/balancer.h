@@ -277,9 +277,10 @@ double balancer_take_work_ns(struct balancer *b);
 double balancer_take_wait_ns(struct balancer *b);
 
 /* A hint before balancer_request(b, c, seen, ...): start loading the
- * persistence slot it will read (lb_vs_prefetch). Changes nothing. */
+ * persistence slot it will read (lb_vs_prefetch: stage 0 the index slot,
+ * stage 1 the entry). Changes nothing. */
 void balancer_prefetch(const struct balancer *b, const struct bal_conn *c,
-		       const struct lb_request *seen);
+		       const struct lb_request *seen, unsigned stage);
 
 /* ---- health checks ------------------------------------------------------- */
 

@@ -368,7 +368,7 @@ double balancer_take_wait_ns(struct balancer *b)
 }
 
 void balancer_prefetch(const struct balancer *b, const struct bal_conn *c,
-		       const struct lb_request *seen)
+		       const struct lb_request *seen, unsigned stage)
 {
-	lb_vs_prefetch(&b->vs[c->vs], seen);
+	lb_vs_prefetch(&b->vs[c->vs], seen, stage);
 }

@@ -490,30 +490,34 @@ void clients_cut_server(struct clients *cl, uint32_t s)
  * device's number and workload follow from its place in its population;
  * the TLS session id would need the device, so ssl-session-id persistence
  * gets no hint). Only when c's timer will send a request. */
-static void prefetch_route(const struct clients *cl, const struct conn *c)
+static void prefetch_route(const struct clients *cl, const struct conn *c, unsigned stage)
 {
 	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
 		return;
 	uint32_t device = (uint32_t)(c->dev - cl->pops[c->pop].devices);
 	struct seen s;
 	fill_seen_of(&s, c, c->pop, device, conn_workload(cl, c), 0);
-	balancer_prefetch(cl->env.bal, &c->lb, &s.req);
+	balancer_prefetch(cl->env.bal, &c->lb, &s.req, stage);
 }
 
-void clients_lookahead(const struct clients *cl, const struct sim_event *ev)
+void clients_lookahead(const struct clients *cl, const struct sim_event *ev, unsigned stage)
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (ev->kind != EV_CONN)
 		return;
 	/* on_conn_timer reads the connection (the engine prefetched it)
-	 * and, to send, its device. */
+	 * and, to send, its device (at stage 0, the earlier); the layer-7
+	 * route reads a persistence slot, then the entry it names (one
+	 * stage each: the second needs the first in cache). */
 	const struct conn *c = conn_of(ev);
-	__builtin_prefetch(c->dev);
+	if (stage == 0)
+		__builtin_prefetch(c->dev);
 	if (balancer_routes_per_request(cl->env.bal) && cl->env.design->persist)
-		prefetch_route(cl, c);
+		prefetch_route(cl, c, stage);
 #else
 	(void)cl;
 	(void)ev;
+	(void)stage;
 #endif
 }
 

@@ -309,12 +309,17 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 		/* The events of a large bottom (a pile of same-time events)
 		 * were not all touched by the refill; ask for one a few pops
 		 * ahead. A prefetch never faults, even of NULL. */
-		if (h + 4 < eng->bot_tail)
-			__builtin_prefetch(eng->bot[h + 4].ev);
+		if (h + SIM_LOOKAHEAD_FAR + 2 < eng->bot_tail)
+			__builtin_prefetch(eng->bot[h + SIM_LOOKAHEAD_FAR + 2].ev);
 #endif
-		if (eng->lookahead && h + SIM_LOOKAHEAD < eng->bot_tail &&
-		    eng->bot[h + SIM_LOOKAHEAD].ev)
-			eng->lookahead(eng, eng->bot[h + SIM_LOOKAHEAD].ev, eng->bot[h + SIM_LOOKAHEAD].at);
+		if (eng->lookahead) {
+			const struct sim_slot *far = &eng->bot[h + SIM_LOOKAHEAD_FAR];
+			const struct sim_slot *near = &eng->bot[h + SIM_LOOKAHEAD];
+			if (h + SIM_LOOKAHEAD_FAR < eng->bot_tail && far->ev)
+				eng->lookahead(eng, far->ev, far->at, 0);
+			if (h + SIM_LOOKAHEAD < eng->bot_tail && near->ev)
+				eng->lookahead(eng, near->ev, near->at, 1);
+		}
 		s.ev->heap_index = SIM_EVENT_IDLE;
 		eng->count--;
 		eng->now = s.at;

@@ -108,7 +108,8 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 void world_slots_freed(void *owner);
 /* The engine's look-ahead (engine.h): prefetch what the handler of ev
  * will reach through it. */
-void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at);
+void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at,
+		     unsigned stage);
 
 /* world_events.c */
 /* rep: the replication, which decides whether the series are kept. */
