@@ -107,6 +107,11 @@ struct bal_ledger {
 	struct cost_counts measured;    /* every closed window since the measurement began */
 	double pending_ns;              /* work not yet handed to the balancer's cores */
 	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
+	/* The last window's counts and their price: a window with the same
+	 * counts (a quiet one: only its checks' probes) costs the same, and
+	 * pricing is the costliest part of closing a window. */
+	struct cost_counts priced;
+	double priced_ns;
 };
 
 /* The idle connections to one server of one pool, oldest first (a ring of
