@@ -46,11 +46,17 @@
  */
 #include "world.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 /* 2^53: below it every integer is a double, and sums of them are exact. */
 #define EXACT_INTEGERS 9007199254740992.0
+
+/* Is x an integer below 2^53 (so that sums of such are exact)? A cast,
+ * not floor(): this runs for every window. */
+static inline int exact_integer(double x)
+{
+	return x >= 0 && x < EXACT_INTEGERS && x == (double)(uint64_t)x;
+}
 
 static sim_time_t gcd(sim_time_t a, sim_time_t b)
 {
@@ -175,14 +181,14 @@ void world_trains_settle(struct world *w, uint32_t s, sim_time_t until, int with
 	const uint32_t *checks = &w->server_checks[w->check_first[s]];
 	uint32_t nc = w->check_first[s + 1] - w->check_first[s];
 	double work = 0;
-	int integers = floor(srv->busy_core_ns) == srv->busy_core_ns;
+	int integers = exact_integer(srv->busy_core_ns);
 	for (uint32_t k = 0; k < nc; k++) {
 		struct probe_state *ps = &w->probes[checks[k]];
 		ps->take = ps->next <= last ? (last - ps->next) / ps->every + 1 : 0;
 		if (!ps->take || ps->work == 0)
 			continue;
 		work += (double)ps->take * ps->work;
-		integers &= floor(ps->work) == ps->work;
+		integers &= exact_integer(ps->work);
 	}
 	if (work > 0) {
 		if (integers && srv->busy_core_ns + work <= EXACT_INTEGERS)
