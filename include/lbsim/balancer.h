@@ -107,11 +107,13 @@ struct bal_ledger {
 	struct cost_counts measured;    /* every closed window since the measurement began */
 	double pending_ns;              /* work not yet handed to the balancer's cores */
 	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
-	/* The last window's counts and their price: a window with the same
-	 * counts (a quiet one: only its checks' probes) costs the same, and
-	 * pricing is the costliest part of closing a window. */
-	struct cost_counts priced;
-	double priced_ns;
+	/* Quiet windows (no operation but probes: charged 0) of as many
+	 * probes as quiet_probes cost quiet_ns (when quiet_priced): pricing
+	 * is the costliest part of closing a window, and a sparse run closes
+	 * mostly quiet ones. */
+	uint8_t charged, quiet_priced;
+	uint64_t quiet_probes;
+	double quiet_ns;
 };
 
 /* The idle connections to one server of one pool, oldest first (a ring of
