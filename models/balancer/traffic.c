@@ -133,6 +133,13 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 		}
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
+		/* The server terminates TLS and resumes only a session its
+		 * own cache holds (Windows' Schannel cache is per server):
+		 * a client sent to another server makes a full handshake,
+		 * which the balancer sees pass. */
+		if (!full && hello->session_home &&
+		    hello->session_home != (uint32_t)c->server + 1)
+			full = 1;
 	}
 	/* Layer 4 does no handshake of its own but sees it pass in clear. */
 	if (full)
