@@ -138,6 +138,54 @@ static void test_l4_connection(void **state)
 	rig_free(&r);
 }
 
+/* Where the servers terminate TLS (layer 4), a session resumes only at
+ * the server whose cache holds it: an offer routed to that server is a
+ * resumed handshake, the same offer routed elsewhere a full one. A
+ * layer-7 balancer terminates every connection and resumes the offer
+ * whatever server the requests go to. */
+static void test_l4_resumes_only_at_home(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init_impl(&r, SCN_DESIGN_L4, "source", NULL, 0, COST_IMPL_KERNEL_NAT);
+	struct bal_conn c;
+	struct bal_hello h = {.seen = &r.seen, .workload = WL_OWA, .tls = BAL_TLS_12,
+			      .resumable = 1};
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	uint32_t s = (uint32_t)bal_conn_server(&c); /* source hashing: every time the same */
+	balancer_conn_close(&r.b, &c, 0);
+	h.session_home = s + 1;                   /* held where it lands */
+	uint64_t before = window(&r)->packets;
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	assert_int_equal(bal_conn_server(&c), (int32_t)s);
+	uint64_t at_home = window(&r)->packets - before;
+	balancer_conn_close(&r.b, &c, 0);
+	h.session_home = (s + 1) % 4 + 1;         /* held by another server */
+	before = window(&r)->packets;
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	/* and the full handshake's flights (the certificate) pass the box */
+	assert_true(window(&r)->packets - before > at_home);
+	balancer_conn_close(&r.b, &c, 0);
+	h.resumable = 0;                          /* nothing to offer */
+	h.session_home = s + 1;
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	balancer_conn_close(&r.b, &c, 0);
+	struct bal_stats st = balancer_stats(&r.b);
+	assert_int_equal(st.tls_resumed, 2);      /* home unknown, and at home */
+	assert_int_equal(st.tls_full, 2);         /* elsewhere, and no offer */
+	rig_free(&r);
+
+	rig_init(&r, SCN_DESIGN_L7, "roundrobin", NULL, 0);
+	h = (struct bal_hello){.seen = &r.seen, .workload = WL_OWA, .tls = BAL_TLS_12,
+			       .resumable = 1, .session_home = 4};
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	assert_int_equal(balancer_stats(&r.b).tls_resumed, 1);
+	assert_int_equal(window(&r)->tls_full[COST_CERT_RSA_2048], 0);
+	assert_int_equal(window(&r)->tls_resume_12, 1);
+	balancer_conn_close(&r.b, &c, 0);
+	rig_free(&r);
+}
+
 /* Direct return: only the client's packets pass the box: 4 for the
  * handshake and close, a request's own, and for a response one ACK every
  * second segment (5000 B = 4 segments: 2 ACKs; 1 segment: 1 ACK). The TLS
@@ -706,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_namespaces_of_used_workloads),
 		cmocka_unit_test(test_l4_connection),
 		cmocka_unit_test(test_l4_direct_return),
+		cmocka_unit_test(test_l4_resumes_only_at_home),
 		cmocka_unit_test(test_l4_proxy),
 		cmocka_unit_test(test_l4_proxy_handshakes),
 		cmocka_unit_test(test_l4_persistence_lookups),

@@ -89,6 +89,11 @@ struct bal_hello {
 	enum workload workload;         /* the VIP it connects to (l4-multi has one per workload) */
 	enum bal_tls_version tls;
 	uint8_t resumable;              /* the client holds a live session it offers to resume */
+	/* Layer 4, where the servers terminate TLS: 1 + the server whose own
+	 * session cache holds that session (the one the client last
+	 * reached); a connection routed elsewhere makes a full handshake.
+	 * 0: not known, the offer is taken wherever it lands. */
+	uint32_t session_home;
 };
 
 /* One health check of the design and what it watches. */

@@ -121,13 +121,13 @@ static void forward(struct balancer *b, uint64_t bytes, int inbound)
 
 /* The client's TLS handshake passing a layer-4 design, which is no end
  * of it: each flight is a message (a proxy relays it with its bytes, a
- * kernel forwarder forwards its packets; lbsim/tls_flights.h). The
+ * kernel forwarder forwards its packets; lbsim/tls_flights.h), resumed
+ * only where the server it reaches holds the session. The
  * servers' certificate is taken as the design's (rsa-2048 unless said). */
-static void pass_handshake(struct balancer *b, const struct bal_hello *hello)
+static void pass_handshake(struct balancer *b, const struct bal_hello *hello, int resumed)
 {
 	struct tls_flight flights[TLS_MAX_FLIGHTS];
-	size_t n = tls_handshake_flights(hello->tls == BAL_TLS_13, hello->resumable, b->cert,
-					 flights);
+	size_t n = tls_handshake_flights(hello->tls == BAL_TLS_13, resumed, b->cert, flights);
 	for (size_t i = 0; i < n; i++)
 		forward(b, flights[i].bytes, flights[i].from_client);
 }
@@ -168,7 +168,14 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 		}
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
-		pass_handshake(b, hello);
+		/* The server terminates TLS and resumes only a session its
+		 * own cache holds (Windows' Schannel cache is per server):
+		 * a client sent to another server makes a full handshake,
+		 * which the balancer sees pass. */
+		if (!full && hello->session_home &&
+		    hello->session_home != (uint32_t)c->server + 1)
+			full = 1;
+		pass_handshake(b, hello, !full);
 	}
 	/* Layer 4 does no handshake of its own but sees it pass in clear. */
 	if (full)
