@@ -59,7 +59,7 @@ static void test_profile_devices_l7(void **state)
 	struct sim_profile prof = {0};
 	struct run_progress progress = {.profile = &prof};
 	char err[256];
-	assert_int_equal(run_design_watched(&f.scn, 0, 0, &timed, err, sizeof err, &progress), 0);
+	assert_int_equal(run_design_watched(&f.scn, 0, 0, &timed, err, sizeof err, &progress, 0), 0);
 	uint64_t events = 0;
 	for (unsigned k = 0; k < SIM_PROFILE_KINDS; k++)
 		events += prof.events[k];
