@@ -20,8 +20,11 @@
  * n * size is 0 or overflows, or memory is short. Free with free(). */
 void *huge_calloc(size_t n, size_t size);
 
-/* realloc(p, size), with the block advised as huge pages when it is one
- * or more: pages not yet touched (the growth) fault in as huge pages. */
-void *huge_realloc(void *p, size_t size);
+/* realloc(p, size) for a block of old_size bytes (its first old_size bytes
+ * kept, as realloc keeps them): a block of a huge page or more moves to
+ * new memory aligned on one and advised before it is touched, so that the
+ * whole of it is on huge pages (glibc's realloc would move the old pages,
+ * small ones, with mremap). On failure p is untouched and NULL returned. */
+void *huge_realloc(void *p, size_t old_size, size_t size);
 
 #endif

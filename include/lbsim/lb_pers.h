@@ -101,7 +101,8 @@ struct lb_pers_table {
 	uint32_t nbuckets;               /* a power of two >= capacity; 2 index slots each */
 	uint32_t slot_mask;              /* index slots - 1 */
 	uint32_t count;                  /* entries in use (live or not yet reclaimed) */
-	uint32_t free_head;
+	uint32_t free_head;              /* entries released, last first (LB_PERS_NIL: none) */
+	uint32_t fresh;                  /* entries [fresh, capacity) never used: untouched */
 	uint64_t ring_size;              /* 2 x capacity records */
 	uint64_t ring_head;              /* oldest record not yet consumed */
 	uint64_t ring_tail;              /* where the next record goes */

@@ -95,10 +95,16 @@ static inline sim_time_t request_response_ns(const struct request *req, sim_time
  * moment the client sent it (a new connection's
  * handshakes, the network both ways, the balancer's time and the
  * server's), less the long-poll hold. */
+static inline sim_time_t request_client_response_after(const struct request *req, sim_time_t now,
+							sim_time_t answer_delay)
+{
+	sim_time_t t = now + answer_delay - req->sent;
+	return t > req->hold ? t - req->hold : 0;
+}
+
 static inline sim_time_t request_client_response_ns(const struct request *req, sim_time_t now)
 {
-	sim_time_t t = now + req->answer_delay - req->sent;
-	return t > req->hold ? t - req->hold : 0;
+	return request_client_response_after(req, now, req->answer_delay);
 }
 
 /* An intrusive doubly linked list of requests (FIFO). */

@@ -72,8 +72,9 @@
  * costs one to two misses' time, as the two dependent misses allow; in
  * batches, the misses overlap and a hit costs well under one miss.
  */
-/* madvise and MADV_HUGEPAGE are not POSIX; glibc declares them with
- * _DEFAULT_SOURCE. They live in libc, so the core still needs nothing else. */
+/* madvise, MADV_HUGEPAGE and MAP_ANONYMOUS are not POSIX; glibc declares
+ * them with _DEFAULT_SOURCE. They live in libc, so the core still needs
+ * nothing else. */
 #define _DEFAULT_SOURCE 1
 
 #include "lbsim/lb_pers.h"
@@ -81,8 +82,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
-#define LINE 64u
 #define HUGE_PAGE (2u << 20) /* a transparent huge page on x86-64 and arm64/4K */
 #define SWEEP_ON_STORE 2u
 #define RING_PER_ENTRY 2u    /* log records per entry: a compaction frees >= half the log */
@@ -125,25 +126,55 @@ size_t lb_pers_table_bytes(uint32_t capacity, uint32_t nbuckets)
 	       ring_bytes(capacity);
 }
 
-/* Zeroed, line-aligned memory, accounted in mem. An array of a huge page or
- * more is aligned on one and advised as huge pages before it is first
- * touched (THP in "madvise" mode only backs advised ranges): a random access
- * then misses the TLB far less often. posix_memalign and madvise are libc. */
+/* Zeroed memory, accounted in mem, mapped from the kernel (mmap and
+ * munmap are libc): it stays unresident until used, so a table sized for a
+ * million users that sees a thousand costs what it holds (the l7 design
+ * has a table per workload, most of them idle: at 1,000,000 users their
+ * memset made gigabytes resident, issue 19 item 5). An array of a huge
+ * page or more is aligned on one and advised as huge pages (THP in
+ * "madvise" mode only backs advised ranges): a random access then misses
+ * the TLB far less often. Smaller ones are page-aligned, so every entry
+ * fills one cache line. */
+static size_t map_bytes(size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	return (size ? size + page - 1 : page) / page * page;
+}
+
 static void *big_alloc(struct lb_mem *mem, size_t size)
 {
-	size_t align = size >= HUGE_PAGE ? HUGE_PAGE : LINE;
-	void *p = NULL;
-	if (posix_memalign(&p, align, size ? size : 1) != 0)
+	size_t len = map_bytes(size);
+	size_t slack = len >= HUGE_PAGE ? HUGE_PAGE : 0;
+	if (len + slack < len)
 		return NULL;
+	char *raw = mmap(NULL, len + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	char *p = raw;
+	if (slack) {
+		/* Keep the huge-page-aligned len bytes; give back the rest. */
+		p = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+		if (p > raw)
+			(void)munmap(raw, (size_t)(p - raw));
+		if (raw + len + slack > p + len)
+			(void)munmap(p + len, (size_t)(raw + len + slack - (p + len)));
 #ifdef MADV_HUGEPAGE
-	if (align == HUGE_PAGE)
-		(void)madvise(p, size, MADV_HUGEPAGE); /* advice: failure is harmless */
+		(void)madvise(p, len, MADV_HUGEPAGE); /* advice: failure is harmless */
 #endif
-	memset(p, 0, size);
+	}
 	mem->live += size;
 	if (mem->live > mem->peak)
 		mem->peak = mem->live;
 	return p;
+}
+
+/* Give back what big_alloc(mem, size) returned (NULL: nothing). */
+static void big_free(struct lb_mem *mem, void *p, size_t size)
+{
+	if (!p)
+		return;
+	(void)munmap(p, map_bytes(size));
+	mem->live -= size;
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -427,22 +458,23 @@ int lb_pers_table_init(struct lb_pers_table *t, uint32_t capacity, uint32_t nbuc
 	/* 2 x nbuckets <= 2^32 slots, so the mask fits in 32 bits. */
 	t->slot_mask = (uint32_t)((uint64_t)nbuckets * 2 - 1);
 	t->ring_size = (uint64_t)capacity * RING_PER_ENTRY;
-	/* Free list in index order, so runs are reproducible entry for entry. */
-	for (uint32_t i = 0; i < capacity; i++)
-		t->entries[i].next_free = i + 1 < capacity ? i + 1 : LB_PERS_NIL;
-	t->free_head = 0;
+	/* Entries are taken from those released, the last first, then from
+	 * the untouched ones in index order (the order a free list of all of
+	 * them in index order would give, without writing to every entry at
+	 * creation), so runs are reproducible entry for entry. */
+	t->free_head = LB_PERS_NIL;
+	t->fresh = 0;
 	t->expire_ns = expire_ns;
 	t->full = full;
 	t->seed = seed;
 	return 0;
 }
 
-/* big_alloc's memory goes back with free(), as lb_mem_free does. */
 void lb_pers_table_free(struct lb_pers_table *t)
 {
-	lb_mem_free(&t->mem, t->ring, ring_bytes(t->capacity));
-	lb_mem_free(&t->mem, t->index, index_bytes(t->nbuckets));
-	lb_mem_free(&t->mem, t->entries, entries_bytes(t->capacity));
+	big_free(&t->mem, t->ring, ring_bytes(t->capacity));
+	big_free(&t->mem, t->index, index_bytes(t->nbuckets));
+	big_free(&t->mem, t->entries, entries_bytes(t->capacity));
 	struct lb_mem mem = t->mem;
 	memset(t, 0, sizeof *t);
 	t->mem = mem; /* live is back to 0; peak stays readable */
@@ -625,12 +657,19 @@ int lb_pers_table_store(struct lb_pers_table *t, const struct lb_pers_key *key,
 	 * do not linger in the count while the table is far from full. */
 	(void)lb_pers_table_expire(t, now, SWEEP_ON_STORE);
 	int err;
-	if (t->free_head == LB_PERS_NIL && (err = make_room(t, now)) < 0)
+	if (t->free_head == LB_PERS_NIL && t->fresh == t->capacity &&
+	    (err = make_room(t, now)) < 0)
 		return err;
 
-	i = t->free_head;
-	struct lb_pers_entry *e = &t->entries[i];
-	t->free_head = e->next_free;
+	struct lb_pers_entry *e;
+	if (t->free_head != LB_PERS_NIL) {
+		i = t->free_head;
+		e = &t->entries[i];
+		t->free_head = e->next_free;
+	} else {
+		i = t->fresh++;
+		e = &t->entries[i];
+	}
 	t->count++;
 	e->hash = h;
 	e->server = server;
@@ -644,7 +683,7 @@ int lb_pers_table_store(struct lb_pers_table *t, const struct lb_pers_key *key,
 uint32_t lb_pers_table_remove_server(struct lb_pers_table *t, uint32_t server)
 {
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < t->capacity && t->count > 0; i++) {
+	for (uint32_t i = 0; i < t->fresh && t->count > 0; i++) { /* the rest never used */
 		if (t->entries[i].key_len == 0 || t->entries[i].server != server)
 			continue;
 		index_delete(t, i);

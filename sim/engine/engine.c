@@ -111,11 +111,13 @@ int sim__pool_grow(struct sim_engine *eng, uint64_t want)
 		cap = MAX_CHUNKS;
 	if (cap < want)
 		return -1;
-	struct sim_slot *p = huge_realloc(eng->pool, cap * CHUNK_SLOTS * sizeof *p);
+	struct sim_slot *p = huge_realloc(eng->pool, (size_t)eng->chunk_cap * CHUNK_SLOTS * sizeof *p,
+					  cap * CHUNK_SLOTS * sizeof *p);
 	if (!p)
 		return -1;
 	eng->pool = p;
-	struct sim_chunk_meta *m = huge_realloc(eng->meta, cap * sizeof *m);
+	struct sim_chunk_meta *m = huge_realloc(eng->meta, (size_t)eng->chunk_cap * sizeof *m,
+						cap * sizeof *m);
 	if (!m)
 		return -1; /* the larger pool is kept; chunk_cap still says what both hold */
 	eng->meta = m;
@@ -133,7 +135,10 @@ int sim__bottom_reserve(struct sim_engine *eng, uint64_t n)
 		cap = MAX_BOT;
 	if (cap < want)
 		return -1;
-	struct sim_slot *b = huge_realloc(eng->bot, cap * sizeof *b);
+	/* Plain realloc: the bottom is reserved for every pending event but
+	 * mostly untouched, and read in order (no TLB misses to save); a
+	 * copy into huge pages would make all of it resident. */
+	struct sim_slot *b = realloc(eng->bot, cap * sizeof *b);
 	if (!b)
 		return -1;
 	eng->bot = b;

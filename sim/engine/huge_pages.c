@@ -27,25 +27,38 @@ static void advise(void *p, size_t size)
 #endif
 }
 
-void *huge_calloc(size_t n, size_t size)
+/* bytes (> 0) on a cache line, or a huge page when they fill one, advised;
+ * not zeroed. */
+static void *aligned(size_t bytes)
 {
-	if (n == 0 || size == 0 || n > SIZE_MAX / size)
-		return NULL;
-	size_t bytes = n * size;
 	size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : LINE;
 	void *p = NULL;
 	if (posix_memalign(&p, align, bytes) != 0)
 		return NULL;
 	if (align == HUGE_PAGE)
 		advise(p, bytes);
-	memset(p, 0, bytes);
 	return p;
 }
 
-void *huge_realloc(void *p, size_t size)
+void *huge_calloc(size_t n, size_t size)
 {
-	void *q = realloc(p, size);
-	if (q && size >= HUGE_PAGE)
-		advise(q, size);
+	if (n == 0 || size == 0 || n > SIZE_MAX / size)
+		return NULL;
+	void *p = aligned(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void *huge_realloc(void *p, size_t old_size, size_t size)
+{
+	if (size < HUGE_PAGE)
+		return realloc(p, size);
+	void *q = aligned(size);
+	if (!q)
+		return NULL;
+	if (p)
+		memcpy(q, p, old_size < size ? old_size : size);
+	free(p);
 	return q;
 }

@@ -359,6 +359,15 @@ void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_tim
 			(const struct request *)(const void *)((const char *)ev - offsetof(struct request, ev));
 		__builtin_prefetch(req->conn);
 		server_lookahead_done(ev, at);
+		/* deliver then counts the client's response time: its bucket
+		 * as if the balancer took no time on the way back (beside the
+		 * round trip its time is small, so mostly the same line). */
+		const struct world *w = world_of(eng);
+		sim_time_t client = request_client_response_after(req, at, req->rtt - req->rtt / 2);
+		if (req->measured)
+			hist_prefetch(w->wl_latency[req->workload], client);
+		if (req->steady)
+			hist_prefetch(w->steady_latency, client);
 	}
 #else
 	(void)eng;
