@@ -11,6 +11,9 @@ static struct request *req_of(struct sim_event *ev)
 
 static void account_busy(struct sim_server *srv, sim_time_t now)
 {
+	/* Probes taken without events go in first, in their time order. */
+	if (now > srv->probes_due)
+		srv->probes_settle(srv->owner, srv, now);
 	srv->busy_core_ns += (double)srv->busy * (double)(now - srv->busy_since);
 	srv->busy_since = now;
 }
@@ -80,7 +83,8 @@ static void on_unpark(struct sim_engine *eng, struct sim_event *ev)
 int server_init(struct sim_server *srv, uint32_t id, uint32_t cores,
 		server_done_fn done, void *owner)
 {
-	*srv = (struct sim_server){.id = id, .cores = cores, .done = done, .owner = owner, .slow = 1.0};
+	*srv = (struct sim_server){.id = id, .cores = cores, .done = done, .owner = owner, .slow = 1.0,
+				   .probes_due = SIM_TIME_NEVER};
 	srv->latency = malloc(sizeof *srv->latency);
 	if (!srv->latency)
 		return -1;

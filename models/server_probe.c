@@ -42,13 +42,18 @@ static int transaction_works(const struct sim_server *srv, int32_t workload)
 	return 1;
 }
 
+double server_probe_work(const struct sim_server *srv, uint32_t work_units)
+{
+	return srv->down ? 0 : (double)work_units * SERVER_PROBE_UNIT_NS * srv->slow;
+}
+
 struct lb_hc_reply server_probe(struct sim_server *srv, int32_t workload, enum lb_hc_probe sends,
 				uint32_t work_units)
 {
 	struct lb_hc_reply r = {0};
 	if (srv->down)
 		return r;
-	double work = (double)work_units * SERVER_PROBE_UNIT_NS * srv->slow;
+	double work = server_probe_work(srv, work_units);
 	/* The busy integral is additive: the probe's CPU joins it directly. */
 	srv->busy_core_ns += work;
 	r.connected = 1;

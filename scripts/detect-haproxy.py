@@ -21,6 +21,8 @@ import tempfile
 import threading
 import time
 
+from parity import haproxy_ask  # scripts/parity.py: the admin socket
+
 BACK, FRONT, INTER, FALL, RISE = 18001, 18000, 2.0, 3, 2
 state = {"ok": True}
 
@@ -40,23 +42,9 @@ class Page(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def admin(sock, command):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(sock)
-    s.sendall((command + "\n").encode())
-    reply = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        reply += chunk
-    s.close()
-    return reply.decode()
-
-
 def server_up(sock):
     # show servers state: field 6 is srv_op_state (2 = running, 0 = stopped)
-    for line in admin(sock, "show servers state be").splitlines():
+    for line in haproxy_ask(sock, "show servers state be").splitlines():
         f = line.split()
         if len(f) > 6 and f[3] == "s1":
             return f[5] == "2"

@@ -198,19 +198,26 @@ def haproxy_config(case, sock):
     return "\n".join(lines) + "\n"
 
 
-def haproxy_admin(sock, command):
+def haproxy_ask(sock, command):
+    """One command on HAProxy's admin socket; its whole reply."""
     s = socket.socket(socket.AF_UNIX)
     s.connect(sock)
     s.sendall((command + "\n").encode())
     reply = b""
     while True:
-        chunk = s.recv(4096)
+        chunk = s.recv(65536)
         if not chunk:
             break
         reply += chunk
     s.close()
+    return reply.decode()
+
+
+def haproxy_admin(sock, command):
+    """A command that answers nothing when it works."""
+    reply = haproxy_ask(sock, command)
     if reply.strip():
-        raise RuntimeError("haproxy: %s: %s" % (command, reply.decode().strip()))
+        raise RuntimeError("haproxy: %s: %s" % (command, reply.strip()))
 
 
 def run_haproxy(out):

@@ -98,31 +98,34 @@ static void test_l4_connection(void **state)
 	int32_t s = bal_conn_server(&c);
 	assert_true(s >= 0 && s < 4);
 	assert_int_equal(window(&r)->flows, 1);
-	assert_int_equal(window(&r)->packets, 7);
+	/* 7 of TCP and 6 of a full TLS 1.2 handshake passing: the flights
+	 * of 188, 2,999 (the certificate chain), 93 and 242 bytes */
+	assert_int_equal(window(&r)->packets, 7 + 6);
 	assert_int_equal(window(&r)->persist_ops + window(&r)->accepts + window(&r)->connects +
 				 window(&r)->tls_full[COST_CERT_RSA_2048],
 			 0);
-	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->flow_setup_ns + 7 * p->packet_ns)) < 1e-6);
+	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->flow_setup_ns + 13 * p->packet_ns)) < 1e-6);
 	/* leastconn sees the connection on its server */
 	assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[s].conns, 1);
 
 	assert_int_equal(balancer_request(&r.b, &c, NULL, 3000, 0, 0), s);
 	assert_true(c.flags & BAL_CONN_ACTIVE);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 1);
-	assert_int_equal(window(&r)->packets, 7 + 3);
+	assert_int_equal(window(&r)->packets, 13 + 3);
 	assert_true(fabs(balancer_take_work_ns(&r.b) - 3 * p->packet_ns) < 1e-6);
 
 	balancer_response(&r.b, &c, 5000, 0, 0);
 	assert_false(c.flags & BAL_CONN_ACTIVE);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 0);
-	assert_int_equal(window(&r)->packets, 7 + 3 + 4);
+	assert_int_equal(window(&r)->packets, 13 + 3 + 4);
 	/* an empty message is still one packet */
 	assert_int_equal(balancer_request(&r.b, &c, NULL, 0, 0, 0), s);
 	balancer_response(&r.b, &c, 0, 0, 0);
-	assert_int_equal(window(&r)->packets, 7 + 3 + 4 + 2);
+	assert_int_equal(window(&r)->packets, 13 + 3 + 4 + 2);
 	assert_int_equal(window(&r)->relay_bytes, 0);
 
-	/* the handshake passes in clear: counted as seen, not charged */
+	/* the handshake passes in clear: counted as seen, its packets
+	 * forwarded, no TLS work */
 	struct bal_stats st = balancer_stats(&r.b);
 	assert_int_equal(st.tls_full, 1);
 	assert_int_equal(st.conns_open, 1);
@@ -130,14 +133,17 @@ static void test_l4_connection(void **state)
 	balancer_conn_close(&r.b, &c, 0); /* twice: no-op */
 	assert_int_equal(balancer_stats(&r.b).conns_open, 0);
 	assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[s].conns, 0);
-	assert_int_equal(window(&r)->packets, 16);
+	assert_int_equal(window(&r)->packets, 22);
 	assert_int_equal(r.b.ledger.window_closes, 1);
 	rig_free(&r);
 }
 
 /* Direct return: only the client's packets pass the box: 4 for the
  * handshake and close, a request's own, and for a response one ACK every
- * second segment (5000 B = 4 segments: 2 ACKs; 1 segment: 1 ACK). */
+ * second segment (5000 B = 4 segments: 2 ACKs; 1 segment: 1 ACK). The TLS
+ * 1.2 handshake likewise: its client flights (188 and 93 bytes, a packet
+ * each) and the ACKs of the server's (2,999 bytes: 3 segments, 2 ACKs;
+ * 242: 1). */
 static void test_l4_direct_return(void **state)
 {
 	(void)state;
@@ -145,20 +151,22 @@ static void test_l4_direct_return(void **state)
 	rig_init_impl(&r, SCN_DESIGN_L4, "roundrobin", NULL, 0, COST_IMPL_KERNEL_DR);
 	struct bal_conn c;
 	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
-	assert_int_equal(window(&r)->packets, 4);
+	assert_int_equal(window(&r)->packets, 4 + 5);
 	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0, 0) >= 0);
 	balancer_response(&r.b, &c, 5000, 0, 0);
-	assert_int_equal(window(&r)->packets, 4 + 3 + 2);
+	assert_int_equal(window(&r)->packets, 9 + 3 + 2);
 	assert_true(balancer_request(&r.b, &c, NULL, 100, 0, 0) >= 0);
 	balancer_response(&r.b, &c, 100, 0, 0);
-	assert_int_equal(window(&r)->packets, 4 + 3 + 2 + 1 + 1);
+	assert_int_equal(window(&r)->packets, 9 + 3 + 2 + 1 + 1);
 	rig_free(&r);
 }
 
 /* Layer 4 as a user-space proxy (HAProxy mode tcp): open accepts the
- * client and connects to the server; every message either way is relayed
- * through user space (a recv and a send) with its bytes; no packet is
- * priced; the TLS passes through. */
+ * client and connects to the server and relays the TLS handshake's
+ * flights; every message either way is relayed through user space (a recv
+ * and a send) with its bytes; no packet is priced; the TLS passes
+ * through. A full TLS 1.2 handshake is 4 flights of 188 + 2,999 + 93 +
+ * 242 = 3,522 bytes. */
 static void test_l4_proxy(void **state)
 {
 	(void)state;
@@ -169,17 +177,79 @@ static void test_l4_proxy(void **state)
 	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
 	assert_int_equal(window(&r)->accepts, 1);
 	assert_int_equal(window(&r)->connects, 1);
+	assert_int_equal(window(&r)->relay_messages, 4);
+	assert_int_equal(window(&r)->relay_bytes, 3522);
 	assert_int_equal(window(&r)->flows + window(&r)->packets, 0);
-	assert_true(fabs(balancer_take_work_ns(&r.b) - (p->accept_ns + p->connect_ns)) < 1e-6);
+	assert_true(fabs(balancer_take_work_ns(&r.b) -
+			 (p->accept_ns + p->connect_ns + 4 * p->relay_message_ns +
+			  3522 * p->relay_byte_ns)) < 1e-6);
 	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0, 0) >= 0);
 	balancer_response(&r.b, &c, 5000, 0, 0);
-	assert_int_equal(window(&r)->relay_bytes, 8000);
-	assert_int_equal(window(&r)->relay_messages, 2);
+	assert_int_equal(window(&r)->relay_bytes, 3522 + 8000);
+	assert_int_equal(window(&r)->relay_messages, 4 + 2);
 	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 0);
 	assert_true(fabs(balancer_take_work_ns(&r.b) -
 			 (8000 * p->relay_byte_ns + 2 * p->relay_message_ns)) < 1e-6);
 	balancer_conn_close(&r.b, &c, 0);
 	assert_int_equal(r.b.ledger.window_closes, 0); /* a proxy keeps no flow entry */
+	rig_free(&r);
+}
+
+/* Messages and bytes a layer-4 proxy relays for one connection opened
+ * with hello (tls, resumable), the design's certificate cert. */
+static void relayed_at_open(enum bal_tls_version v, int resumable, enum cost_cert cert,
+			    uint64_t *messages, uint64_t *bytes)
+{
+	struct rig r;
+	memset(&r, 0, sizeof r);
+	fixture_init(&r.f, 4, 1, MS, 100, 1, 60, 0, 1);
+	fixture_devices(&r.f, (1u << WL_COUNT) - 1);
+	fixture_design(&r.f, 0, SCN_DESIGN_L4, "roundrobin");
+	struct scn_design *d = &r.f.designs[0];
+	struct cost_profile prof;
+	assert_int_equal(cost_profile_builtin("haproxy", &prof), 0);
+	d->costs = prof.p;
+	d->cert = cert;
+	char msg[256];
+	assert_int_equal(balancer_init(&r.b, &r.f.scn, d, 0, msg, sizeof msg), 0);
+	r.seen = (struct lb_request){.src_ip = 0x0a000001, .src_port = 40000, .dst_port = 443};
+	struct bal_conn c;
+	assert_int_equal(open_conn(&r, &c, WL_OWA, v, resumable), 0);
+	*messages = window(&r)->relay_messages;
+	*bytes = window(&r)->relay_bytes;
+	rig_free(&r);
+}
+
+/* The handshake a passthrough proxy relays, by kind, written from the
+ * RFCs' message flows (flights a side writes before it waits) and the
+ * sizes of models/tls_flights.c: TLS 1.3 full, RFC 8446 figure 1:
+ * ClientHello 225; the server's flight 556 + a 2,600-byte chain (RSA),
+ * 184 bytes less signature and a 2,000-byte chain (ECDSA); the client's
+ * Finished 80; two tickets 510. TLS 1.3 PSK resumption, figure 3: 496,
+ * 241, 80, one ticket 255: as many messages, fewer bytes. TLS 1.2 by
+ * ticket (RFC 5077 figure 2): three flights, 396 + 141 + 51. */
+static void test_l4_proxy_handshakes(void **state)
+{
+	(void)state;
+	uint64_t m, b;
+	relayed_at_open(BAL_TLS_13, 0, COST_CERT_RSA_2048, &m, &b);
+	assert_int_equal(m, 4);
+	assert_int_equal(b, 225 + 556 + 2600 + 80 + 510);
+	relayed_at_open(BAL_TLS_13, 0, COST_CERT_ECDSA_P256, &m, &b);
+	assert_int_equal(m, 4);
+	assert_int_equal(b, 225 + 556 - 184 + 2000 + 80 + 510);
+	relayed_at_open(BAL_TLS_13, 1, COST_CERT_RSA_2048, &m, &b);
+	assert_int_equal(m, 4);
+	assert_int_equal(b, 496 + 241 + 80 + 255);
+	relayed_at_open(BAL_TLS_12, 1, COST_CERT_RSA_2048, &m, &b);
+	assert_int_equal(m, 3);
+	assert_int_equal(b, 396 + 141 + 51);
+	/* a TLS-terminating layer 7 is the handshake's end: no relay of it */
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L7, "roundrobin", NULL, 0);
+	struct bal_conn c;
+	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_13, 0), 0);
+	assert_int_equal(window(&r)->relay_messages + window(&r)->relay_bytes, 0);
 	rig_free(&r);
 }
 
@@ -623,7 +693,8 @@ static void test_windows(void **state)
 	double cpu;
 	struct cost_mem m;
 	balancer_window_close(&r.b, 10000 * MS, 10000 * MS, &cpu, &m);
-	double want_cpu = 3 * (p->flow_setup_ns + 7 * p->packet_ns) / (10000.0 * MS);
+	/* a connection's 7 TCP packets and its full TLS 1.2 handshake's 6 */
+	double want_cpu = 3 * (p->flow_setup_ns + 13 * p->packet_ns) / (10000.0 * MS);
 	assert_true(fabs(cpu - want_cpu) < 1e-15);
 	double want_tables = (double)balancer_mem_bytes(&r.b) +
 			     (2 + 1 / 10.0 * p->flow_linger_s) * p->flow_bytes +
@@ -731,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_l4_connection),
 		cmocka_unit_test(test_l4_direct_return),
 		cmocka_unit_test(test_l4_proxy),
+		cmocka_unit_test(test_l4_proxy_handshakes),
 		cmocka_unit_test(test_l4_persistence_lookups),
 		cmocka_unit_test(test_l4_multi_refuses),
 		cmocka_unit_test(test_l7_exchange),

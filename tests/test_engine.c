@@ -536,6 +536,9 @@ struct mdl_cfg {
 	uint64_t budget;
 	sim_time_t (*delay)(gsl_rng *r, sim_time_t now);
 	uint64_t check_every; /* 0: never */
+	uint64_t peek_every;  /* engine run: every so many handlers ask
+			       * sim_next_time before and after their work;
+			       * 0: never */
 };
 
 /* Reference state: time, scheduling sequence and pending flag per event;
@@ -567,6 +570,11 @@ struct mdl {
 	uint32_t max_rungs;
 	struct trace tr;
 	struct sim_engine *eng; /* engine run */
+	/* The engine run's answers to sim_next_time after the handler of
+	 * step peek_step[i]: the next step's time, checked after the run. */
+	size_t *peek_step;
+	sim_time_t *peek_at;
+	size_t npeeks, peek_cap;
 	struct tev *tevs;
 	struct naive *nv; /* reference run */
 };
@@ -759,7 +767,22 @@ static void mdl_engine_fire(struct sim_engine *eng, struct sim_event *ev)
 		assert_int_equal(sim_engine_check(eng), 0);
 		m->checks++;
 	}
+	int peek = m->cfg->peek_every && m->tr.n % m->cfg->peek_every == 0;
+	/* Asking first may refill the bottom before the handler schedules:
+	 * the order must not notice. */
+	if (peek)
+		assert_true(sim_next_time(eng) >= sim_now(eng));
 	mdl_fire(m, t->id, sim_now(eng));
+	if (!peek)
+		return;
+	if (m->npeeks == m->peek_cap) {
+		m->peek_cap = m->peek_cap ? 2 * m->peek_cap : 1024;
+		m->peek_step = realloc(m->peek_step, m->peek_cap * sizeof *m->peek_step);
+		m->peek_at = realloc(m->peek_at, m->peek_cap * sizeof *m->peek_at);
+		assert_true(m->peek_step && m->peek_at);
+	}
+	m->peek_step[m->npeeks] = m->tr.n - 1;
+	m->peek_at[m->npeeks++] = sim_next_time(eng);
 }
 
 static void mdl_start(struct mdl *m, const struct mdl_cfg *cfg, unsigned long seed)
@@ -822,6 +845,19 @@ static void mdl_compare(const struct mdl_cfg *cfg, unsigned long seed, int use_h
 				 a.tr.id[i], (unsigned long long)a.tr.at[i], b.tr.id[i],
 				 (unsigned long long)b.tr.at[i]);
 	assert_int_equal(sim_now(&eng), nv.now);
+	/* Each answer of sim_next_time was the time of the step that came next. */
+	for (size_t i = 0; i < a.npeeks; i++) {
+		size_t next = a.peek_step[i] + 1;
+		sim_time_t want = next < a.tr.n ? a.tr.at[next] : SIM_TIME_NEVER;
+		if (a.peek_at[i] != want)
+			fail_msg("after step %zu: sim_next_time said %llu, the next step ran at %llu",
+				 a.peek_step[i], (unsigned long long)a.peek_at[i],
+				 (unsigned long long)want);
+	}
+	free(a.peek_step);
+	free(a.peek_at);
+	a.peek_step = NULL;
+	a.peek_at = NULL;
 	*stats = a;
 	stats->tr.n = a.tr.n;
 	/* Keep the engine trace's times for the caller's statistics. */
@@ -842,7 +878,7 @@ static void test_handlers_random_vs_naive(void **state)
 {
 	(void)state;
 	static const struct mdl_cfg cfg = {.k = 500, .budget = 200000, .delay = delay_small,
-					   .check_every = 997};
+					   .check_every = 997, .peek_every = 3};
 	for (int baseline = 0; baseline < 2; baseline++) {
 		struct mdl a;
 		mdl_compare(&cfg, 11, 0, baseline, &a);
@@ -879,7 +915,7 @@ static void test_handlers_small_queue_vs_naive(void **state)
 {
 	(void)state;
 	static const struct mdl_cfg cfg = {.k = 64, .budget = 200000, .delay = delay_spread,
-					   .check_every = 101};
+					   .check_every = 101, .peek_every = 7};
 	for (int baseline = 0; baseline < 2; baseline++) {
 		struct mdl a;
 		mdl_compare(&cfg, 13, 0, baseline, &a);
@@ -900,7 +936,7 @@ static void test_handlers_wide_vs_heap(void **state)
 {
 	(void)state;
 	static const struct mdl_cfg cfg = {.k = 20000, .budget = 300000, .delay = delay_wide,
-					   .check_every = 4999};
+					   .check_every = 4999, .peek_every = 5};
 	struct mdl a;
 	mdl_compare(&cfg, 12, 1, 0, &a);
 	uint64_t at_end = 0, near_end = 0;

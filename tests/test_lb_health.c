@@ -230,6 +230,61 @@ static void test_flapping(void **state)
 	}
 }
 
+/* A steady check (fully up and passing, fully down and failing) takes a
+ * run of n results in one lb_hc_repeat exactly as n calls of lb_hc_result
+ * leave it, every field the same; and a check that is not steady for a
+ * verdict is really changed by one result of it (its health moves), so
+ * steadiness is never claimed where a result would matter, nor missed.
+ * Every rise and fall from 1 to 4, from every state a walk of mixed
+ * results reaches, with inter, fastinter and downinter all different. */
+static void test_steady_repeat(void **state)
+{
+	(void)state;
+	uint64_t steady_seen = 0, unsteady_seen = 0;
+	for (uint32_t rise = 1; rise <= 4; rise++) {
+		for (uint32_t fall = 1; fall <= 4; fall++) {
+			struct lb_hc_params p = {.rise = rise, .fall = fall, .inter_ns = 2 * S,
+						 .fastinter_ns = 500 * MS, .downinter_ns = 7 * S};
+			struct lb_hc c;
+			assert_int_equal(lb_hc_init(&c, &lb_hc_http, &p, 0, 0, 0, NULL, 0), 0);
+			uint64_t t = 0;
+			for (int step = 0; step < 200; step++) {
+				for (int ok = 0; ok < 2; ok++) {
+					struct lb_hc one = c, many = c;
+					if (!lb_hc_steady(&c, ok)) {
+						unsteady_seen++;
+						lb_hc_result(&one, t, ok);
+						assert_int_not_equal(one.health, c.health);
+						continue;
+					}
+					steady_seen++;
+					uint64_t n = 1 + (uint64_t)step % 7, at = t;
+					for (uint64_t k = 0; k < n; k++) {
+						assert_int_equal(lb_hc_result(&one, at, ok), 0);
+						if (k + 1 < n)
+							at = lb_hc_next_probe_ns(&one, at);
+					}
+					lb_hc_repeat(&many, n, ok, at);
+					assert_int_equal(one.health, many.health);
+					assert_int_equal(one.up, many.up);
+					assert_int_equal(one.next_probe_ns, many.next_probe_ns);
+					assert_int_equal(one.last_change_ns, many.last_change_ns);
+					assert_int_equal(one.probes, many.probes);
+					assert_int_equal(one.failures, many.failures);
+					assert_int_equal(one.transitions, many.transitions);
+				}
+				/* Walk on: mostly runs of one verdict, so both ends are
+				 * reached and left. */
+				int ok = (step / 5) % 2;
+				lb_hc_result(&c, t, ok);
+				t = lb_hc_next_probe_ns(&c, t);
+			}
+		}
+	}
+	assert_true(steady_seen > 1000);
+	assert_true(unsteady_seen > 1000);
+}
+
 /* Transitions land in the log with their time, direction and check id; a
  * full ring keeps the latest ones and counts the rest. */
 static void test_transition_log(void **state)
@@ -483,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_init_states),
 		cmocka_unit_test(test_flapping),
 		cmocka_unit_test(test_transition_log),
+		cmocka_unit_test(test_steady_repeat),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_server_state_and_commit),
 		cmocka_unit_test(test_slowstart_formula),

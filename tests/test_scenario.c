@@ -843,7 +843,7 @@ static void test_dependent_errors(void **state)
 static void test_unknown_metric_lists_catalogue(void **state)
 {
 	(void)state;
-	char names[900], want[1024];
+	char names[1024], want[1200];
 	summary_metric_names(names, sizeof names, SUMMARY_ALL);
 	snprintf(want, sizeof want, "unknown metric 'peak_to_men'; did you mean "
 		 "'peak_to_mean'? (valid: %s)", names);

@@ -15,6 +15,7 @@
 #include "lbsim/event_kind.h"
 #include "lbsim/run.h"
 #include "lbsim/server.h"
+#include "lbsim/tls_flights.h"
 #include "sim_fixture.h"
 
 #define BIT(w) (1u << (w))
@@ -58,7 +59,7 @@ static void test_profile_devices_l7(void **state)
 	struct sim_profile prof = {0};
 	struct run_progress progress = {.profile = &prof};
 	char err[256];
-	assert_int_equal(run_design_watched(&f.scn, 0, 0, &timed, err, sizeof err, &progress), 0);
+	assert_int_equal(run_design_watched(&f.scn, 0, 0, &timed, err, sizeof err, &progress, 0), 0);
 	uint64_t events = 0;
 	for (unsigned k = 0; k < SIM_PROFILE_KINDS; k++)
 		events += prof.events[k];
@@ -562,17 +563,37 @@ static void test_balancer_cost(void **state)
 		flows += r[0].servers[s].connections;
 	for (uint32_t s = 0; s < r[2].nservers; s++)
 		conns2 += r[2].servers[s].connections;
+	/* Every client speaks TLS 1.2 here (the fixture's tls13 share is 0):
+	 * a layer-4 design sees each connection's handshake pass, 4 flights
+	 * when full (1 + 3 + 1 + 1 packets of 1460 B: the server's flight
+	 * holds the certificate chain), 3 resumed (1 packet each;
+	 * lbsim/tls_flights.h gives their bytes). */
+	struct tls_flight fl[TLS_MAX_FLIGHTS];
+	uint64_t full_bytes = 0, resumed_bytes = 0;
+	assert_int_equal(tls_handshake_flights(0, 0, COST_CERT_RSA_2048, fl), 4);
+	for (int i = 0; i < 4; i++)
+		full_bytes += fl[i].bytes;
+	assert_int_equal(tls_handshake_flights(0, 1, COST_CERT_RSA_2048, fl), 3);
+	for (int i = 0; i < 3; i++)
+		resumed_bytes += fl[i].bytes;
+	assert_int_equal(r[0].tls_full + r[0].tls_resumed, flows);
+	assert_true(r[0].tls_full > 0 && r[0].tls_resumed > 0);
 	/* l4 kernel NAT: a flow per connection (7 packets of set-up and
-	 * tear-down), and every packet of every request and response. */
+	 * tear-down, and its handshake's), and every packet of every request
+	 * and response. */
 	assert_int_equal(r[0].ops.flows, flows);
-	assert_int_equal(r[0].ops.packets, packets + 7 * flows);
+	assert_int_equal(r[0].ops.packets,
+			 packets + 7 * flows + 6 * r[0].tls_full + 3 * r[0].tls_resumed);
 	assert_int_equal(r[0].ops.http_requests + r[0].ops.accepts + r[0].ops.relay_bytes, 0);
 	/* l4 proxy: an accept and a connect per connection, every byte
-	 * relayed, no packet priced, no TLS work (it passes through) */
+	 * relayed, the handshake's flights too, no packet priced, no TLS
+	 * work (it passes through) */
 	assert_int_equal(r[2].ops.accepts, conns2);
 	assert_int_equal(r[2].ops.connects, conns2);
-	assert_int_equal(r[2].ops.relay_bytes, bytes2);
-	assert_int_equal(r[2].ops.relay_messages, msgs2);
+	assert_int_equal(r[2].tls_full + r[2].tls_resumed, conns2);
+	assert_int_equal(r[2].ops.relay_bytes,
+			 bytes2 + full_bytes * r[2].tls_full + resumed_bytes * r[2].tls_resumed);
+	assert_int_equal(r[2].ops.relay_messages, msgs2 + 4 * r[2].tls_full + 3 * r[2].tls_resumed);
 	assert_int_equal(r[2].ops.packets + r[2].ops.tls_full[COST_CERT_RSA_2048] +
 				 r[2].ops.crypto_bytes[COST_CIPHER_AES_256_GCM],
 			 0);

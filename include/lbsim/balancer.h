@@ -108,6 +108,11 @@ struct bal_ledger {
 	double pending_ns;              /* work not yet handed to the balancer's cores */
 	double moving_ns;               /* connection-ns of buffers held, this window (relay time) */
 	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
+	/* The last window's counts and their price: a window with the same
+	 * counts (a quiet one: only its checks' probes) costs the same, and
+	 * pricing is the costliest part of closing a window. */
+	struct cost_counts priced;
+	double priced_ns;
 };
 
 /* The idle connections to one server of one pool, oldest first (a ring of
@@ -310,6 +315,20 @@ uint64_t balancer_probe_due(const struct balancer *b, uint32_t i, uint64_t now_n
  * its old state there): the run cannot go on truthfully. */
 LB_MUST_CHECK int balancer_probe_reply(struct balancer *b, uint32_t i, uint64_t now_ns,
 			 const struct lb_hc_reply *reply);
+
+/* Probes that change nothing (the simulator's skipping ahead,
+ * sim/world/world_trains.c). balancer_probe_verdict: how check i's kind
+ * judges reply (changes nothing). balancer_probe_steady: 1 when a probe
+ * of that verdict would leave check i as it is (fully up and passing,
+ * fully down and failing: lb_hc_steady). balancer_probe_interval: the
+ * time to its next probe as it stands. balancer_probes_repeat: n such
+ * probes, the last at last_ns, counted exactly as n calls of
+ * balancer_probe_reply would count them (the window's probe operations,
+ * the check's counters and next probe), in O(1). */
+int balancer_probe_verdict(const struct balancer *b, uint32_t i, const struct lb_hc_reply *reply);
+int balancer_probe_steady(const struct balancer *b, uint32_t i, int ok);
+uint64_t balancer_probe_interval(const struct balancer *b, uint32_t i);
+void balancer_probes_repeat(struct balancer *b, uint32_t i, uint64_t n, int ok, uint64_t last_ns);
 
 /* The health transitions kept (the latest LB_HC log capacity), oldest
  * first: i < balancer_transitions(b). */

@@ -13,11 +13,17 @@
 #define LBSIM_CSV_IN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The largest file a reader takes unless it says otherwise: far above
  * any summary lbsim writes (16 designs: about 300 kB), low enough that a
  * stray file cannot keep a reader busy for minutes. */
 #define CSV_IN_MAX_BYTES (256u << 20)
+
+/* What a path that is not a regular file is, for a message: "a folder",
+ * "a FIFO", "a socket" or "a device" (every reader that refuses one words
+ * it the same way). */
+const char *file_kind_name(mode_t mode);
 
 /* libcsv's callbacks: a field (data, its length) and the end of a row. */
 typedef void (*csv_in_field_fn)(void *data, size_t len, void *ctx);

@@ -166,6 +166,13 @@ static inline int sim_event_pending(const struct sim_event *ev)
  * branch per event. */
 uint64_t sim_run(struct sim_engine *eng, sim_time_t until);
 
+/* The time of the next pending event, which may be now; SIM_TIME_NEVER
+ * when none is pending. A handler may ask (the lazy sampling windows of
+ * sim/world/world_events.c do): it may sort the next bucket into the
+ * bottom, as sim_run would before its next pop, and changes neither the
+ * order nor the times of events. O(1) amortised, like a pop. */
+sim_time_t sim_next_time(struct sim_engine *eng);
+
 /* Make sim_run return after the current handler. */
 void sim_stop(struct sim_engine *eng);
 

@@ -23,6 +23,9 @@ struct experiment {
 	 * profile_sum. Off, it costs one predictable branch per event. */
 	int profile;
 	struct sim_profile profile_sum;
+	/* Set before experiment_run to run every probe and sampling window
+	 * as its own event (RUN_EVERY_EVENT, lbsim --every-event). */
+	int every_event;
 };
 
 static inline const struct run_result *

@@ -179,6 +179,20 @@ int lb_hc_result(struct lb_hc *check, uint64_t now_ns, int ok);
 /* Judge reply with the check's kind, then lb_hc_result. */
 int lb_hc_reply(struct lb_hc *check, uint64_t now_ns, const struct lb_hc_reply *reply);
 
+/* The kind's verdict on reply: 1 pass, 0 failure. Changes nothing. */
+int lb_hc_verdict(const struct lb_hc *check, const struct lb_hc_reply *reply);
+
+/* 1 when a result of verdict ok would leave the check as it is but for
+ * its counters and its next probe: fully up and passing, or fully down
+ * and failing. A run of such results is then known without running them
+ * (lb_hc_repeat). */
+int lb_hc_steady(const struct lb_hc *check, int ok);
+
+/* n results of verdict ok on a steady check (lb_hc_steady), the last at
+ * last_ns: exactly what n calls of lb_hc_result would do (the counters,
+ * the next probe at last_ns + the interval), in O(1). No-op for n 0. */
+void lb_hc_repeat(struct lb_hc *check, uint64_t n, int ok, uint64_t last_ns);
+
 /* The path and status the check expects (defaults applied). */
 const char *lb_hc_path(const struct lb_hc *check);
 int lb_hc_expect_status(const struct lb_hc *check);

@@ -180,12 +180,21 @@ struct run_progress {
 int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 	       struct run_result *out, char *err, size_t errlen);
 
-/* The same, publishing its progress in *progress (may be NULL). The run
- * advances in steps of 1/200 of its length to do so; the events and their
- * order are exactly those of one uninterrupted run. */
+/* How a run is carried out, never what it computes (flags of
+ * run_design_watched). By default a run skips ahead: health probes that
+ * cannot change anything and sampling windows with nothing new in them
+ * cost no event each (sim/world/world_events.c). RUN_EVERY_EVENT runs each
+ * probe and window as its own event instead: the same results, byte for
+ * byte, and slower (lbsim --every-event; the check of the skipping). */
+#define RUN_EVERY_EVENT 1u
+
+/* The same, publishing its progress in *progress (may be NULL), carried
+ * out as flags say (0: the default). The run advances in steps of 1/200
+ * of its length to publish; the events and their order are exactly those
+ * of one uninterrupted run. */
 int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 		       struct run_result *out, char *err, size_t errlen,
-		       struct run_progress *progress);
+		       struct run_progress *progress, unsigned flags);
 void run_result_free(struct run_result *res);
 
 /* Bytes one run of design d will hold at its largest, estimated from the

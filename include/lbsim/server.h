@@ -71,6 +71,16 @@ struct sim_server {
 	sim_time_t sessions_since;
 	double session_ns;           /* integral of sessions over the window */
 	struct histogram *latency;   /* response times of measured requests */
+	/* Probes whose work the owner adds later (a steady check's probes,
+	 * taken without events: sim/world/world_trains.c): the earliest
+	 * not yet added (SIM_TIME_NEVER: none), and the owner's hook that
+	 * adds those before now. The busy time is a sum, and its terms must
+	 * go in in time order to give the same bits: so before any change
+	 * of the busy time at now the server calls the hook when a probe
+	 * before now is still out (a probe at now itself is taken as coming
+	 * after the event at hand). */
+	sim_time_t probes_due;
+	void (*probes_settle)(void *owner, struct sim_server *srv, sim_time_t now);
 };
 
 int server_init(struct sim_server *srv, uint32_t id, uint32_t cores,
@@ -116,6 +126,10 @@ void server_set_store_down(struct sim_engine *eng, struct sim_server *srv, enum 
  * (models/server_probe.c); the balancer's check kind judges it. */
 struct lb_hc_reply server_probe(struct sim_server *srv, int32_t workload, enum lb_hc_probe sends,
 				uint32_t work_units);
+
+/* The core-ns of work a probe of work_units would add to the server's
+ * busy time now (what server_probe adds): 0 while the server is down. */
+double server_probe_work(const struct sim_server *srv, uint32_t work_units);
 
 /* Active sessions on the server change by delta at now. */
 static inline void server_sessions_add(struct sim_server *srv, sim_time_t now, int delta)

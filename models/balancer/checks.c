@@ -16,7 +16,8 @@
  *
  * Every probe costs the balancer one probe operation, counted in the
  * window's CPU but in no request's work. O(1) per probe plus the pool's
- * rebuild on a change.
+ * rebuild on a change; a run of probes that change nothing is counted at
+ * once (balancer_probes_repeat), in O(1).
  */
 #include "balancer_internal.h"
 
@@ -43,6 +44,27 @@ int balancer_probe_reply(struct balancer *b, uint32_t i, uint64_t now_ns,
 	if (!pool || lb_server_set_healthy(pool, c->hc.server, c->hc.up) != 0)
 		return -1;
 	return 1;
+}
+
+int balancer_probe_verdict(const struct balancer *b, uint32_t i, const struct lb_hc_reply *reply)
+{
+	return lb_hc_verdict(&b->checks[i].hc, reply);
+}
+
+int balancer_probe_steady(const struct balancer *b, uint32_t i, int ok)
+{
+	return lb_hc_steady(&b->checks[i].hc, ok);
+}
+
+uint64_t balancer_probe_interval(const struct balancer *b, uint32_t i)
+{
+	return lb_hc_interval_ns(&b->checks[i].hc);
+}
+
+void balancer_probes_repeat(struct balancer *b, uint32_t i, uint64_t n, int ok, uint64_t last_ns)
+{
+	BAL_COUNT(b, probes, n);
+	lb_hc_repeat(&b->checks[i].hc, n, ok, last_ns);
 }
 
 uint32_t balancer_transitions(const struct balancer *b)

@@ -37,6 +37,8 @@
 #include "balancer_internal.h"
 #include "lbsim/network.h"
 
+#include <string.h>
+
 void balancer_measure_start(struct balancer *b)
 {
 	b->ledger.window = (struct cost_counts){0};
@@ -96,7 +98,11 @@ void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_
 	double window_s = (double)window_ns / 1e9;
 	if (b->per_request)
 		bal_backends_expire(&b->backends, now_ns);
-	*cpu_cores = cost_cpu_ns(l->price, &l->window) / (double)window_ns;
+	if (memcmp(&l->window, &l->priced, sizeof l->window) != 0) {
+		l->priced = l->window;
+		l->priced_ns = cost_cpu_ns(l->price, &l->window);
+	}
+	*cpu_cores = l->priced_ns / (double)window_ns;
 	*mem = memory_now(b, window_s);
 	cost_counts_add(&l->measured, &l->window);
 	l->window = (struct cost_counts){0};

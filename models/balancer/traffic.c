@@ -7,8 +7,11 @@
  *   event       kernel-nat / kernel-dr      proxy (layer 4)        proxy (layer 7, TLS terminated)
  *   open        route; a flow; the          route; accept the      accept; the client's TLS
  *               handshake's and close's     client, connect to     handshake: full (by certificate
- *               packets: 7 through a NAT    the server             key) or resumed (TLS 1.2 or
- *               box, the client's 4 for DR                         1.3 PSK)
+ *               packets: 7 through a NAT    the server; relay the  key) or resumed (TLS 1.2 or
+ *               box, the client's 4 for DR; TLS handshake's        1.3 PSK)
+ *               the TLS handshake's         flights (messages
+ *               flights' packets (DR: the   and bytes)
+ *               client's, and its ACKs)
  *   request     its packets                 relay it: a message    parse and route it; relay and
  *                                           and its bytes          decrypt its bytes; a connection
  *                                                                  to the server (below); encrypt
@@ -41,6 +44,7 @@
  */
 #include "balancer_internal.h"
 #include "lbsim/network.h"
+#include "lbsim/tls_flights.h"
 
 #include <assert.h>
 
@@ -97,6 +101,37 @@ static int kernel(const struct balancer *b)
 	return !b->per_request && b->impl != COST_IMPL_PROXY;
 }
 
+/* A message of bytes through the balancer, either way, outside layer 7's
+ * own work. */
+static void forward(struct balancer *b, uint64_t bytes, int inbound)
+{
+	if (!kernel(b)) {
+		BAL_CHARGE(b, relay_messages, relay_message_ns, 1);
+		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
+		return;
+	}
+	uint64_t packets = cost_packets(b->ledger.price, bytes);
+	/* Direct return: the answer goes around the box; only the client's
+	 * ACKs come through, one every second full segment (RFC 1122
+	 * 4.2.3.2, RFC 5681 4.2). */
+	if (!inbound && b->impl == COST_IMPL_KERNEL_DR)
+		packets = (packets + 1) / 2;
+	BAL_CHARGE(b, packets, packet_ns, packets);
+}
+
+/* The client's TLS handshake passing a layer-4 design, which is no end
+ * of it: each flight is a message (a proxy relays it with its bytes, a
+ * kernel forwarder forwards its packets; lbsim/tls_flights.h). The
+ * servers' certificate is taken as the design's (rsa-2048 unless said). */
+static void pass_handshake(struct balancer *b, const struct bal_hello *hello)
+{
+	struct tls_flight flights[TLS_MAX_FLIGHTS];
+	size_t n = tls_handshake_flights(hello->tls == BAL_TLS_13, hello->resumable, b->cert,
+					 flights);
+	for (size_t i = 0; i < n; i++)
+		forward(b, flights[i].bytes, flights[i].from_client);
+}
+
 int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_hello *hello,
 		       uint64_t now_ns)
 {
@@ -133,6 +168,7 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 		}
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
+		pass_handshake(b, hello);
 	}
 	/* Layer 4 does no handshake of its own but sees it pass in clear. */
 	if (full)
@@ -201,24 +237,6 @@ static void backend_for_request(struct balancer *b, struct bal_conn *c, int32_t 
 static uint64_t crypto_bytes(const struct balancer *b, uint64_t bytes)
 {
 	return bytes * (b->reencrypt ? 2 : 1);
-}
-
-/* A message of bytes through the balancer, either way, outside layer 7's
- * own work. */
-static void forward(struct balancer *b, uint64_t bytes, int inbound)
-{
-	if (!kernel(b)) {
-		BAL_CHARGE(b, relay_messages, relay_message_ns, 1);
-		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
-		return;
-	}
-	uint64_t packets = cost_packets(b->ledger.price, bytes);
-	/* Direct return: the answer goes around the box; only the client's
-	 * ACKs come through, one every second full segment (RFC 1122
-	 * 4.2.3.2, RFC 5681 4.2). */
-	if (!inbound && b->impl == COST_IMPL_KERNEL_DR)
-		packets = (packets + 1) / 2;
-	BAL_CHARGE(b, packets, packet_ns, packets);
 }
 
 int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,

@@ -9,8 +9,14 @@
  * down (0) at downinter, anything in between is a state in doubt and probes
  * at fastinter.
  *
- * Everything here is O(1) per result except lb_hc_server_up and
- * lb_hc_commit, linear in the checks handed to them.
+ * A check at either end of the counter (fully up and passing, fully down
+ * and failing) is steady: its next results change nothing but its
+ * counters, so a run of them can be taken at once (lb_hc_repeat), which
+ * is how the simulator skips the probes of servers where nothing happens.
+ *
+ * Everything here is O(1) per result (and per run of steady results)
+ * except lb_hc_server_up and lb_hc_commit, linear in the checks handed
+ * to them.
  */
 #include "lbsim/lb_health.h"
 
@@ -131,6 +137,27 @@ int lb_hc_result(struct lb_hc *check, uint64_t now_ns, int ok)
 int lb_hc_reply(struct lb_hc *check, uint64_t now_ns, const struct lb_hc_reply *reply)
 {
 	return lb_hc_result(check, now_ns, check->ops->evaluate(check, reply) != 0);
+}
+
+int lb_hc_verdict(const struct lb_hc *check, const struct lb_hc_reply *reply)
+{
+	return check->ops->evaluate(check, reply) != 0;
+}
+
+int lb_hc_steady(const struct lb_hc *check, int ok)
+{
+	const struct lb_hc_params *p = &check->params;
+	return ok ? check->health == p->rise + p->fall - 1 : check->health == 0;
+}
+
+void lb_hc_repeat(struct lb_hc *check, uint64_t n, int ok, uint64_t last_ns)
+{
+	if (n == 0)
+		return;
+	check->probes += n;
+	if (!ok)
+		check->failures += n;
+	check->next_probe_ns = last_ns + lb_hc_interval_ns(check);
 }
 
 const char *lb_hc_path(const struct lb_hc *check)

@@ -61,6 +61,7 @@ struct cli_opts {
 	unsigned nsets;
 	int no_plot;
 	int profile;             /* run, check: print where the time went */
+	int every_event;         /* run, check: no skipping ahead (RUN_EVERY_EVENT) */
 	struct plan_opts plan;
 	int argc;                /* the command line, for provenance.csv */
 	char **argv;
@@ -73,6 +74,7 @@ enum {
 	OPT_SET = 1000,
 	OPT_NO_PLOT,
 	OPT_PROFILE,
+	OPT_EVERY_EVENT,
 	OPT_JUNIT,
 	OPT_JSON,
 	OPT_PLAN_FIRST,          /* plan options: passed to plan_opts_parse by name */
@@ -143,6 +145,9 @@ static void usage(FILE *fp, const struct tool_set *ts)
 	      "  -q, --quiet             no progress messages\n"
 	      "      --profile           run, check: print where the time went, per kind of\n"
 	      "                          event (timing slows the run a little)\n"
+	      "      --every-event       run, check: run every health probe and sampling\n"
+	      "                          window as its own event, not skipping ahead (the\n"
+	      "                          same results, byte for byte, slower: a check)\n"
 	      "\n"
 	      "      --set KEY=V         run, check, validate, plan: change one value of the\n"
 	      "                          scenario, as if the file said so (repeatable); KEY is\n"
@@ -235,6 +240,7 @@ static const struct {
 	{OPT_JUNIT, "--junit", "check"},
 	{OPT_JSON, "--json", "check"},
 	{OPT_PROFILE, "--profile", "run check"},
+	{OPT_EVERY_EVENT, "--every-event", "run check"},
 	{OPT_SET, "--set", "run check validate sweep plan"},
 	{OPT_NO_PLOT, "--no-plot", "sweep plan"},
 	{OPT_PLAN_FIRST, "--max-server-busy", "plan"},
@@ -318,6 +324,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"set", required_argument, NULL, OPT_SET},
 		{"no-plot", no_argument, NULL, OPT_NO_PLOT},
 		{"profile", no_argument, NULL, OPT_PROFILE},
+		{"every-event", no_argument, NULL, OPT_EVERY_EVENT},
 		{"junit", required_argument, NULL, OPT_JUNIT},
 		{"json", required_argument, NULL, OPT_JSON},
 		{"max-server-busy", required_argument, NULL, OPT_PLAN_FIRST},
@@ -472,6 +479,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_PROFILE:
 			o->profile = 1;
+			break;
+		case OPT_EVERY_EVENT:
+			o->every_event = 1;
 			break;
 		case OPT_JUNIT:
 			o->junit = optarg;
@@ -923,7 +933,7 @@ static int simulate(const struct cli_opts *o, int checking)
 	if (progress)
 		fprintf(progress, "lbsim: %s: %u design(s) x %u replication(s), seed %" PRIu64 "\n",
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
-	struct experiment ex = {.profile = o->profile};
+	struct experiment ex = {.profile = o->profile, .every_event = o->every_event};
 	int rc = LBSIM_EXIT_OK, written = 0, plotted = 0;
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
 		result_set_abort(&rs);

@@ -332,6 +332,17 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 	return ran;
 }
 
+sim_time_t sim_next_time(struct sim_engine *eng)
+{
+	uint32_t h = eng->bot_head;
+	if (h == eng->bot_tail || !eng->bot[h].ev) {
+		if (!sim__refill(eng))
+			return SIM_TIME_NEVER;
+		h = eng->bot_head;
+	}
+	return eng->bot[h].at;
+}
+
 void sim_stop(struct sim_engine *eng)
 {
 	eng->stopped = 1;

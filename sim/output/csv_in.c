@@ -25,6 +25,12 @@ static void row_end(int c, void *ctx)
 	in->on_row(c, in->ctx);
 }
 
+const char *file_kind_name(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a folder" : S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket"
+										   : "a device";
+}
+
 /* Open path for reading only if it is a regular file: O_NONBLOCK so that
  * opening a FIFO with no writer does not wait forever. */
 static FILE *open_regular(struct csv_in *in, size_t max, char *err, size_t errlen, int *rc)
@@ -41,7 +47,7 @@ static FILE *open_regular(struct csv_in *in, size_t max, char *err, size_t errle
 		snprintf(err, errlen, "%s: %s", in->path, strerror(errno));
 	} else if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s)", in->path,
-			 S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+			 file_kind_name(st.st_mode));
 	} else if ((unsigned long long)st.st_size > max) {
 		snprintf(err, errlen, "%s: %llu bytes, more than the %zu MiB lbsim reads here",
 			 in->path, (unsigned long long)st.st_size, max >> 20);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lbsim/csv_in.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/model_notes.h"
 #include "lbsim/provenance.h"
@@ -239,8 +240,7 @@ int report_write(const char *dir, const char *shown, FILE *log, char *err, size_
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s)", path,
-			 S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO"
-										: "a device or socket");
+			 file_kind_name(st.st_mode));
 		return -1;
 	}
 	/* Cost-profile files named relative to the scenario are where the

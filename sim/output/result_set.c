@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include "lbsim/result_set.h"
+#include "lbsim/csv_in.h"
 #include "lbsim/plot.h"
 #include "lbsim/temp_files.h"
 
@@ -239,12 +240,6 @@ static void remove_created(struct result_set *rs)
 	rs->created[0] = '\0';
 }
 
-static const char *kind_of(mode_t m)
-{
-	return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
-							      : "a device";
-}
-
 /* The target folder, opened for reading its entries, or NULL (err). */
 static DIR *open_target(const struct result_set *rs, char *err, size_t errlen)
 {
@@ -291,7 +286,7 @@ static int check_target(struct result_set *rs, int *exists, char *err, size_t er
 			snprintf(err, errlen, "%s holds %s (%s), which lbsim did not write; lbsim "
 				 "replaces a results folder whole: move it away or choose another "
 				 "folder (-o)", rs->target, shown(e->d_name, show, sizeof show),
-				 kind_of(st.st_mode));
+				 file_kind_name(st.st_mode));
 			rc = -1;
 		}
 	}

@@ -47,7 +47,8 @@ static void *worker(void *arg)
 		uint32_t r = (uint32_t)(i % scn->replications);
 		char err[512];
 		int rc = run_design_watched(scn, d, r, &wp->ex->runs[i], err, sizeof err,
-					    wp->progress ? &wp->progress[i] : NULL);
+					    wp->progress ? &wp->progress[i] : NULL,
+					    wp->ex->every_event ? RUN_EVERY_EVENT : 0);
 		wp->finished++;
 		if (rc != 0) {
 			pthread_mutex_lock(&wp->lock);

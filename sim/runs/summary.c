@@ -52,6 +52,17 @@ GETTER(m_lb_cpu_mean, r->lb_cpu_cores_mean)
 GETTER(m_lb_cpu_peak, r->lb_cpu_cores_peak)
 GETTER(m_external_ips, r->external_ips)
 GETTER(m_lb_refused, r->lb_refused)
+GETTER(m_queued, r->queued)
+GETTER(m_queue_timeouts, r->queue_timeouts)
+/* Little's law: the summed waits over the measured time is the mean
+ * number of requests waiting. */
+GETTER(m_queue_length, r->window_s > 0 ? r->queue_wait_ns / 1e9 / r->window_s : 0)
+/* No request waited: no value (a mean of nothing, not 0 ms). */
+static double m_queue_wait(const struct run_result *r, int arg)
+{
+	(void)arg;
+	return r->queued ? MS(r->queue_wait_ns) / (double)r->queued : NAN;
+}
 /* No persistence configured: no value (not a ratio of 0). */
 static double m_persist_hit(const struct run_result *r, int arg)
 {
@@ -177,6 +188,10 @@ const struct summary_metric summary_design_metrics[] = {
 	{"persist_table_bytes", "bytes", m_lb_table, RANGE_NONNEG},
 	{"lb_busy", "fraction", m_lb_busy, RANGE_UNIT},
 	{"lb_refused", "requests", m_lb_refused, RANGE_NONNEG},
+	{"queued_requests", "requests", m_queued, RANGE_NONNEG},
+	{"queue_timeouts", "requests", m_queue_timeouts, RANGE_NONNEG},
+	{"queue_wait_mean", "ms", m_queue_wait, RANGE_NONNEG},
+	{"queue_length_mean", "requests", m_queue_length, RANGE_NONNEG},
 	{"external_ips", "addresses", m_external_ips, RANGE_NONNEG},
 	{"virtual_services", "services", m_virtual_services, RANGE_NONNEG},
 	{"content_rules", "rules", m_content_rules, RANGE_NONNEG},

@@ -324,7 +324,10 @@ int scn_bool(struct scn_ctx *c, yaml_node_t *map, const char *key, const char *t
 void scn_unknown_name(struct scn_ctx *c, const yaml_node_t *node, const char *key,
 		      const char *text, size_t len, const char *const *names, size_t n)
 {
-	char shown[160], valid[768];
+	/* valid: room for the longest catalogue (summary metrics, some 800
+	 * characters); a list that still does not fit ends in "..." rather
+	 * than dropping names silently. */
+	char shown[160], valid[1024];
 	size_t used = 0;
 	struct scn_suggest s;
 	scn_suggest_init(&s, text, len);
@@ -335,8 +338,14 @@ void scn_unknown_name(struct scn_ctx *c, const yaml_node_t *node, const char *ke
 		scn_suggest_consider(&s, names[i]);
 		int w = snprintf(valid + used, sizeof valid - used, "%s%s",
 				 used ? ", " : "", names[i]);
-		if (w > 0 && (size_t)w < sizeof valid - used)
+		if (w > 0 && (size_t)w < sizeof valid - used) {
 			used += (size_t)w;
+		} else {
+			valid[used] = '\0';
+			if (used + 5 < sizeof valid)
+				strcpy(valid + used, ", ...");
+			break;
+		}
 	}
 	yw_quote(shown, sizeof shown, text, strlen(text));
 	if (s.best)

@@ -21,6 +21,9 @@ double run_cdf_q(unsigned i)
 static void on_warmup_end(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct world *w = ev->ctx;
+	/* Warm-up's probes are counted before the measurement starts from
+	 * zero (warm-up's end is never a train's instant: world_trains.c). */
+	world_trains_settle_all(w, sim_now(eng), 0);
 	for (uint32_t i = 0; i < w->scn->servers.count; i++)
 		server_reset_window(&w->servers[i], sim_now(eng));
 	world_sampling_start(w);
@@ -45,9 +48,10 @@ static void world_free(struct world *w)
 }
 
 static int world_init(struct world *w, const struct scenario *scn, uint32_t d, uint32_t rep,
-		      char *err, size_t errlen)
+		      unsigned flags, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof *w);
+	w->skip_ahead = !(flags & RUN_EVERY_EVENT);
 	w->scn = scn;
 	w->seeded_design = scn->designs[d];
 	w->design = &w->seeded_design;
@@ -246,6 +250,8 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	sim_time_t end = sim_now(&w->eng);
 	uint32_t n = scn->servers.count;
 	uint64_t in_flight[WL_COUNT] = {0};
+	/* The trains' probes up to the end, which ran with an event each. */
+	world_trains_settle_all(w, end, 1);
 	uint64_t in_system = 0;
 	/* The balancer's queue, when it has one, holds requests in flight too. */
 	for (uint32_t i = 0; i < n + (uint32_t)w->lb_limited; i++) {
@@ -336,9 +342,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	/* Close the last, possibly short, sampling window, and the series'
 	 * last point. */
 	sim_time_t measured = end - scn->warmup;
-	world_sample(w, measured % SAMPLE_WINDOW_NS ? measured % SAMPLE_WINDOW_NS
-						     : (w->windows ? 0 : measured));
-	world_series_flush(w);
+	world_sample(w, end, measured % SAMPLE_WINDOW_NS ? measured % SAMPLE_WINDOW_NS
+							  : (w->windows ? 0 : measured));
+	world_series_flush(w, end);
 	out->ops = *balancer_measured_ops(&w->bal);
 	out->lb_cpu_ns = balancer_measured_cpu_ns(&w->bal);
 	out->lb_cpu_cores_peak = w->cpu_peak;
@@ -440,7 +446,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 	       struct run_result *out, char *err, size_t errlen)
 {
-	return run_design_watched(scn, d, rep, out, err, errlen, NULL);
+	return run_design_watched(scn, d, rep, out, err, errlen, NULL, 0);
 }
 
 static int world_failed(const struct world *w)
@@ -453,7 +459,7 @@ static int world_failed(const struct world *w)
 
 int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 		       struct run_result *out, char *err, size_t errlen,
-		       struct run_progress *progress)
+		       struct run_progress *progress, unsigned flags)
 {
 	struct world *w = malloc(sizeof *w);
 	memset(out, 0, sizeof *out);
@@ -462,7 +468,7 @@ int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 		return -1;
 	}
 	int rc = -1;
-	if (world_init(w, scn, d, rep, err, errlen) != 0)
+	if (world_init(w, scn, d, rep, flags, err, errlen) != 0)
 		goto out;
 	if (progress)
 		w->eng.profile = progress->profile;

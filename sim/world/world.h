@@ -39,6 +39,15 @@ struct probe_state {
 	struct sim_event ev;
 	struct world *world;
 	uint32_t check;
+	uint32_t server;
+	/* A steady check's train (world_trains.c): its probes from next,
+	 * every `every` ns, each judged ok and costing its server work
+	 * core-ns, are taken without events. next SIM_TIME_NEVER: no train,
+	 * the check probes by events. */
+	sim_time_t next, every;
+	double work;
+	uint8_t ok;
+	uint64_t take, done;          /* scratch of world_trains_settle */
 };
 
 struct world {
@@ -56,6 +65,8 @@ struct world {
 	uint64_t *server_conns_opened;/* per server, measured */
 	struct fault_state *faults;
 	struct probe_state *probes;
+	/* The checks of server s: server_checks[check_first[s] .. check_first[s + 1]). */
+	uint32_t *check_first, *server_checks;
 	struct sim_event warmup_end;
 	sim_time_t warmup_at;
 	struct histogram *wl_latency[WL_COUNT];
@@ -67,6 +78,10 @@ struct world {
 	uint64_t queued, queue_timeouts;
 	double queue_wait_ns;
 	int draining;                 /* taking requests off the balancer's ready list */
+	/* Skip ahead (the default; 0 with RUN_EVERY_EVENT): sampling windows
+	 * that end before the next event are closed together, without an
+	 * event each (world_events.c, on_sample). */
+	int skip_ahead;
 	struct sim_event sample;
 	/* Sampling: every 10 s window after warm-up feeds the peaks; with
 	 * keep_series, series_every windows make one point of the series
@@ -115,11 +130,29 @@ void world_lookahead(struct sim_engine *eng, const struct sim_event *ev);
 int world_events_init(struct world *w, uint32_t rep);
 void world_events_free(struct world *w);
 void world_sampling_start(struct world *w);
-/* Close a sampling window of window_ns ending now. */
-void world_sample(struct world *w, sim_time_t window_ns);
-/* Close the series' point being gathered, however many windows it has
- * (the run's end). */
-void world_series_flush(struct world *w);
+/* Close a sampling window of window_ns ending at `at`: now, or later when
+ * no event comes before it (nothing can change in between). */
+void world_sample(struct world *w, sim_time_t at, sim_time_t window_ns);
+/* Close the series' point being gathered at `at`, however many windows it
+ * has (the run's end). */
+void world_series_flush(struct world *w, sim_time_t at);
+
+/* world_trains.c: steady checks' probes without events. */
+/* Index the checks by server and hook the servers (after the probes are
+ * set up). 0, or -1 out of memory. */
+int world_trains_init(struct world *w, uint32_t nchecks);
+void world_trains_free(struct world *w);
+/* ps's probe just ran; its next is due at next (> now) and the verdict
+ * was ok. 1 when the check is steady and its probes from next on go as a
+ * train (do not schedule its event), 0 when they stay events. */
+int world_train_start(struct world *w, struct probe_state *ps, sim_time_t next, int ok);
+/* Take server s's train probes before until (with_until: and at until). */
+void world_trains_settle(struct world *w, uint32_t s, sim_time_t until, int with_until);
+void world_trains_settle_all(struct world *w, sim_time_t until, int with_until);
+/* Something happens to server s now (a fault): take its trains' probes
+ * before now and make their next probes events again. 0, or -1 out of
+ * memory. */
+int world_trains_stop(struct world *w, uint32_t s);
 
 static inline void world_schedule(struct world *w, struct sim_event *ev, sim_time_t delay)
 {

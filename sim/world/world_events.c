@@ -1,5 +1,7 @@
 /* Scheduled happenings of a run that are not client traffic: the fault
- * timeline of the scenario and the balancer's health probes.
+ * timeline of the scenario, the balancer's health probes (those of a
+ * steady check as a train without events: world_trains.c) and the
+ * sampling windows (lazy: on_sample).
  *
  * A probe goes to the server, which answers what the check sends as a
  * real server would (models/server_probe.c); the balancer's check kind
@@ -63,6 +65,12 @@ static void on_fault(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct fault_state *fs = ev->ctx;
 	struct world *w = fs->world;
+	/* What the server answers its probes changes: its checks' trains end. */
+	if (world_trains_stop(w, fs->f->server) != 0) {
+		w->out_of_memory = 1;
+		sim_stop(eng);
+		return;
+	}
 	fs->active = !fs->active;
 	if (fs->active)
 		fs->began = sim_now(eng);
@@ -85,6 +93,8 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 		return;
 	}
 	struct bal_probe_target t = balancer_probe_target(&w->bal, ps->check);
+	/* The server's busy time takes its other checks' train probes first. */
+	world_trains_settle(w, t.server, now, 0);
 	struct lb_hc_reply reply = server_probe(&w->servers[t.server], t.workload, t.sends,
 						t.work_units);
 	if (balancer_probe_reply(&w->bal, ps->check, now, &reply) < 0) {
@@ -94,19 +104,27 @@ static void on_probe(struct sim_engine *eng, struct sim_event *ev)
 		return;
 	}
 	uint64_t next = balancer_probe_due(&w->bal, ps->check, now);
-	world_schedule(w, ev, next > now ? next - now : 1);
+	if (next <= now)
+		next = now + 1;
+	if (!world_train_start(w, ps, next, balancer_probe_verdict(&w->bal, ps->check, &reply)))
+		world_schedule(w, ev, next - now);
 }
 
-/* Close the current window: the balancer prices its operations and says
- * what it holds; the peaks take it in, and so does the series' point
- * being gathered (when the run keeps series). */
-void world_sample(struct world *w, sim_time_t window_ns)
+/* Close the window ending at `at`: the balancer prices its operations and
+ * says what it holds; the peaks take it in, and so does the series' point
+ * being gathered (when the run keeps series). Everything here is read as
+ * of `at`, never of the engine's clock, so that a window with no event in
+ * it can be closed ahead of its end (on_sample). */
+void world_sample(struct world *w, sim_time_t at, sim_time_t window_ns)
 {
 	if (window_ns == 0)
 		return;
+	/* The trains' probes before the end are in the window (none falls
+	 * on it: world_trains.c). */
+	world_trains_settle_all(w, at, 0);
 	double cpu;
 	struct cost_mem split;
-	balancer_window_close(&w->bal, window_ns, sim_now(&w->eng), &cpu, &split);
+	balancer_window_close(&w->bal, window_ns, at, &cpu, &split);
 	double mem = cost_mem_total(&split);
 	w->windows++;
 	double wns = (double)window_ns;
@@ -129,7 +147,7 @@ void world_sample(struct world *w, sim_time_t window_ns)
 	if (mem > w->mem_peak)
 		w->mem_peak = mem;
 	uint32_t n = w->scn->servers.count;
-	sim_time_t now = sim_now(&w->eng);
+	sim_time_t now = at;
 	int steady = steady_between(&w->steady, now - window_ns, now);
 	if (steady) {
 		w->steady_ns += (double)window_ns;
@@ -159,10 +177,10 @@ void world_sample(struct world *w, sim_time_t window_ns)
 	if (mem > w->point_mem)
 		w->point_mem = mem;
 	if (++w->point_windows == w->series_every)
-		world_series_flush(w);
+		world_series_flush(w, at);
 }
 
-void world_series_flush(struct world *w)
+void world_series_flush(struct world *w, sim_time_t at)
 {
 	if (!w->keep_series || w->point_windows == 0)
 		return;
@@ -175,7 +193,7 @@ void world_series_flush(struct world *w)
 		return;
 	}
 	struct lb_sample *s = &w->samples[w->nsamples];
-	s->t_s = (double)sim_now(&w->eng) / (double)SIM_NS_PER_S;
+	s->t_s = (double)at / (double)SIM_NS_PER_S;
 	s->window_s = w->point_ns / (double)SIM_NS_PER_S;
 	s->cpu_cores = w->point_cpu_ns / w->point_ns;
 	s->mem_bytes = w->point_mem;
@@ -187,13 +205,33 @@ void world_series_flush(struct world *w)
 	w->point_ns = w->point_cpu_ns = w->point_mem = 0;
 }
 
+/* A window ends now. Skipping ahead, so do the windows after it that end
+ * before the next event: nothing happens in them (no request moves, no
+ * fault, no check changes state; a steady check's probes are counted
+ * into them by the probe trains below), so each is closed now with the
+ * figures it will have at its end, and costs no event. A window ending at
+ * the very instant of the next event is left to its own event, scheduled
+ * now as the every-event run would have scheduled it: after that event,
+ * which was pending before it, and before anything scheduled later, as
+ * in the every-event run (whose window event is scheduled at the window
+ * before, with nothing run in between). */
 static void on_sample(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct world *w = ev->ctx;
-	world_sample(w, SAMPLE_WINDOW_NS);
+	sim_time_t at = sim_now(eng), end = w->scn->warmup + w->scn->duration;
+	world_sample(w, at, SAMPLE_WINDOW_NS);
+	if (w->skip_ahead) {
+		sim_time_t next = sim_next_time(eng);
+		while (at + SAMPLE_WINDOW_NS <= end && at + SAMPLE_WINDOW_NS < next) {
+			at += SAMPLE_WINDOW_NS;
+			world_sample(w, at, SAMPLE_WINDOW_NS);
+		}
+	}
 	/* The last window may be shorter: the run closes it (run.c). */
-	if (sim_now(eng) + SAMPLE_WINDOW_NS <= w->scn->warmup + w->scn->duration)
-		world_schedule(w, ev, SAMPLE_WINDOW_NS);
+	if (at + SAMPLE_WINDOW_NS <= end && sim_schedule(eng, ev, at + SAMPLE_WINDOW_NS) != 0) {
+		w->out_of_memory = 1;
+		sim_stop(eng);
+	}
 }
 
 /* Start sampling at the end of warm-up. */
@@ -257,15 +295,18 @@ int world_events_init(struct world *w, uint32_t rep)
 		struct probe_state *ps = &w->probes[i];
 		ps->check = i;
 		ps->world = w;
+		ps->server = balancer_probe_target(&w->bal, i).server;
+		ps->next = SIM_TIME_NEVER;
 		sim_event_init(&ps->ev, on_probe, ps, EV_PROBE);
 		if (sim_schedule(&w->eng, &ps->ev, balancer_probe_due(&w->bal, i, 0)) != 0)
 			return -1;
 	}
-	return 0;
+	return world_trains_init(w, nchecks);
 }
 
 void world_events_free(struct world *w)
 {
+	world_trains_free(w);
 	free(w->faults);
 	free(w->probes);
 	free(w->samples);

@@ -161,12 +161,14 @@ static void to_server(struct world *w, struct request *req)
 		fail_at_balancer(w, req);
 		return;
 	}
-	if (req->measured)
-		w->queued++;
 	if (s >= 0) {
+		/* A slot freed while it went through the balancer: it never
+		 * waited, and is not counted as queued (HAProxy's qcur). */
 		slot_taken(w, req, (uint32_t)s);
 		return;
 	}
+	if (req->measured)
+		w->queued++;
 	sim_time_t timeout = w->design->queue_timeout ? w->design->queue_timeout
 						      : SCN_DEFAULT_QUEUE_TIMEOUT;
 	sim_event_init(&req->ev, on_queue_timeout, w, EV_QUEUE_TIMEOUT);
