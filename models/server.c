@@ -72,6 +72,15 @@ static void on_done(struct sim_engine *eng, struct sim_event *ev)
 	finish(srv, req, 1);
 }
 
+void server_lookahead_done(const struct sim_event *ev, sim_time_t at)
+{
+	const struct sim_server *srv = ev->ctx;
+	const struct request *req =
+		(const struct request *)(const void *)((const char *)ev - offsetof(struct request, ev));
+	if (req->measured)
+		hist_prefetch(srv->latency, request_response_ns(req, at));
+}
+
 static void on_unpark(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct sim_server *srv = ev->ctx;

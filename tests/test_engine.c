@@ -1071,14 +1071,21 @@ static void test_profile_counts(void **state)
 }
 
 /* The look-ahead is told of events that are about to run, never of a
- * canceled one, each while it is still pending; it cannot change the order. */
+ * canceled one, each while it is still pending and with the time it is
+ * due; it cannot change the order. */
 static uint64_t lookahead_calls, lookahead_bad;
 
-static void count_lookahead(struct sim_engine *eng, const struct sim_event *ev)
+/* When the test below schedules event i: many ties. */
+static sim_time_t due_of(uint32_t i)
 {
-	(void)eng;
+	return (sim_time_t)((i * 7919u) % 1000u);
+}
+
+static void count_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at,
+			    unsigned stage)
+{
 	lookahead_calls++;
-	if (!ev || !sim_event_pending(ev))
+	if (!ev || !sim_event_pending(ev) || at < sim_now(eng) || stage > 1 || at != due_of(((const struct tev *)(const void *)ev)->id))
 		lookahead_bad++;
 }
 
@@ -1094,7 +1101,7 @@ static void test_lookahead_sees_pending_events(void **state)
 	e2.lookahead = count_lookahead;
 	lookahead_calls = lookahead_bad = 0;
 	for (uint32_t i = 0; i < N; i++) {
-		sim_time_t at = (sim_time_t)((i * 7919u) % 1000u); /* many ties */
+		sim_time_t at = due_of(i);
 		assert_int_equal(sim_schedule(&e1, &a[i].ev, at), 0);
 		assert_int_equal(sim_schedule(&e2, &b[i].ev, at), 0);
 	}

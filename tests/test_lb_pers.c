@@ -823,7 +823,7 @@ static void test_property_refuse_batched(void **state)
  * other one key at a time, end in the same state: same answers, same
  * counters, the same entries, index and use log, byte for byte; and then
  * evict in the same order. Includes repeated and invalid keys within a
- * batch, expiring entries, and a prefetch hint, which changes nothing.
+ * batch, expiring entries, and prefetch hints (both steps), which change nothing.
  * 4096 entries: 320 KiB of entries and index, so batches take their
  * prefetching path. */
 static void test_batch_equals_sequential(void **state)
@@ -855,6 +855,7 @@ static void test_batch_equals_sequential(void **state)
 		int got[BATCH_MAX];
 		size_t n = make_batch(&rng, keys, NKEYS, batch);
 		lb_pers_table_prefetch(&a, &batch[0]);
+		lb_pers_table_prefetch_entry(&a, &batch[n - 1]);
 		lb_pers_table_lookup_batch(&a, batch, n, now, got);
 		for (size_t i = 0; i < n; i++) {
 			int want = lb_pers_table_lookup(&b, &batch[i], now);

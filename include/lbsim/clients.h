@@ -135,9 +135,10 @@ struct bal_conn *clients_request_conn(struct request *req, struct bal_conn *blan
  * reconnects after a back-off. */
 void clients_cut_server(struct clients *cl, uint32_t s);
 
-/* The engine's look-ahead (engine.h) for a client event (a connection's
- * timer): prefetch what its handler will reach. Changes nothing. */
-void clients_lookahead(const struct clients *cl, const struct sim_event *ev);
+/* The engine's look-ahead (engine.h, its stage 0 or 1) for a client event
+ * (a connection's timer): prefetch what its handler will reach. Changes
+ * nothing. */
+void clients_lookahead(const struct clients *cl, const struct sim_event *ev, unsigned stage);
 
 /* 1 when the clients could not go on (memory, or cl->error). */
 int clients_failed(const struct clients *cl);

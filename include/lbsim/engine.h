@@ -33,14 +33,20 @@ struct sim_event;
 typedef void (*sim_handler_fn)(struct sim_engine *eng, struct sim_event *ev);
 
 /* Optional look-ahead (struct sim_engine.lookahead): called with an event
- * SIM_LOOKAHEAD pops before it runs, so that its owner can prefetch what
- * the handler will reach through it (a connection's device, a request's
- * connection). At scale those are cache misses that would otherwise stall
- * the handler one after another; announced early, they overlap with the
- * events in between. It must only read and prefetch: results never depend
- * on it. */
-typedef void (*sim_lookahead_fn)(struct sim_engine *eng, const struct sim_event *ev);
+ * and the time it is due, twice before it runs: stage 0 SIM_LOOKAHEAD_FAR
+ * pops ahead, stage 1 SIM_LOOKAHEAD pops ahead, so that its owner can
+ * prefetch what the handler will reach through it (a connection's device,
+ * a request's connection, the histogram bucket a completion will count in,
+ * which depends on the time), and at stage 1 what hangs off lines that
+ * stage 0 fetched (a persistence entry behind its index slot). At scale
+ * those are cache misses that would otherwise stall the handler one after
+ * another; announced early, they overlap with the events in between. It
+ * must only read and prefetch: results never depend on it. Either stage
+ * may be skipped for an event (near the end of the sorted bottom). */
+typedef void (*sim_lookahead_fn)(struct sim_engine *eng, const struct sim_event *ev,
+				 sim_time_t at, unsigned stage);
 #define SIM_LOOKAHEAD 2
+#define SIM_LOOKAHEAD_FAR 4
 
 struct sim_event {
 	sim_handler_fn fn;

@@ -153,6 +153,10 @@ void lb_pers_table_lookup_batch(struct lb_pers_table *t, const struct lb_pers_ke
 /* A hint, no effect on results: start loading key's index slot, for a
  * caller that knows its next key before it has finished with this one. */
 void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_key *key);
+/* The second step of the same hint, some time after the first: read key's
+ * index slots (in cache by now) and start loading the entry a lookup will
+ * compare, the lookup's second dependent miss. No effect on results. */
+void lb_pers_table_prefetch_entry(const struct lb_pers_table *t, const struct lb_pers_key *key);
 
 /* Map key to server at now_ns. Returns 0 when a new entry was stored, 1 when
  * a live entry for key was updated; nothing is stored on LB_EFULL (table

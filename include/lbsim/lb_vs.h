@@ -236,8 +236,9 @@ LB_MUST_CHECK int lb_vs_set_default(struct lb_vs *vs, int pool);
  * store reuses its fixed entry pool). */
 /* A hint, for a caller that knows a request before it must route it: start
  * loading the persistence table slot lb_vs_route will read for req (the
- * same pool choice, the same key). Changes nothing, counts nothing. */
-void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req);
+ * same pool choice, the same key): stage 0 its index slot, stage 1 (given
+ * some time after stage 0) its entry. Changes nothing, counts nothing. */
+void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req, unsigned stage);
 
 int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,
 		struct lb_route *out);

@@ -92,6 +92,11 @@ void server_free(struct sim_server *srv);
  * 0; the caller sees req->misrouted for a workload failure). */
 void server_arrive(struct sim_engine *eng, struct sim_server *srv, struct request *req);
 
+/* ev, a server's completion (EV_SERVER_DONE) due at `at`, will run soon:
+ * prefetch what it writes (the engine's look-ahead). Reads and prefetches
+ * only. */
+void server_lookahead_done(const struct sim_event *ev, sim_time_t at);
+
 /* Faults and recovery, at the engine's current time. */
 void server_set_down(struct sim_engine *eng, struct sim_server *srv, int down);
 void server_set_workload_down(struct sim_engine *eng, struct sim_server *srv,

@@ -36,6 +36,7 @@
  */
 #include "clients_internal.h"
 #include "lbsim/event_kind.h"
+#include "lbsim/huge_pages.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -182,9 +183,20 @@ void conn_close(struct clients *cl, struct conn *c)
 	c->state = CONN_DOWN;
 }
 
+/* c's workload, from its device's place in its population (as
+ * devices_alloc lays devices out), not from the device: an answer to c
+ * reads only c, and at scale the device is a cache miss. */
+static enum workload conn_workload(const struct clients *cl, const struct conn *c)
+{
+	const struct pop_state *ps = &cl->pops[c->pop];
+	enum workload wl = (enum workload)ps->kinds[(uint64_t)(c->dev - ps->devices) % ps->nkinds];
+	assert(wl == c->dev->workload);
+	return wl;
+}
+
 static const struct client_cfg *conn_client(const struct clients *cl, const struct conn *c)
 {
-	return pop_client(cl, c->pop, (enum workload)c->dev->workload);
+	return pop_client(cl, c->pop, conn_workload(cl, c));
 }
 
 /* c tries again after a back-off (from `after` on: the time its answer
@@ -258,7 +270,8 @@ static void open_and_send(struct clients *cl, struct conn *c, enum conn_state ne
 	struct seen s;
 	fill_seen(cl, &s, d, c);
 	struct bal_hello hello = {.seen = &s.req, .workload = (enum workload)d->workload,
-				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live};
+				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live,
+				  .session_home = d->home >= 0 ? (uint32_t)d->home + 1 : 0};
 	/* Layer 4 routes the connection itself: no server, or one that is
 	 * down (the balancer has not noticed yet), and the client's connect
 	 * fails; it tries a new connection after its back-off. */
@@ -479,47 +492,35 @@ void clients_cut_server(struct clients *cl, uint32_t s)
  * device's number and workload follow from its place in its population;
  * the TLS session id would need the device, so ssl-session-id persistence
  * gets no hint). Only when c's timer will send a request. */
-static void prefetch_route(const struct clients *cl, const struct conn *c)
+static void prefetch_route(const struct clients *cl, const struct conn *c, unsigned stage)
 {
 	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
 		return;
-	const struct pop_state *ps = &cl->pops[c->pop];
-	uint32_t device = (uint32_t)(c->dev - ps->devices);
-	enum workload wl = (enum workload)ps->kinds[device % ps->nkinds];
-	assert(wl == c->dev->workload); /* as devices_alloc lays devices out */
+	uint32_t device = (uint32_t)(c->dev - cl->pops[c->pop].devices);
 	struct seen s;
-	fill_seen_of(&s, c, c->pop, device, wl, 0);
-	balancer_prefetch(cl->env.bal, &c->lb, &s.req);
+	fill_seen_of(&s, c, c->pop, device, conn_workload(cl, c), 0);
+	balancer_prefetch(cl->env.bal, &c->lb, &s.req, stage);
 }
 
-void clients_lookahead(const struct clients *cl, const struct sim_event *ev)
+void clients_lookahead(const struct clients *cl, const struct sim_event *ev, unsigned stage)
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (ev->kind != EV_CONN)
 		return;
 	/* on_conn_timer reads the connection (the engine prefetched it)
-	 * and, to send, its device. */
+	 * and, to send, its device (at stage 0, the earlier); the layer-7
+	 * route reads a persistence slot, then the entry it names (one
+	 * stage each: the second needs the first in cache). */
 	const struct conn *c = conn_of(ev);
-	__builtin_prefetch(c->dev);
+	if (stage == 0)
+		__builtin_prefetch(c->dev);
 	if (balancer_routes_per_request(cl->env.bal) && cl->env.design->persist)
-		prefetch_route(cl, c);
+		prefetch_route(cl, c, stage);
 #else
 	(void)cl;
 	(void)ev;
+	(void)stage;
 #endif
-}
-
-/* n zeroed objects of size bytes (a multiple of 64), starting on a cache
- * line, so that each object fills its own lines. */
-static void *line_alloc(uint64_t n, size_t size)
-{
-	if (n == 0 || n > SIZE_MAX / size)
-		return NULL;
-	size_t bytes = (size_t)n * size;
-	void *p = aligned_alloc(64, bytes);
-	if (p)
-		memset(p, 0, bytes);
-	return p;
 }
 
 /* The connections of device i of population pi: its kind's, when its user
@@ -550,9 +551,9 @@ int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_
 	uint64_t nconns = 0;
 	for (uint64_t i = 0; i < ps->ndevices; i++)
 		nconns += device_conns(ps, pi, i);
-	ps->devices = line_alloc(ps->ndevices, sizeof *ps->devices);
-	ps->conns = line_alloc(nconns, sizeof *ps->conns);
-	ps->links = calloc(nconns, sizeof *ps->links);
+	ps->devices = huge_calloc(ps->ndevices, sizeof *ps->devices);
+	ps->conns = huge_calloc(nconns, sizeof *ps->conns);
+	ps->links = huge_calloc(nconns, sizeof *ps->links);
 	if (cfg->nprofile)
 		ps->presence = calloc(ps->ndevices, sizeof *ps->presence);
 	if (!ps->devices || (nconns && (!ps->conns || !ps->links)) ||

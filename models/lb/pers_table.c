@@ -516,6 +516,12 @@ static inline void prefetch_entry(const struct lb_pers_table *t, uint32_t h)
 	}
 }
 
+void lb_pers_table_prefetch_entry(const struct lb_pers_table *t, const struct lb_pers_key *key)
+{
+	if (key_valid(key))
+		prefetch_entry(t, key_hash(t->seed, key));
+}
+
 /* A software pipeline over the keys: key k + 2A is hashed and its index line
  * requested, key k + A's index slot is read and its entry requested, and key
  * k is looked up for real, by the sequential code, so the results are those

@@ -88,7 +88,7 @@ static int pool_of(const struct lb_vs *vs, const struct lb_request *r, int *subs
 	return vs->default_pool;
 }
 
-void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req)
+void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req, unsigned stage)
 {
 	struct lb_request l4view;
 	const struct lb_request *r = view_of(vs, req, &l4view);
@@ -98,8 +98,12 @@ void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req)
 		return;
 	const struct lb_vs_pool *vp = vs->pools[pool];
 	struct lb_pers_key key;
-	if (vp->persist.ops && vp->persist.ops->key(&vp->persist, r, &key) == 0)
+	if (!vp->persist.ops || vp->persist.ops->key(&vp->persist, r, &key) != 0)
+		return;
+	if (stage == 0)
 		lb_pers_table_prefetch(&vp->persist.table, &key);
+	else
+		lb_pers_table_prefetch_entry(&vp->persist.table, &key);
 }
 
 int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,

@@ -111,11 +111,11 @@ int sim__pool_grow(struct sim_engine *eng, uint64_t want)
 		cap = MAX_CHUNKS;
 	if (cap < want)
 		return -1;
-	struct sim_slot *p = realloc(eng->pool, cap * CHUNK_SLOTS * sizeof *p);
+	struct sim_slot *p = huge_realloc(eng->pool, cap * CHUNK_SLOTS * sizeof *p);
 	if (!p)
 		return -1;
 	eng->pool = p;
-	struct sim_chunk_meta *m = realloc(eng->meta, cap * sizeof *m);
+	struct sim_chunk_meta *m = huge_realloc(eng->meta, cap * sizeof *m);
 	if (!m)
 		return -1; /* the larger pool is kept; chunk_cap still says what both hold */
 	eng->meta = m;
@@ -133,7 +133,7 @@ int sim__bottom_reserve(struct sim_engine *eng, uint64_t n)
 		cap = MAX_BOT;
 	if (cap < want)
 		return -1;
-	struct sim_slot *b = realloc(eng->bot, cap * sizeof *b);
+	struct sim_slot *b = huge_realloc(eng->bot, cap * sizeof *b);
 	if (!b)
 		return -1;
 	eng->bot = b;
@@ -309,12 +309,17 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 		/* The events of a large bottom (a pile of same-time events)
 		 * were not all touched by the refill; ask for one a few pops
 		 * ahead. A prefetch never faults, even of NULL. */
-		if (h + 4 < eng->bot_tail)
-			__builtin_prefetch(eng->bot[h + 4].ev);
+		if (h + SIM_LOOKAHEAD_FAR + 2 < eng->bot_tail)
+			__builtin_prefetch(eng->bot[h + SIM_LOOKAHEAD_FAR + 2].ev);
 #endif
-		if (eng->lookahead && h + SIM_LOOKAHEAD < eng->bot_tail &&
-		    eng->bot[h + SIM_LOOKAHEAD].ev)
-			eng->lookahead(eng, eng->bot[h + SIM_LOOKAHEAD].ev);
+		if (eng->lookahead) {
+			const struct sim_slot *far = &eng->bot[h + SIM_LOOKAHEAD_FAR];
+			const struct sim_slot *near = &eng->bot[h + SIM_LOOKAHEAD];
+			if (h + SIM_LOOKAHEAD_FAR < eng->bot_tail && far->ev)
+				eng->lookahead(eng, far->ev, far->at, 0);
+			if (h + SIM_LOOKAHEAD < eng->bot_tail && near->ev)
+				eng->lookahead(eng, near->ev, near->at, 1);
+		}
 		s.ev->heap_index = SIM_EVENT_IDLE;
 		eng->count--;
 		eng->now = s.at;

@@ -6,6 +6,7 @@
 #define LBSIM_ENGINE_INTERNAL_H
 
 #include "lbsim/engine.h"
+#include "lbsim/huge_pages.h"
 
 #include <assert.h>
 #include <stdint.h>

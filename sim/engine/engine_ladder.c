@@ -141,7 +141,7 @@ static struct sim_rung *rung_prepare(struct sim_engine *eng, uint32_t live, sim_
 	uint64_t nb = (span >> shift) + 1;
 	struct sim_rung *r = &eng->rung[eng->nrungs];
 	if (nb > r->cap) {
-		struct sim_bucket *b = realloc(r->b, nb * sizeof *b);
+		struct sim_bucket *b = huge_realloc(r->b, nb * sizeof *b);
 		if (!b)
 			return NULL;
 		r->b = b;

@@ -69,6 +69,17 @@ void hist_record(struct histogram *h, uint64_t value)
 		h->max = value;
 }
 
+void hist_prefetch(const struct histogram *h, uint64_t value)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_prefetch(h, 1);
+	__builtin_prefetch(&h->bins[bucket_of(value)], 1);
+#else
+	(void)h;
+	(void)value;
+#endif
+}
+
 void hist_merge(struct histogram *dst, const struct histogram *src)
 {
 	for (unsigned b = 0; b < HIST_BUCKETS; b++)

@@ -342,21 +342,26 @@ int world_clients_init(struct world *w, uint32_t rep)
 	return clients_init(&w->clients, &env, rep);
 }
 
-void world_lookahead(struct sim_engine *eng, const struct sim_event *ev)
+void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at,
+		     unsigned stage)
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (ev->kind == EV_CONN) {
-		clients_lookahead(&world_of(eng)->clients, ev);
-	} else if (ev->kind == EV_SERVER_DONE) {
+		clients_lookahead(&world_of(eng)->clients, ev, stage);
+	} else if (ev->kind == EV_SERVER_DONE && stage == 0) {
 		/* world_server_done reads the request (the event) and its
-		 * connection; NULL for open traffic, and a prefetch of NULL
-		 * never faults. */
+		 * connection (NULL for open traffic, and a prefetch of NULL
+		 * never faults); the server's on_done counts its response
+		 * time. */
 		const struct request *req =
 			(const struct request *)(const void *)((const char *)ev - offsetof(struct request, ev));
 		__builtin_prefetch(req->conn);
+		server_lookahead_done(ev, at);
 	}
 #else
 	(void)eng;
 	(void)ev;
+	(void)at;
+	(void)stage;
 #endif
 }
