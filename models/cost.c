@@ -48,7 +48,7 @@ uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 							       COST_FIG_TLS_FULL_ECDSA};
 	static const enum cost_figure bulk[COST_CIPHER_COUNT] = {
 		COST_FIG_AES_256_GCM, COST_FIG_AES_128_GCM, COST_FIG_CHACHA20};
-	need |= BIT(HTTP_REQUEST) | BIT(BACKEND_IDLE_TIMEOUT) | BIT(TLS_STATE_BYTES) |
+	need |= BIT(HTTP_REQUEST) | BIT(TLS_RECORD) | BIT(BACKEND_IDLE_TIMEOUT) | BIT(TLS_STATE_BYTES) |
 		BIT(TLS_BUFFER_BYTES) | BIT(TLS_CACHE_ENTRY_BYTES) | BIT(TLS_CACHE_SIZE) |
 		BIT(TLS_RESUME_12) | BIT(TLS_RESUME_13) | UINT64_C(1) << full[cert] |
 		UINT64_C(1) << bulk[cipher];
@@ -78,6 +78,7 @@ uint64_t cost_count_of(const struct cost_counts *c, enum cost_figure f)
 	case COST_FIG_AES_128_GCM: return c->crypto_bytes[COST_CIPHER_AES_128_GCM];
 	case COST_FIG_AES_256_GCM: return c->crypto_bytes[COST_CIPHER_AES_256_GCM];
 	case COST_FIG_CHACHA20: return c->crypto_bytes[COST_CIPHER_CHACHA20_POLY1305];
+	case COST_FIG_TLS_RECORD: return c->tls_records;
 	default: return 0;
 	}
 }
@@ -109,6 +110,7 @@ void cost_counts_add(struct cost_counts *a, const struct cost_counts *b)
 	a->tls_backend_resume += b->tls_backend_resume;
 	for (int k = 0; k < COST_CIPHER_COUNT; k++)
 		a->crypto_bytes[k] += b->crypto_bytes[k];
+	a->tls_records += b->tls_records;
 	a->persist_ops += b->persist_ops;
 	a->probes += b->probes;
 }

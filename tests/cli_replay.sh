@@ -100,6 +100,9 @@ check "a malformed line: 2, file:line:column, nothing written" bash -c "
   '$lbsim' run -o '$tmp/bad' '$tmp/bad.yaml' 2>'$tmp/err'
   [ \$? -eq 2 ] && grep -q 'bad.log:31:[0-9]*: time' '$tmp/err' && [ ! -e '$tmp/bad' ]"
 check "validate says the same: 2" status_is 2 "$lbsim" validate "$tmp/bad.yaml"
+check "sweep says it before any point runs: 2, nothing written" bash -c "
+  '$lbsim' sweep -q --no-plot --set servers.count=2,3 -o '$tmp/badsweep' '$tmp/bad.yaml' 2>'$tmp/err'
+  [ \$? -eq 2 ] && grep -q 'bad.log:31:[0-9]*: time' '$tmp/err' && [ ! -e '$tmp/badsweep' ]"
 scenario "$tmp/badskip.yaml" bad.log ", on-error: skip"
 check "on-error skip: the malformed line skipped, the rest replayed" bash -c "
   '$lbsim' run -o '$tmp/badskip' '$tmp/badskip.yaml' >/dev/null 2>'$tmp/err' &&

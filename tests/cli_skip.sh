@@ -91,6 +91,17 @@ faults:
   - { at: 25m, server: 1, kind: down }
 YAML
 check "every fault kind: the same bytes" same_bytes faults "$tmp/faults.yaml"
+# Intervals that divide the 10 s window, equal it and span several, a
+# downinter apart, and rise/fall of 1 (every probe at an end of the
+# counter).
+k=0
+for v in "inter=10s" "inter=5s" "inter=20s" "inter=1s downinter=30s" "rise=1 fall=1"; do
+  k=$((k + 1))
+  sets=(--set designs.http.check.inter=10s)
+  for kv in $v; do sets+=(--set "designs.tcp.check.$kv"); done
+  check "every fault kind, tcp check $v: the same bytes" same_bytes "faults$k" "${sets[@]}" \
+    "$tmp/faults.yaml"
+done
 check "every fault kind: fewer events skipping ahead" fewer faults
 for f in workload-failure logon-failure exchange2013; do
   check "$f: fewer events skipping ahead" fewer "$f"

@@ -138,6 +138,54 @@ static void test_l4_connection(void **state)
 	rig_free(&r);
 }
 
+/* Where the servers terminate TLS (layer 4), a session resumes only at
+ * the server whose cache holds it: an offer routed to that server is a
+ * resumed handshake, the same offer routed elsewhere a full one. A
+ * layer-7 balancer terminates every connection and resumes the offer
+ * whatever server the requests go to. */
+static void test_l4_resumes_only_at_home(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init_impl(&r, SCN_DESIGN_L4, "source", NULL, 0, COST_IMPL_KERNEL_NAT);
+	struct bal_conn c;
+	struct bal_hello h = {.seen = &r.seen, .workload = WL_OWA, .tls = BAL_TLS_12,
+			      .resumable = 1};
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	uint32_t s = (uint32_t)bal_conn_server(&c); /* source hashing: every time the same */
+	balancer_conn_close(&r.b, &c, 0);
+	h.session_home = s + 1;                   /* held where it lands */
+	uint64_t before = window(&r)->packets;
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	assert_int_equal(bal_conn_server(&c), (int32_t)s);
+	uint64_t at_home = window(&r)->packets - before;
+	balancer_conn_close(&r.b, &c, 0);
+	h.session_home = (s + 1) % 4 + 1;         /* held by another server */
+	before = window(&r)->packets;
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	/* and the full handshake's flights (the certificate) pass the box */
+	assert_true(window(&r)->packets - before > at_home);
+	balancer_conn_close(&r.b, &c, 0);
+	h.resumable = 0;                          /* nothing to offer */
+	h.session_home = s + 1;
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	balancer_conn_close(&r.b, &c, 0);
+	struct bal_stats st = balancer_stats(&r.b);
+	assert_int_equal(st.tls_resumed, 2);      /* home unknown, and at home */
+	assert_int_equal(st.tls_full, 2);         /* elsewhere, and no offer */
+	rig_free(&r);
+
+	rig_init(&r, SCN_DESIGN_L7, "roundrobin", NULL, 0);
+	h = (struct bal_hello){.seen = &r.seen, .workload = WL_OWA, .tls = BAL_TLS_12,
+			       .resumable = 1, .session_home = 4};
+	assert_int_equal(balancer_conn_open(&r.b, &c, &h, 0), 0);
+	assert_int_equal(balancer_stats(&r.b).tls_resumed, 1);
+	assert_int_equal(window(&r)->tls_full[COST_CERT_RSA_2048], 0);
+	assert_int_equal(window(&r)->tls_resume_12, 1);
+	balancer_conn_close(&r.b, &c, 0);
+	rig_free(&r);
+}
+
 /* Direct return: only the client's packets pass the box: 4 for the
  * handshake and close, a request's own, and for a response one ACK every
  * second segment (5000 B = 4 segments: 2 ACKs; 1 segment: 1 ACK). The TLS
@@ -334,10 +382,11 @@ static void test_l7_exchange(void **state)
 	assert_int_equal(window(&r)->persist_ops, 1);
 	assert_int_equal(window(&r)->connects, 1);
 	assert_int_equal(window(&r)->tls_backend_full, 1);
+	assert_int_equal(window(&r)->tls_records, 2); /* one record, opened and sealed again */
 	assert_int_equal(window(&r)->packets, 0);
 	double req_ns = p->http_request_ns + 1500 * p->relay_byte_ns +
-			3000 * p->crypto_byte_ns[aes] + p->persist_ns + p->connect_ns +
-			p->tls_backend_full_ns;
+			3000 * p->crypto_byte_ns[aes] + 2 * p->tls_record_ns + p->persist_ns +
+			p->connect_ns + p->tls_backend_full_ns;
 	assert_true(fabs(balancer_take_work_ns(&r.b) - req_ns) < 1e-6);
 	struct lb_pool *owa = lb_vs_pool(&r.b.vs[0], (uint32_t)c.pool);
 	assert_string_equal(owa->name, "owa");
@@ -349,8 +398,10 @@ static void test_l7_exchange(void **state)
 	assert_int_equal(owa->servers[s].conns, 0);
 	assert_int_equal(bal_conn_server(&c), -1);
 	assert_int_equal(r.b.backends.idle, 1); /* its connection waits in the pool */
+	assert_int_equal(window(&r)->tls_records, 2 + 2);
 	assert_true(fabs(balancer_take_work_ns(&r.b) -
-			 (12000 * p->relay_byte_ns + 24000 * p->crypto_byte_ns[aes])) < 1e-6);
+			 (12000 * p->relay_byte_ns + 24000 * p->crypto_byte_ns[aes] +
+			  2 * p->tls_record_ns)) < 1e-6);
 	/* the cookie brings the client back to its server, over the idle
 	 * connection: no connect, no handshake */
 	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0), s);
@@ -370,6 +421,45 @@ static void test_l7_exchange(void **state)
 	assert_int_equal(balancer_stats(&r.b).conns_active, 1);
 	assert_int_equal(balancer_stats(&r.b).conns_open, 2);
 	rig_free(&r);
+}
+
+/* A TLS-terminating balancer seals or opens a record per 16,384 bytes of
+ * plaintext (RFC 8446 5.1: no record carries more), at least one per
+ * message, on each TLS side: the client's, and the server's when
+ * re-encrypting. Counted at the boundaries; priced at tls-record each. */
+static void test_tls_records(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t bytes, records;
+	} cases[] = {{0, 1}, {1, 1}, {16383, 1}, {16384, 1}, {16385, 2}, {32768, 2}, {32769, 3}};
+	for (int re = 0; re < 2; re++) {
+		struct rig r;
+		rig_init(&r, SCN_DESIGN_L7, "first", NULL, re);
+		const struct cost_params *p = price(&r);
+		struct bal_conn c;
+		assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_13, 1), 0);
+		uint64_t want = 0;
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			balancer_take_work_ns(&r.b);
+			uint64_t before = window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM];
+			assert_int_equal(balancer_request(&r.b, &c, &r.seen, 100, 0), 0);
+			balancer_take_work_ns(&r.b);
+			want += (uint64_t)(1 + re); /* the request's own record */
+			balancer_response(&r.b, &c, cases[i].bytes, 0);
+			want += cases[i].records * (uint64_t)(1 + re);
+			assert_int_equal(window(&r)->tls_records, want);
+			/* the answer's work: relay, cipher per byte, records */
+			uint64_t crypted = window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM] - before;
+			assert_int_equal(crypted, (100 + cases[i].bytes) * (uint64_t)(1 + re));
+			double ns = (double)cases[i].bytes *
+					    (p->relay_byte_ns +
+					     (1 + re) * p->crypto_byte_ns[COST_CIPHER_AES_256_GCM]) +
+				    (double)(cases[i].records * (uint64_t)(1 + re)) * p->tls_record_ns;
+			assert_true(fabs(balancer_take_work_ns(&r.b) - ns) < 1e-6 * (1 + ns));
+		}
+		rig_free(&r);
+	}
 }
 
 /* One request and its answer on c at now. */
@@ -706,11 +796,13 @@ int main(void)
 		cmocka_unit_test(test_namespaces_of_used_workloads),
 		cmocka_unit_test(test_l4_connection),
 		cmocka_unit_test(test_l4_direct_return),
+		cmocka_unit_test(test_l4_resumes_only_at_home),
 		cmocka_unit_test(test_l4_proxy),
 		cmocka_unit_test(test_l4_proxy_handshakes),
 		cmocka_unit_test(test_l4_persistence_lookups),
 		cmocka_unit_test(test_l4_multi_refuses),
 		cmocka_unit_test(test_l7_exchange),
+		cmocka_unit_test(test_tls_records),
 		cmocka_unit_test(test_l7_no_server),
 		cmocka_unit_test(test_backend_reuse),
 		cmocka_unit_test(test_backend_idle_timeout),

@@ -85,6 +85,8 @@ static const char calibrated[] =
 	"  aes-256-gcm: {value: 2000, unit: MB/s, source: x}\n"
 	"  chacha20-poly1305: {value: 1, unit: GB/s, source: x}\n"
 	"  relay: {value: 0.5, unit: ns/B, source: x}\n"
+	"  tls-record: {value: 4.5, unit: us, source: haproxy keep-alive TLS,\n"
+	"               spread: {min: 3.9, max: 5.2, stddev: 0.4}, measured: true}\n"
 	"  packet: {value: 4e6, unit: per-s, source: x}\n"
 	"  conn-bytes: {value: 2.5, unit: kB, source: x}\n"
 	"  tls-state-bytes: {value: 4, unit: KiB, source: x}\n"
@@ -114,6 +116,7 @@ static void test_read_back(void **state)
 	assert_true(p.p.crypto_byte_ns[COST_CIPHER_AES_256_GCM] == 0.5);   /* 1e3 / 2000 MB/s */
 	assert_true(p.p.crypto_byte_ns[COST_CIPHER_CHACHA20_POLY1305] == 1);
 	assert_true(p.p.relay_byte_ns == 0.5);
+	assert_true(p.p.tls_record_ns == 4500);
 	assert_true(p.p.packet_ns == 250);                                 /* 1e9 / 4e6 */
 	assert_true(p.p.conn_bytes == 2500);
 	assert_true(p.p.tls_state_bytes == 4096);
@@ -123,7 +126,7 @@ static void test_read_back(void **state)
 	assert_true(p.p.backend_idle_timeout_s == 0.5);
 	assert_true(p.p.flow_linger_s == 120);
 	assert_true(p.p.mtu_payload == 1400);
-	assert_int_equal(__builtin_popcountll(p.given), 17);
+	assert_int_equal(__builtin_popcountll(p.given), 18);
 	assert_true(p.given >> COST_FIG_TLS_FULL_RSA & 1);
 	assert_false(p.given >> COST_FIG_TLS_FULL_ECDSA & 1);
 }
@@ -155,6 +158,13 @@ static void test_malformed(void **state)
 	refused(HEAD "figures:\n  accept: {value: 0, unit: per-s, source: x}\n", 5, 19, "> 0");
 	refused(HEAD "figures:\n  conn-bytes: {value: 5, unit: us, source: x}\n", 5, 32,
 		"unknown unit 'us'");
+	/* a record is priced per operation, not per byte */
+	refused(HEAD "figures:\n  tls-record: {value: 5, unit: ns/B, source: x}\n", 5, 32,
+		"unknown unit 'ns/B'");
+	refused(HEAD "figures:\n  tls-record: {value: five, unit: us, source: x}\n", 5, 23,
+		"five");
+	refused(HEAD "figures:\n  tls-recrd: {value: 5, unit: us, source: x}\n", 5, 3,
+		"did you mean 'tls-record'");
 	refused(HEAD "figures:\n  accept: {value: 5, unit: us, source: x}\n"
 		     "  accept: {value: 6, unit: us, source: x}\n", 6, 3, "given twice");
 	refused(HEAD "figures: {}\n", 4, 10, "no figure");

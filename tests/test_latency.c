@@ -117,8 +117,8 @@ static void test_layer4_resumes_at_home_only(void **state)
 /* A layer-7 balancer without cores to wait for still takes its priced
  * work as time (the default cost profile's prices, as the façade charges
  * them, models/balancer/traffic.c): the request's parse, relay and
- * decryption on the way in, the answer's relay and encryption on the way
- * out, each rounded to a nanosecond as the world keeps time.
+ * decryption (its bytes and records) on the way in, the answer's relay
+ * and encryption on the way out, each rounded to a nanosecond as the world keeps time.
  *
  * http-reuse never, one server, connections that live for days: each
  * client connection keeps its own connection to the server, opened in the
@@ -137,8 +137,10 @@ static void test_layer7_work(void **state)
 	in += p->http_request_ns;
 	in += (double)cc->request_bytes * p->relay_byte_ns;
 	in += (double)cc->request_bytes * p->crypto_byte_ns[d->cipher];
+	in += (double)cost_tls_records(cc->request_bytes) * p->tls_record_ns;
 	out += (double)cc->response_bytes * p->relay_byte_ns;
 	out += (double)cc->response_bytes * p->crypto_byte_ns[d->cipher];
+	out += (double)cost_tls_records(cc->response_bytes) * p->tls_record_ns;
 	sim_time_t lb = (sim_time_t)(in + 0.5) + (sim_time_t)(out + 0.5);
 	assert_true(lb > 0);
 	assert_exactly(mean_response(&f), D + R + lb, "layer 7, kept alive");
@@ -167,9 +169,11 @@ static void test_layer7_new_server_connection(void **state)
 	in += p->http_request_ns;
 	in += (double)cc->request_bytes * p->relay_byte_ns;
 	in += (double)cc->request_bytes * p->crypto_byte_ns[d->cipher];
+	in += (double)cost_tls_records(cc->request_bytes) * p->tls_record_ns;
 	in += p->connect_ns;
 	out += (double)cc->response_bytes * p->relay_byte_ns;
 	out += (double)cc->response_bytes * p->crypto_byte_ns[d->cipher];
+	out += (double)cost_tls_records(cc->response_bytes) * p->tls_record_ns;
 	sim_time_t lb = (sim_time_t)(in + 0.5) + (sim_time_t)(out + 0.5);
 	assert_exactly(mean_response(&f), D + R + 2 * R + lb + d->backend_rtt,
 		       "layer 7, a new server connection each");

@@ -187,6 +187,43 @@ static void test_copy_shape(void **state)
 	replay_addrs_free(&m);
 }
 
+/* What a replay holds is its window, not its log: 3,000 requests, one a
+ * second (ended at once), each held until the window has passed. Through
+ * a window of an hour all 3,000 are read ahead before the first is
+ * handed out, so the heap holds at least 3,000; through a window of 10 s
+ * about 10 at a time, so the heap keeps its first allocation (1,024
+ * requests). held_bytes is the heap and the user names' map at their
+ * largest; a run's memory estimate counts it (cli.c). */
+static void test_held_bytes_follow_the_window(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	size_t cap = strlen(FIELDS) + (size_t)N * 160;
+	char *text = malloc(cap), *at = text;
+	at += sprintf(at, "%s", FIELDS);
+	for (int i = 0; i < N; i++)
+		at += sprintf(at, "2024-03-04 %02d:%02d:%02d 10.0.1.11 POST /owa/ - 443 user%d "
+			      "10.1.%d.%d x - 200 0 0 0\n", 8 + i / 3600, i / 60 % 60, i % 60, i % 50,
+			      i / 250, i % 250);
+	char *path = temp_log(text);
+	free(text);
+	struct log_opts o = {.on_error = LOG_ON_ERROR_FAIL};
+	struct replay_counts hour, tens;
+	struct log_error err;
+	assert_int_equal(log_replay_scan(path, &o, 3600ll * 1000000000, &hour, NULL, &err), 0);
+	assert_int_equal(log_replay_scan(path, &o, 10ll * 1000000000, &tens, NULL, &err), 0);
+	assert_int_equal(hour.requests, N);
+	assert_int_equal(tens.requests, N);
+	assert_int_equal(hour.users, 50);
+	print_message("held: %llu bytes through an hour, %llu through 10 s\n",
+		      (unsigned long long)hour.held_bytes, (unsigned long long)tens.held_bytes);
+	assert_true(hour.held_bytes >= N * sizeof(struct replay_req));
+	assert_true(tens.held_bytes >= 1024 * sizeof(struct replay_req));
+	assert_true(tens.held_bytes < 2048 * sizeof(struct replay_req));
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_user_numbers),
 		cmocka_unit_test(test_late),
 		cmocka_unit_test(test_copy_shape),
+		cmocka_unit_test(test_held_bytes_follow_the_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

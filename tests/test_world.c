@@ -547,6 +547,7 @@ static void test_balancer_cost(void **state)
 		run_ok(&f, d, &r[d]);
 	const struct cost_params *p = &f.designs[0].costs;
 	uint64_t packets = 0, bytes = 0, requests = 0, flows = 0, bytes2 = 0, conns2 = 0, msgs2 = 0;
+	uint64_t records = 0;
 	for (int k = 0; k < WL_COUNT; k++) {
 		const struct client_cfg *c = &f.pop.client[k];
 		const struct workload_result *w0 = &r[0].workloads[k], *w1 = &r[1].workloads[k],
@@ -555,6 +556,8 @@ static void test_balancer_cost(void **state)
 		packets += w0->sent * cost_packets(p, c->request_bytes) +
 			   w0->ok * cost_packets(p, c->response_bytes);
 		bytes += w1->sent * (uint64_t)c->request_bytes + w1->ok * (uint64_t)c->response_bytes;
+		records += w1->sent * cost_tls_records(c->request_bytes) +
+			   w1->ok * cost_tls_records(c->response_bytes);
 		bytes2 += w2->sent * (uint64_t)c->request_bytes + w2->ok * (uint64_t)c->response_bytes;
 		msgs2 += w2->sent + w2->ok;
 		requests += w1->sent;
@@ -604,6 +607,7 @@ static void test_balancer_cost(void **state)
 	assert_int_equal(o->http_requests, requests);
 	assert_int_equal(o->relay_bytes, bytes);
 	assert_int_equal(o->crypto_bytes[COST_CIPHER_AES_256_GCM], 2 * bytes);
+	assert_int_equal(o->tls_records, 2 * records);
 	assert_int_equal(o->accepts, o->tls_full[COST_CERT_RSA_2048] + o->tls_resume_12 +
 					     o->tls_resume_13);
 	assert_int_equal(o->connects, o->tls_backend_full + o->tls_backend_resume);

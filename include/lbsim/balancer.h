@@ -89,6 +89,11 @@ struct bal_hello {
 	enum workload workload;         /* the VIP it connects to (l4-multi has one per workload) */
 	enum bal_tls_version tls;
 	uint8_t resumable;              /* the client holds a live session it offers to resume */
+	/* Layer 4, where the servers terminate TLS: 1 + the server whose own
+	 * session cache holds that session (the one the client last
+	 * reached); a connection routed elsewhere makes a full handshake.
+	 * 0: not known, the offer is taken wherever it lands. */
+	uint32_t session_home;
 };
 
 /* One health check of the design and what it watches. */
@@ -107,11 +112,13 @@ struct bal_ledger {
 	struct cost_counts measured;    /* every closed window since the measurement began */
 	double pending_ns;              /* work not yet handed to the balancer's cores */
 	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
-	/* The last window's counts and their price: a window with the same
-	 * counts (a quiet one: only its checks' probes) costs the same, and
-	 * pricing is the costliest part of closing a window. */
-	struct cost_counts priced;
-	double priced_ns;
+	/* Quiet windows (no operation but probes: charged 0) of as many
+	 * probes as quiet_probes cost quiet_ns (when quiet_priced): pricing
+	 * is the costliest part of closing a window, and a sparse run closes
+	 * mostly quiet ones. */
+	uint8_t charged, quiet_priced;
+	uint64_t quiet_probes;
+	double quiet_ns;
 };
 
 /* The idle connections to one server of one pool, oldest first (a ring of

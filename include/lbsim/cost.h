@@ -70,6 +70,7 @@ enum cost_kind {
 	X(AES_128_GCM, "aes-128-gcm", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_AES_128_GCM]) \
 	X(AES_256_GCM, "aes-256-gcm", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_AES_256_GCM]) \
 	X(CHACHA20, "chacha20-poly1305", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_CHACHA20_POLY1305]) \
+	X(TLS_RECORD, "tls-record", COST_KIND_OP, tls_record_ns)              \
 	X(FLOW_BYTES, "flow-bytes", COST_KIND_MEM, flow_bytes)                \
 	X(FLOW_BUCKET_BYTES, "flow-bucket-bytes", COST_KIND_MEM, flow_bucket_bytes) \
 	X(CONN_BYTES, "conn-bytes", COST_KIND_MEM, conn_bytes)                \
@@ -110,6 +111,7 @@ struct cost_params {
 	double relay_byte_ns;         /* proxy: one byte through user space (recv + send) */
 	double relay_message_ns;      /* layer-4 proxy: one message relayed (its recv and send) */
 	double crypto_byte_ns[COST_CIPHER_COUNT]; /* encrypt or decrypt one byte */
+	double tls_record_ns;         /* seal or open one TLS record, beyond its bytes' cipher */
 	double flow_bytes;            /* kernel: one connection entry */
 	double flow_bucket_bytes;     /* kernel: one hash bucket */
 	double conn_bytes;            /* proxy: one TCP connection held, idle, per side */
@@ -185,6 +187,7 @@ struct cost_counts {
 	uint64_t tls_backend_full;
 	uint64_t tls_backend_resume;
 	uint64_t crypto_bytes[COST_CIPHER_COUNT]; /* bytes encrypted or decrypted */
+	uint64_t tls_records;      /* TLS records sealed or opened */
 	uint64_t persist_ops;
 	uint64_t probes;
 };
@@ -205,6 +208,17 @@ static inline uint64_t cost_packets(const struct cost_params *p, uint64_t bytes)
 {
 	uint64_t mtu = (uint64_t)p->mtu_payload;
 	return bytes == 0 ? 1 : (bytes + mtu - 1) / mtu;
+}
+
+/* The most plaintext one TLS record carries: 2^14 bytes (RFC 8446 5.1,
+ * RFC 5246 6.2.1). */
+#define COST_TLS_RECORD_BYTES 16384u
+
+/* TLS records of a message of bytes (at least one): each sender fills
+ * its records (OpenSSL writes at most a record's worth per record). */
+static inline uint64_t cost_tls_records(uint64_t bytes)
+{
+	return bytes == 0 ? 1 : (bytes + COST_TLS_RECORD_BYTES - 1) / COST_TLS_RECORD_BYTES;
 }
 
 #endif

@@ -52,6 +52,8 @@ struct replay_counts {
 	uint32_t users;        /* distinct user names seen (the anonymous one included) */
 	int64_t first_ns, last_ns; /* the first and last arrival handed out */
 	int64_t longest_ns;    /* the longest time taken */
+	uint64_t held_bytes;   /* what the replay held at its largest: the window's heap and
+				* the user names' map (neither ever shrinks) */
 };
 
 struct log_replay;

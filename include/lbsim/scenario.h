@@ -175,6 +175,11 @@ struct scn_replay {
 	char capture[256];         /* HAProxy: the captured request headers' names, comma-separated */
 	char user_header[64];      /* HAProxy: the captured header that names the user ("": X-User) */
 	unsigned line, column;     /* where the file names the log, for a log that cannot be read */
+	/* Bytes a run's replay of the log holds at its largest (its window
+	 * and user names), as lbsim's read of the log before any run
+	 * measured it (cli.c, check_replays); 0 until then. The memory
+	 * estimate counts it for every run at once. */
+	double held_bytes;
 };
 
 struct scn_population {

@@ -13,11 +13,13 @@
 #define BAL_CHARGE(b, field, price_field, n)                                            \
 	do {                                                                            \
 		(b)->ledger.window.field += (uint64_t)(n);                              \
+		(b)->ledger.charged = 1;                                                \
 		(b)->ledger.pending_ns += (double)(n) * (b)->ledger.price->price_field; \
 	} while (0)
 
 /* Count n operations that belong to no request (a probe): CPU, but no
- * work for a request to wait for. */
+ * work for a request to wait for. Only probes are counted so (a window
+ * of nothing else is quiet: ledger.c prices it once). */
 #define BAL_COUNT(b, field, n) ((b)->ledger.window.field += (uint64_t)(n))
 
 /* backends.c: the connections to the servers (struct bal_backends). */

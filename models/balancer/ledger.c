@@ -27,12 +27,11 @@
  */
 #include "balancer_internal.h"
 
-#include <string.h>
-
 void balancer_measure_start(struct balancer *b)
 {
 	b->ledger.window = (struct cost_counts){0};
 	b->ledger.window_closes = 0;
+	b->ledger.charged = 0;
 }
 
 static struct cost_mem memory_now(const struct balancer *b, double window_s)
@@ -68,15 +67,31 @@ void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_
 	double window_s = (double)window_ns / 1e9;
 	if (b->per_request)
 		bal_backends_expire(&b->backends, now_ns);
-	if (memcmp(&l->window, &l->priced, sizeof l->window) != 0) {
-		l->priced = l->window;
-		l->priced_ns = cost_cpu_ns(l->price, &l->window);
+	double cpu_ns;
+	if (l->charged) {
+		cpu_ns = cost_cpu_ns(l->price, &l->window);
+	} else {
+		/* Only probes: the same price as the last quiet window of as
+		 * many. */
+		if (!l->quiet_priced || l->quiet_probes != l->window.probes) {
+			l->quiet_ns = cost_cpu_ns(l->price, &l->window);
+			l->quiet_probes = l->window.probes;
+			l->quiet_priced = 1;
+		}
+		cpu_ns = l->quiet_ns;
 	}
-	*cpu_cores = l->priced_ns / (double)window_ns;
+	*cpu_cores = cpu_ns / (double)window_ns;
 	*mem = memory_now(b, window_s);
-	cost_counts_add(&l->measured, &l->window);
-	l->window = (struct cost_counts){0};
+	if (l->charged) {
+		cost_counts_add(&l->measured, &l->window);
+		l->window = (struct cost_counts){0};
+	} else {
+		/* A quiet window counts probes alone. */
+		l->measured.probes += l->window.probes;
+		l->window.probes = 0;
+	}
 	l->window_closes = 0;
+	l->charged = 0;
 }
 
 const struct cost_counts *balancer_measured_ops(const struct balancer *b)

@@ -13,12 +13,13 @@
  *               flights' packets (DR: the   and bytes)
  *               client's, and its ACKs)
  *   request     its packets                 relay it: a message    parse and route it; relay and
- *                                           and its bytes          decrypt its bytes; a connection
- *                                                                  to the server (below); encrypt
- *                                                                  again when re-encrypting
- *   response    NAT: its packets; DR: the   relay it likewise      relay and encrypt its bytes
- *               client's ACKs (one every                           (decrypt first when
- *               second segment)                                    re-encrypting)
+ *                                           and its bytes          decrypt it (its records and
+ *                                                                  bytes); a connection to the
+ *                                                                  server (below); encrypt again
+ *                                                                  when re-encrypting
+ *   response    NAT: its packets; DR: the   relay it likewise      relay and encrypt it (decrypt
+ *               client's ACKs (one every                           first when re-encrypting)
+ *               second segment)
  *   close       the flow's entry lingers    nothing more           http-reuse never: its own
  *                                                                  backend connection closes
  *
@@ -121,13 +122,13 @@ static void forward(struct balancer *b, uint64_t bytes, int inbound)
 
 /* The client's TLS handshake passing a layer-4 design, which is no end
  * of it: each flight is a message (a proxy relays it with its bytes, a
- * kernel forwarder forwards its packets; lbsim/tls_flights.h). The
+ * kernel forwarder forwards its packets; lbsim/tls_flights.h), resumed
+ * only where the server it reaches holds the session. The
  * servers' certificate is taken as the design's (rsa-2048 unless said). */
-static void pass_handshake(struct balancer *b, const struct bal_hello *hello)
+static void pass_handshake(struct balancer *b, const struct bal_hello *hello, int resumed)
 {
 	struct tls_flight flights[TLS_MAX_FLIGHTS];
-	size_t n = tls_handshake_flights(hello->tls == BAL_TLS_13, hello->resumable, b->cert,
-					 flights);
+	size_t n = tls_handshake_flights(hello->tls == BAL_TLS_13, resumed, b->cert, flights);
 	for (size_t i = 0; i < n; i++)
 		forward(b, flights[i].bytes, flights[i].from_client);
 }
@@ -168,7 +169,14 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 		}
 		if (looked_up)
 			BAL_CHARGE(b, persist_ops, persist_ns, 1);
-		pass_handshake(b, hello);
+		/* The server terminates TLS and resumes only a session its
+		 * own cache holds (Windows' Schannel cache is per server):
+		 * a client sent to another server makes a full handshake,
+		 * which the balancer sees pass. */
+		if (!full && hello->session_home &&
+		    hello->session_home != (uint32_t)c->server + 1)
+			full = 1;
+		pass_handshake(b, hello, !full);
 	}
 	/* Layer 4 does no handshake of its own but sees it pass in clear. */
 	if (full)
@@ -232,11 +240,17 @@ static void backend_for_request(struct balancer *b, struct bal_conn *c, int32_t 
 	}
 }
 
-/* Bytes encrypted or decrypted for a message of bytes: once on the
- * client's side, once more on the server's when re-encrypting. */
-static uint64_t crypto_bytes(const struct balancer *b, uint64_t bytes)
+/* A message of bytes through a TLS-terminating balancer, either way: its
+ * records sealed or opened and their bytes encrypted or decrypted, once on
+ * the client's side and once more on the server's when re-encrypting. A
+ * record's own work (its framing and tag, the SSL_read or SSL_write call
+ * and the reads around it) is priced apart from its bytes' cipher, so
+ * that small messages cost what they do. */
+static void tls_crypt(struct balancer *b, uint64_t bytes)
 {
-	return bytes * (b->reencrypt ? 2 : 1);
+	uint64_t sides = b->reencrypt ? 2 : 1;
+	BAL_CHARGE(b, crypto_bytes[b->cipher], crypto_byte_ns[b->cipher], bytes * sides);
+	BAL_CHARGE(b, tls_records, tls_record_ns, cost_tls_records(bytes) * sides);
 }
 
 int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
@@ -247,7 +261,7 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 		double before = b->ledger.pending_ns;
 		BAL_CHARGE(b, http_requests, http_request_ns, 1);
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
-		BAL_CHARGE(b, crypto_bytes[b->cipher], crypto_byte_ns[b->cipher], crypto_bytes(b, bytes));
+		tls_crypt(b, bytes);
 		int32_t own_server = c->flags & BAL_CONN_BACKEND ? c->server : -1;
 		int16_t own_pool = c->pool;
 		int looked_up;
@@ -321,7 +335,7 @@ void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, u
 {
 	if (b->per_request) {
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
-		BAL_CHARGE(b, crypto_bytes[b->cipher], crypto_byte_ns[b->cipher], crypto_bytes(b, bytes));
+		tls_crypt(b, bytes);
 	} else {
 		forward(b, bytes, 0);
 	}

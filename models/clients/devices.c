@@ -270,7 +270,8 @@ static void open_and_send(struct clients *cl, struct conn *c, enum conn_state ne
 	struct seen s;
 	fill_seen(cl, &s, d, c);
 	struct bal_hello hello = {.seen = &s.req, .workload = (enum workload)d->workload,
-				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live};
+				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live,
+				  .session_home = d->home >= 0 ? (uint32_t)d->home + 1 : 0};
 	/* Layer 4 routes the connection itself: no server, or one that is
 	 * down (the balancer has not noticed yet), and the client's connect
 	 * fails; it tries a new connection after its back-off. */

@@ -144,6 +144,8 @@ double clients_mem_estimate(const struct scenario *scn)
 		bytes += (double)p->users * conns * (sizeof(struct request) + sizeof(struct sim_heap_slot));
 		if (p->source != SCN_SOURCE_UNIQUE)
 			bytes += (double)p->addresses * 8;
+		if (scn_is_replay(p))
+			bytes += p->replay.held_bytes;
 	}
 	return bytes;
 }

@@ -14,7 +14,11 @@
  *                   and that exchange
  *   relay           (K large answers - K small ones) / (K x the extra bytes)
  *   http request    (connection with K requests - with 1) / (K - 1)
- *   TLS handshake   TLS-terminated connection with 1 request - plain one
+ *   TLS record      (TLS-terminated connection with K requests - with 1
+ *                   - the same in clear) / (K - 1), halved: a request and
+ *                   its answer are a record each
+ *   TLS handshake   TLS-terminated connection with 1 request - plain one,
+ *                   less its request's and answer's records
  *   backend TLS     re-encrypting connection - terminating one, both with
  *                   `http-reuse never` so that every client connection opens
  *                   its own server connection; resumed (HAProxy's default
@@ -62,6 +66,7 @@ enum {
 	PH_TERM_NEVER,
 	PH_REENC_NEVER,
 	PH_REENC_FULL,
+	PH_TERM_K,
 	PH_COUNT
 };
 
@@ -84,62 +89,78 @@ static const struct cal_phase phases[PH_COUNT] = {
 			    0, 0},
 	[PH_REENC_FULL] = {"re-encrypt, no-ssl-reuse", HF_REENC_FULL, 1, TLS1_3_VERSION, 1, 1, "/",
 			   0, 0},
+	[PH_TERM_K] = {"TLS 1.3 resumed, keep-alive", HF_TERM_RSA, 1, TLS1_3_VERSION, 1, K, "/", 0,
+		       0},
 };
 
 /* A figure derived from phase costs per connection: the sum of coef[i] x
- * phase i. */
+ * phase i, less records x the TLS record's price (cpu_figures[0]): the
+ * records of the request and answer its phases hold, which lbsim charges
+ * apart (tls-record), so that a connection's price counts them once. */
 struct derived {
 	const char *key;
 	const char *unit;
 	const char *what;
 	double coef[PH_COUNT];
+	double records;
 };
 
 /* The extra bytes of a large answer over a small one ("ok"), per request. */
 #define BIG_EXTRA ((double)HAP_BIG_BYTES - 2)
 
 static const struct derived cpu_figures[] = {
+	/* first: the TLS figures take its price off */
+	{"haproxy-tls-record", "ns",
+	 "HAProxy terminating TLS: one record sealed or opened beyond its cipher (a request and "
+	 "answer more on a kept-alive TLS 1.3 connection less in clear, halved)",
+	 {[PH_TERM_K] = 0.5 / (K - 1), [PH_TERM_RESUMED] = -0.5 / (K - 1),
+	  [PH_HTTP_K] = -0.5 / (K - 1), [PH_HTTP_1] = 0.5 / (K - 1)}, 0},
 	{"haproxy-accept", "ns",
 	 "HAProxy: accept a client connection and close it (mode tcp, `tcp-request connection "
 	 "reject`)",
-	 {[PH_ACCEPT] = 1}},
+	 {[PH_ACCEPT] = 1}, 0},
 	{"haproxy-connect", "ns",
 	 "HAProxy mode tcp: one connection proxied less accept and its request and answer: the "
 	 "server connection opened and closed",
-	 {[PH_TCP] = 1 + 1.0 / (K - 1), [PH_TCP_K] = -1.0 / (K - 1), [PH_ACCEPT] = -1}},
+	 {[PH_TCP] = 1 + 1.0 / (K - 1), [PH_TCP_K] = -1.0 / (K - 1), [PH_ACCEPT] = -1}, 0},
 	{"haproxy-relay", "ns/byte",
 	 "HAProxy mode tcp: one byte more copied through (keep-alive, 12 kB answers against 2 B)",
-	 {[PH_TCP_BIG] = 1.0 / (K * BIG_EXTRA), [PH_TCP_K] = -1.0 / (K * BIG_EXTRA)}},
+	 {[PH_TCP_BIG] = 1.0 / (K * BIG_EXTRA), [PH_TCP_K] = -1.0 / (K * BIG_EXTRA)}, 0},
 	{"haproxy-relay-message", "ns",
 	 "HAProxy mode tcp: one small message relayed (half of one more request and answer on a "
 	 "kept-alive connection)",
-	 {[PH_TCP_K] = 0.5 / (K - 1), [PH_TCP] = -0.5 / (K - 1)}},
+	 {[PH_TCP_K] = 0.5 / (K - 1), [PH_TCP] = -0.5 / (K - 1)}, 0},
 	{"haproxy-http-request", "ns",
 	 "HAProxy mode http: one more request on a kept-alive connection (parse, route, forward, "
 	 "answer)",
-	 {[PH_HTTP_K] = 1.0 / (K - 1), [PH_HTTP_1] = -1.0 / (K - 1)}},
+	 {[PH_HTTP_K] = 1.0 / (K - 1), [PH_HTTP_1] = -1.0 / (K - 1)}, 0},
 	{"haproxy-http-conn", "ns",
 	 "HAProxy mode http: one client connection with one request, that request apart",
-	 {[PH_HTTP_1] = 1 + 1.0 / (K - 1), [PH_HTTP_K] = -1.0 / (K - 1)}},
+	 {[PH_HTTP_1] = 1 + 1.0 / (K - 1), [PH_HTTP_K] = -1.0 / (K - 1)}, 0},
 	{"haproxy-tls13-full-rsa2048", "ns",
-	 "HAProxy terminating TLS: one TLS 1.3 full handshake, RSA-2048 certificate",
-	 {[PH_TERM_FULL_RSA] = 1, [PH_HTTP_1] = -1}},
+	 "HAProxy terminating TLS: one TLS 1.3 full handshake, RSA-2048 certificate (its "
+	 "request's and answer's records apart)",
+	 {[PH_TERM_FULL_RSA] = 1, [PH_HTTP_1] = -1}, 2},
 	{"haproxy-tls13-full-ecdsa-p256", "ns",
-	 "HAProxy terminating TLS: one TLS 1.3 full handshake, ECDSA P-256 certificate",
-	 {[PH_TERM_FULL_EC] = 1, [PH_HTTP_1] = -1}},
+	 "HAProxy terminating TLS: one TLS 1.3 full handshake, ECDSA P-256 certificate (its "
+	 "request's and answer's records apart)",
+	 {[PH_TERM_FULL_EC] = 1, [PH_HTTP_1] = -1}, 2},
 	{"haproxy-tls13-resumed", "ns",
-	 "HAProxy terminating TLS: one TLS 1.3 PSK resumption (with X25519)",
-	 {[PH_TERM_RESUMED] = 1, [PH_HTTP_1] = -1}},
+	 "HAProxy terminating TLS: one TLS 1.3 PSK resumption with X25519 (its request's and "
+	 "answer's records apart)",
+	 {[PH_TERM_RESUMED] = 1, [PH_HTTP_1] = -1}, 2},
 	{"haproxy-tls12-resumed", "ns",
-	 "HAProxy terminating TLS: one TLS 1.2 resumption by session ticket",
-	 {[PH_TERM12_RESUMED] = 1, [PH_HTTP_1] = -1}},
+	 "HAProxy terminating TLS: one TLS 1.2 resumption by session ticket (its request's and "
+	 "answer's records apart)",
+	 {[PH_TERM12_RESUMED] = 1, [PH_HTTP_1] = -1}, 2},
 	{"haproxy-reencrypt-resumed", "ns",
 	 "HAProxy re-encrypting: a server connection over TLS less one in clear (its handshake "
-	 "resumed, as HAProxy does by default, and its record layer), http-reuse never",
-	 {[PH_REENC_NEVER] = 1, [PH_TERM_NEVER] = -1}},
+	 "resumed, as HAProxy does by default), http-reuse never",
+	 {[PH_REENC_NEVER] = 1, [PH_TERM_NEVER] = -1}, 2},
 	{"haproxy-reencrypt-full", "ns",
-	 "HAProxy re-encrypting: the same with a full handshake to the server (no-ssl-reuse)",
-	 {[PH_REENC_FULL] = 1, [PH_TERM_NEVER] = -1}},
+	 "HAProxy re-encrypting: the same with a full handshake to the server (no-ssl-reuse); "
+	 "both less the server side's request and answer records",
+	 {[PH_REENC_FULL] = 1, [PH_TERM_NEVER] = -1}, 2},
 };
 
 size_t cal_hap_phase_count(void)
@@ -167,11 +188,19 @@ const char *cal_hap_figure_key(size_t f)
 	return cpu_figures[f].key;
 }
 
-double cal_hap_figure_value(size_t f, const double *phase_cost)
+static double linear(const struct derived *d, const double *phase_cost)
 {
 	double v = 0;
 	for (int p = 0; p < PH_COUNT; p++)
-		v += cpu_figures[f].coef[p] * phase_cost[p];
+		v += d->coef[p] * phase_cost[p];
+	return v;
+}
+
+double cal_hap_figure_value(size_t f, const double *phase_cost)
+{
+	double v = linear(&cpu_figures[f], phase_cost);
+	if (cpu_figures[f].records > 0)
+		v -= cpu_figures[f].records * linear(&cpu_figures[0], phase_cost);
 	return v;
 }
 
@@ -280,7 +309,7 @@ void cal_hap_unmix_resumed(double *cost, const double *share)
 	cost[PH_TERM_RESUMED] = (cost[PH_TERM_RESUMED] - s * cost[PH_TERM_FULL_RSA]) / (1 - s);
 	double full_less_resumed = cost[PH_TERM_FULL_RSA] - cost[PH_TERM_RESUMED];
 	static const int mixed[] = {PH_TERM12_RESUMED, PH_TERM_NEVER, PH_REENC_NEVER,
-				    PH_REENC_FULL};
+				    PH_REENC_FULL, PH_TERM_K};
 	for (size_t i = 0; i < sizeof mixed / sizeof mixed[0]; i++)
 		cost[mixed[i]] -= share[mixed[i]] * full_less_resumed;
 }

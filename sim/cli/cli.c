@@ -592,11 +592,13 @@ static void free_sets(struct param_axis *axes, unsigned n)
 /* Every replayed log read through once, as the runs will read it, so that
  * a line that stops a replay (on-error: fail) is told with its place and
  * exit 2 before anything runs; under skip, what was skipped is said
- * (unless quiet). Returns 0, or -1 (told on stderr when lead). */
-static int check_replays(const struct cli_opts *o, int lead, const struct scenario *scn)
+ * (unless quiet). What the replay held at its largest is kept in the
+ * population for the memory estimate. Returns 0, or -1 (told on stderr
+ * when lead). */
+static int check_replays(const struct cli_opts *o, int lead, struct scenario *scn)
 {
 	for (uint32_t i = 0; i < scn->npopulations; i++) {
-		const struct scn_population *p = &scn->populations[i];
+		struct scn_population *p = &scn->populations[i];
 		if (!scn_is_replay(p))
 			continue;
 		struct log_opts lo;
@@ -615,6 +617,7 @@ static int check_replays(const struct cli_opts *o, int lead, const struct scenar
 				log_error_print(stderr, &err);
 			return -1;
 		}
+		p->replay.held_bytes = (double)n.held_bytes;
 		if (msgs && (n.malformed || n.late))
 			fprintf(stderr, "%s: population %s replays %" PRIu64 " requests; %" PRIu64
 				" malformed lines and %" PRIu64 " late requests skipped\n",
@@ -1039,6 +1042,8 @@ static int load_with_sets(const struct cli_opts *o, int lead, struct scenario **
 			scn_error_print(stderr, &serr);
 		return -1;
 	}
+	if (check_replays(o, lead, *scn) != 0)
+		return -1;
 	return parse_sets(o, lead, *scn, axes);
 }
 

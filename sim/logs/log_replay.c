@@ -169,6 +169,7 @@ static int read_one(struct log_replay *r, struct log_error *err)
 	};
 	if (user_id(r, &rec.user, &q.user) != 0 || heap_push(r, &q) != 0)
 		return out_of_memory(r, err);
+	r->counts.held_bytes = r->heap_cap * sizeof *r->heap + r->users.cap * sizeof *r->users.t;
 	if (rec.taken_ns > r->counts.longest_ns)
 		r->counts.longest_ns = rec.taken_ns;
 	return 1;

@@ -854,6 +854,24 @@ int params_point_text(const struct scenario *base, const struct param_axis *axes
 	return 0;
 }
 
+/* A point is loaded anew from its text: what lbsim measured of a replayed
+ * log before the runs (scn_replay.held_bytes) is carried over where the
+ * point replays the same log through the same window, and left unknown
+ * (0) where a --set changed them. */
+static void keep_replay_measures(const struct scenario *base, struct scenario *point)
+{
+	for (uint32_t i = 0; i < point->npopulations; i++) {
+		struct scn_replay *to = &point->populations[i].replay;
+		for (uint32_t j = 0; scn_is_replay(&point->populations[i]) && j < base->npopulations;
+		     j++) {
+			const struct scn_replay *from = &base->populations[j].replay;
+			if (strcmp(base->populations[j].name, point->populations[i].name) == 0 &&
+			    strcmp(from->log, to->log) == 0 && from->window == to->window)
+				to->held_bytes = from->held_bytes;
+		}
+	}
+}
+
 int params_point(const struct scenario *base, const struct param_axis *axes, uint32_t naxes,
 		 const uint32_t *choice, const struct params_common *common,
 		 struct scenario **out, char *err, size_t errlen)
@@ -868,6 +886,8 @@ int params_point(const struct scenario *base, const struct param_axis *axes, uin
 	scn_text_free(&t);
 	if (rc == 0 && common)
 		params_apply_common(common, *out);
+	if (rc == 0)
+		keep_replay_measures(base, *out);
 	return rc;
 }
 

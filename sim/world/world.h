@@ -147,6 +147,10 @@ void world_trains_free(struct world *w);
  * was ok. 1 when the check is steady and its probes from next on go as a
  * train (do not schedule its event), 0 when they stay events. */
 int world_train_start(struct world *w, struct probe_state *ps, sim_time_t next, int ok);
+/* Does a probe at t0 + k x every (k >= 0, every > 0) fall, by end, on a
+ * window's end: warmup + j x SAMPLE_WINDOW_NS (j >= 0; j = 0 is where
+ * warm-up ends)? Such a check keeps its events. O(log) arithmetic. */
+int world_train_meets_window(sim_time_t t0, sim_time_t every, sim_time_t warmup, sim_time_t end);
 /* Take server s's train probes before until (with_until: and at until). */
 void world_trains_settle(struct world *w, uint32_t s, sim_time_t until, int with_until);
 void world_trains_settle_all(struct world *w, sim_time_t until, int with_until);

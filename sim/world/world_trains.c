@@ -30,27 +30,34 @@
  * Events at the same nanosecond run in the order they were scheduled,
  * and a train's probes were never scheduled, so a train never starts
  * where such an order could decide something: when one of its probes
- * could fall on a window's end (warm-up's end + k x 10 s, which is also
- * where warm-up ends) or on a fault's beginning or end, the check keeps
- * its events (a chance of about one in inter's nanoseconds: the probes'
- * phase is drawn). What is left: a probe at the very nanosecond of a
- * request's arrival or completion, or of another check's probe, on the
- * same server, whose work is taken after theirs; that can change the last
- * bit of a busy time only where the terms are not integers (no train runs
- * on a slow server, but its work stays in the sum) or the sum passes 2^53
- * core-ns (104 core-days in one run). tests/cli_skip.sh compares the
- * bytes on every bundled scenario and every fault kind.
+ * would fall, within the run, on a window's end (warm-up's end + k x
+ * 10 s, which is also where warm-up ends) or on a fault's beginning or
+ * end, the check keeps its events (for round intervals a chance of about
+ * one in inter's nanoseconds: the probes' phase is drawn). What is left:
+ * a probe at the very nanosecond of a request's arrival or completion, or
+ * of another check's probe, on the same server, whose work is taken after
+ * theirs; that can change the last bit of a busy time only where the
+ * terms are not integers (no train runs on a slow server, but its work
+ * stays in the sum) or the sum passes 2^53 core-ns (104 core-days in one
+ * run). tests/cli_skip.sh compares the bytes on every bundled scenario
+ * and every fault kind; tests/test_trains.c the meeting arithmetic.
  *
  * Cost: O(checks of the server) when one of its trains has a probe due
  * (at most once per probe interval), O(checks) per window closed.
  */
 #include "world.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 /* 2^53: below it every integer is a double, and sums of them are exact. */
 #define EXACT_INTEGERS 9007199254740992.0
+
+/* Is x an integer below 2^53 (so that sums of such are exact)? A cast,
+ * not floor(): this runs for every window. */
+static inline int exact_integer(double x)
+{
+	return x >= 0 && x < EXACT_INTEGERS && x == (double)(uint64_t)x;
+}
 
 static sim_time_t gcd(sim_time_t a, sim_time_t b)
 {
@@ -62,15 +69,63 @@ static sim_time_t gcd(sim_time_t a, sim_time_t b)
 	return a;
 }
 
+/* a x b mod m for a, b < m < 2^62, by doubling (no 128-bit product). */
+static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t m)
+{
+	uint64_t r = 0;
+	for (; b; b >>= 1) {
+		if (b & 1)
+			r = (r + a) % m;
+		a = (a + a) % m;
+	}
+	return r;
+}
+
+/* The inverse of a modulo m (a and m coprime, m > 1): extended Euclid. */
+static uint64_t inverse_mod(uint64_t a, uint64_t m)
+{
+	int64_t t = 0, nt = 1;
+	uint64_t r = m, nr = a % m;
+	while (nr) {
+		uint64_t q = r / nr, tr = r - q * nr;
+		int64_t tt = t - (int64_t)q * nt;
+		r = nr, nr = tr, t = nt, nt = tt;
+	}
+	return t < 0 ? (uint64_t)(t + (int64_t)m) : (uint64_t)t;
+}
+
+/* k x every = warm-up - t0 (mod P) has solutions when the gcd g of every
+ * and P divides the right side: then k = k0 modulo P / g, and the
+ * meetings recur every lcm(every, P). */
+int world_train_meets_window(sim_time_t t0, sim_time_t every, sim_time_t warmup, sim_time_t end)
+{
+	const uint64_t P = SAMPLE_WINDOW_NS;
+	uint64_t g = gcd(every, P);
+	uint64_t d = (warmup % P + P - t0 % P) % P;
+	if (d % g)
+		return 0;
+	uint64_t m = P / g;
+	uint64_t k = m == 1 ? 0 : mulmod(d / g, inverse_mod(every / g % m, m), m);
+	/* The first meeting; then every lcm until one is at or after warm-up. */
+	if (every && k > (SIM_TIME_NEVER - t0) / every)
+		return 0;
+	sim_time_t t = t0 + k * every;
+	if (t < warmup) {
+		sim_time_t lcm = every / g > SIM_TIME_NEVER / P ? SIM_TIME_NEVER : every / g * P;
+		sim_time_t n = (warmup - t + lcm - 1) / lcm;
+		if (lcm == SIM_TIME_NEVER || n > (SIM_TIME_NEVER - t) / lcm)
+			return 0;
+		t += n * lcm;
+	}
+	return t <= end;
+}
+
 /* Could a probe at t0 + k x every (k >= 0) fall on an instant where the
- * order of same-instant events decides something: a window's end
- * (warm-up + j x SAMPLE_WINDOW_NS; some k and j meet exactly when t0 and
- * warm-up agree modulo the two periods' gcd) or a fault's beginning or
- * end? */
+ * order of same-instant events decides something: a window's end within
+ * the run, or a fault's beginning or end? */
 static int train_meets_event(const struct world *w, sim_time_t t0, sim_time_t every)
 {
-	sim_time_t g = gcd(every, SAMPLE_WINDOW_NS);
-	if (t0 % g == w->scn->warmup % g)
+	if (world_train_meets_window(t0, every, w->scn->warmup, w->scn->warmup + w->scn->duration))
 		return 1;
 	for (uint32_t i = 0; i < w->scn->nfaults; i++) {
 		const struct scn_fault *f = &w->scn->faults[i];
@@ -175,14 +230,14 @@ void world_trains_settle(struct world *w, uint32_t s, sim_time_t until, int with
 	const uint32_t *checks = &w->server_checks[w->check_first[s]];
 	uint32_t nc = w->check_first[s + 1] - w->check_first[s];
 	double work = 0;
-	int integers = floor(srv->busy_core_ns) == srv->busy_core_ns;
+	int integers = exact_integer(srv->busy_core_ns);
 	for (uint32_t k = 0; k < nc; k++) {
 		struct probe_state *ps = &w->probes[checks[k]];
 		ps->take = ps->next <= last ? (last - ps->next) / ps->every + 1 : 0;
 		if (!ps->take || ps->work == 0)
 			continue;
 		work += (double)ps->take * ps->work;
-		integers &= floor(ps->work) == ps->work;
+		integers &= exact_integer(ps->work);
 	}
 	if (work > 0) {
 		if (integers && srv->busy_core_ns + work <= EXACT_INTEGERS)
