@@ -49,6 +49,7 @@ uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 	static const enum cost_figure bulk[COST_CIPHER_COUNT] = {
 		COST_FIG_AES_256_GCM, COST_FIG_AES_128_GCM, COST_FIG_CHACHA20};
 	need |= BIT(HTTP_REQUEST) | BIT(TLS_RECORD) | BIT(BACKEND_IDLE_TIMEOUT) | BIT(TLS_STATE_BYTES) |
+		BIT(STREAM_BYTES) |
 		BIT(TLS_BUFFER_BYTES) | BIT(TLS_CACHE_ENTRY_BYTES) | BIT(TLS_CACHE_SIZE) |
 		BIT(TLS_RESUME_12) | BIT(TLS_RESUME_13) | UINT64_C(1) << full[cert] |
 		UINT64_C(1) << bulk[cipher];

@@ -73,3 +73,18 @@ uint32_t network_backend_round_trips(int reencrypt)
 	 * for TLS 1.2 abbreviated and TLS 1.3. */
 	return 1u + (reencrypt ? 1u : 0u);
 }
+
+uint32_t network_message_flights(uint64_t bytes, uint64_t mss)
+{
+	/* RFC 6928: IW = min(10 * MSS, max(2 * MSS, 14600)); 10 segments for
+	 * every MSS up to 1460. Each round trip's window doubles (slow
+	 * start, RFC 5681 section 3.1, one ACK per segment). */
+	enum { INITIAL_WINDOW = 10 };
+	uint64_t segments = mss ? (bytes + mss - 1) / mss : 1;
+	uint32_t flights = 1;
+	for (uint64_t window = INITIAL_WINDOW, sent = INITIAL_WINDOW; sent < segments; flights++) {
+		window *= 2;
+		sent += window;
+	}
+	return flights;
+}

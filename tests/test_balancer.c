@@ -108,19 +108,19 @@ static void test_l4_connection(void **state)
 	/* leastconn sees the connection on its server */
 	assert_int_equal(lb_vs_pool(&r.b.vs[0], 0)->servers[s].conns, 1);
 
-	assert_int_equal(balancer_request(&r.b, &c, NULL, 3000, 0), s);
+	assert_int_equal(balancer_request(&r.b, &c, NULL, 3000, 0, 0), s);
 	assert_true(c.flags & BAL_CONN_ACTIVE);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 1);
 	assert_int_equal(window(&r)->packets, 13 + 3);
 	assert_true(fabs(balancer_take_work_ns(&r.b) - 3 * p->packet_ns) < 1e-6);
 
-	balancer_response(&r.b, &c, 5000, 0);
+	balancer_response(&r.b, &c, 5000, 0, 0);
 	assert_false(c.flags & BAL_CONN_ACTIVE);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 0);
 	assert_int_equal(window(&r)->packets, 13 + 3 + 4);
 	/* an empty message is still one packet */
-	assert_int_equal(balancer_request(&r.b, &c, NULL, 0, 0), s);
-	balancer_response(&r.b, &c, 0, 0);
+	assert_int_equal(balancer_request(&r.b, &c, NULL, 0, 0, 0), s);
+	balancer_response(&r.b, &c, 0, 0, 0);
 	assert_int_equal(window(&r)->packets, 13 + 3 + 4 + 2);
 	assert_int_equal(window(&r)->relay_bytes, 0);
 
@@ -200,11 +200,11 @@ static void test_l4_direct_return(void **state)
 	struct bal_conn c;
 	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
 	assert_int_equal(window(&r)->packets, 4 + 5);
-	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0) >= 0);
-	balancer_response(&r.b, &c, 5000, 0);
+	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0, 0) >= 0);
+	balancer_response(&r.b, &c, 5000, 0, 0);
 	assert_int_equal(window(&r)->packets, 9 + 3 + 2);
-	assert_true(balancer_request(&r.b, &c, NULL, 100, 0) >= 0);
-	balancer_response(&r.b, &c, 100, 0);
+	assert_true(balancer_request(&r.b, &c, NULL, 100, 0, 0) >= 0);
+	balancer_response(&r.b, &c, 100, 0, 0);
 	assert_int_equal(window(&r)->packets, 9 + 3 + 2 + 1 + 1);
 	rig_free(&r);
 }
@@ -231,8 +231,8 @@ static void test_l4_proxy(void **state)
 	assert_true(fabs(balancer_take_work_ns(&r.b) -
 			 (p->accept_ns + p->connect_ns + 4 * p->relay_message_ns +
 			  3522 * p->relay_byte_ns)) < 1e-6);
-	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0) >= 0);
-	balancer_response(&r.b, &c, 5000, 0);
+	assert_true(balancer_request(&r.b, &c, NULL, 3000, 0, 0) >= 0);
+	balancer_response(&r.b, &c, 5000, 0, 0);
 	assert_int_equal(window(&r)->relay_bytes, 3522 + 8000);
 	assert_int_equal(window(&r)->relay_messages, 4 + 2);
 	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 0);
@@ -374,7 +374,7 @@ static void test_l7_exchange(void **state)
 			 p->tls_resume_12_ns + p->tls_resume_13_ns;
 	assert_true(fabs(balancer_take_work_ns(&r.b) - open_ns) < 1e-6);
 
-	int32_t s = balancer_request(&r.b, &c, &r.seen, 1500, 0);
+	int32_t s = balancer_request(&r.b, &c, &r.seen, 1500, 0, 0);
 	assert_true(s >= 0 && s < 4);
 	assert_int_equal(window(&r)->http_requests, 1);
 	assert_int_equal(window(&r)->relay_bytes, 1500);
@@ -393,7 +393,7 @@ static void test_l7_exchange(void **state)
 	assert_int_equal(owa->servers[s].conns, 1);
 	assert_int_equal(r.b.backends.open, 1);
 
-	balancer_response(&r.b, &c, 12000, 0);
+	balancer_response(&r.b, &c, 12000, 0, 0);
 	assert_int_equal(window(&r)->crypto_bytes[aes], 3000 + 24000);
 	assert_int_equal(owa->servers[s].conns, 0);
 	assert_int_equal(bal_conn_server(&c), -1);
@@ -404,13 +404,13 @@ static void test_l7_exchange(void **state)
 			  2 * p->tls_record_ns)) < 1e-6);
 	/* the cookie brings the client back to its server, over the idle
 	 * connection: no connect, no handshake */
-	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0), s);
+	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0, 0), s);
 	assert_int_equal(window(&r)->connects, 1);
 	assert_int_equal(r.b.backends.idle, 0);
 	/* a request routed to another workload's pool */
 	r.seen.path = "/Microsoft-Server-ActiveSync";
 	r.seen.cookie = "c2";
-	assert_true(balancer_request(&r.b, &c12, &r.seen, 800, 0) >= 0);
+	assert_true(balancer_request(&r.b, &c12, &r.seen, 800, 0, 0) >= 0);
 	assert_string_equal(lb_vs_pool(&r.b.vs[0], (uint32_t)c12.pool)->name, "eas");
 	assert_int_equal(r.b.backends.open, 2);
 	/* closing with a request in flight releases its server and its
@@ -443,10 +443,10 @@ static void test_tls_records(void **state)
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 			balancer_take_work_ns(&r.b);
 			uint64_t before = window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM];
-			assert_int_equal(balancer_request(&r.b, &c, &r.seen, 100, 0), 0);
+			assert_int_equal(balancer_request(&r.b, &c, &r.seen, 100, 0, 0), 0);
 			balancer_take_work_ns(&r.b);
 			want += (uint64_t)(1 + re); /* the request's own record */
-			balancer_response(&r.b, &c, cases[i].bytes, 0);
+			balancer_response(&r.b, &c, cases[i].bytes, 0, 0);
 			want += cases[i].records * (uint64_t)(1 + re);
 			assert_int_equal(window(&r)->tls_records, want);
 			/* the answer's work: relay, cipher per byte, records */
@@ -465,8 +465,8 @@ static void test_tls_records(void **state)
 /* One request and its answer on c at now. */
 static void exchange(struct rig *r, struct bal_conn *c, uint64_t now)
 {
-	assert_int_equal(balancer_request(&r->b, c, &r->seen, 100, now), 0);
-	balancer_response(&r->b, c, 100, now);
+	assert_int_equal(balancer_request(&r->b, c, &r->seen, 100, 0, now), 0);
+	balancer_response(&r->b, c, 100, 0, now);
 }
 
 /* http-reuse on hand-built sequences (balance first: every request goes
@@ -551,7 +551,7 @@ static void test_l7_no_server(void **state)
 		assert_int_equal(lb_server_set_healthy(owa, s, 0), 0);
 	struct bal_conn c;
 	assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_12, 0), 0);
-	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0), -1);
+	assert_int_equal(balancer_request(&r.b, &c, &r.seen, 1500, 0, 0), -1);
 	assert_int_equal(window(&r)->http_requests, 1);
 	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 1500);
 	assert_int_equal(window(&r)->connects, 0);
@@ -561,7 +561,7 @@ static void test_l7_no_server(void **state)
 	assert_true(fabs(balancer_take_work_ns(&r.b) -
 			 (p->accept_ns + p->tls_full_ns[COST_CERT_RSA_2048])) < 1e-6);
 	/* a stale answer on an idle connection is counted, nothing else */
-	balancer_response(&r.b, &c, 100, 0);
+	balancer_response(&r.b, &c, 100, 0, 0);
 	assert_int_equal(window(&r)->crypto_bytes[COST_CIPHER_AES_256_GCM], 1600);
 	assert_int_equal(r.b.backends.open, 0);
 	assert_int_equal(balancer_stats(&r.b).conns_active, 0);
@@ -682,15 +682,94 @@ static void test_probe_commit_failure(void **state)
 	balancer_free(&r.b);
 }
 
+/* A request that waits in the maxconn queue, then takes a slot and a
+ * connection to its server (queue.c take_slot -> bal_backend_for_waiting),
+ * step by step: 4 servers of maxconn 1, balance first, re-encrypting. Four
+ * requests fill the servers (four connections, four full handshakes); a
+ * fifth waits, holding its stream but no server connection; the first
+ * answer frees server 0's slot and leaves its connection idle. http-reuse
+ * safe: the waiting request is its connection's first, so it opens a new
+ * connection (resumed: server 0 has a session) beside the idle one;
+ * always: it takes the idle one. Its second request reuses either way.
+ * Memory follows at each step (streams, backend connections), and once
+ * every answer has passed it is the idle base again. */
+static void test_queue_then_pool(void **state)
+{
+	(void)state;
+	for (int mode = COST_REUSE_SAFE; mode <= COST_REUSE_ALWAYS; mode += COST_REUSE_ALWAYS) {
+		struct rig r;
+		rig_init(&r, SCN_DESIGN_L7, "first", NULL, 1);
+		r.f.scn.servers.maxconn = 1;
+		r.f.designs[0].reuse = (enum cost_reuse)mode;
+		balancer_free(&r.b);
+		char msg[128];
+		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], 0, msg, sizeof msg), 0);
+		r.b.backend_rtt_ns = 0; /* no buffers held: memory is streams and connections */
+		const struct cost_params *p = price(&r);
+		const double server_conn = p->conn_bytes + p->tls_state_bytes;
+		struct bal_conn c[5];
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, 0), 0);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(balancer_request(&r.b, &c[i], &r.seen, 100, 0, 0), i);
+		assert_int_equal(window(&r)->connects, 4);
+		assert_int_equal(window(&r)->tls_backend_full, 4);
+		assert_int_equal(r.b.backends.open, 4);
+		/* the fifth: every server is full */
+		assert_int_equal(balancer_request(&r.b, &c[4], &r.seen, 100, 0, 1 * MS), BAL_WAIT);
+		struct bal_wait w;
+		assert_int_equal(balancer_wait(&r.b, &w, &c[4], 1 * MS), BAL_WAIT);
+		assert_int_equal(balancer_stats(&r.b).queued, 1);
+		assert_int_equal(window(&r)->connects, 4);
+		double cpu;
+		struct cost_mem m;
+		balancer_window_close(&r.b, 10 * MS, 1 * MS, &cpu, &m);
+		assert_true(fabs(m.streams - 5 * p->stream_bytes) < 1e-9);
+		assert_true(fabs(m.backend - 4 * server_conn) < 1e-6);
+		assert_true(m.buffers == 0);
+		assert_null(balancer_ready_pop(&r.b));
+		/* server 0 answers c[0]: its slot goes to the waiting request */
+		balancer_response(&r.b, &c[0], 100, 0, 2 * MS);
+		assert_ptr_equal(balancer_ready_pop(&r.b), &w);
+		assert_int_equal(bal_conn_server(&c[4]), 0);
+		assert_false(c[4].flags & BAL_CONN_WAITING);
+		int safe = mode == COST_REUSE_SAFE;
+		assert_int_equal(window(&r)->connects, safe ? 1 : 0);
+		assert_int_equal(window(&r)->tls_backend_resume, safe ? 1 : 0);
+		assert_int_equal(window(&r)->tls_backend_full, 0);
+		assert_int_equal(r.b.backends.open, safe ? 5 : 4);
+		assert_int_equal(r.b.backends.idle, safe ? 1 : 0);
+		balancer_window_close(&r.b, 10 * MS, 2 * MS, &cpu, &m);
+		assert_true(fabs(m.streams - 4 * p->stream_bytes) < 1e-9);
+		assert_true(fabs(m.backend - (safe ? 5 : 4) * server_conn) < 1e-6);
+		/* its answer, then its second request: an idle connection to
+		 * server 0 either way */
+		balancer_response(&r.b, &c[4], 100, 0, 3 * MS);
+		assert_int_equal(balancer_request(&r.b, &c[4], &r.seen, 100, 0, 4 * MS), 0);
+		assert_int_equal(window(&r)->connects, 0);
+		balancer_response(&r.b, &c[4], 100, 0, 5 * MS);
+		for (int i = 1; i < 4; i++)
+			balancer_response(&r.b, &c[i], 100, 0, 5 * MS);
+		balancer_window_close(&r.b, 10 * MS, 5 * MS, &cpu, &m);
+		assert_int_equal(balancer_stats(&r.b).conns_active, 0);
+		assert_int_equal(r.b.backends.idle, r.b.backends.open);
+		assert_true(m.streams == 0 && m.buffers == 0);
+		assert_true(fabs(m.conn_base - 5 * (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
+		assert_true(fabs(m.backend - (safe ? 5 : 4) * server_conn) < 1e-6);
+		rig_free(&r);
+	}
+}
+
 /* Closing a window prices its counts (CPU in cores over the window) and
  * measures memory by what holds it. A kernel forwarder: the core's tables
  * plus the flow table (open entries, the entries of flows closed within
  * the linger time at the window's close rate, and the buckets). A layer-7
  * proxy: a base per connection held (socket and TLS state), buffers only
- * for the connection with data in flight (two buffers, two sockets'
- * kernel buffers, a TLS side's record buffers each), the backend
- * connections, and the TLS session cache whole from the start. Counts
- * move to the measured. */
+ * for the time a message's bytes move (its flights at the client's round
+ * trip; a request also the server's acknowledgement), a stream per
+ * request from request to answer, the backend connections, and the TLS
+ * session cache whole from the start; after the answer, the idle base
+ * again. Counts move to the measured. */
 static void test_windows(void **state)
 {
 	(void)state;
@@ -711,7 +790,7 @@ static void test_windows(void **state)
 			     (2 + 1 / 10.0 * p->flow_linger_s) * p->flow_bytes +
 			     p->flow_buckets * p->flow_bucket_bytes;
 	assert_true(fabs(m.tables - want_tables) < 1e-6);
-	assert_true(m.conn_base + m.buffers + m.backend + m.caches == 0);
+	assert_true(m.conn_base + m.buffers + m.streams + m.backend + m.caches == 0);
 	assert_int_equal(window(&r)->flows, 0);
 	assert_int_equal(balancer_measured_ops(&r.b)->flows, 3);
 	assert_true(fabs(balancer_measured_cpu_ns(&r.b) - want_cpu * 10000.0 * MS) < 1e-3);
@@ -719,32 +798,48 @@ static void test_windows(void **state)
 
 	rig_init(&r, SCN_DESIGN_L7, "first", NULL, 1);
 	p = price(&r);
+	r.b.backend_rtt_ns = 0.2 * MS;
+	/* What a connection holds while its bytes move: two data buffers,
+	 * two sockets' kernel buffers, a TLS side's record buffers each
+	 * (re-encrypting: two sides). */
+	const double moving = 2 * (p->buffer_bytes + p->socket_buffer_bytes) + 2 * p->tls_buffer_bytes;
+	const double idle_base = 3 * (p->conn_bytes + p->tls_state_bytes);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, i == 2), 0);
-	/* one request in flight: one connection active, one to the server */
-	assert_int_equal(balancer_request(&r.b, &c[0], &r.seen, 100, 0), 0);
-	balancer_window_close(&r.b, 10000 * MS, 0, &cpu, &m);
-	assert_true(fabs(m.conn_base - 3 * (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
-	assert_true(fabs(m.buffers - (2 * (p->buffer_bytes + p->socket_buffer_bytes) +
-				      2 * p->tls_buffer_bytes)) < 1e-6);
+	/* A request of 1,500 B from a client 40 ms away: one segment, one
+	 * flight, held from its arrival until the server acknowledges it
+	 * (0.2 ms): the window of 10 s holds its buffers 0.2 ms of 10 s. Its
+	 * stream lives from request to answer; one connection to the
+	 * server. */
+	assert_int_equal(balancer_request(&r.b, &c[0], &r.seen, 1500, 40 * MS, 0), 0);
+	balancer_window_close(&r.b, 10000 * MS, 10000 * MS, &cpu, &m);
+	assert_true(fabs(m.conn_base - idle_base) < 1e-6);
+	assert_true(fabs(m.buffers - 0.2 / 10000 * moving) < 1e-6);
+	assert_true(fabs(m.streams - p->stream_bytes) < 1e-9);
 	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
 	assert_true(fabs(m.caches - p->tls_cache_size * p->tls_cache_entry_bytes) < 1e-6);
 	assert_true(fabs(m.tables - (double)balancer_mem_bytes(&r.b)) < 1e-6);
-	/* a long poll held at the server: nothing moves, no buffers; the
-	 * connections stay held */
-	balancer_park(&r.b, &c[0]);
-	balancer_park(&r.b, &c[0]); /* twice: once */
-	balancer_window_close(&r.b, 10000 * MS, 0, &cpu, &m);
+	/* The next window the request waits at its server (a long poll):
+	 * its stream and its server connection, no buffers. */
+	balancer_window_close(&r.b, 10000 * MS, 20000 * MS, &cpu, &m);
 	assert_true(m.buffers == 0);
-	assert_true(fabs(m.conn_base - 3 * (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
-	assert_int_equal(balancer_stats(&r.b).conns_parked, 1);
-	/* idle again: the buffers are gone, the connection to the server
-	 * waits in the pool */
-	balancer_response(&r.b, &c[0], 100, 0);
-	assert_int_equal(balancer_stats(&r.b).conns_parked, 0);
-	balancer_window_close(&r.b, 10000 * MS, 0, &cpu, &m);
-	assert_true(m.buffers == 0);
+	assert_true(fabs(m.streams - p->stream_bytes) < 1e-9);
 	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
+	/* Its answer of 30,000 B: 21 segments, two flights under slow start
+	 * (10, then 20: RFC 6928, RFC 5681), the last acknowledged a round
+	 * trip after it left: held 2 x 40 ms. */
+	balancer_response(&r.b, &c[0], 30000, 40 * MS, 30000 * MS);
+	balancer_window_close(&r.b, 10000 * MS, 30000 * MS, &cpu, &m);
+	assert_true(fabs(m.buffers - 80.0 / 10000 * moving) < 1e-6);
+	assert_true(m.streams == 0);
+	/* Answered: back to the idle base, its server connection idle in
+	 * the pool (within backend-idle-timeout of its answer). */
+	balancer_window_close(&r.b, 1 * MS, 30000 * MS + 1 * MS, &cpu, &m);
+	assert_true(m.buffers == 0 && m.streams == 0);
+	assert_true(fabs(cost_mem_total(&m) -
+			 (idle_base + p->conn_bytes + p->tls_state_bytes +
+			  p->tls_cache_size * p->tls_cache_entry_bytes + (double)balancer_mem_bytes(&r.b))) <
+		    1e-6);
 	/* after balancer_measure_start the window is empty again */
 	assert_int_equal(open_conn(&r, &c[0], WL_OWA, BAL_TLS_12, 0), 0);
 	balancer_measure_start(&r.b);
@@ -810,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_probe_kinds),
 		cmocka_unit_test(test_probe_commit_failure),
 		cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_queue_then_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 
 #include <math.h>
 
+#include "lbsim/network.h"
 #include "lbsim/run.h"
 #include "sim_fixture.h"
 
@@ -179,9 +180,25 @@ static void test_layer7_new_server_connection(void **state)
 		       "layer 7, a new server connection each");
 }
 
+/* Slow start's flights from an initial window of 10 segments, doubling
+ * (RFC 6928, RFC 5681): up to 10 segments one flight, up to 30 two, up to
+ * 70 three; an empty message is still one. */
+static void test_message_flights(void **state)
+{
+	(void)state;
+	assert_int_equal(network_message_flights(0, 1460), 1);
+	assert_int_equal(network_message_flights(14600, 1460), 1);
+	assert_int_equal(network_message_flights(14601, 1460), 2);
+	assert_int_equal(network_message_flights(30 * 1460, 1460), 2);
+	assert_int_equal(network_message_flights(30 * 1460 + 1, 1460), 3);
+	assert_int_equal(network_message_flights(70 * 1460, 1460), 3);
+	assert_int_equal(network_message_flights(70 * 1460 + 1, 1460), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_message_flights),
 		cmocka_unit_test(test_kept_alive_one_round_trip),
 		cmocka_unit_test(test_new_connection_handshakes),
 		cmocka_unit_test(test_layer4_resumes_at_home_only),

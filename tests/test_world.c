@@ -633,6 +633,51 @@ static void test_balancer_cost(void **state)
 		run_result_free(&r[d]);
 }
 
+/* Memory as the proxies hold it, over a run of 2,000 users 40 ms away:
+ * every part's mean over the windows is at most its peak, and the total's
+ * too; a layer-4 proxy holds no streams (its stream is its connection),
+ * layer 7 does (long polls held at the servers); bytes move, so buffers
+ * are held, but for a small share of the time (their mean below one
+ * moving connection's buffers per hundred users); the same seed gives the
+ * same bytes. */
+static void test_balancer_memory_invariants(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_init(&f, 4, 8, 0, 2000, 0, 300, 60, 3);
+	fixture_devices(&f, BIT(WL_OWA) | BIT(WL_MAPI) | BIT(WL_EAS));
+	f.pop.net = (struct network_cfg){.rtt = 40 * 1000 * 1000, .jitter = 0};
+	fixture_design(&f, 0, SCN_DESIGN_L4, "roundrobin");
+	fixture_design(&f, 1, SCN_DESIGN_L7, "roundrobin");
+	fixture_design(&f, 2, SCN_DESIGN_L7, "roundrobin");
+	f.designs[2].tls_reencrypt = 1;
+	for (uint32_t d = 0; d < 3; d++) {
+		struct run_result r, again;
+		run_ok(&f, d, &r);
+		run_ok(&f, d, &again);
+		const struct cost_mem *mean = &r.lb_mem_mean, *peak = &r.lb_mem_peak;
+		const double means[] = {mean->conn_base, mean->buffers, mean->streams,
+					mean->backend, mean->caches, mean->tables};
+		const double peaks[] = {peak->conn_base, peak->buffers, peak->streams,
+					peak->backend, peak->caches, peak->tables};
+		for (size_t i = 0; i < sizeof means / sizeof means[0]; i++)
+			assert_true(means[i] <= peaks[i] * (1 + 1e-12));
+		assert_true(cost_mem_total(mean) <= r.lb_mem_bytes_peak * (1 + 1e-12));
+		const struct cost_params *p = &f.designs[d].costs;
+		assert_true(mean->buffers > 0);
+		assert_true(mean->buffers < 2000 / 100.0 * 2 * (p->buffer_bytes + p->socket_buffer_bytes +
+								   p->tls_buffer_bytes));
+		if (d == 0)
+			assert_true(peak->streams == 0 && peak->backend == 0);
+		else
+			assert_true(mean->streams > 0 && fmod(peak->streams, p->stream_bytes) == 0);
+		assert_memory_equal(&r.lb_mem_mean, &again.lb_mem_mean, sizeof r.lb_mem_mean);
+		assert_memory_equal(&r.lb_mem_peak, &again.lb_mem_peak, sizeof r.lb_mem_peak);
+		run_result_free(&r);
+		run_result_free(&again);
+	}
+}
+
 /* A daily profile: 20 % of the users logged on until 20 min, then all of
  * them from 30 min on. Each user is on while the profile exceeds its own
  * uniform level, so the requests per 10 s window follow the profile: the
@@ -687,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_request_rates_per_kind),
 		cmocka_unit_test(test_faults_timing_and_conservation),
 		cmocka_unit_test(test_balancer_cost),
+		cmocka_unit_test(test_balancer_memory_invariants),
 		cmocka_unit_test(test_profile_follows_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,13 +11,11 @@
  *   balancer_conn_open(hello)            layer 4: the server, or none (the
  *                                        connection is refused); layer 7:
  *                                        accepted, TLS terminated
- *   balancer_request(seen, bytes)        the server of the request (layer 7
+ *   balancer_request(seen, bytes, rtt)   the server of the request (layer 7
  *                                        chooses now, layer 4 answers the
  *                                        connection's), or none; the
- *                                        connection has data in flight
- *   balancer_park()                      a long poll held at its server:
- *                                        nothing moves until its answer
- *   balancer_response(bytes)             the answer passed back; the
+ *                                        connection has a request in flight
+ *   balancer_response(bytes, rtt)        the answer passed back; the
  *                                        connection is idle again
  *   balancer_conn_close()                every resource of the connection
  *                                        released
@@ -57,7 +55,9 @@
  * (balancer_take_work_ns). Memory is measured from the core's structures
  * plus what the design holds, priced per object and split by what holds
  * it (struct cost_mem): a base per connection held, buffers only while
- * data moves, connections to the servers (layer 7, pooled by http-reuse),
+ * bytes move (a message's relay time, from its size and the round trip
+ * it travels at), a layer-7 request's stream state from request to
+ * answer, connections to the servers (layer 7, pooled by http-reuse),
  * the TLS session cache, tables. How the design is built (implementation
  * kernel-nat, kernel-dr or proxy; its certificate, cipher and reuse mode)
  * decides which operations an event costs (models/balancer/traffic.c).
@@ -111,6 +111,7 @@ struct bal_ledger {
 	struct cost_counts window;      /* since the last window closed */
 	struct cost_counts measured;    /* every closed window since the measurement began */
 	double pending_ns;              /* work not yet handed to the balancer's cores */
+	double moving_ns;               /* connection-ns of buffers held, this window (relay time) */
 	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
 	/* Quiet windows (no operation but probes: charged 0) of as many
 	 * probes as quiet_probes cost quiet_ns (when quiet_priced): pricing
@@ -150,7 +151,6 @@ struct bal_queue {
 struct bal_stats {
 	uint64_t conns_open;            /* client connections open now */
 	uint64_t conns_active;          /* of which with a request in flight */
-	uint64_t conns_parked;          /* of which a long poll held: nothing moving */
 	uint64_t tls_full, tls_resumed; /* client handshakes, as the balancer saw them */
 	uint64_t routed, persisted;     /* routing decisions, and those persistence made */
 	uint64_t redispatched;          /* a persisted server was down: chosen anew */
@@ -183,6 +183,10 @@ struct balancer {
 	 * for such, not yet taken (balancer_take_wait_ns). */
 	double backend_setup_ns;
 	double pending_wait_ns;
+	/* The round trip from the balancer to a server (the design's
+	 * backend-rtt): a request's bytes are held until the server has
+	 * acknowledged them (ledger.c). */
+	double backend_rtt_ns;
 	/* Layer 7 with maxconn: the pools' queues, their servers' queues,
 	 * and the requests that have just left them for a slot. */
 	struct {
@@ -229,29 +233,25 @@ static inline int balancer_routes_per_request(const struct balancer *b) { return
 int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_hello *hello,
 		       uint64_t now_ns);
 
-/* A request of bytes on open connection c at now; seen is the request as
- * the client sends it (layer 7 reads its path and cookie, layer 4 nothing
- * more than at open). Returns the server it goes to, or -1 when the
+/* A request of bytes on open connection c at now, from a client at round
+ * trip rtt_ns (its buffers are held while its bytes pass: ledger.c); seen
+ * is the request as the client sends it (layer 7 reads its path and
+ * cookie, layer 4 nothing more than at open). Returns the server it goes to, or -1 when the
  * balancer has none (layer 7: no usable server in the request's pool); the
  * request then fails at the balancer, its work is counted but waits for no
  * core, and c stays idle. Otherwise c has data in flight until
  * balancer_response. */
 int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
-			 uint64_t bytes, uint64_t now_ns);
+			 uint64_t bytes, uint64_t rtt_ns, uint64_t now_ns);
 
 /* The answer to c's request in flight passed back through the balancer at
- * now: bytes of it (a failure's answer too). c is idle again; layer 7
+ * now: bytes of it (a failure's answer too), to a client at round trip
+ * rtt_ns. c is idle again; layer 7
  * releases the request's server. A response on a connection with no
  * request in flight (closed and reopened since) is counted and otherwise
  * ignored. */
-void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns);
-
-/* c's request in flight is held at its server (a long poll) with nothing
- * moving either way until its answer: the balancer holds no buffers for
- * it meanwhile (HAProxy allocates buffers only while data moves, and
- * OpenSSL releases an idle connection's record buffers). No-op when c has
- * no request in flight. */
-void balancer_park(struct balancer *b, struct bal_conn *c);
+void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t rtt_ns,
+		       uint64_t now_ns);
 
 /* c closes at now (either side); no-op when it is not open. */
 void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns);

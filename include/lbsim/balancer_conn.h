@@ -24,15 +24,13 @@ _Static_assert(sizeof(struct bal_conn) == 8, "a connection's balancer state is 8
 
 enum {
 	BAL_CONN_OPEN = 1u << 0,    /* accepted (and, on layer 4, routed) */
-	BAL_CONN_ACTIVE = 1u << 1,  /* a request in flight: data moves */
+	BAL_CONN_ACTIVE = 1u << 1,  /* a request in flight, from request to answer */
 	BAL_CONN_WAITING = 1u << 2, /* layer 7: its request waits for a server slot
 				     * (server >= 0: in that server's queue; -1: in
 				     * the pool's) */
 	BAL_CONN_USED = 1u << 3,    /* layer 7: a request has been sent (http-reuse safe) */
 	BAL_CONN_BACKEND = 1u << 4, /* layer 7, http-reuse never: holds its own idle
 				     * connection to server in pool */
-	BAL_CONN_PARKED = 1u << 5,  /* its request in flight waits at the server with
-				     * nothing moving (a long poll held) */
 };
 
 /* A request waiting for a server slot (maxconn), as the balancer queues it:

@@ -78,6 +78,7 @@ enum cost_kind {
 	X(BUFFER_BYTES, "buffer-bytes", COST_KIND_MEM, buffer_bytes)          \
 	X(TLS_STATE_BYTES, "tls-state-bytes", COST_KIND_MEM, tls_state_bytes) \
 	X(TLS_BUFFER_BYTES, "tls-buffer-bytes", COST_KIND_MEM, tls_buffer_bytes) \
+	X(STREAM_BYTES, "stream-bytes", COST_KIND_MEM, stream_bytes)          \
 	X(TLS_CACHE_ENTRY_BYTES, "tls-cache-entry-bytes", COST_KIND_MEM, tls_cache_entry_bytes) \
 	X(FLOW_BUCKETS, "flow-buckets", COST_KIND_COUNT, flow_buckets)        \
 	X(TLS_CACHE_SIZE, "tls-cache-size", COST_KIND_COUNT, tls_cache_size)  \
@@ -119,6 +120,7 @@ struct cost_params {
 	double buffer_bytes;          /* proxy: one data buffer; two per connection with data in flight */
 	double tls_state_bytes;       /* a TLS connection held idle (record buffers released) */
 	double tls_buffer_bytes;      /* a TLS connection's record buffers while data moves */
+	double stream_bytes;          /* layer 7: one request's state from request to answer */
 	double tls_cache_entry_bytes; /* one slot of the TLS session cache */
 	double flow_buckets;          /* kernel: hash buckets */
 	double tls_cache_size;        /* TLS session cache slots, allocated at start */
@@ -162,14 +164,15 @@ uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 /* The memory a balancer holds, by what holds it (bytes). */
 struct cost_mem {
 	double conn_base;   /* client connections held, idle state: sockets, proxy and TLS state */
-	double buffers;     /* buffers of connections with data in flight */
+	double buffers;     /* buffers of connections moving bytes (their relay time) */
+	double streams;     /* layer 7: state of requests in flight (stream, HTTP transaction) */
 	double backend;     /* connections to the servers, in use or idle in the pools */
 	double caches;      /* the TLS session cache, allocated whole at start */
 	double tables;      /* the core's tables (persistence, Maglev), a kernel's flow table */
 };
 static inline double cost_mem_total(const struct cost_mem *m)
 {
-	return m->conn_base + m->buffers + m->backend + m->caches + m->tables;
+	return m->conn_base + m->buffers + m->streams + m->backend + m->caches + m->tables;
 }
 
 /* Operations counted over a window. */

@@ -50,6 +50,12 @@ uint32_t network_setup_round_trips(int tls, int resumed);
  * TCP's, and with re-encryption a resumed TLS handshake. */
 uint32_t network_backend_round_trips(int reencrypt);
 
+/* Flights a message of bytes takes over TCP with segments of mss bytes
+ * (at least 1): slow start from an initial window of 10 segments (RFC
+ * 6928), doubling each round trip (RFC 5681 section 3.1); a connection
+ * whose window has grown larger is not modelled. */
+uint32_t network_message_flights(uint64_t bytes, uint64_t mss);
+
 /* Default of the balancer's side (a design's backend-rtt): the round trip
  * from the balancer to a server in the same data centre (assumption). */
 #define NETWORK_DEFAULT_BACKEND_RTT (200ull * 1000)             /* 0.2 ms */

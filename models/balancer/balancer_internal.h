@@ -22,6 +22,11 @@
  * of nothing else is quiet: ledger.c prices it once). */
 #define BAL_COUNT(b, field, n) ((b)->ledger.window.field += (uint64_t)(n))
 
+/* ledger.c: a message of bytes passes through a proxy, to or from a
+ * client at round trip rtt_ns (inbound: a request, on to the server):
+ * the connection holds its buffers for the time its bytes take. */
+void bal_hold_buffers(struct balancer *b, uint64_t bytes, uint64_t rtt_ns, int inbound);
+
 /* backends.c: the connections to the servers (struct bal_backends). */
 int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_timeout_ns);
 void bal_backends_free(struct bal_backends *k);

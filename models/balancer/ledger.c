@@ -11,10 +11,19 @@
  *              the server's), plus the TLS state when it terminates TLS
  *              (record buffers released while idle: OpenSSL's
  *              SSL_MODE_RELEASE_BUFFERS, which HAProxy sets);
- *   buffers    only connections with data in flight (not a long poll held
- *              at its server, balancer_park): two data buffers
- *              (HAProxy allocates them on demand), the sockets' kernel
- *              buffers, and the TLS record buffers of each TLS side;
+ *   buffers    only while a connection's bytes move (bal_hold_buffers):
+ *              two data buffers (HAProxy allocates them on demand and
+ *              releases them once their data is passed on), the sockets'
+ *              kernel buffers, and the TLS record buffers of each TLS side
+ *              (OpenSSL's SSL_MODE_RELEASE_BUFFERS frees them likewise);
+ *              nothing while a request waits at its server. The window's
+ *              mean, by Little's law: the time buffers were held in the
+ *              window over its length;
+ *   streams    layer 7: each request in flight, from request to answer
+ *              (waiting in a queue, at its server, a long poll held), its
+ *              stream state (HAProxy's stream, HTTP transaction and stream
+ *              connectors; a layer-4 proxy's lives with its connection, in
+ *              conn-bytes);
  *   backend    layer 7's connections to the servers, in use or idle in
  *              the pools (a socket each, and TLS state when re-encrypting);
  *   caches     the TLS session cache, allocated whole at start
@@ -26,12 +35,32 @@
  *              window's close rate times the linger), plus the buckets.
  */
 #include "balancer_internal.h"
+#include "lbsim/network.h"
 
 void balancer_measure_start(struct balancer *b)
 {
 	b->ledger.window = (struct cost_counts){0};
 	b->ledger.window_closes = 0;
 	b->ledger.charged = 0;
+	b->ledger.moving_ns = 0;
+}
+
+/* How long a message holds its connection's buffers (assumption; README
+ * "Balancer memory"): from its first byte's arrival at the proxy to its
+ * last byte's acknowledgement by the receiver, its bytes travelling at
+ * TCP's pace on the client's side (network_message_flights: slow start
+ * from 10 segments). A request comes in over its flights, a round trip
+ * each after the first, and is held until the server acknowledges it
+ * (the design's backend-rtt); an answer comes from the server at data
+ * centre pace and goes out over its flights, the last acknowledged a
+ * round trip later. A kernel forwarder holds no buffers. */
+void bal_hold_buffers(struct balancer *b, uint64_t bytes, uint64_t rtt_ns, int inbound)
+{
+	if (!b->per_request && b->impl != COST_IMPL_PROXY)
+		return;
+	double flights = (double)network_message_flights(bytes, (uint64_t)b->ledger.price->mtu_payload);
+	double rtt = (double)rtt_ns;
+	b->ledger.moving_ns += inbound ? (flights - 1) * rtt + b->backend_rtt_ns : flights * rtt;
 }
 
 static struct cost_mem memory_now(const struct balancer *b, double window_s)
@@ -39,7 +68,7 @@ static struct cost_mem memory_now(const struct balancer *b, double window_s)
 	const struct cost_params *p = b->ledger.price;
 	struct cost_mem m = {.tables = (double)balancer_mem_bytes(b)};
 	double open = (double)b->stats.conns_open;
-	double active = (double)(b->stats.conns_active - b->stats.conns_parked);
+	double moving = window_s > 0 ? b->ledger.moving_ns / 1e9 / window_s : 0;
 	if (!b->per_request && b->impl != COST_IMPL_PROXY) {
 		double closed_rate = window_s > 0 ? (double)b->ledger.window_closes / window_s : 0;
 		m.tables += (open + closed_rate * p->flow_linger_s) * p->flow_bytes +
@@ -49,11 +78,12 @@ static struct cost_mem memory_now(const struct balancer *b, double window_s)
 	double sides_active = 2 * (p->buffer_bytes + p->socket_buffer_bytes);
 	if (!b->terminates_tls) {
 		m.conn_base = open * 2 * p->conn_bytes;
-		m.buffers = active * sides_active;
+		m.buffers = moving * sides_active;
 		return m;
 	}
 	m.conn_base = open * (p->conn_bytes + p->tls_state_bytes);
-	m.buffers = active * (sides_active + p->tls_buffer_bytes * (b->reencrypt ? 2 : 1));
+	m.buffers = moving * (sides_active + p->tls_buffer_bytes * (b->reencrypt ? 2 : 1));
+	m.streams = (double)b->stats.conns_active * p->stream_bytes;
 	m.backend = (double)b->backends.open *
 		    (p->conn_bytes + (b->reencrypt ? p->tls_state_bytes : 0));
 	m.caches = p->tls_cache_size * p->tls_cache_entry_bytes;
@@ -91,6 +121,7 @@ void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_
 		l->window.probes = 0;
 	}
 	l->window_closes = 0;
+	l->moving_ns = 0;
 	l->charged = 0;
 }
 

@@ -254,9 +254,10 @@ static void tls_crypt(struct balancer *b, uint64_t bytes)
 }
 
 int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb_request *seen,
-			 uint64_t bytes, uint64_t now_ns)
+			 uint64_t bytes, uint64_t rtt_ns, uint64_t now_ns)
 {
 	assert(c->flags & BAL_CONN_OPEN);
+	bal_hold_buffers(b, bytes, rtt_ns, 1);
 	if (b->per_request) {
 		double before = b->ledger.pending_ns;
 		BAL_CHARGE(b, http_requests, http_request_ns, 1);
@@ -273,8 +274,7 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 			 * not kept for it meanwhile. */
 			if (own_server >= 0)
 				b->backends.open--;
-			c->flags = (uint8_t)((c->flags | BAL_CONN_WAITING | BAL_CONN_USED) &
-					     ~BAL_CONN_BACKEND);
+			c->flags = (uint8_t)((c->flags | BAL_CONN_WAITING) & ~BAL_CONN_BACKEND);
 			b->backends.clock_ns = now_ns;
 			if (!(c->flags & BAL_CONN_ACTIVE)) {
 				c->flags |= BAL_CONN_ACTIVE;
@@ -327,12 +327,18 @@ static void request_done(struct balancer *b, struct bal_conn *c, uint64_t now_ns
 
 void bal_backend_for_waiting(struct balancer *b, struct bal_conn *c)
 {
-	if (b->per_request)
-		backend_for_request(b, c, -1, -1, b->backends.clock_ns);
+	if (!b->per_request)
+		return;
+	/* Marked used only now: http-reuse safe sends a connection's first
+	 * request over a new connection, also when it waited for its slot. */
+	backend_for_request(b, c, -1, -1, b->backends.clock_ns);
+	c->flags |= BAL_CONN_USED;
 }
 
-void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t now_ns)
+void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, uint64_t rtt_ns,
+		       uint64_t now_ns)
 {
+	bal_hold_buffers(b, bytes, rtt_ns, 0);
 	if (b->per_request) {
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
 		tls_crypt(b, bytes);
@@ -341,20 +347,10 @@ void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, u
 	}
 	if (!(c->flags & BAL_CONN_ACTIVE))
 		return;
-	if (c->flags & BAL_CONN_PARKED)
-		b->stats.conns_parked--;
-	c->flags &= (uint8_t)~(BAL_CONN_ACTIVE | BAL_CONN_PARKED);
+	c->flags &= (uint8_t)~BAL_CONN_ACTIVE;
 	b->stats.conns_active--;
 	if (b->per_request)
 		request_done(b, c, now_ns);
-}
-
-void balancer_park(struct balancer *b, struct bal_conn *c)
-{
-	if ((c->flags & (BAL_CONN_ACTIVE | BAL_CONN_PARKED)) != BAL_CONN_ACTIVE)
-		return;
-	c->flags |= BAL_CONN_PARKED;
-	b->stats.conns_parked++;
 }
 
 void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns)
@@ -364,8 +360,6 @@ void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns
 		return;
 	if (c->flags & BAL_CONN_ACTIVE)
 		b->stats.conns_active--;
-	if (c->flags & BAL_CONN_PARKED)
-		b->stats.conns_parked--;
 	if (b->per_request) {
 		/* A request in flight loses its connection to the server (one
 		 * still waiting for a slot has none); never: so does the

@@ -381,7 +381,8 @@ static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts
 		fill_seen(cl, &s, d, c);
 		seen = &s.req;
 	}
-	int32_t server = balancer_request(cl->env.bal, &c->lb, seen, cc->request_bytes, now);
+	int32_t server = balancer_request(cl->env.bal, &c->lb, seen, cc->request_bytes, req->rtt,
+					  now);
 	if (server == BAL_WAIT) {
 		/* Every server that could take it is at maxconn: it waits at
 		 * the balancer, and its server is known only when a slot

@@ -51,7 +51,8 @@ int oneshot_send(struct clients *cl, const struct oneshot *o, struct lb_request 
 	if (balancer_conn_open(cl->env.bal, &req->lb, &hello, now) == 0) {
 		ledger->conns_opened++;
 		server = balancer_request(cl->env.bal, &req->lb, lr,
-					  cl->pops[o->pop].cfg->client[o->workload].request_bytes, now);
+					  cl->pops[o->pop].cfg->client[o->workload].request_bytes,
+					  req->rtt, now);
 		if (server == BAL_WAIT) {
 			/* It waits for a server slot at the balancer (maxconn);
 			 * the world counts its connection when it has one. */

@@ -63,8 +63,9 @@ int cal_hap_run_phase(const struct hap_env *e, const struct cal_phase *p, double
 
 /* A fresh proxy's resident memory per connection with n connections on
  * front held idle (after `requests` requests each), then with one more
- * request each (held_path) kept in flight at the server. Returns 0 or -1
- * (err). */
+ * request each (held_path) kept in flight at the server: the growth from
+ * n / 2 to n connections, so that what does not grow with them drops
+ * out. Returns 0 or -1 (err). */
 int cal_hap_mem(struct hap_env *e, enum hap_front front, int requests, const char *held_path,
 		int n, double *idle, double *active, char *err, size_t errlen);
 

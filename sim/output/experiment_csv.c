@@ -323,6 +323,7 @@ static void write_costs(const struct experiment *ex, struct csv_out *c, double *
 			} parts[] = {
 				{"conn_base", mean->conn_base, peak->conn_base},
 				{"buffers", mean->buffers, peak->buffers},
+				{"streams", mean->streams, peak->streams},
 				{"backend", mean->backend, peak->backend},
 				{"caches", mean->caches, peak->caches},
 				{"tables", mean->tables, peak->tables},

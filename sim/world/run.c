@@ -353,8 +353,12 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	if (w->mem_sampled_ns > 0) {
 		const struct cost_mem *s = &w->mem_split_sum;
 		double t = w->mem_sampled_ns;
-		out->lb_mem_mean = (struct cost_mem){s->conn_base / t, s->buffers / t, s->backend / t,
-						     s->caches / t, s->tables / t};
+		out->lb_mem_mean = (struct cost_mem){.conn_base = s->conn_base / t,
+						     .buffers = s->buffers / t,
+						     .streams = s->streams / t,
+						     .backend = s->backend / t,
+						     .caches = s->caches / t,
+						     .tables = s->tables / t};
 	}
 	out->lb_cpu_cores_mean = measured ? out->lb_cpu_ns / (double)measured : 0;
 	out->nsamples = w->nsamples;

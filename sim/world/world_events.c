@@ -137,6 +137,7 @@ void world_sample(struct world *w, sim_time_t at, sim_time_t window_ns)
 	} while (0)
 	PART(conn_base);
 	PART(buffers);
+	PART(streams);
 	PART(backend);
 	PART(caches);
 	PART(tables);

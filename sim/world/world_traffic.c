@@ -85,7 +85,8 @@ static void answer_travels(struct world *w, struct request *req, int ok, sim_tim
 static void fail_at_balancer(struct world *w, struct request *req)
 {
 	struct bal_conn blank;
-	balancer_response(&w->bal, clients_request_conn(req, &blank), 0, sim_now(&w->eng));
+	balancer_response(&w->bal, clients_request_conn(req, &blank), 0, req->rtt,
+				  sim_now(&w->eng));
 	(void)balancer_take_work_ns(&w->bal);
 	answer_travels(w, req, 0, 0);
 }
@@ -211,7 +212,8 @@ static void reach_balancer(struct world *w, struct request *req, sim_time_t lb_n
 	if (w->lb.queue.len >= w->design->lb_queue) {
 		w->lb_refused++;
 		struct bal_conn blank;
-		balancer_response(&w->bal, clients_request_conn(req, &blank), 0, sim_now(&w->eng));
+		balancer_response(&w->bal, clients_request_conn(req, &blank), 0, req->rtt,
+				  sim_now(&w->eng));
 		(void)balancer_take_work_ns(&w->bal);
 		answer_travels(w, req, 0, 0);
 		return;
@@ -244,11 +246,6 @@ static void dispatch(void *owner, struct request *req)
 	struct world *w = owner;
 	sim_time_t lb_ns = (sim_time_t)(balancer_take_work_ns(&w->bal) + 0.5);
 	sim_time_t wait_ns = (sim_time_t)(balancer_take_wait_ns(&w->bal) + 0.5);
-	if (req->hold > 0) {
-		/* A long poll: once forwarded, nothing moves until its answer. */
-		struct bal_conn blank;
-		balancer_park(&w->bal, clients_request_conn(req, &blank));
-	}
 	sim_time_t delay = (sim_time_t)req->setup_rtts * req->rtt + req->rtt / 2 + wait_ns +
 			   (w->lb_limited ? 0 : lb_ns);
 	if (delay == 0) {
@@ -289,7 +286,8 @@ void world_server_done(void *owner, struct sim_server *srv, struct request *req,
 	}
 	struct bal_conn blank;
 	balancer_response(&w->bal, clients_request_conn(req, &blank),
-			  w->scn->populations[req->population].client[req->workload].response_bytes, now);
+			  w->scn->populations[req->population].client[req->workload].response_bytes,
+			  req->rtt, now);
 	sim_time_t lb_ns = (sim_time_t)(balancer_take_work_ns(&w->bal) + 0.5);
 	if (w->lb_limited && lb_ns > 0) {
 		req->returning = 1;
