@@ -101,12 +101,13 @@ struct clients_env {
 
 struct pop_state;
 struct conn;
+struct conn_link;
 
 struct clients {
 	struct clients_env env;
 	struct pop_state *pops;
 	uint32_t npops;
-	struct conn **server_conns;         /* per server: its layer-4 connections, to cut */
+	struct conn_link **server_conns;    /* per server: its layer-4 connections, to cut */
 	int out_of_memory;                  /* an event could not be scheduled: the run is void */
 	/* Why the clients stopped the run when it was not memory (a replayed
 	 * log that cannot be read on: "file:line: what"); "" otherwise. */

@@ -58,9 +58,14 @@ _Static_assert(SCN_MAX_POPULATIONS <= 64, "struct conn.pop holds 0..63");
 _Static_assert(SCN_MAX_CONNECTIONS <= 64, "struct conn.index holds 0..63");
 
 /* The cold part of a connection, in an array parallel to the connections:
- * its place on its server's list (layer 4) and its NAT address. */
+ * its place on its server's list (layer 4) and its NAT address. The list
+ * links the links, not the connections, so that opening or closing a
+ * connection touches its neighbours' links alone: finding a neighbour
+ * connection's link would read that connection (its population), one
+ * cache miss more per neighbour at scale. */
 struct conn_link {
-	struct conn *prev, *next;
+	struct conn_link *prev, *next;
+	struct conn *conn;          /* whose link it is (while linked) */
 	uint32_t addr_index;
 };
 

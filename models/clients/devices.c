@@ -94,11 +94,12 @@ static void link_conn(struct clients *cl, struct conn *c)
 {
 	uint32_t s = (uint32_t)bal_conn_server(&c->lb);
 	struct conn_link *l = conn_link(cl, c);
+	l->conn = c;
 	l->prev = NULL;
 	l->next = cl->server_conns[s];
 	if (l->next)
-		conn_link(cl, l->next)->prev = c;
-	cl->server_conns[s] = c;
+		l->next->prev = l;
+	cl->server_conns[s] = l;
 	c->linked = 1;
 	cl->env.bound(cl->env.owner, s, 1);
 }
@@ -110,11 +111,11 @@ static void unlink_conn(struct clients *cl, struct conn *c)
 	struct conn_link *l = conn_link(cl, c);
 	uint32_t s = (uint32_t)bal_conn_server(&c->lb);
 	if (l->prev)
-		conn_link(cl, l->prev)->next = l->next;
+		l->prev->next = l->next;
 	else
 		cl->server_conns[s] = l->next;
 	if (l->next)
-		conn_link(cl, l->next)->prev = l->prev;
+		l->next->prev = l->prev;
 	l->prev = l->next = NULL;
 	c->linked = 0;
 	cl->env.bound(cl->env.owner, s, -1);
@@ -479,8 +480,9 @@ void device_answered(struct clients *cl, struct request *req, int ok)
 
 void clients_cut_server(struct clients *cl, uint32_t s)
 {
-	struct conn *c;
-	while ((c = cl->server_conns[s])) {
+	struct conn_link *l;
+	while ((l = cl->server_conns[s])) {
+		struct conn *c = l->conn;
 		sim_cancel(cl->env.eng, &c->ev);
 		conn_close(cl, c);
 		back_off(cl, c);

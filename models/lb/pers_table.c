@@ -16,12 +16,14 @@
  *    packet vectors gets its throughput: no layout makes one lookup cheaper
  *    than the misses it depends on.
  *
- * Layout. Three arrays, allocated once at creation and never resized (large
+ * Layout. Three arrays, mapped once at creation and never resized (large
  * ones on 2 MiB boundaries and advised as transparent huge pages, which cuts
- * the TLB misses that a random access pays on top of the cache miss):
+ * the TLB misses that a random access pays on top of the cache miss), and
+ * resident only where used:
  *   entries[capacity]   64-byte entries, one cache line each: key, server,
  *                       last use, hash, log position. They never move; a
- *                       free entry has key_len 0 and sits on a free list.
+ *                       free entry has key_len 0 and sits on a free list,
+ *                       or has never been used (index fresh and above).
  *   index[2 x nbuckets] 64-bit slots, hash << 32 | (entry + 1), 0 = empty;
  *                       open addressing with linear probing from slot
  *                       hash & mask, at most half full. A probe compares the

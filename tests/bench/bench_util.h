@@ -31,6 +31,17 @@ static inline uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time of this process (every thread, user and system) so far, in ns.
+ * On a shared machine wall time x threads also counts the time other
+ * jobs held the cores; CPU time counts only ours (cache sharing still
+ * adds to it). */
+static inline uint64_t bench_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 /* Peak resident set size of this process so far, in bytes (0 if unknown).
  * Linux reports ru_maxrss in KiB. It only grows, so a benchmark that wants
  * one figure per size should run its sizes from small to large. */
