@@ -15,16 +15,23 @@
  * backend server in HAProxy's terms: a ring of the times its idle
  * connections became idle, oldest first. A request takes the newest (the
  * one most likely still open at the server); expiry pops the oldest.
- * Take, put and expiry are O(1) amortised; a ring grows by doubling.
+ * Take, put and expiry are O(1) amortised; a ring grows by doubling. The
+ * list keeps its oldest time beside its length, so that a take or put
+ * that expires nothing reads the list alone, not its ring.
  */
 #include "balancer_internal.h"
 
 #include <stdlib.h>
 
+#include "lbsim/huge_pages.h"
+
+_Static_assert(sizeof(struct bal_idle_list) == 32, "a list on one cache line (backends.c)");
+
 int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_timeout_ns)
 {
 	*k = (struct bal_backends){.idle_timeout_ns = idle_timeout_ns};
-	k->lists = calloc(nlists ? nlists : 1, sizeof *k->lists);
+	/* Aligned on a line (huge_calloc), so no 32-byte list straddles two. */
+	k->lists = huge_calloc(nlists ? nlists : 1, sizeof *k->lists);
 	if (!k->lists)
 		return -1;
 	k->nlists = nlists;
@@ -42,11 +49,13 @@ void bal_backends_free(struct bal_backends *k)
 /* Close list l's connections idle for the timeout or longer at now. */
 static void expire(struct bal_backends *k, struct bal_idle_list *l, uint64_t now_ns)
 {
-	while (l->len && now_ns - l->since[l->head] >= k->idle_timeout_ns) {
+	while (l->len && now_ns - l->oldest >= k->idle_timeout_ns) {
 		l->head = (l->head + 1) % l->cap;
 		l->len--;
 		k->idle--;
 		k->open--;
+		if (l->len)
+			l->oldest = l->since[l->head];
 	}
 }
 
@@ -78,6 +87,8 @@ int bal_backends_put(struct bal_backends *k, uint32_t list, uint64_t now_ns)
 		l->head = 0;
 	}
 	l->since[(l->head + l->len) % l->cap] = now_ns;
+	if (!l->len)
+		l->oldest = now_ns;
 	l->len++;
 	k->idle++;
 	return 0;
