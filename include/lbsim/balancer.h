@@ -122,14 +122,15 @@ struct bal_ledger {
 	double quiet_ns;
 };
 
-/* The idle connections to one server of one pool, oldest first (a ring of
- * the times they became idle; models/balancer/backends.c). 32 bytes, so
+/* The idle connections to one server of one pool, oldest first (the
+ * times they became idle, since[head .. head + len);
+ * models/balancer/backends.c). 32 bytes, so
  * that a list never straddles two cache lines. */
 struct bal_idle_list {
 	uint64_t *since;
 	uint64_t oldest;                /* since[head] while len > 0: a request's take and put
 					 * ask only whether the oldest has expired, and at scale
-					 * the ring is a cache miss each (issue 19 item 5) */
+					 * the array is a cache miss each (issue 19 item 5) */
 	uint32_t head, len, cap;
 	uint8_t has_session;            /* re-encryption: a TLS session to resume */
 };
