@@ -269,9 +269,10 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		in_system += server_in_system(srv);
 	}
 	/* So do the network's, between client and balancer either way. */
-	for (const struct request *r = w->network.head; r; r = r->next)
-		in_flight[r->workload]++;
-	in_system += w->network.len;
+	for (int k = 0; k < WL_COUNT; k++) {
+		in_flight[k] += w->network[k];
+		in_system += w->network[k];
+	}
 	/* And the balancer's queues for a server slot (layer 7, maxconn). */
 	const struct bal_queue *queues[] = {w->bal.queues.pool, w->bal.queues.server};
 	const uint32_t nqueues[] = {w->bal.queues.npools,
