@@ -84,6 +84,48 @@ check "a negative weight in the file is file:line:column" \
   bad n "$tmp/neg.yaml:11:16: 'weight' must be a whole number from 0 to 256, got '-1'" \
   "$tmp/neg.yaml"
 
+# A server's own address: NGINX's consistent hash builds its ring from
+# each server's HOST:PORT (tests/test_lb_parity.c checks the core against
+# a real NGINX). The list naming the default addresses gives the same
+# bytes as no addresses; other addresses move clients.
+cat >"$tmp/ng.yaml" <<'YAML'
+name: server addresses
+duration: 20s
+warmup: 5s
+seed: 3
+servers:
+  service: 5ms
+  cores: 2
+  count: 4
+  list:
+    - {}
+    - {}
+populations:
+  - { name: lan, users: 300, rate: 0.5, source: nat, addresses: 40 }
+designs:
+  - { name: ng, kind: l7, balance: source, hash-type: consistent, profile: nginx }
+YAML
+sed -e '0,/    - {}/s//    - { address: 127.0.0.1:10001 }/' -e 's/    - {}/    - { address: 127.0.0.1:10002 }/' \
+  "$tmp/ng.yaml" >"$tmp/ng-default.yaml"
+sed -e '0,/    - {}/s//    - { address: 10.0.1.11:443 }/' -e 's/    - {}/    - { address: "[2001:db8::7]:443" }/' \
+  "$tmp/ng.yaml" >"$tmp/ng-own.yaml"
+check "servers.list addresses equal to the defaults: the same bytes" bash -c "
+  grep -c 'address: 127.0.0.1:1000[12]' '$tmp/ng-default.yaml' | grep -qx 2 &&
+  '$lbsim' run -q -j 1 -o '$tmp/ng-a' '$tmp/ng.yaml' && '$lbsim' run -q -j 1 -o '$tmp/ng-b' '$tmp/ng-default.yaml' &&
+  cmp '$tmp/ng-a/servers.csv' '$tmp/ng-b/servers.csv' && cmp '$tmp/ng-a/summary.csv' '$tmp/ng-b/summary.csv'"
+check "servers.list addresses of their own reach the ring" bash -c "
+  '$lbsim' run -q -j 1 -o '$tmp/ng-c' '$tmp/ng-own.yaml' && ! cmp -s '$tmp/ng-a/servers.csv' '$tmp/ng-c/servers.csv'"
+check "--set servers.list.2.address equals the edited file" bash -c "
+  sed 's/    - { address: \"\\[2001:db8::7\\]:443\" }/    - { address: 127.0.0.1:10002 }/' '$tmp/ng-own.yaml' >'$tmp/ng-set.yaml' &&
+  grep -q 'address: 127.0.0.1:10002' '$tmp/ng-set.yaml' &&
+  '$lbsim' run -q -j 1 -o '$tmp/ng-d' '$tmp/ng-set.yaml' &&
+  '$lbsim' run -q -j 1 -o '$tmp/ng-e' --set servers.list.2.address=127.0.0.1:10002 '$tmp/ng-own.yaml' &&
+  cmp '$tmp/ng-d/servers.csv' '$tmp/ng-e/servers.csv'"
+sed '0,/    - {}/s//    - { address: 127.0.0.1:10003 }/' "$tmp/ng.yaml" >"$tmp/ng-x.yaml"
+check "a server address shared with a default one is file:line:column" \
+  bad a "$tmp/ng-x.yaml:10:7: server 1's address 127.0.0.1:10003 is also server 3's (by default" \
+  "$tmp/ng-x.yaml"
+
 # Weights, maxconn, backup and timeout queue through HAProxy: the export
 # writes them on the server lines (and the backend), haproxy -c accepts it,
 # the import reads them back into the list, and the import exports to the
