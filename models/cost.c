@@ -40,7 +40,7 @@ uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 	if (impl != COST_IMPL_PROXY && !l7)
 		return need | BIT(PACKET) | BIT(FLOW_SETUP) | BIT(FLOW_BYTES) |
 		       BIT(FLOW_BUCKET_BYTES) | BIT(FLOW_BUCKETS) | BIT(FLOW_LINGER);
-	need |= BIT(ACCEPT) | BIT(CONNECT) | BIT(RELAY) | BIT(CONN_BYTES) |
+	need |= BIT(ACCEPT) | BIT(CONNECT) | BIT(RELAY) | BIT(WAKEUP) | BIT(CONN_BYTES) |
 		BIT(SOCKET_BUFFER_BYTES) | BIT(BUFFER_BYTES);
 	if (!l7)
 		return need | BIT(RELAY_MESSAGE);
@@ -80,6 +80,7 @@ uint64_t cost_count_of(const struct cost_counts *c, enum cost_figure f)
 	case COST_FIG_AES_256_GCM: return c->crypto_bytes[COST_CIPHER_AES_256_GCM];
 	case COST_FIG_CHACHA20: return c->crypto_bytes[COST_CIPHER_CHACHA20_POLY1305];
 	case COST_FIG_TLS_RECORD: return c->tls_records;
+	case COST_FIG_WAKEUP: return c->wakeups;
 	default: return 0;
 	}
 }
@@ -114,4 +115,16 @@ void cost_counts_add(struct cost_counts *a, const struct cost_counts *b)
 	a->tls_records += b->tls_records;
 	a->persist_ops += b->persist_ops;
 	a->probes += b->probes;
+	a->arrivals += b->arrivals;
+	a->wakeups += b->wakeups;
+}
+
+double cost_wakeups(double base_ns, double arrivals, double wakeup_ns, double window_ns,
+		    double threads)
+{
+	double capacity = threads * window_ns;
+	if (arrivals <= 0 || base_ns >= capacity)
+		return 0;
+	double u = (base_ns + wakeup_ns * arrivals) / (capacity + wakeup_ns * arrivals);
+	return arrivals * (1 - u);
 }

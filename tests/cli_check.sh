@@ -78,6 +78,41 @@ check "JUnit and JSON with --baseline: a test case per figure compared" bash -c 
   [ \$(xmllint --xpath 'count(/testsuites/testsuite[2]/testcase)' '$tmp/j2.xml') = \"\$n\" ] &&
   [ \$(xmllint --xpath 'count(//failure)' '$tmp/j2.xml') = 0 ] &&
   [ \"\$(jq -r '.result, .baseline.compared, .baseline.changed, (.baseline.figures | length)' '$tmp/j2.json' | tr '\n' ' ')\" = \"pass \$n 0 \$n \" ]"
+# --every-replication: the worst replication decides. Two NAT addresses
+# hashed onto 4 servers share one server with chance 1/4 (balls into
+# bins), and then peak_to_mean is 4 (all load on 1 of 4) against 2
+# otherwise: with 12 replications the mean passes <= 3 while a
+# replication where they collided fails it.
+cat >"$tmp/draw.yaml" <<'YAML'
+name: check test
+duration: 3m
+warmup: 20s
+seed: 5
+replications: 12
+servers: { count: 4, cores: 4 }
+populations:
+  - { name: office, users: 600, source: nat, addresses: 2, clients: [owa] }
+designs:
+  - { name: hash, kind: l4, balance: source }
+  - { name: rr, kind: l4, balance: roundrobin }
+expect:
+  - { design: hash, metric: peak_to_mean, max: 3 }
+  - { design: rr, metric: peak_to_mean, max: 1.2 }
+YAML
+check "--every-replication: the mean passes, a collided draw fails" bash -c "
+  '$lbsim' check -q -o '$tmp/e1' '$tmp/draw.yaml' >'$tmp/e1.out' &&
+  '$lbsim' check -q -o '$tmp/e2' --every-replication --json '$tmp/e2.json' '$tmp/draw.yaml' >'$tmp/e2.out'; [ \$? -eq 1 ] &&
+  grep -q '^FAIL  .*draw.yaml:13: hash peak_to_mean (all) = .*, replications 2[.0-9]* to 4[.0-9]*, expected <= 3 in every replication\$' '$tmp/e2.out' &&
+  grep -q '^PASS  .*draw.yaml:14: rr peak_to_mean' '$tmp/e2.out'"
+check "--every-replication: the range is the replications' of runs.csv" bash -c "
+  hi=\$(awk -F, '\$1 == \"hash\" && \$3 == \"peak_to_mean\" && \$4 == \"all\" && \$6 > m { m = \$6 } END { print m }' '$tmp/e2/runs.csv') &&
+  n=\$(awk -F, '\$1 == \"hash\" && \$3 == \"peak_to_mean\" && \$4 == \"all\" && \$6 > 3 { n++ } END { print n + 0 }' '$tmp/e2/runs.csv') &&
+  [ \$n -ge 1 ] && [ \$n -le 6 ] &&
+  jq -e --argjson hi \$hi '.judge == \"every-replication\" and (.expectations[0] | .replication_largest == \$hi and .verdict == \"fail\")' '$tmp/e2.json' >/dev/null &&
+  grep -qx 'every_replication,yes' '$tmp/e2/provenance.csv'"
+check "--strict with --every-replication: 2, nothing run" bash -c "
+  '$lbsim' check -q -o '$tmp/e3' --strict --every-replication '$tmp/draw.yaml' 2>'$tmp/e3.err'; [ \$? -eq 2 ] &&
+  [ ! -e '$tmp/e3' ] && grep -q 'choose one' '$tmp/e3.err'"
 # Names that XML, JSON or a shell would read as markup stay text.
 odd="'<rr> \"&\" ''x'''"   # YAML for the name <rr> "&" 'x'
 rr=$odd base "- { design: $odd, metric: jain, min: 0.95 }" >"$tmp/odd.yaml"

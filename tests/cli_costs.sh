@@ -66,6 +66,9 @@ check "each design lists the operations it prices, and only those" bash -c "
   grep -q '^kernel,1,cpu,packet,operations,' '$o/costs.csv' &&
   ! grep -q '^kernel,1,cpu,relay,' '$o/costs.csv' &&
   grep -q '^proxy,1,cpu,relay-message,operations,' '$o/costs.csv' &&
+  grep -q '^proxy,1,cpu,wakeup,operations,[1-9][0-9]*,' '$o/costs.csv' &&
+  grep -q '^l7,1,cpu,wakeup,operations,[1-9][0-9]*,' '$o/costs.csv' &&
+  ! grep -q '^kernel,1,cpu,wakeup,' '$o/costs.csv' &&
   ! grep -q '^proxy,1,cpu,packet,' '$o/costs.csv' &&
   grep -q '^l7,1,cpu,tls-backend-full,operations,' '$o/costs.csv' &&
   ! grep -q '^l7,1,cpu,tls-full-ecdsa-p256,' '$o/costs.csv'"
@@ -78,7 +81,7 @@ sed 's/^  - { name: proxy, kind: l4 }/  - { name: proxy, kind: l4, cost-profile:
   echo 'name: mine'
   echo 'provenance: {kind: assumed, source: a test profile}'
   echo 'figures:'
-  for f in accept connect relay-message persist probe; do
+  for f in accept connect relay-message wakeup persist probe; do
     echo "  $f: {value: 1, unit: us, source: test}"
   done
   echo '  relay: {value: 1, unit: ns/B, source: test}'

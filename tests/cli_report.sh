@@ -158,6 +158,37 @@ check "plan: report with targets, scope, the plan and the reference" bash -c "
   grep -q 'Capacity per design' '$tmp/pl/plan.svg' &&
   [ \$(grep -o 'src=\"data:image/svg+xml;base64,' '$tmp/pl/report.html' | wc -l) -eq 1 ]"
 
+# A design that reads the client's address: the plan's report sets the
+# busiest server's mean beside its worst replication, as plan.csv has
+# it; a sweep's says its intervals are of the mean; a plan with no such
+# design has no such section.
+cat >"$tmp/h.yaml" <<'YAML'
+name: draw report
+duration: 40s
+warmup: 5s
+seed: 3
+replications: 4
+servers: { count: 3, cores: 2, service: 10ms }
+populations:
+  - { name: lan, users: 400, rate: 0.5, source: nat, addresses: 12 }
+designs:
+  - { name: hash, kind: l4, balance: source }
+  - { name: rr, kind: l4, balance: roundrobin }
+YAML
+check "plan: the address-draw section gives the worst replication of plan.csv" bash -c "
+  '$lbsim' plan -q -j 2 --no-plot -o '$tmp/ph' --max-server-busy 0.7 '$tmp/h.yaml' &&
+  '$lbsim' report '$tmp/ph' >/dev/null &&
+  want=\$(awk -F, 'NR > 1 && \$2 == \"hash\" { printf \"%.1f %%\", 100 * \$NF }' '$tmp/ph/plan.csv') &&
+  awk '/^## Skew that depends on the address draw/ { on = 1; next } /^## / { on = 0 } on' '$tmp/ph/report.md' >'$tmp/ph.md' &&
+  grep -q '^hash picks servers from the client' '$tmp/ph.md' && grep -q 'judged the mean' '$tmp/ph.md' &&
+  grep '^| 400 | hash |' '$tmp/ph.md' | grep -qF \"| \$want |\" && ! grep -q '| rr |' '$tmp/ph.md' &&
+  ! grep -q 'address draw' '$tmp/pl/report.md'"
+check "sweep: the address-draw section says its intervals are of the mean" bash -c "
+  '$lbsim' sweep -q -j 2 --no-plot -o '$tmp/sh' --set servers.count=3,4 '$tmp/h.yaml' &&
+  '$lbsim' report '$tmp/sh' >/dev/null &&
+  grep -A2 '^## Skew that depends on the address draw' '$tmp/sh/report.md' | grep -q '^hash picks servers .*intervals here are of the mean' &&
+  ! grep -q 'address draw' '$tmp/sw/report.md'"
+
 # Without gnuplot a report is still written, and says there are no plots.
 mkdir -p "$tmp/nognuplot"
 check "report without gnuplot: written, says so" bash -c "

@@ -104,7 +104,7 @@ check "  says to sweep instead" says "takes one value in a plan; sweep several"
 check "plan runs: 0" status_is 0 "$lbsim" plan -j 2 --no-plot -o "$tmp/plan" \
   --max-server-busy 0.7 --max-lb-cpu 0.7 --users 400,700 "$tmp/s.yaml"
 check "plan.csv: header and a row per users level and design" bash -c "
-  head -1 '$tmp/plan/plan.csv' | grep -q '^users,design,servers,spare,server_cores,lb_cores,lb_cpu_cores,lb_cpu_cores_ci95_low,lb_cpu_cores_ci95_high,.*,erlang_size,erlang_busy,erlang_response_p99_ms,erlang_note,evaluations,simulations,met,why\$' &&
+  head -1 '$tmp/plan/plan.csv' | grep -q '^users,design,servers,spare,server_cores,lb_cores,lb_cpu_cores,lb_cpu_cores_ci95_low,lb_cpu_cores_ci95_high,.*,erlang_size,erlang_busy,erlang_response_p99_ms,erlang_note,evaluations,simulations,met,why,server_busy_max_worst\$' &&
   [ \$(wc -l < '$tmp/plan/plan.csv') -eq 5 ]"
 # 400 users x 0.5/s x 10 ms = 2 cores of work; at most 0.7 busy over
 # 2-core servers: ceil(2 / 1.4) = 2 servers (1 would be 100 % busy);
@@ -126,6 +126,14 @@ check "plan --spare 1: one server more" bash -c "
   grep -q '^400,l4,3,1,2,' '$tmp/spare/plan.csv' && grep -q '^700,l4,4,1,2,' '$tmp/spare/plan.csv' &&
   awk -F, 'NR > 1 && \$25 != \$3 { bad++ } END { exit bad != 0 }' '$tmp/spare/plan.csv' &&
   grep -qx 'spare,1' '$tmp/spare/provenance.csv'"
+# --every-replication judges the worst replication: never fewer servers
+# than the mean asks, and the worst busy is never below the mean's.
+check "plan --every-replication: the worst replication decides" bash -c "
+  '$lbsim' plan -q -j 2 --no-plot -o '$tmp/every' --every-replication --max-server-busy 0.7 --users 400,700 '$tmp/s.yaml' &&
+  paste -d, <(cut -d, -f1-3 '$tmp/plan/plan.csv') <(cut -d, -f3 '$tmp/every/plan.csv') |
+    awk -F, 'NR > 1 && \$4 < \$3 { bad++ } END { exit bad != 0 }' &&
+  awk -F, 'NR > 1 && \$NF < \$16 { bad++ } END { exit NR < 3 || bad != 0 }' '$tmp/every/plan.csv' &&
+  grep -qx \"targets,'--max-server-busy 0.7 --every-replication\" '$tmp/every/provenance.csv'"
 check "plan --spare: a bad value is 2" status_is 2 "$lbsim" plan --spare x --max-server-busy 0.7 "$tmp/s.yaml"
 check "plan draws plan.png and plan.svg" bash -c "
   '$lbsim' plan -q -o '$tmp/plan2' --max-server-busy 0.7 --users 400,700 '$tmp/s.yaml' >/dev/null &&

@@ -847,6 +847,205 @@ static void test_windows(void **state)
 	rig_free(&r);
 }
 
+/* The proxy's threads' busy share u solved independently of
+ * cost_wakeups: f(u) = u c T - B - w m (1 - u) rises with u (its slope
+ * c T + w m > 0), from f(0) < 0; bisection to 1e-15 on [0, 1], or 1 when
+ * f(1) <= 0 (the work fills the window). */
+static double busy_share_by_bisection(double B, double m, double w, double T, double c)
+{
+	double lo = 0, hi = 1;
+	if (c * T - B <= 0)
+		return 1;
+	for (int i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+		if (mid * c * T - B - w * m * (1 - mid) < 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* cost_wakeups' closed form against that solution, over parameters from
+ * idle to saturated (a fixed sequence: B from none to twice the
+ * threads' capacity, wake-ups from a few to more than the window holds):
+ * within 1e-9 of a wake-up per arrival. */
+static void test_wakeups_closed_form(void **state)
+{
+	(void)state;
+	uint64_t x = 12345;
+	for (int i = 0; i < 2000; i++) {
+		double u01[4];
+		for (int k = 0; k < 4; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			u01[k] = (double)(x >> 11) / 9007199254740992.0;
+		}
+		double T = 1e10, c = 1 + (i % 4);
+		double B = 2 * u01[0] * c * T;
+		double m = 1e7 * u01[1] * u01[1];
+		double w = 1e3 + 5e4 * u01[2];
+		double u = busy_share_by_bisection(B, m, w, T, c);
+		double want = m * (1 - u);
+		double got = cost_wakeups(B, m, w, T, c);
+		if (fabs(got - want) > 1e-9 * (m + 1))
+			fail_msg("B %g m %g w %g c %g: %.9g wake-ups, want %.9g", B, m, w, c, got, want);
+		/* the wake-ups' own work never makes the threads more than busy */
+		assert_true(B + w * got <= c * T * (1 + 1e-12) || got == 0);
+	}
+	/* the limits: nothing arrives; no other work and wake-ups that take
+	 * no time: every arrival wakes; the work fills the window: none */
+	assert_true(cost_wakeups(5e9, 0, 2e4, 1e10, 1) == 0);
+	assert_true(cost_wakeups(0, 1000, 0, 1e10, 1) == 1000);
+	assert_true(cost_wakeups(1e10, 1000, 2e4, 1e10, 1) == 0);
+	assert_true(cost_wakeups(3e10, 1000, 2e4, 1e10, 2) == 0);
+}
+
+/* The sequence of an exchange through a design: a TLS 1.3 connection
+ * (full), one request of 1,500 B, its answer of 12,000 B, the close. */
+static void one_connection(struct rig *r)
+{
+	struct bal_conn c;
+	assert_int_equal(open_conn(r, &c, WL_OWA, BAL_TLS_13, 0), 0);
+	assert_true(balancer_request(&r->b, &c, &r->seen, 1500, 0, 0) >= 0);
+	balancer_response(&r->b, &c, 12000, 0, 0);
+	balancer_conn_close(&r->b, &c, 0);
+}
+
+/* An idle proxy: one connection in a window of 10 s is nowhere near
+ * its thread's capacity, so every message that reaches it wakes it:
+ * a layer-4 proxy the 4 flights of a TLS 1.3 handshake, the request and
+ * the answer (6); a layer-7 proxy the client's 2 flights, the request and
+ * the answer (4), re-encrypting also the server's 2 flights (6). The
+ * window's CPU is its operations' plus a wake-up's price each. A kernel
+ * forwarder has no thread to wake and reads no wakeup figure. */
+static void test_wakeups_idle(void **state)
+{
+	(void)state;
+	static const struct {
+		enum scn_design_kind kind;
+		enum cost_impl impl;
+		int reencrypt;
+		uint64_t wakeups;
+	} cases[] = {
+		{SCN_DESIGN_L4, COST_IMPL_PROXY, 0, 6},
+		{SCN_DESIGN_L7, COST_IMPL_PROXY, 0, 4},
+		{SCN_DESIGN_L7, COST_IMPL_PROXY, 1, 6},
+		{SCN_DESIGN_L4, COST_IMPL_KERNEL_NAT, 0, 0},
+		{SCN_DESIGN_L4, COST_IMPL_KERNEL_DR, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rig r;
+		rig_init_impl(&r, cases[i].kind, "first", NULL, cases[i].reencrypt, cases[i].impl);
+		const struct cost_params *p = price(&r);
+		if (cases[i].impl == COST_IMPL_PROXY)
+			assert_true(p->wakeup_ns > 0);
+		one_connection(&r);
+		assert_int_equal(window(&r)->arrivals, cases[i].wakeups);
+		double base = cost_cpu_ns(p, window(&r));
+		double cpu;
+		struct cost_mem m;
+		balancer_window_close(&r.b, 10000 * MS, 10000 * MS, &cpu, &m);
+		const struct cost_counts *got = balancer_measured_ops(&r.b);
+		assert_int_equal(got->wakeups, cases[i].wakeups);
+		double want = base + (double)cases[i].wakeups * p->wakeup_ns;
+		assert_true(fabs(cpu * 10000.0 * MS - want) < 1e-6 * want);
+		assert_true(fabs(balancer_measured_cpu_ns(&r.b) - want) < 1e-6 * want);
+		rig_free(&r);
+	}
+	uint64_t kernel = cost_figures_needed(COST_IMPL_KERNEL_NAT, 0, COST_CERT_RSA_2048,
+					      COST_CIPHER_AES_256_GCM, 0);
+	uint64_t proxy = cost_figures_needed(COST_IMPL_PROXY, 0, COST_CERT_RSA_2048,
+					     COST_CIPHER_AES_256_GCM, 0);
+	assert_false(kernel >> COST_FIG_WAKEUP & 1);
+	assert_true(proxy >> COST_FIG_WAKEUP & 1);
+}
+
+/* A saturated proxy never sleeps: with one thread (lb-cores 1) and more
+ * work in the window than it holds (three full RSA handshakes, 2.2 ms,
+ * in a window of 1 ms), no message wakes it and the window costs its
+ * operations alone. Half as much work in a window twice as long leaves
+ * it idle a share of the time, and wake-ups are that share of the
+ * messages (cost_wakeups, rounded). Without lb-cores the proxy has as
+ * many threads as its work needs: 2.2 ms in 1 ms, three. */
+static void test_wakeups_busy(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, SCN_DESIGN_L7, "first", NULL, 0);
+	const struct cost_params *p = price(&r);
+	r.b.threads = 1;
+	for (int i = 0; i < 3; i++)
+		one_connection(&r);
+	double base = cost_cpu_ns(p, window(&r));
+	assert_true(base > 1 * MS);
+	double cpu;
+	struct cost_mem m;
+	balancer_window_close(&r.b, 1 * MS, 1 * MS, &cpu, &m);
+	assert_int_equal(balancer_measured_ops(&r.b)->wakeups, 0);
+	assert_true(fabs(cpu * MS - base) < 1e-6 * base);
+
+	/* 12 messages in a window of 4 ms with 2.2 ms of work */
+	balancer_measure_start(&r.b);
+	for (int i = 0; i < 3; i++)
+		one_connection(&r);
+	base = cost_cpu_ns(p, window(&r));
+	double u = busy_share_by_bisection(base, 12, p->wakeup_ns, 4 * MS, 1);
+	balancer_window_close(&r.b, 4 * MS, 5 * MS, &cpu, &m);
+	uint64_t want = (uint64_t)floor(12 * (1 - u) + 0.5);
+	assert_true(want > 0 && want < 12);
+	assert_int_equal(balancer_measured_ops(&r.b)->wakeups, want);
+
+	/* no lb-cores: threads enough for the work, ceil(2.2 ms / 1 ms) */
+	uint64_t before = balancer_measured_ops(&r.b)->wakeups;
+	balancer_measure_start(&r.b);
+	r.b.threads = 0;
+	for (int i = 0; i < 3; i++)
+		one_connection(&r);
+	base = cost_cpu_ns(p, window(&r));
+	u = busy_share_by_bisection(base, 12, p->wakeup_ns, 1 * MS, ceil(base / MS));
+	balancer_window_close(&r.b, 1 * MS, 6 * MS, &cpu, &m);
+	want = (uint64_t)floor(12 * (1 - u) + 0.5);
+	assert_int_equal(balancer_measured_ops(&r.b)->wakeups - before, want);
+	rig_free(&r);
+}
+
+/* Wake-ups are counted whole per window, the rest carried: windows of
+ * one message each at a load that leaves a fraction of a wake-up each
+ * add up over the windows to their exact sum, within a half. The same
+ * windows give the same counts again. */
+static void test_wakeups_carried(void **state)
+{
+	(void)state;
+	uint64_t counts[2];
+	for (int run = 0; run < 2; run++) {
+		struct rig r;
+		rig_init(&r, SCN_DESIGN_L7, "first", NULL, 0);
+		const struct cost_params *p = price(&r);
+		r.b.threads = 1;
+		struct bal_conn c;
+		assert_int_equal(open_conn(&r, &c, WL_OWA, BAL_TLS_13, 1), 0);
+		balancer_measure_start(&r.b);
+		double exact = 0;
+		for (int i = 0; i < 50; i++) {
+			/* one request and its answer: 2 messages */
+			assert_true(balancer_request(&r.b, &c, &r.seen, 100, 0, 0) >= 0);
+			balancer_response(&r.b, &c, 100, 0, 0);
+			double base = cost_cpu_ns(p, window(&r));
+			double T = floor(base * 1.3); /* busy most of the window */
+			double u = busy_share_by_bisection(base, 2, p->wakeup_ns, T, 1);
+			exact += 2 * (1 - u);
+			double cpu;
+			struct cost_mem m;
+			balancer_window_close(&r.b, (uint64_t)T, (uint64_t)(i + 1) * MS, &cpu, &m);
+		}
+		counts[run] = balancer_measured_ops(&r.b)->wakeups;
+		assert_true(fabs((double)counts[run] - exact) <= 0.5 + 1e-9);
+		assert_true(exact - floor(exact) > 0.01); /* a fraction was carried */
+		rig_free(&r);
+	}
+	assert_int_equal(counts[0], counts[1]);
+}
+
 /* l4-multi and l7 give a namespace (a VIP with its external address, a
  * content rule) and a check per server only to the workloads some
  * population uses; a kind no user runs (share 0) is not used. l4 has one
@@ -905,6 +1104,10 @@ int main(void)
 		cmocka_unit_test(test_probe_kinds),
 		cmocka_unit_test(test_probe_commit_failure),
 		cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_wakeups_closed_form),
+		cmocka_unit_test(test_wakeups_idle),
+		cmocka_unit_test(test_wakeups_busy),
+		cmocka_unit_test(test_wakeups_carried),
 		cmocka_unit_test(test_queue_then_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

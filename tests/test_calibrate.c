@@ -23,7 +23,7 @@
 enum { ACCEPT = 1 << 10, CONNECT = 1 << 11, MESSAGE = 1 << 12, HTTP_CONN = 1 << 13,
        HTTP_REQ = 1 << 14, FULL_RSA = 1 << 15, FULL_EC = 1 << 16, RESUME13 = 1 << 17,
        RESUME12 = 1 << 18, SERVER_CONN = 1 << 19, BACKEND_RES = 1 << 20,
-       BACKEND_FULL = 1 << 21, RECORD = 1 << 22 };
+       BACKEND_FULL = 1 << 21, RECORD = 1 << 22, WAKE = 1 << 23 };
 static const double RELAY = 0.25;
 
 /* What one connection of the named phase costs the proxy. */
@@ -38,7 +38,9 @@ static double phase_cost(const char *name)
 		return ACCEPT;
 	if (strcmp(name, "mode tcp, 1 request") == 0)
 		return ACCEPT + CONNECT + MESSAGE;
-	if (strcmp(name, "mode tcp, keep-alive") == 0)
+	/* one at a time the same work: only its wake-ups differ */
+	if (strcmp(name, "mode tcp, keep-alive") == 0 ||
+	    strcmp(name, "mode tcp, keep-alive, one at a time") == 0)
 		return ACCEPT + CONNECT + k * MESSAGE;
 	if (strcmp(name, "mode tcp, keep-alive, large answers") == 0)
 		return ACCEPT + CONNECT + k * MESSAGE + k * extra * RELAY;
@@ -142,6 +144,44 @@ static void resumption_phases_are_taken_back_to_all_resumed(void **state)
 	}
 }
 
+/* The phases also woke the proxy, each a different number of times a
+ * connection (made up, none a multiple of another), at WAKE each: the
+ * wake-up's price comes back from the one-at-a-time phase against the
+ * kept-alive one, and once every phase is taken back to a busy proxy's
+ * the figures give back their prices as before. */
+static void wakeups_priced_and_taken_off(void **state)
+{
+	(void)state;
+	double cost[32], wakes[32];
+	size_t n = cal_hap_phase_count();
+	for (size_t i = 0; i < n; i++) {
+		const char *name = cal_hap_phase_name(i);
+		wakes[i] = 0.37 * (double)(i + 1);
+		if (strcmp(name, "mode tcp, keep-alive, one at a time") == 0)
+			wakes[i] = 27.3; /* it sleeps between its events */
+		cost[i] = phase_cost(name) + WAKE * wakes[i];
+	}
+	assert_true(fabs(cal_hap_wakeup_value(cost, wakes) - WAKE) < 1e-9 * WAKE);
+	cal_hap_take_off_wakeups(cost, wakes, WAKE);
+	for (size_t f = 0; f < cal_hap_figure_count(); f++) {
+		double got = cal_hap_figure_value(f, cost), want = expected(cal_hap_figure_key(f));
+		if (fabs(got - want) > 1e-9 * (ACCEPT + WAKE))
+			fail_msg("%s: %.6f, want %.6f", cal_hap_figure_key(f), got, want);
+	}
+	/* fewer wake-ups more one at a time than CAL_HAP_MIN_WAKEUPS_MORE:
+	 * no price */
+	size_t serial = n, kept = n;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cal_hap_phase_name(i), "mode tcp, keep-alive, one at a time") == 0)
+			serial = i;
+		if (strcmp(cal_hap_phase_name(i), "mode tcp, keep-alive") == 0)
+			kept = i;
+	}
+	assert_true(serial < n && kept < n);
+	wakes[serial] = wakes[kept] + CAL_HAP_MIN_WAKEUPS_MORE - 0.5;
+	assert_true(isnan(cal_hap_wakeup_value(cost, wakes)));
+}
+
 static void median_and_range_of_repeats(void **state)
 {
 	(void)state;
@@ -161,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(derived_figures_give_back_their_prices),
 		cmocka_unit_test(resumption_phases_are_taken_back_to_all_resumed),
+		cmocka_unit_test(wakeups_priced_and_taken_off),
 		cmocka_unit_test(median_and_range_of_repeats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,6 +113,7 @@ struct bal_ledger {
 	double pending_ns;              /* work not yet handed to the balancer's cores */
 	double moving_ns;               /* connection-ns of buffers held, this window (relay time) */
 	uint64_t window_closes;         /* kernel: flows closed in the window (their entries linger) */
+	double wake_carry;              /* proxy: the wake-ups' fraction not yet counted (ledger.c) */
 	/* Quiet windows (no operation but probes: charged 0) of as many
 	 * probes as quiet_probes cost quiet_ns (when quiet_priced): pricing
 	 * is the costliest part of closing a window, and a sparse run closes
@@ -187,6 +188,10 @@ struct balancer {
 	 * backend-rtt): a request's bytes are held until the server has
 	 * acknowledged them (ledger.c). */
 	double backend_rtt_ns;
+	/* A proxy's threads, whose idle share decides how many arrivals
+	 * wake it (the design's lb-cores; 0: as many as its work needs,
+	 * ledger.c). */
+	uint32_t threads;
 	/* Layer 7 with maxconn: the pools' queues, their servers' queues,
 	 * and the requests that have just left them for a slot. */
 	struct {

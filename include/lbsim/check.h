@@ -8,7 +8,10 @@
  * (with --strict, a straddle fails). A gate that must not flap therefore
  * wants bounds away from the expected value, or more replications to
  * narrow the interval. A metric with no value (NaN in every replication,
- * such as detect_s of a fault never detected) fails a bound.
+ * such as detect_s of a fault never detected) fails a bound. With
+ * --every-replication (JUDGE_EVERY, include/lbsim/judge.h) each
+ * replication's value must lie within the bound, and a replication with
+ * no value fails it.
  */
 #ifndef LBSIM_CHECK_H
 #define LBSIM_CHECK_H
@@ -16,6 +19,7 @@
 #include <stdio.h>
 
 #include "lbsim/experiment.h"
+#include "lbsim/judge.h"
 #include "lbsim/stats.h"
 
 enum check_verdict { CHECK_PASS = 0, CHECK_FAIL, CHECK_UNCERTAIN_PASS, CHECK_UNCERTAIN_FAIL };
@@ -32,6 +36,8 @@ struct check_line {
 	enum check_verdict verdict;
 	double then_mean, then_lo, then_hi;  /* baseline: the stored figure */
 	double tolerance;            /* baseline: the relative change allowed */
+	double rep_min, rep_max;     /* --every-replication: the replications' range */
+	unsigned rep_missing;        /* --every-replication: replications with no value */
 	char text[512];              /* the line as printed */
 };
 
@@ -40,7 +46,7 @@ struct check_report {
 	struct check_line *lines;
 	size_t n, cap;
 	int oom;                     /* a line could not be kept */
-	int strict;
+	enum judge_mode mode;        /* how the expectations were judged */
 	const char *baseline_path;   /* NULL: no baseline */
 	unsigned expect_failed, compared, changed;
 };
@@ -49,9 +55,9 @@ void check_report_free(struct check_report *r);
 
 /* Print one line per expectation to out (and keep it in rep, which may
  * be NULL). Returns the number of expectations that failed (an uncertain
- * one counts as failed when strict, or when its mean is outside the
- * bound). */
-unsigned check_expectations(const struct experiment *ex, int strict, FILE *out,
+ * one counts as failed with JUDGE_UPPER, or when its mean is outside the
+ * bound; with JUDGE_EVERY, one replication outside fails it). */
+unsigned check_expectations(const struct experiment *ex, enum judge_mode mode, FILE *out,
 			    struct check_report *rep);
 
 /* A tolerance for one metric: a relative change (0.05 = 5 %). */

@@ -71,6 +71,7 @@ enum cost_kind {
 	X(AES_256_GCM, "aes-256-gcm", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_AES_256_GCM]) \
 	X(CHACHA20, "chacha20-poly1305", COST_KIND_BYTE, crypto_byte_ns[COST_CIPHER_CHACHA20_POLY1305]) \
 	X(TLS_RECORD, "tls-record", COST_KIND_OP, tls_record_ns)              \
+	X(WAKEUP, "wakeup", COST_KIND_OP, wakeup_ns)                          \
 	X(FLOW_BYTES, "flow-bytes", COST_KIND_MEM, flow_bytes)                \
 	X(FLOW_BUCKET_BYTES, "flow-bucket-bytes", COST_KIND_MEM, flow_bucket_bytes) \
 	X(CONN_BYTES, "conn-bytes", COST_KIND_MEM, conn_bytes)                \
@@ -113,6 +114,8 @@ struct cost_params {
 	double relay_message_ns;      /* layer-4 proxy: one message relayed (its recv and send) */
 	double crypto_byte_ns[COST_CIPHER_COUNT]; /* encrypt or decrypt one byte */
 	double tls_record_ns;         /* seal or open one TLS record, beyond its bytes' cipher */
+	double wakeup_ns;             /* proxy: wake an idle thread (epoll_wait's return, the
+				       * switch in, its caches refilled) */
 	double flow_bytes;            /* kernel: one connection entry */
 	double flow_bucket_bytes;     /* kernel: one hash bucket */
 	double conn_bytes;            /* proxy: one TCP connection held, idle, per side */
@@ -193,6 +196,13 @@ struct cost_counts {
 	uint64_t tls_records;      /* TLS records sealed or opened */
 	uint64_t persist_ops;
 	uint64_t probes;
+	/* proxy: events from the network that find its thread busy or idle
+	 * (a connection, a message, a close, a probe's answer: models/
+	 * balancer/traffic.c), and of them those that found it idle and woke
+	 * it, by the window's load (cost_wakeups; ledger.c). Arrivals are
+	 * priced by nothing: their work is in the operations they bring. */
+	uint64_t arrivals;
+	uint64_t wakeups;
 };
 
 /* How many of figure f's operations (or bytes) c counts; 0 for a figure
@@ -202,6 +212,17 @@ uint64_t cost_count_of(const struct cost_counts *c, enum cost_figure f);
 /* CPU nanoseconds that counts cost at params: the sum over the figures of
  * count times price. */
 double cost_cpu_ns(const struct cost_params *p, const struct cost_counts *c);
+
+/* Wake-ups of a proxy in a window of window_ns with threads threads (>
+ * 0), whose operations cost base_ns and of whose arrivals events each
+ * wakes it if it finds its thread idle: arrivals x (1 - u), u its
+ * threads' busy share. A wake-up is work too, so u counts it:
+ *   u = (base + wakeup x W) / (threads x window),  W = arrivals x (1 - u)
+ * solved for u: u = (base + wakeup x arrivals) / (threads x window +
+ * wakeup x arrivals), at most 1 (a proxy busy the whole window never
+ * sleeps). Returns W, not rounded. */
+double cost_wakeups(double base_ns, double arrivals, double wakeup_ns, double window_ns,
+		    double threads);
 
 /* Add b into a. */
 void cost_counts_add(struct cost_counts *a, const struct cost_counts *b);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lbsim/judge.h"
 #include "lbsim/mpi_batch.h"
 #include "lbsim/scenario.h"
 #include "lbsim/workload.h"
@@ -52,7 +53,7 @@ struct plan_opts {
 	enum plan_size_key size_key;
 	uint32_t max_size;        /* 0: the loader's limit for the key */
 	uint32_t spare;           /* N+1 planning: servers down while the targets must hold */
-	int strict;               /* judge the 95 % interval's upper end, not the mean */
+	enum judge_mode judge;    /* the mean, the 95 % interval's upper end, or every replication */
 };
 
 /* Defaults: no targets, servers.count. */
@@ -94,6 +95,10 @@ struct plan_row {
 	uint32_t lb_cores;              /* 0: unlimited (no --max-lb-cpu and none configured) */
 	struct plan_figure lb_cpu_cores, lb_cpu_cores_peak, lb_mem_bytes;
 	struct plan_figure server_busy_max, response_p99_ms, failed_share;
+	/* The busiest server's busy fraction in the worst replication: a
+	 * network is one draw, and where a design picks servers from the
+	 * client's address the draws differ more than the interval says. */
+	double server_busy_max_worst;
 	/* The M/M/c reference (include/lbsim/queueing.h), where the scenario
 	 * is open Poisson traffic with exponential demand and no faults: the
 	 * smallest size meeting the server targets if every server got an

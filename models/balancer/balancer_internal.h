@@ -17,6 +17,18 @@
 		(b)->ledger.pending_ns += (double)(n) * (b)->ledger.price->price_field; \
 	} while (0)
 
+/* n events from the network reach a proxy (a connection, a message, a
+ * close): each finds its thread busy or wakes it (ledger.c counts the
+ * wake-ups per window). A kernel forwarder has no thread to wake: its
+ * softirq work is priced per packet. */
+#define BAL_ARRIVE(b, n)                                                                \
+	do {                                                                            \
+		if ((b)->per_request || (b)->impl == COST_IMPL_PROXY) {                 \
+			(b)->ledger.window.arrivals += (uint64_t)(n);                   \
+			(b)->ledger.charged = 1;                                        \
+		}                                                                       \
+	} while (0)
+
 /* Count n operations that belong to no request (a probe): CPU, but no
  * work for a request to wait for. Only probes are counted so (a window
  * of nothing else is quiet: ledger.c prices it once). */

@@ -4,7 +4,13 @@
  *
  * CPU of a window is its counts times the per-operation prices divided by
  * its length, so every CPU figure traces back to counts and prices
- * (cost_cpu_ns). Memory is sampled at the end of each window, as a proxy
+ * (cost_cpu_ns). A proxy also pays for waking up: every event that
+ * reaches it (traffic.c's arrivals) while its thread sleeps costs it a
+ * `wakeup`; how many found it asleep is the window's arrivals times its
+ * threads' idle share, which the wake-ups themselves shrink (the closed
+ * form is cost_wakeups). Computed once per window from the window's
+ * counts: no event pays a scan, and the same events give the same
+ * figures whatever -j is. Memory is sampled at the end of each window, as a proxy
  * or a kernel holds it (README "Balancer memory"):
  *   conn_base  every client connection open, idle or not: a proxy holds a
  *              socket and its state per side (layer 4: the client's and
@@ -37,12 +43,15 @@
 #include "balancer_internal.h"
 #include "lbsim/network.h"
 
+#include <math.h>
+
 void balancer_measure_start(struct balancer *b)
 {
 	b->ledger.window = (struct cost_counts){0};
 	b->ledger.window_closes = 0;
 	b->ledger.charged = 0;
 	b->ledger.moving_ns = 0;
+	b->ledger.wake_carry = 0;
 }
 
 /* How long a message holds its connection's buffers (assumption; README
@@ -90,6 +99,34 @@ static struct cost_mem memory_now(const struct balancer *b, double window_s)
 	return m;
 }
 
+/* Messages of a health check's probe that reach a proxy: the server's
+ * answer. */
+enum { PROBE_ARRIVALS = 1 };
+
+/* The window's wake-ups (a proxy's; a kernel forwarder has no thread
+ * that sleeps), from its operations' CPU base_ns: cost_wakeups, with the
+ * design's lb-cores as threads, or without them as many threads as the
+ * window's work needs (ceil(base / window), at least one: a proxy sized
+ * to its load, the assumption the README states). Counted whole,
+ * rounded: the rest (a half at most either way) is carried to the next
+ * window, so that the measurement's count is the windows' sum to within
+ * a half, and the same sequence of windows gives the same counts. */
+static uint64_t window_wakeups(struct balancer *b, double base_ns, double window_ns)
+{
+	struct bal_ledger *l = &b->ledger;
+	if (!b->per_request && b->impl != COST_IMPL_PROXY)
+		return 0;
+	l->window.arrivals += PROBE_ARRIVALS * l->window.probes;
+	double threads = b->threads ? (double)b->threads : ceil(base_ns / window_ns);
+	if (threads < 1)
+		threads = 1;
+	double w = cost_wakeups(base_ns, (double)l->window.arrivals, l->price->wakeup_ns, window_ns,
+				threads) + l->wake_carry;
+	double whole = floor(w + 0.5);
+	l->wake_carry = w - whole;
+	return (uint64_t)whole;
+}
+
 void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_ns,
 			   double *cpu_cores, struct cost_mem *mem)
 {
@@ -110,15 +147,22 @@ void balancer_window_close(struct balancer *b, uint64_t window_ns, uint64_t now_
 		}
 		cpu_ns = l->quiet_ns;
 	}
+	/* Wake-ups last: the operations' CPU decides how idle the proxy was. */
+	l->window.wakeups = window_wakeups(b, cpu_ns, (double)window_ns);
+	cpu_ns += (double)l->window.wakeups * l->price->wakeup_ns;
 	*cpu_cores = cpu_ns / (double)window_ns;
 	*mem = memory_now(b, window_s);
 	if (l->charged) {
 		cost_counts_add(&l->measured, &l->window);
 		l->window = (struct cost_counts){0};
 	} else {
-		/* A quiet window counts probes alone. */
+		/* A quiet window counts probes alone, and what they woke. */
 		l->measured.probes += l->window.probes;
+		l->measured.arrivals += l->window.arrivals;
+		l->measured.wakeups += l->window.wakeups;
 		l->window.probes = 0;
+		l->window.arrivals = 0;
+		l->window.wakeups = 0;
 	}
 	l->window_closes = 0;
 	l->moving_ns = 0;

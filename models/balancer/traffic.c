@@ -34,6 +34,17 @@
  * full the first time to a server, resumed after (HAProxy keeps the
  * server's session unless no-ssl-reuse).
  *
+ * Arrivals (BAL_ARRIVE): every message that reaches a proxy, finding
+ * its thread busy or waking it (ledger.c counts the wake-ups): at a
+ * layer-4 proxy every message it relays (the handshake's flights, the
+ * requests, the answers), at a layer-7 proxy the client's handshake
+ * flights, a request, an answer, a re-encrypted server's handshake
+ * flights. The TCP events around them (a connection accepted, a connect
+ * completed, a FIN) are not counted: each comes with or just before a
+ * message (the client's first flight follows its handshake's ACK at
+ * once), and a health check's probe is one (its answer; ledger.c). A
+ * kernel forwarder has none.
+ *
  * A persistence lookup is charged when the core searched a table
  * (struct lb_route.looked_up), so a request that carries no key (no TLS
  * session id for ssl-session-id) costs none.
@@ -107,6 +118,7 @@ static int kernel(const struct balancer *b)
 static void forward(struct balancer *b, uint64_t bytes, int inbound)
 {
 	if (!kernel(b)) {
+		BAL_ARRIVE(b, 1);
 		BAL_CHARGE(b, relay_messages, relay_message_ns, 1);
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
 		return;
@@ -133,6 +145,18 @@ static void pass_handshake(struct balancer *b, const struct bal_hello *hello, in
 		forward(b, flights[i].bytes, flights[i].from_client);
 }
 
+/* The flights of a handshake one side sends (from_client: the client's):
+ * at a proxy that is an end of the handshake, each is an arrival. */
+static uint64_t flights_from(int tls13, int resumed, enum cost_cert cert, int from_client)
+{
+	struct tls_flight flights[TLS_MAX_FLIGHTS];
+	size_t n = tls_handshake_flights(tls13, resumed, cert, flights);
+	uint64_t from = 0;
+	for (size_t i = 0; i < n; i++)
+		from += flights[i].from_client == from_client;
+	return from;
+}
+
 int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_hello *hello,
 		       uint64_t now_ns)
 {
@@ -143,6 +167,8 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 	};
 	int full = !hello->resumable;
 	if (b->per_request) {
+		/* The client's flights of its handshake arrive. */
+		BAL_ARRIVE(b, flights_from(hello->tls == BAL_TLS_13, !full, b->cert, 1));
 		BAL_CHARGE(b, accepts, accept_ns, 1);
 		if (full)
 			BAL_CHARGE(b, tls_full[b->cert], tls_full_ns[b->cert], 1);
@@ -205,6 +231,9 @@ static void backend_new(struct balancer *b, const struct bal_conn *c)
 	if (!b->reencrypt)
 		return;
 	struct bal_idle_list *l = &b->backends.lists[list_of(b, (uint32_t)c->pool, (uint32_t)c->server)];
+	/* The server's flights arrive (TLS 1.3, as HAProxy speaks it to a
+	 * server that can). */
+	BAL_ARRIVE(b, flights_from(1, l->has_session, b->cert, 0));
 	if (l->has_session) {
 		BAL_CHARGE(b, tls_backend_resume, tls_backend_resume_ns, 1);
 	} else {
@@ -260,6 +289,7 @@ int32_t balancer_request(struct balancer *b, struct bal_conn *c, const struct lb
 	bal_hold_buffers(b, bytes, rtt_ns, 1);
 	if (b->per_request) {
 		double before = b->ledger.pending_ns;
+		BAL_ARRIVE(b, 1);
 		BAL_CHARGE(b, http_requests, http_request_ns, 1);
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
 		tls_crypt(b, bytes);
@@ -340,6 +370,7 @@ void balancer_response(struct balancer *b, struct bal_conn *c, uint64_t bytes, u
 {
 	bal_hold_buffers(b, bytes, rtt_ns, 0);
 	if (b->per_request) {
+		BAL_ARRIVE(b, 1);
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
 		tls_crypt(b, bytes);
 	} else {

@@ -53,13 +53,25 @@ struct cal_phase {
 	const char *path;          /* "/" answers 2 B, "/big" HAP_BIG_BYTES */
 	int expect_close;          /* the proxy closes each connection at once */
 	int request_bytes;         /* 0: bare requests */
+	int concurrency;           /* connections at a time; 0: CAL_HAP_CONCURRENCY */
 };
 
-/* Run p for seconds: the proxy's CPU per connection, and the share of
- * TLS handshakes that were full. Returns 0, or -1 with err (a failed
- * request or handshake; a resumption phase where over half were full). */
+/* Connections at a time of a phase that does not say. */
+#define CAL_HAP_CONCURRENCY 16
+
+/* What the proxy spent over a phase, per connection completed. */
+struct cal_phase_result {
+	double cpu_ns;             /* its CPU time */
+	double wakeups;            /* its voluntary context switches: sleeps ended by an event */
+	double busy;               /* its CPU time over the phase's wall time (cores) */
+	double full_share;         /* the share of TLS handshakes that were full */
+};
+
+/* Run p for seconds: what the proxy spent. Returns 0, or -1 with err (a
+ * failed request or handshake; a resumption phase where over half were
+ * full; /proc unreadable). */
 int cal_hap_run_phase(const struct hap_env *e, const struct cal_phase *p, double seconds,
-		      double *per_conn, double *full_share, char *err, size_t errlen);
+		      struct cal_phase_result *res, char *err, size_t errlen);
 
 /* A fresh proxy's resident memory per connection with n connections on
  * front held idle (after `requests` requests each), then with one more

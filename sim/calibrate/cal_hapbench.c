@@ -38,6 +38,7 @@
  * proxy holds the server connection and the stream; its buffers are
  * released once their data is passed on, as HAProxy does).
  */
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,6 +49,8 @@
 #include "cal_internal.h"
 #include "cal_load.h"
 #include "cal_proc.h"
+#include "lbsim/cost.h"
+#include "lbsim/cost_profile.h"
 
 /* Requests on the long connections of the keep-alive phases. */
 #define KEEPALIVE_REQUESTS 20
@@ -67,30 +70,34 @@ enum {
 	PH_REENC_NEVER,
 	PH_REENC_FULL,
 	PH_TERM_K,
+	PH_TCP_K_SERIAL,
 	PH_COUNT
 };
 
 enum { K = KEEPALIVE_REQUESTS };
-/* The last field of each, request_bytes, is 0: bare requests. */
+/* The last fields of each, request_bytes and concurrency, are 0: bare
+ * requests, CAL_HAP_CONCURRENCY connections at a time, but for the
+ * wake-up phase's one at a time. */
 static const struct cal_phase phases[PH_COUNT] = {
-	[PH_ACCEPT] = {"accept and close", HF_ACCEPT, 0, 0, 0, 0, "/", 1, 0},
-	[PH_TCP] = {"mode tcp, 1 request", HF_TCP, 0, 0, 0, 1, "/", 0, 0},
-	[PH_TCP_K] = {"mode tcp, keep-alive", HF_TCP, 0, 0, 0, K, "/", 0, 0},
-	[PH_TCP_BIG] = {"mode tcp, keep-alive, large answers", HF_TCP, 0, 0, 0, K, "/big", 0, 0},
-	[PH_HTTP_1] = {"mode http, 1 request", HF_HTTP, 0, 0, 0, 1, "/", 0, 0},
-	[PH_HTTP_K] = {"mode http, keep-alive", HF_HTTP, 0, 0, 0, K, "/", 0, 0},
-	[PH_TERM_FULL_RSA] = {"TLS 1.3 full, RSA-2048", HF_TERM_RSA, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0},
-	[PH_TERM_FULL_EC] = {"TLS 1.3 full, ECDSA P-256", HF_TERM_EC, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0},
-	[PH_TERM_RESUMED] = {"TLS 1.3 resumed", HF_TERM_RSA, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0},
+	[PH_ACCEPT] = {"accept and close", HF_ACCEPT, 0, 0, 0, 0, "/", 1, 0, 0},
+	[PH_TCP] = {"mode tcp, 1 request", HF_TCP, 0, 0, 0, 1, "/", 0, 0, 0},
+	[PH_TCP_K] = {"mode tcp, keep-alive", HF_TCP, 0, 0, 0, K, "/", 0, 0, 0},
+	[PH_TCP_BIG] = {"mode tcp, keep-alive, large answers", HF_TCP, 0, 0, 0, K, "/big", 0, 0, 0},
+	[PH_HTTP_1] = {"mode http, 1 request", HF_HTTP, 0, 0, 0, 1, "/", 0, 0, 0},
+	[PH_HTTP_K] = {"mode http, keep-alive", HF_HTTP, 0, 0, 0, K, "/", 0, 0, 0},
+	[PH_TERM_FULL_RSA] = {"TLS 1.3 full, RSA-2048", HF_TERM_RSA, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0, 0},
+	[PH_TERM_FULL_EC] = {"TLS 1.3 full, ECDSA P-256", HF_TERM_EC, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0, 0},
+	[PH_TERM_RESUMED] = {"TLS 1.3 resumed", HF_TERM_RSA, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0, 0},
 	[PH_TERM12_RESUMED] = {"TLS 1.2 resumed (ticket)", HF_TERM_RSA, 1, TLS1_2_VERSION, 1, 1, "/",
-			       0, 0},
-	[PH_TERM_NEVER] = {"terminate, reuse never", HF_TERM_NEVER, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0},
+			       0, 0, 0},
+	[PH_TERM_NEVER] = {"terminate, reuse never", HF_TERM_NEVER, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0, 0},
 	[PH_REENC_NEVER] = {"re-encrypt, reuse never", HF_REENC_NEVER, 1, TLS1_3_VERSION, 1, 1, "/",
-			    0, 0},
+			    0, 0, 0},
 	[PH_REENC_FULL] = {"re-encrypt, no-ssl-reuse", HF_REENC_FULL, 1, TLS1_3_VERSION, 1, 1, "/",
-			   0, 0},
+			   0, 0, 0},
 	[PH_TERM_K] = {"TLS 1.3 resumed, keep-alive", HF_TERM_RSA, 1, TLS1_3_VERSION, 1, K, "/", 0,
-		       0},
+		       0, 0},
+	[PH_TCP_K_SERIAL] = {"mode tcp, keep-alive, one at a time", HF_TCP, 0, 0, 0, K, "/", 0, 0, 1},
 };
 
 /* A figure derived from phase costs per connection: the sum of coef[i] x
@@ -257,12 +264,12 @@ static void spec_for(struct load_spec *s, const struct hap_env *e, enum hap_fron
 	s->resume = resume;
 	s->tickets = 1;
 	s->requests = requests;
-	s->concurrency = 16;
+	s->concurrency = CAL_HAP_CONCURRENCY;
 	s->path = "/";
 }
 
 int cal_hap_run_phase(const struct hap_env *e, const struct cal_phase *p, double seconds,
-		      double *per_conn, double *full_share, char *err, size_t errlen)
+		      struct cal_phase_result *out, char *err, size_t errlen)
 {
 	struct load_spec s;
 	struct load_result res;
@@ -271,26 +278,33 @@ int cal_hap_run_phase(const struct hap_env *e, const struct cal_phase *p, double
 	s.path = p->path;
 	s.expect_close = p->expect_close;
 	s.request_bytes = p->request_bytes;
-	double cpu0 = cal_proc_cpu_ns(e->proxy);
+	if (p->concurrency > 0)
+		s.concurrency = p->concurrency;
+	double cpu0 = cal_proc_cpu_ns(e->proxy), wake0 = cal_proc_wakeups(e->proxy);
+	double t0 = cal_wall_s();
 	int rc = load_run(&s, &res);
-	double cpu1 = cal_proc_cpu_ns(e->proxy);
+	double cpu1 = cal_proc_cpu_ns(e->proxy), wake1 = cal_proc_wakeups(e->proxy);
+	double wall = cal_wall_s() - t0;
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: %s", p->name, res.error);
 		return -1;
 	}
-	if (cpu0 < 0 || cpu1 < 0 || res.conns == 0) {
-		snprintf(err, errlen, "%s: cannot read HAProxy's CPU time", p->name);
+	if (cpu0 < 0 || cpu1 < 0 || wake0 < 0 || wake1 < 0 || res.conns == 0 || !(wall > 0)) {
+		snprintf(err, errlen, "%s: cannot read HAProxy's CPU time and context switches",
+			 p->name);
 		return -1;
 	}
-	*full_share = res.full + res.resumed > 0
-			      ? (double)res.full / (double)(res.full + res.resumed)
-			      : 0;
-	if (p->tls && p->resume && *full_share > 0.5) {
+	out->full_share = res.full + res.resumed > 0
+				  ? (double)res.full / (double)(res.full + res.resumed)
+				  : 0;
+	if (p->tls && p->resume && out->full_share > 0.5) {
 		snprintf(err, errlen, "%s: HAProxy resumed %ld of %ld sessions", p->name,
 			 res.resumed, res.full + res.resumed);
 		return -1;
 	}
-	*per_conn = (cpu1 - cpu0) / (double)res.conns;
+	out->cpu_ns = (cpu1 - cpu0) / (double)res.conns;
+	out->wakeups = (wake1 - wake0) / (double)res.conns;
+	out->busy = (cpu1 - cpu0) / 1e9 / wall;
 	return 0;
 }
 
@@ -314,25 +328,106 @@ void cal_hap_unmix_resumed(double *cost, const double *share)
 		cost[mixed[i]] -= share[mixed[i]] * full_less_resumed;
 }
 
+double cal_hap_wakeup_value(const double *cost, const double *wakes)
+{
+	double more = wakes[PH_TCP_K_SERIAL] - wakes[PH_TCP_K];
+	if (!(more >= CAL_HAP_MIN_WAKEUPS_MORE))
+		return NAN;
+	return (cost[PH_TCP_K_SERIAL] - cost[PH_TCP_K]) / more;
+}
+
+void cal_hap_take_off_wakeups(double *cost, const double *wakes, double wakeup_ns)
+{
+	for (int p = 0; p < PH_COUNT; p++)
+		cost[p] -= wakeup_ns * wakes[p];
+}
+
+/* The price the phases are taken back to a busy proxy's with when this
+ * host's could not be measured: the built-in profile's (its source says
+ * where it comes from), or none. */
+static double fallback_wakeup_ns(void)
+{
+	struct cost_profile base;
+	if (cost_profile_builtin("haproxy", &base) != 0 ||
+	    !(base.given & (UINT64_C(1) << COST_FIG_WAKEUP)))
+		return 0;
+	return base.p.wakeup_ns;
+}
+
+/* CPU per operation. Every phase's cost and wake-ups per connection are
+ * kept over the repeats; the wake-up's price is the median of the
+ * repeats' (cal_hap_wakeup_value), and every phase is then taken back to
+ * what a busy proxy, one that never sleeps, would spend on it before the
+ * figures are derived: lbsim charges an idle proxy's wake-ups apart, by
+ * its load (the `wakeup` figure, models/balancer/ledger.c), so the other
+ * prices must not hold them too. */
 static void measure_cpu(struct cal_run *r, struct hap_env *e, struct cal_figure **figs)
 {
 	const size_t nfig = sizeof cpu_figures / sizeof cpu_figures[0];
-	for (int rep = 0; rep < r->repeats; rep++) {
+	struct cal_figure *wake = cal_figure_add(
+		r, "haproxy-wakeup", "ns",
+		"HAProxy mode tcp: one wake-up of the idle proxy (a kept-alive connection one at a "
+		"time less 16 at a time, per voluntary context switch more)");
+	struct cal_figure *wakes_of[PH_COUNT];
+	for (int p = 0; p < PH_COUNT; p++) {
+		char key[48], what[160];
+		snprintf(key, sizeof key, "wakeups: %s", phases[p].name);
+		snprintf(what, sizeof what,
+			 "HAProxy's voluntary context switches per connection, phase \"%s\"",
+			 phases[p].name);
+		wakes_of[p] = cal_figure_add(r, key, "per-conn", what);
+	}
+	static double cost[CAL_MAX_REPEATS][PH_COUNT], wakes[CAL_MAX_REPEATS][PH_COUNT];
+	int done = 0;
+	for (int rep = 0; rep < r->repeats; rep++, done++) {
 		cal_progress(r, "HAProxy %s: CPU per operation, repeat %d of %d", e->version, rep + 1,
 			     r->repeats);
-		double cost[PH_COUNT], share[PH_COUNT];
+		double share[PH_COUNT];
 		char err[256];
 		for (int p = 0; p < PH_COUNT; p++) {
-			if (cal_hap_run_phase(e, &phases[p], r->hap_phase_s, &cost[p], &share[p], err,
-					      sizeof err) != 0) {
+			struct cal_phase_result res;
+			if (cal_hap_run_phase(e, &phases[p], r->hap_phase_s, &res, err, sizeof err) !=
+			    0) {
 				for (size_t f = 0; f < nfig; f++)
 					cal_figure_missing(figs[f], "%s", err);
+				for (int q = 0; q < PH_COUNT; q++)
+					if (wakes_of[q])
+						cal_figure_missing(wakes_of[q], "%s", err);
+				if (wake)
+					cal_figure_missing(wake, "%s", err);
 				return;
 			}
+			cost[rep][p] = res.cpu_ns;
+			wakes[rep][p] = res.wakeups;
+			share[p] = res.full_share;
 		}
-		cal_hap_unmix_resumed(cost, share);
+		cal_hap_unmix_resumed(cost[rep], share);
+		cal_hap_unmix_resumed(wakes[rep], share);
+		for (int p = 0; p < PH_COUNT; p++)
+			if (wakes_of[p])
+				wakes_of[p]->value[wakes_of[p]->repeats++] = wakes[rep][p];
+		double w = cal_hap_wakeup_value(cost[rep], wakes[rep]);
+		if (wake && isfinite(w))
+			wake->value[wake->repeats++] = w;
+	}
+	double wakeup_ns;
+	if (wake && wake->repeats > 0) {
+		double lo, hi;
+		cal_figure_summary(wake, &wakeup_ns, &lo, &hi);
+	} else {
+		wakeup_ns = fallback_wakeup_ns();
+		if (wake)
+			cal_figure_missing(wake,
+					   "one connection at a time woke HAProxy fewer than %g times "
+					   "more per connection than 16 at a time",
+					   (double)CAL_HAP_MIN_WAKEUPS_MORE);
+		cal_note(r, "HAProxy's wake-up not measured: its CPU figures are taken back to a "
+			    "busy proxy's at the built-in profile's %.4g ns a wake-up", wakeup_ns);
+	}
+	for (int rep = 0; rep < done; rep++) {
+		cal_hap_take_off_wakeups(cost[rep], wakes[rep], wakeup_ns);
 		for (size_t f = 0; f < nfig; f++)
-			figs[f]->value[figs[f]->repeats++] = cal_hap_figure_value(f, cost);
+			figs[f]->value[figs[f]->repeats++] = cal_hap_figure_value(f, cost[rep]);
 	}
 }
 

@@ -92,6 +92,17 @@ int cal_hap_keepalive_requests(void);
 size_t cal_hap_figure_count(void);
 const char *cal_hap_figure_key(size_t f);
 double cal_hap_figure_value(size_t f, const double *phase_cost);
+/* The price of one wake-up of the idle proxy, ns, from the phases' costs
+ * and wake-ups per connection: a kept-alive mode tcp connection one at a
+ * time (the proxy sleeps between its events) less the same 16 at a time
+ * (it sleeps less), per wake-up more; NAN when the phases' wake-ups
+ * differ by fewer than CAL_HAP_MIN_WAKEUPS_MORE a connection (no
+ * difference to price). */
+#define CAL_HAP_MIN_WAKEUPS_MORE 5
+double cal_hap_wakeup_value(const double *phase_cost, const double *phase_wakeups);
+/* Take every phase's cost back to a busy proxy's: less wakeup_ns per
+ * wake-up it counted. */
+void cal_hap_take_off_wakeups(double *phase_cost, const double *phase_wakeups, double wakeup_ns);
 /* Take the resumption phases' costs back to all-resumed, given the share
  * of full handshakes seen in each phase. */
 void cal_hap_unmix_resumed(double *phase_cost, const double *full_share);

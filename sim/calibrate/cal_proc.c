@@ -10,6 +10,12 @@
  * passthrough most of the work is its peers' TLS, and the proxy burns a
  * few ticks a second.
  *
+ * Wake-ups: the voluntary context switches of every thread
+ * (voluntary_ctxt_switches in /proc/PID/task/TID/status): a thread
+ * switches out voluntarily when it blocks, which an event-driven proxy
+ * does only in epoll_wait with nothing to do, so each is one sleep and
+ * the wake-up that ends it.
+ *
  * Memory: RssAnon of /proc/PID/status (anonymous resident pages: the heap
  * and HAProxy's pools, not the program and libraries mapped from files,
  * whose pages come and go with what code runs), VmRSS where the kernel
@@ -30,33 +36,54 @@
 
 #include "cal_internal.h"
 
-/* The sum of the first field of every thread's schedstat, or -1. */
-static double schedstat_ns(pid_t pid)
+/* One number of one thread's file (its task folder's `file`): the first
+ * field (schedstat) or the value after `key` (status). */
+static int task_value(pid_t pid, const char *tid, const char *file, const char *key, double *v)
+{
+	char path[300], line[256];
+	snprintf(path, sizeof path, "/proc/%d/task/%.32s/%s", (int)pid, tid, file);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return 0;
+	unsigned long long n = 0;
+	int found = 0;
+	size_t klen = key ? strlen(key) : 0;
+	while (!found && fgets(line, sizeof line, fp))
+		found = (!key || strncmp(line, key, klen) == 0) &&
+			sscanf(line + klen, "%llu", &n) == 1;
+	fclose(fp);
+	*v = (double)n;
+	return found;
+}
+
+/* The sum over every thread of pid of task_value, or -1 when no thread
+ * has it. */
+static double tasks_sum(pid_t pid, const char *file, const char *key)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
 	DIR *d = opendir(path);
 	if (!d)
 		return -1;
-	double sum = 0;
+	double sum = 0, v;
 	int found = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		char file[300];
-		snprintf(file, sizeof file, "/proc/%d/task/%.32s/schedstat", (int)pid, de->d_name);
-		FILE *fp = fopen(file, "r");
-		unsigned long long ns;
-		if (fp && fscanf(fp, "%llu", &ns) == 1) {
-			sum += (double)ns;
+		if (task_value(pid, de->d_name, file, key, &v)) {
+			sum += v;
 			found = 1;
 		}
-		if (fp)
-			fclose(fp);
 	}
 	closedir(d);
 	return found ? sum : -1;
+}
+
+/* The sum of the first field of every thread's schedstat, or -1. */
+static double schedstat_ns(pid_t pid)
+{
+	return tasks_sum(pid, "schedstat", NULL);
 }
 
 static double stat_ns(pid_t pid)
@@ -87,6 +114,11 @@ double cal_proc_cpu_ns(pid_t pid)
 {
 	double ns = schedstat_ns(pid);
 	return ns >= 0 ? ns : stat_ns(pid);
+}
+
+double cal_proc_wakeups(pid_t pid)
+{
+	return tasks_sum(pid, "status", "voluntary_ctxt_switches:");
 }
 
 double cal_proc_rss_bytes(pid_t pid)

@@ -9,6 +9,9 @@
 /* CPU time of every thread of pid (user + system), ns; -1 if unreadable
  * (schedstat, else /proc/PID/stat's ticks). */
 double cal_proc_cpu_ns(pid_t pid);
+/* Voluntary context switches of every thread of pid (its sleeps, and so
+ * its wake-ups); -1 if unreadable. */
+double cal_proc_wakeups(pid_t pid);
 /* Anonymous resident memory of pid, bytes; -1 if unreadable. */
 double cal_proc_rss_bytes(pid_t pid);
 /* Start argv[0] (found on PATH) with standard output and error into

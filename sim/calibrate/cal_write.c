@@ -56,6 +56,7 @@ static const struct figure_map figure_maps[] = {
 	{"aes-256-gcm", "ns/B", {"aes-256-gcm"}},
 	{"chacha20-poly1305", "ns/B", {"chacha20-poly1305"}},
 	{"tls-record", "ns", {"haproxy-tls-record"}},
+	{"wakeup", "ns", {"haproxy-wakeup"}},
 	{"conn-bytes", "B", {"haproxy-conn-bytes"}},
 	{"tls-state-bytes", "B", {"haproxy-tls-state-bytes"}},
 	{"buffer-bytes", "B", {"haproxy-buffer-bytes"}},

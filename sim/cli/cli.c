@@ -45,7 +45,7 @@ struct cli_opts {
 	const char *outdir;
 	int quiet;
 	int plot;
-	int strict;
+	enum judge_mode judge;   /* check, plan: --strict or --every-replication */
 	struct params_common common; /* --seed, --replications, --duration, --scale */
 	unsigned jobs;           /* 0: one per online processor */
 	double memory_limit;     /* bytes; 0: 80 % of the machine's memory */
@@ -75,6 +75,7 @@ enum {
 	OPT_NO_PLOT,
 	OPT_PROFILE,
 	OPT_EVERY_EVENT,
+	OPT_EVERY_REPLICATION,
 	OPT_JUNIT,
 	OPT_JSON,
 	OPT_PLAN_FIRST,          /* plan options: passed to plan_opts_parse by name */
@@ -138,6 +139,9 @@ static void usage(FILE *fp, const struct tool_set *ts)
 	      "                          the results are the same bytes whatever N is\n"
 	      "  -p, --plot              run: draw the plots after writing the CSV\n"
 	      "      --strict            check: an interval that straddles a bound fails\n"
+	      "      --every-replication\n"
+	      "                          check, plan: every replication must meet each bound\n"
+	      "                          and target, not their mean (the worst draw decides)\n"
 	      "      --baseline FILE     check: also compare with a stored summary.csv\n"
 	      "      --tolerance [M=]F   check --baseline: allowed relative change (default 0.05)\n"
 	      "      --junit FILE        check: also write the verdicts as JUnit XML (for CI)\n"
@@ -235,6 +239,7 @@ static const struct {
 	{'j', "--jobs", "run check sweep plan"},
 	{'p', "--plot", "run check"},
 	{'S', "--strict", "check plan"},
+	{OPT_EVERY_REPLICATION, "--every-replication", "check plan"},
 	{'B', "--baseline", "check"},
 	{'T', "--tolerance", "check"},
 	{OPT_JUNIT, "--junit", "check"},
@@ -325,6 +330,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		{"no-plot", no_argument, NULL, OPT_NO_PLOT},
 		{"profile", no_argument, NULL, OPT_PROFILE},
 		{"every-event", no_argument, NULL, OPT_EVERY_EVENT},
+		{"every-replication", no_argument, NULL, OPT_EVERY_REPLICATION},
 		{"junit", required_argument, NULL, OPT_JUNIT},
 		{"json", required_argument, NULL, OPT_JSON},
 		{"max-server-busy", required_argument, NULL, OPT_PLAN_FIRST},
@@ -408,8 +414,16 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			o->plot = 1;
 			break;
 		case 'S':
-			o->strict = 1;
+		case OPT_EVERY_REPLICATION: {
+			enum judge_mode m = c == 'S' ? JUDGE_UPPER : JUDGE_EVERY;
+			if (o->judge != JUDGE_MEAN && o->judge != m) {
+				fprintf(stderr, "lbsim: --strict and --every-replication: choose one "
+						"(--every-replication is the stricter)\n");
+				return -1;
+			}
+			o->judge = m;
 			break;
+		}
 		case 'F': {
 			char *end;
 			errno = 0;
@@ -872,8 +886,10 @@ static void check_provenance(struct provenance *p, const void *ctx)
 	const struct cli_opts *o = ctx;
 	if (o->baseline)
 		provenance_add(p, "baseline", "%s", o->baseline);
-	if (o->strict)
+	if (o->judge == JUDGE_UPPER)
 		provenance_add(p, "strict", "yes");
+	if (o->judge == JUDGE_EVERY)
+		provenance_add(p, "every_replication", "yes");
 }
 
 /* Load, simulate, write the CSV (and plots); then, for `check`, judge
@@ -983,7 +999,7 @@ static int simulate(const struct cli_opts *o, int checking)
 		if (checking) {
 			struct check_report rep = {.baseline_path = o->baseline};
 			struct check_report *keep = o->junit || o->json ? &rep : NULL;
-			unsigned failed = check_expectations(&ex, o->strict, stdout, keep);
+			unsigned failed = check_expectations(&ex, o->judge, stdout, keep);
 			if (scn->nexpects)
 				printf("%u passed, %u failed\n", scn->nexpects - failed, failed);
 			unsigned changed = o->baseline ? check_baseline(&ex, &base, o->tolerances,
@@ -1303,7 +1319,7 @@ static int cmd_plan(const struct cli_opts *o)
 	struct result_set rs;
 	int begun = 0;           /* rank 0 holds a result set to finish or abort */
 	struct plan_opts po = o->plan;
-	po.strict = o->strict;
+	po.judge = o->judge;
 	if (load(o, lead, &scn) != 0)
 		goto out;
 	if (plan_opts_check(&po, scn, err, sizeof err) != 0) {

@@ -85,6 +85,12 @@ static void case_name(char *buf, size_t len, const struct check_line *l)
 		snprintf(buf + used, len - used, "<= %g", e->max);
 }
 
+/* How the expectations were judged, as the reports name it. */
+static const char *judge_name(enum judge_mode m)
+{
+	return m == JUDGE_UPPER ? "interval" : m == JUDGE_EVERY ? "every-replication" : "mean";
+}
+
 static void junit_suite(FILE *fp, const struct check_report *r, const struct scenario *scn,
 			int baseline)
 {
@@ -103,8 +109,10 @@ static void junit_suite(FILE *fp, const struct check_report *r, const struct sce
 	xml(fp, scn->path);
 	fprintf(fp, "\"/>\n      <property name=\"seed\" value=\"%llu\"/>\n"
 		    "      <property name=\"replications\" value=\"%u\"/>\n"
-		    "      <property name=\"strict\" value=\"%s\"/>\n    </properties>\n",
-		(unsigned long long)scn->seed, scn->replications, r->strict ? "yes" : "no");
+		    "      <property name=\"strict\" value=\"%s\"/>\n"
+		    "      <property name=\"judge\" value=\"%s\"/>\n    </properties>\n",
+		(unsigned long long)scn->seed, scn->replications, r->mode == JUDGE_UPPER ? "yes" : "no",
+		judge_name(r->mode));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct check_line *l = &r->lines[i];
 		if (l->baseline != baseline)
@@ -231,8 +239,10 @@ int check_write_json(const struct check_report *r, const struct scenario *scn,
 	jstr(fp, scn->path);
 	fputs(", \"name\": ", fp);
 	jstr(fp, scn->name);
-	fprintf(fp, "},\n  \"seed\": %llu,\n  \"replications\": %u,\n  \"strict\": %s,\n",
-		(unsigned long long)scn->seed, scn->replications, r->strict ? "true" : "false");
+	fprintf(fp, "},\n  \"seed\": %llu,\n  \"replications\": %u,\n  \"strict\": %s,\n"
+		    "  \"judge\": \"%s\",\n",
+		(unsigned long long)scn->seed, scn->replications,
+		r->mode == JUDGE_UPPER ? "true" : "false", judge_name(r->mode));
 	fprintf(fp, "  \"result\": \"%s\",\n  \"passed\": %u,\n  \"failed\": %u,\n",
 		fe + fb ? "fail" : "pass", ne - fe, fe);
 	fputs("  \"expectations\": [", fp);
@@ -252,6 +262,13 @@ int check_write_json(const struct check_report *r, const struct scenario *scn,
 		jnum(fp, e->has_min ? e->min : NAN);
 		fputs(", \"max\": ", fp);
 		jnum(fp, e->has_max ? e->max : NAN);
+		if (r->mode == JUDGE_EVERY) {
+			fputs(", \"replication_least\": ", fp);
+			jnum(fp, l->rep_min);
+			fputs(", \"replication_largest\": ", fp);
+			jnum(fp, l->rep_max);
+			fprintf(fp, ", \"replications_without_value\": %u", l->rep_missing);
+		}
 		fprintf(fp, ", \"verdict\": \"%s\", \"failed\": %s, \"text\": ", verdict_name(l->verdict),
 			l->failed ? "true" : "false");
 		jstr(fp, l->text);

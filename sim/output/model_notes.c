@@ -150,7 +150,8 @@ static void balancer_notes(struct notes *ns, const struct scenario *scn)
 			snprintf(prices, sizeof prices,
 				 "full TLS handshake (%s) %.4g us, resumed %.4g us (TLS 1.2) and %.4g us "
 				 "(TLS 1.3 PSK), HTTP request %.4g us, %s %.4g ns a byte%s, backend "
-				 "connections by http-reuse %s%s; memory %.4g kB a connection held, "
+				 "connections by http-reuse %s%s, a wake-up %.4g us for each message "
+				 "that finds its threads idle; memory %.4g kB a connection held, "
 				 "%.4g kB more while data moves, TLS session cache %.4g MB",
 				 cost_cert_names[d->cert], c->tls_full_ns[d->cert] / 1e3,
 				 c->tls_resume_12_ns / 1e3, c->tls_resume_13_ns / 1e3,
@@ -159,17 +160,18 @@ static void balancer_notes(struct notes *ns, const struct scenario *scn)
 				 d->tls_reencrypt ? " (twice: TLS to the servers too)" : "",
 				 cost_reuse_names[d->reuse],
 				 d->tls_reencrypt ? " (each new one a TLS handshake as a client)" : "",
-				 (c->conn_bytes + c->tls_state_bytes) / 1e3,
+				 c->wakeup_ns / 1e3, (c->conn_bytes + c->tls_state_bytes) / 1e3,
 				 (2 * (c->buffer_bytes + c->socket_buffer_bytes) +
 				  c->tls_buffer_bytes * (d->tls_reencrypt ? 2 : 1)) / 1e3,
 				 c->tls_cache_size * c->tls_cache_entry_bytes / 1e6);
 		else if (d->impl == COST_IMPL_PROXY)
 			snprintf(prices, sizeof prices,
 				 "accept %.4g us and connect %.4g us a connection, %.4g ns a byte "
-				 "relayed; memory %.4g kB a connection held (two sockets), %.4g kB more "
+				 "relayed, a wake-up %.4g us for each message that finds its threads "
+				 "idle; memory %.4g kB a connection held (two sockets), %.4g kB more "
 				 "while data moves",
 				 c->accept_ns / 1e3, c->connect_ns / 1e3, c->relay_byte_ns,
-				 2 * c->conn_bytes / 1e3,
+				 c->wakeup_ns / 1e3, 2 * c->conn_bytes / 1e3,
 				 2 * (c->buffer_bytes + c->socket_buffer_bytes) / 1e3);
 		else
 			snprintf(prices, sizeof prices, "%.4g ns a packet, %.4g ns a new flow; memory "
@@ -187,7 +189,10 @@ static void balancer_notes(struct notes *ns, const struct scenario *scn)
 		     d->cost_source.source, over[0] ? "; the scenario's costs: for " : "", over,
 		     over[0] ? "" : "",
 		     d->lb_cores ? "The balancer has a number of cores: requests wait for them."
-				 : "The balancer's CPU is counted, never waited for (no lb-cores).");
+		     : d->kind != SCN_DESIGN_L7 && d->impl != COST_IMPL_PROXY
+			     ? "The balancer's CPU is counted, never waited for (no lb-cores)."
+			     : "The balancer's CPU is counted, never waited for (no lb-cores); its "
+			       "wake-ups are counted as if it ran as many threads as its work needs.");
 	}
 }
 

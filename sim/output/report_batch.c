@@ -163,6 +163,7 @@ int report_sweep(struct doc *d, const char *dir, const struct scenario *scn, cha
 		snprintf(pic, sizeof pic, "sweep_%s", metric);
 		doc_picture(d, pic, sweep_title(metric));
 	}
+	report_sweep_draw(d, scn);
 	report_model(d, scn);
 	doc_para(d, "The scenario below is the sweep's base: each point changes it as listed above.");
 	report_scenario(d, scn);
@@ -265,6 +266,8 @@ int report_plan(struct doc *d, const char *dir, const struct scenario *scn, char
 	doc_list_end(d);
 	if (doc_picture(d, "plan", "Servers, balancer cores and memory against users") != 0)
 		doc_para(d, "No plot: gnuplot was not available when the plan ran.");
+	const char *targets = fact(p, "targets");
+	report_plan_draw(d, &t, scn, targets && strstr(targets, "--every-replication") != NULL);
 	report_model(d, scn);
 	report_scenario(d, scn);
 	report_provenance(d, dir);

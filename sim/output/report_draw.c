@@ -8,7 +8,10 @@
  * replications does not, and it is what one real network may get. This
  * section says which designs are affected, how few addresses each
  * population shows, and the spread: every replication's value (from
- * runs.csv), or their range and median when there are many.
+ * runs.csv), or their range and median when there are many. A sweep's
+ * report says the same in words (sweep.csv keeps means only); a plan's
+ * sets the busiest server's mean beside its worst replication
+ * (plan.csv's server_busy_max_worst).
  */
 #include "report_parts.h"
 
@@ -120,4 +123,82 @@ void report_address_draw(struct doc *d, const char *dir, const struct scenario *
 	}
 	doc_table_end(d);
 	csv_table_free(&t);
+}
+
+/* The names of scn's designs that read the client's address, "a, b",
+ * into buf; returns how many. */
+static uint32_t reading_designs(const struct scenario *scn, char *buf, size_t len)
+{
+	uint32_t n = 0;
+	size_t used = 0;
+	buf[0] = '\0';
+	for (uint32_t k = 0; k < scn->ndesigns; k++) {
+		if (!scn_design_reads_source(&scn->designs[k]))
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", n ? ", " : "",
+						 scn->designs[k].name);
+		n++;
+	}
+	return n;
+}
+
+void report_sweep_draw(struct doc *d, const struct scenario *scn)
+{
+	char names[512];
+	uint32_t n = reading_designs(scn, names, sizeof names);
+	if (!n)
+		return;
+	doc_heading(d, 2, "Skew that depends on the address draw");
+	doc_para(d, "%s pick%s servers from the client's address (source hashing or source-IP "
+		 "persistence; in the base scenario), so how evenly %s spread%s load depends on "
+		 "which addresses the clients show, drawn anew in every replication. The intervals "
+		 "here are of the mean over replications: one real network is one draw, and its "
+		 "skew can fall further from the mean than the interval. To see the spread, run a "
+		 "point with lbsim run (its report lists each replication), or plan with "
+		 "--every-replication.",
+		 names, n == 1 ? "s" : "", n == 1 ? "it" : "they", n == 1 ? "s" : "");
+}
+
+void report_plan_draw(struct doc *d, const struct csv_table *t, const struct scenario *scn,
+		      int every_replication)
+{
+	char names[512];
+	int cw = csv_table_col(t, "server_busy_max_worst"), cd = csv_table_col(t, "design"),
+	    cu = csv_table_col(t, "users"), cb = csv_table_col(t, "server_busy_max"),
+	    cl = csv_table_col(t, "server_busy_max_ci95_low"),
+	    ch = csv_table_col(t, "server_busy_max_ci95_high");
+	uint32_t n = reading_designs(scn, names, sizeof names);
+	if (!n || cw < 0 || cd < 0 || cu < 0 || cb < 0)
+		return;
+	doc_heading(d, 2, "Skew that depends on the address draw");
+	doc_para(d, "%s pick%s servers from the client's address, so the busiest server's load "
+		 "depends on which addresses the clients show, drawn anew in every replication. "
+		 "Below, at each planned size, the busiest server's busy fraction as a mean over "
+		 "the replications and in the worst of them: one real network is one draw. %s",
+		 names, n == 1 ? "s" : "",
+		 every_replication ? "This plan judged the worst replication (--every-replication)."
+				   : "This plan judged the mean; --every-replication sizes so that "
+				     "every replication meets the targets.");
+	static const char *const header[] = {"users", "design", "busiest server, mean",
+					     "busiest server, worst replication"};
+	doc_table_begin(d, 4, header);
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *design = csv_table_get(t, r, cd);
+		uint32_t k = 0;
+		while (k < scn->ndesigns && strcmp(scn->designs[k].name, design))
+			k++;
+		if (k == scn->ndesigns || !scn_design_reads_source(&scn->designs[k]))
+			continue;
+		char a[128];
+		doc_cell_num(d, "%s", csv_table_get(t, r, cu));
+		doc_cell(d, "%s", design);
+		doc_cell_num(d, "%s", doc_format(a, sizeof a, "fraction", csv_table_num(t, r, cb),
+						 cl < 0 ? NAN : csv_table_num(t, r, cl),
+						 ch < 0 ? NAN : csv_table_num(t, r, ch)));
+		doc_cell_num(d, "%s", doc_format(a, sizeof a, "fraction", csv_table_num(t, r, cw),
+						 NAN, NAN));
+		doc_row_end(d);
+	}
+	doc_table_end(d);
 }

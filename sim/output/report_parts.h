@@ -21,6 +21,13 @@ void report_model(struct doc *d, const struct scenario *scn);
  * client's address, and their peak/mean and Jain index replication by
  * replication (runs.csv); nothing when no design reads it. */
 void report_address_draw(struct doc *d, const char *dir, const struct scenario *scn);
+/* The same for a sweep, in words (sweep.csv keeps means only), and for a
+ * plan: the busiest server's mean beside its worst replication, from
+ * plan.csv t; every_replication: the plan judged the worst. */
+struct csv_table;
+void report_sweep_draw(struct doc *d, const struct scenario *scn);
+void report_plan_draw(struct doc *d, const struct csv_table *t, const struct scenario *scn,
+		      int every_replication);
 /* provenance.csv as a table (or a word that there is none). */
 void report_provenance(struct doc *d, const char *dir);
 

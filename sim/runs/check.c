@@ -16,6 +16,39 @@ static const struct summary_metric *metric_of(const struct scn_expect *e)
 	return summary_metric_find(e->metric, (enum summary_scope)e->scope);
 }
 
+const char *judge_option(enum judge_mode m)
+{
+	return m == JUDGE_UPPER ? "--strict" : m == JUDGE_EVERY ? "--every-replication" : "";
+}
+
+static int within(const struct scn_expect *e, double v)
+{
+	return (!e->has_min || v >= e->min) && (!e->has_max || v <= e->max);
+}
+
+/* --every-replication: each replication's value against the bound; the
+ * line keeps the least and the largest, and how many had no value. */
+static enum check_verdict judge_every(const struct scn_expect *e, const double *v, uint32_t n,
+				      struct check_line *l)
+{
+	int all_in = n > 0;
+	l->rep_min = l->rep_max = NAN;
+	l->rep_missing = 0;
+	for (uint32_t r = 0; r < n; r++) {
+		if (isnan(v[r])) {
+			l->rep_missing++;
+			all_in = 0;
+			continue;
+		}
+		if (!(v[r] >= l->rep_min))
+			l->rep_min = v[r];
+		if (!(v[r] <= l->rep_max))
+			l->rep_max = v[r];
+		all_in &= within(e, v[r]);
+	}
+	return all_in ? CHECK_PASS : CHECK_FAIL;
+}
+
 static enum check_verdict judge(const struct scn_expect *e, const struct estimate *est)
 {
 	if (isnan(est->mean))
@@ -28,8 +61,7 @@ static enum check_verdict judge(const struct scn_expect *e, const struct estimat
 		return CHECK_PASS;
 	if (outside_all)
 		return CHECK_FAIL;
-	int mean_ok = (!e->has_min || est->mean >= e->min) && (!e->has_max || est->mean <= e->max);
-	return mean_ok ? CHECK_UNCERTAIN_PASS : CHECK_UNCERTAIN_FAIL;
+	return within(e, est->mean) ? CHECK_UNCERTAIN_PASS : CHECK_UNCERTAIN_FAIL;
 }
 
 /* Append to a line's text. */
@@ -82,7 +114,7 @@ void check_report_free(struct check_report *r)
 	r->n = r->cap = 0;
 }
 
-unsigned check_expectations(const struct experiment *ex, int strict, FILE *out,
+unsigned check_expectations(const struct experiment *ex, enum judge_mode mode, FILE *out,
 			    struct check_report *rep)
 {
 	const struct scenario *scn = ex->scn;
@@ -92,8 +124,9 @@ unsigned check_expectations(const struct experiment *ex, int strict, FILE *out,
 		fprintf(out, "lbsim: out of memory\n");
 		return scn->nexpects ? scn->nexpects : 1;
 	}
+	int strict = mode == JUDGE_UPPER;
 	if (rep)
-		rep->strict = strict;
+		rep->mode = mode;
 	for (uint32_t i = 0; i < scn->nexpects; i++) {
 		const struct scn_expect *e = &scn->expects[i];
 		const struct summary_metric *m = metric_of(e);
@@ -101,7 +134,9 @@ unsigned check_expectations(const struct experiment *ex, int strict, FILE *out,
 				       .unit = m->unit, .expect = e};
 		snprintf(l.scope, sizeof l.scope, "%s", e->scope_name);
 		l.now = summary_estimate(ex, e->design, m, e->arg, buf);
-		l.verdict = judge(e, &l.now);
+		l.rep_min = l.rep_max = NAN;
+		l.verdict = mode == JUDGE_EVERY ? judge_every(e, buf, scn->replications, &l)
+						: judge(e, &l.now);
 		l.failed = l.verdict == CHECK_FAIL || l.verdict == CHECK_UNCERTAIN_FAIL ||
 			   (strict && l.verdict == CHECK_UNCERTAIN_PASS);
 		failed += (unsigned)l.failed;
@@ -113,8 +148,17 @@ unsigned check_expectations(const struct experiment *ex, int strict, FILE *out,
 			say(&l, "%.6g", l.now.mean);
 		else
 			say(&l, "%.6g [%.6g, %.6g]", l.now.mean, l.now.ci_low, l.now.ci_high);
-		say(&l, " %s, expected ", m->unit);
+		say(&l, " %s", m->unit);
+		if (mode == JUDGE_EVERY) {
+			if (!isnan(l.rep_min))
+				say(&l, ", replications %.6g to %.6g", l.rep_min, l.rep_max);
+			if (l.rep_missing)
+				say(&l, ", %u with no value", l.rep_missing);
+		}
+		say(&l, ", expected ");
 		say_bound(&l, e);
+		if (mode == JUDGE_EVERY)
+			say(&l, " in every replication");
 		if (l.verdict == CHECK_UNCERTAIN_PASS || l.verdict == CHECK_UNCERTAIN_FAIL)
 			say(&l, " (uncertain: the interval straddles the bound%s)",
 			    strict ? "; --strict fails it" : "; the mean decides");

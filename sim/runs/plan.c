@@ -352,7 +352,8 @@ struct plan_eval {
 	int failing;                 /* first target not met, -1 */
 	double mean[F_COUNT];
 	double lo[F_COUNT], hi[F_COUNT]; /* their 95 % intervals (NaN: one replication) */
-	double judged[F_COUNT];      /* mean, or the interval's upper end when strict */
+	double worst[F_COUNT];       /* the largest over the replications */
+	double judged[F_COUNT];      /* mean, interval's upper end or worst (judge_mode) */
 };
 
 enum search_state { S_SEARCH = 0, S_VERIFY, S_DONE };
@@ -495,6 +496,7 @@ static void fill_row(struct plan_search *s, const struct plan_eval *e, int met,
 	r->response_p99_ms = FIG(F_P99);
 	r->failed_share = FIG(F_FAILED_SHARE);
 #undef FIG
+	r->server_busy_max_worst = e->worst[F_BUSY_MAX];
 	r->evaluations = s->nevals;
 	r->simulations = s->nevals * s->scn.replications;
 	s->state = S_DONE;
@@ -584,7 +586,7 @@ static void explain(const struct plan_ctx *pc, const struct plan_search *s,
 	} else if (x->fig == F_BUSY_MAX) {
 		snprintf(buf, len, ": the busiest server keeps its load (%.4g busy while the mean "
 			 "of the servers up is %.4g): skew from persistence, hashing or NAT that more "
-			 "servers do not spread", e->mean[F_BUSY_MAX], up_busy_mean(pc, s, e));
+			 "servers do not spread", e->judged[F_BUSY_MAX], up_busy_mean(pc, s, e));
 	} else {
 		int open = 1;
 		for (uint32_t i = 0; i < scn->npopulations; i++)
@@ -795,7 +797,15 @@ static void record(struct plan_ctx *pc, struct plan_search *s, const double *val
 		e->mean[f] = est.mean;
 		e->lo[f] = est.ci_low;
 		e->hi[f] = est.ci_high;
-		e->judged[f] = pc->o->strict && est.n > 1 ? est.ci_high : est.mean;
+		/* Every target is an upper limit, so the worst replication
+		 * is the largest value (NaN when none has one). */
+		e->worst[f] = NAN;
+		for (uint32_t r = 0; r < reps; r++)
+			if (!isnan(buf[r]) && !(buf[r] <= e->worst[f]))
+				e->worst[f] = buf[r];
+		e->judged[f] = pc->o->judge == JUDGE_EVERY		  ? e->worst[f]
+			       : pc->o->judge == JUDGE_UPPER && est.n > 1 ? est.ci_high
+									  : est.mean;
 	}
 	judge(pc, e);
 	/* Work conservation: the servers' busy core-time does not depend on
@@ -1145,7 +1155,7 @@ int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t err
 		"response_p99_ms", "response_p99_ms_ci95_low", "response_p99_ms_ci95_high",
 		"failed_share", "failed_share_ci95_low", "failed_share_ci95_high",
 		"erlang_size", "erlang_busy", "erlang_response_p99_ms", "erlang_note",
-		"evaluations", "simulations", "met", "why"};
+		"evaluations", "simulations", "met", "why", "server_busy_max_worst"};
 	struct csv_out c;
 	if (csv_out_open(&c, dir, "plan.csv", err, errlen) != 0)
 		return -1;
@@ -1175,6 +1185,7 @@ int plan_write_csv(const struct plan *pl, const char *dir, char *err, size_t err
 		csv_out_u64(&c, r->simulations);
 		csv_out_str(&c, r->met ? "yes" : "no");
 		csv_out_str(&c, r->why);
+		csv_out_num(&c, r->server_busy_max_worst);
 		csv_out_end_row(&c);
 	}
 	if (c.error) {
@@ -1225,8 +1236,8 @@ void plan_targets_text(const struct plan_opts *o, char *buf, size_t len)
 		ADD("%s--max-lb-cpu %g", used ? " " : "", o->max_lb_cpu);
 	if (o->spare)
 		ADD("%s--spare %u", used ? " " : "", o->spare);
-	if (o->strict)
-		ADD("%s--strict", used ? " " : "");
+	if (o->judge != JUDGE_MEAN)
+		ADD("%s%s", used ? " " : "", judge_option(o->judge));
 #undef ADD
 }
 

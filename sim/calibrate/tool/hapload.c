@@ -6,6 +6,10 @@
  *   cpu,MODE,TLS,K,median,min,max,ns/conn    the proxy's CPU per client
  *       connection that sent K requests (each --request-bytes, answered
  *       with HAP_BIG_BYTES), TLS 1.3 full or resumed
+ *   wakeups,MODE,TLS,K,median,min,max,per-conn    its voluntary context
+ *       switches per connection: how often it slept and was woken
+ *   busy,MODE,TLS,K,median,min,max,cores    its CPU time over the phase's
+ *       wall time: the load that decides how often it sleeps
  *   mem,MODE,idle|active,N,median,min,max,B/conn    its resident memory per
  *       connection with N held idle, then with a request of each in flight
  *
@@ -61,7 +65,7 @@ static void print_row(const char *kind, const char *mode, const char *what, int 
 {
 	double med, lo, hi;
 	cal_figure_summary(f, &med, &lo, &hi);
-	printf("%s,%s,%s,%d,%.1f,%.1f,%.1f,%s\n", kind, mode, what, n, med, lo, hi, unit);
+	printf("%s,%s,%s,%d,%.4g,%.4g,%.4g,%s\n", kind, mode, what, n, med, lo, hi, unit);
 }
 
 int main(int argc, char **argv)
@@ -98,13 +102,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lbsim-hapload: %s\n", err);
 		return 1;
 	}
-	/* cost[mode][resumed][k is K] over the repeats */
-	static struct cal_figure cpu[NMODES][2][2];
+	/* cost[mode][resumed][k is K] over the repeats, and the proxy's
+	 * wake-ups and busy share alike */
+	static struct cal_figure cpu[NMODES][2][2], wake[NMODES][2][2], busy[NMODES][2][2];
 	const int ks[2] = {1, k};
 	int rc = 0;
 	for (int rep = 0; rep < repeats && rc == 0; rep++) {
 		for (int m = 0; m < NMODES && rc == 0; m++) {
-			double cost[2][2], share[2][2];
+			double cost[2][2], share[2][2], wakes[2][2], load[2][2];
 			for (int res = 0; res < 2 && rc == 0; res++)
 				for (int ki = 0; ki < 2 && rc == 0; ki++) {
 					fprintf(stderr, "hapload: repeat %d of %d: %s, TLS 1.3 %s, %d "
@@ -113,21 +118,34 @@ int main(int argc, char **argv)
 						ks[ki]);
 					const struct cal_phase p = {modes[m].name, modes[m].front, 1,
 								    TLS1_3_VERSION, res, ks[ki], "/big",
-								    0, qbytes};
-					if (cal_hap_run_phase(&e, &p, seconds, &cost[res][ki],
-							      &share[res][ki], err, sizeof err) != 0) {
+								    0, qbytes, 0};
+					struct cal_phase_result pr;
+					if (cal_hap_run_phase(&e, &p, seconds, &pr, err, sizeof err) !=
+					    0) {
 						fprintf(stderr, "lbsim-hapload: %s\n", err);
 						rc = 1;
+						break;
 					}
+					cost[res][ki] = pr.cpu_ns;
+					share[res][ki] = pr.full_share;
+					wakes[res][ki] = pr.wakeups;
+					load[res][ki] = pr.busy;
 				}
 			if (rc)
 				break;
 			for (int ki = 0; ki < 2; ki++) {
 				double s = share[1][ki];
 				double resumed = (cost[1][ki] - s * cost[0][ki]) / (1 - s);
+				double woke = (wakes[1][ki] - s * wakes[0][ki]) / (1 - s);
 				struct cal_figure *f0 = &cpu[m][0][ki], *f1 = &cpu[m][1][ki];
 				f0->value[f0->repeats++] = cost[0][ki];
 				f1->value[f1->repeats++] = resumed;
+				f0 = &wake[m][0][ki], f1 = &wake[m][1][ki];
+				f0->value[f0->repeats++] = wakes[0][ki];
+				f1->value[f1->repeats++] = woke;
+				f0 = &busy[m][0][ki], f1 = &busy[m][1][ki];
+				f0->value[f0->repeats++] = load[0][ki];
+				f1->value[f1->repeats++] = load[1][ki];
 			}
 		}
 	}
@@ -136,9 +154,15 @@ int main(int argc, char **argv)
 		printf("kind,mode,what,n,median,min,max,unit\n");
 		for (int m = 0; m < NMODES; m++)
 			for (int res = 0; res < 2; res++)
-				for (int ki = 0; ki < 2; ki++)
-					print_row("cpu", modes[m].name, res ? "resumed" : "full", ks[ki],
-						  &cpu[m][res][ki], "ns/conn");
+				for (int ki = 0; ki < 2; ki++) {
+					const char *tls = res ? "resumed" : "full";
+					print_row("cpu", modes[m].name, tls, ks[ki], &cpu[m][res][ki],
+						  "ns/conn");
+					print_row("wakeups", modes[m].name, tls, ks[ki],
+						  &wake[m][res][ki], "per-conn");
+					print_row("busy", modes[m].name, tls, ks[ki], &busy[m][res][ki],
+						  "cores");
+				}
 	}
 	for (int m = 0; m < NMODES && rc == 0; m++) {
 		struct cal_figure idle = {.repeats = 0}, active = {.repeats = 0};
