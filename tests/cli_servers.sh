@@ -146,11 +146,36 @@ if command -v haproxy >/dev/null && command -v openssl >/dev/null; then
       ! grep -q 'server cas2 .*weight' '$tmp/$d.cfg'"
     check "import-haproxy reads them back; it exports to the same configuration" bash -c "
       '$lbsim' import-haproxy -q -o '$tmp/back-$d.yaml' '$tmp/$d.cfg' &&
-      grep -qx '    - { weight: 2, maxconn: 100 }' '$tmp/back-$d.yaml' &&
-      grep -qx '    - { weight: 0, maxconn: 40, backup: true }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { weight: 2, maxconn: 100, address: \"192.0.2.1:[0-9]*\" }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { maxconn: 100, address: \"192.0.2.2:[0-9]*\" }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { weight: 0, maxconn: 40, backup: true, address: \"192.0.2.3:[0-9]*\" }' '$tmp/back-$d.yaml' &&
       '$lbsim' export-haproxy -q --crt '$tmp/site.pem' -o '$tmp/again-$d.cfg' '$tmp/back-$d.yaml' &&
       diff <(grep -v '^#' '$tmp/$d.cfg') <(grep -v '^#' '$tmp/again-$d.cfg') >/dev/null"
   done
+  # The scenario's own server addresses go out on the server lines (and
+  # come back); --server-base asks for placeholders; a name is noted.
+  sed -e '0,/    - weight: 2/s//    - weight: 2\n      address: 10.0.1.11:8443/' \
+      -e 's/    - {weight: 1, cores: 4}/    - {weight: 1, cores: 4, address: "[2001:db8::7]:443"}/' \
+    "$tmp/hap.yaml" >"$tmp/own.yaml"
+  check "export-haproxy writes the scenario's addresses; import reads them back" bash -c "
+    '$lbsim' export-haproxy -q -d lc --crt '$tmp/site.pem' -o '$tmp/own.cfg' '$tmp/own.yaml' &&
+    haproxy -c -q -f '$tmp/own.cfg' &&
+    grep -q '^    server cas1 10.0.1.11:8443 weight 2' '$tmp/own.cfg' &&
+    grep -q '^    server cas2 \\[2001:db8::7\\]:443' '$tmp/own.cfg' &&
+    grep -q '^    server cas3 127.0.0.1:10003' '$tmp/own.cfg' &&
+    grep -q 'Server addresses are the scenario' '$tmp/own.cfg' &&
+    '$lbsim' import-haproxy -q -o '$tmp/own-back.yaml' '$tmp/own.cfg' &&
+    grep -q 'address: \"\\[2001:db8::7\\]:443\"' '$tmp/own-back.yaml' &&
+    '$lbsim' export-haproxy -q --crt '$tmp/site.pem' -o '$tmp/own-again.cfg' '$tmp/own-back.yaml' &&
+    diff <(grep -v '^#' '$tmp/own.cfg') <(grep -v '^#' '$tmp/own-again.cfg') >/dev/null"
+  check "export-haproxy --server-base writes placeholders whatever the scenario says" bash -c "
+    '$lbsim' export-haproxy -q -d lc --server-base 192.0.2.50 --crt '$tmp/site.pem' -o '$tmp/ph.cfg' '$tmp/own.yaml' &&
+    grep -q '^    server cas1 192.0.2.50:443 weight 2' '$tmp/ph.cfg'"
+  sed 's/^    server cas1 [^ ]*/    server cas1 cas1.contoso.com:443/' "$tmp/own.cfg" >"$tmp/name.cfg"
+  check "import-haproxy: a server named, not addressed, is noted and left out" bash -c "
+    '$lbsim' import-haproxy -o '$tmp/name.yaml' '$tmp/name.cfg' 2>'$tmp/name.err' &&
+    grep -q \"cas1.contoso.com:443 is not an address with its port\" '$tmp/name.err' &&
+    ! grep -q '^ .*address: .*contoso' '$tmp/name.yaml' && grep -q 'address: \"\\[2001:db8::7\\]:443\"' '$tmp/name.yaml'"
   check "timeout-queue goes out as timeout queue and comes back" bash -c "
     grep -qx '    timeout queue 2s' '$tmp/rr.cfg' && grep -q 'timeout-queue: 2s' '$tmp/back-rr.yaml'"
 else
