@@ -568,6 +568,7 @@ struct mdl {
 	uint64_t same_instant;
 	uint64_t checks;
 	uint32_t max_rungs;
+	uint32_t max_buckets; /* the most buckets any rung had */
 	struct trace tr;
 	struct sim_engine *eng; /* engine run */
 	/* The engine run's answers to sim_next_time after the handler of
@@ -763,6 +764,9 @@ static void mdl_engine_fire(struct sim_engine *eng, struct sim_event *ev)
 	struct mdl *m = t->arg;
 	if (eng->nrungs > m->max_rungs)
 		m->max_rungs = eng->nrungs;
+	for (uint32_t r = 0; r < eng->nrungs; r++)
+		if (eng->rung[r].nb > m->max_buckets)
+			m->max_buckets = eng->rung[r].nb;
 	if (m->cfg->check_every && m->tr.n % m->cfg->check_every == 0) {
 		assert_int_equal(sim_engine_check(eng), 0);
 		m->checks++;
@@ -956,6 +960,43 @@ static void test_handlers_wide_vs_heap(void **state)
 	assert_true(near_end > 100);
 	assert_true(a.max_rungs >= 3);
 	assert_true(a.checks > 50);
+	trace_free(&a.tr);
+}
+
+/* Shaped like the world at scale: two thirds milliseconds ahead (network
+ * transits, server completions), a third tens of seconds (think times),
+ * a few ties at the current instant. */
+static sim_time_t delay_world(gsl_rng *r, sim_time_t now)
+{
+	(void)now;
+	unsigned u = (unsigned)gsl_rng_uniform_int(r, 30);
+	if (u == 0)
+		return 0;
+	if (u < 20)
+		return (sim_time_t)(gsl_ran_exponential(r, 5e6)) + 1;
+	return (sim_time_t)(gsl_ran_exponential(r, 30e9)) + 1;
+}
+
+/* Enough pending events (about 50,000) that a rung made from the top
+ * would want more than RUNG_MAX_BUCKETS buckets: it gets that many, so
+ * its buckets hold a hundred or more events and are split again into a
+ * finer rung (the capped fan-out of issue 19 item 5), against the heap. */
+static void test_handlers_capped_rungs_vs_heap(void **state)
+{
+	(void)state;
+	static const struct mdl_cfg cfg = {.k = 200000, .budget = 600000, .delay = delay_world,
+					   .check_every = 19997, .peek_every = 11};
+	struct mdl a;
+	mdl_compare(&cfg, 14, 1, 0, &a);
+	print_message("world-shaped handlers: %zu events run, %llu effective cancels, "
+		      "up to %u rungs, up to %u buckets a rung\n",
+		      a.tr.n, (unsigned long long)a.effective_cancels, a.max_rungs,
+		      a.max_buckets);
+	assert_true(a.tr.n > cfg.budget);
+	assert_true(a.effective_cancels > 10000);
+	assert_int_equal(a.max_buckets, RUNG_MAX_BUCKETS);
+	assert_true(a.max_rungs >= 2);
+	assert_true(a.checks > 20);
 	trace_free(&a.tr);
 }
 
@@ -1787,6 +1828,7 @@ int main(void)
 		cmocka_unit_test(test_handlers_random_vs_naive),
 		cmocka_unit_test(test_handlers_small_queue_vs_naive),
 		cmocka_unit_test(test_handlers_wide_vs_heap),
+		cmocka_unit_test(test_handlers_capped_rungs_vs_heap),
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_stop_from_handler),
 		cmocka_unit_test(test_run_empty),

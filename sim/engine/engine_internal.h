@@ -28,13 +28,16 @@
 #define OWNER_RUNG_SHIFT 28u
 #define OWNER_BUCKET_MASK ((1u << OWNER_RUNG_SHIFT) - 1u)
 
-/* Tuning (tests/bench/bench_engine.c measured them; see engine.c):
- * a new rung gets one bucket per OCCUPANCY events; a bucket with more than
+/* Tuning (tests/bench/bench_engine.c and bench_scenario measured them; see
+ * engine.c): a new rung gets one bucket per OCCUPANCY events, at most
+ * RUNG_MAX_BUCKETS (so that its headers and tail chunks stay in cache at
+ * scale); a bucket with more than
  * SPAWN_MIN events is split into a finer rung rather than sorted; the
  * bottom keeps BOT_SLACK free slots on each side when refilled, and an
  * insert that would shift more than BOT_SHIFT_MAX slots on either side
  * turns the bottom into a rung instead. */
 #define OCCUPANCY_SHIFT 4u
+#define RUNG_MAX_BUCKETS 1024u
 #define SPAWN_MIN 64u
 #define BOT_SLACK 32u
 #define BOT_SHIFT_MAX 64u
