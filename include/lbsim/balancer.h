@@ -136,18 +136,9 @@ struct bal_idle_list {
 	uint8_t has_session;            /* re-encryption: a TLS session to resume */
 };
 
-/* Where the idle lists' arrays come from (models/balancer/backends_arena.c):
- * chunks, and a free list per size class (8 << class times). */
-struct bal_arena {
-	char *chunk;                    /* the newest chunk; its first word links the previous */
-	size_t chunk_size, used;
-	void *free[32];
-};
-
 /* A layer-7 balancer's connections to its servers. */
 struct bal_backends {
 	struct bal_idle_list *lists;    /* pool * servers + server */
-	struct bal_arena arena;         /* the lists' arrays */
 	uint32_t nlists;
 	uint64_t open;                  /* connections to servers open: in use or idle */
 	uint64_t idle;                  /* of which idle in the lists */

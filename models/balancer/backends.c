@@ -16,7 +16,7 @@
  * connections became idle, oldest first, live in [head, head + len). A
  * request takes the newest (the one most likely still open at the
  * server); expiry pops the oldest. Take, put and expiry are O(1)
- * amortised; an array grows by doubling (its memory: backends_arena.c).
+ * amortised; an array grows by doubling.
  *
  * Layout (issue 19 item 5): at 1,000,000 users there are thousands of
  * lists, and what a request touched of them was a cache miss (and a
@@ -51,8 +51,7 @@ int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_tim
 void bal_backends_free(struct bal_backends *k)
 {
 	for (uint32_t i = 0; k->lists && i < k->nlists; i++)
-		bal_arena_release(&k->arena, k->lists[i].since, k->lists[i].cap);
-	bal_arena_free(&k->arena);
+		free(k->lists[i].since);
 	free(k->lists);
 	*k = (struct bal_backends){0};
 }
@@ -102,12 +101,12 @@ int bal_backends_put(struct bal_backends *k, uint32_t list, uint64_t now_ns)
 	}
 	if (l->head + l->len == l->cap) {
 		uint32_t cap = l->cap ? 2 * l->cap : 8;
-		uint64_t *since = bal_arena_alloc(&k->arena, cap);
+		uint64_t *since = malloc(cap * sizeof *since);
 		if (!since)
 			return -1;
 		if (l->len)
 			memcpy(since, l->since + l->head, l->len * sizeof *since);
-		bal_arena_release(&k->arena, l->since, l->cap);
+		free(l->since);
 		l->since = since;
 		l->cap = cap;
 		l->head = 0;
