@@ -89,21 +89,17 @@ static void on_unpark(struct sim_engine *eng, struct sim_event *ev)
 	enqueue(eng, srv, req);
 }
 
-int server_init(struct sim_server *srv, uint32_t id, uint32_t cores,
+int server_init(struct sim_server *srv, uint32_t id, uint32_t cores, struct histogram *latency,
 		server_done_fn done, void *owner)
 {
 	*srv = (struct sim_server){.id = id, .cores = cores, .done = done, .owner = owner, .slow = 1.0,
-				   .probes_due = SIM_TIME_NEVER};
-	srv->latency = malloc(sizeof *srv->latency);
-	if (!srv->latency)
-		return -1;
+				   .probes_due = SIM_TIME_NEVER, .latency = latency};
 	hist_init(srv->latency);
 	return 0;
 }
 
 void server_free(struct sim_server *srv)
 {
-	free(srv->latency);
 	srv->latency = NULL;
 }
 

@@ -8,7 +8,8 @@ this inside a private network namespace):
     parity.py nginx OUT.csv
 
 It starts the real program on loopback with 8 backends (127.0.0.1:10001 ..
-10008, the addresses lbsim gives servers by default), each answering its
+10008, the addresses lbsim gives servers by default; a case may name
+others, which lbsim takes from `servers: list: - address:`), each answering its
 own number, and sends one request per client: from a source address bound
 before connecting (127.0.0.0/8, and 2001:db8::/64 made local to this
 namespace's loopback), with a URL path or a header for uri and hdr
@@ -36,7 +37,7 @@ BASE_PORT = 10001
 V6_NET = "2001:db8::"
 
 FIELDS = ["case", "profile", "balance", "hash_type", "hash_function", "avalanche",
-          "weights", "down", "key", "server"]
+          "weights", "down", "key", "server", "endpoints"]
 
 
 def clients(seed=14):
@@ -118,12 +119,17 @@ def wait_port(port, host="127.0.0.1"):
 
 class Case:
     def __init__(self, name, balance, hash_type, fn="", aval="", weights=None, down=(),
-                 keys="clients"):
+                 keys="clients", endpoints=None):
         self.name, self.balance, self.hash_type = name, balance, hash_type
         self.fn, self.aval = fn, aval
         self.weights = weights or [1] * NSERVERS
         self.down = list(down)
         self.keys = keys
+        # The servers' HOST:PORT; None: lbsim's default addresses.
+        self.endpoints = endpoints
+
+    def endpoint(self, i):
+        return self.endpoints[i] if self.endpoints else "127.0.0.1:%d" % (BASE_PORT + i)
 
 
 def rows_for(case, profile, keys, answers, down):
@@ -131,7 +137,8 @@ def rows_for(case, profile, keys, answers, down):
         yield {"case": case.name, "profile": profile, "balance": case.balance,
                "hash_type": case.hash_type, "hash_function": case.fn, "avalanche": case.aval,
                "weights": " ".join(map(str, case.weights)),
-               "down": " ".join(map(str, sorted(down))), "key": key, "server": server}
+               "down": " ".join(map(str, sorted(down))), "key": key, "server": server,
+               "endpoints": " ".join(case.endpoints) if case.endpoints else ""}
 
 
 def keys_of(case):
@@ -258,6 +265,11 @@ def run_haproxy(out):
 
 # ---- NGINX ---------------------------------------------------------------
 
+# Loopback addresses other than the defaults, other ports, and one IPv6
+# server in the namespace's local 2001:db8::/64.
+ADDRESSES = ["127.0.1.11:8443", "127.0.1.12:8443", "127.0.1.13:443", "127.0.3.7:10001",
+             "[2001:db8::7]:8443", "127.0.2.16:80", "127.0.1.17:8443", "127.0.1.17:8444"]
+
 NGINX_CASES = [
     Case("ip-hash", "source", "map-based"),
     Case("ip-hash-down", "source", "map-based", down=[3]),
@@ -274,6 +286,12 @@ NGINX_CASES = [
     Case("uri-hash-down", "uri", "map-based", down=[3], keys="paths"),
     Case("uri-chash", "uri", "consistent", keys="paths"),
     Case("hdr-chash-down", "hdr(X-User)", "consistent", down=[4], keys="users"),
+    # Servers at addresses of their own (servers: list: - address:): the
+    # ring's points come from each server's HOST:PORT text.
+    Case("chash-addresses", "source", "consistent", endpoints=ADDRESSES,
+         weights=[1, 2, 1, 1, 3, 1, 1, 1]),
+    Case("chash-addresses-down", "source", "consistent", down=[3], endpoints=ADDRESSES,
+         weights=[1, 2, 1, 1, 3, 1, 1, 1]),
 ]
 
 
@@ -290,9 +308,9 @@ def nginx_config(case, tmp):
             opts += " weight=%d" % case.weights[i]
         if (i + 1) in case.down:
             opts += " down"
-        servers.append("    server 127.0.0.1:%d%s;" % (BASE_PORT + i, opts))
-    backends = "\n".join('  server { listen 127.0.0.1:%d; location / { return 200 "%d\\n"; } }'
-                         % (BASE_PORT + i, i + 1) for i in range(NSERVERS))
+        servers.append("    server %s%s;" % (case.endpoint(i), opts))
+    backends = "\n".join('  server { listen %s; location / { return 200 "%d\\n"; } }'
+                         % (case.endpoint(i), i + 1) for i in range(NSERVERS))
     return """
 worker_processes 1;
 daemon off;
@@ -363,6 +381,11 @@ def main():
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     subprocess.run(["ip", "-6", "route", "add", "local", V6_NET + "/64", "dev", "lo"], check=True)
     subprocess.run(["ip", "-6", "addr", "add", V6_NET + "1/128", "dev", "lo", "nodad"], check=True)
+    # A server listens on an address of its own: bind() needs it assigned.
+    for ep in ADDRESSES:
+        if ep.startswith("["):
+            subprocess.run(["ip", "-6", "addr", "add", ep[1:ep.index("]")] + "/128", "dev", "lo",
+                            "nodad"], check=True)
     (run_haproxy if sys.argv[1] == "haproxy" else run_nginx)(sys.argv[2])
 
 

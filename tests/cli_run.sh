@@ -44,7 +44,7 @@ check "no temporary files left" bash -c "[ -z \"\$(ls -A '$tmp/a' | grep -v -E '
 check "run with -j 2 gives the same bytes" bash -c "
   '$lbsim' run -q -j 2 -o '$tmp/b' '$tmp/small.yaml' && cmp -s '$tmp/a/summary.csv' '$tmp/b/summary.csv' &&
   cmp -s '$tmp/a/servers.csv' '$tmp/b/servers.csv' && cmp -s '$tmp/a/runs.csv' '$tmp/b/runs.csv' &&
-  cmp -s '$tmp/a/events.csv' '$tmp/b/events.csv'"
+  cmp -s '$tmp/a/events.csv' '$tmp/b/events.csv' && cmp -s '$tmp/a/costs.csv' '$tmp/b/costs.csv'"
 # The checks start at a phase drawn per replication: the fault's detection
 # time differs between the two replications (runs.csv, detect_s).
 check "detect_s differs between replications" bash -c "

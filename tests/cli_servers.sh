@@ -84,6 +84,48 @@ check "a negative weight in the file is file:line:column" \
   bad n "$tmp/neg.yaml:11:16: 'weight' must be a whole number from 0 to 256, got '-1'" \
   "$tmp/neg.yaml"
 
+# A server's own address: NGINX's consistent hash builds its ring from
+# each server's HOST:PORT (tests/test_lb_parity.c checks the core against
+# a real NGINX). The list naming the default addresses gives the same
+# bytes as no addresses; other addresses move clients.
+cat >"$tmp/ng.yaml" <<'YAML'
+name: server addresses
+duration: 20s
+warmup: 5s
+seed: 3
+servers:
+  service: 5ms
+  cores: 2
+  count: 4
+  list:
+    - {}
+    - {}
+populations:
+  - { name: lan, users: 300, rate: 0.5, source: nat, addresses: 40 }
+designs:
+  - { name: ng, kind: l7, balance: source, hash-type: consistent, profile: nginx }
+YAML
+sed -e '0,/    - {}/s//    - { address: 127.0.0.1:10001 }/' -e 's/    - {}/    - { address: 127.0.0.1:10002 }/' \
+  "$tmp/ng.yaml" >"$tmp/ng-default.yaml"
+sed -e '0,/    - {}/s//    - { address: 10.0.1.11:443 }/' -e 's/    - {}/    - { address: "[2001:db8::7]:443" }/' \
+  "$tmp/ng.yaml" >"$tmp/ng-own.yaml"
+check "servers.list addresses equal to the defaults: the same bytes" bash -c "
+  grep -c 'address: 127.0.0.1:1000[12]' '$tmp/ng-default.yaml' | grep -qx 2 &&
+  '$lbsim' run -q -j 1 -o '$tmp/ng-a' '$tmp/ng.yaml' && '$lbsim' run -q -j 1 -o '$tmp/ng-b' '$tmp/ng-default.yaml' &&
+  cmp '$tmp/ng-a/servers.csv' '$tmp/ng-b/servers.csv' && cmp '$tmp/ng-a/summary.csv' '$tmp/ng-b/summary.csv'"
+check "servers.list addresses of their own reach the ring" bash -c "
+  '$lbsim' run -q -j 1 -o '$tmp/ng-c' '$tmp/ng-own.yaml' && ! cmp -s '$tmp/ng-a/servers.csv' '$tmp/ng-c/servers.csv'"
+check "--set servers.list.2.address equals the edited file" bash -c "
+  sed 's/    - { address: \"\\[2001:db8::7\\]:443\" }/    - { address: 127.0.0.1:10002 }/' '$tmp/ng-own.yaml' >'$tmp/ng-set.yaml' &&
+  grep -q 'address: 127.0.0.1:10002' '$tmp/ng-set.yaml' &&
+  '$lbsim' run -q -j 1 -o '$tmp/ng-d' '$tmp/ng-set.yaml' &&
+  '$lbsim' run -q -j 1 -o '$tmp/ng-e' --set servers.list.2.address=127.0.0.1:10002 '$tmp/ng-own.yaml' &&
+  cmp '$tmp/ng-d/servers.csv' '$tmp/ng-e/servers.csv'"
+sed '0,/    - {}/s//    - { address: 127.0.0.1:10003 }/' "$tmp/ng.yaml" >"$tmp/ng-x.yaml"
+check "a server address shared with a default one is file:line:column" \
+  bad a "$tmp/ng-x.yaml:10:7: server 1's address 127.0.0.1:10003 is also server 3's (by default" \
+  "$tmp/ng-x.yaml"
+
 # Weights, maxconn, backup and timeout queue through HAProxy: the export
 # writes them on the server lines (and the backend), haproxy -c accepts it,
 # the import reads them back into the list, and the import exports to the
@@ -104,11 +146,36 @@ if command -v haproxy >/dev/null && command -v openssl >/dev/null; then
       ! grep -q 'server cas2 .*weight' '$tmp/$d.cfg'"
     check "import-haproxy reads them back; it exports to the same configuration" bash -c "
       '$lbsim' import-haproxy -q -o '$tmp/back-$d.yaml' '$tmp/$d.cfg' &&
-      grep -qx '    - { weight: 2, maxconn: 100 }' '$tmp/back-$d.yaml' &&
-      grep -qx '    - { weight: 0, maxconn: 40, backup: true }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { weight: 2, maxconn: 100, address: \"192.0.2.1:[0-9]*\" }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { maxconn: 100, address: \"192.0.2.2:[0-9]*\" }' '$tmp/back-$d.yaml' &&
+      grep -qx '    - { weight: 0, maxconn: 40, backup: true, address: \"192.0.2.3:[0-9]*\" }' '$tmp/back-$d.yaml' &&
       '$lbsim' export-haproxy -q --crt '$tmp/site.pem' -o '$tmp/again-$d.cfg' '$tmp/back-$d.yaml' &&
       diff <(grep -v '^#' '$tmp/$d.cfg') <(grep -v '^#' '$tmp/again-$d.cfg') >/dev/null"
   done
+  # The scenario's own server addresses go out on the server lines (and
+  # come back); --server-base asks for placeholders; a name is noted.
+  sed -e '0,/    - weight: 2/s//    - weight: 2\n      address: 10.0.1.11:8443/' \
+      -e 's/    - {weight: 1, cores: 4}/    - {weight: 1, cores: 4, address: "[2001:db8::7]:443"}/' \
+    "$tmp/hap.yaml" >"$tmp/own.yaml"
+  check "export-haproxy writes the scenario's addresses; import reads them back" bash -c "
+    '$lbsim' export-haproxy -q -d lc --crt '$tmp/site.pem' -o '$tmp/own.cfg' '$tmp/own.yaml' &&
+    haproxy -c -q -f '$tmp/own.cfg' &&
+    grep -q '^    server cas1 10.0.1.11:8443 weight 2' '$tmp/own.cfg' &&
+    grep -q '^    server cas2 \\[2001:db8::7\\]:443' '$tmp/own.cfg' &&
+    grep -q '^    server cas3 127.0.0.1:10003' '$tmp/own.cfg' &&
+    grep -q 'Server addresses are the scenario' '$tmp/own.cfg' &&
+    '$lbsim' import-haproxy -q -o '$tmp/own-back.yaml' '$tmp/own.cfg' &&
+    grep -q 'address: \"\\[2001:db8::7\\]:443\"' '$tmp/own-back.yaml' &&
+    '$lbsim' export-haproxy -q --crt '$tmp/site.pem' -o '$tmp/own-again.cfg' '$tmp/own-back.yaml' &&
+    diff <(grep -v '^#' '$tmp/own.cfg') <(grep -v '^#' '$tmp/own-again.cfg') >/dev/null"
+  check "export-haproxy --server-base writes placeholders whatever the scenario says" bash -c "
+    '$lbsim' export-haproxy -q -d lc --server-base 192.0.2.50 --crt '$tmp/site.pem' -o '$tmp/ph.cfg' '$tmp/own.yaml' &&
+    grep -q '^    server cas1 192.0.2.50:443 weight 2' '$tmp/ph.cfg'"
+  sed 's/^    server cas1 [^ ]*/    server cas1 cas1.contoso.com:443/' "$tmp/own.cfg" >"$tmp/name.cfg"
+  check "import-haproxy: a server named, not addressed, is noted and left out" bash -c "
+    '$lbsim' import-haproxy -o '$tmp/name.yaml' '$tmp/name.cfg' 2>'$tmp/name.err' &&
+    grep -q \"cas1.contoso.com:443 is not an address with its port\" '$tmp/name.err' &&
+    ! grep -q '^ .*address: .*contoso' '$tmp/name.yaml' && grep -q 'address: \"\\[2001:db8::7\\]:443\"' '$tmp/name.yaml'"
   check "timeout-queue goes out as timeout queue and comes back" bash -c "
     grep -qx '    timeout queue 2s' '$tmp/rr.cfg' && grep -q 'timeout-queue: 2s' '$tmp/back-rr.yaml'"
 else

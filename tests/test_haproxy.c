@@ -156,6 +156,9 @@ static void test_import_site(void **state)
 	assert_int_equal(im->each[0].weight, 10);
 	assert_int_equal(im->each[1].weight, 1);
 	assert_int_equal(im->each[2].weight, 1);
+	/* Each server line's address and port, as lbsim writes an endpoint. */
+	assert_string_equal(im->each[0].address, "10.0.1.11:443");
+	assert_string_equal(im->each[2].address, "10.0.1.13:443");
 
 	const struct scn_design *l7 = &im->designs[0];
 	assert_string_equal(l7->name, "exchange");
@@ -191,12 +194,12 @@ static void test_import_site(void **state)
 		"t.cfg:6: timeout client 15m: not modelled",
 		"t.cfg:9: bind 10.0.0.10:443 ssl crt ...: bind options other than ssl crt",
 		"t.cfg:24: balance roundrobin: balance differs from backend be_owa's",
-		("t.cfg:27: server cas1 10.0.1.11:443 check ...: server weights, maxconn or "
-		 "backup differ from backend be_owa's"),
-		("t.cfg:34: server cas1 10.0.1.11:443 check ...: server weights, maxconn or "
-		 "backup differ from backend be_owa's"),
-		("t.cfg:47: server cas1 10.0.1.11:443 check: server weights, maxconn or backup "
-		 "differ from another design's backend"),
+		("t.cfg:27: server cas1 10.0.1.11:443 check ...: server weights, maxconn, "
+		 "backup or addresses differ from backend be_owa's"),
+		("t.cfg:34: server cas1 10.0.1.11:443 check ...: server weights, maxconn, "
+		 "backup or addresses differ from backend be_owa's"),
+		("t.cfg:47: server cas1 10.0.1.11:443 check: server weights, maxconn, backup or "
+		 "addresses differ from another design's backend"),
 		("t.cfg:33: option httpchk GET /owa/healthcheck.htm: backend be_mapi checks "
 		"/owa/healthcheck.htm, not its workload's page /mapi/healthcheck.htm"),
 		"t.cfg:49: listen stats: sends nowhere",

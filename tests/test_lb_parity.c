@@ -6,7 +6,9 @@
  * tests/parity/ipvs.csv comes from scripts/parity-ipvs, a separate
  * transcription of the kernel's ip_vs_sh.c and ip_vs_mh.c (IPVS cannot run
  * here). This test rebuilds each configuration as a pool of the core with
- * the matching profile and asks it the same questions.
+ * the matching profile and asks it the same questions. A row's optional
+ * 11th field names the servers' endpoints ("HOST:PORT ..."; empty or
+ * absent: lbsim's defaults), as `servers: list: - address:` does.
  *
  * Truths: the real programs' answers. Asserted: at least 99.9 % of the
  * answers agree in every case (we aim for, and today get, all of them);
@@ -35,7 +37,7 @@
 #define MAX_FIELD 160
 
 struct row {
-	char cfg[512];      /* everything but down, key and server: one pool */
+	char cfg[768];      /* everything but down, key and server: one pool */
 	char down[64];
 	char key[MAX_FIELD];
 	int server;         /* from 1 */
@@ -77,6 +79,7 @@ static int parse_list(const char *text, uint32_t *v, int max)
 struct pool_cfg {
 	const struct lb_sel_ops *ops;
 	struct lb_sel_params params;
+	struct lb_endpoint endpoints[MAX_SERVERS];
 	uint32_t weights[MAX_SERVERS];
 	int nservers;
 	int balance_hdr;
@@ -113,6 +116,22 @@ static void cfg_of(char **f, struct pool_cfg *c)
 	}
 	c->nservers = parse_list(f[6], c->weights, MAX_SERVERS);
 	assert_true(c->nservers > 0);
+	if (f[10] && f[10][0]) {
+		/* "HOST:PORT HOST:PORT ...", one per server. */
+		char text[MAX_FIELD * 4];
+		assert_true(strlen(f[10]) < sizeof text);
+		strcpy(text, f[10]);
+		int n = 0;
+		for (char *save = NULL, *tok = strtok_r(text, " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save), n++) {
+			assert_true(n < c->nservers);
+			struct lb_addr_error e;
+			assert_int_equal(lb_endpoint_parse(tok, strlen(tok), &c->endpoints[n].addr,
+							   &c->endpoints[n].port, &e), 0);
+		}
+		assert_int_equal(n, c->nservers);
+		c->params.endpoints = c->endpoints;
+	}
 }
 
 static int pick(struct lb_pool *pool, const struct pool_cfg *c, const char *key)
@@ -160,7 +179,7 @@ static int replay(const char *name)
 	FILE *fp = fopen(path, "r");
 	if (!fp)
 		fail_msg("cannot read %s", path);
-	char line[1024], cur_cfg[512] = "";
+	char line[1024], cur_cfg[sizeof rows[0].cfg] = "";
 	struct lb_pool pool;
 	struct pool_cfg c;
 	int have_pool = 0, header = 0;
@@ -170,18 +189,20 @@ static int replay(const char *name)
 			continue;
 		if (!header++)
 			continue;
-		char *f[10];
-		assert_int_equal(split(line, f, 10), 10);
+		char *f[11] = {0};
+		int nf = split(line, f, 11);
+		assert_true(nf == 10 || nf == 11);
 		assert_true(nrows < MAX_ROWS);
 		struct row *r = &rows[nrows++];
-		/* The configuration is the first seven fields. */
+		/* The configuration is the first seven fields and the endpoints. */
 		size_t used = 0;
-		for (int k = 0; k < 7; k++) {
-			size_t l = strlen(f[k]);
+		for (int k = 0; k < 8; k++) {
+			const char *field = k < 7 ? f[k] : f[10] ? f[10] : "";
+			size_t l = strlen(field);
 			assert_true(used + l + 2 < sizeof r->cfg);
 			if (k)
 				r->cfg[used++] = ',';
-			memcpy(r->cfg + used, f[k], l);
+			memcpy(r->cfg + used, field, l);
 			used += l;
 		}
 		r->cfg[used] = '\0';

@@ -319,7 +319,8 @@ static void test_leastconn_picks_least_loaded(void **state)
 		struct lb_pool pool;
 		pool_up(&pool, &lb_sel_leastconn, n, w);
 		for (uint32_t i = 0; i < n; i++) {
-			pool.servers[i].conns = (uint32_t)(t_rand(&seed) % 6);
+			for (uint32_t c = (uint32_t)(t_rand(&seed) % 6); c > 0; c--)
+				lb_conn_open(&pool, i);
 			if (t_rand(&seed) % 5 == 0)
 				assert_int_equal(lb_server_set_admin(&pool, i, LB_ADMIN_DRAIN), 0);
 		}
@@ -352,8 +353,8 @@ static void test_leastconn_tie_rotation(void **state)
 	pool_up(&pool, &lb_sel_leastconn, 4, NULL);
 	for (int k = 0; k < 12; k++)
 		assert_int_equal(lb_pick(&pool, &no_req, 0), k % 4);
-	pool.servers[0].conns = 1;
-	pool.servers[2].conns = 1;
+	lb_conn_open(&pool, 0);
+	lb_conn_open(&pool, 2);
 	for (int k = 0; k < 8; k++)
 		assert_int_equal(lb_pick(&pool, &no_req, 0), k % 2 ? 3 : 1);
 	/* Weighted tie: weight 2 with 1 connection equals weight 1 with 0
@@ -361,10 +362,79 @@ static void test_leastconn_tie_rotation(void **state)
 	lb_pool_free(&pool);
 	const uint32_t w[] = {2, 1};
 	pool_up(&pool, &lb_sel_leastconn, 2, w);
-	pool.servers[0].conns = 1;
+	lb_conn_open(&pool, 0);
 	int a = lb_pick(&pool, &no_req, 0), b = lb_pick(&pool, &no_req, 0);
 	assert_int_not_equal(a, b);
 	lb_pool_free(&pool);
+}
+
+/* The scan the tree replaced (sel_leastconn.c before issue 19 item 5),
+ * as the reference: from the cursor round the pool, the first strict
+ * minimum of (conns + 1) / eweight among usable servers with room. */
+static int scan_reference(const struct lb_pool *pool, uint64_t cursor)
+{
+	uint32_t n = pool->nservers;
+	int best = -1;
+	int any = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = (uint32_t)((cursor + k) % n);
+		const struct lb_server *s = &pool->servers[i];
+		any |= lb_server_usable(s);
+		if (!lb_server_usable(s) || lb_server_full(s))
+			continue;
+		if (best < 0 || ((uint64_t)s->conns + 1) * pool->servers[best].eweight <
+					((uint64_t)pool->servers[best].conns + 1) * s->eweight)
+			best = (int)i;
+	}
+	return best >= 0 ? best : any ? LB_PICK_FULL : -1;
+}
+
+/* The tree picks exactly what the scan would, pick after pick, while
+ * connections open and close, servers fill (maxconn, queues), change
+ * weight and go down and up: random operations on pools of 1 to 70
+ * servers (leaves past the pool's end, a tree of 128), fixed seed. */
+static void test_leastconn_matches_scan(void **state)
+{
+	(void)state;
+	uint64_t seed = 2024;
+	for (int trial = 0; trial < 60; trial++) {
+		uint32_t n = 1 + (uint32_t)(t_rand(&seed) % 70);
+		uint32_t w[70];
+		for (uint32_t i = 0; i < n; i++)
+			w[i] = 1 + (uint32_t)(t_rand(&seed) % 4);
+		struct lb_pool pool;
+		pool_up(&pool, &lb_sel_leastconn, n, trial % 2 ? w : NULL);
+		for (int op = 0; op < 3000; op++) {
+			uint32_t i = (uint32_t)(t_rand(&seed) % n);
+			switch (t_rand(&seed) % 16) {
+			case 0:
+				if (pool.servers[i].conns)
+					lb_conn_close(&pool, i);
+				break;
+			case 1:
+				assert_int_equal(lb_server_set_maxconn(&pool, i, (uint32_t)(t_rand(&seed) % 4)), 0);
+				break;
+			case 2:
+				lb_server_queue_add(&pool, i, pool.servers[i].queued ? -1 : 1);
+				break;
+			case 3:
+				assert_int_equal(lb_server_set_healthy(&pool, i, !pool.servers[i].healthy), 0);
+				break;
+			case 4:
+				assert_int_equal(lb_server_set_weight(&pool, i, (uint32_t)(t_rand(&seed) % 5)), 0);
+				break;
+			default: {
+				int want = scan_reference(&pool, pool.rr_cursor);
+				int got = lb_pick(&pool, &no_req, 0);
+				assert_int_equal(got, want);
+				if (got >= 0)
+					lb_conn_open(&pool, (uint32_t)got);
+				break;
+			}
+			}
+		}
+		lb_pool_free(&pool);
+	}
 }
 
 /* ---- registry ------------------------------------------------------------ */
@@ -473,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_leastconn_proportional_fill),
 		cmocka_unit_test(test_leastconn_picks_least_loaded),
 		cmocka_unit_test(test_leastconn_tie_rotation),
+		cmocka_unit_test(test_leastconn_matches_scan),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_parse_balance),
 		cmocka_unit_test(test_all_down_and_memory),

@@ -123,17 +123,31 @@ struct bal_ledger {
 	double quiet_ns;
 };
 
-/* The idle connections to one server of one pool, oldest first (a ring of
- * the times they became idle; models/balancer/backends.c). */
+/* The idle connections to one server of one pool, oldest first (the
+ * times they became idle, since[head .. head + len);
+ * models/balancer/backends.c). 32 bytes, so
+ * that a list never straddles two cache lines. */
 struct bal_idle_list {
 	uint64_t *since;
+	uint64_t oldest;                /* since[head] while len > 0: a request's take and put
+					 * ask only whether the oldest has expired, and at scale
+					 * the array is a cache miss each (issue 19 item 5) */
 	uint32_t head, len, cap;
 	uint8_t has_session;            /* re-encryption: a TLS session to resume */
+};
+
+/* Where the idle lists' arrays come from (models/balancer/backends_arena.c):
+ * chunks, and a free list per size class (8 << class times). */
+struct bal_arena {
+	char *chunk;                    /* the newest chunk; its first word links the previous */
+	size_t chunk_size, used;
+	void *free[32];
 };
 
 /* A layer-7 balancer's connections to its servers. */
 struct bal_backends {
 	struct bal_idle_list *lists;    /* pool * servers + server */
+	struct bal_arena arena;         /* the lists' arrays */
 	uint32_t nlists;
 	uint64_t open;                  /* connections to servers open: in use or idle */
 	uint64_t idle;                  /* of which idle in the lists */

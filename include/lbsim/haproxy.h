@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "lbsim/address.h"
 #include "lbsim/scenario.h"
 
 struct hap_word {
@@ -87,6 +88,9 @@ struct hap_server {
 	uint32_t weight;           /* `weight`, 1 unless set */
 	uint32_t maxconn;          /* `maxconn`, 0 (no limit) unless set */
 	uint8_t backup;            /* `backup` */
+	/* Its address and port as lbsim writes them ("10.0.1.11:443",
+	 * "[2001:db8::7]:443"), or "" when the line gives a name or no port. */
+	char address[LB_ADDR_TEXT_MAX + 8];
 };
 
 struct hap_import {

@@ -48,6 +48,9 @@ struct lb_sel_ops {
 	/* A server's weight, admin or health state changed: rebuild tables.
 	 * Returns 0 or -1 (old state kept). Optional. */
 	int (*servers_changed)(struct lb_pool *pool);
+	/* A server's connections, its queue or its maxconn changed (what a
+	 * load-ordered index keys on): update it. Optional. */
+	void (*server_load)(struct lb_pool *pool, uint32_t server);
 	/* Choose a usable server for req; -1 when none is usable. Required. */
 	int (*pick)(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns);
 	/* What the parameter table cannot say: rules between parameters or

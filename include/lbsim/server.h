@@ -70,7 +70,7 @@ struct sim_server {
 	int64_t sessions;            /* active sessions now (the world decides what one is) */
 	sim_time_t sessions_since;
 	double session_ns;           /* integral of sessions over the window */
-	struct histogram *latency;   /* response times of measured requests */
+	struct histogram *latency;   /* response times of measured requests (the owner's) */
 	/* Probes whose work the owner adds later (a steady check's probes,
 	 * taken without events: sim/world/world_trains.c): the earliest
 	 * not yet added (SIM_TIME_NEVER: none), and the owner's hook that
@@ -83,7 +83,10 @@ struct sim_server {
 	void (*probes_settle)(void *owner, struct sim_server *srv, sim_time_t now);
 };
 
-int server_init(struct sim_server *srv, uint32_t id, uint32_t cores,
+/* latency: the histogram of the server's response times, the caller's
+ * (a run keeps its servers' together, on huge pages: sim/world/run.c);
+ * server_init clears it. */
+int server_init(struct sim_server *srv, uint32_t id, uint32_t cores, struct histogram *latency,
 		server_done_fn done, void *owner);
 void server_free(struct sim_server *srv);
 

@@ -49,6 +49,11 @@ int bal_backends_take(struct bal_backends *k, uint32_t list, uint64_t now_ns);
 int bal_backends_put(struct bal_backends *k, uint32_t list, uint64_t now_ns);
 /* Close every connection idle for the timeout at now. */
 void bal_backends_expire(struct bal_backends *k, uint64_t now_ns);
+/* backends_arena.c: an array of cap times (cap = 8 << c), or NULL
+ * (memory); release one (NULL: nothing); free every chunk. */
+uint64_t *bal_arena_alloc(struct bal_arena *a, uint32_t cap);
+void bal_arena_release(struct bal_arena *a, uint64_t *p, uint32_t cap);
+void bal_arena_free(struct bal_arena *a);
 /* traffic.c: c's request, which waited, has taken a slot of c->server:
  * the connection to that server it goes over (http-reuse). */
 void bal_backend_for_waiting(struct balancer *b, struct bal_conn *c);

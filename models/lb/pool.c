@@ -116,6 +116,13 @@ int lb_pick(struct lb_pool *pool, const struct lb_request *req, uint64_t now_ns)
 	return i;
 }
 
+/* The algorithm hears that server's load or room changed. */
+static void load_changed(struct lb_pool *pool, uint32_t server)
+{
+	if (pool->sel->server_load)
+		pool->sel->server_load(pool, server);
+}
+
 void lb_server_queue_add(struct lb_pool *pool, uint32_t server, int delta)
 {
 	struct lb_server *s = &pool->servers[server];
@@ -123,6 +130,7 @@ void lb_server_queue_add(struct lb_pool *pool, uint32_t server, int delta)
 		s->queued = 0;
 	else
 		s->queued = (uint32_t)((int64_t)s->queued + delta);
+	load_changed(pool, server);
 }
 
 int lb_server_set_maxconn(struct lb_pool *pool, uint32_t server, uint32_t maxconn)
@@ -130,18 +138,21 @@ int lb_server_set_maxconn(struct lb_pool *pool, uint32_t server, uint32_t maxcon
 	if (server >= pool->nservers)
 		return LB_ERANGE;
 	pool->servers[server].maxconn = maxconn;
+	load_changed(pool, server);
 	return LB_OK;
 }
 
 void lb_conn_open(struct lb_pool *pool, uint32_t server)
 {
 	pool->servers[server].conns++;
+	load_changed(pool, server);
 }
 
 void lb_conn_close(struct lb_pool *pool, uint32_t server)
 {
 	if (pool->servers[server].conns > 0)
 		pool->servers[server].conns--;
+	load_changed(pool, server);
 }
 
 /* Which backup server stands in: none while an active server is usable,

@@ -54,6 +54,8 @@ struct cal_phase {
 	int expect_close;          /* the proxy closes each connection at once */
 	int request_bytes;         /* 0: bare requests */
 	int concurrency;           /* connections at a time; 0: CAL_HAP_CONCURRENCY */
+	double think_s;            /* a client's wait before each request and connection
+				    * (load_spec.think_s); 0: at once, as fast as it goes */
 };
 
 /* Connections at a time of a phase that does not say. */

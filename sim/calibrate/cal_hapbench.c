@@ -75,29 +75,29 @@ enum {
 };
 
 enum { K = KEEPALIVE_REQUESTS };
-/* The last fields of each, request_bytes and concurrency, are 0: bare
- * requests, CAL_HAP_CONCURRENCY connections at a time, but for the
- * wake-up phase's one at a time. */
+/* The last fields of each, request_bytes, concurrency and think_s, are
+ * 0: bare requests, CAL_HAP_CONCURRENCY connections at a time (but for
+ * the wake-up phase's one at a time), as fast as they go. */
 static const struct cal_phase phases[PH_COUNT] = {
-	[PH_ACCEPT] = {"accept and close", HF_ACCEPT, 0, 0, 0, 0, "/", 1, 0, 0},
-	[PH_TCP] = {"mode tcp, 1 request", HF_TCP, 0, 0, 0, 1, "/", 0, 0, 0},
-	[PH_TCP_K] = {"mode tcp, keep-alive", HF_TCP, 0, 0, 0, K, "/", 0, 0, 0},
-	[PH_TCP_BIG] = {"mode tcp, keep-alive, large answers", HF_TCP, 0, 0, 0, K, "/big", 0, 0, 0},
-	[PH_HTTP_1] = {"mode http, 1 request", HF_HTTP, 0, 0, 0, 1, "/", 0, 0, 0},
-	[PH_HTTP_K] = {"mode http, keep-alive", HF_HTTP, 0, 0, 0, K, "/", 0, 0, 0},
-	[PH_TERM_FULL_RSA] = {"TLS 1.3 full, RSA-2048", HF_TERM_RSA, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0, 0},
-	[PH_TERM_FULL_EC] = {"TLS 1.3 full, ECDSA P-256", HF_TERM_EC, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0, 0},
-	[PH_TERM_RESUMED] = {"TLS 1.3 resumed", HF_TERM_RSA, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0, 0},
+	[PH_ACCEPT] = {"accept and close", HF_ACCEPT, 0, 0, 0, 0, "/", 1, 0, 0, 0},
+	[PH_TCP] = {"mode tcp, 1 request", HF_TCP, 0, 0, 0, 1, "/", 0, 0, 0, 0},
+	[PH_TCP_K] = {"mode tcp, keep-alive", HF_TCP, 0, 0, 0, K, "/", 0, 0, 0, 0},
+	[PH_TCP_BIG] = {"mode tcp, keep-alive, large answers", HF_TCP, 0, 0, 0, K, "/big", 0, 0, 0, 0},
+	[PH_HTTP_1] = {"mode http, 1 request", HF_HTTP, 0, 0, 0, 1, "/", 0, 0, 0, 0},
+	[PH_HTTP_K] = {"mode http, keep-alive", HF_HTTP, 0, 0, 0, K, "/", 0, 0, 0, 0},
+	[PH_TERM_FULL_RSA] = {"TLS 1.3 full, RSA-2048", HF_TERM_RSA, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0, 0, 0},
+	[PH_TERM_FULL_EC] = {"TLS 1.3 full, ECDSA P-256", HF_TERM_EC, 1, TLS1_3_VERSION, 0, 1, "/", 0, 0, 0, 0},
+	[PH_TERM_RESUMED] = {"TLS 1.3 resumed", HF_TERM_RSA, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0, 0, 0},
 	[PH_TERM12_RESUMED] = {"TLS 1.2 resumed (ticket)", HF_TERM_RSA, 1, TLS1_2_VERSION, 1, 1, "/",
-			       0, 0, 0},
-	[PH_TERM_NEVER] = {"terminate, reuse never", HF_TERM_NEVER, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0, 0},
+			       0, 0, 0, 0},
+	[PH_TERM_NEVER] = {"terminate, reuse never", HF_TERM_NEVER, 1, TLS1_3_VERSION, 1, 1, "/", 0, 0, 0, 0},
 	[PH_REENC_NEVER] = {"re-encrypt, reuse never", HF_REENC_NEVER, 1, TLS1_3_VERSION, 1, 1, "/",
-			    0, 0, 0},
+			    0, 0, 0, 0},
 	[PH_REENC_FULL] = {"re-encrypt, no-ssl-reuse", HF_REENC_FULL, 1, TLS1_3_VERSION, 1, 1, "/",
-			   0, 0, 0},
+			   0, 0, 0, 0},
 	[PH_TERM_K] = {"TLS 1.3 resumed, keep-alive", HF_TERM_RSA, 1, TLS1_3_VERSION, 1, K, "/", 0,
-		       0, 0},
-	[PH_TCP_K_SERIAL] = {"mode tcp, keep-alive, one at a time", HF_TCP, 0, 0, 0, K, "/", 0, 0, 1},
+		       0, 0, 0},
+	[PH_TCP_K_SERIAL] = {"mode tcp, keep-alive, one at a time", HF_TCP, 0, 0, 0, K, "/", 0, 0, 1, 0},
 };
 
 /* A figure derived from phase costs per connection: the sum of coef[i] x
@@ -280,6 +280,7 @@ int cal_hap_run_phase(const struct hap_env *e, const struct cal_phase *p, double
 	s.request_bytes = p->request_bytes;
 	if (p->concurrency > 0)
 		s.concurrency = p->concurrency;
+	s.think_s = p->think_s;
 	double cpu0 = cal_proc_cpu_ns(e->proxy), wake0 = cal_proc_wakeups(e->proxy);
 	double t0 = cal_wall_s();
 	int rc = load_run(&s, &res);

@@ -24,6 +24,7 @@
 #include "cal_load.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ enum conn_state {
 	CS_READ,
 	CS_DRAIN,                  /* requests done, waiting for the proxy to close */
 	CS_IDLE,                   /* held: requests done, connection open */
+	CS_THINK,                  /* waiting until due to send its next request */
 	CS_PARKED,                 /* held: a request sent, its answer never read */
 };
 
@@ -63,6 +65,8 @@ struct conn {
 	char head[4096];
 	size_t headlen;
 	long body_left;            /* -1 while the headers are incomplete */
+	double due;                /* think time: when its next request goes (CS_THINK), or
+				    * when its slot opens the next connection (CS_FREE) */
 };
 
 /* Tickets kept for connections to come. */
@@ -78,6 +82,7 @@ struct loader {
 	struct conn *conns;
 	int nconns;
 	int hold;                  /* connections stay open after their requests */
+	uint64_t rng;              /* think times: xorshift64*, a fixed seed */
 	struct load_result res;
 };
 
@@ -120,6 +125,7 @@ static int loader_init(struct loader *l, const struct load_spec *s, int nconns, 
 {
 	memset(l, 0, sizeof *l);
 	l->s = s;
+	l->rng = 0x9E3779B97F4A7C15ULL;
 	l->hold = hold;
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
 	l->conns = calloc((size_t)nconns, sizeof *l->conns);
@@ -302,6 +308,27 @@ static int parse_head(struct loader *l, struct conn *c, size_t end)
 }
 
 /* Move c as far as it can go without blocking. */
+/* A think time: exponential of mean think_s, as lbsim's clients draw
+ * theirs (models/clients/devices.c), so that the clients drift apart as
+ * independent users do; a fixed think time would keep them in step and
+ * send their requests in bursts, which a proxy serves in one wake-up. */
+static double think_draw(struct loader *l)
+{
+	l->rng ^= l->rng >> 12;
+	l->rng ^= l->rng << 25;
+	l->rng ^= l->rng >> 27;
+	double u = (double)((l->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+	return -l->s->think_s * log(1 - u);
+}
+
+/* c's next request, built and on its way. */
+static void send_next(struct loader *l, struct conn *c)
+{
+	c->reqlen = build_request(c->req, sizeof c->req, c->path, l->s->request_bytes);
+	c->reqoff = 0;
+	c->state = CS_SEND;
+}
+
 static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 {
 	for (;;) {
@@ -349,11 +376,13 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 			return;
 		}
 		case CS_NEXT:
+			if (c->done < c->limit && c->done > 0 && l->s->think_s > 0) {
+				c->due = cal_wall_s() + think_draw(l);
+				c->state = CS_THINK;
+				return;
+			}
 			if (c->done < c->limit) {
-				c->reqlen = build_request(c->req, sizeof c->req, c->path,
-							  l->s->request_bytes);
-				c->reqoff = 0;
-				c->state = CS_SEND;
+				send_next(l, c);
 			} else if (l->hold) {
 				c->state = CS_IDLE;
 			} else if (l->s->expect_close) {
@@ -361,6 +390,8 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 			} else {
 				l->res.conns++;
 				conn_close(c, 1);
+				/* its client thinks before it connects again */
+				c->due = cal_wall_s() + (l->s->think_s > 0 ? think_draw(l) : 0);
 				return;
 			}
 			break;
@@ -442,6 +473,7 @@ static void conn_step(struct loader *l, struct conn *c, uint32_t events)
 		}
 		case CS_IDLE:
 		case CS_PARKED:
+		case CS_THINK:
 			if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
 				fail_msg(l, "the proxy closed a held connection");
 				conn_close(c, 0);
@@ -489,23 +521,46 @@ int load_run(const struct load_spec *s, struct load_result *res)
 	for (int i = 0; i < (wait_session ? 1 : l.nconns); i++)
 		conn_open(&l, &l.conns[i], s->requests);
 	for (;;) {
-		int n = loop_once(&l, 200);
+		/* With think time, wake for the next request due. */
+		int timeout_ms = 200;
+		if (s->think_s > 0) {
+			double now = cal_wall_s();
+			for (int i = 0; i < l.nconns; i++) {
+				const struct conn *c = &l.conns[i];
+				if (c->state != CS_THINK && c->state != CS_FREE)
+					continue;
+				double ms = (c->due - now) * 1e3;
+				int wait = ms <= 0 ? 0 : (int)ms + 1;
+				if (wait < timeout_ms)
+					timeout_ms = wait;
+			}
+		}
+		int n = loop_once(&l, timeout_ms);
 		double now = cal_wall_s();
 		if (n < 0 || (n == 0 && now - last > LOAD_STALL_S)) {
 			fail_msg(&l, n < 0 ? "epoll failed" : "no answer for %.0f s", LOAD_STALL_S);
 			break;
 		}
-		if (n > 0)
-			last = now;
-		int busy = 0;
+		/* busy: connections open; waiting: free slots that will open
+		 * one (a client thinking before it connects again) */
+		int busy = 0, waiting = 0, thinking = 0;
 		for (int i = 0; i < l.nconns; i++) {
 			struct conn *c = &l.conns[i];
-			if (c->state == CS_FREE && now < deadline && l.res.errors == 0 &&
-			    (!wait_session || l.session))
+			if (c->state == CS_THINK && now >= c->due) {
+				send_next(&l, c);
+				conn_step(&l, c, 0);
+			}
+			int may_open = c->state == CS_FREE && now < deadline && l.res.errors == 0;
+			if (may_open && now >= c->due && (!wait_session || l.session))
 				conn_open(&l, c, s->requests);
 			busy += c->state != CS_FREE;
+			waiting += c->state == CS_FREE && may_open;
+			thinking += c->state == CS_THINK;
 		}
-		if (busy == 0 || l.res.errors)
+		/* Thinking is not stalling. */
+		if (n > 0 || thinking || waiting)
+			last = now;
+		if ((busy == 0 && waiting == 0) || l.res.errors)
 			break;
 	}
 	l.res.elapsed_s = cal_wall_s() - start;

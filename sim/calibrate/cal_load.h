@@ -4,7 +4,8 @@
  *   load_run   a closed loop for a while: `concurrency` connections at a
  *              time, each sending `requests` requests one after another
  *              and then closing, a new one opened in its place; TLS
- *              sessions resumed or not.
+ *              sessions resumed or not; at once, or after a think time
+ *              (a light load, as lbsim's keep-alive clients make it).
  *   load_hold  n connections opened and left idle after their requests
  *              (what an idle kept-alive client costs a proxy), then one
  *              more request on each that is never read (what a request in
@@ -31,6 +32,10 @@ struct load_spec {
 	int expect_close;          /* after the requests, wait for the proxy to close */
 	int request_bytes;         /* a request's size, padded with a header (0: as small
 				    * as it comes, about 40 B; at most LOAD_REQUEST_MAX) */
+	double think_s;            /* load_run: a client's mean wait (exponential) after an
+				    * answer before its next request, and after a
+				    * connection's last before it connects again (0: at
+				    * once) */
 };
 
 struct load_result {

@@ -53,8 +53,9 @@ static const char export_usage[] =
 	"  -o, --output FILE     the configuration (default: standard output)\n"
 	"      --crt PATH        the certificate an l7 design's bind names\n"
 	"                        (default /etc/haproxy/certs/exchange.pem)\n"
-	"      --server-base IP  the first server's address; the next ones follow\n"
-	"                        (default 192.0.2.1, a documentation address)\n"
+	"      --server-base IP  placeholder addresses from IP, the next ones following\n"
+	"                        (default: the scenario's server addresses, else\n"
+	"                        192.0.2.1, a documentation address)\n"
 	"      --haproxy X.Y     the HAProxy it is for (default 2.6; 3.1 allows init-state)\n"
 	"      --nearest         write what HAProxy can do that comes nearest to a design it\n"
 	"                        cannot express (each change listed) instead of refusing\n"
@@ -65,7 +66,8 @@ static const char export_usage[] =
 	"design HAProxy cannot express (nothing written)\n";
 
 /* The scenario of an import, into fp. */
-/* servers: a count when every server has the defaults, else the list of
+/* servers: a count when every server has the defaults (and no address
+ * of its own), else the list of
  * the servers one by one (the count beside it when the largest pool has
  * more servers than the first backend listed). */
 static void write_servers(FILE *fp, const struct hap_import *im)
@@ -73,7 +75,7 @@ static void write_servers(FILE *fp, const struct hap_import *im)
 	int plain = 1;
 	for (uint32_t i = 0; i < im->neach; i++)
 		plain &= im->each[i].weight == SCN_DEFAULT_WEIGHT && !im->each[i].maxconn &&
-			 !im->each[i].backup;
+			 !im->each[i].backup && !im->each[i].address[0];
 	if (plain) {
 		fprintf(fp, "servers: { count: %u }\n", im->servers);
 		return;
@@ -84,14 +86,17 @@ static void write_servers(FILE *fp, const struct hap_import *im)
 	fprintf(fp, "  list:\n");
 	for (uint32_t i = 0; i < im->neach; i++) {
 		const struct hap_server *s = &im->each[i];
-		char keys[96] = "";
+		char keys[160] = "";
 		int n = 0;
 		if (s->weight != SCN_DEFAULT_WEIGHT)
 			n += snprintf(keys + n, sizeof keys - (size_t)n, ", weight: %u", s->weight);
 		if (s->maxconn)
 			n += snprintf(keys + n, sizeof keys - (size_t)n, ", maxconn: %u", s->maxconn);
 		if (s->backup)
-			snprintf(keys + n, sizeof keys - (size_t)n, ", backup: true");
+			n += snprintf(keys + n, sizeof keys - (size_t)n, ", backup: true");
+		/* Quoted: an IPv6 address's '[' would open a YAML sequence. */
+		if (s->address[0])
+			snprintf(keys + n, sizeof keys - (size_t)n, ", address: \"%s\"", s->address);
 		fprintf(fp, keys[0] ? "    - { %s }\n" : "    - {}\n", keys + 2);
 	}
 }

@@ -166,8 +166,11 @@ static void write_persist(FILE *fp, const struct scn_design *d, int http)
 }
 
 /* The backend of workload w (-1: every workload, an l4 design). */
+/* base: the first placeholder address; own_addresses: write the
+ * scenario's server addresses instead (servers: address:, a list
+ * entry's address:). */
 static void write_backend(FILE *fp, const struct scenario *scn, const struct scn_design *d,
-			  int w, const char *name, uint32_t base, int http)
+			  int w, const char *name, uint32_t base, int own_addresses, int http)
 {
 	const struct lb_sel_params *sp = &d->sel_params;
 	const struct lb_hc_params *hp = &d->check.params;
@@ -233,10 +236,17 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 		fputs(" check-ssl verify none", fp);
 	fputc('\n', fp);
 	for (uint32_t s = 0; s < scn->servers.count; s++) {
-		struct in_addr a = {htonl(base + s)};
-		char addr[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &a, addr, sizeof addr);
-		fprintf(fp, "    server cas%u %s:%d", s + 1, addr, tls_servers ? 443 : 80);
+		char addr[LB_ADDR_TEXT_MAX + 8];
+		if (own_addresses) {
+			const struct lb_endpoint *ep = &scn->servers.endpoints[s];
+			lb_endpoint_format(&ep->addr, ep->port, addr, sizeof addr);
+		} else {
+			struct in_addr a = {htonl(base + s)};
+			char ip[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &a, ip, sizeof ip);
+			snprintf(addr, sizeof addr, "%s:%d", ip, tls_servers ? 443 : 80);
+		}
+		fprintf(fp, "    server cas%u %s", s + 1, addr);
 		/* HAProxy's weight is 1 unless set (configuration manual 5.2). */
 		if (scn_server_weight(&scn->servers, s) != SCN_DEFAULT_WEIGHT)
 			fprintf(fp, " weight %u", scn_server_weight(&scn->servers, s));
@@ -250,6 +260,8 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 	}
 }
 
+/* server_base: the placeholders' first address, NULL when the servers
+ * have the scenario's own. */
 static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_design *d,
 		     const char *server_base)
 {
@@ -274,8 +286,10 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 	if (d->check.kind == &lb_hc_deep)
 		fprintf(notes, "check deep: the probe logs on with %s, placeholder credentials "
 			"(lbsim:change-me): put a test mailbox's there\n", DEEP_AUTH);
-	fprintf(notes, "servers cas1..cas%u: placeholder addresses from %s; replace them with "
-		"your Client Access servers'\n", scn->servers.count, server_base);
+	if (server_base)
+		fprintf(notes, "servers cas1..cas%u: placeholder addresses from %s; replace them "
+			"with your Client Access servers' (or give them in the scenario: servers: "
+			"address:, or a list entry's address:)\n", scn->servers.count, server_base);
 	int limited = 0;
 	for (uint32_t s = 0; s < scn->servers.count; s++)
 		limited |= scn_server_maxconn(&scn->servers, s) != 0;
@@ -296,6 +310,9 @@ int hap_export(FILE *fp, const struct scenario *scn, uint32_t di,
 	const struct scn_design *d = &scn->designs[di];
 	const char *crt = o && o->crt ? o->crt : DEFAULT_CRT;
 	const char *server_base = o && o->server_base ? o->server_base : DEFAULT_SERVER_BASE;
+	/* The scenario's own server addresses, unless --server-base asks for
+	 * placeholders. */
+	int own = scn->servers.endpoints && !(o && o->server_base);
 	unsigned minor = o && o->haproxy_minor ? o->haproxy_minor : 26;
 	char why[256];
 	const char *no = refusal(d, minor, why, sizeof why);
@@ -333,8 +350,10 @@ int hap_export(FILE *fp, const struct scenario *scn, uint32_t di,
 		minutes = 1;
 	fprintf(fp, "# HAProxy configuration for design \"%s\" (kind %s) of scenario \"%s\",\n"
 		"# written by lbsim export-haproxy. `lbsim import-haproxy` reads it back into the\n"
-		"# same design. Server addresses are placeholders: replace them.\n",
-		d->name, scn_design_kind_name(d->kind), scn->name);
+		"# same design. %s\n",
+		d->name, scn_design_kind_name(d->kind), scn->name,
+		own ? "Server addresses are the scenario's." : "Server addresses are placeholders: "
+							     "replace them.");
 	/* Debian's packaged defaults for logging (syslog on /dev/log). */
 	fputs("\nglobal\n    log /dev/log local0\n", fp);
 	if (d->lb_cores)
@@ -358,7 +377,7 @@ int hap_export(FILE *fp, const struct scenario *scn, uint32_t di,
 	char name[SCN_NAME_MAX + 8];
 	if (d->kind == SCN_DESIGN_L4) {
 		fputs("\nfrontend fe_exchange\n    bind :443\n    default_backend be_exchange\n", fp);
-		write_backend(fp, scn, d, -1, "be_exchange", b, 0);
+		write_backend(fp, scn, d, -1, "be_exchange", b, own, 0);
 	} else if (d->kind == SCN_DESIGN_L4_MULTI) {
 		for (int w = 0; w < WL_COUNT; w++)
 			fprintf(fp, "\nfrontend fe_%s\n    bind 198.51.100.%d:443\n    default_backend "
@@ -366,7 +385,7 @@ int hap_export(FILE *fp, const struct scenario *scn, uint32_t di,
 				workload_name((enum workload)w));
 		for (int w = 0; w < WL_COUNT; w++) {
 			snprintf(name, sizeof name, "be_%s", workload_name((enum workload)w));
-			write_backend(fp, scn, d, w, name, b, 0);
+			write_backend(fp, scn, d, w, name, b, own, 0);
 		}
 	} else {
 		fprintf(fp, "\nfrontend fe_exchange\n    bind :443 ssl crt %s\n"
@@ -382,10 +401,10 @@ int hap_export(FILE *fp, const struct scenario *scn, uint32_t di,
 		      "    default_backend be_owa\n", fp);
 		for (int w = 0; w < WL_COUNT; w++) {
 			snprintf(name, sizeof name, "be_%s", workload_name((enum workload)w));
-			write_backend(fp, scn, d, w, name, b, 1);
+			write_backend(fp, scn, d, w, name, b, own, 1);
 		}
 	}
-	notes_of(notes, scn, d, server_base);
+	notes_of(notes, scn, d, own ? NULL : server_base);
 	if (ferror(fp)) {
 		snprintf(err, errlen, "write failed");
 		return -1;

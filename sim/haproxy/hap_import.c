@@ -573,6 +573,24 @@ static void read_persist(struct ctx *x, const struct proxy *b, struct backend_vi
 	}
 }
 
+/* A server line's address (its third word) into srv, as lbsim writes
+ * an endpoint; a name, or an address without its port (HAProxy then
+ * keeps the client's), leaves it "" with a note: lbsim's servers take
+ * addresses, which the nginx and ipvs profiles hash. */
+static void server_address(struct hap_line *l, struct hap_server *srv)
+{
+	const char *text = l->w[2].s;
+	struct lb_endpoint ep;
+	struct lb_addr_error e;
+	if (lb_endpoint_parse(text, strlen(text), &ep.addr, &ep.port, &e) == 0) {
+		lb_endpoint_format(&ep.addr, ep.port, srv->address, sizeof srv->address);
+		return;
+	}
+	note(l, "the server's address %s is not an address with its port: kept out of the "
+	     "scenario (servers keep lbsim's default addresses, which only the nginx and ipvs "
+	     "profiles hash)", text);
+}
+
 /* A server or default-server line's check settings into p. */
 static void read_server_check(struct ctx *x, struct hap_line *l, struct lb_hc_params *p,
 			      int *check, int *ssl, struct hap_server *srv)
@@ -647,7 +665,9 @@ static void read_check(struct ctx *x, const struct proxy *b, struct backend_view
 	/* default-server lines (defaults, then the backend), then the
 	 * first server's own. */
 	int check = 0, ssl = 0;
-	struct hap_server dsrv = {.weight = SCN_DEFAULT_WEIGHT};
+	struct hap_server dsrv;
+	memset(&dsrv, 0, sizeof dsrv); /* compared whole, padding too (memcmp) */
+	dsrv.weight = SCN_DEFAULT_WEIGHT;
 	const struct hap_section *secs[2] = {b->defaults, b->sec};
 	for (int k = 0; k < 2; k++) {
 		for (unsigned i = 0; secs[k] && i < secs[k]->count; i++) {
@@ -671,6 +691,7 @@ static void read_check(struct ctx *x, const struct proxy *b, struct backend_view
 		int scheck = dcheck, sssl = dssl;
 		struct hap_server srv = dsrv;
 		read_server_check(x, l, &sp, &scheck, &sssl, &srv);
+		server_address(l, &srv);
 		if (v->servers < SCN_MAX_SERVERS)
 			v->each[v->servers] = srv;
 		if (v->servers == 0) {
@@ -793,7 +814,8 @@ static void merge_backend(const struct backend_view *first, const struct backend
 	if (n > SCN_MAX_SERVERS)
 		n = SCN_MAX_SERVERS;
 	if (memcmp(v->each, first->each, n * sizeof *v->each) != 0)
-		note(v->server_line, "server weights, maxconn or backup differ from backend %s's: "
+		note(v->server_line, "server weights, maxconn, backup or addresses differ from "
+		     "backend %s's: "
 		     "lbsim's servers are one set for every pool", first_name);
 }
 
@@ -887,7 +909,8 @@ static void build_design(struct ctx *x, struct hap_import *out, enum scn_design_
 		out->neach = ns;
 	} else if (memcmp(out->each, first.each,
 			  (ns < out->neach ? ns : out->neach) * sizeof *out->each) != 0) {
-		note(first.server_line, "server weights, maxconn or backup differ from another "
+		note(first.server_line, "server weights, maxconn, backup or addresses differ from "
+		     "another "
 		     "design's backend: lbsim's servers are one set for every design; the first "
 		     "design's are kept");
 	}

@@ -62,6 +62,7 @@ struct scn_raw_server {
 	char *cores;
 	char *maxconn;
 	char *backup;
+	char *address;
 };
 
 struct scn_raw_servers {
@@ -517,6 +518,10 @@ void scn_client_settings(struct scn_ctx *c, const struct scn_raw_population *rp,
  * count is there); s->count already read when given. */
 void scn_servers_list(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
 		      struct scn_servers *s);
+/* servers: list: entries' own address: (after servers: address:, whose
+ * consecutive addresses the others keep); refuses two servers with one. */
+void scn_servers_addresses(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
+			   struct scn_servers *s);
 /* scenario_validate_design.c: the designs (servers and populations
  * already converted). */
 /* scenario_validate_costs.c: design d's implementation, TLS and reuse

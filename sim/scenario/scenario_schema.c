@@ -52,6 +52,10 @@
  *                                #     count, count >= the list's length
  *                                #     and the servers past it take the
  *                                #     defaults
+ *         address: 10.0.1.11:443 #     its own address and port
+ *                                #     (nginx, ipvs profiles); else
+ *                                #     address: above or the default;
+ *                                #     no two servers share one
  *   populations:                 # required sequence of 1 .. 64 entries
  *     - name: branch             #   required, 1 to 63 bytes, unique among
  *                                #     populations
@@ -374,6 +378,7 @@ static const cyaml_schema_field_t server_fields[] = {
 	OPT("cores", struct scn_raw_server, cores),
 	OPT("maxconn", struct scn_raw_server, maxconn),
 	OPT("backup", struct scn_raw_server, backup),
+	OPT("address", struct scn_raw_server, address),
 	CYAML_FIELD_END,
 };
 

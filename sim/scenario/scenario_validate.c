@@ -136,6 +136,7 @@ static void servers(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_no
 	scn_servers_list(c, rs, map, s);
 	if (rs->address)
 		server_address(c, map, rs->address, s);
+	scn_servers_addresses(c, rs, map, s);
 	int affinity = 0; /* none */
 	if (rs->affinity)
 		affinity = scn_pick(c, map, "affinity", rs->affinity, affinity_names,

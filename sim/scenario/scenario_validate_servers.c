@@ -20,12 +20,22 @@
  * while no active server is usable, and then, without `option
  * allbackups`, only the first backup that is (models/lb/pool.c).
  *
- * Cost: linear in the list.
+ * A list entry's `address:` names that server as the balancer core names
+ * it for hashing (NGINX's `server ADDR:PORT` text, IPVS's address and
+ * port; HAProxy hashes its server ids, whatever the address): the others
+ * keep `servers: address:`'s consecutive addresses, or the core's
+ * default (127.0.0.1:10001, :10002, ...). Two servers may not share an
+ * endpoint: NGINX and IPVS would see one server twice.
+ *
+ * Cost: linear in the list, and n log n to find a shared endpoint.
  */
 #include "scenario_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "lbsim/lb_hash.h"
 
 /* Entry i of the list: its weight and cores into *out. */
 static void one_server(struct scn_ctx *c, const struct scn_raw_server *rs, yaml_node_t *map,
@@ -86,6 +96,103 @@ void scn_servers_list(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_
 			   "of the list (line %u): give count at least %u, or leave it out",
 			   s->count, rs->list_count, yw_line(scn_key_of(c, map, "list")), rs->list_count);
 	}
+}
+
+struct endpoint_at {
+	struct lb_endpoint ep;
+	uint32_t server;           /* index */
+};
+
+static int endpoint_cmp(const void *a, const void *b)
+{
+	const struct endpoint_at *x = a, *y = b;
+	int c = memcmp(&x->ep.addr, &y->ep.addr, sizeof x->ep.addr);
+	if (c)
+		return c;
+	if (x->ep.port != y->ep.port)
+		return x->ep.port < y->ep.port ? -1 : 1;
+	return x->server < y->server ? -1 : x->server > y->server;
+}
+
+/* Two of the first count servers with one endpoint: reported at the later
+ * one's list entry (a listed server has one: one of them gave it). */
+static void shared_endpoints(struct scn_ctx *c, const struct scn_raw_servers *rs,
+			     const struct scn_servers *s, yaml_node_t *seq)
+{
+	struct endpoint_at *all = malloc(s->count * sizeof *all);
+	if (!all) {
+		scn_report(c, seq, "out of memory");
+		return;
+	}
+	for (uint32_t i = 0; i < s->count; i++) {
+		all[i].ep.addr = s->endpoints[i].addr;
+		all[i].ep.port = s->endpoints[i].port;
+		all[i].server = i;
+	}
+	qsort(all, s->count, sizeof *all, endpoint_cmp);
+	for (uint32_t i = 1; i < s->count; i++) {
+		if (!lb_addr_equal(&all[i].ep.addr, &all[i - 1].ep.addr) ||
+		    all[i].ep.port != all[i - 1].ep.port)
+			continue;
+		/* The list entry that gave it, the later of two that did. */
+		uint32_t later = all[i].server, first = all[i - 1].server;
+		uint32_t at = later < s->listed ? later : first, other = at == later ? first : later;
+		char text[LB_ADDR_TEXT_MAX + 8];
+		lb_endpoint_format(&all[i].ep.addr, all[i].ep.port, text, sizeof text);
+		scn_report(c, scn_item_of(c, seq, at),
+			   "server %u's address %s is also server %u's%s: each server needs its own "
+			   "(NGINX and IPVS hash a server by its address and port)",
+			   at + 1, text, other + 1,
+			   other < rs->list_count && rs->list[other].address ? ""
+			   : " (by default: servers without an address of their own take "
+			     "consecutive ones)");
+		break;
+	}
+	free(all);
+}
+
+void scn_servers_addresses(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
+			   struct scn_servers *s)
+{
+	int given = 0;
+	for (unsigned i = 0; rs->list && i < rs->list_count; i++)
+		given |= rs->list[i].address != NULL;
+	if (!given || !s->each)
+		return;
+	yaml_node_t *seq = scn_value_of(c, map, "list");
+	if (!s->endpoints) {
+		s->endpoints = calloc(SCN_MAX_SERVERS, sizeof *s->endpoints);
+		if (!s->endpoints) {
+			scn_report(c, seq, "out of memory");
+			return;
+		}
+		for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++) {
+			s->endpoints[i].addr = lb_addr_v4(0x7f000001u);
+			s->endpoints[i].port = (uint16_t)(LB_DEFAULT_SERVER_PORT + i);
+		}
+	}
+	int bad = 0;
+	for (unsigned i = 0; i < rs->list_count; i++) {
+		const char *text = rs->list[i].address;
+		if (!text)
+			continue;
+		yaml_node_t *entry = scn_item_of(c, seq, i);
+		yaml_node_t *node = scn_value_of(c, entry, "address");
+		if (!scn_has_value(c, node, "address")) {
+			bad = 1;
+			continue;
+		}
+		struct lb_addr_error e;
+		char shown[160];
+		if (lb_endpoint_parse(text, strlen(text), &s->endpoints[i].addr,
+				      &s->endpoints[i].port, &e) != 0) {
+			scn_report_at(c, node, e.at, "address %s: %s",
+				      scn_quote(shown, sizeof shown, text), e.why);
+			bad = 1;
+		}
+	}
+	if (!bad && s->count)
+		shared_endpoints(c, rs, s, seq);
 }
 
 uint64_t scn_servers_total_cores(const struct scn_servers *s)

@@ -44,23 +44,23 @@ void hist_init(struct histogram *h)
 
 /* Bucket b's count: its low word, and the carries of the low word into
  * the cold high word (see histogram.h). */
-static uint64_t bin_count(const struct histogram *h, unsigned b)
+uint64_t hist_bucket_count(const struct histogram *h, unsigned b)
 {
-	return (uint64_t)h->bins_high[b] << 32 | h->bins[b];
+	return (uint64_t)h->bins_high[b] << HIST_LOW_BITS | h->bins[b];
 }
 
 static void bin_add(struct histogram *h, unsigned b, uint64_t n)
 {
-	uint64_t v = bin_count(h, b) + n;
-	h->bins[b] = (uint32_t)v;
-	h->bins_high[b] = (uint32_t)(v >> 32);
+	uint64_t v = hist_bucket_count(h, b) + n;
+	h->bins[b] = (uint16_t)v;
+	h->bins_high[b] = (uint32_t)(v >> HIST_LOW_BITS);
 }
 
 void hist_record(struct histogram *h, uint64_t value)
 {
 	unsigned b = bucket_of(value);
 	if (++h->bins[b] == 0)
-		h->bins_high[b]++; /* the 2^32nd sample of the bucket: carry */
+		h->bins_high[b]++; /* the 2^16th sample of the bucket: carry */
 	h->count++;
 	h->sum += (double)value;
 	if (value < h->min)
@@ -83,7 +83,7 @@ void hist_prefetch(const struct histogram *h, uint64_t value)
 void hist_merge(struct histogram *dst, const struct histogram *src)
 {
 	for (unsigned b = 0; b < HIST_BUCKETS; b++)
-		bin_add(dst, b, bin_count(src, b));
+		bin_add(dst, b, hist_bucket_count(src, b));
 	dst->count += src->count;
 	dst->sum += src->sum;
 	if (src->min < dst->min)
@@ -112,7 +112,7 @@ uint64_t hist_quantile(const struct histogram *h, double q)
 		rank = 1;
 	uint64_t seen = 0;
 	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
-		uint64_t n = bin_count(h, b);
+		uint64_t n = hist_bucket_count(h, b);
 		if (seen + n >= rank) {
 			/* Interpolate within the bucket, as if its samples were
 			 * spread evenly over it: without this every quantile of a

@@ -69,6 +69,7 @@ struct world {
 	uint32_t *check_first, *server_checks;
 	struct sim_event warmup_end;
 	sim_time_t warmup_at;
+	struct histogram *latency;        /* the servers', the balancer's, the workloads' (run.c) */
 	struct histogram *wl_latency[WL_COUNT];
 	struct request_list network;  /* requests and answers on the network between client and balancer */
 	struct sim_server lb;         /* the balancer's cores, when the design limits them */

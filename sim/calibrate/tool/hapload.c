@@ -13,6 +13,11 @@
  *   mem,MODE,idle|active,N,median,min,max,B/conn    its resident memory per
  *       connection with N held idle, then with a request of each in flight
  *
+ * The clients: --clients connections at a time, each waiting --think
+ * milliseconds before each request and before connecting again (a
+ * light load, as lbsim's keep-alive clients with a think time make it),
+ * or none (a closed loop as fast as the host goes).
+ *
  * MODE: passthrough (mode tcp; the backend terminates TLS), terminate
  * (mode http, TLS terminated, plain to the server, http-reuse safe),
  * reencrypt (the same with TLS to the server). A resumed phase's cost is
@@ -37,7 +42,10 @@ static const char usage_text[] =
 	"  --request-bytes Q   size of a request (default 1500)\n"
 	"  --seconds S         load per phase and repeat (default 2)\n"
 	"  --repeats R         repeats, 1 to 16 (default 3)\n"
-	"  --conns N           connections held for the memory figures (default 1000)\n";
+	"  --conns N           connections held for the memory figures (default 1000)\n"
+	"  --clients N         connections at a time for the CPU figures (default 16)\n"
+	"  --think MS          a client's wait before each request and connection, in\n"
+	"                      milliseconds (default 0: as fast as it goes)\n";
 
 static const struct {
 	const char *name;
@@ -76,10 +84,12 @@ int main(int argc, char **argv)
 		{"seconds", required_argument, NULL, 's'},
 		{"repeats", required_argument, NULL, 'r'},
 		{"conns", required_argument, NULL, 'n'},
+		{"clients", required_argument, NULL, 'c'},
+		{"think", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
-	int k = 10, qbytes = 1500, repeats = 3, conns = 1000, c;
-	double seconds = 2;
+	int k = 10, qbytes = 1500, repeats = 3, conns = 1000, clients = CAL_HAP_CONCURRENCY, c;
+	double seconds = 2, think_ms = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': k = atoi(optarg); break;
@@ -87,11 +97,14 @@ int main(int argc, char **argv)
 		case 's': seconds = atof(optarg); break;
 		case 'r': repeats = atoi(optarg); break;
 		case 'n': conns = atoi(optarg); break;
+		case 'c': clients = atoi(optarg); break;
+		case 't': think_ms = atof(optarg); break;
 		default: fputs(usage_text, stderr); return 2;
 		}
 	}
 	if (optind < argc || k < 2 || qbytes < 0 || qbytes > 4000 || !(seconds > 0) ||
-	    repeats < 1 || repeats > CAL_MAX_REPEATS || conns < 1) {
+	    repeats < 1 || repeats > CAL_MAX_REPEATS || conns < 1 || clients < 1 ||
+	    clients > 1000 || !(think_ms >= 0 && think_ms <= 60000)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
@@ -118,7 +131,8 @@ int main(int argc, char **argv)
 						ks[ki]);
 					const struct cal_phase p = {modes[m].name, modes[m].front, 1,
 								    TLS1_3_VERSION, res, ks[ki], "/big",
-								    0, qbytes, 0};
+								    0, qbytes, clients,
+								    think_ms / 1e3};
 					struct cal_phase_result pr;
 					if (cal_hap_run_phase(&e, &p, seconds, &pr, err, sizeof err) !=
 					    0) {
