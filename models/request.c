@@ -32,6 +32,7 @@ struct request *request_get(struct request_pool *rp)
 		slab->next = rp->slabs;
 		rp->slabs = slab;
 		for (size_t i = REQUEST_SLAB; i-- > 0;) {
+			slab->reqs[i].where = REQ_NOWHERE;
 			slab->reqs[i].next = rp->free;
 			rp->free = &slab->reqs[i];
 		}
@@ -41,6 +42,7 @@ struct request *request_get(struct request_pool *rp)
 	rp->free = req->next;
 	req->next = NULL;
 	req->ev.heap_index = SIM_EVENT_IDLE;
+	req->where = REQ_NOWHERE;
 	rp->live++;
 	return req;
 }
@@ -50,4 +52,12 @@ void request_put(struct request_pool *rp, struct request *req)
 	req->next = rp->free;
 	rp->free = req;
 	rp->live--;
+}
+
+void request_pool_each(const struct request_pool *rp, void (*fn)(struct request *req, void *ctx),
+		       void *ctx)
+{
+	for (struct request_slab *slab = rp->slabs; slab; slab = slab->next)
+		for (size_t i = 0; i < REQUEST_SLAB; i++)
+			fn(&slab->reqs[i], ctx);
 }

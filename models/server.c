@@ -3,6 +3,7 @@
 #include "lbsim/event_kind.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static struct request *req_of(struct sim_event *ev)
 {
@@ -32,11 +33,18 @@ static void schedule(struct sim_engine *eng, struct sim_server *srv, struct requ
 
 static void on_done(struct sim_engine *eng, struct sim_event *ev);
 
+/* Memory ran out: the run stops and reports the failure. */
+static void out_of_memory(struct sim_engine *eng, struct sim_server *srv)
+{
+	srv->out_of_memory = 1;
+	sim_stop(eng);
+}
+
 static void start(struct sim_engine *eng, struct sim_server *srv, struct request *req)
 {
 	srv->busy++;
 	req->where = REQ_SERVING;
-	rlist_push(&srv->serving, req);
+	req->joined = srv->joins++;
 	schedule(eng, srv, req, on_done, EV_SERVER_DONE, req->demand);
 }
 
@@ -63,7 +71,6 @@ static void on_done(struct sim_engine *eng, struct sim_event *ev)
 	sim_time_t now = sim_now(eng);
 	account_busy(srv, now);
 	srv->busy--;
-	rlist_remove(&srv->serving, req);
 	if (req->measured)
 		hist_record(srv->latency, request_response_ns(req, now));
 	struct request *next = rlist_pop(&srv->queue);
@@ -85,15 +92,16 @@ static void on_unpark(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct sim_server *srv = ev->ctx;
 	struct request *req = req_of(ev);
-	rlist_remove(&srv->parked, req);
+	srv->parked--;
 	enqueue(eng, srv, req);
 }
 
 int server_init(struct sim_server *srv, uint32_t id, uint32_t cores, struct histogram *latency,
-		server_done_fn done, void *owner)
+		const struct request_pool *pool, server_done_fn done, void *owner)
 {
 	*srv = (struct sim_server){.id = id, .cores = cores, .done = done, .owner = owner, .slow = 1.0,
-				   .probes_due = SIM_TIME_NEVER, .latency = latency};
+				   .probes_due = SIM_TIME_NEVER, .latency = latency,
+				   .pool = pool};
 	hist_init(srv->latency);
 	return 0;
 }
@@ -124,43 +132,98 @@ void server_arrive(struct sim_engine *eng, struct sim_server *srv, struct reques
 		req->demand = (sim_time_t)((double)req->demand * srv->slow);
 	if (req->hold > 0) {
 		req->where = REQ_PARKED;
-		rlist_push(&srv->parked, req);
+		req->joined = srv->joins++;
+		srv->parked++;
 		schedule(eng, srv, req, on_unpark, EV_SERVER_UNPARK, req->hold);
 		return;
 	}
 	enqueue(eng, srv, req);
 }
 
+/* The parked and in-service requests of a server that a fault fails
+ * (all when w < 0), as the pool walk finds them. */
+struct doomed_walk {
+	const struct sim_server *srv;
+	int w;
+	struct request **out;   /* NULL: count only */
+	size_t n;
+};
+
+static void doomed_visit(struct request *r, void *ctx)
+{
+	struct doomed_walk *d = ctx;
+	if ((r->where != REQ_PARKED && r->where != REQ_SERVING) || r->ev.ctx != d->srv ||
+	    (d->w >= 0 && r->workload != d->w))
+		return;
+	if (d->out)
+		d->out[d->n] = r;
+	d->n++;
+}
+
+/* Parked ones first, then in service, each in the order they joined. */
+static int by_place_then_joining(const void *a, const void *b)
+{
+	const struct request *x = *(struct request *const *)a, *y = *(struct request *const *)b;
+	int px = x->where == REQ_SERVING, py = y->where == REQ_SERVING;
+	if (px != py)
+		return px - py;
+	return (x->joined > y->joined) - (x->joined < y->joined);
+}
+
 /* Fail every request on the server that matches (all when w < 0): they
  * were sent while the server was healthy, so they are failed, not
- * misrouted. Requests
- * are moved to a local list first so that the done callback, which may
- * send new requests to this very server, never sees a list mid-walk. */
+ * misrouted. The order is the one the server's lists had: parked, then
+ * queued, then in service, each in the order they joined. They are all
+ * taken off the server first, so that the done callback, which may send
+ * new requests to this very server, never sees it mid-walk. */
 static void fail_matching(struct sim_engine *eng, struct sim_server *srv, int w)
 {
-	struct request_list doomed = {0};
-	struct request_list *lists[] = {&srv->parked, &srv->queue, &srv->serving};
 	account_busy(srv, sim_now(eng));
-	for (int l = 0; l < 3; l++) {
-		struct request *r = lists[l]->head;
-		while (r) {
-			struct request *next = r->next;
-			if (w < 0 || r->workload == w) {
-				sim_cancel(eng, &r->ev);
-				if (r->where == REQ_SERVING)
-					srv->busy--;
-				rlist_remove(lists[l], r);
-				rlist_push(&doomed, r);
-			}
-			r = next;
+	struct doomed_walk d = {.srv = srv, .w = w};
+	if (srv->pool)
+		request_pool_each(srv->pool, doomed_visit, &d);
+	size_t held = d.n, queued = 0;
+	for (struct request *r = srv->queue.head; r; r = r->next)
+		queued += w < 0 || r->workload == w;
+	struct request **doomed = malloc((held + queued + 1) * sizeof *doomed);
+	if (!doomed) {
+		out_of_memory(eng, srv);
+		return;
+	}
+	d.out = doomed;
+	d.n = 0;
+	if (srv->pool)
+		request_pool_each(srv->pool, doomed_visit, &d);
+	qsort(doomed, held, sizeof *doomed, by_place_then_joining);
+	size_t parked = 0;
+	while (parked < held && doomed[parked]->where == REQ_PARKED)
+		parked++;
+	/* Between the parked and the in-service ones: the queued, in order. */
+	memmove(doomed + parked + queued, doomed + parked, (held - parked) * sizeof *doomed);
+	size_t k = parked;
+	struct request *r = srv->queue.head;
+	while (r) {
+		struct request *next = r->next;
+		if (w < 0 || r->workload == w) {
+			rlist_remove(&srv->queue, r);
+			doomed[k++] = r;
 		}
+		r = next;
+	}
+	for (size_t i = 0; i < held + queued; i++) {
+		sim_cancel(eng, &doomed[i]->ev);
+		if (doomed[i]->where == REQ_SERVING)
+			srv->busy--;
+		else if (doomed[i]->where == REQ_PARKED)
+			srv->parked--;
+		doomed[i]->where = REQ_NOWHERE;
 	}
 	/* Cores freed by failed requests go to the queue's survivors. */
 	while (srv->busy < srv->cores && srv->queue.head)
 		start(eng, srv, rlist_pop(&srv->queue));
-	struct request *r;
-	while ((r = rlist_pop(&doomed)))
-		finish(srv, r, 0);
+	for (size_t i = 0; i < held + queued; i++)
+		finish(srv, doomed[i], 0);
+	free(doomed);
 }
 
 void server_set_down(struct sim_engine *eng, struct sim_server *srv, int down)

@@ -337,7 +337,7 @@ static void test_probe_answers(void **state)
 	struct sim_server srv;
 	static struct histogram latency;
 	assert_int_equal(sim_engine_init(&eng, 0), 0);
-	assert_int_equal(server_init(&srv, 0, 1, &latency, NULL, NULL), 0);
+	assert_int_equal(server_init(&srv, 0, 1, &latency, NULL, NULL, NULL), 0);
 	struct lb_hc_reply r = server_probe(&srv, -1, LB_HC_PROBE_CONNECT, 1);
 	assert_true(r.connected && r.status == 0 && r.elapsed_ns == SERVER_PROBE_UNIT_NS);
 	r = server_probe(&srv, WL_EAS, LB_HC_PROBE_TRANSACTION, 20);

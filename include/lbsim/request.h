@@ -27,7 +27,7 @@ enum request_where {
 
 struct request {
 	struct sim_event ev;      /* hold timer, then completion at the server */
-	struct request *next;     /* server list (queue, parked, serving) or free list */
+	struct request *next;     /* a server's queue, or the free list */
 	struct request *prev;
 	struct conn *conn;        /* the client connection, or NULL (open traffic) */
 	sim_time_t sent;          /* by its client: its response time runs from here */
@@ -45,6 +45,8 @@ struct request {
 	uint32_t src_addr_index;  /* open traffic: the NAT address to release */
 	uint32_t conn_seq;        /* device traffic: its connection's draw counter just after
 				   * it was sent; changed since, the connection has moved on */
+	uint64_t joined;          /* parked or in service: the server's count of requests
+				   * parked or started before it (their order, models/server.c) */
 	struct bal_conn lb;       /* open traffic: the balancer's state of the request's own connection */
 	struct bal_wait wait;     /* layer 7: its place in the balancer's queue (maxconn) */
 	uint8_t workload;         /* enum workload */
@@ -80,6 +82,11 @@ void request_pool_free(struct request_pool *rp);
 /* A request with undefined contents except an idle event, or NULL when memory is short. */
 struct request *request_get(struct request_pool *rp);
 void request_put(struct request_pool *rp, struct request *req);
+/* Call fn on every request of the pool, live or free (a free one is
+ * REQ_NOWHERE), slab by slab: O(requests allocated), for rare walks (a
+ * fault, the end of a run). */
+void request_pool_each(const struct request_pool *rp, void (*fn)(struct request *req, void *ctx),
+		       void *ctx);
 
 /* The response time of a request answered at now, as the servers see it:
  * from its arrival at the balancer to its answer, less the long-poll hold, which the client asked

@@ -50,8 +50,13 @@ struct sim_server {
 	uint32_t cores;
 	uint32_t busy;               /* cores in use */
 	struct request_list queue;   /* waiting for a core */
-	struct request_list serving; /* on a core (at most cores long) */
-	struct request_list parked;  /* long polls being held */
+	/* Requests on a core (busy of them) and parked long polls are not
+	 * linked: joining or leaving a list writes into the neighbouring
+	 * requests, cold lines at scale (issue 19 item 5). Each is stamped
+	 * with its order (joins); a fault finds them in the request pool. */
+	uint64_t parked;             /* long polls being held */
+	uint64_t joins;              /* requests parked or started so far */
+	const struct request_pool *pool; /* where they live: walked at a fault */
 	server_done_fn done;
 	void *owner;
 	int out_of_memory;           /* an event could not be scheduled: the run is void */
@@ -85,9 +90,10 @@ struct sim_server {
 
 /* latency: the histogram of the server's response times, the caller's
  * (a run keeps its servers' together, on huge pages: sim/world/run.c);
- * server_init clears it. */
+ * server_init clears it. pool: the pool every request sent to the
+ * server comes from (NULL: the server never holds one). */
 int server_init(struct sim_server *srv, uint32_t id, uint32_t cores, struct histogram *latency,
-		server_done_fn done, void *owner);
+		const struct request_pool *pool, server_done_fn done, void *owner);
 void server_free(struct sim_server *srv);
 
 /* A request arrives at the server at the engine's current time. A server
@@ -159,7 +165,7 @@ double server_busy_fraction(const struct sim_server *srv, sim_time_t now);
 /* Requests on the server now (parked, queued and in service). */
 static inline uint64_t server_in_system(const struct sim_server *srv)
 {
-	return srv->parked.len + srv->queue.len + srv->serving.len;
+	return srv->parked + srv->queue.len + srv->busy;
 }
 
 #endif

@@ -98,10 +98,11 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	}
 	for (uint32_t i = 0; i < n; i++)
 		if (server_init(&w->servers[i], i, scn_server_cores(&scn->servers, i), &w->latency[i],
-				world_server_done, w) != 0)
+				&w->requests, world_server_done, w) != 0)
 			return -1;
 	if (w->design->lb_cores) {
-		if (server_init(&w->lb, n, w->design->lb_cores, &w->latency[n], world_lb_done, w) != 0)
+		if (server_init(&w->lb, n, w->design->lb_cores, &w->latency[n], &w->requests, world_lb_done,
+				w) != 0)
 			return -1;
 		w->lb_limited = 1;
 	}
@@ -250,6 +251,15 @@ static void steady_of(const struct world *w, double *load, double *scratch,
 	s->lb_cpu_cores_peak = w->steady_cpu_peak;
 }
 
+/* A request parked or in service, on a server or the balancer's cores:
+ * counted in flight by workload. */
+static void count_held(struct request *r, void *ctx)
+{
+	uint64_t *in_flight = ctx;
+	if (r->where == REQ_PARKED || r->where == REQ_SERVING)
+		in_flight[r->workload]++;
+}
+
 static int collect(struct world *w, struct run_result *out, char *err, size_t errlen)
 {
 	const struct scenario *scn = w->scn;
@@ -262,16 +272,17 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	/* The balancer's queue, when it has one, holds requests in flight too. */
 	for (uint32_t i = 0; i < n + (uint32_t)w->lb_limited; i++) {
 		const struct sim_server *srv = i < n ? &w->servers[i] : &w->lb;
-		const struct request_list *lists[] = {&srv->parked, &srv->queue, &srv->serving};
-		for (int l = 0; l < 3; l++)
-			for (const struct request *r = lists[l]->head; r; r = r->next)
-				in_flight[r->workload]++;
+		for (const struct request *r = srv->queue.head; r; r = r->next)
+			in_flight[r->workload]++;
 		in_system += server_in_system(srv);
 	}
+	/* Their parked and in-service ones, which no list links. */
+	request_pool_each(&w->requests, count_held, in_flight);
 	/* So do the network's, between client and balancer either way. */
-	for (const struct request *r = w->network.head; r; r = r->next)
-		in_flight[r->workload]++;
-	in_system += w->network.len;
+	for (int k = 0; k < WL_COUNT; k++) {
+		in_flight[k] += w->network[k];
+		in_system += w->network[k];
+	}
 	/* And the balancer's queues for a server slot (layer 7, maxconn). */
 	const struct bal_queue *queues[] = {w->bal.queues.pool, w->bal.queues.server};
 	const uint32_t nqueues[] = {w->bal.queues.npools,

@@ -71,7 +71,9 @@ struct world {
 	sim_time_t warmup_at;
 	struct histogram *latency;        /* the servers', the balancer's, the workloads' (run.c) */
 	struct histogram *wl_latency[WL_COUNT];
-	struct request_list network;  /* requests and answers on the network between client and balancer */
+	uint64_t network[WL_COUNT];   /* requests and answers on the network between client and
+				       * balancer, by workload (a count: a list would write into
+				       * its neighbours, cold requests at scale) */
 	struct sim_server lb;         /* the balancer's cores, when the design limits them */
 	int lb_limited;
 	uint64_t lb_refused;          /* requests refused: the balancer's queue was full */

@@ -105,13 +105,13 @@ static void on_backend_open(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct world *w = world_of(eng);
 	struct request *req = req_of_event(ev);
-	rlist_remove(&w->network, req);
+	w->network[req->workload]--;
 	arrive(w, &w->servers[req->server], req);
 }
 
 /* req, which waited, has a slot of server s: on to it once the balancer
  * has opened a connection to it when it had to (req->wait.setup_ns,
- * layer 7's backend set-up; on the network list meanwhile, so that a
+ * layer 7's backend set-up; counted on the network meanwhile, so that a
  * run's end counts it in flight). */
 static void slot_taken(struct world *w, struct request *req, uint32_t s)
 {
@@ -123,7 +123,7 @@ static void slot_taken(struct world *w, struct request *req, uint32_t s)
 		arrive(w, &w->servers[s], req);
 		return;
 	}
-	rlist_push(&w->network, req);
+	w->network[req->workload]++;
 	sim_event_init(&req->ev, on_backend_open, w, EV_NETWORK);
 	world_schedule(w, &req->ev, setup);
 }
@@ -230,7 +230,7 @@ static void on_request_arrived(struct sim_engine *eng, struct sim_event *ev)
 {
 	struct world *w = world_of(eng);
 	struct request *req = req_of_event(ev);
-	rlist_remove(&w->network, req);
+	w->network[req->workload]--;
 	reach_balancer(w, req, req->lb_work);
 }
 
@@ -253,7 +253,7 @@ static void dispatch(void *owner, struct request *req)
 		return;
 	}
 	req->lb_work = lb_ns;
-	rlist_push(&w->network, req);
+	w->network[req->workload]++;
 	sim_event_init(&req->ev, on_request_arrived, w, EV_NETWORK);
 	world_schedule(w, &req->ev, delay);
 }

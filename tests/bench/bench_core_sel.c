@@ -125,13 +125,17 @@ static int setup_pool(struct lb_pool *pool, const struct algo *a, uint32_t n)
 	free(w);
 	if (rc != 0)
 		return -1;
+	/* Through the core's calls, so that an algorithm's index of the
+	 * loads (leastconn's tree) hears of them. */
 	for (uint32_t i = 0; i < n; i++) {
-		pool->servers[i].conns = (uint32_t)(splitmix(&seed) % 50);
+		uint32_t conns = (uint32_t)(splitmix(&seed) % 50);
 		if (a->ops == &lb_sel_first) {
-			pool->servers[i].maxconn = 50;
+			lb_server_set_maxconn(pool, i, 50);
 			if (i < n / 2)
-				pool->servers[i].conns = 50;
+				conns = 50;
 		}
+		while (conns--)
+			lb_conn_open(pool, i);
 	}
 	return 0;
 }
