@@ -75,18 +75,33 @@ static inline void prefetch_chunk_slots(const struct sim_engine *eng, uint32_t c
 	prefetch_w(p + 192);
 }
 
-/* Reading a bucket's chunks in order while fetching ahead: the slots and
- * the chunk record two chunks ahead, the events one chunk ahead. A move
- * writes each event's heap_index, and at scale every event is a DRAM miss:
- * 16 moves of lead let those misses overlap. (Fetching a chunk's events
- * just before its own moves, as before issue 19 item 5, left the first of
- * them waiting: that wait was most of bucket_to_rung's 6 % of a profile at
- * 1,000,000 users.) Use: walk_begin, then per chunk walk_ahead, read the
+/* Reading a bucket's chunks in order while fetching ahead: each chunk's
+ * slots and record as soon as its number is known (WALK_SLOTS_AHEAD chunks
+ * ahead), its events WALK_EVENTS_AHEAD chunks ahead. A move writes each
+ * event's heap_index, and at scale every event is a DRAM miss (about
+ * 170 ns here) while a move takes a few ns: the misses overlap only when
+ * they are announced several dozen moves early. (Fetching a chunk's
+ * events just before its own moves, as before issue 19 item 5, left most
+ * of them waiting: bucket_to_rung's time at 1,000,000 users was nearly all
+ * that wait.) Use: walk_begin, then per chunk walk_ahead, read the
  * walk.fill slots of chunk walk.c, walk_next (which releases it). */
+#define WALK_EVENTS_AHEAD 3u
+#define WALK_SLOTS_AHEAD 5u
+#define WALK_RING 8u /* > WALK_SLOTS_AHEAD, a power of two */
+
 struct chunk_walk {
-	uint32_t c, next, after; /* chunks k, k + 1, k + 2 (NO_CHUNK past the end) */
-	uint32_t k, chunks, n, fill;
+	uint32_t ring[WALK_RING]; /* chunk j of the bucket is ring[j % WALK_RING] */
+	uint32_t k, known, chunks, n, fill, c;
 };
+
+/* Learn the number of the next chunk and fetch its slots and record. */
+static inline void walk_discover(const struct sim_engine *eng, struct chunk_walk *w)
+{
+	uint32_t c = eng->meta[w->ring[(w->known - 1) % WALK_RING]].next;
+	w->ring[w->known++ % WALK_RING] = c;
+	prefetch_chunk_slots(eng, c);
+	prefetch_r(&eng->meta[c]);
+}
 
 static inline void walk_begin(const struct sim_engine *eng, struct chunk_walk *w,
 			      const struct sim_bucket *b)
@@ -94,28 +109,25 @@ static inline void walk_begin(const struct sim_engine *eng, struct chunk_walk *w
 	w->k = 0;
 	w->n = b->n;
 	w->chunks = (b->n + CHUNK_SLOTS - 1) / CHUNK_SLOTS;
-	w->c = w->chunks ? b->head : NO_CHUNK;
-	w->next = w->chunks > 1 ? eng->meta[b->head].next : NO_CHUNK;
-	if (w->chunks)
-		prefetch_chunk_events(eng, w->c, chunk_fill(w->n, 0));
-	if (w->next != NO_CHUNK) {
-		prefetch_chunk_slots(eng, w->next);
-		prefetch_r(&eng->meta[w->next]);
-	}
+	if (!w->chunks)
+		return;
+	w->ring[0] = b->head;
+	w->known = 1;
+	while (w->known < w->chunks && w->known <= WALK_SLOTS_AHEAD)
+		walk_discover(eng, w);
+	for (uint32_t j = 0; j < WALK_EVENTS_AHEAD && j < w->chunks; j++)
+		prefetch_chunk_events(eng, w->ring[j % WALK_RING], chunk_fill(w->n, j));
 }
 
 static inline void walk_ahead(const struct sim_engine *eng, struct chunk_walk *w)
 {
+	w->c = w->ring[w->k % WALK_RING];
 	w->fill = chunk_fill(w->n, w->k);
-	w->after = NO_CHUNK;
-	if (w->next == NO_CHUNK)
-		return;
-	if (w->k + 2 < w->chunks) {
-		w->after = eng->meta[w->next].next;
-		prefetch_chunk_slots(eng, w->after);
-		prefetch_r(&eng->meta[w->after]);
-	}
-	prefetch_chunk_events(eng, w->next, chunk_fill(w->n, w->k + 1));
+	if (w->known < w->chunks)
+		walk_discover(eng, w);
+	uint32_t j = w->k + WALK_EVENTS_AHEAD;
+	if (j < w->chunks)
+		prefetch_chunk_events(eng, w->ring[j % WALK_RING], chunk_fill(w->n, j));
 }
 
 /* Release chunk w->c, read to the end (its slots may be reused by the
@@ -123,8 +135,6 @@ static inline void walk_ahead(const struct sim_engine *eng, struct chunk_walk *w
 static inline void walk_next(struct sim_engine *eng, struct chunk_walk *w)
 {
 	chunk_free(eng, w->c);
-	w->c = w->next;
-	w->next = w->after;
 	w->k++;
 }
 
