@@ -268,7 +268,12 @@ double server_busy_fraction(const struct sim_server *srv, sim_time_t now)
 	if (span <= 0)
 		return 0;
 	double busy = srv->busy_core_ns + (double)srv->busy * (double)(now - srv->busy_since);
-	return busy / span;
+	/* A health probe's work is added to the busy time without taking a
+	 * core (models/server_probe.c): on a server whose cores are all busy
+	 * it would count time beyond them (1.000003 with 4 cores checked
+	 * every 2 s). There the probe would wait for a core; its microseconds
+	 * are not modelled as queueing, so the cores' time bounds it. */
+	return busy < span ? busy / span : 1;
 }
 
 double server_mean_sessions(const struct sim_server *srv, sim_time_t now)

@@ -126,6 +126,31 @@ check "a server address shared with a default one is file:line:column" \
   bad a "$tmp/ng-x.yaml:10:7: server 1's address 127.0.0.1:10003 is also server 3's (by default" \
   "$tmp/ng-x.yaml"
 
+# A saturated server: its cores' time bounds its busy fraction (a health
+# probe's work, added without taking a core, once made it 1.000003).
+# Server 2 of weight 3 gets 3/5 of 1,000 requests/s of 10 ms: 6 cores of
+# work on 4.
+cat >"$tmp/sat.yaml" <<'YAML'
+name: saturated
+duration: 1m
+warmup: 10s
+seed: 3
+servers:
+  count: 3
+  cores: 4
+  service: 10ms
+  list: [{}, {weight: 3}]
+populations:
+  - { name: lan, users: 2000, rate: 0.5 }
+designs:
+  - { name: rr, kind: l4, balance: roundrobin }
+YAML
+check "a saturated server is busy 1, not more" bash -c "
+  '$lbsim' run -q -o '$tmp/sat' '$tmp/sat.yaml' &&
+  grep -qx 'rr,server_busy_max,all,fraction,1,,,1' '$tmp/sat/summary.csv' &&
+  awk -F, 'NR > 1 && (\$10 > 1 || \$11 > 1 || \$12 > 1) { bad++ } END { exit bad != 0 }' '$tmp/sat/servers.csv' &&
+  awk -F, 'NR > 1 && \$2 == 2 && \$10 == 1 { ok++ } END { exit ok != 1 }' '$tmp/sat/servers.csv'"
+
 # Weights, maxconn, backup and timeout queue through HAProxy: the export
 # writes them on the server lines (and the backend), haproxy -c accepts it,
 # the import reads them back into the list, and the import exports to the

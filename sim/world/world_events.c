@@ -164,8 +164,11 @@ void world_sample(struct world *w, sim_time_t at, sim_time_t window_ns)
 		double busy = server_busy_fraction(srv, now) * (double)(now - srv->window_start) *
 			      srv->cores;
 		if (steady) {
+			/* At most the window's core time (server_busy_fraction
+			 * says why the probes' work could exceed it). */
+			double cap = (double)window_ns * srv->cores, inc = busy - w->last_busy_ns[i];
 			w->steady_requests[i] += now_count - w->last_requests[i];
-			w->steady_busy_ns[i] += busy - w->last_busy_ns[i];
+			w->steady_busy_ns[i] += inc < cap ? inc : cap;
 		}
 		w->last_busy_ns[i] = busy;
 		w->last_requests[i] = now_count;
