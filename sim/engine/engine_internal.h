@@ -38,7 +38,7 @@
  * turns the bottom into a rung instead. */
 #define OCCUPANCY_SHIFT 4u
 #define RUNG_MAX_BUCKETS 1024u
-#define SPAWN_MIN 64u
+#define SPAWN_MIN 128u
 #define BOT_SLACK 32u
 #define BOT_SHIFT_MAX 64u
 
