@@ -231,7 +231,14 @@ void cost_counts_add(struct cost_counts *a, const struct cost_counts *b);
 static inline uint64_t cost_packets(const struct cost_params *p, uint64_t bytes)
 {
 	uint64_t mtu = (uint64_t)p->mtu_payload;
-	return bytes == 0 ? 1 : (bytes + mtu - 1) / mtu;
+	if (bytes == 0)
+		return 1;
+	/* The same quotient in 32 bits where it fits (every message but
+	 * one of gigabytes): a 64-bit divide takes several times as long,
+	 * and a kernel forwarder's every message pays one (issue 19). */
+	if (bytes + mtu - 1 <= UINT32_MAX && mtu <= UINT32_MAX)
+		return (uint32_t)(bytes + mtu - 1) / (uint32_t)mtu;
+	return (bytes + mtu - 1) / mtu;
 }
 
 /* The most plaintext one TLS record carries: 2^14 bytes (RFC 8446 5.1,
