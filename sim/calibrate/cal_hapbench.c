@@ -534,7 +534,8 @@ static void measure_mem(struct cal_run *r, struct hap_env *e)
 /* The profile's memory figures from the modes' idle memory: a passthrough
  * connection holds two sockets and no TLS (half of it is one side); a
  * TLS connection that the proxy answers itself holds one socket and its
- * TLS state. The buffer is HAProxy's own default. */
+ * TLS state; a request held at the server adds its stream and the server
+ * connection's socket. The buffer is HAProxy's own default. */
 static void derive_mem(struct cal_run *r, const struct hap_env *e)
 {
 	const struct cal_figure *tcp = cal_figure_find(r, "haproxy-tcp-idle-conn");
@@ -547,7 +548,12 @@ static void derive_mem(struct cal_run *r, const struct hap_env *e)
 		"HAProxy: an idle TLS connection it answers itself, less one side's connection");
 	struct cal_figure *buf = cal_figure_add(r, "haproxy-buffer-bytes", "bytes",
 						"HAProxy's default tune.bufsize, from haproxy -vv");
-	if (!tcp || !local || !conn || !tls || !buf)
+	const struct cal_figure *local_active = cal_figure_find(r, "haproxy-local-active-conn");
+	struct cal_figure *stream = cal_figure_add(
+		r, "haproxy-stream-bytes", "bytes",
+		"HAProxy: what a request held at the server adds to a TLS connection it terminates, "
+		"less the server connection's side");
+	if (!tcp || !local || !conn || !tls || !buf || !local_active || !stream)
 		return;
 	if (tcp->repeats == 0)
 		cal_figure_missing(conn, "%s", tcp->missing);
@@ -557,6 +563,16 @@ static void derive_mem(struct cal_run *r, const struct hap_env *e)
 		conn->value[conn->repeats++] = tcp->value[i] / 2;
 	for (int i = 0; i < tcp->repeats && i < local->repeats; i++)
 		tls->value[tls->repeats++] = local->value[i] - tcp->value[i] / 2;
+	/* The request's stream, its HTTP transaction and stream connectors:
+	 * the growth from idle to a request held at the server, less the
+	 * server connection (one side's socket, as conn-bytes). HAProxy
+	 * holds no buffer while the request waits. */
+	if (tcp->repeats == 0 || local_active->repeats == 0)
+		cal_figure_missing(stream, "%s",
+				   tcp->repeats ? local_active->missing : tcp->missing);
+	for (int i = 0; i < tcp->repeats && i < local->repeats && i < local_active->repeats; i++)
+		stream->value[stream->repeats++] =
+			local_active->value[i] - local->value[i] - tcp->value[i] / 2;
 	if (e->bufsize > 0)
 		buf->value[buf->repeats++] = (double)e->bufsize;
 	else

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -614,10 +615,27 @@ struct load_hold *load_hold_open(const struct load_spec *s, int n, char *err, si
 	return h;
 }
 
+/* Bytes the kernel holds unread on a connection's socket; -1 if unknown. */
+static long unread_bytes(const struct conn *c)
+{
+	int n;
+	return ioctl(c->fd, FIONREAD, &n) == 0 ? n : -1;
+}
+
 int load_hold_send(struct load_hold *h, const char *path, double settle_s, char *err,
 		   size_t errlen)
 {
 	struct loader *l = &h->l;
+	/* What each socket held unread before its request (TLS 1.3 session
+	 * tickets a passthrough connection never read): more after the
+	 * settle means the server answered, and the request is not held. */
+	long *before = calloc((size_t)l->nconns, sizeof *before);
+	if (!before) {
+		snprintf(err, errlen, "no memory");
+		return -1;
+	}
+	for (int i = 0; i < l->nconns; i++)
+		before[i] = unread_bytes(&l->conns[i]);
 	for (int i = 0; i < l->nconns; i++) {
 		struct conn *c = &l->conns[i];
 		c->path = path;
@@ -631,9 +649,21 @@ int load_hold_send(struct load_hold *h, const char *path, double settle_s, char 
 		if (loop_once(l, 50) < 0)
 			fail_msg(l, "epoll failed");
 	int parked = count_state(l, CS_PARKED);
+	int answered = 0;
+	for (int i = 0; i < l->nconns; i++) {
+		long now = unread_bytes(&l->conns[i]);
+		answered += before[i] >= 0 && now > before[i];
+	}
+	free(before);
 	if (l->res.errors || parked != l->nconns) {
 		snprintf(err, errlen, "%d of %d requests in flight: %s", parked, l->nconns,
 			 l->res.error[0] ? l->res.error : "the rest were still being written");
+		return -1;
+	}
+	if (answered > 0) {
+		snprintf(err, errlen,
+			 "%d of %d held requests were answered: the server does not hold them",
+			 answered, l->nconns);
 		return -1;
 	}
 	return 0;

@@ -60,6 +60,7 @@ static const struct figure_map figure_maps[] = {
 	{"conn-bytes", "B", {"haproxy-conn-bytes"}},
 	{"tls-state-bytes", "B", {"haproxy-tls-state-bytes"}},
 	{"buffer-bytes", "B", {"haproxy-buffer-bytes"}},
+	{"stream-bytes", "B", {"haproxy-stream-bytes"}},
 };
 
 #define NMAPS (sizeof figure_maps / sizeof figure_maps[0])
