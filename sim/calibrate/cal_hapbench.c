@@ -531,6 +531,32 @@ static void measure_mem(struct cal_run *r, struct hap_env *e)
 	}
 }
 
+/* A re-encrypting proxy's server connection's TLS: the growth of a
+ * request held at a TLS server less that of one held at a plain server
+ * (the stream and the socket, which both have), repeat by repeat. Not
+ * measured with --quick, which runs neither mode. */
+static void derive_backend_tls(struct cal_run *r, struct cal_figure *out)
+{
+	const char *keys[4] = {"haproxy-reencrypt-idle-conn", "haproxy-reencrypt-active-conn",
+			       "haproxy-terminate-idle-conn", "haproxy-terminate-active-conn"};
+	const struct cal_figure *f[4];
+	int repeats = CAL_MAX_REPEATS;
+	for (int i = 0; i < 4; i++) {
+		f[i] = cal_figure_find(r, keys[i]);
+		if (!f[i] || f[i]->repeats == 0) {
+			cal_figure_missing(out, "%s", !f[i] ? "--quick measures neither re-encrypting "
+							      "nor terminating to a server"
+							    : f[i]->missing);
+			return;
+		}
+		if (f[i]->repeats < repeats)
+			repeats = f[i]->repeats;
+	}
+	for (int i = 0; i < repeats; i++)
+		out->value[out->repeats++] = (f[1]->value[i] - f[0]->value[i]) -
+					     (f[3]->value[i] - f[2]->value[i]);
+}
+
 /* The profile's memory figures from the modes' idle memory: a passthrough
  * connection holds two sockets and no TLS (half of it is one side); a
  * TLS connection that the proxy answers itself holds one socket and its
@@ -553,8 +579,13 @@ static void derive_mem(struct cal_run *r, const struct hap_env *e)
 		r, "haproxy-stream-bytes", "bytes",
 		"HAProxy: what a request held at the server adds to a TLS connection it terminates, "
 		"less the server connection's side");
-	if (!tcp || !local || !conn || !tls || !buf || !local_active || !stream)
+	struct cal_figure *backend_tls = cal_figure_add(
+		r, "haproxy-tls-backend-state-bytes", "bytes",
+		"HAProxy: what a request held at a TLS server adds to a re-encrypting connection, "
+		"less what one held at a plain server adds to a terminating one");
+	if (!tcp || !local || !conn || !tls || !buf || !local_active || !stream || !backend_tls)
 		return;
+	derive_backend_tls(r, backend_tls);
 	if (tcp->repeats == 0)
 		cal_figure_missing(conn, "%s", tcp->missing);
 	if (tcp->repeats == 0 || local->repeats == 0)

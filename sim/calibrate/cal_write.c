@@ -61,6 +61,7 @@ static const struct figure_map figure_maps[] = {
 	{"tls-state-bytes", "B", {"haproxy-tls-state-bytes"}},
 	{"buffer-bytes", "B", {"haproxy-buffer-bytes"}},
 	{"stream-bytes", "B", {"haproxy-stream-bytes"}},
+	{"tls-backend-state-bytes", "B", {"haproxy-tls-backend-state-bytes"}},
 };
 
 #define NMAPS (sizeof figure_maps / sizeof figure_maps[0])

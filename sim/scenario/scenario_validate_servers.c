@@ -166,10 +166,8 @@ void scn_servers_addresses(struct scn_ctx *c, const struct scn_raw_servers *rs, 
 			scn_report(c, seq, "out of memory");
 			return;
 		}
-		for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++) {
-			s->endpoints[i].addr = lb_addr_v4(0x7f000001u);
-			s->endpoints[i].port = (uint16_t)(LB_DEFAULT_SERVER_PORT + i);
-		}
+		for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++)
+			s->endpoints[i] = lb_default_endpoint(i);
 	}
 	int bad = 0;
 	for (unsigned i = 0; i < rs->list_count; i++) {
