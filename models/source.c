@@ -23,7 +23,8 @@ int source_pool_init(struct source_pool *sp, const struct source_cfg *cfg,
 		addr_plan_default(&fallback, &one, cfg->pop_index);
 		plan = &fallback;
 	}
-	sp->has_v6 = plan->has_v6;
+	sp->addresses_read = !cfg->addresses_unread;
+	sp->has_v6 = plan->has_v6 && sp->addresses_read;
 	/* A site is the whole population unless it has sites: its slots are
 	 * its users (or devices), or its NAT addresses. */
 	uint64_t per_site = cfg->kind == SOURCE_UNIQUE ? cfg->users * sp->per_user : cfg->naddrs;
@@ -114,6 +115,8 @@ void source_address_of(const struct source_pool *sp, uint32_t addr_index, struct
 
 static uint32_t address32(const struct source_pool *sp, uint32_t addr_index)
 {
+	if (!sp->addresses_read)
+		return 0;
 	struct lb_addr a;
 	source_address_of(sp, addr_index, &a);
 	return lb_addr_fold32(&a);

@@ -215,6 +215,60 @@ static void test_cgnat_churn_rate_and_pool(void **state)
 	source_pool_free(&sp);
 }
 
+/* A pool whose addresses nobody reads (a design that does not balance on
+ * them) gives address 0 and otherwise the same as one that does: the
+ * same slots, ports, refusals and carrier moves, connection by
+ * connection, for every kind (the addresses are drawn from no stream
+ * the rest uses). */
+static void test_unread_addresses_change_nothing_else(void **state)
+{
+	(void)state;
+	for (int kind = SOURCE_UNIQUE; kind <= SOURCE_CGNAT; kind++) {
+		struct source_pool sp[2];
+		for (int unread = 0; unread < 2; unread++) {
+			struct rng addrs, moves;
+			rng_stream(&addrs, 1, 0, "addresses/test");
+			rng_stream(&moves, 7, 0, "source/test");
+			struct source_cfg cfg = {.kind = (enum source_kind)kind, .naddrs = 7,
+						 .port_budget = 3, .churn_mean = 60 * SIM_NS_PER_S,
+						 .users = 50, .addresses_unread = unread};
+			assert_int_equal(source_pool_init(&sp[unread], &cfg, &addrs,
+							  kind == SOURCE_CGNAT ? &moves : NULL), 0);
+		}
+		assert_int_equal(sp[0].addresses_read, 1);
+		assert_int_equal(sp[1].addresses_read, 0);
+		struct source_binding b[2][50];
+		int nonzero = 0;
+		for (uint32_t u = 0; u < 50; u++)
+			for (int k = 0; k < 2; k++)
+				source_bind(&sp[k], &b[k][u], u, 0, 0);
+		for (sim_time_t t = 0; t < 600 * SIM_NS_PER_S; t += 10 * SIM_NS_PER_S)
+			for (uint32_t u = 0; u < 50; u++) {
+				uint32_t addr[2], idx[2];
+				uint16_t port[2];
+				int rc[2];
+				for (int k = 0; k < 2; k++)
+					rc[k] = source_open(&sp[k], &b[k][u], t, &addr[k], &port[k], &idx[k]);
+				assert_int_equal(rc[0], rc[1]);
+				if (rc[0] != 0)
+					continue;
+				assert_int_equal(idx[0], idx[1]);
+				assert_int_equal(port[0], port[1]);
+				assert_int_equal(addr[1], 0);
+				nonzero += addr[0] != 0;
+				if (u % 3) /* keep some open: the budget refuses */
+					for (int k = 0; k < 2; k++)
+						source_close(&sp[k], idx[k]);
+			}
+		assert_true(nonzero > 0);
+		assert_int_equal(sp[0].opened, sp[1].opened);
+		assert_int_equal(sp[0].refused, sp[1].refused);
+		assert_int_equal(sp[0].changes, sp[1].changes);
+		source_pool_free(&sp[0]);
+		source_pool_free(&sp[1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_address_per_device),
 		cmocka_unit_test(test_port_budget),
 		cmocka_unit_test(test_cgnat_churn_rate_and_pool),
+		cmocka_unit_test(test_unread_addresses_change_nothing_else),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

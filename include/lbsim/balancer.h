@@ -74,6 +74,7 @@
 #include "lbsim/lb_health.h"
 #include "lbsim/lb_vs.h"
 #include "lbsim/scenario.h"
+#include "lbsim/tls_flights.h"
 #include "lbsim/workload.h"
 
 /* The TLS versions a client may speak. */
@@ -165,6 +166,18 @@ struct bal_stats {
 	uint32_t virtual_services, content_rules, health_checks, external_ips;
 };
 
+/* A TLS handshake's flights as one design sees them, by TLS version and
+ * resumption (tls_flights.h for its certificate): computed once when the
+ * design is built, where each connection recomputed them (issue 19). */
+struct bal_handshake {
+	uint8_t n;                      /* flights */
+	uint8_t from[2];                /* [from_client]: flights that side sends */
+	uint32_t bytes[TLS_MAX_FLIGHTS];
+	uint64_t packets[TLS_MAX_FLIGHTS]; /* kernel forwarder: packets of flight i through
+					    * it (direct return: the client's ACKs of a
+					    * server's) */
+};
+
 struct balancer {
 	enum scn_design_kind kind;
 	int per_request;    /* l7: route each request */
@@ -197,6 +210,7 @@ struct balancer {
 	 * wake it (the design's lb-cores; 0: as many as its work needs,
 	 * ledger.c). */
 	uint32_t threads;
+	struct bal_handshake handshakes[2][2]; /* [TLS 1.3][resumed] */
 	/* Layer 7 with maxconn: the pools' queues, their servers' queues,
 	 * and the requests that have just left them for a slot. */
 	struct {

@@ -59,6 +59,11 @@ struct source_cfg {
 	uint32_t per_user;          /* keys per user: its devices when each has its own
 				     * address (address-per: device), else 1 */
 	const struct addr_plan *plan; /* NULL: the default plan (address_plan.h) */
+	int addresses_unread;       /* nothing reads the addresses (a design that balances
+				     * and persists on no source address): source_open
+				     * gives 0 and source_address_of is not asked; drawing
+				     * one through the plan's permutation was about a
+				     * sixth of a request of open traffic (issue 19) */
 };
 
 struct source_pool {
@@ -75,7 +80,8 @@ struct source_pool {
 	struct addr_draw draw;      /* this replication's addresses (plan NULL: the
 				     * default plan of pop_index) */
 	int draw_ready;
-	int has_v6;                 /* some slot's address may be IPv6 */
+	int has_v6;                 /* some slot's address may be IPv6 (and is read) */
+	int addresses_read;         /* 0: source_open gives address 0 (source_cfg) */
 	uint64_t opened;            /* connections given an address */
 	uint64_t refused;           /* connections refused: no port left */
 	uint64_t changes;           /* cgnat: address changes */
@@ -96,7 +102,8 @@ void source_bind(struct source_pool *sp, struct source_binding *b, uint64_t user
 
 /* Open a connection with binding b at now: fills the source address (IPv4
  * in host order; an IPv6 address folded, lb_addr_fold32, see
- * source_address_of), the port and the slot. Returns 0, or -1 when the
+ * source_address_of; 0 where the addresses are unread), the port and
+ * the slot. Returns 0, or -1 when the
  * NAT address has no port left (the connection is refused; counted). */
 int source_open(struct source_pool *sp, struct source_binding *b, sim_time_t now,
 		uint32_t *addr, uint16_t *port, uint32_t *addr_index);

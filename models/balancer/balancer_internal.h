@@ -39,6 +39,9 @@
  * the connection holds its buffers for the time its bytes take. */
 void bal_hold_buffers(struct balancer *b, uint64_t bytes, uint64_t rtt_ns, int inbound);
 
+/* traffic.c: fill b->handshakes for b's certificate and prices. */
+void bal_handshakes_init(struct balancer *b);
+
 /* backends.c: the connections to the servers (struct bal_backends). */
 int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_timeout_ns);
 void bal_backends_free(struct bal_backends *k);

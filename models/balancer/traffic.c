@@ -113,9 +113,22 @@ static int kernel(const struct balancer *b)
 	return !b->per_request && b->impl != COST_IMPL_PROXY;
 }
 
+/* Packets of a message of bytes through a kernel forwarder, either way. */
+static uint64_t kernel_packets(const struct balancer *b, uint64_t bytes, int inbound)
+{
+	uint64_t packets = cost_packets(b->ledger.price, bytes);
+	/* Direct return: the answer goes around the box; only the client's
+	 * ACKs come through, one every second full segment (RFC 1122
+	 * 4.2.3.2, RFC 5681 4.2). */
+	if (!inbound && b->impl == COST_IMPL_KERNEL_DR)
+		packets = (packets + 1) / 2;
+	return packets;
+}
+
 /* A message of bytes through the balancer, either way, outside layer 7's
- * own work. */
-static void forward(struct balancer *b, uint64_t bytes, int inbound)
+ * own work; packets: kernel_packets of it (read by a kernel forwarder
+ * only). */
+static void forward_counted(struct balancer *b, uint64_t bytes, uint64_t packets)
 {
 	if (!kernel(b)) {
 		BAL_ARRIVE(b, 1);
@@ -123,13 +136,30 @@ static void forward(struct balancer *b, uint64_t bytes, int inbound)
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
 		return;
 	}
-	uint64_t packets = cost_packets(b->ledger.price, bytes);
-	/* Direct return: the answer goes around the box; only the client's
-	 * ACKs come through, one every second full segment (RFC 1122
-	 * 4.2.3.2, RFC 5681 4.2). */
-	if (!inbound && b->impl == COST_IMPL_KERNEL_DR)
-		packets = (packets + 1) / 2;
 	BAL_CHARGE(b, packets, packet_ns, packets);
+}
+
+static void forward(struct balancer *b, uint64_t bytes, int inbound)
+{
+	forward_counted(b, bytes, kernel(b) ? kernel_packets(b, bytes, inbound) : 0);
+}
+
+void bal_handshakes_init(struct balancer *b)
+{
+	for (int tls13 = 0; tls13 < 2; tls13++)
+		for (int resumed = 0; resumed < 2; resumed++) {
+			struct bal_handshake *h = &b->handshakes[tls13][resumed];
+			struct tls_flight flights[TLS_MAX_FLIGHTS];
+			size_t n = tls_handshake_flights(tls13, resumed, b->cert, flights);
+			*h = (struct bal_handshake){.n = (uint8_t)n};
+			for (size_t i = 0; i < n; i++) {
+				h->from[flights[i].from_client != 0]++;
+				h->bytes[i] = flights[i].bytes;
+				if (kernel(b))
+					h->packets[i] = kernel_packets(b, flights[i].bytes,
+								       flights[i].from_client);
+			}
+		}
 }
 
 /* The client's TLS handshake passing a layer-4 design, which is no end
@@ -139,22 +169,16 @@ static void forward(struct balancer *b, uint64_t bytes, int inbound)
  * servers' certificate is taken as the design's (rsa-2048 unless said). */
 static void pass_handshake(struct balancer *b, const struct bal_hello *hello, int resumed)
 {
-	struct tls_flight flights[TLS_MAX_FLIGHTS];
-	size_t n = tls_handshake_flights(hello->tls == BAL_TLS_13, resumed, b->cert, flights);
-	for (size_t i = 0; i < n; i++)
-		forward(b, flights[i].bytes, flights[i].from_client);
+	const struct bal_handshake *h = &b->handshakes[hello->tls == BAL_TLS_13][resumed != 0];
+	for (size_t i = 0; i < h->n; i++)
+		forward_counted(b, h->bytes[i], h->packets[i]);
 }
 
 /* The flights of a handshake one side sends (from_client: the client's):
  * at a proxy that is an end of the handshake, each is an arrival. */
-static uint64_t flights_from(int tls13, int resumed, enum cost_cert cert, int from_client)
+static uint64_t flights_from(const struct balancer *b, int tls13, int resumed, int from_client)
 {
-	struct tls_flight flights[TLS_MAX_FLIGHTS];
-	size_t n = tls_handshake_flights(tls13, resumed, cert, flights);
-	uint64_t from = 0;
-	for (size_t i = 0; i < n; i++)
-		from += flights[i].from_client == from_client;
-	return from;
+	return b->handshakes[tls13 != 0][resumed != 0].from[from_client];
 }
 
 int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_hello *hello,
@@ -168,7 +192,7 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 	int full = !hello->resumable;
 	if (b->per_request) {
 		/* The client's flights of its handshake arrive. */
-		BAL_ARRIVE(b, flights_from(hello->tls == BAL_TLS_13, !full, b->cert, 1));
+		BAL_ARRIVE(b, flights_from(b, hello->tls == BAL_TLS_13, !full, 1));
 		BAL_CHARGE(b, accepts, accept_ns, 1);
 		if (full)
 			BAL_CHARGE(b, tls_full[b->cert], tls_full_ns[b->cert], 1);
@@ -233,7 +257,7 @@ static void backend_new(struct balancer *b, const struct bal_conn *c)
 	struct bal_idle_list *l = &b->backends.lists[list_of(b, (uint32_t)c->pool, (uint32_t)c->server)];
 	/* The server's flights arrive (TLS 1.3, as HAProxy speaks it to a
 	 * server that can). */
-	BAL_ARRIVE(b, flights_from(1, l->has_session, b->cert, 0));
+	BAL_ARRIVE(b, flights_from(b, 1, l->has_session, 0));
 	if (l->has_session) {
 		BAL_CHARGE(b, tls_backend_resume, tls_backend_resume_ns, 1);
 	} else {

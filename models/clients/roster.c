@@ -75,6 +75,7 @@ int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep
 			.port_budget = cfg->port_budget, .churn_mean = cfg->churn,
 			.users = cfg->users, .per_user = pop_devices_per_user(cfg),
 			.plan = cfg->plan,
+			.addresses_unread = !scn_design_reads_source(cl->env.design),
 		};
 		if (source_pool_init(&ps->source, &sc, &addrs,
 				     cfg->source == SCN_SOURCE_CGNAT ? &src : NULL) != 0)
