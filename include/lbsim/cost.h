@@ -78,6 +78,7 @@ enum cost_kind {
 	X(SOCKET_BUFFER_BYTES, "socket-buffer-bytes", COST_KIND_MEM, socket_buffer_bytes) \
 	X(BUFFER_BYTES, "buffer-bytes", COST_KIND_MEM, buffer_bytes)          \
 	X(TLS_STATE_BYTES, "tls-state-bytes", COST_KIND_MEM, tls_state_bytes) \
+	X(TLS_BACKEND_STATE_BYTES, "tls-backend-state-bytes", COST_KIND_MEM, tls_backend_state_bytes) \
 	X(TLS_BUFFER_BYTES, "tls-buffer-bytes", COST_KIND_MEM, tls_buffer_bytes) \
 	X(STREAM_BYTES, "stream-bytes", COST_KIND_MEM, stream_bytes)          \
 	X(TLS_CACHE_ENTRY_BYTES, "tls-cache-entry-bytes", COST_KIND_MEM, tls_cache_entry_bytes) \
@@ -122,6 +123,9 @@ struct cost_params {
 	double socket_buffer_bytes;   /* proxy: one socket's kernel buffers while data moves */
 	double buffer_bytes;          /* proxy: one data buffer; two per connection with data in flight */
 	double tls_state_bytes;       /* a TLS connection held idle (record buffers released) */
+	double tls_backend_state_bytes; /* re-encryption: a TLS connection to a server (the
+					 * proxy its client: the server's certificate, the
+					 * session, what a request in flight holds) */
 	double tls_buffer_bytes;      /* a TLS connection's record buffers while data moves */
 	double stream_bytes;          /* layer 7: one request's state from request to answer */
 	double tls_cache_entry_bytes; /* one slot of the TLS session cache */
@@ -231,7 +235,14 @@ void cost_counts_add(struct cost_counts *a, const struct cost_counts *b);
 static inline uint64_t cost_packets(const struct cost_params *p, uint64_t bytes)
 {
 	uint64_t mtu = (uint64_t)p->mtu_payload;
-	return bytes == 0 ? 1 : (bytes + mtu - 1) / mtu;
+	if (bytes == 0)
+		return 1;
+	/* The same quotient in 32 bits where it fits (every message but
+	 * one of gigabytes): a 64-bit divide takes several times as long,
+	 * and a kernel forwarder's every message pays one (issue 19). */
+	if (bytes + mtu - 1 <= UINT32_MAX && mtu <= UINT32_MAX)
+		return (uint32_t)(bytes + mtu - 1) / (uint32_t)mtu;
+	return (bytes + mtu - 1) / mtu;
 }
 
 /* The most plaintext one TLS record carries: 2^14 bytes (RFC 8446 5.1,

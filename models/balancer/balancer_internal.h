@@ -6,6 +6,17 @@
 
 #include "lbsim/balancer.h"
 
+/* The work of n operations at price ns each joins the request's pending
+ * work. An operation priced 0 (a model that says the balancer takes no
+ * time) adds nothing: n x 0 is +0, and x + 0 is x for every x the sum
+ * can hold (it starts at +0 and only grows), so skipping the add gives
+ * the same bits and spares a chain of dependent adds (issue 19). */
+static inline void bal_pend(struct balancer *b, double n, double ns)
+{
+	if (ns != 0)
+		b->ledger.pending_ns += n * ns;
+}
+
 /* Charge n operations of one kind: the count goes to the current window
  * (the CPU figures), its price to the work pending for the balancer's
  * cores. field is a member of struct cost_counts, price the matching one of
@@ -14,7 +25,7 @@
 	do {                                                                            \
 		(b)->ledger.window.field += (uint64_t)(n);                              \
 		(b)->ledger.charged = 1;                                                \
-		(b)->ledger.pending_ns += (double)(n) * (b)->ledger.price->price_field; \
+		bal_pend((b), (double)(n), (b)->ledger.price->price_field);             \
 	} while (0)
 
 /* n events from the network reach a proxy (a connection, a message, a

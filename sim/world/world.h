@@ -124,6 +124,9 @@ void world_lb_done(void *owner, struct sim_server *lb, struct request *req, int 
 /* The balancer's hook: requests that waited for a server slot have one
  * (balancer_ready_pop): each goes to its server now. */
 void world_slots_freed(void *owner);
+/* Whether the look-ahead can pay for itself in a run of scn: whether what
+ * it fetches can be out of the cache (world_traffic.c). */
+int world_lookahead_pays(const struct scenario *scn);
 /* The engine's look-ahead (engine.h): prefetch what the handler of ev
  * will reach through it. */
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at,

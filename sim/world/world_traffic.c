@@ -342,6 +342,27 @@ int world_clients_init(struct world *w, uint32_t rep)
 	return clients_init(&w->clients, &env, rep);
 }
 
+/* What the look-ahead fetches: the devices and connections of device
+ * traffic (with the persistence slot a layer-7 request will look up) and
+ * the latency buckets a completion will count in, its server's and its
+ * workload's. Where these are few they stay in the cache, and fetching
+ * them again is work for nothing: in the peer benchmark (open traffic,
+ * 8 servers) the look-ahead was 7 % of the run (issue 19). It runs when
+ * they may not fit half a second-level cache of 1 MB (this machine's per
+ * core; an assumption for others): the clients' own estimate of their
+ * memory, and 4 KB a latency histogram (16 octaves of 2-byte buckets, a
+ * factor of 65,536 from the shortest latency to the longest, the part a
+ * run records into). A prefetch changes no result. */
+#define LOOKAHEAD_HIST_HOT_BYTES (16.0 * HIST_SUB * sizeof(uint16_t))
+#define LOOKAHEAD_CACHE_BYTES (512.0 * 1024)
+
+int world_lookahead_pays(const struct scenario *scn)
+{
+	double histograms = (double)scn->servers.count + 1 + WL_COUNT;
+	return clients_mem_estimate(scn) + histograms * LOOKAHEAD_HIST_HOT_BYTES >
+	       LOOKAHEAD_CACHE_BYTES;
+}
+
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at,
 		     unsigned stage)
 {
