@@ -54,7 +54,7 @@ uint64_t cost_figures_needed(enum cost_impl impl, int l7, enum cost_cert cert,
 		BIT(TLS_RESUME_12) | BIT(TLS_RESUME_13) | UINT64_C(1) << full[cert] |
 		UINT64_C(1) << bulk[cipher];
 	if (reencrypt)
-		need |= BIT(TLS_BACKEND_FULL) | BIT(TLS_BACKEND_RESUME);
+		need |= BIT(TLS_BACKEND_FULL) | BIT(TLS_BACKEND_RESUME) | BIT(TLS_BACKEND_STATE_BYTES);
 	return need;
 }
 

@@ -125,6 +125,17 @@ sed '0,/    - {}/s//    - { address: 127.0.0.1:10003 }/' "$tmp/ng.yaml" >"$tmp/n
 check "a server address shared with a default one is file:line:column" \
   bad a "$tmp/ng-x.yaml:10:7: server 1's address 127.0.0.1:10003 is also server 3's (by default" \
   "$tmp/ng-x.yaml"
+# A plan that grows servers.count gives the servers it adds the default
+# addresses: server 6 would take 127.0.0.1:10006, which the list gave
+# server 1. Said before any run, exit 2, nothing written; below that size
+# the plan runs.
+sed '0,/    - {}/s//    - { address: 127.0.0.1:10006 }/' "$tmp/ng.yaml" >"$tmp/ng-grow.yaml"
+check "a plan growing the pool onto a listed address: 2, named, nothing written" bash -c "
+  '$lbsim' plan -q -o '$tmp/never-grow' --max-server-busy 0.5 '$tmp/ng-grow.yaml' 2>'$tmp/grow.err'; [ \$? -eq 2 ] &&
+  grep -q 'growing to 6 servers would give server 6 the address 127.0.0.1:10006, which server 1 has' '$tmp/grow.err' &&
+  grep -q -- '--max-size 5' '$tmp/grow.err' && [ ! -e '$tmp/never-grow' ]"
+check "the same plan with --max-size 5 runs" \
+  status_is 0 "$lbsim" plan -q -o "$tmp/grow5" --max-size 5 --max-server-busy 0.5 "$tmp/ng-grow.yaml"
 
 # A saturated server: its cores' time bounds its busy fraction (a health
 # probe's work, added without taking a core, once made it 1.000003).

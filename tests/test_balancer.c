@@ -706,7 +706,7 @@ static void test_queue_then_pool(void **state)
 		assert_int_equal(balancer_init(&r.b, &r.f.scn, &r.f.designs[0], 0, msg, sizeof msg), 0);
 		r.b.backend_rtt_ns = 0; /* no buffers held: memory is streams and connections */
 		const struct cost_params *p = price(&r);
-		const double server_conn = p->conn_bytes + p->tls_state_bytes;
+		const double server_conn = p->conn_bytes + p->tls_backend_state_bytes; /* re-encrypting */
 		struct bal_conn c[5];
 		for (int i = 0; i < 5; i++)
 			assert_int_equal(open_conn(&r, &c[i], WL_OWA, BAL_TLS_12, 0), 0);
@@ -816,7 +816,10 @@ static void test_windows(void **state)
 	assert_true(fabs(m.conn_base - idle_base) < 1e-6);
 	assert_true(fabs(m.buffers - 0.2 / 10000 * moving) < 1e-6);
 	assert_true(fabs(m.streams - p->stream_bytes) < 1e-9);
-	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
+	/* The server connection is TLS (re-encrypting), priced as the
+	 * client side of TLS, not as a client's connection to the proxy. */
+	assert_true(p->tls_backend_state_bytes != p->tls_state_bytes);
+	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_backend_state_bytes)) < 1e-6);
 	assert_true(fabs(m.caches - p->tls_cache_size * p->tls_cache_entry_bytes) < 1e-6);
 	assert_true(fabs(m.tables - (double)balancer_mem_bytes(&r.b)) < 1e-6);
 	/* The next window the request waits at its server (a long poll):
@@ -824,7 +827,7 @@ static void test_windows(void **state)
 	balancer_window_close(&r.b, 10000 * MS, 20000 * MS, &cpu, &m);
 	assert_true(m.buffers == 0);
 	assert_true(fabs(m.streams - p->stream_bytes) < 1e-9);
-	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_state_bytes)) < 1e-6);
+	assert_true(fabs(m.backend - (p->conn_bytes + p->tls_backend_state_bytes)) < 1e-6);
 	/* Its answer of 30,000 B: 21 segments, two flights under slow start
 	 * (10, then 20: RFC 6928, RFC 5681), the last acknowledged a round
 	 * trip after it left: held 2 x 40 ms. */
@@ -837,7 +840,7 @@ static void test_windows(void **state)
 	balancer_window_close(&r.b, 1 * MS, 30000 * MS + 1 * MS, &cpu, &m);
 	assert_true(m.buffers == 0 && m.streams == 0);
 	assert_true(fabs(cost_mem_total(&m) -
-			 (idle_base + p->conn_bytes + p->tls_state_bytes +
+			 (idle_base + p->conn_bytes + p->tls_backend_state_bytes +
 			  p->tls_cache_size * p->tls_cache_entry_bytes + (double)balancer_mem_bytes(&r.b))) <
 		    1e-6);
 	/* after balancer_measure_start the window is empty again */

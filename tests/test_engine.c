@@ -1000,6 +1000,45 @@ static void test_handlers_capped_rungs_vs_heap(void **state)
 	trace_free(&a.tr);
 }
 
+/* Buckets that reach the bottom binned (engine_ladder.c, bin_sort): a
+ * third of the events at the current instant, a third on a grid of 1 us
+ * steps (ties between different schedules at the same future instant,
+ * several per bin), a third anywhere in the next millisecond (bins that
+ * share events of different times, which the insertion pass after the
+ * binning must put in order). Against the heap, with cancels. */
+static sim_time_t delay_clustered(gsl_rng *r, sim_time_t now)
+{
+	(void)now;
+	unsigned u = (unsigned)gsl_rng_uniform_int(r, 3);
+	if (u == 0)
+		return 0;
+	if (u == 1)
+		return 1000 * (1 + gsl_rng_uniform_int(r, 64));
+	return 1 + gsl_rng_uniform_int(r, 1000000);
+}
+
+static void test_handlers_binned_buckets_vs_heap(void **state)
+{
+	(void)state;
+	static const struct mdl_cfg cfg = {.k = 5000, .budget = 300000, .delay = delay_clustered,
+					   .check_every = 4999, .peek_every = 13};
+	struct mdl a;
+	mdl_compare(&cfg, 15, 1, 0, &a);
+	uint64_t ties = 0;
+	for (size_t i = 1; i < a.tr.n; i++)
+		ties += a.tr.at[i] == a.tr.at[i - 1];
+	print_message("clustered handlers: %zu events run, %llu effective cancels, "
+		      "%llu run at the time of the one before, up to %u rungs\n",
+		      a.tr.n, (unsigned long long)a.effective_cancels, (unsigned long long)ties,
+		      a.max_rungs);
+	assert_true(a.tr.n > cfg.budget);
+	assert_true(a.effective_cancels > 10000);
+	assert_true(ties > 50000);
+	assert_true(a.max_rungs >= 1);
+	assert_true(a.checks > 50);
+	trace_free(&a.tr);
+}
+
 /* ---- sim_run bounds, stop, empty ------------------------------------------- */
 
 static void test_run_until(void **state)
@@ -1829,6 +1868,7 @@ int main(void)
 		cmocka_unit_test(test_handlers_small_queue_vs_naive),
 		cmocka_unit_test(test_handlers_wide_vs_heap),
 		cmocka_unit_test(test_handlers_capped_rungs_vs_heap),
+		cmocka_unit_test(test_handlers_binned_buckets_vs_heap),
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_stop_from_handler),
 		cmocka_unit_test(test_run_empty),

@@ -78,6 +78,7 @@ enum cost_kind {
 	X(SOCKET_BUFFER_BYTES, "socket-buffer-bytes", COST_KIND_MEM, socket_buffer_bytes) \
 	X(BUFFER_BYTES, "buffer-bytes", COST_KIND_MEM, buffer_bytes)          \
 	X(TLS_STATE_BYTES, "tls-state-bytes", COST_KIND_MEM, tls_state_bytes) \
+	X(TLS_BACKEND_STATE_BYTES, "tls-backend-state-bytes", COST_KIND_MEM, tls_backend_state_bytes) \
 	X(TLS_BUFFER_BYTES, "tls-buffer-bytes", COST_KIND_MEM, tls_buffer_bytes) \
 	X(STREAM_BYTES, "stream-bytes", COST_KIND_MEM, stream_bytes)          \
 	X(TLS_CACHE_ENTRY_BYTES, "tls-cache-entry-bytes", COST_KIND_MEM, tls_cache_entry_bytes) \
@@ -122,6 +123,9 @@ struct cost_params {
 	double socket_buffer_bytes;   /* proxy: one socket's kernel buffers while data moves */
 	double buffer_bytes;          /* proxy: one data buffer; two per connection with data in flight */
 	double tls_state_bytes;       /* a TLS connection held idle (record buffers released) */
+	double tls_backend_state_bytes; /* re-encryption: a TLS connection to a server (the
+					 * proxy its client: the server's certificate, the
+					 * session, what a request in flight holds) */
 	double tls_buffer_bytes;      /* a TLS connection's record buffers while data moves */
 	double stream_bytes;          /* layer 7: one request's state from request to answer */
 	double tls_cache_entry_bytes; /* one slot of the TLS session cache */

@@ -82,6 +82,10 @@ enum lb_hash_profile {
  * + index), the addresses the parity scripts give their backends. */
 #define LB_DEFAULT_SERVER_PORT 10001u
 
+/* Server i's endpoint when none is declared (the rule above): the one
+ * place it is written, for the core and the scenario reader alike. */
+struct lb_endpoint lb_default_endpoint(uint32_t i);
+
 /* Ring points per unit of weight, by profile: HAProxy's BE_WEIGHT_SCALE
  * (16), NGINX's 160. */
 #define LB_HAPROXY_RING_POINTS 16u

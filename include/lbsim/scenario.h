@@ -144,6 +144,14 @@ uint64_t scn_servers_total_cores(const struct scn_servers *s);
  * own), so that "N servers of C cores" describes them. */
 int scn_servers_uniform_cores(const struct scn_servers *s);
 
+/* 1 when two of the first count servers have one endpoint (addresses
+ * given: servers: address: or list: address:), with *first < *later the
+ * lowest such pair; 0 when none do or no address is given; -1 out of
+ * memory. The loader checks the scenario's own count; a plan that grows
+ * servers.count checks the counts it may reach. */
+int scn_servers_shared_endpoint(const struct scn_servers *s, uint32_t count, uint32_t *first,
+				uint32_t *later);
+
 /* "8 servers of 4 cores each", or when their cores differ "3 servers of
  * 4 to 16 cores, 24 in all": for reports. Returns buf. */
 const char *scn_servers_words(const struct scn_servers *s, char *buf, size_t len);

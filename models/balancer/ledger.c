@@ -94,7 +94,7 @@ static struct cost_mem memory_now(const struct balancer *b, double window_s)
 	m.buffers = moving * (sides_active + p->tls_buffer_bytes * (b->reencrypt ? 2 : 1));
 	m.streams = (double)b->stats.conns_active * p->stream_bytes;
 	m.backend = (double)b->backends.open *
-		    (p->conn_bytes + (b->reencrypt ? p->tls_state_bytes : 0));
+		    (p->conn_bytes + (b->reencrypt ? p->tls_backend_state_bytes : 0));
 	m.caches = p->tls_cache_size * p->tls_cache_entry_bytes;
 	return m;
 }

@@ -213,12 +213,7 @@ static int hash_init(struct lb_pool *pool)
 		return -1;
 	}
 	for (uint32_t i = 0; i < pool->nservers; i++) {
-		if (p->endpoints) {
-			hp->ep[i] = p->endpoints[i];
-		} else {
-			hp->ep[i].addr = lb_addr_v4(0x7f000001u);
-			hp->ep[i].port = (uint16_t)(LB_DEFAULT_SERVER_PORT + i);
-		}
+		hp->ep[i] = p->endpoints ? p->endpoints[i] : lb_default_endpoint(i);
 	}
 	if (hash_rebuild(pool) != 0) {
 		hash_done(pool);
@@ -424,3 +419,10 @@ const struct lb_sel_ops lb_sel_hdr = {
 	.pick = hdr_pick,
 	.check = hdr_check,
 };
+
+struct lb_endpoint lb_default_endpoint(uint32_t i)
+{
+	struct lb_endpoint e = {.addr = lb_addr_v4(0x7f000001u),
+				.port = (uint16_t)(LB_DEFAULT_SERVER_PORT + i)};
+	return e;
+}

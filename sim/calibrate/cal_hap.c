@@ -3,10 +3,14 @@
  *
  * The backend is a second HAProxy that answers every request itself
  * (`http-request return status 200`, HAProxy 2.2 and later): plainly, over
- * TLS, and on two "held" listeners that hold every new connection for
- * five minutes before answering (`tcp-request inspect-delay` with
- * `accept if WAIT_END`), which is how a request stays in flight at the
- * proxy while its memory is read.
+ * TLS, and on two "held" listeners that never answer: `mode tcp` with
+ * `tcp-request inspect-delay 5m` and `reject if WAIT_END`, so a request
+ * stays in flight at the proxy while its memory is read. (In `mode http`
+ * the same rules do not hold anything: HAProxy 2.6 has parsed the whole
+ * request by then and answers at once; until 2026-12-04 the "active"
+ * figures were read after every answer had come back, with the request
+ * and its stream already freed. cal_load.c now checks that no answer
+ * came.)
  *
  * The proxy under test has a frontend per mode measured (enum hap_front).
  * Its timeouts are five minutes, longer than any phase, so that nothing
@@ -135,12 +139,11 @@ static int write_backend_cfg(const struct hap_env *e, const char *path)
 		"file %s/big.bin if { path_beg /big }\n"
 		"    http-request return status 200 content-type text/plain string ok\n"
 		"frontend held\n"
-		"    mode http\n"
+		"    mode tcp\n"
 		"    bind 127.0.0.1:%u\n"
 		"    bind 127.0.0.1:%u ssl crt %s/rsa.pem\n"
 		"    tcp-request inspect-delay 5m\n"
-		"    tcp-request content accept if WAIT_END\n"
-		"    http-request return status 200 content-type text/plain string ok\n",
+		"    tcp-request content reject if WAIT_END\n",
 		e->back[HB_PLAIN], e->back[HB_TLS], e->dir, e->dir, e->back[HB_HELD],
 		e->back[HB_HELD_TLS], e->dir);
 	return fclose(fp) == 0 ? 0 : -1;

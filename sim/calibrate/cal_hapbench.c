@@ -531,10 +531,37 @@ static void measure_mem(struct cal_run *r, struct hap_env *e)
 	}
 }
 
+/* A re-encrypting proxy's server connection's TLS: the growth of a
+ * request held at a TLS server less that of one held at a plain server
+ * (the stream and the socket, which both have), repeat by repeat. Not
+ * measured with --quick, which runs neither mode. */
+static void derive_backend_tls(struct cal_run *r, struct cal_figure *out)
+{
+	const char *keys[4] = {"haproxy-reencrypt-idle-conn", "haproxy-reencrypt-active-conn",
+			       "haproxy-terminate-idle-conn", "haproxy-terminate-active-conn"};
+	const struct cal_figure *f[4];
+	int repeats = CAL_MAX_REPEATS;
+	for (int i = 0; i < 4; i++) {
+		f[i] = cal_figure_find(r, keys[i]);
+		if (!f[i] || f[i]->repeats == 0) {
+			cal_figure_missing(out, "%s", !f[i] ? "--quick measures neither re-encrypting "
+							      "nor terminating to a server"
+							    : f[i]->missing);
+			return;
+		}
+		if (f[i]->repeats < repeats)
+			repeats = f[i]->repeats;
+	}
+	for (int i = 0; i < repeats; i++)
+		out->value[out->repeats++] = (f[1]->value[i] - f[0]->value[i]) -
+					     (f[3]->value[i] - f[2]->value[i]);
+}
+
 /* The profile's memory figures from the modes' idle memory: a passthrough
  * connection holds two sockets and no TLS (half of it is one side); a
  * TLS connection that the proxy answers itself holds one socket and its
- * TLS state. The buffer is HAProxy's own default. */
+ * TLS state; a request held at the server adds its stream and the server
+ * connection's socket. The buffer is HAProxy's own default. */
 static void derive_mem(struct cal_run *r, const struct hap_env *e)
 {
 	const struct cal_figure *tcp = cal_figure_find(r, "haproxy-tcp-idle-conn");
@@ -547,8 +574,18 @@ static void derive_mem(struct cal_run *r, const struct hap_env *e)
 		"HAProxy: an idle TLS connection it answers itself, less one side's connection");
 	struct cal_figure *buf = cal_figure_add(r, "haproxy-buffer-bytes", "bytes",
 						"HAProxy's default tune.bufsize, from haproxy -vv");
-	if (!tcp || !local || !conn || !tls || !buf)
+	const struct cal_figure *local_active = cal_figure_find(r, "haproxy-local-active-conn");
+	struct cal_figure *stream = cal_figure_add(
+		r, "haproxy-stream-bytes", "bytes",
+		"HAProxy: what a request held at the server adds to a TLS connection it terminates, "
+		"less the server connection's side");
+	struct cal_figure *backend_tls = cal_figure_add(
+		r, "haproxy-tls-backend-state-bytes", "bytes",
+		"HAProxy: what a request held at a TLS server adds to a re-encrypting connection, "
+		"less what one held at a plain server adds to a terminating one");
+	if (!tcp || !local || !conn || !tls || !buf || !local_active || !stream || !backend_tls)
 		return;
+	derive_backend_tls(r, backend_tls);
 	if (tcp->repeats == 0)
 		cal_figure_missing(conn, "%s", tcp->missing);
 	if (tcp->repeats == 0 || local->repeats == 0)
@@ -557,6 +594,16 @@ static void derive_mem(struct cal_run *r, const struct hap_env *e)
 		conn->value[conn->repeats++] = tcp->value[i] / 2;
 	for (int i = 0; i < tcp->repeats && i < local->repeats; i++)
 		tls->value[tls->repeats++] = local->value[i] - tcp->value[i] / 2;
+	/* The request's stream, its HTTP transaction and stream connectors:
+	 * the growth from idle to a request held at the server, less the
+	 * server connection (one side's socket, as conn-bytes). HAProxy
+	 * holds no buffer while the request waits. */
+	if (tcp->repeats == 0 || local_active->repeats == 0)
+		cal_figure_missing(stream, "%s",
+				   tcp->repeats ? local_active->missing : tcp->missing);
+	for (int i = 0; i < tcp->repeats && i < local->repeats && i < local_active->repeats; i++)
+		stream->value[stream->repeats++] =
+			local_active->value[i] - local->value[i] - tcp->value[i] / 2;
 	if (e->bufsize > 0)
 		buf->value[buf->repeats++] = (double)e->bufsize;
 	else

@@ -56,7 +56,7 @@ struct load_hold;
 struct load_hold *load_hold_open(const struct load_spec *s, int n, char *err, size_t errlen);
 /* Send one request for path on every held connection and do not read the
  * answers; returns after settle_s once every request is written. Returns
- * 0, or -1 with err. */
+ * 0, or -1 with err (also when an answer came: the request was not held). */
 int load_hold_send(struct load_hold *h, const char *path, double settle_s, char *err,
 		   size_t errlen);
 void load_hold_close(struct load_hold *h);

@@ -60,6 +60,8 @@ static const struct figure_map figure_maps[] = {
 	{"conn-bytes", "B", {"haproxy-conn-bytes"}},
 	{"tls-state-bytes", "B", {"haproxy-tls-state-bytes"}},
 	{"buffer-bytes", "B", {"haproxy-buffer-bytes"}},
+	{"stream-bytes", "B", {"haproxy-stream-bytes"}},
+	{"tls-backend-state-bytes", "B", {"haproxy-tls-backend-state-bytes"}},
 };
 
 #define NMAPS (sizeof figure_maps / sizeof figure_maps[0])

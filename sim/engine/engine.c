@@ -17,7 +17,8 @@
  * RUNG_MAX_BUCKETS (1,024) buckets: see "Fan-out" below. So each event is appended once,
  * moved down a tier a few times (about 2 in the hold model, the rungs
  * adapting their widths to the density of events), sorted once within a
- * bucket of usually at most 64 events, and popped from an array in order.
+ * bucket of usually at most 64 events (binned by time, then an insertion
+ * pass: engine_ladder.c, bin_sort), and popped from an array in order.
  *
  * Ordering without a sequence number: every tier keeps the events due at
  * the same instant in scheduling order. Buckets are appended to and split

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lbsim/address.h"
 #include "lbsim/csv_out.h"
 #include "lbsim/gnuplot.h"
 #include "lbsim/model_notes.h"
@@ -331,6 +332,29 @@ int plan_opts_check(const struct plan_opts *o, const struct scenario *scn, char 
 	if (o->max_size > limit) {
 		snprintf(err, errlen, "--max-size %u is above the limit of %u for %s", o->max_size,
 			 limit, o->size_key == PLAN_SIZE_CORES ? "servers.cores" : "servers.count");
+		return -1;
+	}
+	/* Servers the plan adds take addresses by rule (consecutive ones,
+	 * or 127.0.0.1:10001 + index): one of them must not be a listed
+	 * server's, which the loader checked only up to the scenario's own
+	 * count. */
+	uint32_t first, later;
+	int shared = o->size_key == PLAN_SIZE_SERVERS
+			     ? scn_servers_shared_endpoint(&scn->servers, o->max_size ? o->max_size : limit,
+							   &first, &later)
+			     : 0;
+	if (shared < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (shared) {
+		char text[LB_ADDR_TEXT_MAX + 8];
+		const struct lb_endpoint *ep = &scn->servers.endpoints[later];
+		lb_endpoint_format(&ep->addr, ep->port, text, sizeof text);
+		snprintf(err, errlen, "--size-by servers.count: growing to %u servers would give server "
+			 "%u the address %s, which server %u has; give the servers that share it "
+			 "their own addresses (servers: list:), or --max-size %u", later + 1,
+			 later + 1, text, first + 1, later);
 		return -1;
 	}
 	return 0;

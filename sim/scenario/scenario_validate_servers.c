@@ -114,41 +114,61 @@ static int endpoint_cmp(const void *a, const void *b)
 	return x->server < y->server ? -1 : x->server > y->server;
 }
 
+int scn_servers_shared_endpoint(const struct scn_servers *s, uint32_t count, uint32_t *first,
+				uint32_t *later)
+{
+	if (!s->endpoints || count < 2)
+		return 0;
+	struct endpoint_at *all = malloc(count * sizeof *all);
+	if (!all)
+		return -1;
+	for (uint32_t i = 0; i < count; i++) {
+		all[i].ep = s->endpoints[i];
+		all[i].server = i;
+	}
+	qsort(all, count, sizeof *all, endpoint_cmp);
+	int found = 0;
+	for (uint32_t i = 1; i < count; i++) {
+		if (!lb_addr_equal(&all[i].ep.addr, &all[i - 1].ep.addr) ||
+		    all[i].ep.port != all[i - 1].ep.port)
+			continue;
+		/* The lowest pair in server order, so that the report does not
+		 * depend on the sort's order of addresses. */
+		if (!found || all[i].server < *later ||
+		    (all[i].server == *later && all[i - 1].server < *first)) {
+			*first = all[i - 1].server;
+			*later = all[i].server;
+		}
+		found = 1;
+	}
+	free(all);
+	return found;
+}
+
 /* Two of the first count servers with one endpoint: reported at the later
  * one's list entry (a listed server has one: one of them gave it). */
 static void shared_endpoints(struct scn_ctx *c, const struct scn_raw_servers *rs,
 			     const struct scn_servers *s, yaml_node_t *seq)
 {
-	struct endpoint_at *all = malloc(s->count * sizeof *all);
-	if (!all) {
+	uint32_t first = 0, later = 0;
+	int found = scn_servers_shared_endpoint(s, s->count, &first, &later);
+	if (found < 0) {
 		scn_report(c, seq, "out of memory");
 		return;
 	}
-	for (uint32_t i = 0; i < s->count; i++) {
-		all[i].ep.addr = s->endpoints[i].addr;
-		all[i].ep.port = s->endpoints[i].port;
-		all[i].server = i;
-	}
-	qsort(all, s->count, sizeof *all, endpoint_cmp);
-	for (uint32_t i = 1; i < s->count; i++) {
-		if (!lb_addr_equal(&all[i].ep.addr, &all[i - 1].ep.addr) ||
-		    all[i].ep.port != all[i - 1].ep.port)
-			continue;
-		/* The list entry that gave it, the later of two that did. */
-		uint32_t later = all[i].server, first = all[i - 1].server;
-		uint32_t at = later < s->listed ? later : first, other = at == later ? first : later;
-		char text[LB_ADDR_TEXT_MAX + 8];
-		lb_endpoint_format(&all[i].ep.addr, all[i].ep.port, text, sizeof text);
-		scn_report(c, scn_item_of(c, seq, at),
-			   "server %u's address %s is also server %u's%s: each server needs its own "
-			   "(NGINX and IPVS hash a server by its address and port)",
-			   at + 1, text, other + 1,
-			   other < rs->list_count && rs->list[other].address ? ""
-			   : " (by default: servers without an address of their own take "
-			     "consecutive ones)");
-		break;
-	}
-	free(all);
+	if (!found)
+		return;
+	/* The list entry that gave it, the later of two that did. */
+	uint32_t at = later < s->listed ? later : first, other = at == later ? first : later;
+	char text[LB_ADDR_TEXT_MAX + 8];
+	lb_endpoint_format(&s->endpoints[at].addr, s->endpoints[at].port, text, sizeof text);
+	scn_report(c, scn_item_of(c, seq, at),
+		   "server %u's address %s is also server %u's%s: each server needs its own "
+		   "(NGINX and IPVS hash a server by its address and port)",
+		   at + 1, text, other + 1,
+		   other < rs->list_count && rs->list[other].address ? ""
+		   : " (by default: servers without an address of their own take "
+		     "consecutive ones)");
 }
 
 void scn_servers_addresses(struct scn_ctx *c, const struct scn_raw_servers *rs, yaml_node_t *map,
@@ -166,10 +186,8 @@ void scn_servers_addresses(struct scn_ctx *c, const struct scn_raw_servers *rs, 
 			scn_report(c, seq, "out of memory");
 			return;
 		}
-		for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++) {
-			s->endpoints[i].addr = lb_addr_v4(0x7f000001u);
-			s->endpoints[i].port = (uint16_t)(LB_DEFAULT_SERVER_PORT + i);
-		}
+		for (uint32_t i = 0; i < SCN_MAX_SERVERS; i++)
+			s->endpoints[i] = lb_default_endpoint(i);
 	}
 	int bad = 0;
 	for (unsigned i = 0; i < rs->list_count; i++) {

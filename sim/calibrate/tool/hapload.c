@@ -12,6 +12,10 @@
  *       wall time: the load that decides how often it sleeps
  *   mem,MODE,idle|active,N,median,min,max,B/conn    its resident memory per
  *       connection with N held idle, then with a request of each in flight
+ *       (at a server that never answers; an answer is an error)
+ *
+ * --memory-only skips the CPU rows (a short check that requests are held,
+ * tests/cli_hapload.sh).
  *
  * The clients: --clients connections at a time, each waiting --think
  * milliseconds before each request and before connecting again (a
@@ -45,7 +49,8 @@ static const char usage_text[] =
 	"  --conns N           connections held for the memory figures (default 1000)\n"
 	"  --clients N         connections at a time for the CPU figures (default 16)\n"
 	"  --think MS          a client's wait before each request and connection, in\n"
-	"                      milliseconds (default 0: as fast as it goes)\n";
+	"                      milliseconds (default 0: as fast as it goes)\n"
+	"  --memory-only       only the memory rows\n";
 
 static const struct {
 	const char *name;
@@ -86,10 +91,12 @@ int main(int argc, char **argv)
 		{"conns", required_argument, NULL, 'n'},
 		{"clients", required_argument, NULL, 'c'},
 		{"think", required_argument, NULL, 't'},
+		{"memory-only", no_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	int k = 10, qbytes = 1500, repeats = 3, conns = 1000, clients = CAL_HAP_CONCURRENCY, c;
 	double seconds = 2, think_ms = 0;
+	int memory_only = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': k = atoi(optarg); break;
@@ -99,6 +106,7 @@ int main(int argc, char **argv)
 		case 'n': conns = atoi(optarg); break;
 		case 'c': clients = atoi(optarg); break;
 		case 't': think_ms = atof(optarg); break;
+		case 'm': memory_only = 1; break;
 		default: fputs(usage_text, stderr); return 2;
 		}
 	}
@@ -120,7 +128,7 @@ int main(int argc, char **argv)
 	static struct cal_figure cpu[NMODES][2][2], wake[NMODES][2][2], busy[NMODES][2][2];
 	const int ks[2] = {1, k};
 	int rc = 0;
-	for (int rep = 0; rep < repeats && rc == 0; rep++) {
+	for (int rep = 0; rep < repeats && rc == 0 && !memory_only; rep++) {
 		for (int m = 0; m < NMODES && rc == 0; m++) {
 			double cost[2][2], share[2][2], wakes[2][2], load[2][2];
 			for (int res = 0; res < 2 && rc == 0; res++)
@@ -164,8 +172,9 @@ int main(int argc, char **argv)
 		}
 	}
 	hap_proxy_stop(&e);
-	if (rc == 0) {
+	if (rc == 0)
 		printf("kind,mode,what,n,median,min,max,unit\n");
+	if (rc == 0 && !memory_only) {
 		for (int m = 0; m < NMODES; m++)
 			for (int res = 0; res < 2; res++)
 				for (int ki = 0; ki < 2; ki++) {
