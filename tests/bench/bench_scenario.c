@@ -17,6 +17,7 @@
  *
  * usage: bench_scenario [MAX_USERS]   (default 1000000)
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,10 +35,31 @@ static uint32_t scaled(uint32_t base, double factor, uint32_t max)
 	return v < 1 ? 1 : v > (double)max ? max : (uint32_t)v;
 }
 
+/* text: digits only, at least 10,000 (the smallest size run). */
+static int parse_max_users(const char *text, unsigned long long *out)
+{
+	char *end;
+	if (text[0] < '0' || text[0] > '9')
+		return 0;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || *end || v < 10000)
+		return 0;
+	*out = v;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	gsl_set_error_handler_off();
-	unsigned long long max_users = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
+	/* The sizes run are 10k, 100k, 1M up to MAX_USERS: a word that is not
+	 * a whole number of at least 10,000 would run none, silently. */
+	unsigned long long max_users = 1000000;
+	if (argc > 2 || (argc == 2 && !parse_max_users(argv[1], &max_users))) {
+		fprintf(stderr, "usage: bench_scenario [MAX_USERS]   (a whole number from 10000; "
+				"default 1000000: runs 10k, 100k and 1M users)\n");
+		return 2;
+	}
 	const char *path = LBSIM_SOURCE_DIR "/scenarios/exchange2013.yaml";
 	struct scenario *scn;
 	struct scn_error err;
