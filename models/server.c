@@ -2,6 +2,7 @@
 #include "lbsim/server.h"
 #include "lbsim/event_kind.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,7 +146,7 @@ void server_arrive(struct sim_engine *eng, struct sim_server *srv, struct reques
 struct doomed_walk {
 	const struct sim_server *srv;
 	int w;
-	struct request **out;   /* NULL: count only */
+	struct request **out;   /* room for the server's parked and busy */
 	size_t n;
 };
 
@@ -155,9 +156,7 @@ static void doomed_visit(struct request *r, void *ctx)
 	if ((r->where != REQ_PARKED && r->where != REQ_SERVING) || r->ev.ctx != d->srv ||
 	    (d->w >= 0 && r->workload != d->w))
 		return;
-	if (d->out)
-		d->out[d->n] = r;
-	d->n++;
+	d->out[d->n++] = r;
 }
 
 /* Parked ones first, then in service, each in the order they joined. */
@@ -179,21 +178,25 @@ static int by_place_then_joining(const void *a, const void *b)
 static void fail_matching(struct sim_engine *eng, struct sim_server *srv, int w)
 {
 	account_busy(srv, sim_now(eng));
-	struct doomed_walk d = {.srv = srv, .w = w};
-	if (srv->pool)
-		request_pool_each(srv->pool, doomed_visit, &d);
-	size_t held = d.n, queued = 0;
+	/* A server holding a parked or busy request has the pool it came from. */
+	assert(srv->pool || (srv->parked == 0 && srv->busy == 0));
+	size_t queued = 0;
 	for (struct request *r = srv->queue.head; r; r = r->next)
 		queued += w < 0 || r->workload == w;
-	struct request **doomed = malloc((held + queued + 1) * sizeof *doomed);
+	/* Its counts bound what the walk can find: one walk of the pool (a
+	 * million requests at scale), and none when nothing is parked or on
+	 * a core. */
+	size_t room = (size_t)srv->parked + srv->busy;
+	struct request **doomed = malloc((room + queued + 1) * sizeof *doomed);
 	if (!doomed) {
 		out_of_memory(eng, srv);
 		return;
 	}
-	d.out = doomed;
-	d.n = 0;
-	if (srv->pool)
+	struct doomed_walk d = {.srv = srv, .w = w, .out = doomed};
+	if (room)
 		request_pool_each(srv->pool, doomed_visit, &d);
+	assert(d.n <= room);
+	size_t held = d.n;
 	qsort(doomed, held, sizeof *doomed, by_place_then_joining);
 	size_t parked = 0;
 	while (parked < held && doomed[parked]->where == REQ_PARKED)

@@ -204,6 +204,9 @@ if command -v haproxy >/dev/null && command -v openssl >/dev/null; then
     grep -q 'address: \"\\[2001:db8::7\\]:443\"' '$tmp/own-back.yaml' &&
     '$lbsim' export-haproxy -q --crt '$tmp/site.pem' -o '$tmp/own-again.cfg' '$tmp/own-back.yaml' &&
     diff <(grep -v '^#' '$tmp/own.cfg') <(grep -v '^#' '$tmp/own-again.cfg') >/dev/null"
+  check "export-haproxy says which servers kept lbsim's default loopback address" bash -c "
+    '$lbsim' export-haproxy -d lc --crt '$tmp/site.pem' -o '$tmp/own-n.cfg' '$tmp/own.yaml' 2>'$tmp/own.err' &&
+    grep -q 'the first cas3) have lbsim.s default loopback address' '$tmp/own.err'"
   check "export-haproxy --server-base writes placeholders whatever the scenario says" bash -c "
     '$lbsim' export-haproxy -q -d lc --server-base 192.0.2.50 --crt '$tmp/site.pem' -o '$tmp/ph.cfg' '$tmp/own.yaml' &&
     grep -q '^    server cas1 192.0.2.50:443 weight 2' '$tmp/ph.cfg'"

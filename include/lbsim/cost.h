@@ -240,7 +240,7 @@ static inline uint64_t cost_packets(const struct cost_params *p, uint64_t bytes)
 	/* The same quotient in 32 bits where it fits (every message but
 	 * one of gigabytes): a 64-bit divide takes several times as long,
 	 * and a kernel forwarder's every message pays one (issue 19). */
-	if (bytes + mtu - 1 <= UINT32_MAX && mtu <= UINT32_MAX)
+	if (bytes + mtu - 1 <= UINT32_MAX) /* bytes >= 1, so mtu fits too */
 		return (uint32_t)(bytes + mtu - 1) / (uint32_t)mtu;
 	return (bytes + mtu - 1) / mtu;
 }

@@ -365,7 +365,6 @@ static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts
 	req->steady = (uint8_t)steady_at(cl->env.steady, now);
 	req->misrouted = 0;
 	req->session = 0;
-	req->where = REQ_NOWHERE;
 	struct wl_counts *cnt = &ledger->wl[d->workload];
 	cnt->sent++;
 	ledger->pop_sent[d->pop]++;

@@ -165,10 +165,9 @@ static void write_persist(FILE *fp, const struct scn_design *d, int http)
 	}
 }
 
-/* The backend of workload w (-1: every workload, an l4 design). */
-/* base: the first placeholder address; own_addresses: write the
- * scenario's server addresses instead (servers: address:, a list
- * entry's address:). */
+/* The backend of workload w (-1: every workload, an l4 design). base:
+ * the first placeholder address; own_addresses: write the scenario's
+ * server addresses instead (servers: address:, a list entry's address:). */
 static void write_backend(FILE *fp, const struct scenario *scn, const struct scn_design *d,
 			  int w, const char *name, uint32_t base, int own_addresses, int http)
 {
@@ -260,6 +259,24 @@ static void write_backend(FILE *fp, const struct scenario *scn, const struct scn
 	}
 }
 
+/* With some list entries' addresses given and not the others', the others
+ * take lbsim's default (127.0.0.1:10001 + index, lb_default_endpoint):
+ * loopback addresses written as if they were the scenario's. Say which. */
+static void note_default_addresses(FILE *notes, const struct scn_servers *s)
+{
+	uint32_t n = 0, first = 0;
+	for (uint32_t i = 0; i < s->count; i++) {
+		struct lb_endpoint def = lb_default_endpoint(i);
+		if (lb_addr_equal(&s->endpoints[i].addr, &def.addr) &&
+		    s->endpoints[i].port == def.port && n++ == 0)
+			first = i;
+	}
+	if (n)
+		fprintf(notes, "servers: %u of %u (the first cas%u) have lbsim's default loopback "
+			"address (127.0.0.1:10001 on; the scenario gives them none): replace them "
+			"with your Client Access servers'\n", n, s->count, first + 1);
+}
+
 /* server_base: the placeholders' first address, NULL when the servers
  * have the scenario's own. */
 static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_design *d,
@@ -290,6 +307,8 @@ static void notes_of(FILE *notes, const struct scenario *scn, const struct scn_d
 		fprintf(notes, "servers cas1..cas%u: placeholder addresses from %s; replace them "
 			"with your Client Access servers' (or give them in the scenario: servers: "
 			"address:, or a list entry's address:)\n", scn->servers.count, server_base);
+	else if (scn->servers.endpoints)
+		note_default_addresses(notes, &scn->servers);
 	int limited = 0;
 	for (uint32_t s = 0; s < scn->servers.count; s++)
 		limited |= scn_server_maxconn(&scn->servers, s) != 0;

@@ -577,6 +577,17 @@ static void read_persist(struct ctx *x, const struct proxy *b, struct backend_vi
  * an endpoint; a name, or an address without its port (HAProxy then
  * keeps the client's), leaves it "" with a note: lbsim's servers take
  * addresses, which the nginx and ipvs profiles hash. */
+/* The first n servers of a and b alike, field by field (not memcmp: a
+ * struct's padding is not copied by assignment in every compiler). */
+static int servers_same(const struct hap_server *a, const struct hap_server *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i].weight != b[i].weight || a[i].maxconn != b[i].maxconn ||
+		    a[i].backup != b[i].backup || strcmp(a[i].address, b[i].address) != 0)
+			return 0;
+	return 1;
+}
+
 static void server_address(struct hap_line *l, struct hap_server *srv)
 {
 	const char *text = l->w[2].s;
@@ -665,9 +676,7 @@ static void read_check(struct ctx *x, const struct proxy *b, struct backend_view
 	/* default-server lines (defaults, then the backend), then the
 	 * first server's own. */
 	int check = 0, ssl = 0;
-	struct hap_server dsrv;
-	memset(&dsrv, 0, sizeof dsrv); /* compared whole, padding too (memcmp) */
-	dsrv.weight = SCN_DEFAULT_WEIGHT;
+	struct hap_server dsrv = {.weight = SCN_DEFAULT_WEIGHT};
 	const struct hap_section *secs[2] = {b->defaults, b->sec};
 	for (int k = 0; k < 2; k++) {
 		for (unsigned i = 0; secs[k] && i < secs[k]->count; i++) {
@@ -813,7 +822,7 @@ static void merge_backend(const struct backend_view *first, const struct backend
 	uint32_t n = v->servers < first->servers ? v->servers : first->servers;
 	if (n > SCN_MAX_SERVERS)
 		n = SCN_MAX_SERVERS;
-	if (memcmp(v->each, first->each, n * sizeof *v->each) != 0)
+	if (!servers_same(v->each, first->each, n))
 		note(v->server_line, "server weights, maxconn, backup or addresses differ from "
 		     "backend %s's: "
 		     "lbsim's servers are one set for every pool", first_name);
@@ -907,8 +916,7 @@ static void build_design(struct ctx *x, struct hap_import *out, enum scn_design_
 	if (out->neach == 0) {
 		memcpy(out->each, first.each, ns * sizeof *out->each);
 		out->neach = ns;
-	} else if (memcmp(out->each, first.each,
-			  (ns < out->neach ? ns : out->neach) * sizeof *out->each) != 0) {
+	} else if (!servers_same(out->each, first.each, ns < out->neach ? ns : out->neach)) {
 		note(first.server_line, "server weights, maxconn, backup or addresses differ from "
 		     "another "
 		     "design's backend: lbsim's servers are one set for every design; the first "
