@@ -131,7 +131,7 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	b->cipher = d->cipher;
 	b->reuse = d->reuse;
 	b->ledger.price = &d->costs;
-	bal_handshakes_init(b);
+	bal_traffic_init(b);
 	uint32_t n = scn->servers.count;
 	uint32_t used = namespaces_of(scn);
 	/* l4-multi: a virtual service per workload, indexed by workload (a
