@@ -192,6 +192,9 @@ struct balancer {
 	int terminates_tls; /* l7: the balancer does the handshakes and the bulk crypto */
 	int reencrypt;      /* l7: TLS again to the servers */
 	enum cost_impl impl;         /* l7: always COST_IMPL_PROXY */
+	int kernel;         /* a kernel forwarder (impl kernel-nat or kernel-dr): no
+			     * thread to wake, its work priced per packet; asked
+			     * several times a request, so kept, not derived */
 	enum cost_cert cert;
 	enum cost_cipher cipher;
 	enum cost_reuse reuse;

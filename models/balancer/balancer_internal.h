@@ -34,7 +34,7 @@ static inline void bal_pend(struct balancer *b, double n, double ns)
  * softirq work is priced per packet. */
 #define BAL_ARRIVE(b, n)                                                                \
 	do {                                                                            \
-		if ((b)->per_request || (b)->impl == COST_IMPL_PROXY) {                 \
+		if (!(b)->kernel) {                                                     \
 			(b)->ledger.window.arrivals += (uint64_t)(n);                   \
 			(b)->ledger.charged = 1;                                        \
 		}                                                                       \

@@ -125,6 +125,7 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	b->terminates_tls = d->kind == SCN_DESIGN_L7;
 	b->reencrypt = d->kind == SCN_DESIGN_L7 && d->tls_reencrypt;
 	b->impl = d->kind == SCN_DESIGN_L7 ? COST_IMPL_PROXY : d->impl;
+	b->kernel = b->impl != COST_IMPL_PROXY;
 	b->backend_rtt_ns = (double)d->backend_rtt;
 	b->threads = d->lb_cores;
 	b->cert = d->cert;

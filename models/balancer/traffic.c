@@ -108,11 +108,6 @@ static void unroute(struct balancer *b, struct bal_conn *c)
 		bal_queue_slot_freed(b, c->pool, server);
 }
 
-static int kernel(const struct balancer *b)
-{
-	return !b->per_request && b->impl != COST_IMPL_PROXY;
-}
-
 /* Packets of a message of bytes through a kernel forwarder, either way. */
 static uint64_t kernel_packets(const struct balancer *b, uint64_t bytes, int inbound)
 {
@@ -130,7 +125,7 @@ static uint64_t kernel_packets(const struct balancer *b, uint64_t bytes, int inb
  * only). */
 static void forward_counted(struct balancer *b, uint64_t bytes, uint64_t packets)
 {
-	if (!kernel(b)) {
+	if (!b->kernel) {
 		BAL_ARRIVE(b, 1);
 		BAL_CHARGE(b, relay_messages, relay_message_ns, 1);
 		BAL_CHARGE(b, relay_bytes, relay_byte_ns, bytes);
@@ -153,14 +148,14 @@ static uint64_t kernel_packets_memo(struct balancer *b, uint64_t bytes, int inbo
 
 static void forward(struct balancer *b, uint64_t bytes, int inbound)
 {
-	forward_counted(b, bytes, kernel(b) ? kernel_packets_memo(b, bytes, inbound) : 0);
+	forward_counted(b, bytes, b->kernel ? kernel_packets_memo(b, bytes, inbound) : 0);
 }
 
 void bal_traffic_init(struct balancer *b)
 {
 	for (int inbound = 0; inbound < 2; inbound++)
 		b->packets_memo[inbound] = (struct bal_packets_memo){
-			.bytes = 0, .packets = kernel(b) ? kernel_packets(b, 0, inbound) : 0};
+			.bytes = 0, .packets = b->kernel ? kernel_packets(b, 0, inbound) : 0};
 	for (int tls13 = 0; tls13 < 2; tls13++)
 		for (int resumed = 0; resumed < 2; resumed++) {
 			struct bal_handshake *h = &b->handshakes[tls13][resumed];
@@ -171,7 +166,7 @@ void bal_traffic_init(struct balancer *b)
 				h->from[flights[i].from_client != 0]++;
 				h->bytes[i] = flights[i].bytes;
 				h->bytes_total += flights[i].bytes;
-				if (kernel(b))
+				if (b->kernel)
 					h->packets[i] = kernel_packets(b, flights[i].bytes,
 								       flights[i].from_client);
 				h->packets_total += h->packets[i];
@@ -195,7 +190,7 @@ static void pass_handshake(struct balancer *b, const struct bal_hello *hello, in
 	 * in order, so that its sum has the same bits, and only where an
 	 * operation has a price (a kernel forwarder priced 0 adds none). */
 	b->ledger.charged = 1;
-	if (kernel(b)) {
+	if (b->kernel) {
 		b->ledger.window.packets += h->packets_total;
 		if (p->packet_ns != 0)
 			for (size_t i = 0; i < h->n; i++)
@@ -247,7 +242,7 @@ int balancer_conn_open(struct balancer *b, struct bal_conn *c, const struct bal_
 			c->server = -1;
 			return -1;
 		}
-		if (kernel(b)) {
+		if (b->kernel) {
 			BAL_CHARGE(b, flows, flow_setup_ns, 1);
 			BAL_CHARGE(b, packets, packet_ns,
 				   b->impl == COST_IMPL_KERNEL_NAT ? PACKETS_NAT_CONN : PACKETS_DR_CONN);
@@ -465,7 +460,7 @@ void balancer_conn_close(struct balancer *b, struct bal_conn *c, uint64_t now_ns
 			unroute(b, c);
 	} else {
 		unroute(b, c);
-		if (kernel(b))
+		if (b->kernel)
 			b->ledger.window_closes++;
 	}
 	c->flags = 0;
