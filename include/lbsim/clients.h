@@ -108,6 +108,10 @@ struct clients {
 	struct pop_state *pops;
 	uint32_t npops;
 	struct conn_link **server_conns;    /* per server: its layer-4 connections, to cut */
+	/* A layer-7 request carries its device's TLS session id only where the
+	 * design reads it (ssl-session-id persistence): nothing else looks at
+	 * it, and fetching it costs the device's cache line per request. */
+	int requests_carry_tls_id;
 	int out_of_memory;                  /* an event could not be scheduled: the run is void */
 	/* Why the clients stopped the run when it was not memory (a replayed
 	 * log that cannot be read on: "file:line: what"); "" otherwise. */
@@ -139,7 +143,8 @@ void clients_cut_server(struct clients *cl, uint32_t s);
 /* The engine's look-ahead (engine.h, its stage 0 or 1) for a client event
  * (a connection's timer): prefetch what its handler will reach. Changes
  * nothing. */
-void clients_lookahead(const struct clients *cl, const struct sim_event *ev, unsigned stage);
+void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
+		       unsigned stage);
 
 /* 1 when the clients could not go on (memory, or cl->error). */
 int clients_failed(const struct clients *cl);

@@ -396,6 +396,10 @@ void scn_replay_log_opts(const struct scn_replay *r, struct log_opts *o, char *b
  * addresses the clients were drawn. */
 int scn_design_reads_source(const struct scn_design *d);
 
+/* 1 when design d reads the TLS ClientHello's session id (ssl-session-id
+ * persistence). */
+int scn_design_reads_tls_hello(const struct scn_design *d);
+
 /* Fill a design's defaults that are tables (its cost figures). */
 void scn_set_design_defaults(struct scn_design *d);
 

@@ -26,11 +26,12 @@
  * and the connection's request number (rng_hash_u01), so request k of a
  * connection is the same in every design.
  *
- * Memory: one struct device (64 bytes, one cache line) per user and kind
- * the population lists (a kind the user does not run keeps its slot, with
- * no connection, so that a device's kind follows from its place), one
- * struct conn (one 64-byte cache line, see clients_internal.h) and one
- * struct conn_link (24 bytes) per connection, allocated once per run;
+ * Memory: one struct device (64 bytes, one cache line) and its home (2
+ * bytes, apart: a request reads it and nothing else of the device) per
+ * user and kind the population lists (a kind the user does not run keeps
+ * its slot, with no connection, so that a device's kind follows from its
+ * place), one struct conn (one 64-byte cache line, see clients_internal.h)
+ * and one struct conn_link (24 bytes) per connection, allocated once per run;
  * requests come from the world's slab pool. Complexity: O(1) per request
  * and per connection event.
  */
@@ -45,15 +46,20 @@
 
 #include <gsl/gsl_cdf.h>
 
+/* The number of c's device in its population (ps), without reading the
+ * device (a cache miss at scale): its id is its place in the array. */
+static uint32_t conn_device(const struct pop_state *ps, const struct conn *c)
+{
+	uint32_t device = (uint32_t)(c->dev - ps->devices);
+	assert(device == c->dev->id);
+	return device;
+}
+
 /* The key of c's draws of kind what, the same as device_key for c's
- * device, without reading the device (a cache miss at scale): its id is
- * its place in its population's array. */
+ * device. */
 static uint64_t conn_key(const struct clients *cl, const struct conn *c, enum draw what)
 {
-	const struct pop_state *ps = &cl->pops[c->pop];
-	uint32_t device = (uint32_t)(c->dev - ps->devices);
-	assert(device == c->dev->id); /* a device's id is its index */
-	return draw_key(c->pop, device, c->index, what);
+	return draw_key(c->pop, conn_device(&cl->pops[c->pop], c), c->index, what);
 }
 
 /* An exponential draw of c's with the given mean (0: always 0). */
@@ -159,13 +165,15 @@ static void fill_seen_of(struct seen *s, const struct conn *c, uint32_t pop, uin
 	s->req.cookie = s->cookie;
 }
 
-static void fill_seen(const struct clients *cl, struct seen *s, const struct device *d,
-		      const struct conn *c)
+/* The request of connection c, whose device is number device of its
+ * population, runs workload wl and offers TLS session tls_id. */
+static void fill_seen(const struct clients *cl, struct seen *s, const struct conn *c,
+		      uint32_t device, enum workload wl, uint64_t tls_id)
 {
-	fill_seen_of(s, c, d->pop, d->id, (enum workload)d->workload, d->tls_id);
+	fill_seen_of(s, c, c->pop, device, wl, tls_id);
 	/* The connection keeps 32 bits of its address (the fold, for an IPv6
 	 * one); hashing wants an IPv6 address whole. */
-	const struct source_pool *sp = &cl->pops[d->pop].source;
+	const struct source_pool *sp = &cl->pops[c->pop].source;
 	if (sp->has_v6) {
 		source_address_of(sp, conn_link(cl, c)->addr_index, &s->addr);
 		if (s->addr.family == LB_AF_INET6)
@@ -187,10 +195,15 @@ void conn_close(struct clients *cl, struct conn *c)
 /* c's workload, from its device's place in its population (as
  * devices_alloc lays devices out), not from the device: an answer to c
  * reads only c, and at scale the device is a cache miss. */
+static enum workload device_workload(const struct pop_state *ps, uint32_t device)
+{
+	return (enum workload)ps->kinds[device % ps->nkinds];
+}
+
 static enum workload conn_workload(const struct clients *cl, const struct conn *c)
 {
 	const struct pop_state *ps = &cl->pops[c->pop];
-	enum workload wl = (enum workload)ps->kinds[(uint64_t)(c->dev - ps->devices) % ps->nkinds];
+	enum workload wl = device_workload(ps, conn_device(ps, c));
 	assert(wl == c->dev->workload);
 	return wl;
 }
@@ -269,10 +282,11 @@ static void open_and_send(struct clients *cl, struct conn *c, enum conn_state ne
 	if (!live)
 		d->tls_expires = now + cc->tls_session;
 	struct seen s;
-	fill_seen(cl, &s, d, c);
+	fill_seen(cl, &s, c, d->id, (enum workload)d->workload, d->tls_id);
+	int32_t home = ps->homes[d->id];
 	struct bal_hello hello = {.seen = &s.req, .workload = (enum workload)d->workload,
 				  .tls = d->tls13 ? BAL_TLS_13 : BAL_TLS_12, .resumable = (uint8_t)live,
-				  .session_home = d->home >= 0 ? (uint32_t)d->home + 1 : 0};
+				  .session_home = home >= 0 ? (uint32_t)home + 1 : 0};
 	/* Layer 4 routes the connection itself: no server, or one that is
 	 * down (the balancer has not noticed yet), and the client's connect
 	 * fails; it tries a new connection after its back-off. */
@@ -296,7 +310,7 @@ static void open_and_send(struct clients *cl, struct conn *c, enum conn_state ne
 	 * nothing of it and makes a full handshake. */
 	int resumed = live && !d->tls13;
 	if (!balancer_routes_per_request(cl->env.bal)) {
-		resumed = resumed && d->home == bal_conn_server(&c->lb);
+		resumed = resumed && home == bal_conn_server(&c->lb);
 		link_conn(cl, c);
 		cl->env.opened(cl->env.owner, (uint32_t)bal_conn_server(&c->lb));
 	}
@@ -335,7 +349,12 @@ static sim_time_t poll_hold(const struct clients *cl, const struct conn *c, uint
  * else 0. */
 static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts)
 {
-	struct device *d = c->dev;
+	/* Everything here comes from the connection and its device's number,
+	 * not the device: at scale its line is one miss more per request. */
+	struct pop_state *ps = &cl->pops[c->pop];
+	uint32_t pop = c->pop;
+	uint32_t device = conn_device(ps, c);
+	enum workload wl = device_workload(ps, device);
 	uint32_t ci = c->index;
 	const struct scenario *scn = cl->env.scn;
 	struct client_ledger *ledger = cl->env.ledger;
@@ -346,29 +365,30 @@ static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts
 		sim_stop(cl->env.eng);
 		return;
 	}
-	const struct client_cfg *cc = conn_client(cl, c);
+	const struct client_cfg *cc = pop_client(cl, pop, wl);
 	uint64_t k = c->seq++;
 	req->conn = c;
 	req->sent = req->arrived = now;
 	req->setup_rtts = (uint8_t)setup_rtts;
 	req->answer_delay = 0;
-	req->rtt = pop_round_trip(cl, d->pop, pop_client_jitter(cl, c, k));
-	req->demand = demand_of(&scn->servers.workloads[d->workload],
-				rng_hash64(cl->pops[d->pop].base, device_key(d, ci, DRAW_DEMAND), k));
+	req->rtt = pop_round_trip(cl, pop, pop_client_jitter(cl, c, k));
+	req->demand = demand_of(&scn->servers.workloads[wl],
+				rng_hash64(ps->base, draw_key(pop, device, ci, DRAW_DEMAND), k));
 	/* A poll connection's request is a poll, held, unless it is the
 	 * sync that follows a change. */
 	req->hold = ci < cc->polls && c->state != CONN_SYNC ? poll_hold(cl, c, k, cc) : 0;
-	req->population = d->pop;
-	req->user = d->user;
-	req->workload = d->workload;
+	req->population = pop;
+	req->user = device / ps->nkinds; /* as devices_alloc numbers them */
+	req->workload = wl;
 	req->measured = (uint8_t)measuring(cl);
 	req->steady = (uint8_t)steady_at(cl->env.steady, now);
 	req->misrouted = 0;
 	req->session = 0;
-	struct wl_counts *cnt = &ledger->wl[d->workload];
+	struct wl_counts *cnt = &ledger->wl[wl];
 	cnt->sent++;
-	ledger->pop_sent[d->pop]++;
-	ledger->pop_hash[d->pop] += rng_mix64(device_key(d, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
+	ledger->pop_sent[pop]++;
+	ledger->pop_hash[pop] +=
+		rng_mix64(draw_key(pop, device, ci, 0) ^ rng_mix64(k ^ rng_mix64(req->demand)));
 	cnt->measured_sent += req->measured;
 	c->state = CONN_BUSY;
 	req->conn_seq = (uint32_t)c->seq;
@@ -377,7 +397,7 @@ static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts
 	struct seen s;
 	const struct lb_request *seen = NULL;
 	if (balancer_routes_per_request(cl->env.bal)) {
-		fill_seen(cl, &s, d, c);
+		fill_seen(cl, &s, c, device, wl, cl->requests_carry_tls_id ? c->dev->tls_id : 0);
 		seen = &s.req;
 	}
 	int32_t server = balancer_request(cl->env.bal, &c->lb, seen, cc->request_bytes, req->rtt,
@@ -400,14 +420,15 @@ static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts
 	/* A device whose request lands on another server than its last one
 	 * has moved; where the backend needs affinity (Exchange 2010: the
 	 * session lives on one server) that costs a re-authentication. */
-	if (d->home >= 0 && d->home != server) {
+	int16_t *home = &ps->homes[device];
+	if (*home >= 0 && *home != server) {
 		ledger->server_changes++;
 		if (scn->servers.affinity_required) {
 			ledger->affinity_breaks++;
 			req->demand += scn->servers.affinity_penalty;
 		}
 	}
-	d->home = server;
+	*home = (int16_t)server;
 	cl->env.dispatch(cl->env.owner, req);
 }
 
@@ -497,29 +518,37 @@ static void prefetch_route(const struct clients *cl, const struct conn *c, unsig
 {
 	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
 		return;
-	uint32_t device = (uint32_t)(c->dev - cl->pops[c->pop].devices);
+	const struct pop_state *ps = &cl->pops[c->pop];
+	uint32_t device = conn_device(ps, c);
 	struct seen s;
-	fill_seen_of(&s, c, c->pop, device, conn_workload(cl, c), 0);
+	fill_seen_of(&s, c, c->pop, device, device_workload(ps, device), 0);
 	balancer_prefetch(cl->env.bal, &c->lb, &s.req, stage);
 }
 
-void clients_lookahead(const struct clients *cl, const struct sim_event *ev, unsigned stage)
+void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
+		       unsigned stage)
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (ev->kind != EV_CONN)
 		return;
-	/* on_conn_timer reads the connection (the engine prefetched it)
-	 * and, to send, its device (at stage 0, the earlier); the layer-7
-	 * route reads a persistence slot, then the entry it names (one
-	 * stage each: the second needs the first in cache). */
+	/* on_conn_timer reads the connection (the engine prefetched it);
+	 * to send, its device's home (at stage 0, the earlier), and to open,
+	 * the device itself; the layer-7 route reads a persistence slot,
+	 * then the entry it names (one stage each: the second needs the
+	 * first in cache). */
 	const struct conn *c = conn_of(ev);
-	if (stage == 0)
-		__builtin_prefetch(c->dev);
+	if (stage == 0) {
+		const struct pop_state *ps = &cl->pops[c->pop];
+		if (c->state == CONN_DOWN || at >= c->ends_at || cl->requests_carry_tls_id)
+			__builtin_prefetch(c->dev);
+		__builtin_prefetch(&ps->homes[c->dev - ps->devices]);
+	}
 	if (balancer_routes_per_request(cl->env.bal) && cl->env.design->persist)
 		prefetch_route(cl, c, stage);
 #else
 	(void)cl;
 	(void)ev;
+	(void)at;
 	(void)stage;
 #endif
 }
@@ -553,11 +582,12 @@ int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_
 	for (uint64_t i = 0; i < ps->ndevices; i++)
 		nconns += device_conns(ps, pi, i);
 	ps->devices = huge_calloc(ps->ndevices, sizeof *ps->devices);
+	ps->homes = huge_calloc(ps->ndevices, sizeof *ps->homes);
 	ps->conns = huge_calloc(nconns, sizeof *ps->conns);
 	ps->links = huge_calloc(nconns, sizeof *ps->links);
 	if (cfg->nprofile)
 		ps->presence = calloc(ps->ndevices, sizeof *ps->presence);
-	if (!ps->devices || (nconns && (!ps->conns || !ps->links)) ||
+	if (!ps->devices || !ps->homes || (nconns && (!ps->conns || !ps->links)) ||
 	    (cfg->nprofile && !ps->presence))
 		return -1;
 	struct conn *next = ps->conns;
@@ -567,7 +597,7 @@ int devices_alloc(struct clients *cl, struct pop_state *ps, uint32_t pi, uint32_
 		d->user = (uint32_t)(i / ps->nkinds);
 		d->pop = (uint16_t)pi;
 		d->workload = (uint8_t)ps->kinds[i % ps->nkinds];
-		d->home = -1;
+		ps->homes[i] = -1;
 		d->tls13 = draw_u01(cl, d, 0, DRAW_TLS13, 0) < cfg->tls13;
 		/* A user's devices share the user's address unless the
 		 * population says each has its own (address-per: device). */

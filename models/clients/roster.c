@@ -55,6 +55,7 @@ int clients_init(struct clients *cl, const struct clients_env *env, uint32_t rep
 	if (!cl->server_conns || !cl->pops)
 		return -1;
 	cl->npops = scn->npopulations;
+	cl->requests_carry_tls_id = scn_design_reads_tls_hello(env->design);
 	for (uint32_t i = 0; i < scn->npopulations; i++) {
 		struct pop_state *ps = &cl->pops[i];
 		const struct scn_population *cfg = &scn->populations[i];
@@ -101,6 +102,7 @@ void clients_free(struct clients *cl)
 			source_pool_free(&ps->source);
 		replay_free(ps->replay);
 		free(ps->devices);
+		free(ps->homes);
 		free(ps->presence);
 		free(ps->conns);
 		free(ps->links);
@@ -139,7 +141,8 @@ double clients_mem_estimate(const struct scenario *scn)
 				kinds++;
 				conns += p->client[w].connections; /* at most: share 1 */
 			}
-		double device = sizeof(struct device) + (p->nprofile ? sizeof(struct sim_event) : 0);
+		double device = sizeof(struct device) + sizeof(int16_t) +
+				(p->nprofile ? sizeof(struct sim_event) : 0);
 		bytes += (double)p->users * (kinds * device + conns * (sizeof(struct conn) + sizeof(struct conn_link)));
 		/* A request and an event slot per connection in flight. */
 		bytes += (double)p->users * conns * (sizeof(struct request) + sizeof(struct sim_heap_slot));

@@ -33,10 +33,21 @@ uint32_t scn_workloads_used(const struct scenario *scn)
 	return used;
 }
 
-int scn_design_reads_source(const struct scn_design *d)
+/* What design d's selection and persistence read of a request (need bits). */
+static unsigned design_needs(const struct scn_design *d)
 {
 	unsigned needs = d->balance ? d->balance->needs : 0;
 	if (d->persist)
 		needs |= d->persist->needs;
-	return (needs & LB_NEED_SRC_ADDR) != 0;
+	return needs;
+}
+
+int scn_design_reads_source(const struct scn_design *d)
+{
+	return (design_needs(d) & LB_NEED_SRC_ADDR) != 0;
+}
+
+int scn_design_reads_tls_hello(const struct scn_design *d)
+{
+	return (design_needs(d) & LB_NEED_TLS_HELLO) != 0;
 }

@@ -376,7 +376,7 @@ void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_tim
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (ev->kind == EV_CONN) {
-		clients_lookahead(&world_of(eng)->clients, ev, stage);
+		clients_lookahead(&world_of(eng)->clients, ev, at, stage);
 	} else if (ev->kind == EV_SERVER_DONE && stage == 0) {
 		/* world_server_done reads the request (the event) and its
 		 * connection (NULL for open traffic, and a prefetch of NULL
