@@ -318,7 +318,7 @@ static void test_histogram_noted_subset(void **state)
 	while (hist_bucket_count(&all, shared) < 65536)
 		shared++; /* the bucket of 3,000,000: 75,000, half of them in the rest */
 	assert_true((hist_bucket_count(&all, shared) & 0xffff) < hist_bucket_count(&rest, shared));
-	hist_buckets_less(&noted, &all, &rest);
+	assert_int_equal(hist_buckets_less(&noted, &all, &rest), 0);
 	for (unsigned b = 0; b < HIST_BUCKETS; b++)
 		assert_true(hist_bucket_count(&noted, b) == hist_bucket_count(&recorded, b));
 	assert_true(noted.count == recorded.count && noted.min == recorded.min &&
@@ -328,6 +328,15 @@ static void test_histogram_noted_subset(void **state)
 	assert_true(noted.min > 1 && noted.max < UINT64_MAX);
 	for (int k = 0; k <= 1000; k++)
 		assert_true(hist_quantile(&noted, k / 1000.0) == hist_quantile(&recorded, k / 1000.0));
+	/* Buckets that cannot be the noted samples' are refused: the rest
+	 * holding a sample the whole does not, or a noted count the
+	 * difference does not add up to. */
+	hist_record(&rest, 5);
+	assert_int_equal(hist_buckets_less(&noted, &all, &rest), -1);
+	hist_record(&all, 5);
+	assert_int_equal(hist_buckets_less(&noted, &all, &rest), 0);
+	hist_note(&noted, 7);
+	assert_int_equal(hist_buckets_less(&noted, &all, &rest), -1);
 }
 
 /* 1 2 3 4 5: mean 3, s = sqrt(2.5), t(0.975, 4) = 2.776445 (t table):

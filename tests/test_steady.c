@@ -55,6 +55,33 @@ static void test_steady_time(void **state)
 	assert_true(steady_between(&s, SEC(310), SEC(320)));
 }
 
+/* steady_at(t) is steady_between(t, t + 1), written out for speed (it is
+ * asked twice a request): the same answer at every edge of the measured
+ * time and of the excluded span, and at the end of time. */
+static void test_steady_at_is_one_nanosecond_between(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct scn_fault fault;
+	setup(&f, &fault);
+	struct steady s;
+	steady_init(&s, &f.scn);
+	const sim_time_t edges[] = {0, s.begin, s.end, s.spans[0].from, s.spans[0].to,
+				    SIM_TIME_NEVER - 2};
+	for (size_t e = 0; e < sizeof edges / sizeof *edges; e++)
+		for (sim_time_t d = 0; d < 5; d++) {
+			sim_time_t t = edges[e] + d >= 2 ? edges[e] + d - 2 : 0;
+			assert_int_equal(steady_at(&s, t), steady_between(&s, t, t + 1));
+		}
+	assert_false(steady_at(&s, SIM_TIME_NEVER));
+	/* A fault that never recovers: its span runs to the end of time. */
+	fault.duration = SIM_TIME_NEVER;
+	steady_init(&s, &f.scn);
+	assert_true(s.spans[0].to == SIM_TIME_NEVER);
+	for (sim_time_t t = SEC(199); t < SEC(201); t += SEC(0.25))
+		assert_int_equal(steady_at(&s, t), steady_between(&s, t, t + 1));
+}
+
 /* Over steady time nothing fails and round robin is even; over all the
  * measured time the fault's failures count and the down server's missing
  * share shows. */
@@ -75,6 +102,20 @@ static void test_steady_leaves_the_fault_out(void **state)
 	assert_true(fabs(r.steady.window_s - 490) < 1e-9);
 	assert_true(r.measured_failed > 0);
 	assert_int_equal(r.steady.failed, 0);
+	/* The steady answers' response times (their buckets derived at the
+	 * end: world.h): servers that never queue answer steady and
+	 * unsteady requests alike, so the steady quantiles are the whole's
+	 * within sampling, and ordered. */
+	print_message("response p50/p95/p99 ms: steady %.3f %.3f %.3f, all %.3f %.3f %.3f\n",
+		      (double)r.steady.response_p50_ns / 1e6, (double)r.steady.response_p95_ns / 1e6,
+		      (double)r.steady.response_p99_ns / 1e6, (double)r.response_p50_ns / 1e6,
+		      (double)r.response_p95_ns / 1e6, (double)r.response_p99_ns / 1e6);
+	assert_true(r.steady.response_p50_ns > 0);
+	assert_true(r.steady.response_p50_ns <= r.steady.response_p95_ns &&
+		    r.steady.response_p95_ns <= r.steady.response_p99_ns);
+	assert_true(fabs((double)r.steady.response_p50_ns / (double)r.response_p50_ns - 1) < 0.03);
+	assert_true(fabs((double)r.steady.response_p95_ns / (double)r.response_p95_ns - 1) < 0.05);
+	assert_true(fabs(r.steady.response_mean_ns / r.response_mean_ns - 1) < 0.03);
 	/* Requests in steady time: about 490/600 of the measured ones (the
 	 * rate is even over time: closed loop, no queueing). */
 	double share = (double)r.steady.sent / (double)r.measured;
@@ -96,6 +137,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steady_time),
+		cmocka_unit_test(test_steady_at_is_one_nanosecond_between),
 		cmocka_unit_test(test_steady_leaves_the_fault_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

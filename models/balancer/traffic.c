@@ -122,7 +122,8 @@ static uint64_t kernel_packets(const struct balancer *b, uint64_t bytes, int inb
 
 /* A message of bytes through the balancer, either way, outside layer 7's
  * own work; packets: kernel_packets of it (read by a kernel forwarder
- * only). */
+ * only). pass_handshake does the same for a handshake's flights, its
+ * counts at once: a charge added here must be added there. */
 static void forward_counted(struct balancer *b, uint64_t bytes, uint64_t packets)
 {
 	if (!b->kernel) {

@@ -1,9 +1,10 @@
 /* Routing through a virtual service: the request's view by layer, the pool
  * by sub-service, the server by persistence or selection.
  *
- * The layer-4 view is a copy of the request on the stack with every layer-7
- * field cleared. Configuration already refuses whatever needs those fields on
- * layer 4 (lb_vs_check_needs), so the copy is the second wall: an algorithm
+ * The layer-4 view is the request with every layer-7 field cleared: the
+ * request itself when it has none, else a copy on the stack.
+ * Configuration already refuses whatever needs those fields on layer 4
+ * (lb_vs_check_needs), so the view is the second wall: an algorithm
  * or persistence method that reads a field it did not declare still sees
  * nothing an L4 device could not, and a simulator that fills every field of
  * every request (the same client model drives all three designs) cannot leak
@@ -17,6 +18,7 @@
  */
 #include "lbsim/lb_vs.h"
 
+#include <assert.h>
 #include <stddef.h>
 
 /* Contract: vs has a pool at index pool; r is the view for vs's layer.
@@ -60,21 +62,26 @@ static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
 	return 0;
 }
 
-/* The request as vs's layer sees it: req itself on layer 7, else a copy in
- * *l4view with every layer-7 field cleared. */
+/* The fields only a layer-7 device reads (view_of clears them). */
+static int has_l7_fields(const struct lb_request *r)
+{
+	return r->path || r->host || r->cookie || r->hdr_value;
+}
+
+/* The request as vs's layer sees it: req itself on layer 7, or when it
+ * carries no layer-7 field (no copy: a layer-4 route per connection,
+ * issue 19); else a copy in *l4view with every layer-7 field cleared. */
 static const struct lb_request *view_of(const struct lb_vs *vs, const struct lb_request *req,
 					struct lb_request *l4view)
 {
-	/* A request with no layer-7 field is its own layer-4 view: no copy
-	 * (a layer-4 route per connection, issue 19). */
-	if (vs->layer == LB_LAYER_7 ||
-	    (!req->path && !req->host && !req->cookie && !req->hdr_value))
+	if (vs->layer == LB_LAYER_7 || !has_l7_fields(req))
 		return req;
 	*l4view = *req;
 	l4view->path = NULL;
 	l4view->host = NULL;
 	l4view->cookie = NULL;
 	l4view->hdr_value = NULL;
+	assert(!has_l7_fields(l4view)); /* the two lists agree */
 	return l4view;
 }
 

@@ -4,7 +4,6 @@
  * linearly inside their bucket. */
 #include "lbsim/histogram.h"
 
-#include <assert.h>
 #include <string.h>
 
 static unsigned bucket_of(uint64_t v)
@@ -75,18 +74,22 @@ void hist_record(struct histogram *h, uint64_t value)
 	hist_note(h, value);
 }
 
-void hist_buckets_less(struct histogram *h, const struct histogram *all,
-		       const struct histogram *part)
+int hist_buckets_less(struct histogram *h, const struct histogram *all,
+		      const struct histogram *part)
 {
 	uint64_t total = 0;
 	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
-		uint64_t n = hist_bucket_count(all, b) - hist_bucket_count(part, b);
+		uint64_t in_all = hist_bucket_count(all, b), in_part = hist_bucket_count(part, b);
+		if (in_part > in_all)
+			return -1; /* part is not a subset of all */
+		uint64_t n = in_all - in_part;
 		h->bins[b] = (uint16_t)n;
 		h->bins_high[b] = (uint32_t)(n >> HIST_LOW_BITS);
 		total += n;
 	}
-	assert(total == h->count); /* h noted exactly all's samples but part's */
-	(void)total;
+	/* h noted exactly all's samples but part's, or its quantiles would
+	 * walk buckets that do not hold its count. */
+	return total == h->count ? 0 : -1;
 }
 
 void hist_prefetch(const struct histogram *h, uint64_t value)

@@ -439,7 +439,9 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	 * server's own figures end when it answers). */
 	for (int k = 0; k < WL_COUNT; k++)
 		hist_merge(all, w->wl_latency[k]);
-	hist_buckets_less(w->steady_latency, all, w->unsteady_latency);
+	/* The steady answers' buckets: the measured answers' less the
+	 * unsteady ones' (world.h). */
+	int steady_ok = hist_buckets_less(w->steady_latency, all, w->unsteady_latency) == 0;
 	skew_by_weight(&scn->servers, load, weights, n, &out->skew);
 	for (int k = 0; k < WL_COUNT; k++) {
 		for (uint32_t i = 0; i < n; i++)
@@ -452,12 +454,18 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 		&out->response_p99_ns);
 	for (unsigned i = 0; i < RUN_CDF_POINTS; i++)
 		out->response_cdf_ns[i] = hist_quantile(all, run_cdf_q(i));
-	steady_of(w, load, weights, &out->steady);
+	if (steady_ok)
+		steady_of(w, load, weights, &out->steady);
 	free(load);
 	free(conns);
 	free(sessions);
 	free(weights);
 	free(all);
+	if (!steady_ok) {
+		snprintf(err, errlen, "internal error: the steady answers' response times are not "
+				      "among the measured answers'");
+		return -1;
+	}
 	return 0;
 }
 
