@@ -16,7 +16,7 @@ static void account_busy(struct sim_server *srv, sim_time_t now)
 	/* Probes taken without events go in first, in their time order. */
 	if (now > srv->probes_due)
 		srv->probes_settle(srv->owner, srv, now);
-	srv->busy_core_ns += (double)srv->busy * (double)(now - srv->busy_since);
+	srv->busy_core_ns += (double)srv->busy * server_span_ns(now, srv->busy_since);
 	srv->busy_since = now;
 }
 

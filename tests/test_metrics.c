@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "lbsim/histogram.h"
 #include "lbsim/metrics.h"
@@ -278,6 +279,57 @@ static void test_histogram_matches_plain_array(void **state)
 	}
 }
 
+/* A subset's histogram noted (hist_note) and its buckets taken as the
+ * whole's less the rest's (hist_buckets_less) is the histogram the
+ * subset records, to the bit: every bucket, count, sum (the same adds
+ * in the same order), min, max and quantile. The rest holds more of a
+ * shared bucket than the whole's low 16-bit word, so the difference
+ * borrows from the carries; the subset's own extremes differ from the
+ * whole's. Fixed-seed xorshift draws. */
+static void test_histogram_noted_subset(void **state)
+{
+	(void)state;
+	static struct histogram all, rest, noted, recorded;
+	hist_init(&all);
+	hist_init(&rest);
+	hist_init(&noted);
+	hist_init(&recorded);
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	for (uint32_t i = 0; i < 300000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t v = i % 4 == 0 ? 3000000 + (x >> 62) : 2 + ((x & 0xfffff) << (x >> 61));
+		if (i == 7)
+			v = 1; /* the whole's min, in the rest */
+		if (i == 11)
+			v = UINT64_MAX; /* the whole's max, in the rest */
+		int in_rest = i % 4 == 0 ? i % 8 == 0 : (x >> 20 & 7) == 0;
+		in_rest |= i == 7 || i == 11;
+		hist_record(&all, v);
+		if (in_rest) {
+			hist_record(&rest, v);
+		} else {
+			hist_note(&noted, v);
+			hist_record(&recorded, v);
+		}
+	}
+	unsigned shared = 0;
+	while (hist_bucket_count(&all, shared) < 65536)
+		shared++; /* the bucket of 3,000,000: 75,000, half of them in the rest */
+	assert_true((hist_bucket_count(&all, shared) & 0xffff) < hist_bucket_count(&rest, shared));
+	hist_buckets_less(&noted, &all, &rest);
+	for (unsigned b = 0; b < HIST_BUCKETS; b++)
+		assert_true(hist_bucket_count(&noted, b) == hist_bucket_count(&recorded, b));
+	assert_true(noted.count == recorded.count && noted.min == recorded.min &&
+		    noted.max == recorded.max);
+	assert_true(memcmp(&noted.sum, &recorded.sum, sizeof noted.sum) == 0);
+	assert_true(all.min == 1 && all.max == UINT64_MAX);
+	assert_true(noted.min > 1 && noted.max < UINT64_MAX);
+	for (int k = 0; k <= 1000; k++)
+		assert_true(hist_quantile(&noted, k / 1000.0) == hist_quantile(&recorded, k / 1000.0));
+}
+
 /* 1 2 3 4 5: mean 3, s = sqrt(2.5), t(0.975, 4) = 2.776445 (t table):
  * half-width 2.776445 * sqrt(2.5) / sqrt(5) = 1.963243. */
 static void test_estimate_interval(void **state)
@@ -308,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_histogram_quantiles),
 		cmocka_unit_test(test_histogram_bucket_carry),
 		cmocka_unit_test(test_histogram_matches_plain_array),
+		cmocka_unit_test(test_histogram_noted_subset),
 		cmocka_unit_test(test_estimate_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,6 +176,14 @@ struct bal_handshake {
 	uint64_t packets[TLS_MAX_FLIGHTS]; /* kernel forwarder: packets of flight i through
 					    * it (direct return: the client's ACKs of a
 					    * server's) */
+	uint64_t bytes_total, packets_total; /* over the flights: counted at once */
+};
+
+/* A kernel forwarder's packets of the last message of a size seen each
+ * way (a design's requests and answers are mostly of one size each):
+ * the division by the MTU is done once per size, not per message. */
+struct bal_packets_memo {
+	uint64_t bytes, packets;
 };
 
 struct balancer {
@@ -184,6 +192,9 @@ struct balancer {
 	int terminates_tls; /* l7: the balancer does the handshakes and the bulk crypto */
 	int reencrypt;      /* l7: TLS again to the servers */
 	enum cost_impl impl;         /* l7: always COST_IMPL_PROXY */
+	int kernel;         /* a kernel forwarder (impl kernel-nat or kernel-dr): no
+			     * thread to wake, its work priced per packet; asked
+			     * several times a request, so kept, not derived */
 	enum cost_cert cert;
 	enum cost_cipher cipher;
 	enum cost_reuse reuse;
@@ -211,6 +222,7 @@ struct balancer {
 	 * ledger.c). */
 	uint32_t threads;
 	struct bal_handshake handshakes[2][2]; /* [TLS 1.3][resumed] */
+	struct bal_packets_memo packets_memo[2]; /* [inbound] */
 	/* Layer 7 with maxconn: the pools' queues, their servers' queues,
 	 * and the requests that have just left them for a slot. */
 	struct {

@@ -40,6 +40,18 @@ struct histogram {
 
 void hist_init(struct histogram *h);
 void hist_record(struct histogram *h, uint64_t value);
+/* A sample's count, sum, min and max without its bucket: for a histogram
+ * of a subset of the samples another records whole (the steady state's
+ * answers are among the measured ones: a second bucket count per
+ * request was some 2 % of the peer benchmark, issue 19), whose buckets
+ * hist_buckets_less fills at the end. */
+void hist_note(struct histogram *h, uint64_t value);
+/* h's buckets become all's less part's, where h noted (hist_note)
+ * exactly the samples all recorded and part did not, part's samples
+ * being among all's. h's count, sum, min and max stay its own, so h is
+ * then the histogram its samples would have recorded, to the bit. */
+void hist_buckets_less(struct histogram *h, const struct histogram *all,
+		       const struct histogram *part);
 /* Ask for the lines hist_record(h, value) will write, ahead of it: a run
  * records into one histogram per server, and at scale the bucket is a
  * cache miss (issue 19 item 5). Reads nothing of h's counts. */

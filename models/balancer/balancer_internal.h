@@ -34,7 +34,7 @@ static inline void bal_pend(struct balancer *b, double n, double ns)
  * softirq work is priced per packet. */
 #define BAL_ARRIVE(b, n)                                                                \
 	do {                                                                            \
-		if ((b)->per_request || (b)->impl == COST_IMPL_PROXY) {                 \
+		if (!(b)->kernel) {                                                     \
 			(b)->ledger.window.arrivals += (uint64_t)(n);                   \
 			(b)->ledger.charged = 1;                                        \
 		}                                                                       \
@@ -50,8 +50,9 @@ static inline void bal_pend(struct balancer *b, double n, double ns)
  * the connection holds its buffers for the time its bytes take. */
 void bal_hold_buffers(struct balancer *b, uint64_t bytes, uint64_t rtt_ns, int inbound);
 
-/* traffic.c: fill b->handshakes for b's certificate and prices. */
-void bal_handshakes_init(struct balancer *b);
+/* traffic.c: what b's traffic computes once: its handshakes' flights for
+ * its certificate and prices (b->handshakes), the packet memo. */
+void bal_traffic_init(struct balancer *b);
 
 /* backends.c: the connections to the servers (struct bal_backends). */
 int bal_backends_init(struct bal_backends *k, uint32_t nlists, uint64_t idle_timeout_ns);

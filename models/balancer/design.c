@@ -125,13 +125,14 @@ int balancer_init(struct balancer *b, const struct scenario *scn, const struct s
 	b->terminates_tls = d->kind == SCN_DESIGN_L7;
 	b->reencrypt = d->kind == SCN_DESIGN_L7 && d->tls_reencrypt;
 	b->impl = d->kind == SCN_DESIGN_L7 ? COST_IMPL_PROXY : d->impl;
+	b->kernel = b->impl != COST_IMPL_PROXY;
 	b->backend_rtt_ns = (double)d->backend_rtt;
 	b->threads = d->lb_cores;
 	b->cert = d->cert;
 	b->cipher = d->cipher;
 	b->reuse = d->reuse;
 	b->ledger.price = &d->costs;
-	bal_handshakes_init(b);
+	bal_traffic_init(b);
 	uint32_t n = scn->servers.count;
 	uint32_t used = namespaces_of(scn);
 	/* l4-multi: a virtual service per workload, indexed by workload (a

@@ -65,7 +65,7 @@ void balancer_measure_start(struct balancer *b)
  * round trip later. A kernel forwarder holds no buffers. */
 void bal_hold_buffers(struct balancer *b, uint64_t bytes, uint64_t rtt_ns, int inbound)
 {
-	if (!b->per_request && b->impl != COST_IMPL_PROXY)
+	if (b->kernel)
 		return;
 	double flights = (double)network_message_flights(bytes, (uint64_t)b->ledger.price->mtu_payload);
 	double rtt = (double)rtt_ns;
@@ -78,7 +78,7 @@ static struct cost_mem memory_now(const struct balancer *b, double window_s)
 	struct cost_mem m = {.tables = (double)balancer_mem_bytes(b)};
 	double open = (double)b->stats.conns_open;
 	double moving = window_s > 0 ? b->ledger.moving_ns / 1e9 / window_s : 0;
-	if (!b->per_request && b->impl != COST_IMPL_PROXY) {
+	if (b->kernel) {
 		double closed_rate = window_s > 0 ? (double)b->ledger.window_closes / window_s : 0;
 		m.tables += (open + closed_rate * p->flow_linger_s) * p->flow_bytes +
 			    p->flow_buckets * p->flow_bucket_bytes;
@@ -114,7 +114,7 @@ enum { PROBE_ARRIVALS = 1 };
 static uint64_t window_wakeups(struct balancer *b, double base_ns, double window_ns)
 {
 	struct bal_ledger *l = &b->ledger;
-	if (!b->per_request && b->impl != COST_IMPL_PROXY)
+	if (b->kernel)
 		return 0;
 	l->window.arrivals += PROBE_ARRIVALS * l->window.probes;
 	double threads = b->threads ? (double)b->threads : ceil(base_ns / window_ns);

@@ -21,7 +21,10 @@ int oneshot_send(struct clients *cl, const struct oneshot *o, struct lb_request 
 	int measured = measuring(cl);
 	uint64_t steady = (uint64_t)steady_at(cl->env.steady, now);
 	lr->dst_port = 443;
-	lr->path = workload_path(o->workload);
+	/* Its path is read only where requests are routed one by one
+	 * (layer 7); without it layer 4 routes lr as it is, not a copy
+	 * with its layer-7 fields cleared (models/lb/vs_route.c). */
+	lr->path = balancer_routes_per_request(cl->env.bal) ? workload_path(o->workload) : NULL;
 	struct request *req = request_get(cl->env.requests);
 	if (!req) {
 		cl->out_of_memory = 1;

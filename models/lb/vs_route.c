@@ -53,8 +53,10 @@ static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
 		return -1;
 	}
 	vs->stats.routed++;
-	vs->stats.persisted += (uint64_t)out->persisted;
-	vs->stats.redispatched += (uint64_t)out->redispatched;
+	if (vp->persist.ops) { /* without persistence both are 0 */
+		vs->stats.persisted += (uint64_t)out->persisted;
+		vs->stats.redispatched += (uint64_t)out->redispatched;
+	}
 	return 0;
 }
 
@@ -63,7 +65,10 @@ static int route_in_pool(struct lb_vs *vs, int pool, const struct lb_request *r,
 static const struct lb_request *view_of(const struct lb_vs *vs, const struct lb_request *req,
 					struct lb_request *l4view)
 {
-	if (vs->layer == LB_LAYER_7)
+	/* A request with no layer-7 field is its own layer-4 view: no copy
+	 * (a layer-4 route per connection, issue 19). */
+	if (vs->layer == LB_LAYER_7 ||
+	    (!req->path && !req->host && !req->cookie && !req->hdr_value))
 		return req;
 	*l4view = *req;
 	l4view->path = NULL;

@@ -4,6 +4,7 @@
  * linearly inside their bucket. */
 #include "lbsim/histogram.h"
 
+#include <assert.h>
 #include <string.h>
 
 static unsigned bucket_of(uint64_t v)
@@ -56,17 +57,36 @@ static void bin_add(struct histogram *h, unsigned b, uint64_t n)
 	h->bins_high[b] = (uint32_t)(v >> HIST_LOW_BITS);
 }
 
-void hist_record(struct histogram *h, uint64_t value)
+void hist_note(struct histogram *h, uint64_t value)
 {
-	unsigned b = bucket_of(value);
-	if (++h->bins[b] == 0)
-		h->bins_high[b]++; /* the 2^16th sample of the bucket: carry */
 	h->count++;
 	h->sum += (double)value;
 	if (value < h->min)
 		h->min = value;
 	if (value > h->max)
 		h->max = value;
+}
+
+void hist_record(struct histogram *h, uint64_t value)
+{
+	unsigned b = bucket_of(value);
+	if (++h->bins[b] == 0)
+		h->bins_high[b]++; /* the 2^16th sample of the bucket: carry */
+	hist_note(h, value);
+}
+
+void hist_buckets_less(struct histogram *h, const struct histogram *all,
+		       const struct histogram *part)
+{
+	uint64_t total = 0;
+	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
+		uint64_t n = hist_bucket_count(all, b) - hist_bucket_count(part, b);
+		h->bins[b] = (uint16_t)n;
+		h->bins_high[b] = (uint32_t)(n >> HIST_LOW_BITS);
+		total += n;
+	}
+	assert(total == h->count); /* h noted exactly all's samples but part's */
+	(void)total;
 }
 
 void hist_prefetch(const struct histogram *h, uint64_t value)

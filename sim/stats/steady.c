@@ -51,5 +51,13 @@ int steady_between(const struct steady *s, sim_time_t from, sim_time_t to)
 
 int steady_at(const struct steady *s, sim_time_t t)
 {
-	return t < SIM_TIME_NEVER && steady_between(s, t, t + 1);
+	/* steady_between(s, t, t + 1), asked for every request twice: t <
+	 * end keeps t + 1 from overflowing, and a span meets [t, t + 1)
+	 * when it holds t. */
+	if (t < s->begin || t >= s->end)
+		return 0;
+	for (uint32_t i = 0; i < s->nspans; i++)
+		if (s->spans[i].from <= t && t < s->spans[i].to)
+			return 0;
+	return 1;
 }

@@ -439,6 +439,7 @@ static int collect(struct world *w, struct run_result *out, char *err, size_t er
 	 * server's own figures end when it answers). */
 	for (int k = 0; k < WL_COUNT; k++)
 		hist_merge(all, w->wl_latency[k]);
+	hist_buckets_less(w->steady_latency, all, w->unsteady_latency);
 	skew_by_weight(&scn->servers, load, weights, n, &out->skew);
 	for (int k = 0; k < WL_COUNT; k++) {
 		for (uint32_t i = 0; i < n; i++)

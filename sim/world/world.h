@@ -106,7 +106,13 @@ struct world {
 	/* The steady state (lbsim/steady.h): its time, and what the steady
 	 * windows and requests add up to. */
 	struct steady steady;
+	/* The steady answers' response times: their count, sum, min and
+	 * max noted as they come (hist_note), their buckets those of the
+	 * measured answers (wl_latency, which hold them) less those of the
+	 * measured answers that are not steady (unsteady_latency), filled
+	 * in when the run is collected. */
 	struct histogram *steady_latency;
+	struct histogram *unsteady_latency;
 	uint64_t *steady_requests;    /* per server, in steady windows */
 	double *steady_busy_ns;       /* per server: core-ns busy in steady windows */
 	double *last_busy_ns;         /* per server: core-ns busy at the last window */

@@ -258,10 +258,12 @@ int world_events_init(struct world *w, uint32_t rep)
 	w->steady_busy_ns = calloc(n, sizeof *w->steady_busy_ns);
 	w->last_busy_ns = calloc(n, sizeof *w->last_busy_ns);
 	w->steady_latency = malloc(sizeof *w->steady_latency);
+	w->unsteady_latency = malloc(sizeof *w->unsteady_latency);
 	if (!w->last_requests || !w->steady_requests || !w->steady_busy_ns || !w->last_busy_ns ||
-	    !w->steady_latency)
+	    !w->steady_latency || !w->unsteady_latency)
 		return -1;
 	hist_init(w->steady_latency);
+	hist_init(w->unsteady_latency);
 	steady_init(&w->steady, scn);
 	/* The series' points, allocated once: their number is known. */
 	w->keep_series = run_keeps_series(rep);
@@ -320,9 +322,10 @@ void world_events_free(struct world *w)
 	free(w->steady_busy_ns);
 	free(w->last_busy_ns);
 	free(w->steady_latency);
+	free(w->unsteady_latency);
 	w->steady_requests = NULL;
 	w->steady_busy_ns = w->last_busy_ns = NULL;
-	w->steady_latency = NULL;
+	w->steady_latency = w->unsteady_latency = NULL;
 	w->faults = NULL;
 	w->probes = NULL;
 	w->samples = NULL;

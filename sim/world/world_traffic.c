@@ -16,6 +16,7 @@
 #include "world.h"
 #include "lbsim/event_kind.h"
 
+#include <assert.h>
 #include <stddef.h>
 
 static struct world *world_of(struct sim_engine *eng)
@@ -52,11 +53,18 @@ static void deliver(struct world *w, struct request *req, int ok)
 	req->steady = req->steady && steady_at(&w->steady, now + req->answer_delay);
 	if (ok) {
 		w->ledger.wl[req->workload].ok++;
+		uint64_t response = (uint64_t)request_client_response_ns(req, now);
+		/* Steady is measured (sent in steady time is sent after the
+		 * warm-up): its bucket is counted in its workload's histogram,
+		 * and the steady histogram notes the rest (see world.h). */
+		assert(!req->steady || req->measured);
 		if (req->measured)
-			hist_record(w->wl_latency[req->workload], request_client_response_ns(req, now));
+			hist_record(w->wl_latency[req->workload], response);
 		if (req->steady) {
 			w->ledger.steady_sent++;
-			hist_record(w->steady_latency, request_client_response_ns(req, now));
+			hist_note(w->steady_latency, response);
+		} else if (req->measured) {
+			hist_record(w->unsteady_latency, response);
 		}
 	} else {
 		client_ledger_failed(&w->ledger, req);
@@ -385,8 +393,6 @@ void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_tim
 		sim_time_t client = request_client_response_after(req, at, req->rtt - req->rtt / 2);
 		if (req->measured)
 			hist_prefetch(w->wl_latency[req->workload], client);
-		if (req->steady)
-			hist_prefetch(w->steady_latency, client);
 	}
 #else
 	(void)eng;

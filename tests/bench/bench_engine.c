@@ -24,6 +24,10 @@
  * where each step also cancels a random pending event and schedules it
  * again (the baseline heap cannot cancel, so the figure is the engine's
  * extra time per cancel + schedule, against its own run without them).
+ * A fourth prices the bottom insert against the one it replaced (issue
+ * 19): the hold model at small sizes, with one event far ahead, and the
+ * peer benchmark's own pattern (tests/bench/peer), whose whole queue sits
+ * in the bottom for 10 s at a time.
  *
  * Each measurement is the best of 3 runs (filling the queue is not timed),
  * the contenders alternating so that a change of machine load hits both.
@@ -122,6 +126,88 @@ static uint64_t run_engine(size_t n, uint64_t steps, const sim_time_t *draws,
 			   struct sim_event *evs, const uint32_t *victims, uint64_t *sum)
 {
 	return run_engine_as(n, steps, draws, evs, victims, 0, sum);
+}
+
+/* ---- the peer benchmark's pattern ---------------------------------------- */
+
+/* The event pattern of tests/bench/peer (issue 19): Poisson arrivals at
+ * 2,240/s, each starting a job of Exp(10 ms) (an M/M/inf queue: about 22
+ * jobs pending, their completions at uniformly random ranks among them),
+ * and a sample every 10 s that sits at the end of the queue. The whole
+ * queue lives in the bottom, so every schedule is a bottom insert: an
+ * arrival near the head, a completion anywhere. */
+#define MM_RATE_PER_S 2240.0
+#define MM_SERVICE_S 0.010
+#define MM_JOBS 1024u
+#define MM_SAMPLE_NS (10 * SIM_NS_PER_S)
+
+struct mm {
+	const sim_time_t *gap, *service; /* next draws to use */
+	uint64_t left, sum;
+	int failed;
+	struct sim_event jobs[MM_JOBS], *job_free[MM_JOBS];
+	uint32_t nfree;
+};
+
+static void mm_step(struct sim_engine *eng, struct mm *m)
+{
+	m->sum = mix(m->sum, sim_now(eng));
+	if (--m->left == 0 || m->failed)
+		sim_stop(eng);
+}
+
+static void mm_job_done(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct mm *m = ev->ctx;
+	m->job_free[m->nfree++] = ev;
+	mm_step(eng, m);
+}
+
+static void mm_arrive(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct mm *m = ev->ctx;
+	if (sim_schedule_in(eng, ev, *m->gap++) != 0 || m->nfree == 0 ||
+	    sim_schedule_in(eng, m->job_free[--m->nfree], *m->service++) != 0)
+		m->failed = 1;
+	mm_step(eng, m);
+}
+
+static void mm_sample(struct sim_engine *eng, struct sim_event *ev)
+{
+	struct mm *m = ev->ctx;
+	if (sim_schedule_in(eng, ev, MM_SAMPLE_NS) != 0)
+		m->failed = 1;
+	mm_step(eng, m);
+}
+
+/* Run `steps` events of the pattern (gaps and services: at least steps
+ * draws each). Returns elapsed ns, or 0 on failure. */
+static uint64_t run_mm(uint64_t steps, const sim_time_t *gaps, const sim_time_t *services,
+		       int baseline, uint64_t *sum)
+{
+	struct sim_event arrival, sample;
+	struct mm m = {.gap = gaps, .service = services, .left = steps};
+	struct sim_engine eng;
+	if (sim_engine_init(&eng, 0) != 0)
+		return 0;
+	eng.bottom_baseline = baseline;
+	for (uint32_t i = 0; i < MM_JOBS; i++) {
+		sim_event_init(&m.jobs[i], mm_job_done, &m, 0);
+		m.job_free[m.nfree++] = &m.jobs[i];
+	}
+	sim_event_init(&arrival, mm_arrive, &m, 0);
+	sim_event_init(&sample, mm_sample, &m, 0);
+	if (sim_schedule(&eng, &arrival, *m.gap++) != 0 ||
+	    sim_schedule(&eng, &sample, MM_SAMPLE_NS) != 0)
+		m.failed = 1;
+	uint64_t t0 = bench_now_ns();
+	uint64_t ran = m.failed ? 0 : sim_run(&eng, SIM_TIME_NEVER);
+	uint64_t dt = bench_now_ns() - t0;
+	sim_engine_free(&eng);
+	if (m.failed || ran != steps)
+		return 0;
+	*sum = m.sum;
+	return dt ? dt : 1;
 }
 
 /* ---- contender 2: a textbook binary heap -------------------------------- */
@@ -265,6 +351,31 @@ static double bottom_row(struct bench_table *t, const char *label, size_t n, uin
 	return ok ? ratio : -1;
 }
 
+/* The bottom-insert row for the peer pattern: today's insert and the
+ * baseline's, alternating, best of REPS. */
+static double mm_row(struct bench_table *t, uint64_t m, const sim_time_t *gaps,
+		     const sim_time_t *services)
+{
+	uint64_t best[2] = {UINT64_MAX, UINT64_MAX}, sum[2] = {0, 0};
+	for (int rep = 0; rep < REPS; rep++)
+		for (int b = 0; b < 2; b++) {
+			uint64_t dt = run_mm(m, gaps, services, b, &sum[b]);
+			if (!dt) {
+				fprintf(stderr, "bench_engine: the peer pattern's run failed\n");
+				exit(1);
+			}
+			best[b] = dt < best[b] ? dt : best[b];
+		}
+	int ok = sum[0] == sum[1];
+	double ratio = (double)best[1] / (double)best[0];
+	bench_table_cell(t, "%s", "~24 peer");
+	bench_table_cell(t, "%.1f", (double)best[0] / (double)m);
+	bench_table_cell(t, "%.1f", (double)best[1] / (double)m);
+	bench_table_cell(t, ok ? "%.2fx" : "(%.2fx)", ratio);
+	bench_table_cell(t, "%s", ok ? "yes" : "NO");
+	return ok ? ratio : -1;
+}
+
 static uint64_t steps_for(size_t n, uint64_t steps)
 {
 	return steps > 5 * (uint64_t)n ? steps : 5 * (uint64_t)n;
@@ -294,9 +405,11 @@ int main(int argc, char **argv)
 	sim_time_t *mixed = malloc(ndraws * sizeof *mixed);
 	uint32_t *victims = malloc(max_steps * sizeof *victims);
 	struct sim_event *evs = malloc(nmax * sizeof *evs);
+	sim_time_t *peer_gap = malloc(steps * sizeof *peer_gap);
+	sim_time_t *peer_service = malloc(steps * sizeof *peer_service);
 	struct rng rs, *r = &rs;
 	rng_stream(r, SEED, 0, "bench/hold");
-	if (!exp1 || !mixed || !victims || !evs) {
+	if (!exp1 || !mixed || !victims || !evs || !peer_gap || !peer_service) {
 		fprintf(stderr, "bench_engine: out of memory\n");
 		return 1;
 	}
@@ -364,8 +477,18 @@ int main(int argc, char **argv)
 		if (bottom_row(&bt, " + far", bsizes[si] + 1, steps_for(bsizes[si], steps), mixed, evs) < 0)
 			status = 1;
 	mixed[0] = first;
+	/* The peer pattern: the draws are taken from exp1 (Exp(1 s)) scaled
+	 * to the means, steps events use at most steps of each. */
+	for (size_t i = 0; i < steps; i++) {
+		peer_gap[i] = (sim_time_t)llround((double)exp1[i] / MM_RATE_PER_S);
+		peer_service[i] = (sim_time_t)llround((double)exp1[steps + i] * MM_SERVICE_S);
+	}
+	if (mm_row(&bt, steps, peer_gap, peer_service) < 0)
+		status = 1;
 	printf("ratio = baseline time / today's time (above 1: today's insert is faster);"
-	       " + far: one more event 10^6 s ahead\n");
+	       " + far: one more event 10^6 s ahead; ~24 peer: the peer benchmark's pattern"
+	       " (Poisson arrivals at 2,240/s each starting an Exp(10 ms) job, a sample every"
+	       " 10 s), ns per event\n");
 
 	/* Cancel: the same Exp(1 s) hold, each step also moving a random
 	 * pending event (cancel, then schedule at now + draw). */
@@ -413,5 +536,7 @@ int main(int argc, char **argv)
 	free(mixed);
 	free(victims);
 	free(evs);
+	free(peer_gap);
+	free(peer_service);
 	return status;
 }
