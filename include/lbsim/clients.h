@@ -141,8 +141,10 @@ struct bal_conn *clients_request_conn(struct request *req, struct bal_conn *blan
 void clients_cut_server(struct clients *cl, uint32_t s);
 
 /* The engine's look-ahead (engine.h, its stage 0 or 1) for a client event
- * (a connection's timer): prefetch what its handler will reach. Changes
- * nothing. */
+ * (a connection's timer) due at at: prefetch what its handler will reach
+ * (at tells a request from an open or a close: the connection closes at
+ * its next request after ends_at, and only those read the device).
+ * Changes nothing. */
 void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
 		       unsigned stage);
 

@@ -31,7 +31,9 @@ struct device;
  * cache line. At 100,000 users of the default scenario the connections and
  * devices take ~45 MB, far past the caches, so each line a request touches
  * costs a DRAM miss; the cycle (timer fires, request sent, answer back,
- * think timer set) needs only this line and, to send, its device. Fields
+ * think timer set) needs only this line and, to send, its device's home
+ * (pop_state.homes; the device itself only where the design reads TLS
+ * session ids, clients.requests_carry_tls_id). Fields
  * used on connection open and close only live apart in struct conn_link.
  * Its timer's ctx is its population's state (the connection itself is the
  * event's container). */

@@ -192,9 +192,10 @@ void conn_close(struct clients *cl, struct conn *c)
 	c->state = CONN_DOWN;
 }
 
-/* c's workload, from its device's place in its population (as
- * devices_alloc lays devices out), not from the device: an answer to c
- * reads only c, and at scale the device is a cache miss. */
+/* The workload of device number device of ps, from its place in its
+ * population (as devices_alloc lays devices out), not from the device: an
+ * answer to a connection reads only the connection, and at scale the
+ * device is a cache miss. */
 static enum workload device_workload(const struct pop_state *ps, uint32_t device)
 {
 	return (enum workload)ps->kinds[device % ps->nkinds];
@@ -350,7 +351,9 @@ static sim_time_t poll_hold(const struct clients *cl, const struct conn *c, uint
 static void send_request(struct clients *cl, struct conn *c, uint32_t setup_rtts)
 {
 	/* Everything here comes from the connection and its device's number,
-	 * not the device: at scale its line is one miss more per request. */
+	 * not the device (at scale its line is one miss more per request),
+	 * but for the TLS session id where the design reads one
+	 * (requests_carry_tls_id: ssl-session-id persistence). */
 	struct pop_state *ps = &cl->pops[c->pop];
 	uint32_t pop = c->pop;
 	uint32_t device = conn_device(ps, c);
