@@ -31,9 +31,9 @@
  * user and kind the population lists (a kind the user does not run keeps
  * its slot, with no connection, so that a device's kind follows from its
  * place), one struct conn (one 64-byte cache line, see clients_internal.h)
- * and one struct conn_link (24 bytes) per connection, allocated once per run;
- * requests come from the world's slab pool. Complexity: O(1) per request
- * and per connection event.
+ * and one struct conn_link (32 bytes: three pointers and an index, padded)
+ * per connection, allocated once per run; requests come from the world's
+ * slab pool. Complexity: O(1) per request and per connection event.
  */
 #include "clients_internal.h"
 #include "lbsim/event_kind.h"
