@@ -223,6 +223,16 @@ static uint64_t plain_quantile(const struct plain_hist *p, double q, const uint6
 	return p->max;
 }
 
+/* Marsaglia's xorshift64 (13, 7, 17): fixed-seed draws for the
+ * histogram tests. */
+static uint64_t xorshift64(uint64_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
 /* Values of a latency's shape (a millisecond or so, spread over octaves
  * by a random shift) and a heap of equal ones in a few buckets, so that
  * buckets carry many times: the histogram and the reference agree on
@@ -237,9 +247,7 @@ static void test_histogram_matches_plain_array(void **state)
 	hist_init(&h);
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	for (uint32_t i = 0; i < 600000; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		x = xorshift64(x);
 		uint64_t v;
 		if (i % 3 == 0)
 			v = 2000000 + (x >> 60); /* 16 values in one bucket: carries */
@@ -296,9 +304,7 @@ static void test_histogram_noted_subset(void **state)
 	hist_init(&recorded);
 	uint64_t x = 0x2545f4914f6cdd1dULL;
 	for (uint32_t i = 0; i < 300000; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		x = xorshift64(x);
 		uint64_t v = i % 4 == 0 ? 3000000 + (x >> 62) : 2 + ((x & 0xfffff) << (x >> 61));
 		if (i == 7)
 			v = 1; /* the whole's min, in the rest */

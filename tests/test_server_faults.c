@@ -85,6 +85,20 @@ static void rig_free(struct rig *r)
 	sim_engine_free(&r->eng);
 }
 
+/* Log entries first.. of r are users' failures on server a (id 0) at at,
+ * in that order. */
+static void expect_failed(const struct rig *r, uint32_t first, const uint32_t *users, uint32_t n,
+			  sim_time_t at)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		const struct said *e = &r->log[first + i];
+		assert_int_equal(e->user, users[i]);
+		assert_int_equal(e->server, 0);
+		assert_false(e->ok);
+		assert_true(e->at == at);
+	}
+}
+
 /* Server a (2 cores) at time 0: 1 and 2 take the cores, 3, 4 and 8 are
  * parked, 5, 6 and 7 queue; server b (1 core) serves 9. At 10 ms 1 is
  * answered (back to the pool) and 5 takes its core; at 11 ms long poll 10
@@ -122,12 +136,7 @@ static void test_workload_fault_order(void **state)
 	server_set_workload_down(&r.eng, &r.a, WL_EAS, 1);
 	const uint32_t failed[] = {3, 8, 10, 7, 2, 5};
 	assert_int_equal(r.n, 1 + 6);
-	for (int i = 0; i < 6; i++) {
-		assert_int_equal(r.log[1 + i].user, failed[i]);
-		assert_int_equal(r.log[1 + i].server, 0);
-		assert_false(r.log[1 + i].ok);
-		assert_true(r.log[1 + i].at == 12 * MS);
-	}
+	expect_failed(&r, 1, failed, 6, 12 * MS);
 	/* Left on a: 6 on a core (taken at the fault), 4 parked. */
 	assert_int_equal(r.a.busy, 1);
 	assert_int_equal(r.a.parked, 1);
@@ -167,8 +176,7 @@ static void test_server_down_then_again(void **state)
 	server_set_down(&r.eng, &r.a, 1);
 	const uint32_t failed[] = {2, 5, 4, 1, 3};
 	assert_int_equal(r.n, 5);
-	for (int i = 0; i < 5; i++)
-		assert_true(r.log[i].user == failed[i] && !r.log[i].ok && r.log[i].server == 0);
+	expect_failed(&r, 0, failed, 5, 1 * MS);
 	assert_int_equal(r.a.busy, 0);
 	assert_int_equal(r.a.parked, 0);
 	server_set_down(&r.eng, &r.a, 0);
