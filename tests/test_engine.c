@@ -1204,6 +1204,48 @@ static void test_lookahead_sees_pending_events(void **state)
 	trace_free(&ahead);
 }
 
+/* The look-ahead is shown, at each stage, only the kinds its mask names
+ * (kinds from 31 on share bit 31), and the order is unchanged. */
+static uint64_t seen_kind[2][64];
+
+static void note_kind(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at,
+		      unsigned stage)
+{
+	(void)eng;
+	(void)at;
+	seen_kind[stage][ev->kind]++;
+}
+
+static void test_lookahead_kinds(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	static const uint32_t kinds[] = {2, 6, 10, 40};
+	struct trace tr = {0};
+	struct tev *a = tevs_new(N, &tr);
+	struct sim_engine e;
+	assert_int_equal(sim_engine_init(&e, 0), 0);
+	assert_int_equal(e.lookahead_kinds[0], UINT32_MAX);
+	assert_int_equal(e.lookahead_kinds[1], UINT32_MAX);
+	e.lookahead = note_kind;
+	e.lookahead_kinds[0] = SIM_LOOKAHEAD_KIND(2) | SIM_LOOKAHEAD_KIND(10) | SIM_LOOKAHEAD_KIND(33);
+	e.lookahead_kinds[1] = SIM_LOOKAHEAD_KIND(10);
+	memset(seen_kind, 0, sizeof seen_kind);
+	for (uint32_t i = 0; i < N; i++) {
+		a[i].ev.kind = kinds[i % 4];
+		assert_int_equal(sim_schedule(&e, &a[i].ev, due_of(i)), 0);
+	}
+	sim_run(&e, SIM_TIME_NEVER);
+	assert_int_equal(tr.n, N);
+	assert_true(seen_kind[0][2] > 0 && seen_kind[0][10] > 0 && seen_kind[0][40] > 0);
+	assert_int_equal(seen_kind[0][6], 0);
+	assert_true(seen_kind[1][10] > 0);
+	assert_int_equal(seen_kind[1][2] + seen_kind[1][6] + seen_kind[1][40], 0);
+	sim_engine_free(&e);
+	free(a);
+	trace_free(&tr);
+}
+
 /* A delay that would wrap past the end of time saturates at NEVER. */
 static void test_schedule_in_saturates(void **state)
 {
@@ -1874,6 +1916,7 @@ int main(void)
 		cmocka_unit_test(test_run_empty),
 		cmocka_unit_test(test_profile_counts),
 		cmocka_unit_test(test_lookahead_sees_pending_events),
+		cmocka_unit_test(test_lookahead_kinds),
 		cmocka_unit_test(test_schedule_in_saturates),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_two_engines_interleaved),

@@ -147,6 +147,9 @@ void clients_cut_server(struct clients *cl, uint32_t s);
  * Changes nothing. */
 void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
 		       unsigned stage);
+/* Whether clients_lookahead does anything at stage 1 (the layer-7 route's
+ * persistence entry); at stage 0 it always may. */
+int clients_lookahead_near(const struct clients *cl);
 
 /* 1 when the clients could not go on (memory, or cl->error). */
 int clients_failed(const struct clients *cl);

@@ -483,7 +483,11 @@ void device_answered(struct clients *cl, struct request *req, int ok)
 		conn_close(cl, c); /* its user logged off while it waited */
 	} else if (ok) {
 		c->errors = 0;
-		const struct client_cfg *cc = conn_client(cl, c);
+		/* The request's workload is its connection's (send_request
+		 * took it from there): conn_client would find it again
+		 * through a division by the population's kinds. */
+		assert(req->workload == conn_workload(cl, c));
+		const struct client_cfg *cc = pop_client(cl, c->pop, (enum workload)req->workload);
 		if (c->index < cc->polls) {
 			/* A poll that a change ended is followed by its sync;
 			 * the sync, or a poll the heartbeat ended, by the next
@@ -528,6 +532,18 @@ static void prefetch_route(const struct clients *cl, const struct conn *c, unsig
 	balancer_prefetch(cl->env.bal, &c->lb, &s.req, stage);
 }
 
+/* Only a layer-7 route with persistence reads what hangs off a line
+ * fetched at stage 0 (the entry behind its index slot). */
+static int prefetches_route(const struct clients *cl)
+{
+	return balancer_routes_per_request(cl->env.bal) && cl->env.design->persist;
+}
+
+int clients_lookahead_near(const struct clients *cl)
+{
+	return prefetches_route(cl);
+}
+
 void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
 		       unsigned stage)
 {
@@ -546,7 +562,7 @@ void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim
 			__builtin_prefetch(c->dev);
 		__builtin_prefetch(&ps->homes[c->dev - ps->devices]);
 	}
-	if (balancer_routes_per_request(cl->env.bal) && cl->env.design->persist)
+	if (prefetches_route(cl))
 		prefetch_route(cl, c, stage);
 #else
 	(void)cl;

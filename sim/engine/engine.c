@@ -207,6 +207,7 @@ int sim_engine_init(struct sim_engine *eng, size_t capacity_hint)
 	if (cap > MAX_PENDING)
 		return -1;
 	eng->free_chunk = NO_CHUNK;
+	eng->lookahead_kinds[0] = eng->lookahead_kinds[1] = UINT32_MAX;
 	eng->top_min = SIM_TIME_NEVER;
 	eng->bot_head = eng->bot_tail = BOT_SLACK;
 	/* Chunks for the events plus a partial chunk per bucket of rung 0. */
@@ -374,9 +375,11 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 		if (eng->lookahead) {
 			const struct sim_slot *far = &eng->bot[h + SIM_LOOKAHEAD_FAR];
 			const struct sim_slot *near = &eng->bot[h + SIM_LOOKAHEAD];
-			if (h + SIM_LOOKAHEAD_FAR < eng->bot_tail && far->ev)
+			if (h + SIM_LOOKAHEAD_FAR < eng->bot_tail && far->ev &&
+			    (eng->lookahead_kinds[0] & SIM_LOOKAHEAD_KIND(far->ev->kind)))
 				eng->lookahead(eng, far->ev, far->at, 0);
-			if (h + SIM_LOOKAHEAD < eng->bot_tail && near->ev)
+			if (h + SIM_LOOKAHEAD < eng->bot_tail && near->ev &&
+			    (eng->lookahead_kinds[1] & SIM_LOOKAHEAD_KIND(near->ev->kind)))
 				eng->lookahead(eng, near->ev, near->at, 1);
 		}
 		s.ev->heap_index = SIM_EVENT_IDLE;

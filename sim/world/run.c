@@ -61,7 +61,6 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 	snprintf(err, errlen, "out of memory setting up design '%s'", w->design->name);
 	if (sim_engine_init(&w->eng, 0) != 0)
 		return -1;
-	w->eng.lookahead = world_lookahead_pays(scn) ? world_lookahead : NULL;
 	/* The core's own random draws (balance random) are the balancer's,
 	 * not the clients': seeded per (seed, replication, design), so that
 	 * replications differ and designs do not share a sequence. */
@@ -111,6 +110,7 @@ static int world_init(struct world *w, const struct scenario *scn, uint32_t d, u
 			snprintf(err, errlen, "%s", w->clients.error);
 		return -1;
 	}
+	world_lookahead_attach(w);
 	sim_event_init(&w->warmup_end, on_warmup_end, w, EV_WARMUP_END);
 	return sim_schedule(&w->eng, &w->warmup_end, scn->warmup);
 }

@@ -133,6 +133,9 @@ void world_slots_freed(void *owner);
 /* Whether the look-ahead can pay for itself in a run of scn: whether what
  * it fetches can be out of the cache (world_traffic.c). */
 int world_lookahead_pays(const struct scenario *scn);
+/* Give the engine the world's look-ahead when it pays (above), shown only
+ * the events it prefetches for. After the clients are set up. */
+void world_lookahead_attach(struct world *w);
 /* The engine's look-ahead (engine.h): prefetch what the handler of ev
  * will reach through it. */
 void world_lookahead(struct sim_engine *eng, const struct sim_event *ev, sim_time_t at,
