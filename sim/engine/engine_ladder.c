@@ -625,20 +625,22 @@ static void top_transfer(struct sim_engine *eng)
 
 /* sim_run looks at an event SIM_LOOKAHEAD_FAR and SIM_LOOKAHEAD pops
  * before it runs, so a new bottom's first events were never that far
- * ahead: they get their looks here, all of them before any runs, so that
- * their misses overlap (stage 1 needs stage 0's lines, which the others'
- * stage 0 gives time to come). At 1,000,000 users a bottom holds ~25
+ * ahead: they get their looks here (the kinds each stage's mask names, as
+ * in sim_run), all of them before any runs, so that their misses overlap
+ * (stage 1 needs stage 0's lines, which the others' stage 0 gives time to
+ * come). At 1,000,000 users a bottom holds ~25
  * events and 16 % of the pops had no look at stage 0 (an instrumented
  * run); measured in the README (Performance, issue 19 item 5). */
 static void lookahead_new_bottom(struct sim_engine *eng)
 {
-	uint32_t h = eng->bot_head;
-	for (uint32_t k = 0; k < SIM_LOOKAHEAD_FAR && h + k < eng->bot_tail; k++)
-		if (eng->bot[h + k].ev)
-			eng->lookahead(eng, eng->bot[h + k].ev, eng->bot[h + k].at, 0);
-	for (uint32_t k = 0; k < SIM_LOOKAHEAD && h + k < eng->bot_tail; k++)
-		if (eng->bot[h + k].ev)
-			eng->lookahead(eng, eng->bot[h + k].ev, eng->bot[h + k].at, 1);
+	const uint32_t h = eng->bot_head;
+	const uint32_t ahead[2] = {SIM_LOOKAHEAD_FAR, SIM_LOOKAHEAD};
+	for (unsigned stage = 0; stage < 2; stage++)
+		for (uint32_t p = h; p < h + ahead[stage] && p < eng->bot_tail; p++) {
+			const struct sim_event *ev = eng->bot[p].ev;
+			if (ev && (eng->lookahead_kinds[stage] & SIM_LOOKAHEAD_KIND(ev->kind)))
+				eng->lookahead(eng, ev, eng->bot[p].at, stage);
+		}
 }
 
 int sim__refill(struct sim_engine *eng)
