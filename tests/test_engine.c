@@ -1246,6 +1246,32 @@ static void test_lookahead_kinds(void **state)
 	trace_free(&tr);
 }
 
+/* Every event is shown to each stage once, the first ones of each bottom
+ * too (when the bottom is loaded: they were never that far ahead), when
+ * nothing is scheduled while the queue runs. */
+static void test_lookahead_every_event(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	struct trace tr = {0};
+	struct tev *a = tevs_new(N, &tr);
+	struct sim_engine e;
+	assert_int_equal(sim_engine_init(&e, 0), 0);
+	e.lookahead = note_kind;
+	memset(seen_kind, 0, sizeof seen_kind);
+	for (uint32_t i = 0; i < N; i++) {
+		a[i].ev.kind = 3;
+		assert_int_equal(sim_schedule(&e, &a[i].ev, due_of(i)), 0);
+	}
+	sim_run(&e, SIM_TIME_NEVER);
+	assert_int_equal(tr.n, N);
+	assert_int_equal(seen_kind[0][3], N);
+	assert_int_equal(seen_kind[1][3], N);
+	sim_engine_free(&e);
+	free(a);
+	trace_free(&tr);
+}
+
 /* A delay that would wrap past the end of time saturates at NEVER. */
 static void test_schedule_in_saturates(void **state)
 {
@@ -1917,6 +1943,7 @@ int main(void)
 		cmocka_unit_test(test_profile_counts),
 		cmocka_unit_test(test_lookahead_sees_pending_events),
 		cmocka_unit_test(test_lookahead_kinds),
+		cmocka_unit_test(test_lookahead_every_event),
 		cmocka_unit_test(test_schedule_in_saturates),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_two_engines_interleaved),

@@ -41,8 +41,10 @@ typedef void (*sim_handler_fn)(struct sim_engine *eng, struct sim_event *ev);
  * stage 0 fetched (a persistence entry behind its index slot). At scale
  * those are cache misses that would otherwise stall the handler one after
  * another; announced early, they overlap with the events in between. It
- * must only read and prefetch: results never depend on it. Either stage
- * may be skipped for an event (near the end of the sorted bottom). */
+ * must only read and prefetch: results never depend on it. A newly
+ * loaded bottom's first events get their stages when it is loaded (they
+ * were never that far ahead); an event inserted near the head may miss
+ * either stage. */
 typedef void (*sim_lookahead_fn)(struct sim_engine *eng, const struct sim_event *ev,
 				 sim_time_t at, unsigned stage);
 #define SIM_LOOKAHEAD 2
