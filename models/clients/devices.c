@@ -534,14 +534,9 @@ static void prefetch_route(const struct clients *cl, const struct conn *c, unsig
 
 /* Only a layer-7 route with persistence reads what hangs off a line
  * fetched at stage 0 (the entry behind its index slot). */
-static int prefetches_route(const struct clients *cl)
-{
-	return balancer_routes_per_request(cl->env.bal) && cl->env.design->persist;
-}
-
 int clients_lookahead_near(const struct clients *cl)
 {
-	return prefetches_route(cl);
+	return balancer_routes_per_request(cl->env.bal) && cl->env.design->persist;
 }
 
 void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
@@ -568,7 +563,7 @@ void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim
 			__builtin_prefetch(c->dev);
 		__builtin_prefetch(&ps->homes[c->dev - ps->devices]);
 	}
-	if (prefetches_route(cl))
+	if (clients_lookahead_near(cl))
 		prefetch_route(cl, c, stage);
 #else
 	(void)cl;

@@ -373,14 +373,10 @@ uint64_t sim_run(struct sim_engine *eng, sim_time_t until)
 			__builtin_prefetch(eng->bot[h + SIM_LOOKAHEAD_FAR + 2].ev);
 #endif
 		if (eng->lookahead) {
-			const struct sim_slot *far = &eng->bot[h + SIM_LOOKAHEAD_FAR];
-			const struct sim_slot *near = &eng->bot[h + SIM_LOOKAHEAD];
-			if (h + SIM_LOOKAHEAD_FAR < eng->bot_tail && far->ev &&
-			    (eng->lookahead_kinds[0] & SIM_LOOKAHEAD_KIND(far->ev->kind)))
-				eng->lookahead(eng, far->ev, far->at, 0);
-			if (h + SIM_LOOKAHEAD < eng->bot_tail && near->ev &&
-			    (eng->lookahead_kinds[1] & SIM_LOOKAHEAD_KIND(near->ev->kind)))
-				eng->lookahead(eng, near->ev, near->at, 1);
+			if (h + SIM_LOOKAHEAD_FAR < eng->bot_tail)
+				sim__look(eng, &eng->bot[h + SIM_LOOKAHEAD_FAR], 0);
+			if (h + SIM_LOOKAHEAD < eng->bot_tail)
+				sim__look(eng, &eng->bot[h + SIM_LOOKAHEAD], 1);
 		}
 		s.ev->heap_index = SIM_EVENT_IDLE;
 		eng->count--;

@@ -45,6 +45,16 @@
 /* The most pending events: the bottom must be able to hold them all. */
 #define MAX_PENDING (MAX_BOT - 2u * BOT_SLACK - 1u)
 
+/* Show slot's event to the look-ahead at stage when there is one and its
+ * kind is in that stage's mask (sim_run, and a new bottom's first events
+ * in sim__refill). */
+static inline void sim__look(struct sim_engine *eng, const struct sim_slot *slot, unsigned stage)
+{
+	const struct sim_event *ev = slot->ev;
+	if (ev && (eng->lookahead_kinds[stage] & SIM_LOOKAHEAD_KIND(ev->kind)))
+		eng->lookahead(eng, ev, slot->at, stage);
+}
+
 static inline sim_time_t sat_add(sim_time_t a, sim_time_t b)
 {
 	return a > SIM_TIME_NEVER - b ? SIM_TIME_NEVER : a + b;

@@ -636,11 +636,8 @@ static void lookahead_new_bottom(struct sim_engine *eng)
 	const uint32_t h = eng->bot_head;
 	const uint32_t ahead[2] = {SIM_LOOKAHEAD_FAR, SIM_LOOKAHEAD};
 	for (unsigned stage = 0; stage < 2; stage++)
-		for (uint32_t p = h; p < h + ahead[stage] && p < eng->bot_tail; p++) {
-			const struct sim_event *ev = eng->bot[p].ev;
-			if (ev && (eng->lookahead_kinds[stage] & SIM_LOOKAHEAD_KIND(ev->kind)))
-				eng->lookahead(eng, ev, eng->bot[p].at, stage);
-		}
+		for (uint32_t p = h; p < h + ahead[stage] && p < eng->bot_tail; p++)
+			sim__look(eng, &eng->bot[p], stage);
 }
 
 int sim__refill(struct sim_engine *eng)
