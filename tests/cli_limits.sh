@@ -70,6 +70,17 @@ check "maglev tables of 16 M entries count (8 pools, old and new): 2 under 0.5 G
 check "the results of many replications count: 2, with the kept GiB" bash -c "
   '$lbsim' run -q --memory-limit 1 -r 1000 --set servers.count=4096 -o '$tmp/never' '$tmp/small.yaml' 2>'$tmp/k.err'; [ \$? -eq 2 ] &&
   grep -q 'GiB per run, [0-9]* runs side by side, 0.[5-9][0-9]* GiB of results kept' '$tmp/k.err'"
+# With more runs than threads, run holds one spare run started (so that
+# the threads can take turns and end together) only where it fits.
+"$lbsim" run -q -j 2 --memory-limit 0.000001 -o "$tmp/never" "$tmp/small.yaml" 2>"$tmp/sp.err"
+per=$(sed -n 's/.*(\([0-9.e-]*\) GiB per run, 2 runs side by side.*/\1/p' "$tmp/sp.err")
+kept=$(sed -n 's/.* \([0-9.e-]*\) GiB of results kept.*/\1/p' "$tmp/sp.err")
+check "-j 2, four runs, no room for the spare: the estimate counts 2 runs side by side" [ -n "$per" ]
+between=$(awk -v p="${per:-0}" -v k="${kept:-0}" 'BEGIN { print (2.5 * p + k) }')
+check "  a limit that holds 2 runs but not 3: the runs go on without the spare" \
+  "$lbsim" run -q -j 2 --memory-limit "$between" -o "$tmp/sp1" "$tmp/small.yaml"
+check "  and with the spare, the same bytes" bash -c "
+  '$lbsim' run -q -j 2 -o '$tmp/sp2' '$tmp/small.yaml' && cmp '$tmp/sp1/summary.csv' '$tmp/sp2/summary.csv'"
 check "plan: the largest users level counts: 2" bash -c "
   '$lbsim' plan -q --memory-limit 1 --max-server-busy 0.9 --users 1000,1000000 -o '$tmp/never' '$src/scenarios/exchange2013.yaml' 2>'$tmp/p.err'; [ \$? -eq 2 ] &&
   grep -q 'would need about' '$tmp/p.err'"

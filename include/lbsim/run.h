@@ -189,12 +189,40 @@ int run_design(const struct scenario *scn, uint32_t d, uint32_t rep,
 #define RUN_EVERY_EVENT 1u
 
 /* The same, publishing its progress in *progress (may be NULL), carried
- * out as flags say (0: the default). The run advances in steps of 1/200
- * of its length to publish; the events and their order are exactly those
- * of one uninterrupted run. */
+ * out as flags say (0: the default): run_start, run_slice until it says
+ * the run is over, run_finish. */
 int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 		       struct run_result *out, char *err, size_t errlen,
 		       struct run_progress *progress, unsigned flags);
+
+/* A run in slices of 1/RUN_SLICES of its simulated length, so that it can
+ * publish its progress between them, and so that experiment.c can pause
+ * it and go on with it later, on any thread (a run owns all of its
+ * state). The events and their order are exactly those of one
+ * uninterrupted run: only when the slices run, never what they compute,
+ * depends on how they are taken. */
+#define RUN_SLICES 200u
+struct run_state;
+
+/* Set up design d, replication rep (as run_design_watched). 0 and *rs, or
+ * -1 with a message in err. */
+int run_start(const struct scenario *scn, uint32_t d, uint32_t rep,
+	      struct run_progress *progress, unsigned flags, struct run_state **rs,
+	      char *err, size_t errlen);
+
+/* Run the next slice: 1 when the run is over (its end reached, or it
+ * failed: run_finish says why), 0 while slices are left. */
+int run_slice(struct run_state *rs);
+
+/* The simulated time the run has reached. */
+sim_time_t run_reached(const struct run_state *rs);
+
+/* Gather the results of a run that is over and free it: as
+ * run_design_watched returns. */
+int run_finish(struct run_state *rs, struct run_result *out, char *err, size_t errlen);
+
+/* Free a run without results (another one failed); NULL is a no-op. */
+void run_abandon(struct run_state *rs);
 void run_result_free(struct run_result *res);
 
 /* Bytes one run of design d will hold at its largest, estimated from the

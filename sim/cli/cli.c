@@ -136,7 +136,10 @@ static void usage(FILE *fp, const struct tool_set *ts)
 	      "      --memory-limit GIB  refuse a scenario whose runs would need more memory\n"
 	      "                          (default: 80 % of this machine's memory)\n"
 	      "  -j, --jobs N            runs in parallel (default: one per processor);\n"
-	      "                          the results are the same bytes whatever N is\n"
+	      "                          the results are the same bytes whatever N is.\n"
+	      "                          run, check: with more runs than N, one more is\n"
+	      "                          held started (if memory allows) and the threads\n"
+	      "                          take turns so that the last runs end together\n"
 	      "  -p, --plot              run: draw the plots after writing the CSV\n"
 	      "      --strict            check: an interval that straddles a bound fails\n"
 	      "      --every-replication\n"
@@ -912,8 +915,14 @@ static int simulate(const struct cli_opts *o, int checking)
 		outdir = defdir;
 	}
 	unsigned jobs = jobs_of(o);
+	/* The spare run started beside the threads' (experiment_in_flight)
+	 * is held only where it fits the memory limit. */
 	struct memory_need need;
-	experiment_memory_need(scn, jobs, &need);
+	experiment_memory_need(scn, jobs, 1, &need);
+	double limit = memory_limit_of(o);
+	int no_spare = limit > 0 && need.total > limit;
+	if (no_spare)
+		experiment_memory_need(scn, jobs, 0, &need);
 	warn_overload(scn);
 	warn_late_faults(scn);
 	if (refuse_memory(o, &need) != 0) {
@@ -952,7 +961,8 @@ static int simulate(const struct cli_opts *o, int checking)
 	if (progress)
 		fprintf(progress, "lbsim: %s: %u design(s) x %u replication(s), seed %" PRIu64 "\n",
 			scn->name, scn->ndesigns, scn->replications, scn->seed);
-	struct experiment ex = {.profile = o->profile, .every_event = o->every_event};
+	struct experiment ex = {.profile = o->profile, .every_event = o->every_event,
+				.no_spare = no_spare};
 	int rc = LBSIM_EXIT_OK, written = 0, plotted = 0;
 	if (experiment_run(&ex, scn, jobs, progress, err, sizeof err) != 0) {
 		result_set_abort(&rs);

@@ -4,9 +4,11 @@
  * scenario and the index of the next run to take. */
 #include "lbsim/experiment.h"
 #include "lbsim/request.h"
+#include "lbsim/run_sched.h"
 #include "lbsim/threads.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -20,45 +22,79 @@ static double wall_now(void)
 struct worker_pool {
 	struct experiment *ex;
 	struct run_progress *progress; /* per run, read by the progress line */
-	pthread_mutex_t lock;     /* guards next, failed, err */
-	size_t next, nruns;
-	size_t *order;            /* the runs, longest expected first */
+	pthread_mutex_t lock;     /* guards sched, failed, err */
+	struct run_sched sched;
+	struct run_state **rs;    /* per run: its state while started (its thread's alone) */
 	_Atomic size_t finished;
 	_Atomic int done;
 	int failed;
 	char err[512];
 };
 
-/* Take runs by index until none is left; each result goes to its own slot,
- * so the output never depends on which thread ran what, or when. */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Under the lock: the first failure is the one reported, and nothing
+ * more is taken. */
+static void note_failure(struct worker_pool *wp, const char *err)
+{
+	if (!wp->failed) {
+		wp->failed = 1;
+		snprintf(wp->err, sizeof wp->err, "%s", err);
+	}
+	wp->sched.stopped = 1;
+}
+
+/* Take slices of runs as the scheduler says (run_sched.h) until it has
+ * none for this thread. A run may go on from one thread to another
+ * between its slices (the lock orders them), and each result goes to its
+ * own slot, so the output never depends on which thread ran what, or
+ * when. A run left paused when another failed is freed by
+ * experiment_run. */
 static void *worker(void *arg)
 {
 	struct worker_pool *wp = arg;
 	const struct scenario *scn = wp->ex->scn;
-	for (;;) {
-		pthread_mutex_lock(&wp->lock);
-		size_t k = wp->next++;
-		int stop = wp->failed || k >= wp->nruns;
-		pthread_mutex_unlock(&wp->lock);
-		if (stop)
-			return NULL;
-		size_t i = wp->order[k];
-		uint32_t d = (uint32_t)(i / scn->replications);
-		uint32_t r = (uint32_t)(i % scn->replications);
+	int fresh;
+	pthread_mutex_lock(&wp->lock);
+	size_t i = sched_take(&wp->sched, SCHED_NONE, &fresh);
+	pthread_mutex_unlock(&wp->lock);
+	while (i != SCHED_NONE) {
 		char err[512];
-		int rc = run_design_watched(scn, d, r, &wp->ex->runs[i], err, sizeof err,
-					    wp->progress ? &wp->progress[i] : NULL,
-					    wp->ex->every_event ? RUN_EVERY_EVENT : 0);
-		wp->finished++;
-		if (rc != 0) {
+		if (fresh && run_start(scn, (uint32_t)(i / scn->replications),
+				       (uint32_t)(i % scn->replications),
+				       wp->progress ? &wp->progress[i] : NULL,
+				       wp->ex->every_event ? RUN_EVERY_EVENT : 0, &wp->rs[i], err,
+				       sizeof err) != 0) {
 			pthread_mutex_lock(&wp->lock);
-			if (!wp->failed) {
-				wp->failed = 1;
-				snprintf(wp->err, sizeof wp->err, "%s", err);
-			}
+			note_failure(wp, err);
+			sched_start_failed(&wp->sched, i);
+			i = sched_take(&wp->sched, SCHED_NONE, &fresh);
 			pthread_mutex_unlock(&wp->lock);
+			continue;
 		}
+		double cpu0 = thread_cpu_s();
+		int over = run_slice(wp->rs[i]);
+		double cpu = thread_cpu_s() - cpu0;
+		sim_time_t reached = run_reached(wp->rs[i]);
+		int rc = 0;
+		if (over) {
+			rc = run_finish(wp->rs[i], &wp->ex->runs[i], err, sizeof err);
+			wp->rs[i] = NULL;
+			wp->finished++;
+		}
+		pthread_mutex_lock(&wp->lock);
+		if (rc != 0)
+			note_failure(wp, err);
+		sched_slice_done(&wp->sched, i, cpu, reached, over);
+		i = sched_take(&wp->sched, over ? SCHED_NONE : i, &fresh);
+		pthread_mutex_unlock(&wp->lock);
 	}
+	return NULL;
 }
 
 /* What a run of the design costs relative to the others, for the order in
@@ -84,10 +120,10 @@ static int heavier_first(const void *a, const void *b)
 	return (x->run > y->run) - (x->run < y->run);
 }
 
-/* Longest expected runs first (LPT scheduling): with three designs on two
- * cores, starting the slowest design first keeps both cores busy to the end
- * instead of leaving it to run alone. The results do not depend on the
- * order: each run fills its own slot. Ties keep index order. */
+/* Longest expected runs first (LPT): the order in which runs start
+ * (run_sched.h then evens out the end by their measured cost). The
+ * results do not depend on the order: each run fills its own slot. Ties
+ * keep index order. */
 static int order_runs(const struct scenario *scn, size_t *order, size_t nruns)
 {
 	struct run_order *o = malloc(nruns * sizeof *o);
@@ -129,7 +165,7 @@ static void *report_progress(void *arg)
 	while (!wp->done) {
 		nanosleep(&half, NULL);
 		double sim = 0, events = 0;
-		for (size_t i = 0; i < wp->nruns; i++) {
+		for (size_t i = 0; i < wp->sched.nruns; i++) {
 			sim += (double)wp->progress[i].sim_ns;
 			events += (double)wp->progress[i].events;
 		}
@@ -139,7 +175,7 @@ static void *report_progress(void *arg)
 		if (frac > 0.005)
 			format_duration(left, sizeof left, elapsed * (1 - frac) / frac);
 		fprintf(rp->out, "\rlbsim: %3.0f %%, %zu of %zu runs done, %.2f M events/s, about %s left\033[K",
-			100 * frac, (size_t)wp->finished, wp->nruns,
+			100 * frac, (size_t)wp->finished, wp->sched.nruns,
 			elapsed > 0 ? events / elapsed / 1e6 : 0.0, left);
 		fflush(rp->out);
 	}
@@ -148,7 +184,8 @@ static void *report_progress(void *arg)
 	return NULL;
 }
 
-void experiment_memory_need(const struct scenario *scn, unsigned jobs, struct memory_need *m)
+void experiment_memory_need(const struct scenario *scn, unsigned jobs, int spare,
+			    struct memory_need *m)
 {
 	*m = (struct memory_need){0};
 	m->queued = run_overload(scn, &m->offered, &m->capacity) * sizeof(struct request);
@@ -160,8 +197,16 @@ void experiment_memory_need(const struct scenario *scn, unsigned jobs, struct me
 			m->kept += (double)run_result_estimate(scn, r);
 	}
 	size_t runs = (size_t)scn->ndesigns * scn->replications;
-	m->side_by_side = jobs == 0 ? 1 : jobs < runs ? jobs : (unsigned)runs;
+	m->side_by_side = (unsigned)experiment_in_flight(jobs, runs, spare);
 	m->total = m->per_run * m->side_by_side + m->kept;
+}
+
+size_t experiment_in_flight(unsigned jobs, size_t nruns, int spare)
+{
+	/* One thread has no other to even out with: a spare run would only
+	 * hold memory. */
+	size_t n = jobs <= 1 ? 1 : (size_t)jobs + (spare ? 1 : 0);
+	return n < nruns ? n : nruns ? nruns : 1;
 }
 
 int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned jobs,
@@ -175,15 +220,28 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct worker_pool wp = {.ex = ex, .nruns = nruns};
-	wp.order = malloc(nruns * sizeof *wp.order);
-	if (!wp.order || order_runs(scn, wp.order, nruns) != 0) {
+	if (jobs == 0)
+		jobs = 1;
+	if (jobs > nruns)
+		jobs = (unsigned)nruns;
+	struct worker_pool wp = {.ex = ex};
+	size_t *order = malloc(nruns * sizeof *order);
+	struct sched_run *sr = calloc(nruns, sizeof *sr);
+	wp.rs = calloc(nruns, sizeof *wp.rs);
+	if (!order || !sr || !wp.rs || order_runs(scn, order, nruns) != 0) {
 		snprintf(err, errlen, "out of memory");
-		free(wp.order);
+		free(order);
+		free(sr);
+		free(wp.rs);
 		free(ex->runs);
 		ex->runs = NULL;
 		return -1;
 	}
+	for (size_t i = 0; i < nruns; i++)
+		sr[i].end = scn->warmup + scn->duration;
+	wp.sched = (struct run_sched){.run = sr, .order = order, .nruns = nruns,
+				      .max_in_flight = experiment_in_flight(jobs, nruns,
+									    !ex->no_spare)};
 	pthread_mutex_init(&wp.lock, NULL);
 	struct reporter rp = {.wp = &wp, .out = progress, .t0 = wall_now(),
 			      .total_ns = (double)nruns * (double)(scn->warmup + scn->duration)};
@@ -202,10 +260,6 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	}
 	if (progress && wp.progress)
 		reporting = lbsim_thread_create(&reporter, report_progress, &rp) == 0;
-	if (jobs == 0)
-		jobs = 1;
-	if (jobs > nruns)
-		jobs = (unsigned)nruns;
 	pthread_t *threads = calloc(jobs, sizeof *threads);
 	unsigned started = 0;
 	double t0 = wall_now();
@@ -217,6 +271,12 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	for (unsigned j = 0; j < started; j++)
 		pthread_join(threads[j], NULL);
 	free(threads);
+	/* Runs left paused when one failed. */
+	for (size_t i = 0; i < nruns; i++)
+		run_abandon(wp.rs[i]);
+	free(wp.rs);
+	free(sr);
+	free(order);
 	wp.done = 1;
 	if (reporting)
 		pthread_join(reporter, NULL);
@@ -230,7 +290,6 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	}
 	free(profiles);
 	free(wp.progress);
-	free(wp.order);
 	pthread_mutex_destroy(&wp.lock);
 	ex->wall_s = wall_now() - t0;
 	if (wp.failed) {

@@ -483,50 +483,103 @@ static int world_failed(const struct world *w)
 	return failed | clients_failed(&w->clients);
 }
 
+/* A run taken in slices: its world, where it stops, and who watches. */
+struct run_state {
+	struct world *w;
+	struct run_progress *progress;
+	uint32_t design;
+	sim_time_t end, step;
+};
+
+int run_start(const struct scenario *scn, uint32_t d, uint32_t rep,
+	      struct run_progress *progress, unsigned flags, struct run_state **out,
+	      char *err, size_t errlen)
+{
+	*out = NULL;
+	struct run_state *rs = malloc(sizeof *rs);
+	struct world *w = malloc(sizeof *w);
+	if (!rs || !w) {
+		free(rs);
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (world_init(w, scn, d, rep, flags, err, errlen) != 0) {
+		world_free(w);
+		free(w);
+		free(rs);
+		return -1;
+	}
+	if (progress)
+		w->eng.profile = progress->profile;
+	sim_time_t end = scn->warmup + scn->duration;
+	*rs = (struct run_state){.w = w, .progress = progress, .design = d, .end = end,
+				 .step = end / RUN_SLICES ? end / RUN_SLICES : 1};
+	*out = rs;
+	return 0;
+}
+
+int run_slice(struct run_state *rs)
+{
+	struct world *w = rs->w;
+	sim_time_t now = sim_now(&w->eng);
+	sim_run(&w->eng, rs->end - now > rs->step ? now + rs->step : rs->end);
+	if (rs->progress) {
+		rs->progress->sim_ns = sim_now(&w->eng);
+		rs->progress->events = w->eng.events_run;
+	}
+	/* A handler stops the engine only when memory ran out. */
+	return world_failed(w) || sim_now(&w->eng) >= rs->end;
+}
+
+sim_time_t run_reached(const struct run_state *rs)
+{
+	return sim_now(&rs->w->eng);
+}
+
+void run_abandon(struct run_state *rs)
+{
+	if (!rs)
+		return;
+	world_free(rs->w);
+	free(rs->w);
+	free(rs);
+}
+
+int run_finish(struct run_state *rs, struct run_result *out, char *err, size_t errlen)
+{
+	struct world *w = rs->w;
+	const struct scenario *scn = w->scn;
+	int rc = -1;
+	memset(out, 0, sizeof *out);
+	w->out_of_memory = world_failed(w);
+	if (w->clients.error[0])
+		snprintf(err, errlen, "%s", w->clients.error);
+	else if (w->out_of_memory)
+		snprintf(err, errlen, "out of memory during design '%s'",
+			 scn->designs[rs->design].name);
+	else if (sim_now(&w->eng) < rs->end)
+		snprintf(err, errlen, "internal error: design '%s' finished before its end",
+			 scn->designs[rs->design].name);
+	else
+		rc = collect(w, out, err, errlen);
+	run_abandon(rs);
+	if (rc != 0)
+		run_result_free(out);
+	return rc;
+}
+
 int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 		       struct run_result *out, char *err, size_t errlen,
 		       struct run_progress *progress, unsigned flags)
 {
-	struct world *w = malloc(sizeof *w);
+	struct run_state *rs;
 	memset(out, 0, sizeof *out);
-	if (!w) {
-		snprintf(err, errlen, "out of memory");
+	if (run_start(scn, d, rep, progress, flags, &rs, err, errlen) != 0)
 		return -1;
-	}
-	int rc = -1;
-	if (world_init(w, scn, d, rep, flags, err, errlen) != 0)
-		goto out;
-	if (progress)
-		w->eng.profile = progress->profile;
-	sim_time_t end = scn->warmup + scn->duration;
-	sim_time_t step = end / 200 ? end / 200 : 1;
-	for (;;) {
-		sim_time_t until = end - sim_now(&w->eng) > step ? sim_now(&w->eng) + step : end;
-		sim_run(&w->eng, until);
-		if (progress) {
-			progress->sim_ns = sim_now(&w->eng);
-			progress->events = w->eng.events_run;
-		}
-		/* A handler stops the engine only when memory ran out. */
-		if (world_failed(w) || sim_now(&w->eng) >= end)
-			break;
-	}
-	w->out_of_memory = world_failed(w);
-	if (w->clients.error[0]) {
-		snprintf(err, errlen, "%s", w->clients.error);
-		goto out;
-	}
-	if (w->out_of_memory) {
-		snprintf(err, errlen, "out of memory during design '%s'", scn->designs[d].name);
-		goto out;
-	}
-	rc = collect(w, out, err, errlen);
-out:
-	world_free(w);
-	free(w);
-	if (rc != 0)
-		run_result_free(out);
-	return rc;
+	while (!run_slice(rs))
+		;
+	return run_finish(rs, out, err, errlen);
 }
 
 void run_result_free(struct run_result *res)
