@@ -195,12 +195,12 @@ int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 		       struct run_result *out, char *err, size_t errlen,
 		       struct run_progress *progress, unsigned flags);
 
-/* A run in slices of 1/RUN_SLICES of its simulated length, so that it can
- * publish its progress between them, and so that experiment.c can pause
- * it and go on with it later, on any thread (a run owns all of its
- * state). The events and their order are exactly those of one
- * uninterrupted run: only when the slices run, never what they compute,
- * depends on how they are taken. */
+/* A run in slices, by default of 1/RUN_SLICES of its simulated length, so
+ * that it can publish its progress between them, and so that
+ * experiment.c can pause it and go on with it later, on any thread (a
+ * run owns all of its state). The events and their order are exactly
+ * those of one uninterrupted run: only when the slices run, never what
+ * they compute, depends on how they are taken. */
 #define RUN_SLICES 200u
 struct run_state;
 
@@ -210,9 +210,10 @@ int run_start(const struct scenario *scn, uint32_t d, uint32_t rep,
 	      struct run_progress *progress, unsigned flags, struct run_state **rs,
 	      char *err, size_t errlen);
 
-/* Run the next slice: 1 when the run is over (its end reached, or it
- * failed: run_finish says why), 0 while slices are left. */
-int run_slice(struct run_state *rs);
+/* Run the next slice, step ns of simulated time (0: 1/RUN_SLICES of the
+ * run): 1 when the run is over (its end reached, or it failed:
+ * run_finish says why), 0 while slices are left. */
+int run_slice(struct run_state *rs, sim_time_t step);
 
 /* The simulated time the run has reached. */
 sim_time_t run_reached(const struct run_state *rs);

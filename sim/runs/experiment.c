@@ -1,7 +1,8 @@
 /* Runs every (design, replication) of a scenario on a few threads; see
  * include/lbsim/experiment.h. Each run owns all of its state (engine,
  * streams, balancer core), so runs share nothing but the read-only
- * scenario and the index of the next run to take. */
+ * scenario and the scheduler of their slices (run_sched.h), and a run can
+ * go on with its next slice on any thread. */
 #include "lbsim/experiment.h"
 #include "lbsim/request.h"
 #include "lbsim/run_sched.h"
@@ -77,8 +78,11 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&wp->lock);
 			continue;
 		}
+		pthread_mutex_lock(&wp->lock);
+		uint64_t step = sched_step(&wp->sched, i);
+		pthread_mutex_unlock(&wp->lock);
 		double cpu0 = thread_cpu_s();
-		int over = run_slice(wp->rs[i]);
+		int over = run_slice(wp->rs[i], step);
 		double cpu = thread_cpu_s() - cpu0;
 		sim_time_t reached = run_reached(wp->rs[i]);
 		int rc = 0;

@@ -63,3 +63,19 @@ void sched_start_failed(struct run_sched *s, size_t i)
 {
 	sched_slice_done(s, i, 0, s->run[i].reached, 1);
 }
+
+uint64_t sched_step(const struct run_sched *s, size_t i)
+{
+	const struct sched_run *r = &s->run[i];
+	uint64_t longest = r->end / SCHED_SLICES_MIN, shortest = r->end / SCHED_SLICES_MAX;
+	if (longest == 0)
+		return 1;
+	if (r->reached == 0 || r->cpu_s <= 0)
+		return longest;
+	double step = SCHED_SLICE_CPU_S * (double)r->reached / r->cpu_s;
+	if (step >= (double)longest)
+		return longest;
+	if (step <= (double)shortest)
+		return shortest ? shortest : 1;
+	return (uint64_t)step;
+}

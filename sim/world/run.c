@@ -519,11 +519,13 @@ int run_start(const struct scenario *scn, uint32_t d, uint32_t rep,
 	return 0;
 }
 
-int run_slice(struct run_state *rs)
+int run_slice(struct run_state *rs, sim_time_t step)
 {
 	struct world *w = rs->w;
 	sim_time_t now = sim_now(&w->eng);
-	sim_run(&w->eng, rs->end - now > rs->step ? now + rs->step : rs->end);
+	if (step == 0)
+		step = rs->step;
+	sim_run(&w->eng, rs->end - now > step ? now + step : rs->end);
 	if (rs->progress) {
 		rs->progress->sim_ns = sim_now(&w->eng);
 		rs->progress->events = w->eng.events_run;
@@ -577,7 +579,7 @@ int run_design_watched(const struct scenario *scn, uint32_t d, uint32_t rep,
 	memset(out, 0, sizeof *out);
 	if (run_start(scn, d, rep, progress, flags, &rs, err, errlen) != 0)
 		return -1;
-	while (!run_slice(rs))
+	while (!run_slice(rs, 0))
 		;
 	return run_finish(rs, out, err, errlen);
 }
