@@ -56,11 +56,9 @@ static struct outcome simulate(const double *cost, size_t nruns, unsigned thread
 	uint64_t reached[MAX_RUNS] = {0};
 	int held[MAX_RUNS] = {0};
 	memset(run, 0, sizeof run);
-	for (size_t i = 0; i < nruns; i++) {
-		run[i].end = END;
+	for (size_t i = 0; i < nruns; i++)
 		order[i] = i;
-	}
-	struct run_sched s = {.run = run, .order = order, .nruns = nruns,
+	struct run_sched s = {.run = run, .order = order, .nruns = nruns, .end = END,
 			      .max_in_flight = max_in_flight};
 	double clock[MAX_THREADS] = {0}, per[MAX_THREADS] = {0};
 	uint64_t upto[MAX_THREADS] = {0};
@@ -219,8 +217,8 @@ static void test_in_flight_counts(void **state)
 static void test_step(void **state)
 {
 	(void)state;
-	struct sched_run run = {.end = END};
-	struct run_sched s = {.run = &run, .nruns = 1};
+	struct sched_run run = {0};
+	struct run_sched s = {.run = &run, .nruns = 1, .end = END};
 	assert_int_equal(sched_step(&s, 0), END / SCHED_SLICES_MIN); /* no rate yet */
 	run.reached = END / 10;
 	run.cpu_s = 10; /* 100 s for the run: 0.1 s is 1/1000 of it */
@@ -229,7 +227,7 @@ static void test_step(void **state)
 	assert_int_equal(sched_step(&s, 0), END / SCHED_SLICES_MIN);
 	run.cpu_s = 1000; /* 10,000 s: no finer than 1/4000 */
 	assert_int_equal(sched_step(&s, 0), END / SCHED_SLICES_MAX);
-	run.end = 100; /* a run of 100 ns steps by 1 ns at least */
+	s.end = 100; /* a run of 100 ns steps by 1 ns at least */
 	run.reached = 0;
 	assert_int_equal(sched_step(&s, 0), 1);
 }
@@ -238,9 +236,10 @@ static void test_step(void **state)
 static void test_stopped(void **state)
 {
 	(void)state;
-	struct sched_run run[2] = {{.end = END}, {.end = END}};
+	struct sched_run run[2] = {{0}, {0}};
 	size_t order[2] = {1, 0};
-	struct run_sched s = {.run = run, .order = order, .nruns = 2, .max_in_flight = 2};
+	struct run_sched s = {.run = run, .order = order, .nruns = 2, .end = END,
+			      .max_in_flight = 2};
 	int fresh;
 	assert_int_equal(sched_take(&s, SCHED_NONE, &fresh), 1); /* in the order given */
 	assert_int_equal(fresh, 1);

@@ -24,14 +24,15 @@
 struct sched_run {
 	int started, busy, over;
 	double cpu_s;           /* thread CPU time its slices took */
-	uint64_t reached, end;  /* simulated time reached, and its end */
+	uint64_t reached;       /* simulated time reached */
 };
 
 struct run_sched {
-	struct sched_run *run;  /* nruns, zeroed; set end of each */
+	struct sched_run *run;  /* nruns, zeroed */
 	const size_t *order;    /* the runs in the order to start them */
 	size_t nruns, next;     /* next: how many of order were started */
 	size_t in_flight, max_in_flight;
+	uint64_t end;           /* simulated time every run ends at */
 	int stopped;            /* take nothing more (a run failed) */
 };
 

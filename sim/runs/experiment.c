@@ -23,12 +23,11 @@ static double wall_now(void)
 struct worker_pool {
 	struct experiment *ex;
 	struct run_progress *progress; /* per run, read by the progress line */
-	pthread_mutex_t lock;     /* guards sched, failed, err */
+	pthread_mutex_t lock;     /* guards sched (sched.stopped: a run failed) and err */
 	struct run_sched sched;
 	struct run_state **rs;    /* per run: its state while started (its thread's alone) */
 	_Atomic size_t finished;
 	_Atomic int done;
-	int failed;
 	char err[512];
 };
 
@@ -43,10 +42,8 @@ static double thread_cpu_s(void)
  * more is taken. */
 static void note_failure(struct worker_pool *wp, const char *err)
 {
-	if (!wp->failed) {
-		wp->failed = 1;
+	if (!wp->sched.stopped)
 		snprintf(wp->err, sizeof wp->err, "%s", err);
-	}
 	wp->sched.stopped = 1;
 }
 
@@ -241,9 +238,8 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 		ex->runs = NULL;
 		return -1;
 	}
-	for (size_t i = 0; i < nruns; i++)
-		sr[i].end = scn->warmup + scn->duration;
 	wp.sched = (struct run_sched){.run = sr, .order = order, .nruns = nruns,
+				      .end = scn->warmup + scn->duration,
 				      .max_in_flight = experiment_in_flight(jobs, nruns,
 									    !ex->no_spare)};
 	pthread_mutex_init(&wp.lock, NULL);
@@ -296,7 +292,7 @@ int experiment_run(struct experiment *ex, const struct scenario *scn, unsigned j
 	free(wp.progress);
 	pthread_mutex_destroy(&wp.lock);
 	ex->wall_s = wall_now() - t0;
-	if (wp.failed) {
+	if (wp.sched.stopped) {
 		snprintf(err, errlen, "%s", wp.err);
 		experiment_free(ex);
 		return -1;

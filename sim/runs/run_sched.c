@@ -5,11 +5,11 @@
 
 /* The CPU time a started run still needs, at the rate its slices so far
  * took per simulated nanosecond; without a slice yet, more than any. */
-static double cpu_left(const struct sched_run *r)
+static double cpu_left(const struct run_sched *s, const struct sched_run *r)
 {
 	if (r->reached == 0)
 		return HUGE_VAL;
-	return r->cpu_s * (double)(r->end - r->reached) / (double)r->reached;
+	return r->cpu_s * (double)(s->end - r->reached) / (double)r->reached;
 }
 
 size_t sched_take(struct run_sched *s, size_t mine, int *fresh)
@@ -30,13 +30,13 @@ size_t sched_take(struct run_sched *s, size_t mine, int *fresh)
 	double most = -1;
 	if (mine != SCHED_NONE && !s->run[mine].over) {
 		best = mine;
-		most = cpu_left(&s->run[mine]);
+		most = cpu_left(s, &s->run[mine]);
 	}
 	for (size_t i = 0; i < s->nruns; i++) {
 		const struct sched_run *r = &s->run[i];
 		if (!r->started || r->over || r->busy)
 			continue;
-		double left = cpu_left(r);
+		double left = cpu_left(s, r);
 		if (left > most) {
 			most = left;
 			best = i;
@@ -67,7 +67,7 @@ void sched_start_failed(struct run_sched *s, size_t i)
 uint64_t sched_step(const struct run_sched *s, size_t i)
 {
 	const struct sched_run *r = &s->run[i];
-	uint64_t longest = r->end / SCHED_SLICES_MIN, shortest = r->end / SCHED_SLICES_MAX;
+	uint64_t longest = s->end / SCHED_SLICES_MIN, shortest = s->end / SCHED_SLICES_MAX;
 	if (longest == 0)
 		return 1;
 	if (r->reached == 0 || r->cpu_s <= 0)

@@ -483,13 +483,16 @@ static int world_failed(const struct world *w)
 	return failed | clients_failed(&w->clients);
 }
 
-/* A run taken in slices: its world, where it stops, and who watches. */
+/* A run taken in slices: its world, and who watches. */
 struct run_state {
-	struct world *w;
+	struct world w;
 	struct run_progress *progress;
-	uint32_t design;
-	sim_time_t end, step;
 };
+
+static sim_time_t run_end(const struct world *w)
+{
+	return w->scn->warmup + w->scn->duration;
+}
 
 int run_start(const struct scenario *scn, uint32_t d, uint32_t rep,
 	      struct run_progress *progress, unsigned flags, struct run_state **out,
@@ -497,72 +500,62 @@ int run_start(const struct scenario *scn, uint32_t d, uint32_t rep,
 {
 	*out = NULL;
 	struct run_state *rs = malloc(sizeof *rs);
-	struct world *w = malloc(sizeof *w);
-	if (!rs || !w) {
-		free(rs);
-		free(w);
+	if (!rs) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (world_init(w, scn, d, rep, flags, err, errlen) != 0) {
-		world_free(w);
-		free(w);
-		free(rs);
+	rs->progress = progress;
+	if (world_init(&rs->w, scn, d, rep, flags, err, errlen) != 0) {
+		run_abandon(rs);
 		return -1;
 	}
 	if (progress)
-		w->eng.profile = progress->profile;
-	sim_time_t end = scn->warmup + scn->duration;
-	*rs = (struct run_state){.w = w, .progress = progress, .design = d, .end = end,
-				 .step = end / RUN_SLICES ? end / RUN_SLICES : 1};
+		rs->w.eng.profile = progress->profile;
 	*out = rs;
 	return 0;
 }
 
 int run_slice(struct run_state *rs, sim_time_t step)
 {
-	struct world *w = rs->w;
-	sim_time_t now = sim_now(&w->eng);
+	struct world *w = &rs->w;
+	sim_time_t now = sim_now(&w->eng), end = run_end(w);
 	if (step == 0)
-		step = rs->step;
-	sim_run(&w->eng, rs->end - now > step ? now + step : rs->end);
+		step = end / RUN_SLICES ? end / RUN_SLICES : 1;
+	sim_run(&w->eng, end - now > step ? now + step : end);
 	if (rs->progress) {
 		rs->progress->sim_ns = sim_now(&w->eng);
 		rs->progress->events = w->eng.events_run;
 	}
 	/* A handler stops the engine only when memory ran out. */
-	return world_failed(w) || sim_now(&w->eng) >= rs->end;
+	return world_failed(w) || sim_now(&w->eng) >= end;
 }
 
 sim_time_t run_reached(const struct run_state *rs)
 {
-	return sim_now(&rs->w->eng);
+	return sim_now(&rs->w.eng);
 }
 
 void run_abandon(struct run_state *rs)
 {
 	if (!rs)
 		return;
-	world_free(rs->w);
-	free(rs->w);
+	world_free(&rs->w);
 	free(rs);
 }
 
 int run_finish(struct run_state *rs, struct run_result *out, char *err, size_t errlen)
 {
-	struct world *w = rs->w;
-	const struct scenario *scn = w->scn;
+	struct world *w = &rs->w;
 	int rc = -1;
 	memset(out, 0, sizeof *out);
 	w->out_of_memory = world_failed(w);
 	if (w->clients.error[0])
 		snprintf(err, errlen, "%s", w->clients.error);
 	else if (w->out_of_memory)
-		snprintf(err, errlen, "out of memory during design '%s'",
-			 scn->designs[rs->design].name);
-	else if (sim_now(&w->eng) < rs->end)
+		snprintf(err, errlen, "out of memory during design '%s'", w->design->name);
+	else if (sim_now(&w->eng) < run_end(w))
 		snprintf(err, errlen, "internal error: design '%s' finished before its end",
-			 scn->designs[rs->design].name);
+			 w->design->name);
 	else
 		rc = collect(w, out, err, errlen);
 	run_abandon(rs);
