@@ -201,6 +201,10 @@ static void test_prefetch_changes_nothing(void **state)
 		uint64_t now = (uint64_t)i * 10;
 		lb_vs_prefetch(&told, &req, 0);
 		lb_vs_prefetch(&told, &req, 1);
+		struct lb_pers_hint h;
+		lb_vs_hint(&told, &req, &h);
+		lb_pers_hint_prefetch(&h, 0);
+		lb_pers_hint_prefetch(&h, 1);
 		struct lb_route a, b;
 		int ra = lb_vs_route(&told, &req, now, &a);
 		int rb = lb_vs_route(&plain, &req, now, &b);
@@ -217,6 +221,56 @@ static void test_prefetch_changes_nothing(void **state)
 	assert_true(told.stats.persisted > 0);
 	lb_vs_free(&told);
 	lb_vs_free(&plain);
+}
+
+/* lb_vs_hint names the index slot lb_vs_route reads: after a request was
+ * routed with persistence, the hint for it points into that pool's table
+ * and at a slot whose hash tag is the hint's, naming an entry that holds
+ * the key's hash and the server the route chose; a request that gives no
+ * key, or goes to a pool without persistence, gets no table. */
+static void test_hint_names_the_lookup(void **state)
+{
+	(void)state;
+	struct lb_vs vs;
+	char msg[256];
+	exchange_vs(&vs, 1);
+	struct lb_pers_params pp = {.size = 64, .expire_ns = 1000000};
+	for (uint32_t p = 0; p < 3; p++) /* pool D keeps none */
+		assert_int_equal(lb_vs_set_persist(&vs, p, &lb_pers_cookie, &pp, msg, sizeof msg), 0);
+	static const char *const paths[] = {"/owa", "/Microsoft-Server-ActiveSync", "/ecp/x",
+					    "/other"};
+	uint32_t checked = 0;
+	for (uint32_t i = 0; i < 400; i++) {
+		char cookie[16];
+		snprintf(cookie, sizeof cookie, "c%u", i % 50u);
+		struct lb_request req = {.src_ip = i, .path = paths[i % 4],
+					 .cookie = i % 9 == 0 ? NULL : cookie};
+		struct lb_route rt;
+		if (lb_vs_route(&vs, &req, i, &rt) != 0)
+			continue;
+		struct lb_pers_hint h;
+		lb_vs_hint(&vs, &req, &h);
+		const struct lb_pers_table *t = &vs.pools[rt.pool]->persist.table;
+		if (!req.cookie || rt.pool == POOL_D) {
+			assert_null(h.table);
+			continue;
+		}
+		assert_ptr_equal(h.table, t);
+		int found = 0;
+		for (uint32_t s = h.hash & t->slot_mask; t->index[s]; s = (s + 1) & t->slot_mask) {
+			uint64_t v = t->index[s];
+			if ((uint32_t)(v >> 32) != h.hash)
+				continue;
+			const struct lb_pers_entry *e = &t->entries[(uint32_t)v - 1];
+			assert_int_equal(e->hash, h.hash);
+			assert_int_equal(e->server, (uint32_t)rt.server);
+			found = 1;
+		}
+		assert_true(found);
+		checked++;
+	}
+	assert_true(checked > 200);
+	lb_vs_free(&vs);
 }
 
 static void test_exchange_rules_with_default(void **state)
@@ -1051,6 +1105,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exchange_rules_with_default),
 		cmocka_unit_test(test_prefetch_changes_nothing),
+		cmocka_unit_test(test_hint_names_the_lookup),
 		cmocka_unit_test(test_exchange_rules_without_default),
 		cmocka_unit_test(test_rules_against_reference),
 		cmocka_unit_test(test_subservice_validation),

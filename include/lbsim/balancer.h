@@ -324,11 +324,11 @@ double balancer_take_work_ns(struct balancer *b);
  * request goes in, beside its work (balancer_take_work_ns). */
 double balancer_take_wait_ns(struct balancer *b);
 
-/* A hint before balancer_request(b, c, seen, ...): start loading the
- * persistence slot it will read (lb_vs_prefetch: stage 0 the index slot,
- * stage 1 the entry). Changes nothing. */
-void balancer_prefetch(const struct balancer *b, const struct bal_conn *c,
-		       const struct lb_request *seen, unsigned stage);
+/* A hint before balancer_request(b, c, seen, ...): where it will look
+ * seen up in a persistence table (lb_vs_hint), for lb_pers_hint_prefetch
+ * to load at stage 0 the index slot, at stage 1 the entry. Changes nothing. */
+void balancer_hint(const struct balancer *b, const struct bal_conn *c,
+		   const struct lb_request *seen, struct lb_pers_hint *out);
 
 /* ---- health checks ------------------------------------------------------- */
 

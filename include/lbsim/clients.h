@@ -103,6 +103,17 @@ struct pop_state;
 struct conn;
 struct conn_link;
 
+/* What the look-ahead's stage 0 worked out for a connection's layer-7
+ * route, kept for its stage 1 two pops later (clients_lookahead). */
+struct clients_route_hint {
+	const struct conn *conn;    /* NULL: unused */
+	struct lb_pers_hint hint;
+};
+/* More than the events whose stage 0 can come between an event's two
+ * stages (SIM_LOOKAHEAD_FAR - SIM_LOOKAHEAD, or a new bottom's first
+ * SIM_LOOKAHEAD_FAR); one that was overwritten is worked out again. */
+#define CLIENTS_ROUTE_HINTS 8
+
 struct clients {
 	struct clients_env env;
 	struct pop_state *pops;
@@ -116,6 +127,10 @@ struct clients {
 	/* Why the clients stopped the run when it was not memory (a replayed
 	 * log that cannot be read on: "file:line: what"); "" otherwise. */
 	char error[1200];
+	/* The look-ahead's own memory (a ring, newest at route_hint_next - 1):
+	 * results never depend on it. */
+	struct clients_route_hint route_hints[CLIENTS_ROUTE_HINTS];
+	uint32_t route_hint_next;
 };
 
 /* Build every population of env->scn for replication rep and schedule its
@@ -145,7 +160,7 @@ void clients_cut_server(struct clients *cl, uint32_t s);
  * (at tells a request from an open or a close: the connection closes at
  * its next request after ends_at, and only those read the device).
  * Changes nothing. */
-void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
+void clients_lookahead(struct clients *cl, const struct sim_event *ev, sim_time_t at,
 		       unsigned stage);
 /* Whether clients_lookahead does anything at stage 1 (the layer-7 route's
  * persistence entry); at stage 0 it always may. */

@@ -159,6 +159,18 @@ void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_
  * compare, the lookup's second dependent miss. No effect on results. */
 void lb_pers_table_prefetch_entry(const struct lb_pers_table *t, const struct lb_pers_key *key);
 
+/* The same two steps for a caller that takes both for one key: where the
+ * key's lookup will read, its hash computed once (on a layer-7 route the
+ * key and its hash cost as much as a step's cache miss at small scale). */
+struct lb_pers_hint {
+	const struct lb_pers_table *table; /* NULL: nothing to fetch (no table, or an invalid key) */
+	uint32_t hash;
+};
+void lb_pers_table_hint(const struct lb_pers_table *t, const struct lb_pers_key *key,
+			struct lb_pers_hint *out);
+/* Step 0 (the index slot) or 1 (the entry) of the hint h. No effect on results. */
+void lb_pers_hint_prefetch(const struct lb_pers_hint *h, unsigned stage);
+
 /* Map key to server at now_ns. Returns 0 when a new entry was stored, 1 when
  * a live entry for key was updated; nothing is stored on LB_EFULL (table
  * full under LB_PERS_FULL_REFUSE) or LB_EINVAL (a key of length 0 or >

@@ -482,8 +482,8 @@ double balancer_take_wait_ns(struct balancer *b)
 	return ns;
 }
 
-void balancer_prefetch(const struct balancer *b, const struct bal_conn *c,
-		       const struct lb_request *seen, unsigned stage)
+void balancer_hint(const struct balancer *b, const struct bal_conn *c,
+		   const struct lb_request *seen, struct lb_pers_hint *out)
 {
-	lb_vs_prefetch(&b->vs[c->vs], seen, stage);
+	lb_vs_hint(&b->vs[c->vs], seen, out);
 }

@@ -516,20 +516,46 @@ void clients_cut_server(struct clients *cl, uint32_t s)
 	}
 }
 
-/* A layer-7 request with persistence reads a table slot that is a cache
- * miss at scale: announce it from what the connection alone tells (the
- * device's number and workload follow from its place in its population;
- * the TLS session id would need the device, so ssl-session-id persistence
- * gets no hint). Only when c's timer will send a request. */
-static void prefetch_route(const struct clients *cl, const struct conn *c, unsigned stage)
+/* Where the balancer will look c's next request up (what the connection
+ * alone tells: the device's number and workload follow from its place in
+ * its population; the TLS session id would need the device, so
+ * ssl-session-id persistence gets no hint). */
+static void route_hint(const struct clients *cl, const struct conn *c, struct lb_pers_hint *out)
 {
-	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
-		return;
 	const struct pop_state *ps = &cl->pops[c->pop];
 	uint32_t device = conn_device(ps, c);
 	struct seen s;
 	fill_seen_of(&s, c, c->pop, device, device_workload(ps, device), 0);
-	balancer_prefetch(cl->env.bal, &c->lb, &s.req, stage);
+	balancer_hint(cl->env.bal, &c->lb, &s.req, out);
+}
+
+/* A layer-7 request with persistence reads a table slot that is a cache
+ * miss at scale: announce it, only when c's timer will send a request.
+ * The hint worked out at stage 0 is kept for stage 1: building the
+ * request's cookie, choosing its pool and hashing its key again cost as
+ * much as the rest of a layer-7 look-ahead (issue 19 item 5). */
+static void prefetch_route(struct clients *cl, const struct conn *c, unsigned stage)
+{
+	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
+		return;
+	struct lb_pers_hint hint;
+	const struct lb_pers_hint *h = NULL;
+	if (stage == 0) {
+		struct clients_route_hint *kept =
+			&cl->route_hints[cl->route_hint_next++ % CLIENTS_ROUTE_HINTS];
+		kept->conn = c;
+		route_hint(cl, c, &kept->hint);
+		h = &kept->hint;
+	} else {
+		for (uint32_t k = 0; k < CLIENTS_ROUTE_HINTS && !h; k++)
+			if (cl->route_hints[k].conn == c)
+				h = &cl->route_hints[k].hint;
+		if (!h) {
+			route_hint(cl, c, &hint);
+			h = &hint;
+		}
+	}
+	lb_pers_hint_prefetch(h, stage);
 }
 
 /* Only a layer-7 route with persistence reads what hangs off a line
@@ -539,7 +565,7 @@ int clients_lookahead_near(const struct clients *cl)
 	return balancer_routes_per_request(cl->env.bal) && cl->env.design->persist;
 }
 
-void clients_lookahead(const struct clients *cl, const struct sim_event *ev, sim_time_t at,
+void clients_lookahead(struct clients *cl, const struct sim_event *ev, sim_time_t at,
 		       unsigned stage)
 {
 #if defined(__GNUC__) || defined(__clang__)

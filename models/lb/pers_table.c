@@ -527,12 +527,6 @@ int lb_pers_table_lookup(struct lb_pers_table *t, const struct lb_pers_key *key,
 	return e ? (int)e->server : -1;
 }
 
-void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_key *key)
-{
-	if (key_valid(key))
-		PREFETCH(&t->index[key_hash(t->seed, key) & t->slot_mask]);
-}
-
 /* Start loading the entry the index names for hash h, reading the index
  * slot (prefetched earlier, so in cache by now if all went well). Only the
  * first tag match is taken: a false match means a miss later, nothing
@@ -550,10 +544,35 @@ static inline void prefetch_entry(const struct lb_pers_table *t, uint32_t h)
 	}
 }
 
+void lb_pers_table_hint(const struct lb_pers_table *t, const struct lb_pers_key *key,
+			struct lb_pers_hint *out)
+{
+	int ok = key_valid(key);
+	*out = (struct lb_pers_hint){.table = ok ? t : NULL, .hash = ok ? key_hash(t->seed, key) : 0};
+}
+
+void lb_pers_hint_prefetch(const struct lb_pers_hint *h, unsigned stage)
+{
+	if (!h->table)
+		return;
+	if (stage == 0)
+		PREFETCH(&h->table->index[h->hash & h->table->slot_mask]);
+	else
+		prefetch_entry(h->table, h->hash);
+}
+
+void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_key *key)
+{
+	struct lb_pers_hint h;
+	lb_pers_table_hint(t, key, &h);
+	lb_pers_hint_prefetch(&h, 0);
+}
+
 void lb_pers_table_prefetch_entry(const struct lb_pers_table *t, const struct lb_pers_key *key)
 {
-	if (key_valid(key))
-		prefetch_entry(t, key_hash(t->seed, key));
+	struct lb_pers_hint h;
+	lb_pers_table_hint(t, key, &h);
+	lb_pers_hint_prefetch(&h, 1);
 }
 
 /* A software pipeline over the keys: key k + 2A is hashed and its index line

@@ -100,8 +100,9 @@ static int pool_of(const struct lb_vs *vs, const struct lb_request *r, int *subs
 	return vs->default_pool;
 }
 
-void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req, unsigned stage)
+void lb_vs_hint(const struct lb_vs *vs, const struct lb_request *req, struct lb_pers_hint *out)
 {
+	*out = (struct lb_pers_hint){.table = NULL};
 	struct lb_request l4view;
 	const struct lb_request *r = view_of(vs, req, &l4view);
 	int subservice;
@@ -112,10 +113,14 @@ void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req, unsign
 	struct lb_pers_key key;
 	if (!vp->persist.ops || vp->persist.ops->key(&vp->persist, r, &key) != 0)
 		return;
-	if (stage == 0)
-		lb_pers_table_prefetch(&vp->persist.table, &key);
-	else
-		lb_pers_table_prefetch_entry(&vp->persist.table, &key);
+	lb_pers_table_hint(&vp->persist.table, &key, out);
+}
+
+void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req, unsigned stage)
+{
+	struct lb_pers_hint h;
+	lb_vs_hint(vs, req, &h);
+	lb_pers_hint_prefetch(&h, stage);
 }
 
 int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,
