@@ -547,9 +547,12 @@ static void prefetch_route(struct clients *cl, const struct conn *c, unsigned st
 		route_hint(cl, c, &kept->hint);
 		h = &kept->hint;
 	} else {
-		for (uint32_t k = 0; k < CLIENTS_ROUTE_HINTS && !h; k++)
-			if (cl->route_hints[k].conn == c)
-				h = &cl->route_hints[k].hint;
+		for (uint32_t k = 1; k <= CLIENTS_ROUTE_HINTS && !h; k++) { /* newest first */
+			struct clients_route_hint *kept =
+				&cl->route_hints[(cl->route_hint_next - k) % CLIENTS_ROUTE_HINTS];
+			if (kept->conn == c)
+				h = &kept->hint;
+		}
 		if (!h) {
 			route_hint(cl, c, &hint);
 			h = &hint;
