@@ -860,8 +860,11 @@ static void test_batch_equals_sequential(void **state)
 		struct lb_pers_key batch[BATCH_MAX];
 		int got[BATCH_MAX];
 		size_t n = make_batch(&rng, keys, NKEYS, batch);
-		lb_pers_table_prefetch(&a, &batch[0]);
-		lb_pers_table_prefetch_entry(&a, &batch[n - 1]);
+		struct lb_pers_hint h0, hn;
+		lb_pers_table_hint(&a, &batch[0], &h0);
+		lb_pers_table_hint(&a, &batch[n - 1], &hn);
+		lb_pers_hint_prefetch(&h0, 0);
+		lb_pers_hint_prefetch(&hn, 1);
 		lb_pers_table_lookup_batch(&a, batch, n, now, got);
 		for (size_t i = 0; i < n; i++) {
 			int want = lb_pers_table_lookup(&b, &batch[i], now);

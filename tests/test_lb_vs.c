@@ -175,7 +175,7 @@ static void route_exchange_cases(int with_default)
 	lb_vs_free(&vs);
 }
 
-/* lb_vs_prefetch is a hint only: a service that is told of every request
+/* lb_vs_hint and its prefetches are a hint only: a service that is told of every request
  * before routing it (both stages) routes exactly as one that is not, with the same
  * counters in the service, its rules and its persistence tables. */
 static void test_prefetch_changes_nothing(void **state)
@@ -199,8 +199,6 @@ static void test_prefetch_changes_nothing(void **state)
 					 .host = i % 11 == 0 ? "autodiscover.example.com" : NULL,
 					 .cookie = i % 13 == 0 ? NULL : cookie};
 		uint64_t now = (uint64_t)i * 10;
-		lb_vs_prefetch(&told, &req, 0);
-		lb_vs_prefetch(&told, &req, 1);
 		struct lb_pers_hint h;
 		lb_vs_hint(&told, &req, &h);
 		lb_pers_hint_prefetch(&h, 0);

@@ -151,17 +151,13 @@ int lb_pers_table_lookup(struct lb_pers_table *t, const struct lb_pers_key *key,
 void lb_pers_table_lookup_batch(struct lb_pers_table *t, const struct lb_pers_key *keys,
 				size_t n, uint64_t now_ns, int *servers);
 
-/* A hint, no effect on results: start loading key's index slot, for a
- * caller that knows its next key before it has finished with this one. */
-void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_key *key);
-/* The second step of the same hint, some time after the first: read key's
- * index slots (in cache by now) and start loading the entry a lookup will
- * compare, the lookup's second dependent miss. No effect on results. */
-void lb_pers_table_prefetch_entry(const struct lb_pers_table *t, const struct lb_pers_key *key);
-
-/* The same two steps for a caller that takes both for one key: where the
- * key's lookup will read, its hash computed once (on a layer-7 route the
- * key and its hash cost as much as a step's cache miss at small scale). */
+/* A hint, no effect on results, for a caller that knows a key before it
+ * must look it up: where the lookup will read, the key's hash computed
+ * once for both steps (on a layer-7 route the key and its hash cost as
+ * much as a step's cache miss at small scale). Step 0 starts loading the
+ * key's index slot; step 1, some time later, reads the index slots (in
+ * cache by now) and starts loading the entry a lookup will compare, the
+ * lookup's second dependent miss. */
 struct lb_pers_hint {
 	const struct lb_pers_table *table; /* NULL: nothing to fetch (no table, or an invalid key) */
 	uint32_t hash;

@@ -234,14 +234,12 @@ LB_MUST_CHECK int lb_vs_set_default(struct lb_vs *vs, int pool);
  * (lb_conn_open/close). Cost: O(sub-services x value length) to choose the
  * pool, then the persistence lookup and the pick; no allocation (a table
  * store reuses its fixed entry pool). */
-/* A hint, for a caller that knows a request before it must route it: start
- * loading the persistence table slot lb_vs_route will read for req (the
- * same pool choice, the same key): stage 0 its index slot, stage 1 (given
- * some time after stage 0) its entry. Changes nothing, counts nothing. */
-void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req, unsigned stage);
-/* Both stages' work done once: where lb_vs_route will look req up (the
- * hint's table is NULL when its pool keeps no persistence or req gives no
- * key), for lb_pers_hint_prefetch at each stage. Changes nothing. */
+/* A hint, for a caller that knows a request before it must route it:
+ * where lb_vs_route will look req up (the same pool choice, the same key;
+ * the hint's table is NULL when its pool keeps no persistence or req gives
+ * no key), for lb_pers_hint_prefetch to load at stage 0 its index slot, at
+ * stage 1 (given some time after stage 0) its entry. Changes nothing,
+ * counts nothing. */
 void lb_vs_hint(const struct lb_vs *vs, const struct lb_request *req, struct lb_pers_hint *out);
 
 int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,

@@ -561,20 +561,6 @@ void lb_pers_hint_prefetch(const struct lb_pers_hint *h, unsigned stage)
 		prefetch_entry(h->table, h->hash);
 }
 
-void lb_pers_table_prefetch(const struct lb_pers_table *t, const struct lb_pers_key *key)
-{
-	struct lb_pers_hint h;
-	lb_pers_table_hint(t, key, &h);
-	lb_pers_hint_prefetch(&h, 0);
-}
-
-void lb_pers_table_prefetch_entry(const struct lb_pers_table *t, const struct lb_pers_key *key)
-{
-	struct lb_pers_hint h;
-	lb_pers_table_hint(t, key, &h);
-	lb_pers_hint_prefetch(&h, 1);
-}
-
 /* A software pipeline over the keys: key k + 2A is hashed and its index line
  * requested, key k + A's index slot is read and its entry requested, and key
  * k is looked up for real, by the sequential code, so the results are those

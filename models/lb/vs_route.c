@@ -116,13 +116,6 @@ void lb_vs_hint(const struct lb_vs *vs, const struct lb_request *req, struct lb_
 	lb_pers_table_hint(&vp->persist.table, &key, out);
 }
 
-void lb_vs_prefetch(const struct lb_vs *vs, const struct lb_request *req, unsigned stage)
-{
-	struct lb_pers_hint h;
-	lb_vs_hint(vs, req, &h);
-	lb_pers_hint_prefetch(&h, stage);
-}
-
 int lb_vs_route(struct lb_vs *vs, const struct lb_request *req, uint64_t now_ns,
 		struct lb_route *out)
 {

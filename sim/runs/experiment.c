@@ -47,6 +47,16 @@ static void note_failure(struct worker_pool *wp, const char *err)
 	wp->sched.stopped = 1;
 }
 
+/* The run this thread goes on with (mine: the one it just ran a slice of,
+ * or SCHED_NONE), and the simulated length of that run's next slice, in
+ * the one critical section. Call with wp->lock held. */
+static size_t take_next(struct worker_pool *wp, size_t mine, int *fresh, uint64_t *step)
+{
+	size_t i = sched_take(&wp->sched, mine, fresh);
+	*step = i != SCHED_NONE ? sched_step(&wp->sched, i) : 0;
+	return i;
+}
+
 /* Take slices of runs as the scheduler says (run_sched.h) until it has
  * none for this thread. A run may go on from one thread to another
  * between its slices (the lock orders them), and each result goes to its
@@ -58,8 +68,9 @@ static void *worker(void *arg)
 	struct worker_pool *wp = arg;
 	const struct scenario *scn = wp->ex->scn;
 	int fresh;
+	uint64_t step;
 	pthread_mutex_lock(&wp->lock);
-	size_t i = sched_take(&wp->sched, SCHED_NONE, &fresh);
+	size_t i = take_next(wp, SCHED_NONE, &fresh, &step);
 	pthread_mutex_unlock(&wp->lock);
 	while (i != SCHED_NONE) {
 		char err[512];
@@ -71,13 +82,10 @@ static void *worker(void *arg)
 			pthread_mutex_lock(&wp->lock);
 			note_failure(wp, err);
 			sched_start_failed(&wp->sched, i);
-			i = sched_take(&wp->sched, SCHED_NONE, &fresh);
+			i = take_next(wp, SCHED_NONE, &fresh, &step);
 			pthread_mutex_unlock(&wp->lock);
 			continue;
 		}
-		pthread_mutex_lock(&wp->lock);
-		uint64_t step = sched_step(&wp->sched, i);
-		pthread_mutex_unlock(&wp->lock);
 		double cpu0 = thread_cpu_s();
 		int over = run_slice(wp->rs[i], step);
 		double cpu = thread_cpu_s() - cpu0;
@@ -92,7 +100,7 @@ static void *worker(void *arg)
 		if (rc != 0)
 			note_failure(wp, err);
 		sched_slice_done(&wp->sched, i, cpu, reached, over);
-		i = sched_take(&wp->sched, over ? SCHED_NONE : i, &fresh);
+		i = take_next(wp, over ? SCHED_NONE : i, &fresh, &step);
 		pthread_mutex_unlock(&wp->lock);
 	}
 	return NULL;
