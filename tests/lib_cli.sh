@@ -24,7 +24,19 @@ status_is() { # expected status, command...; stdout and stderr kept in $tmp
   shift
   "$@" >"$tmp/stdout" 2>"$tmp/stderr"
   local got=$?
-  [ "$got" -eq "$want" ] || { echo "  exit $got, want $want; stderr: $(head -3 "$tmp/stderr")"; return 1; }
+  [ "$got" -eq "$want" ] || { echo "  exit $got, want $want; stderr: $(ends_of "$tmp/stderr")"; return 1; }
+}
+
+# The first three and the last five lines of a file (the whole of a short
+# one): a failure's message comes last, after any progress lines.
+ends_of() {
+  if [ "$(wc -l <"$1")" -le 8 ]; then
+    cat "$1"
+  else
+    head -3 "$1"
+    echo "..."
+    tail -5 "$1"
+  fi
 }
 
 # same_as_edited NAME --set...: run the hand-edited file $tmp/NAME.yaml and
