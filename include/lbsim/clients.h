@@ -104,7 +104,8 @@ struct conn;
 struct conn_link;
 
 /* What the look-ahead's stage 0 worked out for a connection's layer-7
- * route, kept for its stage 1 two pops later (clients_lookahead). */
+ * route, kept for its stage 1 SIM_LOOKAHEAD_FAR - SIM_LOOKAHEAD pops later
+ * (clients_lookahead). */
 struct clients_route_hint {
 	const struct conn *conn;    /* NULL: unused */
 	struct lb_pers_hint hint;

@@ -47,8 +47,16 @@ typedef void (*sim_handler_fn)(struct sim_engine *eng, struct sim_event *ev);
  * either stage. */
 typedef void (*sim_lookahead_fn)(struct sim_engine *eng, const struct sim_event *ev,
 				 sim_time_t at, unsigned stage);
+/* Stage 0 six pops ahead, not four (issue 19 item 5, 2026-12-05): the
+ * layer-7 look-ahead's stage 1 read of the persistence slot that stage 0
+ * fetched still waited on it two pops later (a tenth of world_lookahead's
+ * samples at 1,000,000 users). Paired runs, same bytes: 1M users x 10
+ * minutes, one thread, 0.96-0.97x the CPU time at layer 7 (8 pairs) and
+ * 0.97x at layer 4 (4 pairs), and the three designs on two threads 0.985x
+ * (4 pairs); 10k users x 1 hour, three designs, 1.008x (8 pairs). Stage 1
+ * one pop ahead instead of two: 1.03x at layer 7 (README, Performance). */
 #define SIM_LOOKAHEAD 2
-#define SIM_LOOKAHEAD_FAR 4
+#define SIM_LOOKAHEAD_FAR 6
 
 /* The look-ahead sees only the events whose kind its stage's mask names
  * (struct sim_engine.lookahead_kinds: bit k for kind k; kinds at or above
