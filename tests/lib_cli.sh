@@ -48,7 +48,8 @@ same_as_edited() {
   shift
   "$lbsim" run -q -j 1 -o "$tmp/want-$name" "$tmp/$name.yaml" >/dev/null 2>"$tmp/err1" &&
     "$lbsim" run -q -j 1 -o "$tmp/got-$name" "$@" "$tmp/base.yaml" >/dev/null 2>"$tmp/err2" || {
-    echo "  $(cat "$tmp/err1" "$tmp/err2" | head -3)"
+    cat "$tmp/err1" "$tmp/err2" >"$tmp/errs"
+    echo "  $(ends_of "$tmp/errs")"
     return 1
   }
   cmp "$tmp/$name.yaml" "$tmp/got-$name/scenario.yaml" || return 1

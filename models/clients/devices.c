@@ -529,14 +529,14 @@ static void route_hint(const struct clients *cl, const struct conn *c, struct lb
 	balancer_hint(cl->env.bal, &c->lb, &s.req, out);
 }
 
+_Static_assert(CLIENTS_ROUTE_HINTS > SIM_LOOKAHEAD_FAR,
+	       "the route hints must outlive the stage 0 calls between an event's two stages");
+
 /* A layer-7 request with persistence reads a table slot that is a cache
  * miss at scale: announce it, only when c's timer will send a request.
  * The hint worked out at stage 0 is kept for stage 1: building the
  * request's cookie, choosing its pool and hashing its key again cost as
  * much as the rest of a layer-7 look-ahead (issue 19 item 5). */
-_Static_assert(CLIENTS_ROUTE_HINTS > SIM_LOOKAHEAD_FAR,
-	       "the route hints must outlive the stage 0 calls between an event's two stages");
-
 static void prefetch_route(struct clients *cl, const struct conn *c, unsigned stage)
 {
 	if ((c->state != CONN_IDLE && c->state != CONN_SYNC) || c->offline)
