@@ -48,7 +48,7 @@ same_as_edited() {
   shift
   "$lbsim" run -q -j 1 -o "$tmp/want-$name" "$tmp/$name.yaml" >/dev/null 2>"$tmp/err1" &&
     "$lbsim" run -q -j 1 -o "$tmp/got-$name" "$@" "$tmp/base.yaml" >/dev/null 2>"$tmp/err2" || {
-    cat "$tmp/err1" "$tmp/err2" >"$tmp/errs"
+    cat "$tmp/err1" "$tmp/err2" >"$tmp/errs" 2>/dev/null # no err2 when the first run failed
     echo "  $(ends_of "$tmp/errs")"
     return 1
   }
