@@ -156,6 +156,13 @@ struct sim_engine {
 	/* Scratch for merge-sorting a large bucket into the bottom. */
 	struct sim_slot *scratch;
 	uint32_t scratch_cap;
+	/* The rate of events, for sizing a rung by the events it will
+	 * receive (engine_ladder.c, rung_buckets): events that entered the
+	 * bottom so far, and the rate over the last window of them. */
+	uint64_t bottomed;
+	uint64_t rate_mark_bottomed;
+	sim_time_t rate_mark_time;
+	double rate; /* events per simulated ns; 0 until a window is complete */
 };
 
 /* Initialise an engine at time 0 with room for capacity_hint pending events

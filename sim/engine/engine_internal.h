@@ -31,13 +31,19 @@
 /* Tuning (tests/bench/bench_engine.c and bench_scenario measured them; see
  * engine.c): a new rung gets one bucket per OCCUPANCY events, at most
  * RUNG_MAX_BUCKETS (so that its headers and tail chunks stay in cache at
- * scale); a bucket with more than
+ * scale), or, for a rung below rung 0 whose buckets would otherwise
+ * receive more than SPAWN_MIN events by the time they are reached, one
+ * per OCCUPANCY of the events expected by then, at most
+ * FINE_RUNG_MAX_BUCKETS (engine.c, "Fine rungs"; RATE_WINDOW is the
+ * fewest events the rate is measured over); a bucket with more than
  * SPAWN_MIN events is split into a finer rung rather than sorted; the
  * bottom keeps BOT_SLACK free slots on each side when refilled, and an
  * insert that would shift more than BOT_SHIFT_MAX slots on either side
  * turns the bottom into a rung instead. */
 #define OCCUPANCY_SHIFT 4u
 #define RUNG_MAX_BUCKETS 1024u
+#define FINE_RUNG_MAX_BUCKETS 4096u
+#define RATE_WINDOW 4096u
 #define SPAWN_MIN 128u
 #define BOT_SLACK 32u
 #define BOT_SHIFT_MAX 64u

@@ -204,19 +204,59 @@ void sim__bottom_compact(struct sim_engine *eng)
 
 /* ---- building a rung ------------------------------------------------------ */
 
-/* Set up rung eng->nrungs over [lo, hi] for live events: buckets of width
- * 2^shift, about 2^OCCUPANCY_SHIFT events each, and chunks reserved for the
- * move. Returns the rung, or NULL when memory is short (nothing changed). */
-static struct sim_rung *rung_prepare(struct sim_engine *eng, uint32_t live, sim_time_t lo,
-				     sim_time_t hi)
+/* Events per simulated ns lately: over the last window of at least
+ * RATE_WINDOW events that entered the bottom (0 before the first). Only
+ * sizes rungs; the order of events never depends on it. */
+static double event_rate(struct sim_engine *eng)
 {
-	assert(eng->nrungs < SIM_MAX_RUNGS && lo <= hi);
+	uint64_t n = eng->bottomed - eng->rate_mark_bottomed;
+	if (n >= RATE_WINDOW && eng->now > eng->rate_mark_time) {
+		eng->rate = (double)n / (double)(eng->now - eng->rate_mark_time);
+		eng->rate_mark_bottomed = eng->bottomed;
+		eng->rate_mark_time = eng->now;
+	}
+	return eng->rate;
+}
+
+/* Buckets for a new rung eng->nrungs over span ns holding live events:
+ * one per 2^OCCUPANCY_SHIFT of them, within 2..RUNG_MAX_BUCKETS; but a
+ * rung below rung 0 whose buckets would hold more than SPAWN_MIN events
+ * when reached (live ones and those scheduled into them meanwhile, at
+ * the recent rate), and be split once more, gets one per
+ * 2^OCCUPANCY_SHIFT of those, at most FINE_RUNG_MAX_BUCKETS (engine.c,
+ * "Fine rungs"). */
+_Static_assert(SPAWN_MIN >= (1u << OCCUPANCY_SHIFT), "a fine rung has more buckets than target");
+
+static uint64_t rung_buckets(struct sim_engine *eng, uint32_t live, uint64_t span)
+{
 	uint64_t target = live >> OCCUPANCY_SHIFT;
 	if (target < 2)
 		target = 2;
 	if (target > RUNG_MAX_BUCKETS)
 		target = RUNG_MAX_BUCKETS;
+	if (eng->nrungs == 0)
+		return target;
+	/* Every event due in the span passes through the rung (or a finer
+	 * one made from it), the live ones included. */
+	double expected = event_rate(eng) * (double)span;
+	if (expected < (double)live)
+		expected = (double)live;
+	if (expected <= (double)target * SPAWN_MIN)
+		return target;
+	/* More than target: expected / 2^OCCUPANCY_SHIFT > 8 target here. */
+	double fine = expected / (double)(1u << OCCUPANCY_SHIFT);
+	return fine >= FINE_RUNG_MAX_BUCKETS ? FINE_RUNG_MAX_BUCKETS : (uint64_t)fine;
+}
+
+/* Set up rung eng->nrungs over [lo, hi] for live events: buckets of width
+ * 2^shift (rung_buckets says how many), and chunks reserved for the
+ * move. Returns the rung, or NULL when memory is short (nothing changed). */
+static struct sim_rung *rung_prepare(struct sim_engine *eng, uint32_t live, sim_time_t lo,
+				     sim_time_t hi)
+{
+	assert(eng->nrungs < SIM_MAX_RUNGS && lo <= hi);
 	uint64_t span = hi - lo;
+	uint64_t target = rung_buckets(eng, live, span);
 	/* span / target < 2^shift, so span >> shift < target. */
 	unsigned shift = bit_length(span / target);
 	if (shift > 63)
@@ -415,6 +455,7 @@ static void bucket_to_bottom(struct sim_engine *eng, struct sim_bucket *src)
 	}
 	assert(w == live);
 	src->n = src->dead = 0;
+	eng->bottomed += live;
 	if (binned)
 		bin_sort(small, out, live, lo, hi);
 	else
@@ -483,6 +524,7 @@ static inline int near_end(const struct sim_slot *b, uint32_t h, uint32_t t, sim
 
 void sim__bottom_insert(struct sim_engine *eng, sim_time_t at, struct sim_event *ev)
 {
+	eng->bottomed++;
 	for (;;) {
 		uint32_t h = eng->bot_head, t = eng->bot_tail;
 		struct sim_slot *b = eng->bot;
