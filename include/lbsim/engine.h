@@ -119,6 +119,8 @@ struct sim_rung {
 	struct sim_bucket *b;
 	uint32_t nb, cap, cur;
 	uint32_t shift;
+	uint32_t spawn_min; /* a bucket reached with more live events is split
+			     * into a finer rung rather than sorted */
 };
 
 /* Chunk bookkeeping: the next chunk of its list (or of the free list), and

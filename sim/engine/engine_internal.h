@@ -36,7 +36,8 @@
  * per OCCUPANCY of the events expected by then, at most
  * FINE_RUNG_MAX_BUCKETS (engine.c, "Fine rungs"; RATE_WINDOW is the
  * fewest events the rate is measured over); a bucket with more than
- * SPAWN_MIN events is split into a finer rung rather than sorted; the
+ * SPAWN_MIN events (FINE_SPAWN_MIN in a fine rung) is split into a finer
+ * rung rather than sorted; the
  * bottom keeps BOT_SLACK free slots on each side when refilled, and an
  * insert that would shift more than BOT_SHIFT_MAX slots on either side
  * turns the bottom into a rung instead. */
@@ -45,6 +46,7 @@
 #define FINE_RUNG_MAX_BUCKETS 4096u
 #define RATE_WINDOW 4096u
 #define SPAWN_MIN 128u
+#define FINE_SPAWN_MIN 256u
 #define BOT_SLACK 32u
 #define BOT_SHIFT_MAX 64u
 

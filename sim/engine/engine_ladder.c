@@ -218,17 +218,19 @@ static double event_rate(struct sim_engine *eng)
 	return eng->rate;
 }
 
+_Static_assert(SPAWN_MIN >= (1u << OCCUPANCY_SHIFT), "a fine rung has more buckets than target");
+
 /* Buckets for a new rung eng->nrungs over span ns holding live events:
  * one per 2^OCCUPANCY_SHIFT of them, within 2..RUNG_MAX_BUCKETS; but a
  * rung below rung 0 whose buckets would hold more than SPAWN_MIN events
- * when reached (live ones and those scheduled into them meanwhile, at
- * the recent rate), and be split once more, gets one per
- * 2^OCCUPANCY_SHIFT of those, at most FINE_RUNG_MAX_BUCKETS (engine.c,
- * "Fine rungs"). */
-_Static_assert(SPAWN_MIN >= (1u << OCCUPANCY_SHIFT), "a fine rung has more buckets than target");
-
-static uint64_t rung_buckets(struct sim_engine *eng, uint32_t live, uint64_t span)
+ * when reached (the events due in its span at the recent rate: the live
+ * ones and those scheduled into it meanwhile), and be split once more,
+ * gets one per 2^OCCUPANCY_SHIFT of those, at most FINE_RUNG_MAX_BUCKETS,
+ * and is a fine rung (*fine_rung = 1: its buckets are split above
+ * FINE_SPAWN_MIN; engine.c, "Fine rungs"). */
+static uint64_t rung_buckets(struct sim_engine *eng, uint32_t live, uint64_t span, int *fine_rung)
 {
+	*fine_rung = 0;
 	uint64_t target = live >> OCCUPANCY_SHIFT;
 	if (target < 2)
 		target = 2;
@@ -245,6 +247,7 @@ static uint64_t rung_buckets(struct sim_engine *eng, uint32_t live, uint64_t spa
 		return target;
 	/* More than target: expected / 2^OCCUPANCY_SHIFT > 8 target here. */
 	double fine = expected / (double)(1u << OCCUPANCY_SHIFT);
+	*fine_rung = 1;
 	return fine >= FINE_RUNG_MAX_BUCKETS ? FINE_RUNG_MAX_BUCKETS : (uint64_t)fine;
 }
 
@@ -256,7 +259,8 @@ static struct sim_rung *rung_prepare(struct sim_engine *eng, uint32_t live, sim_
 {
 	assert(eng->nrungs < SIM_MAX_RUNGS && lo <= hi);
 	uint64_t span = hi - lo;
-	uint64_t target = rung_buckets(eng, live, span);
+	int fine_rung;
+	uint64_t target = rung_buckets(eng, live, span, &fine_rung);
 	/* span / target < 2^shift, so span >> shift < target. */
 	unsigned shift = bit_length(span / target);
 	if (shift > 63)
@@ -280,6 +284,7 @@ static struct sim_rung *rung_prepare(struct sim_engine *eng, uint32_t live, sim_
 	memset(r->b, 0, nb * sizeof *r->b);
 	r->start = r->cur_start = lo;
 	r->shift = shift;
+	r->spawn_min = fine_rung ? FINE_SPAWN_MIN : SPAWN_MIN;
 	r->nb = (uint32_t)nb;
 	r->cur = 0;
 	eng->nrungs++;
@@ -386,8 +391,8 @@ static void stable_sort(struct sim_engine *eng, struct sim_slot *a, uint32_t n)
 }
 
 /* Sorting a bucket into the bottom by binning (issue 19 item 5). A bucket
- * reaches the bottom with up to SPAWN_MIN events as a rule (a larger one is
- * split into a finer rung), about 30 at 100,000 users when that was 64 (60
+ * reaches the bottom with up to SPAWN_MIN events as a rule (FINE_SPAWN_MIN
+ * from a fine rung; a larger one is split into a finer rung), about 30 at 100,000 users when that was 64 (60
  * now), in scheduling order, its times spread over the bucket's width. An
  * insertion sort of such a bucket moved about n^2/4 slots and mispredicted
  * a branch for nearly every event: bucket_to_bottom was 11 % of a
@@ -400,6 +405,7 @@ static void stable_sort(struct sim_engine *eng, struct sim_slot *a, uint32_t n)
  * times pile into few bins (many at one instant) costs what the insertion
  * sort alone did, no more. */
 #define BIN_SORT_MAX 256u
+_Static_assert(FINE_SPAWN_MIN <= BIN_SORT_MAX, "a fine rung's buckets are binned");
 
 static void bin_sort(const struct sim_slot *src, struct sim_slot *dst, uint32_t n,
 		     sim_time_t lo, sim_time_t hi)
@@ -718,7 +724,7 @@ int sim__refill(struct sim_engine *eng)
 		sim_time_t lo = rung_bucket_start(r, k);
 		r->cur_start = rung_bucket_start(r, r->cur);
 		struct sim_bucket *b = &r->b[k];
-		if (b->n - b->dead > SPAWN_MIN && r->shift > 0 && eng->nrungs < SIM_MAX_RUNGS &&
+		if (b->n - b->dead > r->spawn_min && r->shift > 0 && eng->nrungs < SIM_MAX_RUNGS &&
 		    bucket_to_rung(eng, b, lo, sat_add(lo, ((sim_time_t)1 << r->shift) - 1)) == 0)
 			continue;
 		bucket_to_bottom(eng, b);
