@@ -151,7 +151,7 @@
  * and the ladder is the same as before (counted). Measured (farm-bench,
  * CPU time, the three designs at 1M x 4 simulated minutes on two
  * threads, 5 pairs against the ladder before): 0.96x (0.94-0.98) with
- * this rule and 4,096 buckets, 0.98x (0.96-1.01) as landed, 0.97x with
+ * this rule and 4,096 buckets, 0.98x (0.96-1.01) in a later set, 0.97x with
  * 8,192; 16,384 buckets were 1.12x slower than 8,192 on layer 4 (a
  * rung's headers and tail lines then outgrow this machine's 1 MB
  * second-level cache; 4,096 keep them at about 320 KB). Sizing every

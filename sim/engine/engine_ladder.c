@@ -392,11 +392,11 @@ static void stable_sort(struct sim_engine *eng, struct sim_slot *a, uint32_t n)
 
 /* Sorting a bucket into the bottom by binning (issue 19 item 5). A bucket
  * reaches the bottom with up to SPAWN_MIN events as a rule (FINE_SPAWN_MIN
- * from a fine rung; a larger one is split into a finer rung), about 30 at 100,000 users when that was 64 (60
- * now), in scheduling order, its times spread over the bucket's width. An
- * insertion sort of such a bucket moved about n^2/4 slots and mispredicted
- * a branch for nearly every event: bucket_to_bottom was 11 % of a
- * 100,000-user profile. Here
+ * from a fine rung; a larger one is split into a finer rung), about 30 at
+ * 100,000 users when that was 64 (60 now), in scheduling order, its
+ * times spread over the bucket's width. An insertion sort of such a
+ * bucket moved about n^2/4 slots and mispredicted a branch for nearly
+ * every event: bucket_to_bottom was 11 % of a 100,000-user profile. Here
  * one pass counts the events per bin of the top bits of (at - min), at
  * least as many bins as events, and a second pass places each event in its
  * bin's next slot, in the order read, so ties keep their scheduling
